@@ -1,0 +1,1 @@
+"""The data layer: validate quarterly returns, keep them, build and read the DuckDB store."""

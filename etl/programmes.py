@@ -1,0 +1,81 @@
+"""The national programmes the dashboard knows, each defined once.
+
+Everything programme-specific (adoption levels, what counts as adopted, the target, the
+quarters the national review used as checkpoints) lives here, so a second programme is a
+second entry in PROGRAMMES, not a change to the store, the validation or the pages.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from etl import settings
+
+
+@dataclass(frozen=True)
+class Level:
+    number: int
+    name: str
+    description: str
+
+
+@dataclass(frozen=True)
+class Programme:
+    code: str
+    short_name: str
+    name: str
+    description: str
+    levels: tuple[Level, ...]
+    adopted_from_level: int  # a trust at this level or above counts as adopted
+    target_percent: int  # national target: share of counted trusts adopting, in percent
+    counted_trust_types: tuple[str, ...]  # only these trust types count toward the rate
+    checkpoint_quarters: tuple[str, ...]  # default quarters of the national table
+    big_change_points: int  # a change above this is shown in the darkest colour
+
+    @property
+    def level_numbers(self) -> tuple[int, ...]:
+        return tuple(level.number for level in self.levels)
+
+    def level(self, number: int) -> Level:
+        return next(level for level in self.levels if level.number == number)
+
+    def is_adopted(self, level: int) -> bool:
+        return level >= self.adopted_from_level
+
+
+TRUST_TYPES = ("acute", "mental_health", "community", "other")
+
+TCAM = Programme(
+    code="tcam",
+    short_name="TCAM",
+    name="Transfers of Care Around Medicines",
+    description=(
+        "Acute trusts send information about a patient's medicines, with the patient's "
+        "consent, to their community pharmacist after discharge, so that the pharmacist "
+        "can follow up."
+    ),
+    levels=(
+        Level(1, "Not started", "No agreement to adopt TCAM yet."),
+        Level(2, "Engaged", "The trust has agreed to adopt and named a lead."),
+        Level(3, "Implementing", "Information governance, IT and PharmOutcomes set-up under way."),
+        Level(4, "Live", "Referrals are being sent to community pharmacies."),
+        Level(5, "Embedded", "Referring is routine and sustained across the trust's wards."),
+    ),
+    adopted_from_level=4,
+    target_percent=50,
+    counted_trust_types=("acute",),
+    checkpoint_quarters=("Q3 2018/19", "Q3 2019/20"),
+    big_change_points=25,
+)
+
+PROGRAMMES: dict[str, Programme] = {p.code: p for p in (TCAM,)}
+
+
+def current() -> Programme:
+    """The programme chosen by METRICS_PROGRAMME."""
+    code = settings.get("METRICS_PROGRAMME").lower()
+    try:
+        return PROGRAMMES[code]
+    except KeyError:
+        known = ", ".join(sorted(PROGRAMMES))
+        raise SystemExit(f"METRICS_PROGRAMME={code!r} is not a known programme ({known}).") from None

@@ -1,0 +1,233 @@
+"""Read access to the current database: parameterised SQL in, data frames out.
+
+This is the only module that reads DuckDB for the pages and the reports. Each process opens
+the database file that CURRENT names read-only, lazily (so after gunicorn forks), and
+opens the new one as soon as a writer publishes it. Published files never change, so a
+query's result is cached per (database file, query, parameters); nothing else is shared
+between requests.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from etl.programmes import Programme
+from etl.store import Store
+
+_CACHE_SIZE = 512
+
+
+class _Reader:
+    """Per-process: the read-only connection to the current database file, and a cache of
+    query results for that file. Replaced as a whole when the file changes."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.connection = duckdb.connect(str(path), read_only=True)
+        self.results: OrderedDict[tuple, pd.DataFrame] = OrderedDict()
+
+
+_readers: dict[Path, _Reader] = {}
+_lock = threading.Lock()
+
+
+def _reader(store: Store | None = None) -> _Reader:
+    store = store or Store()
+    path = store.current_database() or store.ensure()
+    with _lock:
+        reader = _readers.get(store.root)
+        if reader is None or reader.path != path:
+            try:
+                new = _Reader(path)
+            except duckdb.IOException:
+                # CURRENT moved on and the file we read was removed: read CURRENT again.
+                new = _Reader(store.ensure())
+            if reader is not None:
+                reader.connection.close()
+            _readers[store.root] = reader = new
+        return reader
+
+
+def query(sql: str, params: list | tuple = (), store: Store | None = None) -> pd.DataFrame:
+    """Run one parameterised SELECT on the current database (cached; do not mutate the result)."""
+    reader = _reader(store)
+    key = (sql, tuple(tuple(p) if isinstance(p, list) else p for p in params))
+    with _lock:
+        if key in reader.results:
+            reader.results.move_to_end(key)
+            return reader.results[key]
+    cursor = reader.connection.cursor()  # one cursor per call: safe across threads
+    try:
+        frame = cursor.execute(sql, list(params)).df()
+    finally:
+        cursor.close()
+    with _lock:
+        reader.results[key] = frame
+        if len(reader.results) > _CACHE_SIZE:
+            reader.results.popitem(last=False)
+    return frame
+
+
+def database_path(store: Store | None = None) -> Path:
+    return _reader(store).path
+
+
+# ---- the store ----------------------------------------------------------------------
+
+
+def store_status(programme: Programme, store: Store | None = None) -> dict:
+    """What /healthz and the page header report about the data being read."""
+    meta = query("SELECT key, value FROM meta", store=store)
+    meta = dict(zip(meta["key"], meta["value"]))
+    latest = query(
+        """SELECT quarter_index, quarter FROM england_quarters WHERE programme = ?
+           ORDER BY quarter_index DESC LIMIT 1""", [programme.code], store=store)
+    demo = query(
+        """SELECT count(*) FILTER (WHERE s.is_demo) AS demo, count(*) AS all_returns
+           FROM current_returns c JOIN submissions s ON s.id = c.submission_id
+           WHERE c.programme = ?""", [programme.code], store=store)
+    last_load = query(
+        """SELECT max(loaded_at) AS at FROM (
+               SELECT loaded_at FROM submissions WHERE programme = ?
+               UNION ALL SELECT restored_at FROM restores r
+               JOIN submissions s ON s.id = r.submission_id WHERE s.programme = ?)""",
+        [programme.code, programme.code], store=store)
+    return {
+        "database": database_path(store).name,
+        "built_at": meta.get("built_at"),
+        "last_event_id": int(meta.get("last_event_id", 0)),
+        "latest_quarter": latest["quarter"].iloc[0] if len(latest) else None,
+        "latest_quarter_index": int(latest["quarter_index"].iloc[0]) if len(latest) else None,
+        "last_loaded_at": last_load["at"].iloc[0] if len(last_load) else None,
+        "demo_returns": int(demo["demo"].iloc[0]),
+        "returns": int(demo["all_returns"].iloc[0]),
+    }
+
+
+# ---- reference ----------------------------------------------------------------------
+
+
+def ahsn_list(store: Store | None = None) -> pd.DataFrame:
+    return query("SELECT short_name, slug, name_2018_2020, name_from_2023, table_order "
+                 "FROM ahsns ORDER BY table_order", store=store)
+
+
+def loaded_quarters(programme: Programme, store: Store | None = None) -> pd.DataFrame:
+    """Quarters with at least one return, oldest first."""
+    return query("""SELECT quarter_index, quarter, ahsns_returned FROM england_quarters
+                    WHERE programme = ? ORDER BY quarter_index""", [programme.code], store=store)
+
+
+# ---- adoption -----------------------------------------------------------------------
+
+
+def ahsn_rates(programme: Programme, quarter_indexes: list[int] | None = None,
+               ahsn: str | None = None, store: Store | None = None) -> pd.DataFrame:
+    """Per AHSN and quarter: counted and adopted trusts, the rate, referrals.
+    Only AHSN-quarters with a return have a row."""
+    sql = """SELECT a.short_name AS ahsn, a.slug, a.table_order, q.quarter_index, q.quarter,
+                    q.counted_trusts, q.adopted_trusts, q.all_trusts, q.rate_percent,
+                    q.referrals_made, q.referrals_completed, q.submission_id
+             FROM ahsn_quarters q JOIN ahsns a ON a.short_name = q.ahsn
+             WHERE q.programme = ?"""
+    params: list = [programme.code]
+    if quarter_indexes is not None:
+        sql += " AND list_contains(?, q.quarter_index)"
+        params.append(list(quarter_indexes))
+    if ahsn is not None:
+        sql += " AND q.ahsn = ?"
+        params.append(ahsn)
+    return query(sql + " ORDER BY a.table_order, q.quarter_index", params, store=store)
+
+
+def england_rates(programme: Programme, quarter_indexes: list[int] | None = None,
+                  store: Store | None = None) -> pd.DataFrame:
+    sql = """SELECT quarter_index, quarter, counted_trusts, adopted_trusts, rate_percent,
+                    ahsns_returned, referrals_made, referrals_completed
+             FROM england_quarters WHERE programme = ?"""
+    params: list = [programme.code]
+    if quarter_indexes is not None:
+        sql += " AND list_contains(?, quarter_index)"
+        params.append(list(quarter_indexes))
+    return query(sql + " ORDER BY quarter_index", params, store=store)
+
+
+def level_counts(programme: Programme, ahsn: str, store: Store | None = None) -> pd.DataFrame:
+    """Counted trusts at each level, per quarter, for one AHSN (zeros included)."""
+    return query("""SELECT quarter_index, quarter, level, level_name, trusts FROM level_counts
+                    WHERE programme = ? AND ahsn = ? ORDER BY quarter_index, level""",
+                 [programme.code, ahsn], store=store)
+
+
+def trusts(programme: Programme, ahsn: str, quarter_index: int, store: Store | None = None) -> pd.DataFrame:
+    """The trusts of one return, with each trust's level in the quarter before (if any)."""
+    return query("""
+        SELECT t.trust_code, t.trust_name, t.trust_type, t.adoption_level,
+               lv.name AS level_name, prev.adoption_level AS previous_level,
+               t.referrals_made, t.referrals_completed,
+               CASE WHEN t.referrals_made > 0
+                    THEN round(100.0 * t.referrals_completed / t.referrals_made) END AS completion_percent
+        FROM trust_returns t
+        JOIN levels lv ON lv.programme = t.programme AND lv.level = t.adoption_level
+        LEFT JOIN trust_returns prev
+               ON prev.programme = t.programme AND prev.ahsn = t.ahsn
+              AND prev.trust_code = t.trust_code AND prev.quarter_index = t.quarter_index - 1
+        WHERE t.programme = ? AND t.ahsn = ? AND t.quarter_index = ?
+        ORDER BY t.trust_name""", [programme.code, ahsn, quarter_index], store=store)
+
+
+def trust_codes_missing(programme: Programme, ahsn: str, quarter_index: int,
+                        store: Store | None = None) -> pd.DataFrame:
+    """Trusts in the AHSN's return for the quarter before but not in this one's."""
+    return query("""
+        SELECT prev.trust_code, prev.trust_name, prev.adoption_level
+        FROM trust_returns prev
+        WHERE prev.programme = ? AND prev.ahsn = ? AND prev.quarter_index = ? - 1
+          AND prev.trust_code NOT IN (
+              SELECT trust_code FROM trust_returns
+              WHERE programme = ? AND ahsn = ? AND quarter_index = ?)
+        ORDER BY prev.trust_name""",
+        [programme.code, ahsn, quarter_index, programme.code, ahsn, quarter_index], store=store)
+
+
+def current_return_rows(programme: Programme, store: Store | None = None) -> pd.DataFrame:
+    """Every current trust row (for templates and previews)."""
+    return query("""SELECT ahsn, quarter_index, quarter, trust_code, trust_name, trust_type,
+                           adoption_level, referrals_made, referrals_completed
+                    FROM trust_returns WHERE programme = ?
+                    ORDER BY ahsn, quarter_index, trust_name""", [programme.code], store=store)
+
+
+# ---- submissions --------------------------------------------------------------------
+
+
+def submissions(programme: Programme, ahsn: str | None = None, store: Store | None = None) -> pd.DataFrame:
+    """Every submission with the AHSN-quarters it holds and whether each is current.
+    One row per submission and AHSN-quarter, newest first."""
+    sql = """
+        SELECT s.id AS submission_id, sr.ahsn, sr.quarter_index, sr.quarter, sr.trust_rows,
+               s.file_name, s.loaded_by, s.loaded_at, s.source, s.sha256, s.stored_as,
+               len(s.warnings) AS warning_count, s.warnings, s.is_demo,
+               (c.submission_id IS NOT NULL) AS is_current
+        FROM submissions s
+        JOIN submission_returns sr ON sr.submission_id = s.id
+        LEFT JOIN current_returns c
+               ON c.submission_id = s.id AND c.ahsn = sr.ahsn AND c.quarter_index = sr.quarter_index
+        WHERE s.programme = ?"""
+    params: list = [programme.code]
+    if ahsn is not None:
+        sql += " AND sr.ahsn = ?"
+        params.append(ahsn)
+    return query(sql + " ORDER BY s.id DESC, sr.quarter_index, sr.ahsn", params, store=store)
+
+
+def restores(programme: Programme, store: Store | None = None) -> pd.DataFrame:
+    return query("""SELECT r.id, r.submission_id, r.restored_by, r.restored_at, r.source
+                    FROM restores r JOIN submissions s ON s.id = r.submission_id
+                    WHERE s.programme = ? ORDER BY r.id DESC""", [programme.code], store=store)
+

@@ -1,0 +1,64 @@
+-- The derived database, built from scratch from the kept originals (etl/database.py).
+-- A published database file is never written again: readers hold read-only connections
+-- to it while a writer builds the next one beside it.
+
+CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR);
+
+CREATE TABLE programmes (
+    code VARCHAR PRIMARY KEY,
+    short_name VARCHAR,
+    name VARCHAR,
+    adopted_from_level INTEGER,
+    target_percent INTEGER,
+    counted_trust_types VARCHAR[]
+);
+
+CREATE TABLE levels (programme VARCHAR, level INTEGER, name VARCHAR, description VARCHAR);
+
+CREATE TABLE ahsns (
+    short_name VARCHAR PRIMARY KEY,
+    slug VARCHAR,
+    name_2018_2020 VARCHAR,
+    name_from_2023 VARCHAR,
+    table_order INTEGER
+);
+
+-- One row per accepted file, current or not: nothing is ever deleted.
+CREATE TABLE submissions (
+    id INTEGER PRIMARY KEY,
+    programme VARCHAR,
+    file_name VARCHAR,
+    sha256 VARCHAR,
+    stored_as VARCHAR,
+    loaded_by VARCHAR,
+    loaded_at TIMESTAMP,
+    source VARCHAR,
+    row_count INTEGER,
+    warnings VARCHAR[],
+    is_demo BOOLEAN
+);
+
+-- "Make submission N current again"; shares the event numbering with submissions.
+CREATE TABLE restores (
+    id INTEGER PRIMARY KEY,
+    submission_id INTEGER,
+    restored_by VARCHAR,
+    restored_at TIMESTAMP,
+    source VARCHAR
+);
+
+-- Every row of every accepted file, as validated.
+CREATE TABLE submitted_rows (
+    submission_id INTEGER,
+    programme VARCHAR,
+    ahsn VARCHAR,
+    quarter_index INTEGER,
+    quarter VARCHAR,
+    "row" INTEGER,
+    trust_code VARCHAR,
+    trust_name VARCHAR,
+    trust_type VARCHAR,
+    adoption_level INTEGER,
+    referrals_made INTEGER,
+    referrals_completed INTEGER
+);
