@@ -43,6 +43,8 @@ def main(argv: list[str] | None = None) -> int:
     restore.add_argument("--by", help="who is restoring (default: your user name)")
     commands.add_parser("rebuild", help="rebuild the database from the kept originals")
     commands.add_parser("settings", help="list the settings and their current values")
+    commands.add_parser("init", help="build the store from the embedded demo data if it is empty, "
+                                     "and repair it after a crashed write")
 
     _add_user_commands(commands)
 
@@ -164,6 +166,12 @@ def cmd_rebuild(args) -> int:
     return 0
 
 
+def cmd_init(args) -> int:
+    path = Store().ensure(progress=_progress)
+    print(f"store ready: {path}")
+    return 0
+
+
 def cmd_settings(args) -> int:
     for s in settings.SETTINGS:
         print(f"{s.name}={settings.get(s.name)}\n    {s.help}")
@@ -173,4 +181,5 @@ def cmd_settings(args) -> int:
 COMMANDS = {
     "load": cmd_load, "report": cmd_report, "template": cmd_template, "history": cmd_history,
     "restore": cmd_restore, "rebuild": cmd_rebuild, "settings": cmd_settings,
+    "init": cmd_init,
 }
