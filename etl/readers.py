@@ -51,11 +51,12 @@ def _read_csv(file_name: str, content: bytes) -> Table | Problem:
         line = content[: err.start].count(b"\n") + 1
         return Problem(file_name, line, None, "the file is not UTF-8 text (it may be an old Excel CSV export)",
                        SAVE_AS_CSV)
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:
-        records = list(csv.reader(io.StringIO(text, newline=""), strict=True))
+        records = list(reader)
     except csv.Error as err:
-        return Problem(file_name, None, None, f"the file is not valid CSV ({err})",
-                       "Check for a stray double quote in a trust name, or " + SAVE_AS_CSV[0].lower() + SAVE_AS_CSV[1:])
+        return Problem(file_name, reader.line_num, None, f"the file is not valid CSV ({err})",
+                       "Check this row for a double quote that is opened but not closed")
     return _to_table(file_name, records)
 
 

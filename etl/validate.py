@@ -136,9 +136,11 @@ def _check_row(
     Columns missing from the header are reported once there, not on every row."""
     found_before = len(problems)
     if len(cells) > width:
+        # The values have shifted, so checking them column by column would only mislead.
         problems.append(Problem(
             file_name, row, None, f"the row has {len(cells)} values but the header has {width} columns",
-            "Remove the extra values, or check for a comma inside a trust name that is not in quotes"))
+            "Remove the extra values, or put a trust name that contains a comma in double quotes"))
+        return None
     cell = {name: (str(cells[columns[name]]).strip() if name in columns and columns[name] < len(cells)
                    else "") for name in COLUMNS}
     record = _check_cells(file_name, row, cell, programme, today, problems, present=set(columns))
@@ -214,7 +216,7 @@ def _check_cells(
     if made is not None and completed is not None and completed > made:
         problem("referrals_completed", f"{completed} referrals completed is more than the {made} made",
                 "Completed referrals are a part of those made in the quarter: check both numbers")
-    if made is None and completed is not None:
+    if not cell["referrals_made"] and completed is not None:
         problem("referrals_made", "referrals completed are given but referrals made are blank",
                 "Fill in referrals made, or leave both blank if not reported")
 
