@@ -1,0 +1,186 @@
+"""The national table as people see it: colours, symbols, 'no return', what each rate is made of.
+
+Pure functions of an etl.report.NationalTable. One description of every cell
+(`cells`) feeds the HTML table, the CSV and the Excel download, so the downloads hold
+exactly what the page shows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+from dash import html
+
+from etl.programmes import Programme
+from etl.report import NationalTable
+
+NO_RETURN = "no return"
+NOT_AVAILABLE = "n/a"
+SMALL_MARK = "†"
+
+# Colour-blind-safe blue/orange family; every pair of text/background is >= 4.5:1 (WCAG AA),
+# checked in tests/test_figures.py. Each change style also has its own symbol.
+STYLES: dict[str, dict] = {
+    "below": {"label": "Below target", "background": "#FBE3D6", "text": "#5A2A00", "symbol": ""},
+    "at-target": {"label": "At or above target", "background": "#1B4F8A", "text": "#FFFFFF", "symbol": ""},
+    "no-change": {"label": "No change", "background": "#EEEEEE", "text": "#1F1F1F", "symbol": "●"},
+    "increase": {"label": "Increase", "background": "#CFE3F5", "text": "#0B2E59", "symbol": "▲"},
+    "big-increase": {"label": "Increase of more than {points} points", "background": "#0B2E59",
+                     "text": "#FFFFFF", "symbol": "▲▲"},
+    "decrease": {"label": "Decrease", "background": "#F2A65A", "text": "#1F1F1F", "symbol": "▼"},
+    "no-return": {"label": "No return", "background": "#FFFFFF", "text": "#505050", "symbol": ""},
+}
+
+
+def small_denominator(trusts: int, programme: Programme) -> bool:
+    """True when one trust moving changes the rate by more than the big-change points."""
+    return 0 < trusts and 100 / trusts > programme.big_change_points
+
+
+def rate_style(rate: int, programme: Programme) -> str:
+    return "at-target" if rate >= programme.target_percent else "below"
+
+
+def change_style(change: int, programme: Programme) -> str:
+    if change == 0:
+        return "no-change"
+    if change < 0:
+        return "decrease"
+    return "big-increase" if change > programme.big_change_points else "increase"
+
+
+def change_text(change: int, programme: Programme) -> str:
+    """'▲ +20', '▲▲ +36', '▼ −19', '● 0' (a true minus sign)."""
+    symbol = STYLES[change_style(change, programme)]["symbol"]
+    number = f"+{change}" if change > 0 else f"−{-change}" if change < 0 else "0"
+    return f"{symbol} {number}"
+
+
+def trusts_phrase(adopted: int, trusts: int) -> str:
+    return f"{adopted} of {trusts} acute trust{'s' if trusts != 1 else ''}"
+
+
+@dataclass(frozen=True)
+class Cell:
+    text: str  # what the page shows
+    value: int | None  # the number (None for no return / n/a)
+    style: str  # key of STYLES
+    detail: str  # what it is made of, for hover, focus, screen readers and downloads
+    small: bool = False
+
+
+def cells(table: NationalTable, programme: Programme) -> list[tuple[dict, list[Cell]]]:
+    """Per row (AHSN then Total): the row's facts and its cells, rates then changes."""
+    rows = []
+    for _, row in table.frame.iterrows():
+        out: list[Cell] = []
+        for q in table.quarters:
+            rate = row[q.key]
+            if pd.isna(rate):
+                out.append(Cell(NO_RETURN, None, "no-return", f"No return from {row['ahsn']} for {q.label}"))
+                continue
+            adopted, trusts = int(row[q.key + "_adopted"]), int(row[q.key + "_trusts"])
+            small = not row["is_total"] and small_denominator(trusts, programme)
+            detail = trusts_phrase(adopted, trusts) + f" adopted in {q.label}"
+            if small:
+                detail += f"; with {trusts} trusts one trust moves the rate by {round(100 / trusts)} points"
+            out.append(Cell(f"{int(rate)}%", int(rate), rate_style(int(rate), programme), detail, small))
+        for a, b, column in table.change_columns:
+            change = row[column]
+            if pd.isna(change):
+                out.append(Cell(NOT_AVAILABLE, None, "no-return",
+                                f"No change figure: no return for {a.label} or {b.label}"))
+                continue
+            change = int(change)
+            small = not row["is_total"] and any(
+                small_denominator(int(row[q.key + "_trusts"]), programme) for q in (a, b))
+            points = f"{abs(change)} percentage point{'s' if abs(change) != 1 else ''}"
+            words = ("no change" if change == 0 else
+                     f"up {points}" if change > 0 else f"down {points}")
+            detail = f"{words} from {a.label} to {b.label}"
+            if small:
+                detail += " (few trusts: one trust moves the rate by more than "\
+                          f"{programme.big_change_points} points)"
+            out.append(Cell(change_text(change, programme), change, change_style(change, programme), detail, small))
+        rows.append(({"ahsn": row["ahsn"], "slug": row["slug"], "is_total": bool(row["is_total"])}, out))
+    return rows
+
+
+def header(table: NationalTable) -> list[str]:
+    return ([f"Adoption rate {q.label}" for q in table.quarters]
+            + [f"Change {a.label} to {b.label} (points)" for a, b, _ in table.change_columns])
+
+
+def caption(table: NationalTable, programme: Programme) -> str:
+    return (f"{programme.short_name} adoption rate by AHSN: the percentage of acute trusts at level "
+            f"{programme.adopted_from_level} or above, at {', '.join(q.label for q in table.quarters)}, "
+            "and the change in percentage points between them")
+
+
+def html_table(table: NationalTable, programme: Programme, search: str = "") -> html.Table:
+    n_rates = len(table.quarters)
+    head = html.Thead([
+        html.Tr([
+            html.Th("AHSN", scope="col", rowSpan=2, className="col-ahsn"),
+            html.Th("Adoption rate", scope="colgroup", colSpan=n_rates, className="group"),
+            html.Th("Change (percentage points)", scope="colgroup", colSpan=max(n_rates - 1, 1),
+                    className="group") if n_rates > 1 else None,
+        ]),
+        html.Tr([html.Th(q.label, scope="col") for q in table.quarters]
+                + [html.Th([a.label, html.Br(), "to ", b.label], scope="col", className="change-head")
+                   for a, b, _ in table.change_columns]),
+    ])
+    body = []
+    for facts, row_cells in cells(table, programme):
+        if facts["is_total"]:
+            name = html.Th(["England ", html.Span("(Total)", className="muted")], scope="row")
+        else:
+            name = html.Th(html.A(facts["ahsn"], href=f"/ahsn/{facts['slug']}{search}"), scope="row")
+        body.append(html.Tr([name] + [_td(c, i >= n_rates) for i, c in enumerate(row_cells)],
+                            className="total" if facts["is_total"] else None))
+    return html.Table(
+        [html.Caption(caption(table, programme)), head, html.Tbody(body)],
+        className="ntable", id="national-table-grid",
+    )
+
+
+def _td(cell: Cell, is_change: bool) -> html.Td:
+    mark = html.Span(SMALL_MARK, className="small-mark", **{"aria-hidden": "true"}) if cell.small else None
+    if cell.value is None:
+        content = html.Span(cell.text, className="value")
+    else:
+        content = html.Span(
+            [html.Span(cell.text, className="value"), mark,
+             html.Span(cell.detail, className="detail", role="tooltip")],
+            className="cell", tabIndex=0, title=cell.detail,
+        )
+    return html.Td(content, className=f"c {cell.style} {'change' if is_change else 'rate'}",
+                   **{"data-value": "" if cell.value is None else str(cell.value), "data-style": cell.style})
+
+
+def legend(programme: Programme) -> html.Div:
+    def swatch(key: str, example: str) -> html.Li:
+        style = STYLES[key]
+        return html.Li([
+            html.Span(example, className=f"swatch c {key}"),
+            " " + style["label"].format(points=programme.big_change_points),
+        ])
+
+    t = programme.target_percent
+    return html.Div(className="legend", id="national-legend", children=[
+        html.H2("Key", className="legend-title"),
+        html.Div(className="legend-groups", children=[
+            html.Div([html.H3("Adoption rate"), html.Ul([
+                swatch("below", f"below {t}%"), swatch("at-target", f"{t}% or more"),
+                swatch("no-return", NO_RETURN)])]),
+            html.Div([html.H3("Change"), html.Ul([
+                swatch("no-change", "● 0"), swatch("increase", "▲ +10"),
+                swatch("big-increase", f"▲▲ +{programme.big_change_points + 1}"),
+                swatch("decrease", "▼ −10")])]),
+        ]),
+        html.P([html.Span(SMALL_MARK, className="small-mark"),
+                f" Fewer than {100 // programme.big_change_points} acute trusts: one trust adopting or "
+                f"stopping moves the rate by more than {programme.big_change_points} points, so read "
+                "big changes with care."], className="legend-note", id="national-small-note"),
+    ])

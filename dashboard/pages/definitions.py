@@ -1,0 +1,66 @@
+"""Definitions: the levels, the rate and the total, the target, the colours, the data (/definitions)."""
+
+from __future__ import annotations
+
+import dash
+from dash import html
+
+from dashboard.national_table import STYLES
+from etl import programmes
+
+dash.register_page(__name__, path="/definitions", name="Definitions", nav_order=3,
+                   nav_label="Definitions", title="Definitions")
+
+
+def layout(**_other) -> html.Div:
+    p = programmes.current()
+    adopted = p.level(p.adopted_from_level)
+    small = 100 // p.big_change_points
+    return html.Div(className="page page-definitions", children=[
+        html.H1("Definitions"),
+        html.P(p.description, className="lead"),
+        html.H2("The five adoption levels"),
+        html.Table(className="data-table", id="definitions-levels", children=[
+            html.Caption("Each AHSN reports every acute trust's level each quarter.", className="muted"),
+            html.Thead(html.Tr([html.Th("Level", scope="col"), html.Th("Name", scope="col"),
+                                html.Th("What it means", scope="col"), html.Th("Counted as adopted", scope="col")])),
+            html.Tbody([html.Tr([html.Td(str(lv.number)), html.Th(lv.name, scope="row"), html.Td(lv.description),
+                                 html.Td("Yes" if p.is_adopted(lv.number) else "No")]) for lv in p.levels]),
+        ]),
+        html.H2("Adoption rate"),
+        html.Dl(className="definitions", children=[
+            html.Dt("An AHSN's rate"),
+            html.Dd(f"The acute trusts at level {adopted.number} ({adopted.name}) or above, as a percentage of all "
+                    "acute trusts in the AHSN's return for the quarter, rounded to a whole percent (halves up). "
+                    "Mental health, community and other trusts may be listed but are not counted."),
+            html.Dt("England (Total)"),
+            html.Dd("All adopted acute trusts in every AHSN's return, as a percentage of all acute trusts in "
+                    "those returns: an average weighted by trusts, not the average of the 15 rates."),
+            html.Dt("Change"),
+            html.Dd("The later rate minus the earlier one, in percentage points."),
+            html.Dt("No return"),
+            html.Dd("An AHSN that sent no return for a quarter shows 'no return', never 0%; it is left out of "
+                    "that quarter's total and of the count of AHSNs at target."),
+            html.Dt("Few trusts (†)"),
+            html.Dd(f"With fewer than {small} acute trusts, one trust adopting or stopping moves the rate by "
+                    f"more than {p.big_change_points} points, so a dark change colour may be one trust."),
+        ]),
+        html.H2("The target"),
+        html.P(f"{p.target_percent}% of each AHSN's acute trusts adopting {p.short_name} (at level "
+               f"{adopted.number} or above). 'Trusts to go' on an AHSN's page is how many more acute trusts "
+               "must adopt for its rate to reach the target."),
+        html.H2("Colours in the national table"),
+        html.P("As in the published legend of Table 8.1, with a symbol or sign on every change so the colour "
+               "is never the only cue. The colours are safe for the common kinds of colour blindness and "
+               "their text meets WCAG AA contrast."),
+        html.Ul(className="definitions-legend", children=[
+            html.Li([html.Span(s["symbol"] or ("no return" if key == "no-return" else "50%"),
+                               className=f"swatch c {key}"),
+                     " " + s["label"].format(points=p.big_change_points)]) for key, s in STYLES.items()]),
+        html.H2("Where the data come from"),
+        html.P("Each AHSN returns a file every quarter listing every trust in its area with its adoption level "
+               "and the referrals made and completed. Every file loaded is kept as sent; a newer file for the "
+               "same AHSN and quarter replaces the older one, and the history page lists them all. The rates "
+               "for Q3 2018/19, Q3 2019/20 and Q2 2020/21 match Table 8.1 of the national review (2021). "
+               "While the demo data are loaded, the trusts and referral figures are synthetic."),
+    ])
