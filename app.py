@@ -6,7 +6,7 @@ Pages and their callbacks live in dashboard/pages/, one module each.
 
 from dash import Dash
 
-from dashboard import health, shell
+from dashboard import auth, health, shell
 from etl import programmes, settings
 
 app = Dash(
@@ -19,6 +19,7 @@ app = Dash(
 server = app.server
 app.layout = shell.layout
 health.register(server)
+auth.register(server)  # sign-in, sessions, and the upload/restore endpoints
 
 if __name__ == "__main__":
     app.run(host=settings.get("METRICS_HOST"), port=settings.get_int("METRICS_PORT"), debug=True)

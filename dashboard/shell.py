@@ -9,6 +9,7 @@ from __future__ import annotations
 import dash
 from dash import Input, Output, callback, dcc, html
 
+from dashboard import auth
 from etl import programmes, queries
 
 
@@ -34,6 +35,7 @@ def layout() -> html.Div:
                     ),
                     html.Nav(_nav_links(), className="shell-nav", **{"aria-label": "Pages"}),
                     html.P(id="shell-status", className="shell-status", **{"aria-live": "polite"}),
+                    auth.user_badge(),
                 ],
             ),
             html.Div(id="shell-demo-note"),

@@ -46,7 +46,7 @@ SETTINGS: tuple[Setting, ...] = (
         "METRICS_SECRET_KEY",
         "",
         "Key that signs session cookies. When empty, a random key is generated once and kept "
-        "in data/secret_key (git-ignored).",
+        "in the store folder (<METRICS_DATA>/secret_key), outside the repository.",
     ),
     Setting(
         "METRICS_LOGIN_ATTEMPTS",
