@@ -87,7 +87,7 @@ def referrals(rates: pd.DataFrame) -> go.Figure:
     rates: quarter, referrals_made, referrals_completed."""
     made = rates["referrals_made"].fillna(0).astype(int).tolist()
     completed = rates["referrals_completed"].fillna(0).astype(int).tolist()
-    completion = [round(100 * c / m) if m else None for m, c in zip(made, completed)]
+    completion = [(200 * c + m) // (2 * m) if m else None for m, c in zip(made, completed)]  # half up
     quarters = rates["quarter"].tolist()
     fig = make_subplots(specs=[[{"secondary_y": True}]])
     fig.add_trace(go.Bar(x=quarters, y=made, name="Referrals made", marker={"color": "#9ECAE1"}))
@@ -97,7 +97,8 @@ def referrals(rates: pd.DataFrame) -> go.Figure:
                              hovertemplate="%{x}: %{y}% completed<extra></extra>"), secondary_y=True)
     fig.update_layout(barmode="group")
     fig.update_yaxes(title_text="Referrals", rangemode="tozero", secondary_y=False)
-    fig.update_yaxes(title_text="Completed", ticksuffix="%", range=[0, 105], secondary_y=True, showgrid=False)
+    fig.update_yaxes(title_text="Completed", ticksuffix="%", range=[0, 105], tickvals=[0, 25, 50, 75, 100],
+                     secondary_y=True, showgrid=False)
     fig.update_xaxes(type="category")
     return _base(fig, 320)
 

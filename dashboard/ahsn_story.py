@@ -1,0 +1,70 @@
+"""An AHSN's standing in words: pure functions of its rates and its trusts (used by its page)."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from etl.programmes import Programme
+from etl.quarters import Quarter
+from etl.report import whole_percent
+
+
+def trusts_to_go(adopted: int, counted: int, target: int) -> int:
+    """How many more acute trusts must adopt for the (whole-percent) rate to reach the target."""
+    for extra in range(0, counted - adopted + 1):
+        if whole_percent(adopted + extra, counted) >= target:
+            return extra
+    return counted - adopted
+
+
+def change_words(now: int, before: int | None, since: str) -> str:
+    if before is None:
+        return f"no return to compare with {since}"
+    diff = now - before
+    if diff == 0:
+        return f"no change since {since}"
+    return f"{'up' if diff > 0 else 'down'} {abs(diff)} percentage point{'s' if abs(diff) != 1 else ''} since {since} ({before}%)"
+
+
+def standing(rates: pd.DataFrame, programme: Programme) -> dict:
+    """The latest figure and its changes, from one AHSN's rates (one row per quarter returned)."""
+    latest = rates.iloc[-1]
+    q = Quarter.from_index(int(latest["quarter_index"]))
+    by_index = {int(i): int(r) for i, r in zip(rates["quarter_index"], rates["rate_percent"]) if pd.notna(r)}
+    rate, adopted, counted = int(latest["rate_percent"]), int(latest["adopted_trusts"]), int(latest["counted_trusts"])
+    return {
+        "quarter": q, "rate": rate, "adopted": adopted, "counted": counted,
+        "at_target": rate >= programme.target_percent,
+        "to_go": trusts_to_go(adopted, counted, programme.target_percent),
+        "since_last": change_words(rate, by_index.get(q.index - 1), (q - 1).label),
+        "since_year": change_words(rate, by_index.get(q.index - 4), (q - 4).label),
+    }
+
+
+def what_changed(trusts: pd.DataFrame, missing: pd.DataFrame, warnings: list[str],
+                 programme: Programme, quarter: Quarter, had_previous: bool) -> list[str]:
+    """A few plain sentences on the latest return against the one before."""
+    if not had_previous:
+        return [f"There is no return for {(quarter - 1).label} to compare {quarter.label} with."]
+    out = []
+    for _, t in trusts.iterrows():
+        before, now = t["previous_level"], int(t["adoption_level"])
+        name = f"{t['trust_name']} ({t['trust_code']})"
+        if pd.isna(before):
+            out.append(f"{name} is new in this return, at level {now} {programme.level(now).name}.")
+        elif int(before) != now:
+            verb = "moved up" if now > int(before) else "moved down"
+            note = ""
+            if programme.is_adopted(now) and not programme.is_adopted(int(before)):
+                note = ": now counted as adopted"
+            elif programme.is_adopted(int(before)) and not programme.is_adopted(now):
+                note = ": no longer counted as adopted"
+            out.append(f"{name} {verb} from level {int(before)} {programme.level(int(before)).name} "
+                       f"to {now} {programme.level(now).name}{note}.")
+    for _, t in missing.iterrows():
+        out.append(f"{t['trust_name']} ({t['trust_code']}) was in the {(quarter - 1).label} return "
+                   f"but not in {quarter.label}.")
+    if not out:
+        out.append(f"No trust changed level between {(quarter - 1).label} and {quarter.label}.")
+    out += [f"Warning kept with the return: {w}" for w in warnings]
+    return out
