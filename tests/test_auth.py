@@ -1,0 +1,271 @@
+"""Sign-in, sessions, rate limiting, CSRF and the server-side refusals, called directly
+(Flask's test client on the real app and a real store: no page, no button involved)."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import pytest
+from upload_helpers import PASSWORD, as_json, build_seed_store, copy_store, csrf_from, fixture_bytes, sign_in
+
+from etl import users
+from etl.store import Store
+
+
+@pytest.fixture(scope="session")
+def seed_template(tmp_path_factory):
+    root = tmp_path_factory.mktemp("upload-seed") / "store"
+    build_seed_store(root)
+    return root
+
+
+@pytest.fixture
+def seed(seed_template, tmp_path, monkeypatch) -> Store:
+    store = copy_store(seed_template, tmp_path / "store")
+    monkeypatch.setenv("METRICS_DATA", str(store.root))
+    monkeypatch.delenv("METRICS_SECRET_KEY", raising=False)
+    monkeypatch.delenv("METRICS_REQUIRE_LOGIN", raising=False)
+    return store
+
+
+@pytest.fixture
+def client(seed):
+    import app
+
+    return app.server.test_client()
+
+
+def upload(client, name, csrf="", **extra):
+    data = {"file": (io.BytesIO(fixture_bytes(name)), name), **extra}
+    if csrf:
+        data["csrf_token"] = csrf
+    return client.post("/upload/commit", data=data)
+
+
+def submission_ids(store):
+    return [e["id"] for e in store.events()]
+
+
+# ---- signing in -----------------------------------------------------------------------------
+
+
+def test_sign_in_and_out(client):
+    assert client.get("/session").status_code == 401
+    csrf = sign_in(client, "", "wessex")
+    assert as_json(client.get("/session")) == {
+        "user": "wessex", "role": "ahsn", "ahsn": "Wessex", "csrf_token": csrf}
+    cookie = client.get_cookie("metrics_session")
+    assert cookie.http_only and cookie.same_site == "Lax"
+    assert client.post("/signout", data={"csrf_token": csrf}).status_code == 303
+    assert client.get("/session").status_code == 401
+
+
+def test_wrong_password_is_refused_without_saying_which_part(client):
+    csrf = csrf_from(client.get("/signin").text)
+    for name in ("wessex", "nobody"):
+        page = client.post("/signin", data={"name": name, "password": "wrong password!", "csrf_token": csrf})
+        assert page.status_code == 401
+        assert "The user name or password is wrong." in page.text
+    assert client.get("/session").status_code == 401
+
+
+def test_sign_in_needs_the_csrf_token(client):
+    page = client.post("/signin", data={"name": "wessex", "password": PASSWORD})
+    assert page.status_code == 400
+    assert client.get("/session").status_code == 401
+
+
+def test_sign_in_is_rate_limited_per_name_and_per_address(client, monkeypatch):
+    monkeypatch.setenv("METRICS_LOGIN_ATTEMPTS", "3")
+    csrf = csrf_from(client.get("/signin").text)
+    for _ in range(3):
+        assert client.post("/signin", data={"name": "wessex", "password": "guess guess guess",
+                                            "csrf_token": csrf}).status_code == 401
+    # the right password no longer helps, for this name...
+    blocked = client.post("/signin", data={"name": "wessex", "password": PASSWORD, "csrf_token": csrf})
+    assert blocked.status_code == 429
+    assert "Too many failed sign-ins. Wait 15 minutes" in blocked.text
+    # ...nor for another name from the same address (the address's count is over too)
+    assert client.post("/signin", data={"name": "kss", "password": PASSWORD,
+                                        "csrf_token": csrf}).status_code == 429
+    # a different address may still sign in as another user
+    other = client.application.test_client()
+    csrf2 = csrf_from(other.get("/signin", environ_base={"REMOTE_ADDR": "10.0.0.9"}).text)
+    ok = other.post("/signin", data={"name": "kss", "password": PASSWORD, "csrf_token": csrf2},
+                    environ_base={"REMOTE_ADDR": "10.0.0.9"})
+    assert ok.status_code == 303
+    # the count is kept in the store folder, shared by every worker
+    assert (client.application and (Store().root / "signin_attempts.sqlite").exists())
+
+
+def test_the_next_address_is_only_ever_local(client):
+    csrf = csrf_from(client.get("/signin").text)
+    page = client.post("/signin", data={"name": "wessex", "password": PASSWORD, "csrf_token": csrf,
+                                        "next": "https://evil.example/"})
+    assert page.headers["Location"] == "/upload"
+
+
+def test_password_change_and_removal_end_sessions(client):
+    sign_in(client, "", "wessex")
+    users.set_password("wessex", "another long password")
+    assert client.get("/session").status_code == 401
+    sign_in(client, "", "wessex", "another long password")
+    assert client.get("/session").status_code == 200
+    users.remove("wessex")
+    assert client.get("/session").status_code == 401
+
+
+def test_secret_key_is_generated_once_in_the_store_folder(client, seed):
+    sign_in(client, "", "wessex")
+    key_file = seed.root / "secret_key"
+    assert len(key_file.read_text()) == 64 and oct(key_file.stat().st_mode)[-3:] == "600"
+    assert client.get("/session").status_code == 200  # the same key signs and reads
+
+
+def test_require_login_closes_every_page(client, monkeypatch):
+    assert client.get("/upload").status_code == 200  # open by default
+    monkeypatch.setenv("METRICS_REQUIRE_LOGIN", "true")
+    page = client.get("/returns?quarter=Q1+2020/21")
+    assert page.status_code == 302
+    assert page.headers["Location"] == "/signin?next=/returns%3Fquarter%3DQ1%2B2020/21"
+    assert client.get("/_dash-layout").status_code == 401
+    assert client.post("/_dash-update-component", json={}).status_code == 401
+    assert client.get("/healthz").status_code == 200
+    assert client.get("/signin").status_code == 200
+    sign_in(client, "", "kss")
+    assert client.get("/_dash-layout").status_code == 200
+
+
+# ---- the upload, restore and download endpoints refuse ---------------------------------------
+
+
+def test_commit_without_a_session_is_refused(client, seed):
+    before = submission_ids(seed)
+    page = upload(client, "wessex-good.csv", csrf="made-up")
+    assert page.status_code == 401
+    assert as_json(page) == {"error": "Sign in first: uploading and restoring need a user account."}
+    assert submission_ids(seed) == before
+
+
+def test_commit_without_the_csrf_token_is_refused(client, seed):
+    sign_in(client, "", "wessex")
+    before = submission_ids(seed)
+    page = upload(client, "wessex-good.csv")
+    assert page.status_code == 400
+    assert submission_ids(seed) == before
+
+
+def test_commit_of_another_ahsns_return_is_refused(client, seed):
+    csrf = sign_in(client, "", "wessex")
+    before = submission_ids(seed)
+    page = upload(client, "kss-good.csv", csrf)
+    assert page.status_code == 403
+    assert as_json(page)["error"] == (
+        "This file holds returns for KSS. You are a submitter for Wessex, so you may only upload "
+        "Wessex's returns. Remove the other AHSNs' rows, or ask the national team to load them.")
+    assert submission_ids(seed) == before
+
+
+def test_commit_of_own_return_is_stored_like_the_command_line(client, seed):
+    csrf = sign_in(client, "", "wessex")
+    page = upload(client, "wessex-good.csv", csrf)
+    assert page.status_code == 200
+    assert as_json(page) == {"stored": [{"submission_id": 7, "file_name": "wessex-good.csv",
+                                         "returns": [["Wessex", "Q2 2020/21", 5]], "warnings": 0}]}
+    event = seed.event(7)
+    assert (event["loaded_by"], event["source"]) == ("wessex", "upload page (127.0.0.1)")
+    assert seed.original_bytes(event) == fixture_bytes("wessex-good.csv")
+
+
+def test_commit_of_a_malformed_file_lists_its_problems_and_stores_nothing(client, seed):
+    csrf = sign_in(client, "", "wessex")
+    page = upload(client, "wessex-malformed.csv", csrf)
+    assert page.status_code == 422
+    problems = [(p["row"], p["column"]) for p in as_json(page)["problems"]]
+    assert problems == [(2, "adoption_level"), (3, "referrals_completed"), (4, "trust_code"), (5, "quarter")]
+    assert submission_ids(seed) == [1, 2, 3, 4, 5, 6]
+
+
+def test_a_national_administrator_may_commit_any_ahsn(client, seed):
+    csrf = sign_in(client, "", "nat")
+    assert upload(client, "kss-good.csv", csrf).status_code == 200
+
+
+def test_a_preview_token_works_only_for_its_own_user(client, seed):
+    from dashboard import uploads
+
+    token = uploads.save_pending(users.get("kss"), "kss-good.csv", fixture_bytes("kss-good.csv"))
+    csrf = sign_in(client, "", "wessex")
+    page = client.post("/upload/commit", data={"csrf_token": csrf, "token": token})
+    assert page.status_code == 404
+    assert submission_ids(seed) == [1, 2, 3, 4, 5, 6]
+
+
+def kss_submission(seed) -> int:
+    return next(e["id"] for e in seed.events() if e["returns"][0][0] == "KSS")
+
+
+def test_restore_refusals(client, seed):
+    kss = kss_submission(seed)
+    assert client.post(f"/history/{kss}/restore", data={"csrf_token": "x"}).status_code == 401
+    csrf = sign_in(client, "", "wessex")
+    assert client.post(f"/history/{kss}/restore").status_code == 400  # no CSRF token
+    refused = client.post(f"/history/{kss}/restore", data={"csrf_token": csrf})
+    assert refused.status_code == 403
+    assert client.post("/history/999/restore", data={"csrf_token": csrf}).status_code == 404
+    assert [e["kind"] for e in seed.events()] == ["submission"] * 6
+
+
+def test_restore_of_own_submission_keeps_everything(client, seed):
+    csrf = sign_in(client, "", "kss")
+    kss = kss_submission(seed)
+    page = client.post(f"/history/{kss}/restore", data={"csrf_token": csrf, "from_page": "1"})
+    assert (page.status_code, page.headers["Location"]) == (303, f"/history?restored={kss}")
+    restore = seed.events()[-1]
+    assert (restore["kind"], restore["submission_id"], restore["loaded_by"]) == ("restore", kss, "kss")
+    assert len(seed.events()) == 7  # nothing deleted
+
+
+def test_download_of_the_original(client, seed):
+    kss = kss_submission(seed)
+    assert client.get(f"/history/{kss}/original").status_code == 401
+    sign_in(client, "", "wessex")
+    assert client.get(f"/history/{kss}/original").status_code == 403
+    client.post("/signout", data={"csrf_token": as_json(client.get("/session"))["csrf_token"]})
+    sign_in(client, "", "kss")
+    page = client.get(f"/history/{kss}/original")
+    assert page.status_code == 200
+    assert page.headers["Content-Disposition"] == f'attachment; filename="submission-{kss}-kss-q1-2020.csv"'
+    assert page.headers["X-Content-Type-Options"] == "nosniff"
+    assert page.data == (seed.root / seed.event(kss)["stored_as"]).read_bytes()
+
+
+def test_template_download_neutralises_formula_cells(client, seed):
+    csrf = sign_in(client, "", "wessex")
+    # a return whose trust names a spreadsheet would run, and one with markup
+    assert upload(client, "wessex-hostile.csv", csrf).status_code == 200
+    page = client.get("/upload/template?ahsn=Wessex&quarter=Q3+2020/21")
+    assert page.headers["Content-Disposition"] == 'attachment; filename="tcam-return-wessex-q3_2020_21.csv"'
+    lines = page.data.decode("utf-8-sig").splitlines()
+    assert lines == [
+        "quarter,ahsn,trust_code,trust_name,trust_type,adoption_level,referrals_made,referrals_completed",
+        "Q3 2020/21,Wessex,RHM,'+Southampton General,acute,3,,",
+        "Q3 2020/21,Wessex,RW1,'-Southern Health,mental_health,2,,",
+        "Q3 2020/21,Wessex,RHU,<script>alert('x')</script><b>Portsmouth</b>,acute,4,,",
+        "Q3 2020/21,Wessex,R1F,\"'=HYPERLINK(\"\"http://evil.example\"\",\"\"click\"\")\",acute,4,,",
+        "Q3 2020/21,Wessex,RN3,'@Great Western Hospitals,acute,2,,",
+    ]
+
+
+def test_files_over_the_limit_or_not_returns_are_refused(client, seed, monkeypatch):
+    csrf = sign_in(client, "", "wessex")
+    page = upload(client, "not-a-return.pdf", csrf)
+    assert page.status_code == 422
+    assert [p["message"] for p in as_json(page)["problems"]] == ["this is not a CSV or Excel (.xlsx) file"]
+    monkeypatch.setenv("METRICS_MAX_UPLOAD_BYTES", "100")
+    page = upload(client, "wessex-good.csv", csrf)
+    assert page.status_code == 422
+    assert as_json(page)["problems"][0]["message"] == "the file is 373 bytes, over the limit of 100 bytes"
+    assert submission_ids(seed) == [1, 2, 3, 4, 5, 6]
+    assert json.loads((seed.root / "users.json").read_text())  # untouched, still readable
