@@ -73,7 +73,8 @@ class LiveServer:
             try:
                 if requests.get(self.url + "/healthz", timeout=2).ok:
                     return
-            except requests.ConnectionError:
+            # A worker still importing the app accepts the connection but answers late.
+            except (requests.ConnectionError, requests.Timeout):
                 pass
             time.sleep(0.2)
         self.stop()
