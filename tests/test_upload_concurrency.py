@@ -1,0 +1,194 @@
+"""Reliability: concurrent uploads through gunicorn with several workers, and a load killed
+in the middle of its commit. Real server, real store, real processes."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import requests
+from conftest import ROOT, LiveServer
+from upload_helpers import build_seed_store, data_env, fixture_bytes, sign_in
+
+from etl import programmes, queries
+from etl.store import Store
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    root = tmp_path_factory.mktemp("concurrency") / "store"
+    build_seed_store(root)
+    live = LiveServer({"METRICS_DATA": str(root)}, workers=3)
+    yield live, Store(root)
+    live.stop()
+
+
+def signed_in(live, name):
+    session = requests.Session()
+    return session, sign_in(session, live.url, name)
+
+
+def post_together(posts):
+    """Send the posts at the same instant from threads; the responses in the same order."""
+    barrier = threading.Barrier(len(posts))
+    results = [None] * len(posts)
+
+    def send(i, session, url, data, files):
+        barrier.wait()
+        results[i] = session.post(url, data=data, files=files, timeout=120)
+
+    threads = [threading.Thread(target=send, args=(i, *p)) for i, p in enumerate(posts)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return results
+
+
+def rows_now(store):
+    with data_env(store.root):
+        rows = queries.current_return_rows(programmes.current(), store=store).copy()
+    return rows.sort_values(["ahsn", "quarter_index", "trust_code"]).reset_index(drop=True)
+
+
+def test_two_uploads_at_once_for_different_ahsns_and_for_the_same(server):
+    live, store = server
+    wessex, wessex_csrf = signed_in(live, "wessex")
+    kss, kss_csrf = signed_in(live, "kss")
+    nat, nat_csrf = signed_in(live, "nat")
+    good = fixture_bytes("wessex-good.csv")
+    changed = good.replace(b"RN3,Great Western Hospitals,acute,2", b"RN3,Great Western Hospitals,acute,4")
+    before = len(store.events())
+
+    responses = post_together([
+        (wessex, live.url + "/upload/commit", {"csrf_token": wessex_csrf},
+         {"file": ("wessex-good.csv", good)}),
+        (kss, live.url + "/upload/commit", {"csrf_token": kss_csrf},
+         {"file": ("kss-good.csv", fixture_bytes("kss-good.csv"))}),
+    ])
+    assert [r.status_code for r in responses] == [200, 200]
+    first_wessex = responses[0].json()["stored"][0]["submission_id"]
+    # the same AHSN-quarter from two people at once: both stored, one after the other
+    responses = post_together([
+        (wessex, live.url + "/upload/commit", {"csrf_token": wessex_csrf},
+         {"file": ("wessex-good.csv", good)}),
+        (nat, live.url + "/upload/commit", {"csrf_token": nat_csrf},
+         {"file": ("wessex-changed.csv", changed)}),
+    ])
+    assert [r.status_code for r in responses] == [200, 200]
+    ids = sorted(r.json()["stored"][0]["submission_id"] for r in responses)
+
+    events = store.events()
+    assert len(events) == before + 4
+    assert [e["id"] for e in events] == list(range(1, len(events) + 1))  # no id used twice
+    history = requests.get(live.url + "/healthz", timeout=10).json()
+    assert history["last_event_id"] == len(events)  # every worker's next read sees it all
+    with data_env(store.root):
+        subs = queries.submissions(programmes.current(), "Wessex", store=store)
+    q2 = subs[subs["quarter"] == "Q2 2020/21"]
+    assert sorted(q2["submission_id"]) == sorted([first_wessex, *ids])  # none lost
+    assert int(q2["is_current"].sum()) == 1  # exactly one current, the later one
+    assert int(q2[q2["is_current"]]["submission_id"].iloc[0]) == ids[-1]
+
+    rows = rows_now(store)
+    store.rebuild()
+    pd.testing.assert_frame_equal(rows_now(store), rows)
+
+
+def _batch(folder: Path, quarters: int) -> list[Path]:
+    """Many valid Oxford returns (one per quarter back from Q4 2019/20): a slow load."""
+    folder.mkdir(parents=True, exist_ok=True)
+    header = "quarter,ahsn,trust_code,trust_name,trust_type,adoption_level,referrals_made,referrals_completed\n"
+    paths = []
+    year, number = 2019, 3
+    for i in range(quarters):
+        label = f"Q{number} {year}/{(year + 1) % 100:02d}"
+        body = "".join(f"{label},Oxford,{code},{name},acute,{lv},{5 + i},{i}\n" for code, name, lv in
+                       (("RTH", "Oxford University Hospitals", 4), ("RXQ", "Buckinghamshire Healthcare", 2),
+                        ("RHW", "Royal Berkshire", 2)))
+        path = folder / f"oxford-{year}-q{number}.csv"
+        path.write_text(header + body)
+        paths.append(path)
+        number -= 1
+        if number == 0:
+            number, year = 4, year - 1
+    return paths
+
+
+LOADER = """
+import sys
+from pathlib import Path
+from etl import programmes
+from etl.store import Store
+files = [(p.name, p.read_bytes()) for p in map(Path, sys.argv[1:])]
+Store().load(files, programmes.current(), loaded_by="batch", source="crash test")
+"""
+
+
+def _start_load(store, files):
+    return subprocess.Popen([sys.executable, "-c", LOADER, *map(str, files)], cwd=ROOT,
+                            env={**os.environ, "METRICS_DATA": str(store.root)})
+
+
+def _assert_consistent(store):
+    """Every event file is whole; after ensure() the database holds exactly the events."""
+    for path in (store.root / "events").glob("*.json"):
+        json.loads(path.read_text())
+    path = store.ensure()
+    assert Store._last_event_in(path) == store._last_event_on_disk()
+
+
+def test_a_load_killed_while_building_leaves_the_previous_data_in_place(tmp_path):
+    store = build_seed_store(tmp_path / "store")
+    files = _batch(tmp_path / "batch", 24)
+    before_db = store.current_database()
+    before_rows = rows_now(store)
+    process = _start_load(store, files)
+    deadline = time.monotonic() + 120
+    # Kill it in the window where its events are written but the new database is not yet
+    # published: the riskiest moment of a commit.
+    while not list((store.root / "databases").glob(".building-*")):
+        assert process.poll() is None, "the load finished before it could be killed"
+        assert time.monotonic() < deadline
+        time.sleep(0.005)
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    assert store.current_database() == before_db  # readers still get the previous data
+    pd.testing.assert_frame_equal(rows_now(store), before_rows)
+    # The events were the commit point, so the next use repairs the store by publishing
+    # them: the whole batch, never part of it.
+    _assert_consistent(store)
+    rows = rows_now(store)
+    assert set(rows[rows["ahsn"] == "Oxford"]["quarter"]) >= {"Q1 2014/15", "Q4 2019/20"}
+    # and the store still takes a load
+    store.load([("kss-good.csv", fixture_bytes("kss-good.csv"))], programmes.current(), loaded_by="t")
+    _assert_consistent(store)
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_a_load_killed_at_a_random_moment_leaves_a_working_store(tmp_path, seed):
+    store = build_seed_store(tmp_path / "store")
+    files = _batch(tmp_path / "batch", 24)
+    before_events = len(store.events())
+    before_rows = rows_now(store)
+    process = _start_load(store, files)
+    time.sleep(random.Random(seed).uniform(0.2, 2.5))
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    _assert_consistent(store)
+    rows = rows_now(store)
+    if len(store.events()) == before_events:  # killed before its commit point: nothing changed
+        pd.testing.assert_frame_equal(rows, before_rows)
+    else:  # after it: the whole batch is in
+        assert len(store.events()) == before_events + len(files)
+    store.rebuild()
+    pd.testing.assert_frame_equal(rows_now(store), rows)
