@@ -1,0 +1,146 @@
+"""An AHSN submitter uploading, in headless Chromium against gunicorn and a real store.
+
+One server for the module; the tests run in order and build on each other's uploads, as
+the quarter's work would: a malformed file, another AHSN's file, a good file confirmed,
+a hostile file, then restoring the earlier good one. Every page must log no console error
+(the `page` fixture).
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from conftest import LiveServer
+from upload_helpers import PASSWORD, UPLOAD, build_seed_store
+
+from etl.store import Store
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    root = tmp_path_factory.mktemp("upload-browser") / "store"
+    build_seed_store(root)
+    live = LiveServer({"METRICS_DATA": str(root)}, workers=2)
+    yield live, Store(root)
+    live.stop()
+
+
+def sign_in(page, url, name, then="/upload"):
+    page.goto(f"{url}/signin?next={then}")
+    page.get_by_label("User name").fill(name)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"{url}{then}")
+    page.get_by_text(f"Signed in as {name}").wait_for()
+
+
+def drop(page, fixture):
+    page.locator("#upload-file input[type=file]").set_input_files(str(UPLOAD / fixture))
+
+
+def table_rows(page, selector):
+    return [[c.strip() for c in row.locator("td").all_inner_texts()]
+            for row in page.locator(f"{selector} tbody tr").all()]
+
+
+def test_a_malformed_file_lists_every_problem(server, page):
+    live, store = server
+    sign_in(page, live.url, "wessex")
+    drop(page, "wessex-malformed.csv")
+    page.get_by_text("4 problems in wessex-malformed.csv: nothing was stored").wait_for()
+    assert table_rows(page, ".upload-problems") == [
+        ["2", "adoption_level", "'7' is not an adoption level",
+         "Use a whole number from 1 to 5: 1 Not started, 2 Engaged, 3 Implementing, 4 Live, 5 Embedded"],
+        ["3", "referrals_completed", "19 referrals completed is more than the 12 made",
+         "Completed referrals are a part of those made in the quarter: check both numbers"],
+        ["4", "trust_code", "'R!!' is not an NHS organisation code",
+         "Use the trust's ODS code: 3 to 5 letters or digits, e.g. RTH"],
+        ["5", "quarter", "there is no quarter Q5; NHS quarters are Q1 to Q4".join(["'Q5 2020/21': ", ""]),
+         "Write the quarter like Q3 2019/20"],
+    ]
+    assert page.locator("#upload-confirm").count() == 0
+    assert len(store.events()) == 6
+
+
+def test_another_ahsns_file_is_refused(server, page):
+    live, store = server
+    sign_in(page, live.url, "wessex")
+    drop(page, "kss-good.csv")
+    page.get_by_text("You may not upload this file").wait_for()
+    assert "This file holds returns for KSS. You are a submitter for Wessex" in \
+        page.locator("#upload-result").inner_text()
+    assert page.locator("#upload-confirm").count() == 0
+    assert len(store.events()) == 6
+
+
+def test_a_good_file_previews_then_is_stored_and_shown_everywhere(server, page):
+    live, store = server
+    sign_in(page, live.url, "wessex")
+    page.goto(live.url + "/")
+    assert "Q2 2020/21" not in page.locator("#national-table").inner_text()
+    page.goto(live.url + "/upload")
+    drop(page, "wessex-good.csv")
+    page.get_by_text("wessex-good.csv passed the checks: 5 trust rows for Wessex Q2 2020/21").wait_for()
+    assert table_rows(page, ".upload-changes") == [[
+        "Wessex", "Q2 2020/21", "5", "no return yet", "75% (3 of 4 acute trusts)",
+        "nothing: this is the first return for this quarter"]]
+    assert table_rows(page, ".upload-rows")[0] == [
+        "2", "Q2 2020/21", "Wessex", "RHU", "Portsmouth Hospitals", "acute", "5", "40", "30"]
+    assert len(store.events()) == 6  # nothing stored by the preview
+    page.locator("#upload-confirm").click()
+    page.wait_for_url(re.compile(r".*/upload\?stored=7$"))
+    page.get_by_text("✓ Stored: submission 7").wait_for()
+    assert store.event(7)["loaded_by"] == "wessex"
+    # the national table, served by whichever worker, shows the new quarter at once
+    page.goto(live.url + "/")
+    page.locator("#national-table").get_by_text("Q2 2020/21").first.wait_for()
+    assert "Latest data: Q2 2020/21" in page.locator("#shell-status").inner_text()
+
+
+def test_hostile_content_is_shown_as_text(server, page):
+    live, store = server
+    sign_in(page, live.url, "wessex")
+    drop(page, "wessex-hostile.csv")
+    page.get_by_text("wessex-hostile.csv passed the checks").wait_for()
+    names = [r[4] for r in table_rows(page, ".upload-rows")]
+    assert names == ["<script>alert('x')</script><b>Portsmouth</b>",
+                     '=HYPERLINK("http://evil.example","click")', "+Southampton General",
+                     "@Great Western Hospitals", "-Southern Health"]
+    assert page.locator("#upload-result script, #upload-result b").count() == 0
+    assert table_rows(page, ".upload-changes")[0][3:5] == ["75% (3 of 4 acute trusts)",
+                                                            "50% (2 of 4 acute trusts)"]
+    page.locator("#upload-confirm").click()
+    page.get_by_text("✓ Stored: submission 8").wait_for()
+
+
+def test_restoring_an_earlier_submission(server, page):
+    live, store = server
+    sign_in(page, live.url, "wessex", then="/history")
+    page.locator(".history-table").wait_for()
+    assert page.locator(".history-table tbody tr").count() == 4  # Wessex's only
+    assert set(r[0] for r in table_rows(page, ".history-table")) == {"Wessex"}
+    page.get_by_role("button", name="Restore submission 7").click()
+    page.wait_for_url(re.compile(r".*/history\?restored=7$"))
+    page.get_by_text("✓ Submission 7 is current again").wait_for()
+    page.locator(".history-restores").wait_for()
+    rows = {page.locator(".history-table tbody tr").nth(i).locator("th").inner_text(): r
+            for i, r in enumerate(table_rows(page, ".history-table"))}
+    assert rows["7"][2] == "✓ Current" and rows["8"][2] == "Superseded"  # nothing deleted
+    assert [r[:2] for r in table_rows(page, ".history-restores")] == [["7", "wessex"]]
+    # the restore button of the now superseded hostile file is there in turn
+    assert page.get_by_role("button", name="Restore submission 8").count() == 1
+
+
+def test_the_national_team_sees_who_has_returned(server, page):
+    live, store = server
+    sign_in(page, live.url, "nat", then="/returns")
+    page.locator(".returns-grid").wait_for()
+    rows = {r[0]: r for r in (
+        [page.locator(".returns-grid tbody tr").nth(i).locator("th").inner_text(), *cells]
+        for i, cells in enumerate(table_rows(page, ".returns-grid")))}
+    assert len(rows) == 15
+    assert rows["Wessex"][1] == "✓ Returned; supersedes 1 earlier version"
+    assert rows["Wessex"][3] == "wessex (submission 7)"
+    assert rows["Wessex"][4] == "none"
+    assert rows["KSS"][1:] == ["✗ No return yet", "—", "—", "—"]
