@@ -44,8 +44,9 @@ def _reader(store: Store | None = None) -> _Reader:
         if reader is None or reader.path != path:
             try:
                 new = _Reader(path)
-            except duckdb.IOException:
-                # CURRENT moved on and the file we read was removed: read CURRENT again.
+            except duckdb.Error:
+                # CURRENT moved on and the file we read was removed, or the file is damaged:
+                # ensure() reads CURRENT again and rebuilds from the kept originals if needed.
                 new = _Reader(store.ensure())
             if reader is not None:
                 reader.connection.close()

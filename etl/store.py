@@ -115,11 +115,18 @@ class Store:
             if path is not None and self._last_event_in(path) == self._last_event_on_disk():
                 return path
             if not self.events():
+                if self.current_file.exists():
+                    raise RuntimeError(
+                        f"the store {self.root} has a database but its events/ folder is missing or "
+                        "empty; restore events/ and originals/ from a backup (the demo data will not "
+                        "be loaded over a real store)")
                 return self._load_demo(progress)
             return self._publish(progress)
 
     def _load_demo(self, progress: Progress | None) -> Path:
-        files = [(p.name, p.read_bytes()) for p in sorted(DEMO_DIR.glob("*.csv"))]
+        # Named <quarter key>_<ahsn>.csv: load them in quarter order, as they would have come.
+        paths = sorted(DEMO_DIR.glob("*.csv"), key=lambda p: (p.name.split("_")[1], p.name))
+        files = [(p.name, p.read_bytes()) for p in paths]
         if not files:
             raise RuntimeError(f"no demo returns found in {DEMO_DIR}")
         from etl.programmes import current
@@ -191,6 +198,7 @@ class Store:
                 "loaded_at": _now(),
             }
             event = self._write_event(event)
+            _fsync_folder(self.events_dir)
             self._publish()
         return event
 
@@ -237,9 +245,10 @@ class Store:
         problems = [p for r in results for p in r.problems]
         if problems:
             raise ReturnRejected(problems)
+        stored = [self._keep_original(name, content) for name, content in files]
+        _fsync_folder(self.originals)
         accepted = []
-        for (name, content), parsed in zip(files, results):
-            stored_as = self._keep_original(name, content)
+        for (name, content), parsed, stored_as in zip(files, results, stored):  # one event per file
             event = self._write_event({
                 "kind": "submission", "programme": programme.code, "file_name": name,
                 "sha256": hashlib.sha256(content).hexdigest(), "stored_as": stored_as,
@@ -248,6 +257,7 @@ class Store:
                 "returns": [[a, q.label, n] for a, q, n in parsed.returns()], "is_demo": is_demo,
             })
             accepted.append(Accepted(event["id"], name, [tuple(r) for r in event["returns"]], parsed.warnings))
+        _fsync_folder(self.events_dir)  # the commit point of the batch
         return accepted
 
     def _keep_original(self, name: str, content: bytes) -> str:
@@ -256,14 +266,14 @@ class Store:
         relative = f"originals/{digest}{suffix}"
         path = self.root / relative
         if not path.exists():
-            _write_atomically(path, content)
+            _write_atomically(path, content, sync_folder=False)  # the caller syncs the folder once
         return relative
 
     def _write_event(self, event: dict) -> dict:
         self.events_dir.mkdir(parents=True, exist_ok=True)
         event = {"id": self._last_event_on_disk() + 1, **event}
         _write_atomically(self.events_dir / f"{event['id']:06d}.json",
-                          json.dumps(event, indent=1, ensure_ascii=False).encode())
+                          json.dumps(event, indent=1, ensure_ascii=False).encode(), sync_folder=False)
         return event
 
     def _last_event_on_disk(self) -> int:
@@ -322,7 +332,7 @@ def _fsync(path: Path) -> None:
         os.fsync(f.fileno())
 
 
-def _write_atomically(path: Path, content: bytes) -> None:
+def _write_atomically(path: Path, content: bytes, sync_folder: bool = True) -> None:
     """Write to a temporary name, flush to disk, then rename: readers see old or new, never half."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.tmp")
@@ -331,7 +341,13 @@ def _write_atomically(path: Path, content: bytes) -> None:
         f.flush()
         os.fsync(f.fileno())
     os.replace(tmp, path)
-    dir_fd = os.open(path.parent, os.O_RDONLY)
+    if sync_folder:
+        _fsync_folder(path.parent)
+
+
+def _fsync_folder(folder: Path) -> None:
+    """Make renames inside `folder` durable."""
+    dir_fd = os.open(folder, os.O_RDONLY)
     try:
         os.fsync(dir_fd)
     finally:

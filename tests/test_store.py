@@ -141,12 +141,12 @@ def test_a_crash_during_the_build_leaves_the_previous_data_then_is_repaired(stor
     def crash(*args, **kwargs):
         raise KeyboardInterrupt("killed mid-build")
 
-    monkeypatch.setattr("etl.store.build_database", crash)
-    with pytest.raises(KeyboardInterrupt):
-        store.load([("a.csv", filled_return("Wessex"))], TCAM)
+    with monkeypatch.context() as patch:
+        patch.setattr("etl.store.build_database", crash)
+        with pytest.raises(KeyboardInterrupt):
+            store.load([("a.csv", filled_return("Wessex"))], TCAM)
     assert store.current_file.read_text() == current
     assert snapshot(store)["report"] == before
-    monkeypatch.undo()
 
     # The event was written before the crash, so the load is not lost: ensure() finishes it.
     store.ensure()

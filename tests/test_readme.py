@@ -1,0 +1,19 @@
+"""The README is the contract with a new user: keep its commands and settings true."""
+
+from etl import settings
+from tests.conftest import ROOT
+
+README = (ROOT / "README.md").read_text()
+
+
+def test_readme_lists_every_setting_as_the_code_defines_it():
+    start = README.index("<!-- settings-table -->\n") + len("<!-- settings-table -->\n")
+    end = README.index("<!-- /settings-table -->")
+    assert README[start:end].strip() == settings.as_markdown()
+
+
+def test_readme_commands_exist_in_the_makefile_and_ci_runs_the_test_command():
+    makefile = (ROOT / "Makefile").read_text()
+    assert "make run " in README and "make test " in README
+    assert "\nrun:" in makefile and "\ntest:" in makefile
+    assert "make test" in (ROOT / ".ci" / "run").read_text()
