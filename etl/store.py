@@ -25,6 +25,7 @@ import getpass
 import hashlib
 import json
 import os
+import re
 import socket
 import time
 import uuid
@@ -124,8 +125,7 @@ class Store:
             return self._publish(progress)
 
     def _load_demo(self, progress: Progress | None) -> Path:
-        # Named <quarter key>_<ahsn>.csv: load them in quarter order, as they would have come.
-        paths = sorted(DEMO_DIR.glob("*.csv"), key=lambda p: (p.name.split("_")[1], p.name))
+        paths = sorted(DEMO_DIR.glob("*.csv"), key=_quarter_order)
         files = [(p.name, p.read_bytes()) for p in paths]
         if not files:
             raise RuntimeError(f"no demo returns found in {DEMO_DIR}")
@@ -321,6 +321,13 @@ class Store:
         for stale in self.databases.glob(".building-*"):  # left by a crashed build
             if time.time() - stale.stat().st_mtime > 3600:
                 stale.unlink(missing_ok=True)
+
+
+def _quarter_order(path: Path) -> tuple:
+    """Demo files are named <quarter key>_<ahsn>.csv (q3_2019_20_wessex.csv): load them in
+    quarter order, as they would have come in; other names after them, by name."""
+    match = re.match(r"q([1-4])_(\d{4})_", path.name)
+    return (0, int(match.group(2)), int(match.group(1)), path.name) if match else (1, 0, 0, path.name)
 
 
 def _now() -> str:
