@@ -2,13 +2,15 @@
 
     <METRICS_DATA>/
       originals/<sha256>.<csv|xlsx>   every accepted file, byte for byte (content-addressed)
-      events/<000001>.json            one per submission or restore, never changed or deleted
+      events/<000001>[-<000009>].json one per load (a batch of files is one file) or restore;
+                                      never changed or deleted
       databases/metrics-<n>-<id>.duckdb   built from the events; never written once published
       CURRENT                         the name of the database readers should use
       write.lock                      held by the one process writing
 
 The source of truth is originals/ + events/. A write (load, restore, rebuild) takes the
-lock, writes the original and the event (the commit point), builds a complete new database
+lock, writes the originals and then the event file (the commit point: one atomic rename,
+so a batch is stored whole or not at all), builds a complete new database
 file beside the current one and swaps CURRENT to it with an atomic rename. Readers open the
 file CURRENT names read-only, so they never wait for a writer, never see a half-built
 database and never hit DuckDB's one-writer lock. A crash before the event is written leaves
@@ -92,13 +94,17 @@ class Store:
         return path if name and path.exists() else None
 
     def events(self) -> list[dict]:
+        """Every event, in order. A file holds one event, or a whole batch as a list."""
         if not self.events_dir.exists():
             return []
-        return [json.loads(p.read_text()) for p in sorted(self.events_dir.glob("*.json"))]
+        events: list[dict] = []
+        for path in sorted(self.events_dir.glob("*.json")):
+            content = json.loads(path.read_text())
+            events.extend(content if isinstance(content, list) else [content])
+        return events
 
     def event(self, event_id: int) -> dict | None:
-        path = self.events_dir / f"{event_id:06d}.json"
-        return json.loads(path.read_text()) if path.exists() else None
+        return next((e for e in self.events() if e["id"] == event_id), None)
 
     def original_bytes(self, event: dict) -> bytes:
         return (self.root / event["stored_as"]).read_bytes()
@@ -197,8 +203,7 @@ class Store:
                 "loaded_by": restored_by or default_user(), "source": source or default_source(),
                 "loaded_at": _now(),
             }
-            event = self._write_event(event)
-            _fsync_folder(self.events_dir)
+            [event] = self._write_events([event])
             self._publish()
         return event
 
@@ -247,18 +252,15 @@ class Store:
             raise ReturnRejected(problems)
         stored = [self._keep_original(name, content) for name, content in files]
         _fsync_folder(self.originals)
-        accepted = []
-        for (name, content), parsed, stored_as in zip(files, results, stored):  # one event per file
-            event = self._write_event({
-                "kind": "submission", "programme": programme.code, "file_name": name,
-                "sha256": hashlib.sha256(content).hexdigest(), "stored_as": stored_as,
-                "loaded_by": loaded_by, "loaded_at": _now(), "source": source,
-                "rows": len(parsed.records), "warnings": [str(w) for w in parsed.warnings],
-                "returns": [[a, q.label, n] for a, q, n in parsed.returns()], "is_demo": is_demo,
-            })
-            accepted.append(Accepted(event["id"], name, [tuple(r) for r in event["returns"]], parsed.warnings))
-        _fsync_folder(self.events_dir)  # the commit point of the batch
-        return accepted
+        events = self._write_events([{
+            "kind": "submission", "programme": programme.code, "file_name": name,
+            "sha256": hashlib.sha256(content).hexdigest(), "stored_as": stored_as,
+            "loaded_by": loaded_by, "loaded_at": _now(), "source": source,
+            "rows": len(parsed.records), "warnings": [str(w) for w in parsed.warnings],
+            "returns": [[a, q.label, n] for a, q, n in parsed.returns()], "is_demo": is_demo,
+        } for (name, content), parsed, stored_as in zip(files, results, stored)])
+        return [Accepted(e["id"], e["file_name"], [tuple(r) for r in e["returns"]], parsed.warnings)
+                for e, parsed in zip(events, results)]
 
     def _keep_original(self, name: str, content: bytes) -> str:
         digest = hashlib.sha256(content).hexdigest()
@@ -269,18 +271,24 @@ class Store:
             _write_atomically(path, content, sync_folder=False)  # the caller syncs the folder once
         return relative
 
-    def _write_event(self, event: dict) -> dict:
+    def _write_events(self, events: list[dict]) -> list[dict]:
+        """Number the events and write them as one file, in one atomic rename: the commit
+        point. A batch of files is therefore stored whole or not at all."""
         self.events_dir.mkdir(parents=True, exist_ok=True)
-        event = {"id": self._last_event_on_disk() + 1, **event}
-        _write_atomically(self.events_dir / f"{event['id']:06d}.json",
-                          json.dumps(event, indent=1, ensure_ascii=False).encode(), sync_folder=False)
-        return event
+        first = self._last_event_on_disk() + 1
+        events = [{"id": first + i, **e} for i, e in enumerate(events)]
+        last = events[-1]["id"]
+        name = f"{first:06d}.json" if first == last else f"{first:06d}-{last:06d}.json"
+        content = events[0] if first == last else events
+        _write_atomically(self.events_dir / name, json.dumps(content, indent=1, ensure_ascii=False).encode())
+        return events
 
     def _last_event_on_disk(self) -> int:
         if not self.events_dir.exists():
             return 0
-        names = [p.stem for p in self.events_dir.glob("*.json")]
-        return max((int(n) for n in names if n.isdigit()), default=0)
+        numbers = [int(part) for p in self.events_dir.glob("*.json")
+                   for part in p.stem.split("-") if part.isdigit()]
+        return max(numbers, default=0)
 
     @staticmethod
     def _last_event_in(path: Path) -> int | None:

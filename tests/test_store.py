@@ -81,6 +81,7 @@ def test_the_original_bytes_are_kept_with_who_when_where_and_hash(store):
     content = filled_return("Wessex").replace(b"\n", b"\r\n")
     accepted = store.load([("Wessex Q3.csv", content)], TCAM, loaded_by="ann", source="test suite")
     event = json.loads((store.events_dir / f"{accepted[0].submission_id:06d}.json").read_text())
+    assert event == store.event(accepted[0].submission_id)
     assert store.original_bytes(event) == content
     assert (event["file_name"], event["loaded_by"], event["source"], event["kind"]) == (
         "Wessex Q3.csv", "ann", "test suite", "submission")
@@ -160,3 +161,11 @@ def test_an_empty_store_builds_the_embedded_demo_data(empty_store):
     assert path.exists()
     status = queries.store_status(TCAM, store=empty_store)
     assert (status["latest_quarter"], status["returns"], status["demo_returns"]) == ("Q2 2020/21", 150, 150)
+
+
+def test_a_batch_is_committed_as_one_event_file(store):
+    accepted = store.load([("w.csv", filled_return("Wessex")), ("o.csv", filled_return("Oxford"))], TCAM)
+    assert [a.submission_id for a in accepted] == [151, 152]
+    assert (store.events_dir / "000151-000152.json").exists()
+    assert [e["file_name"] for e in store.events()[-2:]] == ["w.csv", "o.csv"]
+    assert store.event(152)["returns"] == [["Oxford", "Q3 2020/21", len(trust_codes("Oxford"))]]
