@@ -97,7 +97,8 @@ def referrals(rates: pd.DataFrame) -> go.Figure:
                              hovertemplate="%{x}: %{y}% completed<extra></extra>"), secondary_y=True)
     fig.update_layout(barmode="group")
     fig.update_yaxes(title_text="Referrals", rangemode="tozero", secondary_y=False)
-    fig.update_yaxes(title_text="Completed", ticksuffix="%", range=[0, 105], tickvals=[0, 25, 50, 75, 100],
+    fig.update_yaxes(title_text="Completed", range=[0, 105], tickvals=[0, 25, 50, 75, 100],
+                     ticktext=["0%", "25%", "50%", "75%", "100%"],
                      secondary_y=True, showgrid=False)
     fig.update_xaxes(type="category")
     return _base(fig, 320)
@@ -124,7 +125,7 @@ def small_multiples(rates: pd.DataFrame, order: list[str], quarters: list[str], 
                                  showlegend=i == 0, legendgroup="rate", customdata=custom,
                                  hovertemplate=f"{ahsn}<br>%{{x}}: %{{y}}%<br>%{{customdata}}<extra></extra>"),
                       row=r, col=c)
-    fig.update_yaxes(range=[0, 105], ticksuffix="%", tickvals=[0, target, 100])
+    fig.update_yaxes(range=[0, 105], tickvals=[0, target, 100], ticktext=["0%", f"{target}%", "100%"])
     fig.update_xaxes(type="category", categoryorder="array", categoryarray=quarters,
                      showticklabels=False)
     fig.update_xaxes(showticklabels=True, tickangle=-45, nticks=6, row=n_rows)

@@ -1,0 +1,29 @@
+"""The floor for the benchmark: a minimal Dash app showing only the national table.
+
+Same data, same table builder, same stylesheet as the real app; no pages, no shell, no
+callbacks. `gunicorn tests.bench_minimal_app:server`.
+"""
+
+from pathlib import Path
+
+from dash import Dash, html
+
+from dashboard.national_table import html_table
+from etl import programmes
+from etl.report import default_quarters, national_table
+
+app = Dash(__name__, assets_folder=str(Path(__file__).resolve().parent.parent / "assets"))
+server = app.server
+
+
+def layout():
+    programme = programmes.current()
+    return html.Div(html_table(national_table(programme, default_quarters(programme)), programme))
+
+
+app.layout = layout
+
+
+@server.get("/healthz")
+def healthz():
+    return {"status": "ok"}
