@@ -93,7 +93,7 @@ def show_history(choice):
                          + (f" for {ahsn}" if ahsn else "")),
             html.Thead(html.Tr([html.Th(h, scope="col") for h in (
                 "Submission", "AHSN", "Quarter", "Status", "Uploaded by", "When (UTC)", "File",
-                "Rows", "Warnings", "")])),
+                "Rows", "Warnings", "Actions")])),
             html.Tbody(rows),
         ]) if rows else html.P("No submissions yet."),
         html.Table(className="upload-table history-restores", children=[

@@ -61,7 +61,10 @@ def grid(quarter: Quarter) -> html.Div:
         mine = here[here["ahsn"] == ahsn.short_name]
         current = mine[mine["is_current"]]
         if not len(current):
-            status, when, who, missing = "✗ No return yet", "", "", ""
+            status, when, who = "✗ No return yet", "", ""
+            # The trusts still to be reported: those of the AHSN's return a quarter earlier.
+            before = queries.trust_codes_missing(programme, ahsn.short_name, quarter.index)
+            missing = f"all {len(before)} (no return yet)" if len(before) else ""
             row_class = "returns-none"
         else:
             c = current.iloc[0]

@@ -143,4 +143,5 @@ def test_the_national_team_sees_who_has_returned(server, page):
     assert rows["Wessex"][1] == "✓ Returned; supersedes 1 earlier version"
     assert rows["Wessex"][3] == "wessex (submission 7)"
     assert rows["Wessex"][4] == "none"
-    assert rows["KSS"][1:] == ["✗ No return yet", "—", "—", "—"]
+    assert rows["KSS"][1:] == ["✗ No return yet", "—", "—", "all 4 (no return yet)"]
+    assert rows["ICHP"][1:] == ["✗ No return yet", "—", "—", "—"]  # nothing last quarter either
