@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pandas as pd
+import plotly.graph_objects as go
 import pytest
 
 from dashboard import figures
@@ -50,40 +51,80 @@ def _rates():
                          "adopted_trusts": [1, 3], "counted_trusts": [5, 5]})
 
 
+def valid(fig: dict) -> dict:
+    """The dict is a figure plotly accepts (plotly raises on any unknown or mistyped property)."""
+    go.Figure(fig)
+    assert set(fig) == {"data", "layout"}
+    return fig
+
+
 def test_rate_chart_has_the_target_line_at_50_and_gaps_for_no_return():
     axis = ["Q1 2019/20", "Q2 2019/20", "Q3 2019/20"]
-    fig = figures.rate_over_time(_rates(), axis, 50)
-    target, rate = fig.data
-    assert target.name == "Target 50%" and list(target.y) == [50, 50, 50] and target.line.dash == "dash"
-    assert list(rate.y) == [20, None, 60] and rate.connectgaps is False
-    assert list(rate.customdata) == ["1 of 5 acute trusts", "no return", "3 of 5 acute trusts"]
-    assert fig.layout.annotations[0].text == "Target 50%"
-    assert tuple(fig.layout.yaxis.range) == (0, 105)
+    fig = valid(figures.rate_over_time(_rates(), axis, 50))
+    target, rate = fig["data"]
+    assert target["name"] == "Target 50%" and target["y"] == [50, 50, 50] and target["line"]["dash"] == "dash"
+    assert rate["y"] == [20, None, 60] and rate["connectgaps"] is False
+    assert rate["customdata"] == ["1 of 5 acute trusts", "no return", "3 of 5 acute trusts"]
+    assert fig["layout"]["annotations"][0]["text"] == "Target 50%"
+    assert fig["layout"]["yaxis"]["range"] == [0, 105]
+    assert fig["layout"]["xaxis"]["categoryarray"] == axis
 
 
 def test_level_chart_stacks_one_bar_per_level():
     levels = pd.DataFrame({"quarter": ["Q1 2019/20"] * 5, "level": [1, 2, 3, 4, 5], "trusts": [1, 2, 0, 3, 1]})
-    fig = figures.level_counts(levels, {lv.number: lv.name for lv in TCAM.levels}, 4)
-    assert [t.name for t in fig.data] == ["1 Not started", "2 Engaged", "3 Implementing",
-                                         "4 Live (adopted)", "5 Embedded (adopted)"]
-    assert [list(t.y) for t in fig.data] == [[1], [2], [0], [3], [1]]
-    assert fig.layout.barmode == "stack"
+    fig = valid(figures.level_counts(levels, {lv.number: lv.name for lv in TCAM.levels}, 4))
+    assert [t["name"] for t in fig["data"]] == ["1 Not started", "2 Engaged", "3 Implementing",
+                                               "4 Live (adopted)", "5 Embedded (adopted)"]
+    assert [t["y"] for t in fig["data"]] == [[1], [2], [0], [3], [1]]
+    assert [t["marker"]["pattern"]["shape"] for t in fig["data"]] == ["/", "/", "/", "", ""]
+    assert fig["layout"]["barmode"] == "stack"
 
 
-def test_referrals_chart_completion_rate():
+def test_referrals_chart_completion_rate_on_its_own_axis():
     rates = pd.DataFrame({"quarter": ["Q1 2019/20", "Q2 2019/20"], "referrals_made": [200, 0],
                           "referrals_completed": [101, 0]})
-    made, completed, completion = figures.referrals(rates).data
-    assert list(made.y) == [200, 0] and list(completed.y) == [101, 0]
-    assert list(completion.y) == [51, None]
+    fig = valid(figures.referrals(rates))
+    made, completed, completion = fig["data"]
+    assert made["y"] == [200, 0] and completed["y"] == [101, 0]
+    assert completion["y"] == [51, None] and completion["yaxis"] == "y2"
+    assert fig["layout"]["yaxis2"]["overlaying"] == "y" and fig["layout"]["yaxis2"]["side"] == "right"
 
 
-def test_small_multiples_one_panel_per_ahsn_sharing_the_axis():
+def test_small_multiples_one_panel_per_ahsn_on_the_same_axes():
     rates = pd.DataFrame({"ahsn": ["B", "A"], "quarter": ["Q1 2019/20"] * 2, "rate_percent": [10, 90],
                           "adopted_trusts": [1, 9], "counted_trusts": [10, 10]})
-    fig = figures.small_multiples(rates, ["A", "B"], ["Q1 2019/20"], 50)
-    assert [a.text for a in fig.layout.annotations] == ["A", "B"]
-    assert [list(t.y) for t in fig.data] == [[50], [90], [50], [10]]
+    fig = valid(figures.small_multiples(rates, ["A", "B", "C", "D"], ["Q1 2019/20"], 50))
+    layout = fig["layout"]
+    assert [a["text"] for a in layout["annotations"]] == ["A", "B", "C", "D"]
+    assert [t["y"] for t in fig["data"]] == [[50], [90], [50], [10], [50], [None], [50], [None]]
+    assert [t["customdata"] for t in fig["data"][1::2]] == [
+        ["9 of 10 acute trusts"], ["1 of 10 acute trusts"], ["no return"], ["no return"]]
+    assert [(t["xaxis"], t["yaxis"]) for t in fig["data"][1::2]] == [("x", "y"), ("x2", "y2"), ("x3", "y3"),
+                                                                     ("x4", "y4")]
+    # Three panels a row: D starts the second row; every axis matches the first.
+    assert layout["xaxis4"]["domain"] == layout["xaxis"]["domain"]
+    assert layout["yaxis4"]["domain"][1] < layout["yaxis"]["domain"][0]
+    assert layout["xaxis2"]["matches"] == "x" and layout["yaxis3"]["matches"] == "y"
+    # Tick labels on the lowest panel of each column (A has D below it) and the left of each row.
+    assert [layout[k]["showticklabels"] for k in ("xaxis", "xaxis2", "xaxis3", "xaxis4")] == [
+        False, True, True, True]
+    assert [layout[k]["showticklabels"] for k in ("yaxis", "yaxis2", "yaxis3", "yaxis4")] == [
+        True, False, False, True]
+
+
+def test_small_multiples_hide_tick_labels_above_the_bottom_row():
+    fig = figures.small_multiples(pd.DataFrame(columns=["ahsn", "quarter", "rate_percent", "adopted_trusts",
+                                                        "counted_trusts"]), list("ABCDEF"), ["Q1 2019/20"], 50)
+    assert [fig["layout"][f"xaxis{n}"]["showticklabels"] for n in ("", 2, 3, 4, 5, 6)] == [
+        False, False, False, True, True, True]
+
+
+def test_at_target_and_referrals_by_ahsn_show_no_return_as_no_bar():
+    counts = pd.DataFrame({"quarter": ["Q1 2019/20"], "at_target": [7], "returned": [15]})
+    assert valid(figures.at_target(counts, 50))["data"][0]["text"] == ["7 of 15"]
+    frame = pd.DataFrame({"ahsn": ["A", "B"], "referrals_made": [120, None], "referrals_completed": [80, None]})
+    made, completed = valid(figures.referrals_by_ahsn(frame))["data"]
+    assert made["y"] == ["B", "A"] and made["x"] == [None, 120] and completed["x"] == [None, 80]
 
 
 def test_trusts_to_go_uses_the_rounded_rate():
