@@ -30,7 +30,7 @@ import requests
 from etl import programmes
 from etl.quarters import Quarter
 from etl.store import DEMO_DIR, Store
-from tests.live import Server
+from tests.live import LiveServer
 from tests.synthetic import synthetic_returns
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -128,14 +128,14 @@ def time_to_table(browser, url: str, runs: int) -> list[float]:
 def measure(label: str, root: Path, browser, runs: int, page_runs: int) -> dict:
     env = {"METRICS_DATA": str(root)}
     result = {"label": label, "callbacks": {}}
-    with Server(env) as server:
+    with LiveServer(env) as server:
         for page_name, path in PAGES.items():
             recorded = record_callbacks(browser, server.url, path)
             result["callbacks"][page_name] = time_callbacks(server.url, recorded, runs)
         # the download buttons
         result["callbacks"]["National overview"] += time_download(browser, server.url, runs)
         result["real"] = time_to_table(browser, server.url, page_runs)
-    with Server(env, app="tests.bench_minimal_app:server") as minimal:
+    with LiveServer(env, app="tests.bench_minimal_app:server") as minimal:
         result["minimal"] = time_to_table(browser, minimal.url, page_runs)
     return result
 

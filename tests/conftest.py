@@ -6,18 +6,13 @@ same code the app uses.
 
 from __future__ import annotations
 
-import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
-import requests
 
 from etl.store import Store
+from tests.live import LiveServer
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -46,46 +41,6 @@ def empty_store(tmp_path, monkeypatch) -> Store:
     root = tmp_path / "empty-store"
     monkeypatch.setenv("METRICS_DATA", str(root))
     return Store(root)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class LiveServer:
-    """gunicorn serving app:server on a free port, with the given environment."""
-
-    def __init__(self, env: dict[str, str], workers: int = 2):
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "app:server", "--workers", str(workers),
-             "--bind", f"127.0.0.1:{self.port}", "--timeout", "120"],
-            cwd=ROOT, env={**os.environ, **env},
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-        )
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError("gunicorn exited:\n" + self.process.stdout.read().decode())
-            try:
-                if requests.get(self.url + "/healthz", timeout=2).ok:
-                    return
-            # A worker still importing the app accepts the connection but answers late.
-            except (requests.ConnectionError, requests.Timeout):
-                pass
-            time.sleep(0.2)
-        self.stop()
-        raise RuntimeError("gunicorn did not answer /healthz within 60 s")
-
-    def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
 
 
 @pytest.fixture

@@ -1,14 +1,16 @@
-"""A gunicorn server for the browser tests, the screenshots and the benchmark.
+"""A real gunicorn serving the app on a free port: for the tests, the screenshots and the benchmark.
 
-Like conftest.LiveServer, but it keeps waiting when the first /healthz is slow to answer
-(a worker still importing the app on a busy 2-core machine), rather than failing.
+    with LiveServer({"METRICS_DATA": "/some/store"}, workers=3) as server:
+        requests.get(server.url + "/healthz")
 """
 
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -18,34 +20,41 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def free_port() -> int:
-    import socket
-
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
 
 
-class Server:
-    def __init__(self, env: dict[str, str], workers: int = 2, app: str = "app:server"):
+class LiveServer:
+    """gunicorn serving `app` (default app:server) with the given environment added."""
+
+    def __init__(self, env: dict[str, str], workers: int = 2, app: str = "app:server", wait_seconds: int = 90):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
+        # gunicorn's own log goes to a file, not a pipe nobody drains, and is shown if it fails to start.
+        self.log = tempfile.TemporaryFile()
         self.process = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", app, "--workers", str(workers),
              "--bind", f"127.0.0.1:{self.port}", "--timeout", "120"],
-            cwd=ROOT, env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            cwd=ROOT, env={**os.environ, **env}, stdout=self.log, stderr=subprocess.STDOUT,
         )
-        deadline = time.monotonic() + 90
+        deadline = time.monotonic() + wait_seconds
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"gunicorn {app} exited")
+                raise RuntimeError(f"gunicorn {app} exited:\n{self._log_text()}")
             try:
                 if requests.get(self.url + "/healthz", timeout=10).ok:
                     return
+            # A worker still importing the app on a busy machine accepts the connection but answers late.
             except requests.RequestException:
                 pass
             time.sleep(0.2)
         self.stop()
-        raise RuntimeError("gunicorn did not answer /healthz within 90 s")
+        raise RuntimeError(f"gunicorn {app} did not answer /healthz within {wait_seconds} s:\n{self._log_text()}")
+
+    def _log_text(self) -> str:
+        self.log.seek(0)
+        return self.log.read().decode(errors="replace")[-4000:]
 
     def stop(self) -> None:
         self.process.terminate()
@@ -53,8 +62,10 @@ class Server:
             self.process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             self.process.kill()
+            self.process.wait()
+        self.log.close()
 
-    def __enter__(self) -> "Server":
+    def __enter__(self) -> "LiveServer":
         return self
 
     def __exit__(self, *_exc) -> None:

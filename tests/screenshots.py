@@ -11,7 +11,7 @@ import tempfile
 from pathlib import Path
 
 from etl.store import Store
-from tests.live import Server
+from tests.live import LiveServer
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "docs" / "screenshots"
@@ -31,7 +31,7 @@ def main() -> int:
     try:
         Store(workdir / "store").ensure()
         OUT.mkdir(parents=True, exist_ok=True)
-        with Server({"METRICS_DATA": str(workdir / "store")}) as server, sync_playwright() as p:
+        with LiveServer({"METRICS_DATA": str(workdir / "store")}) as server, sync_playwright() as p:
             browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox", "--disable-gpu"])
             for name, path, width, ready in SHOTS:
                 context = browser.new_context(viewport={"width": width, "height": 900}, device_scale_factor=1)

@@ -8,7 +8,7 @@ import time
 import requests
 
 from etl.programmes import TCAM
-from tests.conftest import ROOT, LiveServer
+from tests.live import ROOT, LiveServer
 from tests.returns import NEXT_QUARTER, filled_return, trust_codes
 
 

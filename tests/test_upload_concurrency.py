@@ -16,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import requests
-from conftest import ROOT, LiveServer
+from tests.live import ROOT, LiveServer
 from upload_helpers import build_seed_store, data_env, fixture_bytes, sign_in
 
 from etl import programmes, queries

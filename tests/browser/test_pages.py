@@ -15,7 +15,7 @@ import pytest
 
 from dashboard.national_table import STYLES, change_style, change_text
 from etl.programmes import TCAM
-from tests.live import Server
+from tests.live import LiveServer
 
 REFERENCE = Path(__file__).resolve().parents[2] / "data" / "reference" / "tcam_table_8_1.csv"
 
@@ -24,7 +24,7 @@ REFERENCE = Path(__file__).resolve().parents[2] / "data" / "reference" / "tcam_t
 def server(demo_store_template, tmp_path_factory):
     root = tmp_path_factory.mktemp("pages") / "store"
     shutil.copytree(demo_store_template, root)
-    live = Server({"METRICS_DATA": str(root)})
+    live = LiveServer({"METRICS_DATA": str(root)})
     yield live
     live.stop()
 

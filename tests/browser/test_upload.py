@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from conftest import LiveServer
+from tests.live import LiveServer
 from upload_helpers import PASSWORD, UPLOAD, build_seed_store
 
 from etl.store import Store
