@@ -64,9 +64,12 @@ def layout(stored: str | None = None, **_query) -> html.Div:
                    f"{settings.get_int('METRICS_MAX_UPLOAD_BYTES') // 1024:,} KB. It is checked at once; "
                    "nothing is stored until you confirm."),
             dcc.Upload(id="upload-file", className="upload-drop", multiple=False,
-                       accept=".csv,.xlsx,text/csv",
+                       accept=".csv,.xlsx,text/csv", max_size=settings.get_int("METRICS_MAX_UPLOAD_BYTES"),
                        children=html.Div(["Drag the file here, or ",
                                           html.Span("choose a file", className="upload-link")])),
+            # filled in by assets/upload_size.js when a file is too large to send
+            html.P(id="upload-size-note", className="upload-panel upload-panel-error", role="alert", hidden=True,
+                   **{"data-max-bytes": str(settings.get_int("METRICS_MAX_UPLOAD_BYTES"))}),
             dcc.Loading(html.Div(id="upload-result", **{"aria-live": "polite"})),
         ]),
     ])

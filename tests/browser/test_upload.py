@@ -11,19 +11,13 @@ from __future__ import annotations
 import re
 
 import pytest
-from tests.live import LiveServer
-from upload_helpers import PASSWORD, UPLOAD, build_seed_store
-
-from etl.store import Store
+from upload_helpers import PASSWORD, UPLOAD, seed_server
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    root = tmp_path_factory.mktemp("upload-browser") / "store"
-    build_seed_store(root)
-    live = LiveServer({"METRICS_DATA": str(root)}, workers=2)
-    yield live, Store(root)
-    live.stop()
+    with seed_server(tmp_path_factory.mktemp("upload-browser") / "store", workers=2) as served:
+        yield served
 
 
 def sign_in(page, url, name, then="/upload"):
@@ -61,6 +55,28 @@ def test_a_malformed_file_lists_every_problem(server, page):
     ]
     assert page.locator("#upload-confirm").count() == 0
     assert len(store.events()) == 6
+
+
+def test_a_file_over_the_size_limit_is_not_sent_and_says_why(server, page):
+    live, store = server
+    events_before = len(store.events())
+    sign_in(page, live.url, "wessex")
+    sent = []
+    page.on("request", lambda r: sent.append(r.url) if "_dash-update-component" in r.url and
+            "upload-result" in (r.post_data or "") else None)
+    big = b"quarter,ahsn\n" + b"Q2 2020/21,Wessex\n" * 330_000  # 6.3 MB; the limit is 5 MB
+    page.locator("#upload-file input[type=file]").set_input_files(
+        {"name": "everything.csv", "mimeType": "text/csv", "buffer": big})
+    note = page.locator("#upload-size-note")
+    note.wait_for()
+    assert note.inner_text() == (
+        "✗ everything.csv is 5.7 MB, more than the 5.0 MB a return may be, so it was not sent. A return is "
+        "one row per trust: check it is the right file, or save just the return's sheet as CSV.")
+    page.wait_for_timeout(500)
+    assert sent == [] and len(store.events()) == events_before
+    drop(page, "wessex-malformed.csv")  # a file within the limit clears the note and is checked
+    page.get_by_text("4 problems in wessex-malformed.csv: nothing was stored").wait_for()
+    assert note.is_hidden()
 
 
 def test_another_ahsns_file_is_refused(server, page):
