@@ -31,6 +31,7 @@ from urllib.parse import urlsplit
 from flask import Flask, jsonify, redirect, request, session
 from flask.sessions import SecureCookieSessionInterface
 from itsdangerous import URLSafeTimedSerializer
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from etl import settings, users
 from etl.users import User
@@ -215,8 +216,12 @@ to set a new one.</p>
 
 
 def register(server: Flask) -> None:
+    proxies = settings.get_int("METRICS_PROXIES")
+    if proxies:  # behind a proxy, remote_addr is the proxy's: the rate limit would lump everyone together
+        server.wsgi_app = ProxyFix(server.wsgi_app, x_for=proxies, x_proto=proxies)
     server.session_interface = _StoreKeySessions()
     server.config.update(
+        SESSION_COOKIE_SECURE=settings.get_bool("METRICS_SECURE_COOKIES"),
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_NAME="metrics_session",

@@ -54,6 +54,19 @@ SETTINGS: tuple[Setting, ...] = (
         "Failed sign-ins allowed per user name and per client address in 15 minutes.",
     ),
     Setting(
+        "METRICS_PROXIES",
+        "0",
+        "How many reverse proxies (load balancer, nginx) stand in front of gunicorn. Set it so the "
+        "sign-in rate limit and the history see the user's address, not the proxy's (their "
+        "X-Forwarded-For and X-Forwarded-Proto headers are trusted that many hops deep).",
+    ),
+    Setting(
+        "METRICS_SECURE_COOKIES",
+        "false",
+        "'true' sends the session cookie only over HTTPS. Set it wherever the dashboard is served "
+        "over HTTPS.",
+    ),
+    Setting(
         "METRICS_KEEP_DATABASES",
         "3",
         "How many superseded DuckDB files to keep for readers still using them.",

@@ -99,6 +99,38 @@ def test_sign_in_is_rate_limited_per_name_and_per_address(client, monkeypatch):
     assert (client.application and (Store().root / "signin_attempts.sqlite").exists())
 
 
+def test_behind_a_proxy_the_rate_limit_counts_the_users_address_and_cookies_need_https(seed, monkeypatch):
+    """With METRICS_PROXIES=1 the address is the proxy's X-Forwarded-For, not the proxy's own."""
+    from flask import Flask
+
+    from dashboard import auth
+
+    monkeypatch.setenv("METRICS_PROXIES", "1")
+    monkeypatch.setenv("METRICS_SECURE_COOKIES", "true")
+    monkeypatch.setenv("METRICS_LOGIN_ATTEMPTS", "2")
+    server = Flask("behind-a-proxy")
+    auth.register(server)
+    proxy = {"REMOTE_ADDR": "10.0.0.1"}  # every request arrives from the proxy
+
+    def via(client, user_address, method, path, **kwargs):
+        headers = {"X-Forwarded-For": user_address, "X-Forwarded-Proto": "https"}
+        return getattr(client, method)(path, headers=headers, environ_base=proxy, **kwargs)
+
+    guesser, colleague = server.test_client(), server.test_client()
+    csrf = csrf_from(via(guesser, "203.0.113.7", "get", "/signin").text)
+    for name in ("kss", "wessex"):
+        assert via(guesser, "203.0.113.7", "post", "/signin",
+                   data={"name": name, "password": "guess guess guess", "csrf_token": csrf}).status_code == 401
+    assert via(guesser, "203.0.113.7", "post", "/signin",
+               data={"name": "nat", "password": PASSWORD, "csrf_token": csrf}).status_code == 429
+    # a colleague behind the same proxy, at another address, is not locked out by the guesser
+    csrf = csrf_from(via(colleague, "198.51.100.4", "get", "/signin").text)
+    assert via(colleague, "198.51.100.4", "post", "/signin",
+               data={"name": "nat", "password": PASSWORD, "csrf_token": csrf}).status_code == 303
+    cookie = colleague.get_cookie("metrics_session")
+    assert cookie.secure and cookie.http_only
+
+
 def test_the_next_address_is_only_ever_local(client):
     csrf = csrf_from(client.get("/signin").text)
     page = client.post("/signin", data={"name": "wessex", "password": PASSWORD, "csrf_token": csrf,
