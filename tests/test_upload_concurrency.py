@@ -16,8 +16,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import requests
-from tests.live import ROOT, LiveServer
-from upload_helpers import build_seed_store, data_env, fixture_bytes, sign_in
+from tests.live import ROOT
+from upload_helpers import build_seed_store, data_env, fixture_bytes, seed_server, sign_in
 
 from etl import programmes, queries
 from etl.store import Store
@@ -25,11 +25,8 @@ from etl.store import Store
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    root = tmp_path_factory.mktemp("concurrency") / "store"
-    build_seed_store(root)
-    live = LiveServer({"METRICS_DATA": str(root)}, workers=3)
-    yield live, Store(root)
-    live.stop()
+    with seed_server(tmp_path_factory.mktemp("concurrency") / "store", workers=3) as served:
+        yield served
 
 
 def signed_in(live, name):

@@ -13,6 +13,7 @@ from pathlib import Path
 from etl import store as store_module
 from etl import users
 from etl.store import Store
+from tests.live import LiveServer
 
 UPLOAD = Path(__file__).resolve().parent / "fixtures" / "upload"
 PASSWORD = "a long enough password"
@@ -44,6 +45,14 @@ def build_seed_store(root: Path) -> Store:
         for name, (role, ahsn) in USERS.items():
             users.add(name, PASSWORD, role, ahsn)
     return Store(root)
+
+
+@contextlib.contextmanager
+def seed_server(root: Path, workers: int):
+    """gunicorn serving a fresh seed store: yields (LiveServer, Store)."""
+    build_seed_store(root)
+    with LiveServer({"METRICS_DATA": str(root)}, workers=workers) as live:
+        yield live, Store(root)
 
 
 def copy_store(template: Path, root: Path) -> Store:
