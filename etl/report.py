@@ -57,12 +57,14 @@ class NationalTable:
     def ahsn_rows(self) -> pd.DataFrame:
         return self.frame[~self.frame["is_total"]]
 
+    def _ahsn_rates(self, quarter: Quarter) -> pd.Series:
+        return self.frame.loc[~self.frame["is_total"], quarter.key]  # one column, not every row copied
+
     def at_target(self, quarter: Quarter, target_percent: int) -> int:
-        rates = self.ahsn_rows()[quarter.key]
-        return int((rates.dropna() >= target_percent).sum())
+        return int((self._ahsn_rates(quarter).dropna() >= target_percent).sum())
 
     def returned(self, quarter: Quarter) -> int:
-        return int(self.ahsn_rows()[quarter.key].notna().sum())
+        return int(self._ahsn_rates(quarter).notna().sum())
 
 
 def national_table(programme: Programme, quarters: list[Quarter], store: Store | None = None) -> NationalTable:
