@@ -86,8 +86,9 @@ def level_counts(levels: pd.DataFrame, level_names: dict[int, str], adopted_from
             "type": "bar", "x": quarters, "y": these["trusts"].fillna(0).astype(int).tolist(),
             "name": f"{level} {name}" + (" (adopted)" if level >= adopted_from else ""),
             "marker": {"color": LEVEL_COLOURS.get(level, GREY), "line": {"color": "#FFFFFF", "width": 1},
-                       "pattern": {"shape": "" if level >= adopted_from else "/", "fgcolor": "#FFFFFF",
-                                   "size": 6, "solidity": 0.2}},
+                       # overlay: the hatching is drawn over the level's colour, not instead of it
+                       "pattern": {"shape": "" if level >= adopted_from else "/", "fillmode": "overlay",
+                                   "fgcolor": "#FFFFFF", "size": 6, "solidity": 0.2}},
             "hovertemplate": f"%{{x}}: %{{y}} trusts at level {level} {name}<extra></extra>",
         })
     legend = {"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0, "traceorder": "normal"}

@@ -76,7 +76,9 @@ def test_level_chart_stacks_one_bar_per_level():
     assert [t["name"] for t in fig["data"]] == ["1 Not started", "2 Engaged", "3 Implementing",
                                                "4 Live (adopted)", "5 Embedded (adopted)"]
     assert [t["y"] for t in fig["data"]] == [[1], [2], [0], [3], [1]]
-    assert [t["marker"]["pattern"]["shape"] for t in fig["data"]] == ["/", "/", "/", "", ""]
+    patterns = [t["marker"]["pattern"] for t in fig["data"]]
+    assert [p["shape"] for p in patterns] == ["/", "/", "/", "", ""]
+    assert {p["fillmode"] for p in patterns} == {"overlay"}  # hatching over the colour, not replacing it
     assert fig["layout"]["barmode"] == "stack"
 
 
