@@ -17,3 +17,11 @@ def test_readme_commands_exist_in_the_makefile_and_ci_runs_the_test_command():
     assert "make run " in README and "make test " in README
     assert "\nrun:" in makefile and "\ntest:" in makefile
     assert "make test" in (ROOT / ".ci" / "run").read_text()
+
+
+def test_every_screenshot_the_readme_shows_is_committed():
+    import re
+
+    images = re.findall(r"!\[[^\]]+\]\(([^)]+)\)", README)
+    assert len(images) >= 7
+    assert [i for i in images if not (ROOT / i).is_file()] == []
