@@ -70,7 +70,7 @@ class Change:
     ahsn: str
     quarter: str
     rows: int
-    before: str  # e.g. "25% (1 of 4 acute trusts)" or "no return yet"
+    before: str  # "25% (1 of 4 acute trusts)", "no return yet; Q1 2020/21: 25% (1 of 4 acute trusts)"
     after: str
     replaces: str  # e.g. "submission 12 by asha, 03 Oct 2020 14:05" or "nothing: a first return"
 
@@ -92,7 +92,9 @@ def changes(results: list[ParsedReturn], programme: Programme) -> list[Change]:
             mine = frame[(frame["ahsn"] == ahsn) & (frame["quarter_index"] == quarter.index)]
             counted = mine[mine["trust_type"].isin(programme.counted_trust_types)]
             adopted = int((counted["adoption_level"] >= programme.adopted_from_level).sum())
-            before = queries.ahsn_rates(programme, [quarter.index], ahsn)
+            rates = queries.ahsn_rates(programme, ahsn=ahsn)
+            before = rates[rates["quarter_index"] == quarter.index]
+            earlier = rates[rates["quarter_index"] < quarter.index].sort_values("quarter_index").tail(1)
             history = queries.submissions(programme, ahsn)
             current = history[(history["quarter_index"] == quarter.index) & history["is_current"]]
             if len(current):
@@ -101,11 +103,17 @@ def changes(results: list[ParsedReturn], programme: Programme) -> list[Change]:
                             f"{c['loaded_at']:%d %b %Y %H:%M} UTC")
             else:
                 replaces = "nothing: this is the first return for this quarter"
-            out.append(Change(
-                ahsn, quarter.label, rows,
-                rate_text(int(before["adopted_trusts"].iloc[0]), int(before["counted_trusts"].iloc[0]),
-                          programme) if len(before) else "no return yet",
-                rate_text(adopted, len(counted), programme), replaces))
+            if len(before):
+                before_text = rate_text(int(before["adopted_trusts"].iloc[0]),
+                                        int(before["counted_trusts"].iloc[0]), programme)
+            elif len(earlier):  # a new quarter: compare with the AHSN's last return
+                e = earlier.iloc[0]
+                before_text = (f"no return yet; {e['quarter']}: "
+                               + rate_text(int(e["adopted_trusts"]), int(e["counted_trusts"]), programme))
+            else:
+                before_text = "no return yet"
+            out.append(Change(ahsn, quarter.label, rows, before_text,
+                              rate_text(adopted, len(counted), programme), replaces))
     return out
 
 

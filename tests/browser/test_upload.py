@@ -99,7 +99,8 @@ def test_a_good_file_previews_then_is_stored_and_shown_everywhere(server, page):
     drop(page, "wessex-good.csv")
     page.get_by_text("wessex-good.csv passed the checks: 5 trust rows for Wessex Q2 2020/21").wait_for()
     assert table_rows(page, ".upload-changes") == [[
-        "Wessex", "Q2 2020/21", "5", "no return yet", "75% (3 of 4 acute trusts)",
+        "Wessex", "Q2 2020/21", "5", "no return yet; Q1 2020/21: 25% (1 of 4 acute trusts)",
+        "75% (3 of 4 acute trusts)",
         "nothing: this is the first return for this quarter"]]
     assert table_rows(page, ".upload-rows")[0] == [
         "2", "Q2 2020/21", "Wessex", "RHU", "Portsmouth Hospitals", "acute", "5", "40", "30"]
