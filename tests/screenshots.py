@@ -1,16 +1,20 @@
 """Screenshots of each page on the demo data, for the README: `python -m tests.screenshots`.
 
-Serves the app with gunicorn on a copy of the demo store and saves full-page PNGs at 1280
-pixels wide (and the national page at 768, a tablet) under docs/screenshots/.
+Serves the app with gunicorn on a fresh demo store and saves full-page PNGs at 1280 pixels
+wide (and the national page at 768, a tablet) under docs/screenshots/. Then, as a national
+administrator made for the purpose, the uploading pages: a Q3 2020/21 return for Wessex with
+problems, then corrected, previewed and stored, the returns grid and Wessex's history.
 """
 
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
 from pathlib import Path
 
-from etl.store import Store
+from etl import users
+from etl.store import DEMO_DIR, Store
 from tests.live import LiveServer
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -22,6 +26,56 @@ SHOTS = [  # file, path, width, what to wait for
     ("compare.png", "/compare", 1280, "#compare-multiples .main-svg"),
     ("definitions.png", "/definitions", 1280, "#definitions-levels"),
 ]
+PASSWORD = "screenshots only, never a real one"
+
+
+def returns_for_upload(folder: Path) -> tuple[Path, Path]:
+    """Wessex's demo return carried on to Q3 2020/21 with one trust now live; and a copy with mistakes."""
+    lines = (DEMO_DIR / "q2_2020_21_wessex.csv").read_text().replace("Q2 2020/21", "Q3 2020/21").splitlines()
+    lines = [line.replace(",acute,3,,", ",acute,4,41,22") if "DM237" in line else line for line in lines]
+    good = folder / "wessex-q3-2020-21.csv"
+    good.write_text("\n".join(lines) + "\n")
+    bad_lines = list(lines)
+    bad_lines[2] = bad_lines[2].replace(",acute,2,,", ",acute,6,,")
+    bad_lines[4] = bad_lines[4].replace(",362,236", ",236,362")
+    bad_lines[6] = bad_lines[6].replace("DM458", "DM 458")
+    bad = folder / "wessex-q3-2020-21-draft.csv"
+    bad.write_text("\n".join(bad_lines) + "\n")
+    return bad, good
+
+
+def shoot(page, name: str) -> None:
+    page.wait_for_load_state("networkidle")
+    page.wait_for_timeout(500)  # charts and tables finish drawing
+    page.screenshot(path=str(OUT / name), full_page=True)
+    print(f"wrote docs/screenshots/{name}")
+
+
+def upload_shots(browser, url: str, workdir: Path) -> None:
+    bad, good = returns_for_upload(workdir)
+    page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+    page.goto(url + "/signin?next=/upload")
+    shoot(page, "signin.png")
+    page.get_by_label("User name").fill("national-team")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(url + "/upload")
+    upload = page.locator("#upload-file input[type=file]")
+    upload.set_input_files(str(bad))
+    page.locator(".upload-problems").wait_for()
+    shoot(page, "upload-problems.png")
+    upload.set_input_files(str(good))
+    page.locator("#upload-confirm").wait_for()
+    shoot(page, "upload-preview.png")
+    page.locator("#upload-confirm").click()
+    page.get_by_text("Stored: submission").wait_for()
+    page.goto(url + "/returns")
+    page.locator("#returns-grid table").wait_for()
+    shoot(page, "returns.png")
+    page.goto(url + "/history?ahsn=Wessex")
+    page.locator("#history-table table").first.wait_for()
+    shoot(page, "history.png")
+    page.context.close()
 
 
 def main() -> int:
@@ -30,6 +84,8 @@ def main() -> int:
     workdir = Path(tempfile.mkdtemp(prefix="metrics-screenshots-"))
     try:
         Store(workdir / "store").ensure()
+        os.environ["METRICS_DATA"] = str(workdir / "store")  # for users.add, in this process only
+        users.add("national-team", PASSWORD, "national")
         OUT.mkdir(parents=True, exist_ok=True)
         with LiveServer({"METRICS_DATA": str(workdir / "store")}) as server, sync_playwright() as p:
             browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox", "--disable-gpu"])
@@ -38,11 +94,9 @@ def main() -> int:
                 page = context.new_page()
                 page.goto(server.url + path)
                 page.wait_for_selector(ready)
-                page.wait_for_load_state("networkidle")
-                page.wait_for_timeout(500)  # charts finish drawing
-                page.screenshot(path=str(OUT / name), full_page=True)
+                shoot(page, name)
                 context.close()
-                print(f"wrote docs/screenshots/{name}")
+            upload_shots(browser, server.url, workdir)
             browser.close()
     finally:
         shutil.rmtree(workdir, ignore_errors=True)

@@ -7,8 +7,10 @@ dashboard/uploads.py, which check the user again; a submitter sees only their ow
 
 from __future__ import annotations
 
+from urllib.parse import parse_qsl, urlencode
+
 import dash
-from dash import Input, Output, callback, dcc, html
+from dash import Input, Output, State, callback, dcc, html
 
 from dashboard import auth
 from etl import ahsns, programmes, queries
@@ -17,9 +19,12 @@ dash.register_page(__name__, path="/history", name="History of returns", title="
                    nav_order=12, nav_label="History")
 
 EVERY_AHSN = "All AHSNs"
+EVERY_QUARTER = "All quarters"
+MOST_SHOWN = 60  # submissions listed at once (a national history grows by 60 a year)
 
 
-def layout(restored: str | None = None, **_query) -> html.Div:
+def layout(restored: str | None = None, ahsn: str | None = None, quarter: str | None = None,
+           **_query) -> html.Div:
     user = auth.current_user()
     if user is None:
         return html.Div(className="upload-page", children=[
@@ -28,6 +33,8 @@ def layout(restored: str | None = None, **_query) -> html.Div:
                     " to see the returns you have uploaded and restore an earlier one."]),
         ])
     options = [EVERY_AHSN] + [a.short_name for a in ahsns.all_ahsns()] if user.is_national else [user.ahsn]
+    loaded = queries.loaded_quarters(programmes.current())["quarter"].tolist()[::-1]  # newest first
+    quarters = [EVERY_QUARTER] + loaded
     done = None
     if restored and restored.isdigit():
         done = html.Div(className="upload-panel upload-panel-success", role="status", children=[
@@ -39,23 +46,43 @@ def layout(restored: str | None = None, **_query) -> html.Div:
         done,
         html.P("Every file uploaded, newest first. Download a file exactly as it was uploaded, "
                "or restore an earlier submission: the one it replaces is kept."),
+        # the choices are kept in the URL (?ahsn=&quarter=), so a link shows the same list
+        dcc.Location(id="history-url", refresh=False),
         html.Div(className="upload-template-choices", children=[
             html.Div([html.Label("AHSN", htmlFor="history-ahsn"),
-                      dcc.Dropdown(id="history-ahsn", options=options, value=options[0],
+                      dcc.Dropdown(id="history-ahsn", options=options,
+                                   value=ahsn if ahsn in options else options[0],
                                    clearable=False, disabled=len(options) == 1)]),
+            html.Div([html.Label("Quarter", htmlFor="history-quarter"),
+                      dcc.Dropdown(id="history-quarter", options=quarters,
+                                   value=quarter if quarter in quarters else EVERY_QUARTER, clearable=False)]),
         ]),
         html.Div(id="history-table"),
     ])
 
 
-@callback(Output("history-table", "children"), Input("history-ahsn", "value"))
-def show_history(choice):
+@callback(Output("history-table", "children"), Output("history-url", "search"),
+          Input("history-ahsn", "value"), Input("history-quarter", "value"), State("history-url", "search"))
+def show_history(choice, quarter, current_search):
     user = auth.current_user()  # filtered on the server, whatever the dropdown sent
     if user is None:
-        return html.P("Your session has ended: sign in again.")
+        return html.P("Your session has ended: sign in again."), dash.no_update
     programme = programmes.current()
     ahsn = None if choice == EVERY_AHSN and user.is_national else (choice if user.is_national else user.ahsn)
+    # the URL keeps its other parameters (?restored=) and gains the choices
+    kept = [(k, v) for k, v in parse_qsl((current_search or "").lstrip("?")) if k not in ("ahsn", "quarter")]
+    chosen = [("ahsn", ahsn if user.is_national else None), ("quarter", None if quarter == EVERY_QUARTER else quarter)]
+    search = urlencode(kept + [(k, v) for k, v in chosen if v])
+    search = "?" + search if search else ""
+    if search == (current_search or ""):
+        search = dash.no_update
     history = queries.submissions(programme, ahsn)
+    if quarter and quarter != EVERY_QUARTER:
+        # a submission is listed whole when any of its AHSN-quarters is in the chosen quarter
+        history = history[history["submission_id"].isin(history.loc[history["quarter"] == quarter, "submission_id"])]
+    total = history["submission_id"].nunique()
+    newest = sorted(history["submission_id"].unique(), reverse=True)[:MOST_SHOWN]
+    history = history[history["submission_id"].isin(newest)]
     # A submission holding several AHSNs (a national file) is the submitter's only if all are theirs.
     by_id = history.groupby("submission_id")["ahsn"].agg(list).to_dict() if len(history) else {}
     if not user.is_national:
@@ -87,10 +114,14 @@ def show_history(choice):
         ]))
     restores = queries.restores(programme)
     restores = restores[restores["submission_id"].isin(list(history["submission_id"]))]
+    shown = history["submission_id"].nunique()
+    caption = (f"{total} submission{'s' if total != 1 else ''}" + (f" for {ahsn}" if ahsn else "")
+               + (f" holding {quarter}" if quarter != EVERY_QUARTER else "")
+               + (f": the newest {shown} shown; choose an AHSN or a quarter to see the others"
+                  if shown < total else ""))
     return html.Div([
         html.Table(className="upload-table history-table", children=[
-            html.Caption(f"{history['submission_id'].nunique()} submissions"
-                         + (f" for {ahsn}" if ahsn else "")),
+            html.Caption(caption),
             html.Thead(html.Tr([html.Th(h, scope="col") for h in (
                 "Submission", "AHSN", "Quarter", "Status", "Uploaded by", "When (UTC)", "File",
                 "Rows", "Warnings", "Actions")])),
@@ -104,4 +135,4 @@ def show_history(choice):
                                  html.Td(f"{r['restored_at']:%d %b %Y %H:%M}")])
                         for r in restores.to_dict("records")]),
         ]) if len(restores) else None,
-    ])
+    ]), search

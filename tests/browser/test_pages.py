@@ -25,6 +25,7 @@ def server(demo_store_template, tmp_path_factory):
     root = tmp_path_factory.mktemp("pages") / "store"
     shutil.copytree(demo_store_template, root)
     live = LiveServer({"METRICS_DATA": str(root)})
+    live.root = root
     yield live
     live.stop()
 
@@ -199,3 +200,22 @@ def test_tablet_width_keeps_the_table_readable(server, browser):
     width = page.evaluate("document.documentElement.scrollWidth")
     context.close()
     assert width <= 768
+
+
+def test_the_whole_national_history_shows_the_newest_60_and_says_how_to_see_the_rest(server, page):
+    from upload_helpers import PASSWORD, data_env
+
+    from etl import users
+
+    with data_env(server.root):
+        users.add("national-team", PASSWORD, "national")
+    page.goto(server.url + "/signin?next=/history")
+    page.get_by_label("User name").fill("national-team")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    caption = page.locator(".history-table caption")
+    caption.wait_for()
+    assert caption.inner_text() == ("150 submissions: the newest 60 shown; choose an AHSN or a quarter "
+                                    "to see the others")
+    assert page.locator(".history-table tbody tr").count() == 60
+    assert page.locator(".history-table tbody th").first.inner_text() == "150"

@@ -162,3 +162,21 @@ def test_the_national_team_sees_who_has_returned(server, page):
     assert rows["Wessex"][4] == "none"
     assert rows["KSS"][1:] == ["✗ No return yet", "—", "—", "all 4 (no return yet)"]
     assert rows["ICHP"][1:] == ["✗ No return yet", "—", "—", "—"]  # nothing last quarter either
+
+
+def test_the_history_can_be_narrowed_to_an_ahsn_and_quarter_and_the_link_keeps_it(server, page):
+    live, store = server
+    sign_in(page, live.url, "nat", then="/history")
+    page.goto(live.url + "/history?ahsn=Wessex&quarter=Q2+2020%2F21")
+    caption = page.locator(".history-table caption")
+    caption.wait_for()
+    assert caption.inner_text() == "2 submissions for Wessex holding Q2 2020/21"
+    assert [r[:2] for r in table_rows(page, ".history-table")] == [["Wessex", "Q2 2020/21"]] * 2
+    page.locator("#history-quarter").click()
+    page.get_by_role("option", name="All quarters").click()
+    page.wait_for_url(re.compile(r".*/history\?ahsn=Wessex$"))
+    page.get_by_text("4 submissions for Wessex", exact=True).wait_for()
+    page.locator("#history-ahsn").click()
+    page.get_by_role("option", name="All AHSNs").click()
+    page.wait_for_url(re.compile(r".*/history$"))
+    page.get_by_text(f"{len(store.events()) - 1} submissions", exact=True).wait_for()  # one event is a restore
