@@ -4,8 +4,9 @@
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
-HOST ?= 127.0.0.1
-PORT ?= 8050
+# read from the environment like every setting (etl/settings.py), or: make run METRICS_PORT=8080
+METRICS_HOST ?= 127.0.0.1
+METRICS_PORT ?= 8050
 WORKERS ?= 3
 
 .PHONY: run test venv test-deps browser benchmark screenshots clean
@@ -25,7 +26,7 @@ venv: $(VENV)/.installed
 ## Serve the dashboard on http://127.0.0.1:8050 (builds the demo store on first use).
 run: $(VENV)/.installed
 	$(PY) -m etl init
-	$(VENV)/bin/gunicorn app:server --workers $(WORKERS) --bind $(HOST):$(PORT) --access-logfile -
+	$(VENV)/bin/gunicorn app:server --workers $(WORKERS) --bind $(METRICS_HOST):$(METRICS_PORT) --access-logfile -
 
 ## Debian's chromium for the browser tests (never a browser downloaded by a test tool).
 browser:

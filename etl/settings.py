@@ -74,12 +74,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "METRICS_HOST",
         "127.0.0.1",
-        "Address `make run` serves on.",
+        "Address `make run` (and `python app.py`) serves on.",
     ),
     Setting(
         "METRICS_PORT",
         "8050",
-        "Port `make run` serves on.",
+        "Port `make run` (and `python app.py`) serves on.",
     ),
 )
 

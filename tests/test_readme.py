@@ -25,3 +25,11 @@ def test_every_screenshot_the_readme_shows_is_committed():
     images = re.findall(r"!\[[^\]]+\]\(([^)]+)\)", README)
     assert len(images) >= 7
     assert [i for i in images if not (ROOT / i).is_file()] == []
+
+
+def test_make_run_serves_on_the_host_and_port_settings():
+    makefile = (ROOT / "Makefile").read_text()
+    assert "METRICS_HOST ?= 127.0.0.1\n" in makefile and "METRICS_PORT ?= 8050\n" in makefile
+    assert "--bind $(METRICS_HOST):$(METRICS_PORT)" in makefile
+    assert {s.name: s.default for s in settings.SETTINGS if s.name in ("METRICS_HOST", "METRICS_PORT")} == {
+        "METRICS_HOST": "127.0.0.1", "METRICS_PORT": "8050"}
