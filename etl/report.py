@@ -54,9 +54,6 @@ class NationalTable:
     def change_columns(self) -> list[tuple[Quarter, Quarter, str]]:
         return [(a, b, change_column(a, b)) for a, b in zip(self.quarters, self.quarters[1:])]
 
-    def ahsn_rows(self) -> pd.DataFrame:
-        return self.frame[~self.frame["is_total"]]
-
     def _ahsn_rates(self, quarter: Quarter) -> pd.Series:
         return self.frame.loc[~self.frame["is_total"], quarter.key]  # one column, not every row copied
 

@@ -69,15 +69,16 @@ def show_history(choice, quarter, current_search):
         return html.P("Your session has ended: sign in again."), dash.no_update
     programme = programmes.current()
     ahsn = None if choice == EVERY_AHSN and user.is_national else (choice if user.is_national else user.ahsn)
+    quarter = None if quarter in (None, EVERY_QUARTER) else quarter
     # the URL keeps its other parameters (?restored=) and gains the choices
     kept = [(k, v) for k, v in parse_qsl((current_search or "").lstrip("?")) if k not in ("ahsn", "quarter")]
-    chosen = [("ahsn", ahsn if user.is_national else None), ("quarter", None if quarter == EVERY_QUARTER else quarter)]
+    chosen = [("ahsn", ahsn if user.is_national else None), ("quarter", quarter)]
     search = urlencode(kept + [(k, v) for k, v in chosen if v])
     search = "?" + search if search else ""
     if search == (current_search or ""):
         search = dash.no_update
     history = queries.submissions(programme, ahsn)
-    if quarter and quarter != EVERY_QUARTER:
+    if quarter:
         # a submission is listed whole when any of its AHSN-quarters is in the chosen quarter
         history = history[history["submission_id"].isin(history.loc[history["quarter"] == quarter, "submission_id"])]
     total = history["submission_id"].nunique()
@@ -116,7 +117,7 @@ def show_history(choice, quarter, current_search):
     restores = restores[restores["submission_id"].isin(list(history["submission_id"]))]
     shown = history["submission_id"].nunique()
     caption = (f"{total} submission{'s' if total != 1 else ''}" + (f" for {ahsn}" if ahsn else "")
-               + (f" holding {quarter}" if quarter != EVERY_QUARTER else "")
+               + (f" holding {quarter}" if quarter else "")
                + (f": the newest {shown} shown; choose an AHSN or a quarter to see the others"
                   if shown < total else ""))
     return html.Div([

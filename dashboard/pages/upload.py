@@ -40,6 +40,7 @@ def layout(stored: str | None = None, **_query) -> html.Div:
         ])
     allowed = [a.short_name for a in ahsns.all_ahsns() if user.may_submit_for(a.short_name)]
     quarters = _template_quarters()
+    limit = settings.get_int("METRICS_MAX_UPLOAD_BYTES")
     return html.Div(className="upload-page", children=[
         html.H1("Upload a quarterly return"),
         _stored_panel(stored, user),
@@ -61,15 +62,15 @@ def layout(stored: str | None = None, **_query) -> html.Div:
         html.Section(className="upload-step", children=[
             html.H2("2. Upload the filled-in file"),
             html.P(f"A CSV or Excel (.xlsx) file of at most "
-                   f"{settings.get_int('METRICS_MAX_UPLOAD_BYTES') // 1024:,} KB. It is checked at once; "
+                   f"{limit // 1024:,} KB. It is checked at once; "
                    "nothing is stored until you confirm."),
             dcc.Upload(id="upload-file", className="upload-drop", multiple=False,
-                       accept=".csv,.xlsx,text/csv", max_size=settings.get_int("METRICS_MAX_UPLOAD_BYTES"),
+                       accept=".csv,.xlsx,text/csv", max_size=limit,
                        children=html.Div(["Drag the file here, or ",
                                           html.Span("choose a file", className="upload-link")])),
             # filled in by assets/upload_size.js when a file is too large to send
             html.P(id="upload-size-note", className="upload-panel upload-panel-error", role="alert", hidden=True,
-                   **{"data-max-bytes": str(settings.get_int("METRICS_MAX_UPLOAD_BYTES"))}),
+                   **{"data-max-bytes": str(limit)}),
             dcc.Loading(html.Div(id="upload-result", **{"aria-live": "polite"})),
         ]),
     ])
