@@ -8,8 +8,11 @@ PY := $(VENV)/bin/python
 METRICS_HOST ?= 127.0.0.1
 METRICS_PORT ?= 8050
 WORKERS ?= 3
+# A request is killed after GUNICORN_TIMEOUT seconds; each worker is replaced after about
+# 1000 requests (jittered, so they do not all restart at once). Same as the Procfile.
+GUNICORN_FLAGS ?= --timeout 60 --graceful-timeout 30 --max-requests 1000 --max-requests-jitter 100
 
-.PHONY: run test venv test-deps browser benchmark screenshots clean
+.PHONY: run test test-fast lint venv test-deps browser benchmark screenshots clean
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -26,7 +29,7 @@ venv: $(VENV)/.installed
 ## Serve the dashboard on http://127.0.0.1:8050 (builds the demo store on first use).
 run: $(VENV)/.installed
 	$(PY) -m etl init
-	$(VENV)/bin/gunicorn app:server --workers $(WORKERS) --bind $(METRICS_HOST):$(METRICS_PORT) --access-logfile -
+	$(VENV)/bin/gunicorn app:server --workers $(WORKERS) --bind $(METRICS_HOST):$(METRICS_PORT) $(GUNICORN_FLAGS) --access-logfile -
 
 ## Debian's chromium for the browser tests (never a browser downloaded by a test tool).
 browser:
@@ -35,9 +38,16 @@ browser:
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
 
-## Run every test (installs what the tests need first).
-test: $(VENV)/.test-installed browser
+## Run every test (installs what the tests need first): the linter, then every test tier.
+test: $(VENV)/.test-installed browser lint
 	$(PY) -m pytest
+
+## The edit loop: everything but the browser and gunicorn tests, in well under a minute.
+test-fast: $(VENV)/.test-installed lint
+	$(PY) -m pytest -m "not browser and not slow" -q
+
+lint: $(VENV)/.test-installed
+	$(PY) -m ruff check .
 
 benchmark: $(VENV)/.test-installed browser
 	$(PY) -m tests.benchmark

@@ -1,25 +1,22 @@
 """The dashboard's entry point: `gunicorn app:server` (see Procfile) or `python app.py`.
 
-Kept thin: the Dash app with its pages, the WSGI server, the page shell and /healthz.
-Pages and their callbacks live in dashboard/pages/, one module each.
+Kept thin: read the settings once (a bad one stops start-up with a message naming it) and
+build the app with `dashboard.create_app`.
 """
 
-from dash import Dash
+import sys
 
-from dashboard import auth, health, shell
-from etl import programmes, settings
+from dashboard import create_app
+from etl.settings import Settings, SettingsError
 
-app = Dash(
-    __name__,
-    use_pages=True,
-    pages_folder="dashboard/pages",
-    title=f"{programmes.current().short_name} national metrics",
-    suppress_callback_exceptions=True,  # pages are laid out on demand
-)
+try:
+    settings = Settings.from_env()
+except SettingsError as err:
+    sys.exit(str(err))
+
+app = create_app(settings)
 server = app.server
-app.layout = shell.layout
-health.register(server)
-auth.register(server)  # sign-in, sessions, and the upload/restore endpoints
 
 if __name__ == "__main__":
-    app.run(host=settings.get("METRICS_HOST"), port=settings.get_int("METRICS_PORT"), debug=True)
+    # The debugger runs code sent to it: only when METRICS_DEBUG asks for it.
+    app.run(host=settings.host, port=settings.port, debug=settings.debug)

@@ -1,1 +1,74 @@
-"""The web app: the page shell, the pages (dashboard/pages/) and the figures they draw."""
+"""The web app. `create_app(settings)` is its composition root: it makes the services
+(store, database reader, accounts) from the settings, builds the Dash app with its pages,
+and wires each feature's endpoints onto the Flask server. No feature module registers
+another; nothing reads the environment after this.
+
+    dashboard/
+      context.py       the services a request works with (`services()`)
+      auth.py          sign-in, sessions, CSRF, refusals, who may act on a submission
+      uploads.py       store, restore, original and template endpoints
+      health.py        /healthz
+      shell.py         the frame of every page
+      pages/           one module per page, with its callbacks
+      figures.py, national_table.py, ahsn_story.py, downloads.py   pure functions
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from dash import Dash
+from flask import Flask, request
+
+from dashboard import auth, health, shell, uploads
+from dashboard.context import EXTENSION, Services
+from etl.settings import Settings
+from etl.store import StoreNotReady
+
+ROOT = Path(__file__).resolve().parent.parent
+# Paths that work before the store has a database: /healthz says what to do.
+WITHOUT_DATA = ("/healthz", "/assets/", "/_dash-component-suites/", "/_favicon.ico", "/signin",
+                "/signout", "/session")
+
+
+def create_app(settings: Settings) -> Dash:
+    """The dashboard for these settings. `app.server` is the WSGI app gunicorn serves."""
+    services = Services.from_settings(settings)
+    app = Dash(
+        "dashboard",
+        use_pages=True,
+        pages_folder="pages",
+        assets_folder=str(ROOT / "assets"),
+        title=f"{settings.programme.short_name} national metrics",
+        suppress_callback_exceptions=True,  # pages are laid out on demand
+    )
+    server: Flask = app.server
+    server.extensions[EXTENSION] = services
+    app.layout = shell.layout
+
+    auth.register(server, settings)
+    health.register(server)
+    uploads.register(server)
+    _refuse_without_data(server, services)
+    return app
+
+
+def _refuse_without_data(server: Flask, services: Services) -> None:
+    """Pages on a store with no database answer 503 with what to run. Reading never builds
+    the store: only `make run`, `python -m etl init` and writers do."""
+
+    def not_ready(_err=None):
+        message = str(StoreNotReady())
+        if request.path.startswith("/_dash"):
+            return {"error": message}, 503
+        return auth.page("No data yet", f"<p>The dashboard has no data yet: {message}.</p>", 503)
+
+    @server.before_request
+    def require_data():
+        if request.path.startswith(WITHOUT_DATA):
+            return None
+        if services.store.current_database() is None:
+            return not_ready()
+        return None
+
+    server.register_error_handler(StoreNotReady, not_ready)

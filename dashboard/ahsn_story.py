@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import pandas as pd
 
 from etl.programmes import Programme
@@ -26,19 +28,33 @@ def change_words(now: int, before: int | None, since: str) -> str:
     return f"{'up' if diff > 0 else 'down'} {abs(diff)} percentage point{'s' if abs(diff) != 1 else ''} since {since} ({before}%)"
 
 
-def standing(rates: pd.DataFrame, programme: Programme) -> dict:
+@dataclass(frozen=True)
+class Standing:
+    """Where an AHSN stands at its latest return."""
+
+    quarter: Quarter
+    rate: int
+    adopted: int
+    counted: int
+    at_target: bool
+    to_go: int  # more counted trusts that must adopt to reach the target
+    since_last: str  # "up 20 percentage points since Q1 2020/21 (30%)"
+    since_year: str
+
+
+def standing(rates: pd.DataFrame, programme: Programme) -> Standing:
     """The latest figure and its changes, from one AHSN's rates (one row per quarter returned)."""
     latest = rates.iloc[-1]
     q = Quarter.from_index(int(latest["quarter_index"]))
     by_index = {int(i): int(r) for i, r in zip(rates["quarter_index"], rates["rate_percent"]) if pd.notna(r)}
     rate, adopted, counted = int(latest["rate_percent"]), int(latest["adopted_trusts"]), int(latest["counted_trusts"])
-    return {
-        "quarter": q, "rate": rate, "adopted": adopted, "counted": counted,
-        "at_target": rate >= programme.target_percent,
-        "to_go": trusts_to_go(adopted, counted, programme.target_percent),
-        "since_last": change_words(rate, by_index.get(q.index - 1), (q - 1).label),
-        "since_year": change_words(rate, by_index.get(q.index - 4), (q - 4).label),
-    }
+    return Standing(
+        quarter=q, rate=rate, adopted=adopted, counted=counted,
+        at_target=rate >= programme.target_percent,
+        to_go=trusts_to_go(adopted, counted, programme.target_percent),
+        since_last=change_words(rate, by_index.get(q.index - 1), (q - 1).label),
+        since_year=change_words(rate, by_index.get(q.index - 4), (q - 4).label),
+    )
 
 
 def what_changed(trusts: pd.DataFrame, missing: pd.DataFrame, warnings: list[str],

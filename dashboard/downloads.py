@@ -11,7 +11,7 @@ import io
 
 import xlsxwriter
 
-from dashboard.national_table import SMALL_MARK, STYLES, caption, cells, header
+from dashboard.national_table import SMALL_MARK, STYLES, caption, cells, header, trusts_phrase
 from etl.programmes import Programme
 from etl.report import NationalTable, target_sentence
 from etl.templates import neutralise
@@ -30,7 +30,7 @@ def rows(table: NationalTable, programme: Programme) -> list[list]:
     for facts, row_cells in cells(table, programme):
         name = "England (Total)" if facts["is_total"] else facts["ahsn"]
         shown = [c.text + (f" {SMALL_MARK}" if c.small else "") for c in row_cells]
-        made_of = [c.detail.split(" adopted in ")[0] if c.value is not None else c.text
+        made_of = [trusts_phrase(c.adopted, c.trusts) if c.value is not None else c.text
                    for c in row_cells[:len(table.quarters)]]
         out.append([name] + shown + made_of)
     return out

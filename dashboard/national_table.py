@@ -35,7 +35,7 @@ STYLES: dict[str, dict] = {
 
 def small_denominator(trusts: int, programme: Programme) -> bool:
     """True when one trust moving changes the rate by more than the big-change points."""
-    return 0 < trusts and 100 / trusts > programme.big_change_points
+    return trusts > 0 and 100 / trusts > programme.big_change_points
 
 
 def rate_style(rate: int, programme: Programme) -> str:
@@ -66,8 +66,10 @@ class Cell:
     text: str  # what the page shows
     value: int | None  # the number (None for no return / n/a)
     style: str  # key of STYLES
-    detail: str  # what it is made of, for hover, focus, screen readers and downloads
+    detail: str  # what it is made of, for hover, focus and screen readers
     small: bool = False
+    adopted: int | None = None  # a rate's numerator and denominator (None for changes, no return)
+    trusts: int | None = None
 
 
 def cells(table: NationalTable, programme: Programme) -> list[tuple[dict, list[Cell]]]:
@@ -85,7 +87,8 @@ def cells(table: NationalTable, programme: Programme) -> list[tuple[dict, list[C
             detail = trusts_phrase(adopted, trusts) + f" adopted in {q.label}"
             if small:
                 detail += f"; with {trusts} trusts one trust moves the rate by {round(100 / trusts)} points"
-            out.append(Cell(f"{int(rate)}%", int(rate), rate_style(int(rate), programme), detail, small))
+            out.append(Cell(f"{int(rate)}%", int(rate), rate_style(int(rate), programme), detail, small,
+                            adopted, trusts))
         for a, b, column in table.change_columns:
             change = row[column]
             if pd.isna(change):

@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import dash
 from dash import Input, Output, callback, dcc, html
+from flask import has_request_context
 
-from dashboard import auth
-from etl import programmes, queries
+from dashboard.auth import csrf_token, current_user
+from dashboard.context import services
+from etl import queries
 
 
 def layout() -> html.Div:
-    programme = programmes.current()
+    programme = services().programme
     return html.Div(
         className="shell",
         children=[
@@ -35,7 +37,7 @@ def layout() -> html.Div:
                     ),
                     html.Nav(_nav_links(), className="shell-nav", **{"aria-label": "Pages"}),
                     html.P(id="shell-status", className="shell-status", **{"aria-live": "polite"}),
-                    auth.user_badge(),
+                    user_badge(),
                 ],
             ),
             html.Div(id="shell-demo-note"),
@@ -59,6 +61,18 @@ def _nav_links() -> list:
             for p in pages]
 
 
+def user_badge() -> html.Div | html.Form:
+    """"Signed in as ... / Sign out", or "Sign in"."""
+    user = current_user() if has_request_context() else None
+    if user is None:
+        return html.Div(html.A("Sign in", href="/signin", className="shell-signin"), className="shell-user")
+    return html.Form(action="/signout", method="POST", className="shell-user", children=[
+        html.Span(["Signed in as ", html.Strong(user.name), f" ({user.description})"]),
+        dcc.Input(type="hidden", name="csrf_token", value=csrf_token(), id="shell-user-csrf"),
+        html.Button("Sign out", type="submit", className="shell-signout"),
+    ])
+
+
 @callback(
     Output("shell-status", "children"),
     Output("shell-demo-note", "children"),
@@ -66,14 +80,15 @@ def _nav_links() -> list:
 )
 def show_status(_pathname):
     """Read on every navigation, so a load shows up without reloading the page."""
-    status = queries.store_status(programmes.current())
-    loaded = status["last_loaded_at"]
+    ctx = services()
+    status = queries.store_status(ctx.db, ctx.programme)
+    loaded = status.last_loaded_at
     text = [
-        "Latest data: ", html.Strong(status["latest_quarter"] or "none loaded"),
+        "Latest data: ", html.Strong(status.latest_quarter or "none loaded"),
         f" · last loaded {loaded:%d %b %Y %H:%M} UTC" if loaded is not None else "",
     ]
     note = None
-    if status["demo_returns"]:
+    if status.demo_returns:
         note = html.P(
             className="demo-note",
             role="note",
@@ -82,7 +97,7 @@ def show_status(_pathname):
                 "The AHSN adoption rates for Q3 2018/19, Q3 2019/20 and Q2 2020/21 are the published "
                 "ones (Table 8.1 of the 2021 national review); the trusts, their levels in other "
                 "quarters and all referral figures are synthetic, built to match those rates. "
-                f"{status['demo_returns']} of {status['returns']} current returns are demo returns.",
+                f"{status.demo_returns} of {status.returns} current returns are demo returns.",
             ],
         )
     return text, note

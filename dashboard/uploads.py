@@ -29,13 +29,16 @@ from dataclasses import dataclass
 from flask import Flask, Response, jsonify, redirect, request
 from werkzeug.utils import secure_filename
 
-from dashboard import auth
-from etl import ahsns, programmes, queries, settings
+from dashboard.auth import Refused, csrf_protected, current_user, signed_in, submission_for, wants_page
+from dashboard.context import services
+from etl import ahsns, queries
+from etl.files import write_atomically
 from etl.problems import Problem, ReturnRejected
 from etl.programmes import Programme
 from etl.quarters import Quarter, QuarterError
+from etl.queries import Database
 from etl.report import whole_percent
-from etl.store import Store, StoreBusy, _write_atomically
+from etl.store import StoreBusy
 from etl.templates import template_csv
 from etl.users import User
 from etl.validate import ParsedReturn
@@ -82,7 +85,7 @@ def rate_text(adopted: int, counted: int, programme: Programme) -> str:
     return f"{whole_percent(adopted, counted)}% ({adopted} of {counted} {kinds} trusts)"
 
 
-def changes(results: list[ParsedReturn], programme: Programme) -> list[Change]:
+def changes(db: Database, results: list[ParsedReturn], programme: Programme) -> list[Change]:
     """Before -> after for every AHSN-quarter the files hold, counted the way the store
     counts (the programme's counted trust types and adoption threshold)."""
     out = []
@@ -92,10 +95,10 @@ def changes(results: list[ParsedReturn], programme: Programme) -> list[Change]:
             mine = frame[(frame["ahsn"] == ahsn) & (frame["quarter_index"] == quarter.index)]
             counted = mine[mine["trust_type"].isin(programme.counted_trust_types)]
             adopted = int((counted["adoption_level"] >= programme.adopted_from_level).sum())
-            rates = queries.ahsn_rates(programme, ahsn=ahsn)
+            rates = queries.ahsn_rates(db, programme, ahsn=ahsn)
             before = rates[rates["quarter_index"] == quarter.index]
             earlier = rates[rates["quarter_index"] < quarter.index].sort_values("quarter_index").tail(1)
-            history = queries.submissions(programme, ahsn)
+            history = queries.submissions(db, programme, ahsn)
             current = history[(history["quarter_index"] == quarter.index) & history["is_current"]]
             if len(current):
                 c = current.iloc[0]
@@ -121,16 +124,15 @@ def changes(results: list[ParsedReturn], programme: Programme) -> list[Change]:
 
 
 def _pending_dir():
-    return settings.data_dir() / "pending"
+    return services().settings.data_dir / "pending"
 
 
 def save_pending(user: User, file_name: str, content: bytes) -> str:
     token = secrets.token_urlsafe(24)
     folder = _pending_dir()
-    folder.mkdir(parents=True, exist_ok=True)
     record = {"user": user.name, "file_name": file_name, "saved_at": time.time(),
               "content": base64.b64encode(content).decode()}
-    _write_atomically(folder / f"{token}.json", json.dumps(record).encode())
+    write_atomically(folder / f"{token}.json", json.dumps(record).encode())
     for old in folder.glob("*.json"):  # previews nobody confirmed
         if time.time() - old.stat().st_mtime > PENDING_HOURS * 3600:
             old.unlink(missing_ok=True)
@@ -164,86 +166,75 @@ def _problems_json(problems: list[Problem]) -> list[dict]:
 
 def register(server: Flask) -> None:
     @server.post("/upload/commit")
+    @signed_in
+    @csrf_protected
     def commit():
-        user, refusal = auth.signed_in_for_change()
-        if refusal:
-            return refusal
+        user = current_user()
         token = request.form.get("token", "")
         if token:
             pending = load_pending(token, user)
             if pending is None:
-                return auth.refuse(404, "That preview has expired or is not yours. Upload the file again.")
+                raise Refused(404, "That preview has expired or is not yours. Upload the file again.")
             files = [pending]
         elif "file" in request.files:
             upload = request.files["file"]
             files = [(secure_filename(upload.filename or "") or "return.csv", upload.read())]
         else:
-            return auth.refuse(400, "No file was sent.")
-        programme = programmes.current()
-        store = Store()
-        results = store.check(files, programme)
+            raise Refused(400, "No file was sent.")
+        ctx = services()
+        results = ctx.store.check(files, ctx.programme)
         problems = [p for r in results for p in r.problems]
         if not problems:
             why = not_permitted(user, results)
             if why:
-                return auth.refuse(403, why)
+                raise Refused(403, why)
         try:
             if problems:
                 raise ReturnRejected(problems)
-            accepted = store.load(files, programme, loaded_by=user.name,
-                                  source=f"upload page ({request.remote_addr})")
+            accepted = ctx.store.load(files, ctx.programme, loaded_by=user.name,
+                                      source=f"upload page ({request.remote_addr})")
         except ReturnRejected as rejected:
-            if auth.wants_page():
-                return auth.refuse(422, f"The file was not stored: {len(rejected.problems)} "
-                                        "problem(s) were found when it was checked again. "
-                                        "Upload it again to see them.")
+            if wants_page():
+                raise Refused(422, f"The file was not stored: {len(rejected.problems)} "
+                                   "problem(s) were found when it was checked again. "
+                                   "Upload it again to see them.") from None
             return jsonify(error="The file was not stored.",
                            problems=_problems_json(rejected.problems)), 422
         except StoreBusy as busy:
-            return auth.refuse(503, f"The file was not stored: {busy}.")
+            raise Refused(503, f"The file was not stored: {busy}.") from None
         drop_pending(token)
-        if auth.wants_page():
+        if wants_page():
             return redirect(f"/upload?stored={accepted[0].submission_id}", code=303)
         return jsonify(stored=[{"submission_id": a.submission_id, "file_name": a.file_name,
                                 "returns": [list(r) for r in a.returns],
                                 "warnings": len(a.warnings)} for a in accepted])
 
     @server.post("/history/<int:submission_id>/restore")
+    @signed_in
+    @csrf_protected
     def restore(submission_id: int):
-        user, refusal = auth.signed_in_for_change()
-        if refusal:
-            return refusal
-        event = Store().event(submission_id)
-        if event is None or event.get("kind") != "submission":
-            return auth.refuse(404, f"There is no submission {submission_id}.")
-        if not user.may_act_on(a for a, _, _ in event["returns"]):
-            return auth.refuse(403, f"Submission {submission_id} holds returns of AHSNs you may "
-                                    f"not change (you are a {user.description}).")
+        submission_for(current_user(), submission_id, "change")
         try:
-            Store().restore(submission_id, restored_by=user.name,
-                            source=f"history page ({request.remote_addr})")
+            services().store.restore(submission_id, restored_by=current_user().name,
+                                     source=f"history page ({request.remote_addr})")
         except StoreBusy as busy:
-            return auth.refuse(503, f"Nothing was restored: {busy}.")
-        if auth.wants_page():
+            raise Refused(503, f"Nothing was restored: {busy}.") from None
+        if wants_page():
             return redirect(f"/history?restored={submission_id}", code=303)
         return jsonify(restored=submission_id)
 
     @server.get("/history/<int:submission_id>/original")
     def original(submission_id: int):
-        user = auth.current_user()
+        user = current_user()
         if user is None:
-            return jsonify(error="Sign in to download uploaded files."), 401
-        event = Store().event(submission_id)
-        if event is None or event.get("kind") != "submission":
-            return jsonify(error=f"There is no submission {submission_id}."), 404
-        if not user.may_act_on(a for a, _, _ in event["returns"]):
-            return jsonify(error="That file holds returns of AHSNs you may not see."), 403
-        is_xlsx = event["stored_as"].endswith(".xlsx")
-        stem = secure_filename(os.path.splitext(event["file_name"])[0]) or "return"
+            raise Refused(401, "Sign in to download uploaded files.")
+        submission = submission_for(user, submission_id, "see")
+        is_xlsx = submission.stored_as.endswith(".xlsx")
+        stem = secure_filename(os.path.splitext(submission.file_name)[0]) or "return"
         name = f"submission-{submission_id}-{stem}{'.xlsx' if is_xlsx else '.csv'}"
         # The bytes as uploaded (the record of what was sent), as an attachment: never shown
         # in the browser, whatever they contain.
-        return Response(Store().original_bytes(event),
+        return Response(services().store.original_bytes(submission),
                         mimetype=XLSX_TYPE if is_xlsx else "text/csv",
                         headers={"Content-Disposition": f'attachment; filename="{name}"',
                                  "Cache-Control": "no-store"})
@@ -254,10 +245,11 @@ def register(server: Flask) -> None:
         try:
             quarter = Quarter.parse(request.args.get("quarter", ""))
         except QuarterError as err:
-            return jsonify(error=str(err)), 400
+            raise Refused(400, str(err)) from None
         if ahsn is None:
-            return jsonify(error="Choose one of the 15 AHSNs."), 400
-        text = template_csv(programmes.current(), ahsn.short_name, quarter)  # cells neutralised
-        name = f"{programmes.current().code}-return-{ahsn.slug}-{quarter.key}.csv"
+            raise Refused(400, "Choose one of the 15 AHSNs.")
+        ctx = services()
+        text = template_csv(ctx.db, ctx.programme, ahsn.short_name, quarter)  # cells neutralised
+        name = f"{ctx.programme.code}-return-{ahsn.slug}-{quarter.key}.csv"
         return Response("\ufeff" + text, mimetype="text/csv",  # BOM: Excel reads it as UTF-8
                         headers={"Content-Disposition": f'attachment; filename="{name}"'})

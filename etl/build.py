@@ -14,6 +14,7 @@ import duckdb
 import pandas as pd
 
 from etl import ahsns
+from etl.events import Event, Restore, Submission
 from etl.programmes import PROGRAMMES
 from etl.validate import parse_return
 
@@ -23,30 +24,28 @@ Progress = Callable[[int, int, str], None]
 
 def build_database(
     path: Path,
-    events: list[dict],
-    read_original: Callable[[dict], bytes],
+    events: list[Event],
+    read_original: Callable[[Submission], bytes],
     progress: Progress | None = None,
 ) -> None:
     """Write a new database at `path` (which must not exist) holding every event."""
-    submissions = [e for e in events if e["kind"] == "submission"]
-    restores = [e for e in events if e["kind"] == "restore"]
+    submissions = [e for e in events if isinstance(e, Submission)]
+    restores = [e for e in events if isinstance(e, Restore)]
     rows: list[dict] = []
     for done, event in enumerate(submissions, start=1):
         rows.extend(_rows_of(event, read_original(event)))
         if progress:
-            progress(done, len(submissions), event["file_name"])
+            progress(done, len(submissions), event.file_name)
     # Data frames, not executemany: DuckDB reads a frame in one scan.
     submitted_rows = pd.DataFrame(rows, columns=ROW_COLUMNS).astype(
         {"referrals_made": "Int64", "referrals_completed": "Int64"})
     submission_table = pd.DataFrame(
-        [[e["id"], e["programme"], e["file_name"], e["sha256"], e["stored_as"], e["loaded_by"],
-          dt.datetime.fromisoformat(e["loaded_at"]).replace(tzinfo=None), e["source"], e["rows"],
-          e["warnings"], e.get("is_demo", False)] for e in submissions],
+        [[e.id, e.programme, e.file_name, e.sha256, e.stored_as, e.loaded_by, _timestamp(e.loaded_at),
+          e.source, e.rows, list(e.warnings), e.is_demo] for e in submissions],
         columns=["id", "programme", "file_name", "sha256", "stored_as", "loaded_by", "loaded_at",
                  "source", "row_count", "warnings", "is_demo"])
     restore_table = pd.DataFrame(
-        [[e["id"], e["submission_id"], e["loaded_by"],
-          dt.datetime.fromisoformat(e["loaded_at"]).replace(tzinfo=None), e["source"]] for e in restores],
+        [[e.id, e.submission_id, e.loaded_by, _timestamp(e.loaded_at), e.source] for e in restores],
         columns=["id", "submission_id", "restored_by", "restored_at", "source"])
 
     con = duckdb.connect(str(path))
@@ -60,10 +59,10 @@ def build_database(
                 con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM incoming")
                 con.unregister("incoming")
         con.execute((SQL_DIR / "derived.sql").read_text())
-        last_event = max((e["id"] for e in events), default=0)
+        last_event = max((e.id for e in events), default=0)
         con.executemany("INSERT INTO meta VALUES (?, ?)", [
             ["last_event_id", str(last_event)],
-            ["built_at", dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")],
+            ["built_at", dt.datetime.now(dt.UTC).isoformat(timespec="seconds")],
         ])
         con.execute("CHECKPOINT")
     finally:
@@ -74,15 +73,20 @@ ROW_COLUMNS = ["submission_id", "programme", "ahsn", "quarter_index", "quarter",
                "trust_name", "trust_type", "adoption_level", "referrals_made", "referrals_completed"]
 
 
-def _rows_of(event: dict, content: bytes) -> list[dict]:
-    programme = PROGRAMMES[event["programme"]]
+def _timestamp(iso: str) -> dt.datetime:
+    """Event times are UTC; the database keeps them as naive UTC timestamps."""
+    return dt.datetime.fromisoformat(iso).replace(tzinfo=None)
+
+
+def _rows_of(event: Submission, content: bytes) -> list[dict]:
+    programme = PROGRAMMES[event.programme]
     # No size limit or date rule here: this file was accepted under the rules of its day.
-    parsed = parse_return(event["file_name"], content, programme, max_bytes=len(content) + 1, today=None)
+    parsed = parse_return(event.file_name, content, programme, max_bytes=len(content) + 1, today=None)
     if not parsed.ok:
         raise RuntimeError(
-            f"kept original of submission {event['id']} ({event['file_name']}) no longer parses: "
+            f"kept original of submission {event.id} ({event.file_name}) no longer parses: "
             + "; ".join(str(p) for p in parsed.problems))
-    return [{**r, "submission_id": event["id"], "programme": event["programme"],
+    return [{**r, "submission_id": event.id, "programme": event.programme,
              "quarter_index": r["quarter"].index, "quarter": r["quarter"].label} for r in parsed.records]
 
 

@@ -1,25 +1,51 @@
-"""python -m etl: load, report, template, history, restore, rebuild.
+"""python -m etl: load, report, template, history, restore, rebuild, init, settings, users.
 
-Each command works on a fresh checkout: the first one that needs the store builds the
-embedded demo data into it.
+The command line is a composition root of its own: `main` reads the settings once, makes
+the store, its database reader and the accounts, and hands them to the command. Commands
+that read data need a built store: `init` (run by `make run`) builds the embedded demo data
+into an empty one; `load`, `restore` and `rebuild` build it too, as writers.
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
+import getpass
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
-from etl import ahsns, programmes, queries, settings
+from etl import ahsns, queries
 from etl.problems import ReturnRejected
 from etl.quarters import Quarter, QuarterError, parse_list
+from etl.queries import Database
 from etl.report import default_quarters, national_table, to_csv
-from etl.store import Store, StoreBusy
-from etl.templates import template_csv
+from etl.settings import Settings, SettingsError
+from etl.store import Store, StoreBusy, StoreNotReady
+from etl.templates import neutralise, template_csv
+from etl.users import UserError, Users
 
 
-def main(argv: list[str] | None = None) -> int:
+@dataclass(frozen=True)
+class Context:
+    """What a command works with, made once from the settings."""
+
+    settings: Settings
+    store: Store
+    db: Database
+    users: Users
+
+    @property
+    def programme(self):
+        return self.settings.programme
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Context:
+        store = Store.from_settings(settings)
+        return cls(settings, store, Database(store), Users(settings.data_dir))
+
+
+def parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m etl", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
@@ -46,23 +72,38 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("init", help="build the store from the embedded demo data if it is empty, "
                                      "and repair it after a crashed write")
 
-    _add_user_commands(commands)
+    users = commands.add_parser("users", help="manage who may upload returns")
+    sub = users.add_subparsers(dest="users_command", required=True, metavar="ACTION")
+    add = sub.add_parser("add", help="add a user (asks for the password)")
+    add.add_argument("name")
+    who = add.add_mutually_exclusive_group(required=True)
+    who.add_argument("--ahsn", help="the AHSN this user submits for, e.g. Wessex")
+    who.add_argument("--national", action="store_true",
+                     help="a national administrator, who may submit for every AHSN")
+    add.add_argument("--password-stdin", action="store_true",
+                     help="read the password from standard input (for scripts)")
+    remove = sub.add_parser("remove", help="remove a user (their sessions end at once)")
+    remove.add_argument("name")
+    sub.add_parser("list", help="list the users and what each may do")
+    passwd = sub.add_parser("passwd", help="set a user's password (their sessions end)")
+    passwd.add_argument("name")
+    passwd.add_argument("--password-stdin", action="store_true",
+                        help="read the password from standard input (for scripts)")
+    return parser
 
-    args = parser.parse_args(argv)
+
+def main(argv: list[str] | None = None, settings: Settings | None = None) -> int:
+    args = parser().parse_args(argv)
     try:
-        return COMMANDS[args.command](args)
-    except (QuarterError, LookupError, StoreBusy) as err:
+        context = Context.from_settings(settings or Settings.from_env())
+    except SettingsError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    try:
+        return COMMANDS[args.command](context, args)
+    except (QuarterError, LookupError, StoreBusy, StoreNotReady, UserError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 1
-
-
-def _add_user_commands(commands) -> None:
-    """Hook for the user-management commands (etl/users.py), when present."""
-    try:
-        from etl import users
-    except ImportError:
-        return
-    users.add_commands(commands, COMMANDS)
 
 
 def _progress(done: int, total: int, label: str) -> None:
@@ -71,8 +112,14 @@ def _progress(done: int, total: int, label: str) -> None:
     print(f"\rreading kept files: {done}/{total}", end="\n" if done == total else "", file=sys.stderr)
 
 
-def cmd_load(args) -> int:
-    programme = programmes.current()
+def _write_csv(rows: list[list]) -> None:
+    """CSV on standard output, every cell neutralised: it will be opened in a spreadsheet."""
+    writer = csv.writer(sys.stdout, lineterminator="\n")
+    for row in rows:
+        writer.writerow([neutralise(v) for v in row])
+
+
+def cmd_load(ctx: Context, args) -> int:
     files = []
     for path in args.files:
         try:
@@ -80,9 +127,9 @@ def cmd_load(args) -> int:
         except OSError as err:
             print(f"error: {path}: cannot read the file ({err.strerror})", file=sys.stderr)
             return 1
-    store = Store()
     if args.check:
-        results = store.check(files, programme)
+        ctx.store.ensure(progress=_progress)
+        results = ctx.store.check(files, ctx.programme)
         problems = [p for r in results for p in r.problems]
         for p in problems:
             print(p, file=sys.stderr)
@@ -92,7 +139,7 @@ def cmd_load(args) -> int:
         print(f"{len(problems)} problem(s); nothing was stored (--check)", file=sys.stderr)
         return 1 if problems else 0
     try:
-        accepted = store.load(files, programme, loaded_by=args.by, progress=_progress)
+        accepted = ctx.store.load(files, ctx.programme, loaded_by=args.by, progress=_progress)
     except ReturnRejected as rejected:
         for p in rejected.problems:
             print(p, file=sys.stderr)
@@ -102,7 +149,7 @@ def cmd_load(args) -> int:
     for a in accepted:
         for w in a.warnings:
             print(f"warning: {w}", file=sys.stderr)
-    rates = queries.ahsn_rates(programme)
+    rates = queries.ahsn_rates(ctx.db, ctx.programme)
     for a in accepted:
         for ahsn, quarter, rows in a.returns:
             rate = rates[(rates["ahsn"] == ahsn) & (rates["quarter"] == quarter)].iloc[0]
@@ -112,24 +159,23 @@ def cmd_load(args) -> int:
     return 0
 
 
-def cmd_report(args) -> int:
-    programme = programmes.current()
-    Store().ensure(progress=_progress)
-    quarters = parse_list(args.quarters) if args.quarters else default_quarters(programme)
+def cmd_report(ctx: Context, args) -> int:
+    ctx.store.ensure(progress=_progress)
+    quarters = parse_list(args.quarters) if args.quarters else default_quarters(ctx.db, ctx.programme)
     if len(quarters) < 1:
         print("error: no quarters to report", file=sys.stderr)
         return 1
-    sys.stdout.write(to_csv(national_table(programme, quarters)))
+    sys.stdout.write(to_csv(national_table(ctx.db, ctx.programme, quarters)))
     return 0
 
 
-def cmd_template(args) -> int:
-    programme = programmes.current()
+def cmd_template(ctx: Context, args) -> int:
     ahsn = ahsns.resolve(args.ahsn)
     if ahsn is None:
         print(f"error: '{args.ahsn}' is not one of the 15 AHSNs", file=sys.stderr)
         return 1
-    text = template_csv(programme, ahsn.short_name, Quarter.parse(args.quarter))
+    ctx.store.ensure(progress=_progress)
+    text = template_csv(ctx.db, ctx.programme, ahsn.short_name, Quarter.parse(args.quarter))
     if args.output:
         args.output.write_text(text, encoding="utf-8")
         print(f"wrote {args.output}", file=sys.stderr)
@@ -138,48 +184,78 @@ def cmd_template(args) -> int:
     return 0
 
 
-def cmd_history(args) -> int:
-    programme = programmes.current()
-    Store().ensure(progress=_progress)
-    history = queries.submissions(programme)
-    writer = csv.writer(sys.stdout, lineterminator="\n")
-    writer.writerow(["submission", "ahsn", "quarter", "status", "loaded_by", "loaded_at", "file_name",
-                     "trust_rows", "warnings"])
+def cmd_history(ctx: Context, args) -> int:
+    ctx.store.ensure(progress=_progress)
+    history = queries.submissions(ctx.db, ctx.programme)
+    rows = [["submission", "ahsn", "quarter", "status", "loaded_by", "loaded_at", "file_name",
+             "trust_rows", "warnings"]]
     for _, r in history.iterrows():
-        writer.writerow([r["submission_id"], r["ahsn"], r["quarter"],
-                         "current" if r["is_current"] else "superseded", r["loaded_by"],
-                         r["loaded_at"].isoformat(sep=" ", timespec="seconds"), r["file_name"],
-                         r["trust_rows"], r["warning_count"]])
+        rows.append([r["submission_id"], r["ahsn"], r["quarter"],
+                     "current" if r["is_current"] else "superseded", r["loaded_by"],
+                     r["loaded_at"].isoformat(sep=" ", timespec="seconds"), r["file_name"],
+                     r["trust_rows"], r["warning_count"]])
+    _write_csv(rows)
     return 0
 
 
-def cmd_restore(args) -> int:
-    event = Store().restore(args.id, restored_by=args.by)
-    returns = ", ".join(f"{a} {q}" for a, q, _ in event["returns"])
-    print(f"submission {args.id} is current again for {returns} (event {event['id']})")
+def cmd_restore(ctx: Context, args) -> int:
+    event = ctx.store.restore(args.id, restored_by=args.by)
+    returns = ", ".join(f"{r.ahsn} {r.quarter}" for r in event.returns)
+    print(f"submission {args.id} is current again for {returns} (event {event.id})")
     return 0
 
 
-def cmd_rebuild(args) -> int:
-    path = Store().rebuild(progress=_progress)
+def cmd_rebuild(ctx: Context, args) -> int:
+    path = ctx.store.rebuild(progress=_progress)
     print(f"rebuilt {path.name} from the kept originals")
     return 0
 
 
-def cmd_init(args) -> int:
-    path = Store().ensure(progress=_progress)
+def cmd_init(ctx: Context, args) -> int:
+    path = ctx.store.ensure(progress=_progress)
     print(f"store ready: {path}")
     return 0
 
 
-def cmd_settings(args) -> int:
-    for s in settings.SETTINGS:
-        print(f"{s.name}={settings.get(s.name)}\n    {s.help}")
+def cmd_settings(ctx: Context, args) -> int:
+    for setting, value in ctx.settings.shown():
+        print(f"{setting.name}={value}\n    {setting.help}")
+    return 0
+
+
+def _ask_password(args) -> str:
+    """Never from the command line itself: it would show in `ps` and the shell history."""
+    if args.password_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    first = getpass.getpass("Password: ")
+    if getpass.getpass("Password again: ") != first:
+        raise UserError("the two passwords are different")
+    return first
+
+
+def cmd_users(ctx: Context, args) -> int:
+    if args.users_command == "add":
+        user = ctx.users.add(args.name, _ask_password(args), "national" if args.national else "ahsn",
+                             args.ahsn)
+        print(f"added {user.name}, {user.description}")
+    elif args.users_command == "remove":
+        ctx.users.remove(args.name)
+        print(f"removed {args.name}")
+    elif args.users_command == "passwd":
+        ctx.users.set_password(args.name, _ask_password(args))
+        print(f"changed the password of {args.name}; their sessions have ended")
+    else:
+        users = ctx.users.all()
+        for u in users:
+            print(f"{u.name}\t{u.description}")
+        if not users:
+            print("no users yet: add one with python -m etl users add NAME --ahsn AHSN "
+                  "(or --national)", file=sys.stderr)
     return 0
 
 
 COMMANDS = {
     "load": cmd_load, "report": cmd_report, "template": cmd_template, "history": cmd_history,
     "restore": cmd_restore, "rebuild": cmd_rebuild, "settings": cmd_settings,
-    "init": cmd_init,
+    "init": cmd_init, "users": cmd_users,
 }

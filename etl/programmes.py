@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from etl import settings
-
 
 @dataclass(frozen=True)
 class Level:
@@ -69,13 +67,3 @@ TCAM = Programme(
 )
 
 PROGRAMMES: dict[str, Programme] = {p.code: p for p in (TCAM,)}
-
-
-def current() -> Programme:
-    """The programme chosen by METRICS_PROGRAMME."""
-    code = settings.get("METRICS_PROGRAMME").lower()
-    try:
-        return PROGRAMMES[code]
-    except KeyError:
-        known = ", ".join(sorted(PROGRAMMES))
-        raise SystemExit(f"METRICS_PROGRAMME={code!r} is not a known programme ({known}).") from None

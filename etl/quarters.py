@@ -29,7 +29,7 @@ class Quarter:
             raise QuarterError(f"quarter number must be 1 to 4, not {self.number}")
 
     @classmethod
-    def parse(cls, text: str) -> "Quarter":
+    def parse(cls, text: str) -> Quarter:
         match = _PATTERN.match(str(text))
         if not match:
             raise QuarterError(
@@ -48,13 +48,13 @@ class Quarter:
         return cls(start, number)
 
     @classmethod
-    def containing(cls, day: dt.date) -> "Quarter":
+    def containing(cls, day: dt.date) -> Quarter:
         year = day.year if day.month >= 4 else day.year - 1
         number = {4: 1, 5: 1, 6: 1, 7: 2, 8: 2, 9: 2, 10: 3, 11: 3, 12: 3}.get(day.month, 4)
         return cls(year, number)
 
     @classmethod
-    def from_index(cls, index: int) -> "Quarter":
+    def from_index(cls, index: int) -> Quarter:
         return cls(index // 4, index % 4 + 1)
 
     @property
@@ -76,10 +76,10 @@ class Quarter:
         month = _FIRST_MONTH[self.number]
         return dt.date(self.year + (1 if self.number == 4 else 0), month, 1)
 
-    def __add__(self, quarters: int) -> "Quarter":
+    def __add__(self, quarters: int) -> Quarter:
         return Quarter.from_index(self.index + quarters)
 
-    def __sub__(self, quarters: int) -> "Quarter":
+    def __sub__(self, quarters: int) -> Quarter:
         return Quarter.from_index(self.index - quarters)
 
     def __str__(self) -> str:

@@ -1,30 +1,32 @@
 """Read access to the current database: parameterised SQL in, data frames out.
 
-This is the only module that reads DuckDB for the pages and the reports. Each process opens
-the database file that CURRENT names read-only, lazily (so after gunicorn forks), and
-opens the new one as soon as a writer publishes it. Published files never change, so a
-query's result is cached per (database file, query, parameters); nothing else is shared
-between requests.
+This is the only module that reads DuckDB for the pages and the reports. A `Database` (one
+per process, made by the web app's composition root or the command line) opens the file
+CURRENT names read-only, lazily (so after gunicorn forks), and opens the new one as soon as
+a writer publishes it. Published files never change, so a query's result is cached per
+(database file, query, parameters). Every query function takes the Database first.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 from collections import OrderedDict
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 
 from etl.programmes import Programme
-from etl.store import Store
+from etl.store import Store, StoreNotReady
 
 _CACHE_SIZE = 512
 
 
-class _Reader:
-    """Per-process: the read-only connection to the current database file, and a cache of
-    query results for that file. Replaced as a whole when the file changes."""
+class _Connection:
+    """The read-only connection to one database file, and a cache of query results for that
+    file. Replaced as a whole when CURRENT names another file."""
 
     def __init__(self, path: Path):
         self.path = path
@@ -32,103 +34,133 @@ class _Reader:
         self.results: OrderedDict[tuple, pd.DataFrame] = OrderedDict()
 
 
-_readers: dict[Path, _Reader] = {}
-_lock = threading.Lock()
+class Database:
+    """Read access to a store's current database, for one process.
 
+    Opens the file CURRENT names read-only on first use (so after gunicorn forks) and the
+    new one as soon as a writer publishes it. It never builds, never writes and never takes
+    the store's write lock: a store with no database raises StoreNotReady."""
 
-def _reader(store: Store | None = None) -> _Reader:
-    store = store or Store()
-    path = store.current_database() or store.ensure()
-    with _lock:
-        reader = _readers.get(store.root)
-        if reader is None or reader.path != path:
-            try:
-                new = _Reader(path)
-            except duckdb.Error:
-                # CURRENT moved on and the file we read was removed, or the file is damaged:
-                # ensure() reads CURRENT again and rebuilds from the kept originals if needed.
-                new = _Reader(store.ensure())
-            if reader is not None:
-                reader.connection.close()
-            _readers[store.root] = reader = new
-        return reader
+    def __init__(self, store: Store):
+        self.store = store
+        self._open: _Connection | None = None
+        self._lock = threading.Lock()
 
+    def _connection(self) -> _Connection:
+        path = self.store.current_database()
+        if path is None:
+            raise StoreNotReady()
+        with self._lock:
+            if self._open is None or self._open.path != path:
+                # A file CURRENT named a moment ago may be gone (superseded and removed):
+                # read CURRENT once more and open what it names now.
+                try:
+                    new = _Connection(path)
+                except duckdb.Error:
+                    path = self.store.current_database()
+                    if path is None:
+                        raise StoreNotReady() from None
+                    new = _Connection(path)
+                if self._open is not None:
+                    self._open.connection.close()
+                self._open = new
+            return self._open
 
-def query(sql: str, params: list | tuple = (), store: Store | None = None) -> pd.DataFrame:
-    """Run one parameterised SELECT on the current database (cached; do not mutate the result)."""
-    reader = _reader(store)
-    key = (sql, tuple(tuple(p) if isinstance(p, list) else p for p in params))
-    with _lock:
-        if key in reader.results:
-            reader.results.move_to_end(key)
-            return reader.results[key]
-    cursor = reader.connection.cursor()  # one cursor per call: safe across threads
-    try:
-        frame = cursor.execute(sql, list(params)).df()
-    finally:
-        cursor.close()
-    with _lock:
-        reader.results[key] = frame
-        if len(reader.results) > _CACHE_SIZE:
-            reader.results.popitem(last=False)
-    return frame
+    @property
+    def path(self) -> Path:
+        return self._connection().path
 
+    def query(self, sql: str, params: list | tuple = ()) -> pd.DataFrame:
+        """Run one parameterised SELECT on the current database (cached; do not mutate the result)."""
+        opened = self._connection()
+        key = (sql, tuple(tuple(p) if isinstance(p, list) else p for p in params))
+        with self._lock:
+            if key in opened.results:
+                opened.results.move_to_end(key)
+                return opened.results[key]
+        cursor = opened.connection.cursor()  # one cursor per call: safe across threads
+        try:
+            frame = cursor.execute(sql, list(params)).df()
+        finally:
+            cursor.close()
+        with self._lock:
+            opened.results[key] = frame
+            if len(opened.results) > _CACHE_SIZE:
+                opened.results.popitem(last=False)
+        return frame
 
-def database_path(store: Store | None = None) -> Path:
-    return _reader(store).path
+    def close(self) -> None:
+        with self._lock:
+            if self._open is not None:
+                self._open.connection.close()
+                self._open = None
 
 
 # ---- the store ----------------------------------------------------------------------
 
 
-def store_status(programme: Programme, store: Store | None = None) -> dict:
+@dataclass(frozen=True)
+class StoreStatus:
     """What /healthz and the page header report about the data being read."""
-    meta = query("SELECT key, value FROM meta", store=store)
+
+    database: str
+    built_at: str | None
+    last_event_id: int
+    latest_quarter: str | None
+    latest_quarter_index: int | None
+    last_loaded_at: dt.datetime | None
+    demo_returns: int
+    returns: int
+
+
+def store_status(db: Database, programme: Programme) -> StoreStatus:
+    meta = db.query("SELECT key, value FROM meta")
     meta = dict(zip(meta["key"], meta["value"]))
-    latest = query(
+    latest = db.query(
         """SELECT quarter_index, quarter FROM england_quarters WHERE programme = ?
-           ORDER BY quarter_index DESC LIMIT 1""", [programme.code], store=store)
-    demo = query(
+           ORDER BY quarter_index DESC LIMIT 1""", [programme.code])
+    demo = db.query(
         """SELECT count(*) FILTER (WHERE s.is_demo) AS demo, count(*) AS all_returns
            FROM current_returns c JOIN submissions s ON s.id = c.submission_id
-           WHERE c.programme = ?""", [programme.code], store=store)
-    last_load = query(
+           WHERE c.programme = ?""", [programme.code])
+    last_load = db.query(
         """SELECT max(loaded_at) AS at FROM (
                SELECT loaded_at FROM submissions WHERE programme = ?
                UNION ALL SELECT restored_at FROM restores r
                JOIN submissions s ON s.id = r.submission_id WHERE s.programme = ?)""",
-        [programme.code, programme.code], store=store)
-    return {
-        "database": database_path(store).name,
-        "built_at": meta.get("built_at"),
-        "last_event_id": int(meta.get("last_event_id", 0)),
-        "latest_quarter": latest["quarter"].iloc[0] if len(latest) else None,
-        "latest_quarter_index": int(latest["quarter_index"].iloc[0]) if len(latest) else None,
-        "last_loaded_at": last_load["at"].iloc[0] if len(last_load) else None,
-        "demo_returns": int(demo["demo"].iloc[0]),
-        "returns": int(demo["all_returns"].iloc[0]),
-    }
+        [programme.code, programme.code])
+    loaded_at = last_load["at"].iloc[0] if len(last_load) else None
+    return StoreStatus(
+        database=db.path.name,
+        built_at=meta.get("built_at"),
+        last_event_id=int(meta.get("last_event_id", 0)),
+        latest_quarter=latest["quarter"].iloc[0] if len(latest) else None,
+        latest_quarter_index=int(latest["quarter_index"].iloc[0]) if len(latest) else None,
+        last_loaded_at=None if loaded_at is None or pd.isna(loaded_at) else loaded_at.to_pydatetime(),
+        demo_returns=int(demo["demo"].iloc[0]),
+        returns=int(demo["all_returns"].iloc[0]),
+    )
 
 
 # ---- reference ----------------------------------------------------------------------
 
 
-def ahsn_list(store: Store | None = None) -> pd.DataFrame:
-    return query("SELECT short_name, slug, name_2018_2020, name_from_2023, table_order "
-                 "FROM ahsns ORDER BY table_order", store=store)
+def ahsn_list(db: Database) -> pd.DataFrame:
+    return db.query("SELECT short_name, slug, name_2018_2020, name_from_2023, table_order "
+                 "FROM ahsns ORDER BY table_order")
 
 
-def loaded_quarters(programme: Programme, store: Store | None = None) -> pd.DataFrame:
+def loaded_quarters(db: Database, programme: Programme) -> pd.DataFrame:
     """Quarters with at least one return, oldest first."""
-    return query("""SELECT quarter_index, quarter, ahsns_returned FROM england_quarters
-                    WHERE programme = ? ORDER BY quarter_index""", [programme.code], store=store)
+    return db.query("""SELECT quarter_index, quarter, ahsns_returned FROM england_quarters
+                    WHERE programme = ? ORDER BY quarter_index""", [programme.code])
 
 
 # ---- adoption -----------------------------------------------------------------------
 
 
-def ahsn_rates(programme: Programme, quarter_indexes: list[int] | None = None,
-               ahsn: str | None = None, store: Store | None = None) -> pd.DataFrame:
+def ahsn_rates(db: Database, programme: Programme, quarter_indexes: list[int] | None = None,
+               ahsn: str | None = None) -> pd.DataFrame:
     """Per AHSN and quarter: counted and adopted trusts, the rate, referrals.
     Only AHSN-quarters with a return have a row."""
     sql = """SELECT a.short_name AS ahsn, a.slug, a.table_order, q.quarter_index, q.quarter,
@@ -143,11 +175,10 @@ def ahsn_rates(programme: Programme, quarter_indexes: list[int] | None = None,
     if ahsn is not None:
         sql += " AND q.ahsn = ?"
         params.append(ahsn)
-    return query(sql + " ORDER BY a.table_order, q.quarter_index", params, store=store)
+    return db.query(sql + " ORDER BY a.table_order, q.quarter_index", params)
 
 
-def england_rates(programme: Programme, quarter_indexes: list[int] | None = None,
-                  store: Store | None = None) -> pd.DataFrame:
+def england_rates(db: Database, programme: Programme, quarter_indexes: list[int] | None = None) -> pd.DataFrame:
     sql = """SELECT quarter_index, quarter, counted_trusts, adopted_trusts, rate_percent,
                     ahsns_returned, referrals_made, referrals_completed
              FROM england_quarters WHERE programme = ?"""
@@ -155,19 +186,19 @@ def england_rates(programme: Programme, quarter_indexes: list[int] | None = None
     if quarter_indexes is not None:
         sql += " AND list_contains(?, quarter_index)"
         params.append(list(quarter_indexes))
-    return query(sql + " ORDER BY quarter_index", params, store=store)
+    return db.query(sql + " ORDER BY quarter_index", params)
 
 
-def level_counts(programme: Programme, ahsn: str, store: Store | None = None) -> pd.DataFrame:
+def level_counts(db: Database, programme: Programme, ahsn: str) -> pd.DataFrame:
     """Counted trusts at each level, per quarter, for one AHSN (zeros included)."""
-    return query("""SELECT quarter_index, quarter, level, level_name, trusts FROM level_counts
+    return db.query("""SELECT quarter_index, quarter, level, level_name, trusts FROM level_counts
                     WHERE programme = ? AND ahsn = ? ORDER BY quarter_index, level""",
-                 [programme.code, ahsn], store=store)
+                 [programme.code, ahsn])
 
 
-def trusts(programme: Programme, ahsn: str, quarter_index: int, store: Store | None = None) -> pd.DataFrame:
+def trusts(db: Database, programme: Programme, ahsn: str, quarter_index: int) -> pd.DataFrame:
     """The trusts of one return, with each trust's level in the quarter before (if any)."""
-    return query("""
+    return db.query("""
         SELECT t.trust_code, t.trust_name, t.trust_type, t.adoption_level,
                lv.name AS level_name, prev.adoption_level AS previous_level,
                t.referrals_made, t.referrals_completed,
@@ -179,13 +210,12 @@ def trusts(programme: Programme, ahsn: str, quarter_index: int, store: Store | N
                ON prev.programme = t.programme AND prev.ahsn = t.ahsn
               AND prev.trust_code = t.trust_code AND prev.quarter_index = t.quarter_index - 1
         WHERE t.programme = ? AND t.ahsn = ? AND t.quarter_index = ?
-        ORDER BY t.trust_name""", [programme.code, ahsn, quarter_index], store=store)
+        ORDER BY t.trust_name""", [programme.code, ahsn, quarter_index])
 
 
-def trust_codes_missing(programme: Programme, ahsn: str, quarter_index: int,
-                        store: Store | None = None) -> pd.DataFrame:
+def trust_codes_missing(db: Database, programme: Programme, ahsn: str, quarter_index: int) -> pd.DataFrame:
     """Trusts in the AHSN's return for the quarter before but not in this one's."""
-    return query("""
+    return db.query("""
         SELECT prev.trust_code, prev.trust_name, prev.adoption_level
         FROM trust_returns prev
         WHERE prev.programme = ? AND prev.ahsn = ? AND prev.quarter_index = ? - 1
@@ -193,21 +223,21 @@ def trust_codes_missing(programme: Programme, ahsn: str, quarter_index: int,
               SELECT trust_code FROM trust_returns
               WHERE programme = ? AND ahsn = ? AND quarter_index = ?)
         ORDER BY prev.trust_name""",
-        [programme.code, ahsn, quarter_index, programme.code, ahsn, quarter_index], store=store)
+        [programme.code, ahsn, quarter_index, programme.code, ahsn, quarter_index])
 
 
-def current_return_rows(programme: Programme, store: Store | None = None) -> pd.DataFrame:
+def current_return_rows(db: Database, programme: Programme) -> pd.DataFrame:
     """Every current trust row (for templates and previews)."""
-    return query("""SELECT ahsn, quarter_index, quarter, trust_code, trust_name, trust_type,
+    return db.query("""SELECT ahsn, quarter_index, quarter, trust_code, trust_name, trust_type,
                            adoption_level, referrals_made, referrals_completed
                     FROM trust_returns WHERE programme = ?
-                    ORDER BY ahsn, quarter_index, trust_name""", [programme.code], store=store)
+                    ORDER BY ahsn, quarter_index, trust_name""", [programme.code])
 
 
 # ---- submissions --------------------------------------------------------------------
 
 
-def submissions(programme: Programme, ahsn: str | None = None, store: Store | None = None) -> pd.DataFrame:
+def submissions(db: Database, programme: Programme, ahsn: str | None = None) -> pd.DataFrame:
     """Every submission with the AHSN-quarters it holds and whether each is current.
     One row per submission and AHSN-quarter, newest first."""
     sql = """
@@ -224,11 +254,11 @@ def submissions(programme: Programme, ahsn: str | None = None, store: Store | No
     if ahsn is not None:
         sql += " AND sr.ahsn = ?"
         params.append(ahsn)
-    return query(sql + " ORDER BY s.id DESC, sr.quarter_index, sr.ahsn", params, store=store)
+    return db.query(sql + " ORDER BY s.id DESC, sr.quarter_index, sr.ahsn", params)
 
 
-def restores(programme: Programme, store: Store | None = None) -> pd.DataFrame:
-    return query("""SELECT r.id, r.submission_id, r.restored_by, r.restored_at, r.source
+def restores(db: Database, programme: Programme) -> pd.DataFrame:
+    return db.query("""SELECT r.id, r.submission_id, r.restored_by, r.restored_at, r.source
                     FROM restores r JOIN submissions s ON s.id = r.submission_id
-                    WHERE s.programme = ? ORDER BY r.id DESC""", [programme.code], store=store)
+                    WHERE s.programme = ? ORDER BY r.id DESC""", [programme.code])
 

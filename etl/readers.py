@@ -89,7 +89,7 @@ def _cell_text(value: object) -> str:
 
 
 def _to_table(file_name: str, records: list[list[str]]) -> Table | Problem:
-    numbered = [(i + 1, [c for c in r]) for i, r in enumerate(records)]
+    numbered = [(i + 1, list(r)) for i, r in enumerate(records)]
     # Spreadsheets leave fully blank rows and trailing blank cells: they carry nothing.
     numbered = [(n, _trim(cells)) for n, cells in numbered if any(str(c).strip() for c in cells)]
     if not numbered:

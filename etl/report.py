@@ -14,7 +14,7 @@ import pandas as pd
 from etl import queries
 from etl.programmes import Programme
 from etl.quarters import Quarter
-from etl.store import Store
+from etl.queries import Database
 
 TOTAL = "Total"
 NO_RETURN = "no return"
@@ -29,9 +29,9 @@ def change_column(earlier: Quarter, later: Quarter) -> str:
     return f"change_{earlier.key}_to_{later.key}"
 
 
-def default_quarters(programme: Programme, store: Store | None = None) -> list[Quarter]:
+def default_quarters(db: Database, programme: Programme) -> list[Quarter]:
     """The programme's checkpoint quarters that have data, then the latest quarter loaded."""
-    loaded = queries.loaded_quarters(programme, store=store)
+    loaded = queries.loaded_quarters(db, programme)
     loaded_indexes = set(loaded["quarter_index"])
     chosen = [q for q in map(Quarter.parse, programme.checkpoint_quarters) if q.index in loaded_indexes]
     if len(loaded):
@@ -64,12 +64,12 @@ class NationalTable:
         return int(self._ahsn_rates(quarter).notna().sum())
 
 
-def national_table(programme: Programme, quarters: list[Quarter], store: Store | None = None) -> NationalTable:
+def national_table(db: Database, programme: Programme, quarters: list[Quarter]) -> NationalTable:
     quarters = sorted(set(quarters))
     indexes = [q.index for q in quarters]
-    rates = queries.ahsn_rates(programme, indexes, store=store)
-    england = queries.england_rates(programme, indexes, store=store)
-    ahsn_list = queries.ahsn_list(store=store)
+    rates = queries.ahsn_rates(db, programme, indexes)
+    england = queries.england_rates(db, programme, indexes)
+    ahsn_list = queries.ahsn_list(db)
 
     frame = pd.DataFrame({
         "ahsn": list(ahsn_list["short_name"]) + [TOTAL],

@@ -1,112 +1,201 @@
-"""Every setting of the project, in one declarative table, read from the environment.
+"""Every setting of the project, in one declarative table, read and checked once.
 
-A setting is read when it is asked for (not at import), so tests and the CLI can point
-the whole project somewhere else by setting an environment variable.
+`Settings.from_env()` reads the environment when a process starts (the web app's
+`create_app`, the command line's `main`) and checks every value; a bad one stops start-up
+with a message naming the setting and what it should be. Nothing reads the environment
+after that: the rest of the code is handed the `Settings` it runs with, so tests build one
+with `Settings.from_env({"METRICS_DATA": ...})` instead of patching anything.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+
+from etl.programmes import PROGRAMMES, Programme
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
+class SettingsError(ValueError):
+    """One or more settings have values that cannot be used; the message lists each."""
+
+
+# ---- how a value is read ------------------------------------------------------------------
+
+
+def _path(text: str) -> Path:
+    return Path(text).expanduser().resolve()
+
+
+def _optional_path(text: str) -> Path | None:
+    return None if text.lower() == "none" else _path(text)
+
+
+def _whole(minimum: int, maximum: int | None = None) -> Callable[[str], int]:
+    def read(text: str) -> int:
+        try:
+            value = int(text.replace("_", ""))
+        except ValueError:
+            raise ValueError("must be a whole number") from None
+        if value < minimum or (maximum is not None and value > maximum):
+            upper = f" and at most {maximum:,}" if maximum is not None else ""
+            raise ValueError(f"must be at least {minimum:,}{upper}")
+        return value
+    return read
+
+
+def _bool(text: str) -> bool:
+    lowered = text.lower()
+    if lowered in {"1", "true", "yes", "on"}:
+        return True
+    if lowered in {"0", "false", "no", "off"}:
+        return False
+    raise ValueError("must be true or false")
+
+
+def _programme(text: str) -> Programme:
+    try:
+        return PROGRAMMES[text.lower()]
+    except KeyError:
+        raise ValueError(f"is not a known programme (known: {', '.join(sorted(PROGRAMMES))})") from None
+
+
+def _text(text: str) -> str:
+    return text
+
+
+# ---- the table ----------------------------------------------------------------------------
+
+
 @dataclass(frozen=True)
 class Setting:
-    name: str
+    name: str  # the environment variable
+    field: str  # the attribute of Settings
     default: str
+    read: Callable[[str], object]
     help: str
+    secret: bool = False  # never printed
 
 
 SETTINGS: tuple[Setting, ...] = (
     Setting(
-        "METRICS_DATA",
-        str(PROJECT_ROOT / "data" / "store"),
+        "METRICS_DATA", "data_dir", str(PROJECT_ROOT / "data" / "store"), _path,
         "Folder holding the store: the DuckDB files and every accepted return as uploaded. "
-        "Built from the embedded demo data the first time it is needed.",
+        "`make run` and `python -m etl init` build it; the web app only reads it.",
     ),
     Setting(
-        "METRICS_PROGRAMME",
-        "tcam",
+        "METRICS_DEMO_RETURNS", "demo_returns", str(PROJECT_ROOT / "data" / "demo" / "returns"),
+        _optional_path,
+        "Folder of returns loaded into an empty store by `python -m etl init`; 'none' starts a "
+        "real deployment empty.",
+    ),
+    Setting(
+        "METRICS_PROGRAMME", "programme", "tcam", _programme,
         "The national programme the dashboard shows (see etl/programmes.py).",
     ),
     Setting(
-        "METRICS_MAX_UPLOAD_BYTES",
-        str(5 * 1024 * 1024),
+        "METRICS_MAX_UPLOAD_BYTES", "max_upload_bytes", str(5 * 1024 * 1024), _whole(1, 100 * 1024 * 1024),
         "Largest return file accepted, in bytes, by the command line and the upload page.",
     ),
     Setting(
-        "METRICS_REQUIRE_LOGIN",
-        "false",
+        "METRICS_REQUIRE_LOGIN", "require_login", "false", _bool,
         "'true' makes every page require sign-in; by default only uploading does.",
     ),
     Setting(
-        "METRICS_SECRET_KEY",
-        "",
+        "METRICS_SECRET_KEY", "secret_key", "", _text,
         "Key that signs session cookies. When empty, a random key is generated once and kept "
         "in the store folder (<METRICS_DATA>/secret_key), outside the repository.",
+        secret=True,
     ),
     Setting(
-        "METRICS_LOGIN_ATTEMPTS",
-        "5",
+        "METRICS_LOGIN_ATTEMPTS", "login_attempts", "5", _whole(1, 1000),
         "Failed sign-ins allowed per user name and per client address in 15 minutes.",
     ),
     Setting(
-        "METRICS_PROXIES",
-        "0",
+        "METRICS_PROXIES", "proxies", "0", _whole(0, 10),
         "How many reverse proxies (load balancer, nginx) stand in front of gunicorn. Set it so the "
         "sign-in rate limit and the history see the user's address, not the proxy's (their "
         "X-Forwarded-For and X-Forwarded-Proto headers are trusted that many hops deep).",
     ),
     Setting(
-        "METRICS_SECURE_COOKIES",
-        "false",
+        "METRICS_SECURE_COOKIES", "secure_cookies", "false", _bool,
         "'true' sends the session cookie only over HTTPS. Set it wherever the dashboard is served "
         "over HTTPS.",
     ),
     Setting(
-        "METRICS_KEEP_DATABASES",
-        "3",
+        "METRICS_KEEP_DATABASES", "keep_databases", "3", _whole(1, 100),
         "How many superseded DuckDB files to keep for readers still using them.",
     ),
     Setting(
-        "METRICS_HOST",
-        "127.0.0.1",
+        "METRICS_HOST", "host", "127.0.0.1", _text,
         "Address `make run` (and `python app.py`) serves on.",
     ),
     Setting(
-        "METRICS_PORT",
-        "8050",
+        "METRICS_PORT", "port", "8050", _whole(1, 65535),
         "Port `make run` (and `python app.py`) serves on.",
+    ),
+    Setting(
+        "METRICS_DEBUG", "debug", "false", _bool,
+        "'true' runs `python app.py` with Dash's debugger and reloader. Never on a server anyone "
+        "else can reach.",
     ),
 )
 
-_BY_NAME = {s.name: s for s in SETTINGS}
 
+@dataclass(frozen=True)
+class Settings:
+    """The values in force, checked. Build with `Settings.from_env()`."""
 
-def get(name: str) -> str:
-    """The value of a setting: the environment if set and non-empty, else its default."""
-    setting = _BY_NAME[name]
-    value = os.environ.get(name, "").strip()
-    return value or setting.default
+    data_dir: Path
+    demo_returns: Path | None
+    programme: Programme
+    max_upload_bytes: int
+    require_login: bool
+    secret_key: str
+    login_attempts: int
+    proxies: int
+    secure_cookies: bool
+    keep_databases: int
+    host: str
+    port: int
+    debug: bool
 
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        """Read every setting from `environ` (default: the process environment); an unset or
+        empty value takes the default. Raises SettingsError listing every bad value."""
+        environ = os.environ if environ is None else environ
+        values, problems = {}, []
+        for s in SETTINGS:
+            text = (environ.get(s.name) or "").strip() or s.default
+            try:
+                values[s.field] = s.read(text)
+            except ValueError as err:
+                shown = "(hidden)" if s.secret else repr(text)
+                problems.append(f"{s.name}={shown} {err}.")
+        if problems:
+            raise SettingsError("Cannot start: " + " ".join(problems))
+        return cls(**values)
 
-def get_int(name: str) -> int:
-    value = get(name)
-    try:
-        return int(value)
-    except ValueError:
-        raise SystemExit(f"Setting {name} must be a whole number, not {value!r}.") from None
+    def shown(self) -> list[tuple[Setting, str]]:
+        """Each setting with its value as text (secrets hidden), for `python -m etl settings`."""
+        out = []
+        for s in SETTINGS:
+            value = getattr(self, s.field)
+            if s.secret:
+                text = "(set)" if value else "(empty)"
+            elif isinstance(value, Programme):
+                text = value.code
+            elif isinstance(value, bool):
+                text = "true" if value else "false"
+            else:
+                text = "none" if value is None else str(value)
+            out.append((s, text))
+        return out
 
-
-def get_bool(name: str) -> bool:
-    return get(name).lower() in {"1", "true", "yes", "on"}
-
-
-def data_dir() -> Path:
-    return Path(get("METRICS_DATA")).expanduser().resolve()
 
 
 def as_markdown() -> str:

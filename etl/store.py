@@ -11,11 +11,14 @@
 The source of truth is originals/ + events/. A write (load, restore, rebuild) takes the
 lock, writes the originals and then the event file (the commit point: one atomic rename,
 so a batch is stored whole or not at all), builds a complete new database
-file beside the current one and swaps CURRENT to it with an atomic rename. Readers open the
-file CURRENT names read-only, so they never wait for a writer, never see a half-built
-database and never hit DuckDB's one-writer lock. A crash before the event is written leaves
-everything as it was; a crash after it is repaired by the next `ensure()` (which rebuilds
-when the database is behind the events).
+file beside the current one and swaps CURRENT to it with an atomic rename. Readers
+(etl/queries.py) open the file CURRENT names read-only, so they never wait for a writer,
+never see a half-built database and never hit DuckDB's one-writer lock. A crash before the
+event is written leaves everything as it was; a crash after it is repaired by the next
+`ensure()` (which rebuilds when the database is behind the events).
+
+Reading methods here never write and never take the lock; only `ensure`, `load`,
+`restore` and `rebuild` do.
 """
 
 from __future__ import annotations
@@ -32,25 +35,36 @@ import socket
 import time
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 
-from etl import settings
+from etl import events as ev
 from etl.build import Progress, build_database
+from etl.events import Event, Restore, ReturnRef, Submission
+from etl.files import fsync_file, fsync_folder, make_folder, write_atomically
 from etl.problems import Problem, ReturnRejected
-from etl.programmes import Programme
+from etl.programmes import TCAM, Programme
 from etl.validate import ParsedReturn, check_against_store, parse_return
 
-DEMO_DIR = settings.PROJECT_ROOT / "data" / "demo" / "returns"
 DEMO_USER = "demo data"
 LOCK_TIMEOUT_SECONDS = 120
+DEFAULT_MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 
 
 class StoreBusy(Exception):
     """Another write held the lock for too long."""
+
+
+class StoreNotReady(Exception):
+    """The store has no database yet: it is built by `python -m etl init` (or `make run`),
+    never by a reader."""
+
+    def __init__(self) -> None:
+        super().__init__("the store has no database yet; run `python -m etl init` (or `make run`) "
+                         "to build it")
 
 
 @dataclass(frozen=True)
@@ -59,7 +73,7 @@ class Accepted:
 
     submission_id: int
     file_name: str
-    returns: list[tuple[str, str, int]]  # (AHSN, quarter label, trust rows)
+    returns: list[ReturnRef]
     warnings: list[Problem]
 
 
@@ -75,14 +89,25 @@ def default_user() -> str:
 
 
 class Store:
-    def __init__(self, root: Path | None = None):
-        self.root = Path(root) if root is not None else settings.data_dir()
+    def __init__(self, root: Path, *, keep_databases: int = 3, demo_returns: Path | None = None,
+                 demo_programme: Programme = TCAM, max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES):
+        self.root = Path(root)
+        self.keep_databases = keep_databases
+        self.demo_returns = demo_returns
+        self.demo_programme = demo_programme
+        self.max_upload_bytes = max_upload_bytes
         self.originals = self.root / "originals"
         self.events_dir = self.root / "events"
         self.databases = self.root / "databases"
         self.current_file = self.root / "CURRENT"
 
-    # ---- reading -------------------------------------------------------------------
+    @classmethod
+    def from_settings(cls, settings) -> Store:
+        return cls(settings.data_dir, keep_databases=settings.keep_databases,
+                   demo_returns=settings.demo_returns, demo_programme=settings.programme,
+                   max_upload_bytes=settings.max_upload_bytes)
+
+    # ---- reading (never writes, never locks) ----------------------------------------
 
     def current_database(self) -> Path | None:
         """The published database readers should open, or None before the first build."""
@@ -93,51 +118,86 @@ class Store:
         path = self.databases / name
         return path if name and path.exists() else None
 
-    def events(self) -> list[dict]:
+    def events(self) -> list[Event]:
         """Every event, in order. A file holds one event, or a whole batch as a list."""
         if not self.events_dir.exists():
             return []
-        events: list[dict] = []
+        events: list[Event] = []
         for path in sorted(self.events_dir.glob("*.json")):
             content = json.loads(path.read_text())
-            events.extend(content if isinstance(content, list) else [content])
+            events.extend(ev.from_json(e) for e in (content if isinstance(content, list) else [content]))
         return events
 
-    def event(self, event_id: int) -> dict | None:
-        return next((e for e in self.events() if e["id"] == event_id), None)
+    def event(self, event_id: int) -> Event | None:
+        return next((e for e in self.events() if e.id == event_id), None)
 
-    def original_bytes(self, event: dict) -> bytes:
-        return (self.root / event["stored_as"]).read_bytes()
+    def submission(self, submission_id: int) -> Submission | None:
+        event = self.event(submission_id)
+        return event if isinstance(event, Submission) else None
+
+    def original_bytes(self, submission: Submission) -> bytes:
+        return (self.root / submission.stored_as).read_bytes()
+
+    def last_event_id(self) -> int:
+        """The number of the newest event on disk (0 for none)."""
+        if not self.events_dir.exists():
+            return 0
+        numbers = [int(part) for p in self.events_dir.glob("*.json")
+                   for part in p.stem.split("-") if part.isdigit()]
+        return max(numbers, default=0)
+
+    @staticmethod
+    def last_event_in(path: Path) -> int | None:
+        """The newest event a database file was built from, or None if it cannot be read."""
+        try:
+            con = duckdb.connect(str(path), read_only=True)
+        except duckdb.Error:
+            return None
+        try:
+            row = con.execute("SELECT value FROM meta WHERE key = 'last_event_id'").fetchone()
+            return int(row[0]) if row else None
+        finally:
+            con.close()
+
+    def is_current(self) -> bool:
+        """True when a database exists and holds every event on disk."""
+        path = self.current_database()
+        return path is not None and self.last_event_in(path) == self.last_event_id()
+
+    def check(self, files: list[tuple[str, bytes]], programme: Programme,
+              today: dt.date | None = None) -> list[ParsedReturn]:
+        """Validate files against the current data without storing anything."""
+        if self.current_database() is None:
+            raise StoreNotReady()
+        return self._check(files, programme, dt.date.today() if today is None else today)
 
     # ---- set-up --------------------------------------------------------------------
 
     def ensure(self, progress: Progress | None = None) -> Path:
         """Make sure a current database exists and is not behind the events: builds the
-        embedded demo data into an empty store, and repairs a write that crashed."""
-        path = self.current_database()
-        if path is not None and self._last_event_in(path) == self._last_event_on_disk():
-            return path
+        demo returns into an empty store (if configured), and repairs a write that crashed."""
+        if self.is_current():
+            return self.current_database()
         with self.write_lock():
-            path = self.current_database()
-            if path is not None and self._last_event_in(path) == self._last_event_on_disk():
-                return path
+            if self.is_current():
+                return self.current_database()
             if not self.events():
-                if self.current_file.exists():
+                current = self.current_database()
+                if current is not None and (self.last_event_in(current) or 0) > 0:
                     raise RuntimeError(
                         f"the store {self.root} has a database but its events/ folder is missing or "
                         "empty; restore events/ and originals/ from a backup (the demo data will not "
                         "be loaded over a real store)")
-                return self._load_demo(progress)
+                if self.demo_returns is not None:
+                    return self._load_demo(progress)
             return self._publish(progress)
 
     def _load_demo(self, progress: Progress | None) -> Path:
-        paths = sorted(DEMO_DIR.glob("*.csv"), key=_quarter_order)
+        paths = sorted(self.demo_returns.glob("*.csv"), key=_quarter_order)
         files = [(p.name, p.read_bytes()) for p in paths]
         if not files:
-            raise RuntimeError(f"no demo returns found in {DEMO_DIR}")
-        from etl.programmes import current
-
-        self._check_and_commit(files, current(), DEMO_USER, "embedded demo data", today=None,
+            raise RuntimeError(f"no demo returns found in {self.demo_returns}")
+        self._check_and_commit(files, self.demo_programme, DEMO_USER, "embedded demo data", today=None,
                                is_demo=True)
         return self._publish(progress)
 
@@ -146,8 +206,9 @@ class Store:
     @contextlib.contextmanager
     def write_lock(self) -> Iterator[None]:
         """One writer at a time, across processes. Readers never take it."""
-        self.root.mkdir(parents=True, exist_ok=True)
-        with open(self.root / "write.lock", "a+") as handle:
+        make_folder(self.root)
+        fd = os.open(self.root / "write.lock", os.O_RDWR | os.O_CREAT, 0o600)
+        with os.fdopen(fd, "r+") as handle:
             deadline = time.monotonic() + LOCK_TIMEOUT_SECONDS
             while True:
                 try:
@@ -162,12 +223,6 @@ class Store:
                 yield
             finally:
                 fcntl.flock(handle, fcntl.LOCK_UN)
-
-    def check(self, files: list[tuple[str, bytes]], programme: Programme,
-              today: dt.date | None = None) -> list[ParsedReturn]:
-        """Validate files against the current data without storing anything."""
-        self.ensure()
-        return self._check(files, programme, dt.date.today() if today is None else today)
 
     def load(
         self,
@@ -189,21 +244,18 @@ class Store:
         return accepted
 
     def restore(self, submission_id: int, restored_by: str | None = None,
-                source: str | None = None) -> dict:
+                source: str | None = None) -> Restore:
         """Make an earlier submission current again for the AHSN-quarters it holds."""
         self.ensure()
         with self.write_lock():
-            target = self.event(submission_id)
-            if target is None or target["kind"] != "submission":
+            target = self.submission(submission_id)
+            if target is None:
                 raise LookupError(f"there is no submission {submission_id}; "
                                   "`python -m etl history` lists them")
-            event = {
-                "kind": "restore", "submission_id": submission_id,
-                "programme": target["programme"], "returns": target["returns"],
-                "loaded_by": restored_by or default_user(), "source": source or default_source(),
-                "loaded_at": _now(),
-            }
-            [event] = self._write_events([event])
+            [event] = self._write_events([Restore(
+                id=0, programme=target.programme, submission_id=submission_id,
+                loaded_by=restored_by or default_user(), loaded_at=_now(),
+                source=source or default_source(), returns=target.returns)])
             self._publish()
         return event
 
@@ -228,11 +280,10 @@ class Store:
 
     def _check(self, files: list[tuple[str, bytes]], programme: Programme,
                today: dt.date | None) -> list[ParsedReturn]:
-        max_bytes = settings.get_int("METRICS_MAX_UPLOAD_BYTES")
         context = self._current_rows()
         results = []
         for name, content in files:
-            parsed = parse_return(name, content, programme, max_bytes, today)
+            parsed = parse_return(name, content, programme, self.max_upload_bytes, today)
             if parsed.ok:
                 check_against_store(parsed, context)
             if parsed.ok:
@@ -251,15 +302,15 @@ class Store:
         if problems:
             raise ReturnRejected(problems)
         stored = [self._keep_original(name, content) for name, content in files]
-        _fsync_folder(self.originals)
-        events = self._write_events([{
-            "kind": "submission", "programme": programme.code, "file_name": name,
-            "sha256": hashlib.sha256(content).hexdigest(), "stored_as": stored_as,
-            "loaded_by": loaded_by, "loaded_at": _now(), "source": source,
-            "rows": len(parsed.records), "warnings": [str(w) for w in parsed.warnings],
-            "returns": [[a, q.label, n] for a, q, n in parsed.returns()], "is_demo": is_demo,
-        } for (name, content), parsed, stored_as in zip(files, results, stored)])
-        return [Accepted(e["id"], e["file_name"], [tuple(r) for r in e["returns"]], parsed.warnings)
+        fsync_folder(self.originals)
+        events = self._write_events([Submission(
+            id=0, programme=programme.code, file_name=name,
+            sha256=hashlib.sha256(content).hexdigest(), stored_as=stored_as,
+            loaded_by=loaded_by, loaded_at=_now(), source=source,
+            rows=len(parsed.records), warnings=tuple(str(w) for w in parsed.warnings),
+            returns=tuple(ReturnRef(a, q.label, n) for a, q, n in parsed.returns()), is_demo=is_demo,
+        ) for (name, content), parsed, stored_as in zip(files, results, stored)])
+        return [Accepted(e.id, e.file_name, list(e.returns), parsed.warnings)
                 for e, parsed in zip(events, results)]
 
     def _keep_original(self, name: str, content: bytes) -> str:
@@ -268,51 +319,32 @@ class Store:
         relative = f"originals/{digest}{suffix}"
         path = self.root / relative
         if not path.exists():
-            _write_atomically(path, content, sync_folder=False)  # the caller syncs the folder once
+            write_atomically(path, content, sync_folder=False)  # the caller syncs the folder once
         return relative
 
-    def _write_events(self, events: list[dict]) -> list[dict]:
+    def _write_events(self, events: list[Event]) -> list[Event]:
         """Number the events and write them as one file, in one atomic rename: the commit
         point. A batch of files is therefore stored whole or not at all."""
-        self.events_dir.mkdir(parents=True, exist_ok=True)
-        first = self._last_event_on_disk() + 1
-        events = [{"id": first + i, **e} for i, e in enumerate(events)]
-        last = events[-1]["id"]
+        first = self.last_event_id() + 1
+        events = [_numbered(e, first + i) for i, e in enumerate(events)]
+        last = events[-1].id
         name = f"{first:06d}.json" if first == last else f"{first:06d}-{last:06d}.json"
-        content = events[0] if first == last else events
-        _write_atomically(self.events_dir / name, json.dumps(content, indent=1, ensure_ascii=False).encode())
+        content = ev.to_json(events[0]) if first == last else [ev.to_json(e) for e in events]
+        write_atomically(self.events_dir / name, json.dumps(content, indent=1, ensure_ascii=False).encode())
         return events
-
-    def _last_event_on_disk(self) -> int:
-        if not self.events_dir.exists():
-            return 0
-        numbers = [int(part) for p in self.events_dir.glob("*.json")
-                   for part in p.stem.split("-") if part.isdigit()]
-        return max(numbers, default=0)
-
-    @staticmethod
-    def _last_event_in(path: Path) -> int | None:
-        try:
-            con = duckdb.connect(str(path), read_only=True)
-        except duckdb.Error:
-            return None
-        try:
-            row = con.execute("SELECT value FROM meta WHERE key = 'last_event_id'").fetchone()
-            return int(row[0]) if row else None
-        finally:
-            con.close()
 
     def _publish(self, progress: Progress | None = None) -> Path:
         """Build a complete new database and make it current in one atomic rename."""
-        self.databases.mkdir(parents=True, exist_ok=True)
+        make_folder(self.databases)
         events = self.events()
-        last = max((e["id"] for e in events), default=0)
+        last = max((e.id for e in events), default=0)
         name = f"metrics-{last:06d}-{uuid.uuid4().hex[:8]}.duckdb"
         building = self.databases / f".building-{name}"
         build_database(building, events, self.original_bytes, progress)
-        _fsync(building)
+        os.chmod(building, 0o600)
+        fsync_file(building)
         os.replace(building, self.databases / name)
-        _write_atomically(self.current_file, name.encode())
+        write_atomically(self.current_file, name.encode())
         self._remove_old_databases(keep=name)
         return self.databases / name
 
@@ -320,15 +352,18 @@ class Store:
         # Readers may still hold a superseded file open; on POSIX an open file survives
         # unlinking, and the newest few are kept for a reader that read CURRENT just before
         # the swap.
-        keep_count = settings.get_int("METRICS_KEEP_DATABASES")
         old = sorted((p for p in self.databases.glob("metrics-*.duckdb") if p.name != keep),
                      key=lambda p: p.stat().st_mtime, reverse=True)
-        for path in old[keep_count:]:
+        for path in old[self.keep_databases:]:
             path.unlink(missing_ok=True)
             Path(str(path) + ".wal").unlink(missing_ok=True)
         for stale in self.databases.glob(".building-*"):  # left by a crashed build
             if time.time() - stale.stat().st_mtime > 3600:
                 stale.unlink(missing_ok=True)
+
+
+def _numbered(event: Event, number: int) -> Event:
+    return replace(event, id=number)
 
 
 def _quarter_order(path: Path) -> tuple:
@@ -339,31 +374,4 @@ def _quarter_order(path: Path) -> tuple:
 
 
 def _now() -> str:
-    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
-
-
-def _fsync(path: Path) -> None:
-    with open(path, "rb") as f:
-        os.fsync(f.fileno())
-
-
-def _write_atomically(path: Path, content: bytes, sync_folder: bool = True) -> None:
-    """Write to a temporary name, flush to disk, then rename: readers see old or new, never half."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.tmp")
-    with open(tmp, "wb") as f:
-        f.write(content)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
-    if sync_folder:
-        _fsync_folder(path.parent)
-
-
-def _fsync_folder(folder: Path) -> None:
-    """Make renames inside `folder` durable."""
-    dir_fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(dir_fd)
-    finally:
-        os.close(dir_fd)
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")

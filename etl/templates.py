@@ -8,6 +8,7 @@ import io
 from etl import queries
 from etl.programmes import Programme
 from etl.quarters import Quarter
+from etl.queries import Database
 from etl.validate import COLUMNS
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -20,10 +21,10 @@ def neutralise(value: object) -> object:
     return value
 
 
-def template_csv(programme: Programme, ahsn: str, quarter: Quarter) -> str:
+def template_csv(db: Database, programme: Programme, ahsn: str, quarter: Quarter) -> str:
     """Levels are carried over from the last return (most trusts do not move in a quarter);
     referral counts are left blank to be filled in."""
-    rows = queries.current_return_rows(programme)
+    rows = queries.current_return_rows(db, programme)
     mine = rows[(rows["ahsn"] == ahsn) & (rows["quarter_index"] < quarter.index)]
     if len(mine):
         mine = mine[mine["quarter_index"] == mine["quarter_index"].max()]

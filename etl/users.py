@@ -1,4 +1,4 @@
-"""The people who may upload returns, and `python -m etl users add|remove|list|passwd`.
+"""The people who may upload returns: the account store (`python -m etl users` manages it).
 
 Users live in <METRICS_DATA>/users.json, beside the store and never in the repository:
 
@@ -12,7 +12,8 @@ is added from the command line. `stamp` changes with every password change or re
 a session signed in with the old password stops working (dashboard/auth.py checks it).
 
 The file is small and rewritten whole, atomically, under a lock, so gunicorn workers and
-the command line can read it at any time.
+the command line can read it at any time. A `Users` is made for one store folder by the
+web app's composition root or the command line.
 """
 
 from __future__ import annotations
@@ -20,12 +21,9 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import fcntl
-import getpass
 import json
 import os
 import secrets
-import sys
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,7 +31,8 @@ from pathlib import Path
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
-from etl import ahsns, settings
+from etl import ahsns
+from etl.files import make_folder, write_atomically
 
 ROLES = ("ahsn", "national")
 MIN_PASSWORD_LENGTH = 12
@@ -71,53 +70,12 @@ class User:
         return "national administrator" if self.is_national else f"submitter for {self.ahsn}"
 
 
-def users_file() -> Path:
-    return settings.data_dir() / "users.json"
-
-
-def _read() -> dict:
-    try:
-        return json.loads(users_file().read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        return {"users": {}}
-
-
-@contextlib.contextmanager
-def _changing() -> Iterator[dict]:
-    """Read, change and write back the users file, one process at a time."""
-    path = users_file()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path.with_name("users.lock"), "a+") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        try:
-            data = _read()
-            yield data
-            tmp = path.with_name(f".users.{uuid.uuid4().hex[:8]}.tmp")
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)  # hashes: owner only
-            with os.fdopen(fd, "w", encoding="utf-8") as f:
-                json.dump(data, f, indent=1, sort_keys=True)
-                f.flush()
-                os.fsync(f.fileno())
-            os.replace(tmp, path)
-        finally:
-            fcntl.flock(lock, fcntl.LOCK_UN)
-
-
 def _now() -> str:
-    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
 
 def _to_user(name: str, record: dict) -> User:
     return User(name, record["role"], record.get("ahsn"), record["stamp"])
-
-
-def get(name: str) -> User | None:
-    record = _read()["users"].get(name)
-    return _to_user(name, record) if record else None
-
-
-def all_users() -> list[User]:
-    return [_to_user(n, r) for n, r in sorted(_read()["users"].items())]
 
 
 def _check_password(password: str) -> None:
@@ -130,110 +88,80 @@ def _check_name(name: str) -> None:
         raise UserError("a user name is 1 to 64 letters, digits or . _ - @ (an email address works)")
 
 
-def add(name: str, password: str, role: str, ahsn: str | None = None) -> User:
-    _check_name(name)
-    _check_password(password)
-    if role not in ROLES:
-        raise UserError(f"the role must be one of {', '.join(ROLES)}")
-    short_name = None
-    if role == "ahsn":
-        found = ahsns.resolve(ahsn or "")
-        if found is None:
-            raise UserError(f"'{ahsn}' is not one of the 15 AHSNs; use its short name, e.g. Wessex")
-        short_name = found.short_name
-    with _changing() as data:
-        if name in data["users"]:
-            raise UserError(f"there is already a user called {name}")
-        data["users"][name] = {
-            "role": role, "ahsn": short_name, "password_hash": _hasher.hash(password),
-            "stamp": secrets.token_hex(8), "created_at": _now(), "changed_at": _now(),
-        }
-        return _to_user(name, data["users"][name])
+class Users:
+    """The accounts kept in <store folder>/users.json."""
 
+    def __init__(self, folder: Path):
+        self.path = Path(folder) / "users.json"
 
-def remove(name: str) -> None:
-    with _changing() as data:
-        if data["users"].pop(name, None) is None:
-            raise UserError(f"there is no user called {name}")
+    def _read(self) -> dict:
+        try:
+            return json.loads(self.path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return {"users": {}}
 
+    @contextlib.contextmanager
+    def _changing(self) -> Iterator[dict]:
+        """Read, change and write back the users file, one process at a time."""
+        make_folder(self.path.parent)
+        fd = os.open(self.path.with_name("users.lock"), os.O_RDWR | os.O_CREAT, 0o600)
+        with os.fdopen(fd, "r+") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            try:
+                data = self._read()
+                yield data
+                # password hashes: owner only (write_atomically creates files 0600)
+                write_atomically(self.path, json.dumps(data, indent=1, sort_keys=True).encode())
+            finally:
+                fcntl.flock(lock, fcntl.LOCK_UN)
 
-def set_password(name: str, password: str) -> None:
-    _check_password(password)
-    with _changing() as data:
-        record = data["users"].get(name)
-        if record is None:
-            raise UserError(f"there is no user called {name}")
-        record["password_hash"] = _hasher.hash(password)
-        record["stamp"] = secrets.token_hex(8)  # signs out every session of the old password
-        record["changed_at"] = _now()
+    def get(self, name: str) -> User | None:
+        record = self._read()["users"].get(name)
+        return _to_user(name, record) if record else None
 
+    def all(self) -> list[User]:
+        return [_to_user(n, r) for n, r in sorted(self._read()["users"].items())]
 
-def authenticate(name: str, password: str) -> User | None:
-    """The user if the password is theirs, else None (same work either way)."""
-    record = _read()["users"].get(name)
-    try:
-        _hasher.verify(record["password_hash"] if record else _DUMMY_HASH, password)
-    except (VerifyMismatchError, VerificationError, InvalidHashError):
-        return None
-    return _to_user(name, record) if record else None
+    def add(self, name: str, password: str, role: str, ahsn: str | None = None) -> User:
+        _check_name(name)
+        _check_password(password)
+        if role not in ROLES:
+            raise UserError(f"the role must be one of {', '.join(ROLES)}")
+        short_name = None
+        if role == "ahsn":
+            found = ahsns.resolve(ahsn or "")
+            if found is None:
+                raise UserError(f"'{ahsn}' is not one of the 15 AHSNs; use its short name, e.g. Wessex")
+            short_name = found.short_name
+        with self._changing() as data:
+            if name in data["users"]:
+                raise UserError(f"there is already a user called {name}")
+            data["users"][name] = {
+                "role": role, "ahsn": short_name, "password_hash": _hasher.hash(password),
+                "stamp": secrets.token_hex(8), "created_at": _now(), "changed_at": _now(),
+            }
+            return _to_user(name, data["users"][name])
 
+    def remove(self, name: str) -> None:
+        with self._changing() as data:
+            if data["users"].pop(name, None) is None:
+                raise UserError(f"there is no user called {name}")
 
-# ---- python -m etl users ... ------------------------------------------------------------
+    def set_password(self, name: str, password: str) -> None:
+        _check_password(password)
+        with self._changing() as data:
+            record = data["users"].get(name)
+            if record is None:
+                raise UserError(f"there is no user called {name}")
+            record["password_hash"] = _hasher.hash(password)
+            record["stamp"] = secrets.token_hex(8)  # signs out every session of the old password
+            record["changed_at"] = _now()
 
-
-def add_commands(commands, registry: dict) -> None:
-    """Called by etl/cli.py: one `users` command with its own subcommands."""
-    parser = commands.add_parser("users", help="manage who may upload returns")
-    sub = parser.add_subparsers(dest="users_command", required=True, metavar="ACTION")
-    add_p = sub.add_parser("add", help="add a user (asks for the password)")
-    add_p.add_argument("name")
-    who = add_p.add_mutually_exclusive_group(required=True)
-    who.add_argument("--ahsn", help="the AHSN this user submits for, e.g. Wessex")
-    who.add_argument("--national", action="store_true",
-                     help="a national administrator, who may submit for every AHSN")
-    add_p.add_argument("--password-stdin", action="store_true",
-                       help="read the password from standard input (for scripts)")
-    remove_p = sub.add_parser("remove", help="remove a user (their sessions end at once)")
-    remove_p.add_argument("name")
-    sub.add_parser("list", help="list the users and what each may do")
-    passwd_p = sub.add_parser("passwd", help="set a user's password (their sessions end)")
-    passwd_p.add_argument("name")
-    passwd_p.add_argument("--password-stdin", action="store_true",
-                          help="read the password from standard input (for scripts)")
-    registry["users"] = cmd_users
-
-
-def _ask_password(args) -> str:
-    """Never from the command line itself: it would show in `ps` and the shell history."""
-    if args.password_stdin:
-        return sys.stdin.readline().rstrip("\r\n")
-    first = getpass.getpass("Password: ")
-    if getpass.getpass("Password again: ") != first:
-        raise UserError("the two passwords are different")
-    return first
-
-
-def cmd_users(args) -> int:
-    try:
-        if args.users_command == "add":
-            user = add(args.name, _ask_password(args), "national" if args.national else "ahsn",
-                       args.ahsn)
-            print(f"added {user.name}, {user.description}")
-        elif args.users_command == "remove":
-            remove(args.name)
-            print(f"removed {args.name}")
-        elif args.users_command == "passwd":
-            set_password(args.name, _ask_password(args))
-            print(f"changed the password of {args.name}; their sessions have ended")
-        else:
-            users = all_users()
-            for u in users:
-                print(f"{u.name}\t{u.description}")
-            if not users:
-                print("no users yet: add one with python -m etl users add NAME --ahsn AHSN "
-                      "(or --national)", file=sys.stderr)
-    except UserError as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 1
-    return 0
-
+    def authenticate(self, name: str, password: str) -> User | None:
+        """The user if the password is theirs, else None (same work either way)."""
+        record = self._read()["users"].get(name)
+        try:
+            _hasher.verify(record["password_hash"] if record else _DUMMY_HASH, password)
+        except (VerifyMismatchError, VerificationError, InvalidHashError):
+            return None
+        return _to_user(name, record) if record else None

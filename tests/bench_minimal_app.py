@@ -9,16 +9,20 @@ from pathlib import Path
 from dash import Dash, html
 
 from dashboard.national_table import html_table
-from etl import programmes
+from etl.queries import Database
 from etl.report import default_quarters, national_table
+from etl.settings import Settings
+from etl.store import Store
 
+settings = Settings.from_env()
+db = Database(Store(settings.data_dir))
 app = Dash(__name__, assets_folder=str(Path(__file__).resolve().parent.parent / "assets"))
 server = app.server
 
 
 def layout():
-    programme = programmes.current()
-    return html.Div(html_table(national_table(programme, default_quarters(programme)), programme))
+    programme = settings.programme
+    return html.Div(html_table(national_table(db, programme, default_quarters(db, programme)), programme))
 
 
 app.layout = layout

@@ -27,13 +27,14 @@ from pathlib import Path
 
 import requests
 
-from etl import programmes
+from etl.programmes import TCAM
 from etl.quarters import Quarter
-from etl.store import DEMO_DIR, Store
+from etl.store import Store
 from tests.live import LiveServer
 from tests.synthetic import synthetic_returns
 
 ROOT = Path(__file__).resolve().parent.parent
+DEMO_RETURNS = ROOT / "data" / "demo" / "returns"
 CHROMIUM = "/usr/bin/chromium"
 PAGES = {
     "National overview": "/",
@@ -49,16 +50,7 @@ def build_large_store(root: Path) -> float:
     """600 synthetic returns, Q1 2014/15 to Q4 2023/24, loaded in one batch. Seconds taken."""
     files = synthetic_returns(Quarter.parse("Q1 2014/15"), 40, 30)
     started = time.perf_counter()
-    store = Store(root)
-    if any(DEMO_DIR.glob("*.csv")):
-        # The demo returns load first (an empty store builds them); every demo AHSN-quarter
-        # (Q1 2018/19 to Q2 2020/21) is then replaced by a synthetic one.
-        store.load(files, programmes.current(), loaded_by="benchmark", today=dt.date(2024, 6, 1))
-    else:
-        with store.write_lock():
-            store._check_and_commit(files, programmes.current(), "benchmark", "benchmark",
-                                    today=dt.date(2024, 6, 1))
-            store._publish()
+    Store(root).load(files, TCAM, loaded_by="benchmark", today=dt.date(2024, 6, 1))  # starts empty
     return time.perf_counter() - started
 
 
@@ -146,7 +138,7 @@ def time_download(browser, url: str, runs: int) -> list[tuple[str, float, float]
         context = browser.new_context(accept_downloads=True)
         page = context.new_page()
         bodies = []
-        page.on("request", lambda r: bodies.append((r.url[len(url):], r.post_data))
+        page.on("request", lambda r, bodies=bodies: bodies.append((r.url[len(url):], r.post_data))
                 if "/_dash-update-component" in r.url and "national-download" in (r.post_data or "") else None)
         page.goto(url + "/")
         page.wait_for_selector("#national-table-grid")
@@ -163,7 +155,7 @@ def report(results: list[dict], runs: int, page_runs: int, build_seconds: float)
     lines = [
         "# Benchmark",
         "",
-        f"Measured {dt.datetime.now(dt.timezone.utc):%d %B %Y %H:%M} UTC by `.venv/bin/python -m tests.benchmark` "
+        f"Measured {dt.datetime.now(dt.UTC):%d %B %Y %H:%M} UTC by `.venv/bin/python -m tests.benchmark` "
         f"on {platform.machine()} Linux, {os.cpu_count()} cores, Python {platform.python_version()}; "
         "gunicorn with 2 sync workers; headless Debian Chromium.",
         "",
@@ -205,7 +197,7 @@ def main(argv: list[str] | None = None) -> int:
     workdir = Path(tempfile.mkdtemp(prefix="metrics-benchmark-"))
     try:
         default_root, large_root = workdir / "default", workdir / "large"
-        Store(default_root).ensure()
+        Store(default_root, demo_returns=DEMO_RETURNS).ensure()
         print("building the large synthetic store (600 files)...", flush=True)
         build_seconds = build_large_store(large_root)
         results = []

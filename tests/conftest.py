@@ -1,7 +1,8 @@
-"""Shared fixtures: real stores in temporary folders, a real gunicorn server, real Chromium.
+"""Shared fixtures: real stores in temporary folders, real apps, a real gunicorn, real Chromium.
 
-Nothing is mocked: every test that needs data gets a DuckDB store of its own, built by the
-same code the app uses.
+Nothing is mocked and nothing global is patched: every test that needs data gets a DuckDB
+store of its own, built by the same code the app uses, and an app or command is configured
+by passing it Settings (`settings_for`).
 """
 
 from __future__ import annotations
@@ -11,36 +12,67 @@ from pathlib import Path
 
 import pytest
 
+from etl.queries import Database
+from etl.settings import Settings
 from etl.store import Store
 from tests.live import LiveServer
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
+DEMO_RETURNS = ROOT / "data" / "demo" / "returns"
 CHROMIUM = "/usr/bin/chromium"
+
+
+def settings_for(root: Path, **env: str) -> Settings:
+    """Settings for a store at `root`, with any METRICS_* values given (as in the environment)."""
+    return Settings.from_env({"METRICS_DATA": str(root), **env})
+
+
+def make_app(settings: Settings):
+    """A fresh dashboard app for these settings (its Flask server is `.server`)."""
+    from dashboard import create_app
+
+    return create_app(settings)
+
+
+def pytest_collection_modifyitems(items):
+    """Browser tests are marked `browser` wherever they are; `make test-fast` leaves them out."""
+    for item in items:
+        if "tests/browser/" in str(item.fspath):
+            item.add_marker(pytest.mark.browser)
 
 
 @pytest.fixture(scope="session")
 def demo_store_template(tmp_path_factory) -> Path:
     """The embedded demo data built once per test session; tests get copies."""
     root = tmp_path_factory.mktemp("demo-store")
-    Store(root).ensure()
+    Store(root, demo_returns=DEMO_RETURNS).ensure()
     return root
 
 
 @pytest.fixture
-def store(demo_store_template, tmp_path, monkeypatch) -> Store:
-    """A store of this test's own, holding the demo data, and METRICS_DATA pointing at it."""
+def store(demo_store_template, tmp_path) -> Store:
+    """A store of this test's own, holding the demo data."""
     root = tmp_path / "store"
     shutil.copytree(demo_store_template, root)
-    monkeypatch.setenv("METRICS_DATA", str(root))
     return Store(root)
 
 
 @pytest.fixture
-def empty_store(tmp_path, monkeypatch) -> Store:
-    root = tmp_path / "empty-store"
-    monkeypatch.setenv("METRICS_DATA", str(root))
-    return Store(root)
+def db(store) -> Database:
+    database = Database(store)
+    yield database
+    database.close()
+
+
+@pytest.fixture
+def settings(store) -> Settings:
+    return settings_for(store.root)
+
+
+@pytest.fixture
+def empty_store(tmp_path) -> Store:
+    return Store(tmp_path / "empty-store", demo_returns=DEMO_RETURNS)
 
 
 @pytest.fixture

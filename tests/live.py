@@ -32,7 +32,7 @@ class LiveServer:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         # gunicorn's own log goes to a file, not a pipe nobody drains, and is shown if it fails to start.
-        self.log = tempfile.TemporaryFile()
+        self.log = tempfile.TemporaryFile()  # noqa: SIM115 - closed in stop()
         self.process = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", app, "--workers", str(workers),
              "--bind", f"127.0.0.1:{self.port}", "--timeout", "120"],
@@ -65,7 +65,7 @@ class LiveServer:
             self.process.wait()
         self.log.close()
 
-    def __enter__(self) -> "LiveServer":
+    def __enter__(self) -> LiveServer:
         return self
 
     def __exit__(self, *_exc) -> None:

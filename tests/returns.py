@@ -7,16 +7,17 @@ import io
 
 from etl.programmes import TCAM
 from etl.quarters import Quarter
+from etl.queries import Database
 from etl.templates import template_csv
 
 NEXT_QUARTER = Quarter.parse("Q3 2020/21")  # the quarter after the demo data's last
 
 
-def filled_return(ahsn: str, quarter: Quarter = NEXT_QUARTER, levels: dict[str, int] | None = None,
+def filled_return(db: Database, ahsn: str, quarter: Quarter = NEXT_QUARTER, levels: dict[str, int] | None = None,
                   referrals: dict[str, tuple[int, int]] | None = None, drop: tuple[str, ...] = ()) -> bytes:
     """The AHSN's template for `quarter`, with levels changed as given, referrals filled in for
     adopted trusts (or as given), and the trusts in `drop` left out."""
-    rows = list(csv.DictReader(io.StringIO(template_csv(TCAM, ahsn, quarter))))
+    rows = list(csv.DictReader(io.StringIO(template_csv(db, TCAM, ahsn, quarter))))
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\n")
     writer.writeheader()
@@ -34,7 +35,7 @@ def filled_return(ahsn: str, quarter: Quarter = NEXT_QUARTER, levels: dict[str, 
     return out.getvalue().encode()
 
 
-def trust_codes(ahsn: str, quarter: Quarter = NEXT_QUARTER) -> list[tuple[str, int, str]]:
+def trust_codes(db: Database, ahsn: str, quarter: Quarter = NEXT_QUARTER) -> list[tuple[str, int, str]]:
     """(code, level, trust type) of the trusts in the AHSN's template for `quarter`."""
-    rows = csv.DictReader(io.StringIO(template_csv(TCAM, ahsn, quarter)))
+    rows = csv.DictReader(io.StringIO(template_csv(db, TCAM, ahsn, quarter)))
     return [(r["trust_code"], int(r["adoption_level"]), r["trust_type"]) for r in rows]

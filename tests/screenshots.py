@@ -8,16 +8,16 @@ problems, then corrected, previewed and stored, the returns grid and Wessex's hi
 
 from __future__ import annotations
 
-import os
 import shutil
 import tempfile
 from pathlib import Path
 
-from etl import users
-from etl.store import DEMO_DIR, Store
+from etl.store import Store
+from etl.users import Users
 from tests.live import LiveServer
 
 ROOT = Path(__file__).resolve().parent.parent
+DEMO_DIR = ROOT / "data" / "demo" / "returns"
 OUT = ROOT / "docs" / "screenshots"
 SHOTS = [  # file, path, width, what to wait for
     ("national.png", "/", 1280, "#national-table-grid"),
@@ -83,9 +83,8 @@ def main() -> int:
 
     workdir = Path(tempfile.mkdtemp(prefix="metrics-screenshots-"))
     try:
-        Store(workdir / "store").ensure()
-        os.environ["METRICS_DATA"] = str(workdir / "store")  # for users.add, in this process only
-        users.add("national-team", PASSWORD, "national")
+        Store(workdir / "store", demo_returns=DEMO_DIR).ensure()
+        Users(workdir / "store").add("national-team", PASSWORD, "national")
         OUT.mkdir(parents=True, exist_ok=True)
         with LiveServer({"METRICS_DATA": str(workdir / "store")}) as server, sync_playwright() as p:
             browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox", "--disable-gpu"])

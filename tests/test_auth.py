@@ -9,8 +9,9 @@ import json
 import pytest
 from upload_helpers import PASSWORD, as_json, build_seed_store, copy_store, csrf_from, fixture_bytes, sign_in
 
-from etl import users
 from etl.store import Store
+from etl.users import Users
+from tests.conftest import make_app, settings_for
 
 
 @pytest.fixture(scope="session")
@@ -21,19 +22,23 @@ def seed_template(tmp_path_factory):
 
 
 @pytest.fixture
-def seed(seed_template, tmp_path, monkeypatch) -> Store:
-    store = copy_store(seed_template, tmp_path / "store")
-    monkeypatch.setenv("METRICS_DATA", str(store.root))
-    monkeypatch.delenv("METRICS_SECRET_KEY", raising=False)
-    monkeypatch.delenv("METRICS_REQUIRE_LOGIN", raising=False)
-    return store
+def seed(seed_template, tmp_path) -> Store:
+    return copy_store(seed_template, tmp_path / "store")
+
+
+def client_for(store: Store, **env):
+    """A test client of a fresh app on the store, with the settings given."""
+    return make_app(settings_for(store.root, **env)).server.test_client()
 
 
 @pytest.fixture
 def client(seed):
-    import app
+    return client_for(seed)
 
-    return app.server.test_client()
+
+@pytest.fixture
+def users(seed) -> Users:
+    return Users(seed.root)
 
 
 def upload(client, name, csrf="", **extra):
@@ -44,7 +49,7 @@ def upload(client, name, csrf="", **extra):
 
 
 def submission_ids(store):
-    return [e["id"] for e in store.events()]
+    return [e.id for e in store.events()]
 
 
 # ---- signing in -----------------------------------------------------------------------------
@@ -76,8 +81,8 @@ def test_sign_in_needs_the_csrf_token(client):
     assert client.get("/session").status_code == 401
 
 
-def test_sign_in_is_rate_limited_per_name_and_per_address(client, monkeypatch):
-    monkeypatch.setenv("METRICS_LOGIN_ATTEMPTS", "3")
+def test_sign_in_is_rate_limited_per_name_and_per_address(seed):
+    client = client_for(seed, METRICS_LOGIN_ATTEMPTS="3")
     csrf = csrf_from(client.get("/signin").text)
     for _ in range(3):
         assert client.post("/signin", data={"name": "wessex", "password": "guess guess guess",
@@ -96,20 +101,13 @@ def test_sign_in_is_rate_limited_per_name_and_per_address(client, monkeypatch):
                     environ_base={"REMOTE_ADDR": "10.0.0.9"})
     assert ok.status_code == 303
     # the count is kept in the store folder, shared by every worker
-    assert (client.application and (Store().root / "signin_attempts.sqlite").exists())
+    assert (seed.root / "signin_attempts.sqlite").exists()
 
 
-def test_behind_a_proxy_the_rate_limit_counts_the_users_address_and_cookies_need_https(seed, monkeypatch):
+def test_behind_a_proxy_the_rate_limit_counts_the_users_address_and_cookies_need_https(seed):
     """With METRICS_PROXIES=1 the address is the proxy's X-Forwarded-For, not the proxy's own."""
-    from flask import Flask
-
-    from dashboard import auth
-
-    monkeypatch.setenv("METRICS_PROXIES", "1")
-    monkeypatch.setenv("METRICS_SECURE_COOKIES", "true")
-    monkeypatch.setenv("METRICS_LOGIN_ATTEMPTS", "2")
-    server = Flask("behind-a-proxy")
-    auth.register(server)
+    server = make_app(settings_for(seed.root, METRICS_PROXIES="1", METRICS_SECURE_COOKIES="true",
+                                   METRICS_LOGIN_ATTEMPTS="2")).server
     proxy = {"REMOTE_ADDR": "10.0.0.1"}  # every request arrives from the proxy
 
     def via(client, user_address, method, path, **kwargs):
@@ -138,7 +136,7 @@ def test_the_next_address_is_only_ever_local(client):
     assert page.headers["Location"] == "/upload"
 
 
-def test_password_change_and_removal_end_sessions(client):
+def test_password_change_and_removal_end_sessions(client, users):
     sign_in(client, "", "wessex")
     users.set_password("wessex", "another long password")
     assert client.get("/session").status_code == 401
@@ -155,9 +153,9 @@ def test_secret_key_is_generated_once_in_the_store_folder(client, seed):
     assert client.get("/session").status_code == 200  # the same key signs and reads
 
 
-def test_require_login_closes_every_page(client, monkeypatch):
+def test_require_login_closes_every_page(client, seed):
     assert client.get("/upload").status_code == 200  # open by default
-    monkeypatch.setenv("METRICS_REQUIRE_LOGIN", "true")
+    client = client_for(seed, METRICS_REQUIRE_LOGIN="true")
     page = client.get("/returns?quarter=Q1+2020/21")
     assert page.status_code == 302
     assert page.headers["Location"] == "/signin?next=/returns%3Fquarter%3DQ1%2B2020/21"
@@ -206,7 +204,7 @@ def test_commit_of_own_return_is_stored_like_the_command_line(client, seed):
     assert as_json(page) == {"stored": [{"submission_id": 7, "file_name": "wessex-good.csv",
                                          "returns": [["Wessex", "Q2 2020/21", 5]], "warnings": 0}]}
     event = seed.event(7)
-    assert (event["loaded_by"], event["source"]) == ("wessex", "upload page (127.0.0.1)")
+    assert (event.loaded_by, event.source) == ("wessex", "upload page (127.0.0.1)")
     assert seed.original_bytes(event) == fixture_bytes("wessex-good.csv")
 
 
@@ -224,10 +222,11 @@ def test_a_national_administrator_may_commit_any_ahsn(client, seed):
     assert upload(client, "kss-good.csv", csrf).status_code == 200
 
 
-def test_a_preview_token_works_only_for_its_own_user(client, seed):
+def test_a_preview_token_works_only_for_its_own_user(client, seed, users):
     from dashboard import uploads
 
-    token = uploads.save_pending(users.get("kss"), "kss-good.csv", fixture_bytes("kss-good.csv"))
+    with client.application.app_context():
+        token = uploads.save_pending(users.get("kss"), "kss-good.csv", fixture_bytes("kss-good.csv"))
     csrf = sign_in(client, "", "wessex")
     page = client.post("/upload/commit", data={"csrf_token": csrf, "token": token})
     assert page.status_code == 404
@@ -235,7 +234,7 @@ def test_a_preview_token_works_only_for_its_own_user(client, seed):
 
 
 def kss_submission(seed) -> int:
-    return next(e["id"] for e in seed.events() if e["returns"][0][0] == "KSS")
+    return next(e.id for e in seed.events() if e.returns[0].ahsn == "KSS")
 
 
 def test_restore_refusals(client, seed):
@@ -246,7 +245,7 @@ def test_restore_refusals(client, seed):
     refused = client.post(f"/history/{kss}/restore", data={"csrf_token": csrf})
     assert refused.status_code == 403
     assert client.post("/history/999/restore", data={"csrf_token": csrf}).status_code == 404
-    assert [e["kind"] for e in seed.events()] == ["submission"] * 6
+    assert [e.kind for e in seed.events()] == ["submission"] * 6
 
 
 def test_restore_of_own_submission_keeps_everything(client, seed):
@@ -255,7 +254,7 @@ def test_restore_of_own_submission_keeps_everything(client, seed):
     page = client.post(f"/history/{kss}/restore", data={"csrf_token": csrf, "from_page": "1"})
     assert (page.status_code, page.headers["Location"]) == (303, f"/history?restored={kss}")
     restore = seed.events()[-1]
-    assert (restore["kind"], restore["submission_id"], restore["loaded_by"]) == ("restore", kss, "kss")
+    assert (restore.kind, restore.submission_id, restore.loaded_by) == ("restore", kss, "kss")
     assert len(seed.events()) == 7  # nothing deleted
 
 
@@ -270,7 +269,7 @@ def test_download_of_the_original(client, seed):
     assert page.status_code == 200
     assert page.headers["Content-Disposition"] == f'attachment; filename="submission-{kss}-kss-q1-2020.csv"'
     assert page.headers["X-Content-Type-Options"] == "nosniff"
-    assert page.data == (seed.root / seed.event(kss)["stored_as"]).read_bytes()
+    assert page.data == (seed.root / seed.event(kss).stored_as).read_bytes()
 
 
 def test_template_download_neutralises_formula_cells(client, seed):
@@ -290,12 +289,13 @@ def test_template_download_neutralises_formula_cells(client, seed):
     ]
 
 
-def test_files_over_the_limit_or_not_returns_are_refused(client, seed, monkeypatch):
+def test_files_over_the_limit_or_not_returns_are_refused(client, seed):
     csrf = sign_in(client, "", "wessex")
     page = upload(client, "not-a-return.pdf", csrf)
     assert page.status_code == 422
     assert [p["message"] for p in as_json(page)["problems"]] == ["this is not a CSV or Excel (.xlsx) file"]
-    monkeypatch.setenv("METRICS_MAX_UPLOAD_BYTES", "100")
+    client = client_for(seed, METRICS_MAX_UPLOAD_BYTES="100")
+    csrf = sign_in(client, "", "wessex")
     page = upload(client, "wessex-good.csv", csrf)
     assert page.status_code == 422
     assert as_json(page)["problems"][0]["message"] == "the file is 373 bytes, over the limit of 100 bytes"

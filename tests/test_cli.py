@@ -4,17 +4,24 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 from etl.cli import main
+from etl.programmes import TCAM
 from tests.conftest import ROOT
 from tests.returns import filled_return, trust_codes
 
 TABLE_8_1 = (ROOT / "data" / "reference" / "tcam_table_8_1.csv").read_text()
 
 
-def run(capsys, *args):
-    code = main(list(args))
-    out, err = capsys.readouterr()
-    return code, out, err
+@pytest.fixture
+def run(settings, capsys):
+    """Run a command on the test's store; (exit code, stdout, stderr)."""
+    def run(*args):
+        code = main(list(args), settings=settings)
+        out, err = capsys.readouterr()
+        return code, out, err
+    return run
 
 
 def test_report_on_a_fresh_store_reproduces_table_8_1_exactly(tmp_path):
@@ -25,8 +32,8 @@ def test_report_on_a_fresh_store_reproduces_table_8_1_exactly(tmp_path):
     assert result.stdout == TABLE_8_1
 
 
-def test_report_for_chosen_quarters(store, capsys):
-    code, out, _ = run(capsys, "report", "--quarters", "Q3 2019/20,Q3 2018/19")
+def test_report_for_chosen_quarters(store, db, run):
+    code, out, _ = run("report", "--quarters", "Q3 2019/20,Q3 2018/19")
     lines = out.splitlines()
     assert code == 0
     assert lines[0] == "ahsn,q3_2018_19,q3_2019_20,change_q3_2018_19_to_q3_2019_20"
@@ -34,19 +41,19 @@ def test_report_for_chosen_quarters(store, capsys):
     assert lines[-1] == "Total,25,40,15"
 
 
-def test_report_marks_a_quarter_with_no_return(store, capsys):
-    store.load([("w.csv", filled_return("Wessex"))], __import__("etl.programmes").programmes.TCAM)
-    code, out, _ = run(capsys, "report", "--quarters", "Q2 2020/21,Q3 2020/21")
+def test_report_marks_a_quarter_with_no_return(store, db, run):
+    store.load([("w.csv", filled_return(db, "Wessex"))], TCAM)
+    code, out, _ = run("report", "--quarters", "Q2 2020/21,Q3 2020/21")
     lines = dict(line.split(",", 1) for line in out.splitlines())
     assert lines["Oxford"] == "20,no return,n/a"
     assert lines["Wessex"].startswith("63,")
 
 
-def test_load_prints_one_line_per_ahsn_quarter(store, tmp_path, capsys):
+def test_load_prints_one_line_per_ahsn_quarter(store, db, run, tmp_path):
     path = tmp_path / "wessex.csv"
-    path.write_bytes(filled_return("Wessex"))
-    code, out, err = run(capsys, "load", str(path), "--by", "ann")
-    codes = trust_codes("Wessex")
+    path.write_bytes(filled_return(db, "Wessex"))
+    code, out, err = run("load", str(path), "--by", "ann")
+    codes = trust_codes(db, "Wessex")
     adopted = sum(1 for _, level, kind in codes if level >= 4 and kind == "acute")
     acute = sum(1 for _, _, kind in codes if kind == "acute")
     assert code == 0, err
@@ -54,9 +61,9 @@ def test_load_prints_one_line_per_ahsn_quarter(store, tmp_path, capsys):
                    f"adopted ({(200 * adopted + acute) // (2 * acute)}%), submission 151, 0 warning(s)\n")
 
 
-def test_load_of_a_bad_file_lists_problems_and_exits_1(store, capsys):
+def test_load_of_a_bad_file_lists_problems_and_exits_1(store, db, run):
     bad = ROOT / "tests" / "fixtures" / "returns" / "duplicates.csv"
-    code, out, err = run(capsys, "load", str(bad))
+    code, out, err = run("load", str(bad))
     assert code == 1
     assert out == ""
     assert err.splitlines() == [
@@ -69,44 +76,44 @@ def test_load_of_a_bad_file_lists_problems_and_exits_1(store, capsys):
     ]
 
 
-def test_load_of_a_missing_file_says_so(store, capsys):
-    code, _, err = run(capsys, "load", "no-such-file.csv")
+def test_load_of_a_missing_file_says_so(store, db, run):
+    code, _, err = run("load", "no-such-file.csv")
     assert code == 1
     assert err.startswith("error: no-such-file.csv: cannot read the file")
 
 
-def test_template_lists_the_trusts_of_the_last_return(store, capsys):
-    code, out, _ = run(capsys, "template", "--ahsn", "health innovation wessex", "--quarter", "Q3 20/21")
+def test_template_lists_the_trusts_of_the_last_return(store, db, run):
+    code, out, _ = run("template", "--ahsn", "health innovation wessex", "--quarter", "Q3 20/21")
     lines = out.splitlines()
     assert code == 0
     assert lines[0] == "quarter,ahsn,trust_code,trust_name,trust_type,adoption_level,referrals_made,referrals_completed"
-    assert len(lines) - 1 == len(trust_codes("Wessex"))
+    assert len(lines) - 1 == len(trust_codes(db, "Wessex"))
     assert all(line.startswith("Q3 2020/21,Wessex,") and line.endswith(",,") for line in lines[1:])
 
 
-def test_history_and_restore(store, tmp_path, capsys):
+def test_history_and_restore(store, db, run, tmp_path):
     path = tmp_path / "wessex.csv"
-    path.write_bytes(filled_return("Wessex"))
-    run(capsys, "load", str(path), "--by", "ann")
-    run(capsys, "load", str(path), "--by", "bob")
-    code, out, _ = run(capsys, "history")
+    path.write_bytes(filled_return(db, "Wessex"))
+    run("load", str(path), "--by", "ann")
+    run("load", str(path), "--by", "bob")
+    code, out, _ = run("history")
     rows = out.splitlines()
     assert code == 0 and len(rows) == 1 + 152
     assert rows[1].startswith("152,Wessex,Q3 2020/21,current,bob,")
     assert rows[2].startswith("151,Wessex,Q3 2020/21,superseded,ann,")
 
-    code, out, _ = run(capsys, "restore", "151", "--by", "carol")
+    code, out, _ = run("restore", "151", "--by", "carol")
     assert (code, out) == (0, "submission 151 is current again for Wessex Q3 2020/21 (event 153)\n")
-    _, out, _ = run(capsys, "history")
+    _, out, _ = run("history")
     assert out.splitlines()[2].startswith("151,Wessex,Q3 2020/21,current,ann,")
 
-    code, _, err = run(capsys, "restore", "999")
+    code, _, err = run("restore", "999")
     assert (code, err) == (1, "error: there is no submission 999; `python -m etl history` lists them\n")
 
 
-def test_rebuild_keeps_the_report(store, capsys):
-    _, before, _ = run(capsys, "report")
-    code, out, _ = run(capsys, "rebuild")
-    _, after, _ = run(capsys, "report")
+def test_rebuild_keeps_the_report(store, db, run):
+    _, before, _ = run("report")
+    code, out, _ = run("rebuild")
+    _, after, _ = run("report")
     assert code == 0 and out.startswith("rebuilt metrics-000150-")
     assert after == before == TABLE_8_1

@@ -5,6 +5,7 @@ import subprocess
 import sys
 import time
 
+import pytest
 import requests
 
 from etl.programmes import TCAM
@@ -14,28 +15,28 @@ from tests.returns import NEXT_QUARTER, filled_return, trust_codes
 
 def _read_until(root: str, stop_at: float, results) -> None:
     """A reader process: query as fast as it can; record each return's row count or the error."""
-    import os
+    from etl.queries import Database
+    from etl.store import Store
 
-    os.environ["METRICS_DATA"] = root
-    from etl import queries
-
+    db = Database(Store(root))
     seen, errors = set(), []
     while time.monotonic() < stop_at:
         try:
-            rows = queries.query(
+            rows = db.query(
                 """SELECT count(*) AS n, any_value(counted_trusts) AS counted
                    FROM trust_returns JOIN ahsn_quarters USING (programme, ahsn, quarter_index)
                    WHERE ahsn = 'Wessex' AND quarter_index = ?""", [NEXT_QUARTER.index])
-            seen.add((int(rows["n"].iloc[0]), queries.database_path().name))
+            seen.add((int(rows["n"].iloc[0]), db.path.name))
         except Exception as err:  # any error at all fails the test
             errors.append(f"{type(err).__name__}: {err}")
     results.put((sorted(seen), errors))
 
 
-def test_readers_in_other_processes_never_see_a_half_load_or_a_lock_error(store):
-    codes = trust_codes("Wessex")
-    small = filled_return("Wessex", drop=tuple(c for c, _, _ in codes[2:]))  # 2 trusts
-    full = filled_return("Wessex")  # every trust
+@pytest.mark.slow
+def test_readers_in_other_processes_never_see_a_half_load_or_a_lock_error(store, db):
+    codes = trust_codes(db, "Wessex")
+    small = filled_return(db, "Wessex", drop=tuple(c for c, _, _ in codes[2:]))  # 2 trusts
+    full = filled_return(db, "Wessex")  # every trust
     context = multiprocessing.get_context("spawn")
     results = context.Queue()
     stop_at = time.monotonic() + 8
@@ -61,13 +62,14 @@ def test_readers_in_other_processes_never_see_a_half_load_or_a_lock_error(store)
         assert len({db for _, db in seen}) >= 2, "the reader never noticed a new database"
 
 
-def test_every_gunicorn_worker_shows_a_load_on_its_next_request(store):
+@pytest.mark.slow
+def test_every_gunicorn_worker_shows_a_load_on_its_next_request(store, db):
     server = LiveServer({"METRICS_DATA": str(store.root)}, workers=3)
     try:
         before = {requests.get(server.url + "/healthz", timeout=5).json()["last_event_id"] for _ in range(12)}
         assert before == {150}
         path = store.root.parent / "wessex.csv"
-        path.write_bytes(filled_return("Wessex"))
+        path.write_bytes(filled_return(db, "Wessex"))
         loaded = subprocess.run([sys.executable, "-m", "etl", "load", str(path)], cwd=ROOT,
                                 env={"METRICS_DATA": str(store.root), "PATH": ""}, capture_output=True,
                                 text=True, timeout=120)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from etl import demo
+from data.demo import make_returns as demo
 
 ROOT = Path(__file__).resolve().parent.parent
 RETURNS = ROOT / "data" / "demo" / "returns"
@@ -75,7 +75,7 @@ def test_regenerating_gives_the_committed_files_byte_for_byte(tmp_path):
     committed = {p.name: p.read_bytes() for p in RETURNS.glob("*.csv")}
     assert sorted(made) == sorted(committed)
     changed = [name for name in committed if made[name] != committed[name]]
-    assert not changed, f"regenerate with python -m etl.demo; differs: {changed[:5]}"
+    assert not changed, f"regenerate with python -m data.demo.make_returns; differs: {changed[:5]}"
 
 
 # ----------------------------------------------------------------------------- true to Table 8.1

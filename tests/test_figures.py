@@ -7,10 +7,11 @@ import plotly.graph_objects as go
 import pytest
 
 from dashboard import figures
-from dashboard.national_table import STYLES, change_style, change_text, small_denominator
 from dashboard.ahsn_story import change_words, trusts_to_go, what_changed
+from dashboard.national_table import STYLES, change_style, change_text, small_denominator
 from etl.programmes import TCAM
 from etl.quarters import Quarter
+from tests.conftest import ROOT
 
 
 def _luminance(hex_colour: str) -> float:
@@ -30,7 +31,7 @@ def test_every_cell_colour_meets_wcag_aa(key):
 
 
 def test_stylesheet_uses_the_same_colours():
-    css = open("assets/dashboard.css").read()
+    css = (ROOT / "assets" / "dashboard.css").read_text()
     for key, style in STYLES.items():
         assert f".c.{key} {{ background: {style['background']}; color: {style['text']};" in css
 

@@ -1,15 +1,17 @@
 """The store: load, supersede, restore, rebuild, and nothing changed by a refused file."""
 
+import hashlib
 import json
 import shutil
 from pathlib import Path
 
 import pytest
 
-from etl import queries, report
+from etl import events, queries, report
 from etl.problems import ReturnRejected
 from etl.programmes import TCAM
 from etl.quarters import Quarter
+from etl.queries import Database
 from etl.store import Store
 from tests.returns import NEXT_QUARTER, filled_return, trust_codes
 
@@ -17,112 +19,114 @@ FIXTURES = Path(__file__).parent / "fixtures" / "returns"
 Q2_2020 = Quarter.parse("Q2 2020/21")
 
 
-def snapshot(store: Store) -> dict:
+def snapshot(store: Store, db) -> dict:
     """Everything a refused load must leave exactly as it was."""
     files = {str(p.relative_to(store.root)): p.read_bytes()
              for p in sorted(store.root.rglob("*")) if p.is_file() and p.name != "write.lock"}
     quarters = [Quarter.parse("Q3 2018/19"), Quarter.parse("Q3 2019/20"), Q2_2020]
-    return {"files": files, "report": report.to_csv(report.national_table(TCAM, quarters))}
+    return {"files": files, "report": report.to_csv(report.national_table(db, TCAM, quarters))}
 
 
-def wessex_rate(quarter=NEXT_QUARTER):
-    rates = queries.ahsn_rates(TCAM, [quarter.index], ahsn="Wessex")
+def wessex_rate(db, quarter=NEXT_QUARTER):
+    rates = queries.ahsn_rates(db, TCAM, [quarter.index], ahsn="Wessex")
     return tuple(rates[["adopted_trusts", "counted_trusts", "rate_percent", "submission_id"]].iloc[0])
 
 
 @pytest.mark.parametrize("name", sorted(p.name for p in FIXTURES.iterdir()))
-def test_a_refused_file_leaves_the_store_unchanged(store, name):
-    before = snapshot(store)
+def test_a_refused_file_leaves_the_store_unchanged(store, db, name):
+    before = snapshot(store, db)
     with pytest.raises(ReturnRejected) as refused:
         store.load([(name, (FIXTURES / name).read_bytes())], TCAM, loaded_by="test")
     assert refused.value.problems
-    assert snapshot(store) == before
+    assert snapshot(store, db) == before
 
 
-def test_one_bad_file_in_a_batch_stores_none_of_the_batch(store):
-    before = snapshot(store)
-    good = filled_return("Wessex")
+def test_one_bad_file_in_a_batch_stores_none_of_the_batch(store, db):
+    before = snapshot(store, db)
+    good = filled_return(db, "Wessex")
     with pytest.raises(ReturnRejected):
         store.load([("good.csv", good), ("bad.csv", (FIXTURES / "bad_values.csv").read_bytes())], TCAM)
-    assert snapshot(store) == before
+    assert snapshot(store, db) == before
 
 
-def test_load_supersede_and_restore(store):
-    codes = trust_codes("Wessex")
+def test_load_supersede_and_restore(store, db):
+    codes = trust_codes(db, "Wessex")
     not_adopted = [c for c, level, t in codes if level < 4 and t == "acute"]
-    first = store.load([("wessex-q3.csv", filled_return("Wessex"))], TCAM, loaded_by="ann")
-    adopted, counted, rate, sub = wessex_rate()
+    first = store.load([("wessex-q3.csv", filled_return(db, "Wessex"))], TCAM, loaded_by="ann")
+    adopted, counted, rate, sub = wessex_rate(db)
     assert (sub, first[0].returns) == (first[0].submission_id, [("Wessex", "Q3 2020/21", len(codes))])
 
-    second = store.load([("wessex-q3-v2.csv", filled_return("Wessex", levels={not_adopted[0]: 4}))],
+    second = store.load([("wessex-q3-v2.csv", filled_return(db, "Wessex", levels={not_adopted[0]: 4}))],
                         TCAM, loaded_by="bob")
-    assert wessex_rate() == (adopted + 1, counted, report.whole_percent(adopted + 1, counted),
+    assert wessex_rate(db) == (adopted + 1, counted, report.whole_percent(adopted + 1, counted),
                              second[0].submission_id)
-    history = queries.submissions(TCAM, ahsn="Wessex")
+    history = queries.submissions(db, TCAM, ahsn="Wessex")
     latest_two = history[history["quarter"] == "Q3 2020/21"][["submission_id", "loaded_by", "is_current"]]
     assert latest_two.values.tolist() == [[second[0].submission_id, "bob", True],
                                           [first[0].submission_id, "ann", False]]
 
     store.restore(first[0].submission_id, restored_by="carol")
-    assert wessex_rate() == (adopted, counted, rate, first[0].submission_id)
-    history = queries.submissions(TCAM, ahsn="Wessex")
+    assert wessex_rate(db) == (adopted, counted, rate, first[0].submission_id)
+    history = queries.submissions(db, TCAM, ahsn="Wessex")
     both = history[history["quarter"] == "Q3 2020/21"][["submission_id", "is_current"]]
     assert both.values.tolist() == [[second[0].submission_id, False], [first[0].submission_id, True]]
-    assert queries.restores(TCAM)[["submission_id", "restored_by"]].values.tolist() == [
+    assert queries.restores(db, TCAM)[["submission_id", "restored_by"]].values.tolist() == [
         [first[0].submission_id, "carol"]]
 
 
-def test_restore_of_unknown_submission_says_so(store):
+def test_restore_of_unknown_submission_says_so(store, db):
     with pytest.raises(LookupError, match="there is no submission 9999"):
         store.restore(9999)
 
 
-def test_the_original_bytes_are_kept_with_who_when_where_and_hash(store):
-    content = filled_return("Wessex").replace(b"\n", b"\r\n")
+def test_the_original_bytes_are_kept_with_who_when_where_and_hash(store, db):
+    content = filled_return(db, "Wessex").replace(b"\n", b"\r\n")
     accepted = store.load([("Wessex Q3.csv", content)], TCAM, loaded_by="ann", source="test suite")
-    event = json.loads((store.events_dir / f"{accepted[0].submission_id:06d}.json").read_text())
-    assert event == store.event(accepted[0].submission_id)
+    on_disk = json.loads((store.events_dir / f"{accepted[0].submission_id:06d}.json").read_text())
+    event = store.event(accepted[0].submission_id)
+    assert on_disk == events.to_json(event)
     assert store.original_bytes(event) == content
-    assert (event["file_name"], event["loaded_by"], event["source"], event["kind"]) == (
+    assert (event.file_name, event.loaded_by, event.source, on_disk["kind"]) == (
         "Wessex Q3.csv", "ann", "test suite", "submission")
-    assert event["stored_as"] == f"originals/{event['sha256']}.csv"
+    assert event.stored_as == f"originals/{event.sha256}.csv"
+    assert event.sha256 == hashlib.sha256(content).hexdigest()
 
 
-def test_warnings_do_not_block_and_are_kept_with_the_submission(store):
-    codes = trust_codes("Wessex")
+def test_warnings_do_not_block_and_are_kept_with_the_submission(store, db):
+    codes = trust_codes(db, "Wessex")
     live = [c for c, level, _ in codes if level >= 4]
     missing = [c for c in (c for c, _, _ in codes) if c not in live[:2]][0]
-    content = filled_return("Wessex", levels={live[0]: 2}, referrals={live[1]: (50_000, 100)}, drop=(missing,))
+    content = filled_return(db, "Wessex", levels={live[0]: 2}, referrals={live[1]: (50_000, 100)}, drop=(missing,))
     accepted = store.load([("w.csv", content)], TCAM)
     messages = [w.message for w in accepted[0].warnings]
     assert any(f"({missing}) was in Wessex's return for Q2 2020/21 but is missing from Q3 2020/21" in m
                for m in messages), messages
     assert any(f"({live[0]}) dropped from level" in m and "to 2 since Q2 2020/21" in m for m in messages)
     assert any(f"({live[1]}) made 50,000 referrals, more than 10 times" in m for m in messages)
-    history = queries.submissions(TCAM, ahsn="Wessex")
+    history = queries.submissions(db, TCAM, ahsn="Wessex")
     assert history.iloc[0]["warning_count"] == len(messages) == 3
 
 
-def test_a_trust_already_in_another_ahsns_return_is_refused(store):
-    oxford_code = trust_codes("Oxford", Q2_2020)[0][0]
-    content = filled_return("Wessex", Q2_2020).decode().replace(
-        trust_codes("Wessex", Q2_2020)[0][0], oxford_code).encode()
+def test_a_trust_already_in_another_ahsns_return_is_refused(store, db):
+    oxford_code = trust_codes(db, "Oxford", Q2_2020)[0][0]
+    content = filled_return(db, "Wessex", Q2_2020).decode().replace(
+        trust_codes(db, "Wessex", Q2_2020)[0][0], oxford_code).encode()
     with pytest.raises(ReturnRejected) as refused:
         store.load([("w.csv", content)], TCAM)
     assert [p.message for p in refused.value.problems] == [
         f"trust {oxford_code} is already in Oxford's return for Q2 2020/21"]
 
 
-def test_rebuild_gives_the_same_result(store, tmp_path):
-    store.load([("a.csv", filled_return("Wessex"))], TCAM)
-    store.load([("b.csv", filled_return("Oxford"))], TCAM)
+def test_rebuild_gives_the_same_result(store, db, tmp_path):
+    store.load([("a.csv", filled_return(db, "Wessex"))], TCAM)
+    store.load([("b.csv", filled_return(db, "Oxford"))], TCAM)
     store.restore(1)
-    quarters = report.default_quarters(TCAM) + [NEXT_QUARTER]
-    before = (report.to_csv(report.national_table(TCAM, quarters)),
-              queries.current_return_rows(TCAM).to_csv(), queries.submissions(TCAM).drop(columns=[]).to_csv())
+    quarters = report.default_quarters(db, TCAM) + [NEXT_QUARTER]
+    before = (report.to_csv(report.national_table(db, TCAM, quarters)),
+              queries.current_return_rows(db, TCAM).to_csv(), queries.submissions(db, TCAM).drop(columns=[]).to_csv())
     store.rebuild()
-    after = (report.to_csv(report.national_table(TCAM, quarters)),
-             queries.current_return_rows(TCAM).to_csv(), queries.submissions(TCAM).to_csv())
+    after = (report.to_csv(report.national_table(db, TCAM, quarters)),
+             queries.current_return_rows(db, TCAM).to_csv(), queries.submissions(db, TCAM).to_csv())
     assert after == before
 
     # A new store holding only the kept originals and events rebuilds to the same data.
@@ -132,11 +136,11 @@ def test_rebuild_gives_the_same_result(store, tmp_path):
         shutil.copytree(store.root / part, copy / part)
     elsewhere = Store(copy)
     elsewhere.ensure()
-    assert queries.current_return_rows(TCAM, store=elsewhere).to_csv() == before[1]
+    assert queries.current_return_rows(Database(elsewhere), TCAM).to_csv() == before[1]
 
 
-def test_a_crash_during_the_build_leaves_the_previous_data_then_is_repaired(store, monkeypatch):
-    before = snapshot(store)["report"]
+def test_a_crash_during_the_build_leaves_the_previous_data_then_is_repaired(store, db, monkeypatch):
+    before = snapshot(store, db)["report"]
     current = store.current_file.read_text()
 
     def crash(*args, **kwargs):
@@ -145,27 +149,27 @@ def test_a_crash_during_the_build_leaves_the_previous_data_then_is_repaired(stor
     with monkeypatch.context() as patch:
         patch.setattr("etl.store.build_database", crash)
         with pytest.raises(KeyboardInterrupt):
-            store.load([("a.csv", filled_return("Wessex"))], TCAM)
+            store.load([("a.csv", filled_return(db, "Wessex"))], TCAM)
     assert store.current_file.read_text() == current
-    assert snapshot(store)["report"] == before
+    assert snapshot(store, db)["report"] == before
 
     # The event was written before the crash, so the load is not lost: ensure() finishes it.
     store.ensure()
     assert store.current_file.read_text() != current
-    assert wessex_rate()[3] == store._last_event_on_disk()
+    assert wessex_rate(db)[3] == store.last_event_id()
 
 
 def test_an_empty_store_builds_the_embedded_demo_data(empty_store):
     assert empty_store.current_database() is None
     path = empty_store.ensure()
     assert path.exists()
-    status = queries.store_status(TCAM, store=empty_store)
-    assert (status["latest_quarter"], status["returns"], status["demo_returns"]) == ("Q2 2020/21", 150, 150)
+    status = queries.store_status(Database(empty_store), TCAM)
+    assert (status.latest_quarter, status.returns, status.demo_returns) == ("Q2 2020/21", 150, 150)
 
 
-def test_a_batch_is_committed_as_one_event_file(store):
-    accepted = store.load([("w.csv", filled_return("Wessex")), ("o.csv", filled_return("Oxford"))], TCAM)
+def test_a_batch_is_committed_as_one_event_file(store, db):
+    accepted = store.load([("w.csv", filled_return(db, "Wessex")), ("o.csv", filled_return(db, "Oxford"))], TCAM)
     assert [a.submission_id for a in accepted] == [151, 152]
     assert (store.events_dir / "000151-000152.json").exists()
-    assert [e["file_name"] for e in store.events()[-2:]] == ["w.csv", "o.csv"]
-    assert store.event(152)["returns"] == [["Oxford", "Q3 2020/21", len(trust_codes("Oxford"))]]
+    assert [e.file_name for e in store.events()[-2:]] == ["w.csv", "o.csv"]
+    assert list(store.event(152).returns) == [("Oxford", "Q3 2020/21", len(trust_codes(db, "Oxford")))]

@@ -4,7 +4,6 @@ in the middle of its commit. Real server, real store, real processes."""
 from __future__ import annotations
 
 import json
-import os
 import random
 import signal
 import subprocess
@@ -16,11 +15,15 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import requests
-from tests.live import ROOT
-from upload_helpers import build_seed_store, data_env, fixture_bytes, seed_server, sign_in
+from upload_helpers import build_seed_store, fixture_bytes, seed_server, sign_in
 
-from etl import programmes, queries
+from etl import queries
+from etl.programmes import TCAM
+from etl.queries import Database
 from etl.store import Store
+from tests.live import ROOT
+
+pytestmark = pytest.mark.slow  # gunicorn, and loads killed in subprocesses
 
 
 @pytest.fixture(scope="module")
@@ -52,8 +55,11 @@ def post_together(posts):
 
 
 def rows_now(store):
-    with data_env(store.root):
-        rows = queries.current_return_rows(programmes.current(), store=store).copy()
+    db = Database(store)
+    try:
+        rows = queries.current_return_rows(db, TCAM).copy()
+    finally:
+        db.close()
     return rows.sort_values(["ahsn", "quarter_index", "trust_code"]).reset_index(drop=True)
 
 
@@ -86,11 +92,10 @@ def test_two_uploads_at_once_for_different_ahsns_and_for_the_same(server):
 
     events = store.events()
     assert len(events) == before + 4
-    assert [e["id"] for e in events] == list(range(1, len(events) + 1))  # no id used twice
+    assert [e.id for e in events] == list(range(1, len(events) + 1))  # no id used twice
     history = requests.get(live.url + "/healthz", timeout=10).json()
     assert history["last_event_id"] == len(events)  # every worker's next read sees it all
-    with data_env(store.root):
-        subs = queries.submissions(programmes.current(), "Wessex", store=store)
+    subs = queries.submissions(Database(store), TCAM, "Wessex")
     q2 = subs[subs["quarter"] == "Q2 2020/21"]
     assert sorted(q2["submission_id"]) == sorted([first_wessex, *ids])  # none lost
     assert int(q2["is_current"].sum()) == 1  # exactly one current, the later one
@@ -124,16 +129,15 @@ def _batch(folder: Path, quarters: int) -> list[Path]:
 LOADER = """
 import sys
 from pathlib import Path
-from etl import programmes
+from etl.programmes import TCAM
 from etl.store import Store
-files = [(p.name, p.read_bytes()) for p in map(Path, sys.argv[1:])]
-Store().load(files, programmes.current(), loaded_by="batch", source="crash test")
+files = [(p.name, p.read_bytes()) for p in map(Path, sys.argv[2:])]
+Store(Path(sys.argv[1])).load(files, TCAM, loaded_by="batch", source="crash test")
 """
 
 
 def _start_load(store, files):
-    return subprocess.Popen([sys.executable, "-c", LOADER, *map(str, files)], cwd=ROOT,
-                            env={**os.environ, "METRICS_DATA": str(store.root)})
+    return subprocess.Popen([sys.executable, "-c", LOADER, str(store.root), *map(str, files)], cwd=ROOT)
 
 
 def _assert_consistent(store):
@@ -141,7 +145,7 @@ def _assert_consistent(store):
     for path in (store.root / "events").glob("*.json"):
         json.loads(path.read_text())
     path = store.ensure()
-    assert Store._last_event_in(path) == store._last_event_on_disk()
+    assert Store.last_event_in(path) == store.last_event_id()
 
 
 def test_a_load_killed_while_building_leaves_the_previous_data_in_place(tmp_path):
@@ -167,7 +171,7 @@ def test_a_load_killed_while_building_leaves_the_previous_data_in_place(tmp_path
     rows = rows_now(store)
     assert set(rows[rows["ahsn"] == "Oxford"]["quarter"]) >= {"Q1 2014/15", "Q4 2019/20"}
     # and the store still takes a load
-    store.load([("kss-good.csv", fixture_bytes("kss-good.csv"))], programmes.current(), loaded_by="t")
+    store.load([("kss-good.csv", fixture_bytes("kss-good.csv"))], TCAM, loaded_by="t")
     _assert_consistent(store)
 
 

@@ -8,20 +8,31 @@ import stat
 
 import pytest
 
-from etl import cli, users
+from etl import cli
+from etl.users import User, Users
+from tests.conftest import settings_for
 
 PASSWORD = "correct horse battery"
 
 
-def run(argv, monkeypatch, stdin=""):
-    monkeypatch.setattr("sys.stdin", io.StringIO(stdin))
-    return cli.main(["users", *argv])
+@pytest.fixture
+def users(empty_store) -> Users:
+    return Users(empty_store.root)
 
 
-def test_add_list_passwd_remove(empty_store, monkeypatch, capsys):
-    assert run(["add", "asha", "--ahsn", "wessex", "--password-stdin"], monkeypatch, PASSWORD + "\n") == 0
-    assert run(["add", "nat", "--national", "--password-stdin"], monkeypatch, PASSWORD + "\n") == 0
-    assert run(["list"], monkeypatch) == 0
+@pytest.fixture
+def run(empty_store, monkeypatch):
+    """`python -m etl users ARGV` on the test's store, with `stdin` as standard input."""
+    def run(argv, stdin=""):
+        monkeypatch.setattr("sys.stdin", io.StringIO(stdin))
+        return cli.main(["users", *argv], settings=settings_for(empty_store.root))
+    return run
+
+
+def test_add_list_passwd_remove(empty_store, users, run, capsys):
+    assert run(["add", "asha", "--ahsn", "wessex", "--password-stdin"], PASSWORD + "\n") == 0
+    assert run(["add", "nat", "--national", "--password-stdin"], PASSWORD + "\n") == 0
+    assert run(["list"]) == 0
     out = capsys.readouterr().out
     assert out.splitlines() == [
         "added asha, submitter for Wessex",
@@ -40,14 +51,14 @@ def test_add_list_passwd_remove(empty_store, monkeypatch, capsys):
     assert users.authenticate("nobody", PASSWORD) is None
 
     stamp = users.get("asha").stamp
-    assert run(["passwd", "asha", "--password-stdin"], monkeypatch, "a new long password\n") == 0
+    assert run(["passwd", "asha", "--password-stdin"], "a new long password\n") == 0
     assert users.authenticate("asha", PASSWORD) is None
     assert users.authenticate("asha", "a new long password").name == "asha"
     assert users.get("asha").stamp != stamp  # ends sessions signed in with the old password
 
-    assert run(["remove", "asha"], monkeypatch) == 0
+    assert run(["remove", "asha"]) == 0
     assert users.get("asha") is None
-    assert [u.name for u in users.all_users()] == ["nat"]
+    assert [u.name for u in users.all()] == ["nat"]
 
 
 @pytest.mark.parametrize("argv, stdin, message", [
@@ -60,21 +71,21 @@ def test_add_list_passwd_remove(empty_store, monkeypatch, capsys):
     (["remove", "ghost"], "", "error: there is no user called ghost"),
     (["passwd", "ghost", "--password-stdin"], PASSWORD, "error: there is no user called ghost"),
 ])
-def test_refused_commands_say_why(empty_store, monkeypatch, capsys, argv, stdin, message):
-    assert run(argv, monkeypatch, stdin) == 1
+def test_refused_commands_say_why(run, capsys, argv, stdin, message):
+    assert run(argv, stdin) == 1
     assert capsys.readouterr().err.strip() == message
 
 
-def test_no_duplicate_users_and_no_default_accounts(empty_store, monkeypatch, capsys):
-    assert users.all_users() == []
-    assert run(["add", "asha", "--ahsn", "Wessex", "--password-stdin"], monkeypatch, PASSWORD) == 0
-    assert run(["add", "asha", "--national", "--password-stdin"], monkeypatch, PASSWORD) == 1
+def test_no_duplicate_users_and_no_default_accounts(users, run, capsys):
+    assert users.all() == []
+    assert run(["add", "asha", "--ahsn", "Wessex", "--password-stdin"], PASSWORD) == 0
+    assert run(["add", "asha", "--national", "--password-stdin"], PASSWORD) == 1
     assert capsys.readouterr().err.strip() == "error: there is already a user called asha"
 
 
 def test_permissions():
-    sub = users.User("asha", "ahsn", "Wessex", "s")
-    nat = users.User("nat", "national", None, "s")
+    sub = User("asha", "ahsn", "Wessex", "s")
+    nat = User("nat", "national", None, "s")
     assert sub.may_act_on(["Wessex"]) and not sub.may_act_on(["Wessex", "KSS"])
     assert not sub.may_act_on([])
     assert nat.may_act_on(["Wessex", "KSS"])

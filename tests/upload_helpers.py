@@ -5,14 +5,12 @@ Q1 2020/21, so the tests know every expected number exactly, whatever the demo d
 from __future__ import annotations
 
 import contextlib
-import os
 import re
 import shutil
 from pathlib import Path
 
-from etl import store as store_module
-from etl import users
 from etl.store import Store
+from etl.users import Users
 from tests.live import LiveServer
 
 UPLOAD = Path(__file__).resolve().parent / "fixtures" / "upload"
@@ -20,30 +18,12 @@ PASSWORD = "a long enough password"
 USERS = {"wessex": ("ahsn", "Wessex"), "kss": ("ahsn", "KSS"), "nat": ("national", None)}
 
 
-@contextlib.contextmanager
-def data_env(root: Path):
-    before = os.environ.get("METRICS_DATA")
-    os.environ["METRICS_DATA"] = str(root)
-    try:
-        yield
-    finally:
-        if before is None:
-            os.environ.pop("METRICS_DATA", None)
-        else:
-            os.environ["METRICS_DATA"] = before
-
-
 def build_seed_store(root: Path) -> Store:
     """The seed returns loaded the way the demo data is (the store's first-use path)."""
-    saved = store_module.DEMO_DIR
-    store_module.DEMO_DIR = UPLOAD / "seed"
-    try:
-        Store(root).ensure()
-    finally:
-        store_module.DEMO_DIR = saved
-    with data_env(root):
-        for name, (role, ahsn) in USERS.items():
-            users.add(name, PASSWORD, role, ahsn)
+    Store(root, demo_returns=UPLOAD / "seed").ensure()
+    accounts = Users(root)
+    for name, (role, ahsn) in USERS.items():
+        accounts.add(name, PASSWORD, role, ahsn)
     return Store(root)
 
 
@@ -53,6 +33,45 @@ def seed_server(root: Path, workers: int):
     build_seed_store(root)
     with LiveServer({"METRICS_DATA": str(root)}, workers=workers) as live:
         yield live, Store(root)
+
+
+def reset_to(template: Path, root: Path) -> None:
+    """Put the store at `root` back to `template` while a server reads it, as a restore from
+    a backup would: its workers open the database CURRENT names on their next request."""
+    for part in ("events", "originals", "databases", "pending"):
+        shutil.rmtree(root / part, ignore_errors=True)
+    for name in ("users.json", "signin_attempts.sqlite"):
+        (root / name).unlink(missing_ok=True)
+    for item in template.iterdir():
+        if item.is_dir():
+            shutil.copytree(item, root / item.name)
+        elif item.name != "CURRENT":
+            shutil.copy2(item, root / item.name)
+    shutil.copy2(template / "CURRENT", root / "CURRENT")  # last: readers switch only once all is there
+
+
+def restore_via_api(base: str, user: str, submission_id: int) -> None:
+    """Make a submission current again as `user`, as the history page's button does."""
+    import requests
+
+    session = requests.Session()
+    csrf = sign_in(session, base, user)
+    session.post(f"{base}/history/{submission_id}/restore", data={"csrf_token": csrf},
+                 timeout=120).raise_for_status()
+
+
+def store_via_api(base: str, user: str, name: str, content: bytes | None = None) -> int:
+    """Store a file as `user` through POST /upload/commit (what the page's confirm does);
+    the new submission's id."""
+    import requests
+
+    session = requests.Session()
+    csrf = sign_in(session, base, user)
+    body = fixture_bytes(name) if content is None else content
+    response = session.post(base + "/upload/commit", data={"csrf_token": csrf},
+                            files={"file": (name, body)}, timeout=120)
+    response.raise_for_status()
+    return response.json()["stored"][0]["submission_id"]
 
 
 def copy_store(template: Path, root: Path) -> Store:

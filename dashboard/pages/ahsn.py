@@ -13,10 +13,11 @@ import pandas as pd
 from dash import dcc, html
 
 from dashboard import figures
-from etl import ahsns, programmes, queries
+from dashboard.ahsn_story import standing, what_changed
+from dashboard.context import services
+from etl import ahsns, queries
 from etl.programmes import Programme
 from etl.quarters import Quarter
-from dashboard.ahsn_story import change_words, standing, trusts_to_go, what_changed  # noqa: F401
 
 dash.register_page(__name__, path_template="/ahsn/<slug>", name="AHSN", title="AHSN")
 
@@ -40,55 +41,56 @@ def sorted_trusts(trusts: pd.DataFrame, sort: str | None) -> tuple[pd.DataFrame,
 
 
 def layout(slug: str | None = None, sort: str | None = None, **_other) -> html.Div:
-    programme = programmes.current()
+    ctx = services()
+    programme = ctx.programme
     ahsn = ahsns.by_slug(slug or "")
     if ahsn is None:
         return html.Div([html.H1("AHSN not found"),
                          html.P(["There is no AHSN at this address. ", html.A("See all AHSNs", href="/ahsn")])])
-    rates = queries.ahsn_rates(programme, ahsn=ahsn.short_name)
+    rates = queries.ahsn_rates(ctx.db, programme, ahsn=ahsn.short_name)
     heading = [html.H1(ahsn.name_from_2023, id="ahsn-name"),
                html.P(f"{ahsn.name_2018_2020} · {programme.name} ({programme.short_name})", className="muted")]
     if not len(rates):
         return html.Div(heading + [html.P(f"{ahsn.short_name} has made no return yet.")])
+    loaded = queries.loaded_quarters(ctx.db, programme)
     axis = [Quarter.from_index(int(i)).label for i in range(
-        int(queries.loaded_quarters(programme)["quarter_index"].min()),
-        int(queries.loaded_quarters(programme)["quarter_index"].max()) + 1)]
+        int(loaded["quarter_index"].min()), int(loaded["quarter_index"].max()) + 1)]
     now = standing(rates, programme)
-    q, target = now["quarter"], programme.target_percent
-    national_latest = queries.store_status(programme)["latest_quarter"]
-    trusts = queries.trusts(programme, ahsn.short_name, q.index)
-    missing = queries.trust_codes_missing(programme, ahsn.short_name, q.index)
-    subs = queries.submissions(programme, ahsn.short_name)
+    q, target = now.quarter, programme.target_percent
+    national_latest = queries.store_status(ctx.db, programme).latest_quarter
+    trusts = queries.trusts(ctx.db, programme, ahsn.short_name, q.index)
+    missing = queries.trust_codes_missing(ctx.db, programme, ahsn.short_name, q.index)
+    subs = queries.submissions(ctx.db, programme, ahsn.short_name)
     current = subs[subs["is_current"] & (subs["quarter_index"] == q.index)]
     warnings = [str(w) for ws in current["warnings"] for w in list(ws)]
     had_previous = bool((rates["quarter_index"] == q.index - 1).any())
     nearest = trusts[trusts["adoption_level"] == programme.adopted_from_level - 1]
 
-    status_word = "at or above" if now["at_target"] else "below"
+    status_word = "at or above" if now.at_target else "below"
     facts = html.Div(className="facts", id="ahsn-facts", children=[
-        html.Div(className=f"fact {'at-target' if now['at_target'] else 'below'}", children=[
-            html.Span(f"{now['rate']}%", className="fact-number", id="ahsn-latest-rate"),
-            html.Span([f"adoption in {q.label}: {now['adopted']} of {now['counted']} acute trusts, ",
+        html.Div(className=f"fact {'at-target' if now.at_target else 'below'}", children=[
+            html.Span(f"{now.rate}%", className="fact-number", id="ahsn-latest-rate"),
+            html.Span([f"adoption in {q.label}: {now.adopted} of {now.counted} acute trusts, ",
                        html.Strong(f"{status_word} the {target}% target")], className="fact-label"),
         ]),
         html.Div(className="fact", children=[
-            html.Span(str(now["to_go"]) if not now["at_target"] else "0", className="fact-number",
+            html.Span(str(now.to_go) if not now.at_target else "0", className="fact-number",
                       id="ahsn-to-go"),
-            html.Span(("more acute trust" + ("s" if now["to_go"] != 1 else "") + f" must adopt to reach {target}%")
-                      if not now["at_target"] else f"trusts to go: the target is met", className="fact-label"),
+            html.Span(("more acute trust" + ("s" if now.to_go != 1 else "") + f" must adopt to reach {target}%")
+                      if not now.at_target else "trusts to go: the target is met", className="fact-label"),
         ]),
         html.Div(className="fact", children=[
             html.Span("Change", className="fact-label"),
-            html.Ul([html.Li(_sentence_case(now["since_last"])), html.Li(_sentence_case(now["since_year"]))],
+            html.Ul([html.Li(_sentence_case(now.since_last)), html.Li(_sentence_case(now.since_year))],
                     id="ahsn-changes"),
         ]),
     ])
-    summary = (f"In {q.label}, {now['adopted']} of {now['counted']} acute trusts in {ahsn.short_name} had "
-               f"adopted {programme.short_name} ({now['rate']}%), {status_word} the {target}% target; "
-               f"{now['since_last']}, and {now['since_year']}.")
+    summary = (f"In {q.label}, {now.adopted} of {now.counted} acute trusts in {ahsn.short_name} had "
+               f"adopted {programme.short_name} ({now.rate}%), {status_word} the {target}% target; "
+               f"{now.since_last}, and {now.since_year}.")
     next_step = []
-    if not now["at_target"]:
-        text = f"{now['to_go']} more acute trust{'s' if now['to_go'] != 1 else ''} reaching level " \
+    if not now.at_target:
+        text = f"{now.to_go} more acute trust{'s' if now.to_go != 1 else ''} reaching level " \
                f"{programme.adopted_from_level} ({programme.level(programme.adopted_from_level).name}) would meet the target."
         if len(nearest):
             text += f" Nearest to adopting (level {programme.adopted_from_level - 1} " \
@@ -100,7 +102,7 @@ def layout(slug: str | None = None, sort: str | None = None, **_other) -> html.D
         stale = [html.P(f"No return from {ahsn.short_name} for {national_latest}, the latest quarter loaded; "
                         f"the figures below are from {q.label}.", className="note", role="status")]
 
-    levels = queries.level_counts(programme, ahsn.short_name)
+    levels = queries.level_counts(ctx.db, programme, ahsn.short_name)
     level_names = {lv.number: lv.name for lv in programme.levels}
     return html.Div(className="page page-ahsn", children=heading + stale + [
         html.P(summary, className="lead", id="ahsn-summary"),

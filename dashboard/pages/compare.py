@@ -11,7 +11,8 @@ import pandas as pd
 from dash import dcc, html
 
 from dashboard import figures
-from etl import programmes, queries
+from dashboard.context import services
+from etl import queries
 from etl.quarters import Quarter
 
 dash.register_page(__name__, path="/compare", name="Compare regions", nav_order=2,
@@ -39,15 +40,16 @@ def at_target_counts(rates: pd.DataFrame, quarters: list[str], target: int) -> p
 
 
 def layout(sort: str | None = None, **_other) -> html.Div:
-    programme = programmes.current()
+    ctx = services()
+    programme = ctx.programme
     sort = sort if sort in SORTS else "name"
-    loaded = queries.loaded_quarters(programme)
+    loaded = queries.loaded_quarters(ctx.db, programme)
     if not len(loaded):
         return html.Div([html.H1("Compare regions"), html.P("No returns have been loaded yet.")])
     quarters = [Quarter.from_index(i).label for i in range(int(loaded["quarter_index"].min()),
                                                            int(loaded["quarter_index"].max()) + 1)]
-    rates = queries.ahsn_rates(programme)
-    names = list(queries.ahsn_list()["short_name"])
+    rates = queries.ahsn_rates(ctx.db, programme)
+    names = list(queries.ahsn_list(ctx.db)["short_name"])
     order = ahsn_order(rates, names, sort)
     latest_q = quarters[-1]
     latest = rates[rates["quarter"] == latest_q].set_index("ahsn").reindex(order).reset_index()

@@ -5,15 +5,15 @@ from __future__ import annotations
 import dash
 from dash import html
 
+from dashboard.context import services
 from dashboard.national_table import STYLES
-from etl import programmes
 
 dash.register_page(__name__, path="/definitions", name="Definitions", nav_order=3,
                    nav_label="Definitions", title="Definitions")
 
 
 def layout(**_other) -> html.Div:
-    p = programmes.current()
+    p = services().programme
     adopted = p.level(p.adopted_from_level)
     small = 100 // p.big_change_points
     return html.Div(className="page page-definitions", children=[

@@ -12,8 +12,9 @@ from urllib.parse import parse_qsl, urlencode
 import dash
 from dash import Input, Output, State, callback, dcc, html
 
-from dashboard import auth
-from etl import ahsns, programmes, queries
+from dashboard.auth import csrf_token, current_user
+from dashboard.context import services
+from etl import ahsns, queries
 
 dash.register_page(__name__, path="/history", name="History of returns", title="History of returns",
                    nav_order=12, nav_label="History")
@@ -25,7 +26,7 @@ MOST_SHOWN = 60  # submissions listed at once (a national history grows by 60 a 
 
 def layout(restored: str | None = None, ahsn: str | None = None, quarter: str | None = None,
            **_query) -> html.Div:
-    user = auth.current_user()
+    user = current_user()
     if user is None:
         return html.Div(className="upload-page", children=[
             html.H1("History of returns"),
@@ -33,7 +34,8 @@ def layout(restored: str | None = None, ahsn: str | None = None, quarter: str | 
                     " to see the returns you have uploaded and restore an earlier one."]),
         ])
     options = [EVERY_AHSN] + [a.short_name for a in ahsns.all_ahsns()] if user.is_national else [user.ahsn]
-    loaded = queries.loaded_quarters(programmes.current())["quarter"].tolist()[::-1]  # newest first
+    ctx = services()
+    loaded = queries.loaded_quarters(ctx.db, ctx.programme)["quarter"].tolist()[::-1]  # newest first
     quarters = [EVERY_QUARTER] + loaded
     done = None
     if restored and restored.isdigit():
@@ -64,10 +66,11 @@ def layout(restored: str | None = None, ahsn: str | None = None, quarter: str | 
 @callback(Output("history-table", "children"), Output("history-url", "search"),
           Input("history-ahsn", "value"), Input("history-quarter", "value"), State("history-url", "search"))
 def show_history(choice, quarter, current_search):
-    user = auth.current_user()  # filtered on the server, whatever the dropdown sent
+    user = current_user()  # filtered on the server, whatever the dropdown sent
     if user is None:
         return html.P("Your session has ended: sign in again."), dash.no_update
-    programme = programmes.current()
+    ctx = services()
+    programme = ctx.programme
     ahsn = None if choice == EVERY_AHSN and user.is_national else (choice if user.is_national else user.ahsn)
     quarter = None if quarter in (None, EVERY_QUARTER) else quarter
     # the URL keeps its other parameters (?restored=) and gains the choices
@@ -77,7 +80,7 @@ def show_history(choice, quarter, current_search):
     search = "?" + search if search else ""
     if search == (current_search or ""):
         search = dash.no_update
-    history = queries.submissions(programme, ahsn)
+    history = queries.submissions(ctx.db, programme, ahsn)
     if quarter:
         # a submission is listed whole when any of its AHSN-quarters is in the chosen quarter
         history = history[history["submission_id"].isin(history.loc[history["quarter"] == quarter, "submission_id"])]
@@ -87,9 +90,9 @@ def show_history(choice, quarter, current_search):
     # A submission holding several AHSNs (a national file) is the submitter's only if all are theirs.
     by_id = history.groupby("submission_id")["ahsn"].agg(list).to_dict() if len(history) else {}
     if not user.is_national:
-        everything = queries.submissions(programme)
+        everything = queries.submissions(ctx.db, programme)
         by_id = everything.groupby("submission_id")["ahsn"].agg(list).to_dict()
-    csrf = auth.csrf_token()
+    csrf = csrf_token()
     rows = []
     for r in history.to_dict("records"):
         sid = int(r["submission_id"])
@@ -113,7 +116,7 @@ def show_history(choice, quarter, current_search):
             html.Td(r["file_name"]), html.Td(str(int(r["trust_rows"]))),
             html.Td(str(int(r["warning_count"]))), html.Td(actions or "—"),
         ]))
-    restores = queries.restores(programme)
+    restores = queries.restores(ctx.db, programme)
     restores = restores[restores["submission_id"].isin(list(history["submission_id"]))]
     shown = history["submission_id"].nunique()
     caption = (f"{total} submission{'s' if total != 1 else ''}" + (f" for {ahsn}" if ahsn else "")

@@ -14,8 +14,9 @@ import dash
 from dash import Input, Output, State, callback, dcc, html, no_update
 
 from dashboard import downloads
+from dashboard.context import services
 from dashboard.national_table import html_table, legend
-from etl import programmes, queries
+from etl import queries
 from etl.quarters import Quarter, QuarterError, parse_list
 from etl.report import default_quarters, national_table, target_sentence
 
@@ -28,30 +29,31 @@ def quarters_search(quarters: list[Quarter]) -> str:
     return "?quarters=" + quote(",".join(q.label for q in sorted(quarters)), safe="/,")
 
 
-def chosen_quarters(text: str | None, programme) -> tuple[list[Quarter], str | None]:
+def chosen_quarters(db, text: str | None, programme) -> tuple[list[Quarter], str | None]:
     """The quarters to show and, if the URL's choice could not be used, why."""
-    loaded = {int(i) for i in queries.loaded_quarters(programme)["quarter_index"]}
+    loaded = {int(i) for i in queries.loaded_quarters(db, programme)["quarter_index"]}
     if text:
         try:
             asked = sorted(set(parse_list(text)))
         except QuarterError as err:
-            return default_quarters(programme), f"{err}. Showing the default quarters."
+            return default_quarters(db, programme), f"{err}. Showing the default quarters."
         missing = [q.label for q in asked if q.index not in loaded]
         asked = [q for q in asked if q.index in loaded]
         if len(asked) >= 2:
             note = f"No data loaded for {', '.join(missing)}; not shown." if missing else None
             return asked, note
-        return default_quarters(programme), "Choose two or more quarters with data. Showing the default quarters."
-    return default_quarters(programme), None
+        return default_quarters(db, programme), "Choose two or more quarters with data. Showing the default quarters."
+    return default_quarters(db, programme), None
 
 
 def layout(quarters: str | None = None, **_other) -> html.Div:
-    programme = programmes.current()
-    loaded = queries.loaded_quarters(programme)
+    ctx = services()
+    programme = ctx.programme
+    loaded = queries.loaded_quarters(ctx.db, programme)
     if not len(loaded):
         return html.Div([html.H1("National overview"), html.P("No returns have been loaded yet.")])
-    shown, note = chosen_quarters(quarters, programme)
-    table = national_table(programme, shown)
+    shown, note = chosen_quarters(ctx.db, quarters, programme)
+    table = national_table(ctx.db, programme, shown)
     search = ""
     return html.Div(className="page page-national", children=[
         dcc.Location(id="national-url", refresh="callback-nav"),
@@ -101,11 +103,12 @@ def choose_quarters(values):
     prevent_initial_call=True,
 )
 def download(_csv, _xlsx, search):
-    programme = programmes.current()
+    ctx = services()
+    programme = ctx.programme
     text = dict(p.split("=", 1) for p in (search or "").lstrip("?").split("&") if "=" in p).get("quarters")
     from urllib.parse import unquote
-    shown, _ = chosen_quarters(unquote(text) if text else None, programme)
-    table = national_table(programme, shown)
+    shown, _ = chosen_quarters(ctx.db, unquote(text) if text else None, programme)
+    table = national_table(ctx.db, programme, shown)
     stem = f"{programme.code}-national-{shown[0].key}-to-{shown[-1].key}"
     if dash.ctx.triggered_id == "national-download-xlsx":
         return dcc.send_bytes(downloads.national_excel(table, programme), f"{stem}.xlsx")

@@ -10,8 +10,9 @@ from __future__ import annotations
 import dash
 from dash import Input, Output, callback, dcc, html
 
-from dashboard import auth
-from etl import ahsns, programmes, queries
+from dashboard.auth import current_user
+from dashboard.context import services
+from etl import ahsns, queries
 from etl.quarters import Quarter
 
 dash.register_page(__name__, path="/returns", name="Returns this quarter",
@@ -19,7 +20,7 @@ dash.register_page(__name__, path="/returns", name="Returns this quarter",
 
 
 def layout(quarter: str | None = None, **_query) -> html.Div:
-    user = auth.current_user()
+    user = current_user()
     if user is None or not user.is_national:
         return html.Div(className="upload-page", children=[
             html.H1("Returns this quarter"),
@@ -27,7 +28,8 @@ def layout(quarter: str | None = None, **_query) -> html.Div:
                     html.A("Sign in", href="/signin?next=/returns") if user is None
                     else html.A("See your AHSN's returns in the history", href="/history"), "."]),
         ])
-    loaded = queries.loaded_quarters(programmes.current())
+    ctx = services()
+    loaded = queries.loaded_quarters(ctx.db, ctx.programme)
     labels = [Quarter.from_index(int(i)).label for i in loaded["quarter_index"]][::-1]
     if labels:
         labels.insert(0, (Quarter.parse(labels[0]) + 1).label)  # the return being made now
@@ -46,15 +48,16 @@ def layout(quarter: str | None = None, **_query) -> html.Div:
 
 @callback(Output("returns-grid", "children"), Input("returns-quarter", "value"))
 def show_grid(label):
-    user = auth.current_user()
+    user = current_user()
     if user is None or not user.is_national or not label:
         return html.P("Sign in as a national administrator to see the returns.")
     return grid(Quarter.parse(label))
 
 
 def grid(quarter: Quarter) -> html.Div:
-    programme = programmes.current()
-    history = queries.submissions(programme)
+    ctx = services()
+    programme = ctx.programme
+    history = queries.submissions(ctx.db, programme)
     here = history[history["quarter_index"] == quarter.index]
     rows, returned, with_warnings = [], 0, 0
     for ahsn in ahsns.all_ahsns():
@@ -63,7 +66,7 @@ def grid(quarter: Quarter) -> html.Div:
         if not len(current):
             status, when, who = "✗ No return yet", "", ""
             # The trusts still to be reported: those of the AHSN's return a quarter earlier.
-            before = queries.trust_codes_missing(programme, ahsn.short_name, quarter.index)
+            before = queries.trust_codes_missing(ctx.db, programme, ahsn.short_name, quarter.index)
             missing = f"all {len(before)} (no return yet)" if len(before) else ""
             row_class = "returns-none"
         else:
@@ -78,7 +81,7 @@ def grid(quarter: Quarter) -> html.Div:
                 status += f"; supersedes {earlier} earlier version{'s' if earlier != 1 else ''}"
             when = f"{c['loaded_at']:%d %b %Y %H:%M} UTC"
             who = f"{c['loaded_by']} (submission {int(c['submission_id'])})"
-            gone = queries.trust_codes_missing(programme, ahsn.short_name, quarter.index)
+            gone = queries.trust_codes_missing(ctx.db, programme, ahsn.short_name, quarter.index)
             missing = "; ".join(f"{r['trust_name']} ({r['trust_code']})" for _, r in gone.iterrows()) \
                 or "none"
             row_class = "returns-warnings" if warnings else "returns-ok"

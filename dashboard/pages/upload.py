@@ -17,11 +17,12 @@ from urllib.parse import urlencode
 import dash
 from dash import Input, Output, State, callback, dcc, html
 
-from dashboard import auth, uploads
-from etl import ahsns, programmes, queries, settings
+from dashboard import uploads
+from dashboard.auth import csrf_token, current_user
+from dashboard.context import services
+from etl import ahsns, queries
 from etl.problems import Problem
 from etl.quarters import Quarter
-from etl.store import Store
 
 dash.register_page(__name__, path="/upload", name="Upload a return", title="Upload a return",
                    nav_order=10, nav_label="Upload")
@@ -30,7 +31,7 @@ PREVIEW_ROWS = 200
 
 
 def layout(stored: str | None = None, **_query) -> html.Div:
-    user = auth.current_user()
+    user = current_user()
     if user is None:
         return html.Div(className="upload-page", children=[
             html.H1("Upload a quarterly return"),
@@ -40,7 +41,7 @@ def layout(stored: str | None = None, **_query) -> html.Div:
         ])
     allowed = [a.short_name for a in ahsns.all_ahsns() if user.may_submit_for(a.short_name)]
     quarters = _template_quarters()
-    limit = settings.get_int("METRICS_MAX_UPLOAD_BYTES")
+    limit = services().settings.max_upload_bytes
     return html.Div(className="upload-page", children=[
         html.H1("Upload a quarterly return"),
         _stored_panel(stored, user),
@@ -78,7 +79,8 @@ def layout(stored: str | None = None, **_query) -> html.Div:
 
 def _template_quarters() -> list[str]:
     """The loaded quarters and the one after the latest (the return usually being made)."""
-    loaded = [Quarter.from_index(int(i)) for i in queries.loaded_quarters(programmes.current())["quarter_index"]]
+    ctx = services()
+    loaded = [Quarter.from_index(int(i)) for i in queries.loaded_quarters(ctx.db, ctx.programme)["quarter_index"]]
     if loaded:
         loaded.append(loaded[-1] + 1)
     return [q.label for q in loaded[-6:]] or [Quarter.containing(dt.date.today()).label]
@@ -97,14 +99,13 @@ def template_link(ahsn, quarter):
 def _stored_panel(stored: str | None, user) -> html.Div | None:
     if not stored or not stored.isdigit():
         return None
-    event = Store().event(int(stored))
-    if event is None or event.get("kind") != "submission" or \
-            not user.may_act_on(a for a, _, _ in event["returns"]):
+    event = services().store.submission(int(stored))
+    if event is None or not user.may_act_on(event.ahsns):
         return None
-    returns = ", ".join(f"{a} {q} ({n} trusts)" for a, q, n in event["returns"])
+    returns = ", ".join(f"{r.ahsn} {r.quarter} ({r.trust_rows} trusts)" for r in event.returns)
     return html.Div(className="upload-panel upload-panel-success", role="status", children=[
-        html.H2(["✓ Stored: submission ", str(event["id"])]),
-        html.P([f"{event['file_name']}: {returns}, with {len(event['warnings'])} warning(s). "
+        html.H2(["✓ Stored: submission ", str(event.id)]),
+        html.P([f"{event.file_name}: {returns}, with {len(event.warnings)} warning(s). "
                 "Every page of the dashboard shows it now. ",
                 html.A("See the national table", href="/"), " or ",
                 html.A("the history of your returns", href="/history"), "."]),
@@ -116,7 +117,7 @@ def _stored_panel(stored: str | None, user) -> html.Div | None:
           prevent_initial_call=True)
 def check_file(contents, filename):
     """Validate the dropped file (storing nothing) and show its problems or a preview."""
-    user = auth.current_user()  # checked again here: the callback is a request of its own
+    user = current_user()  # checked again here: the callback is a request of its own
     if user is None:
         return _panel("error", "You are signed out", [html.P([
             "Your session has ended. ", html.A("Sign in", href="/signin?next=/upload"), " again."])])
@@ -125,8 +126,9 @@ def check_file(contents, filename):
         content = base64.b64decode((contents or "").partition(",")[2], validate=True)
     except (binascii.Error, ValueError):
         return _panel("error", "The file could not be read", [html.P("Choose the file again.")])
-    programme = programmes.current()
-    results = Store().check([(name, content)], programme)
+    ctx = services()
+    programme = ctx.programme
+    results = ctx.store.check([(name, content)], programme)
     problems = [p for r in results for p in r.problems]
     if problems:
         return _problems(name, problems)
@@ -167,7 +169,7 @@ def _problems(name: str, problems: list[Problem]) -> html.Div:
 
 
 def _preview(name: str, results, programme, token: str) -> html.Div:
-    changes = uploads.changes(results, programme)
+    changes = uploads.changes(services().db, results, programme)
     warnings = [w for r in results for w in r.warnings]
     frame = results[0].frame()
     rows = [[r["row"], r["quarter"], r["ahsn"], r["trust_code"], r["trust_name"],
@@ -193,7 +195,7 @@ def _preview(name: str, results, programme, token: str) -> html.Div:
                ["Row", "Quarter", "AHSN", "Trust code", "Trust name", "Trust type", "Level",
                 "Referrals made", "Referrals completed"], rows, "upload-rows"),
         html.Form(action="/upload/commit", method="POST", className="upload-confirm", children=[
-            dcc.Input(type="hidden", name="csrf_token", value=auth.csrf_token(), id="upload-csrf"),
+            dcc.Input(type="hidden", name="csrf_token", value=csrf_token(), id="upload-csrf"),
             dcc.Input(type="hidden", name="token", value=token, id="upload-token"),
             dcc.Input(type="hidden", name="from_page", value="1", id="upload-from-page"),
             html.Button(f"Store the return for {what}", type="submit", id="upload-confirm",

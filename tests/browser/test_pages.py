@@ -203,12 +203,11 @@ def test_tablet_width_keeps_the_table_readable(server, browser):
 
 
 def test_the_whole_national_history_shows_the_newest_60_and_says_how_to_see_the_rest(server, page):
-    from upload_helpers import PASSWORD, data_env
+    from upload_helpers import PASSWORD
 
-    from etl import users
+    from etl.users import Users
 
-    with data_env(server.root):
-        users.add("national-team", PASSWORD, "national")
+    Users(server.root).add("national-team", PASSWORD, "national")
     page.goto(server.url + "/signin?next=/history")
     page.get_by_label("User name").fill("national-team")
     page.get_by_label("Password").fill(PASSWORD)

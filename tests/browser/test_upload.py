@@ -1,9 +1,8 @@
 """An AHSN submitter uploading, in headless Chromium against gunicorn and a real store.
 
-One server for the module; the tests run in order and build on each other's uploads, as
-the quarter's work would: a malformed file, another AHSN's file, a good file confirmed,
-a hostile file, then restoring the earlier good one. Every page must log no console error
-(the `page` fixture).
+One server for the module, but every test starts from the same seed store (three AHSNs,
+two quarters, six submissions) and makes what it needs itself, so the tests hold in any
+order and alone. Every page must log no console error (the `page` fixture).
 """
 
 from __future__ import annotations
@@ -11,13 +10,28 @@ from __future__ import annotations
 import re
 
 import pytest
-from upload_helpers import PASSWORD, UPLOAD, seed_server
+from upload_helpers import PASSWORD, UPLOAD, build_seed_store, reset_to, restore_via_api, seed_server, store_via_api
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
+def seed_template(tmp_path_factory):
+    root = tmp_path_factory.mktemp("upload-seed") / "store"
+    build_seed_store(root)
+    return root
+
+
+@pytest.fixture(scope="module")
+def module_server(tmp_path_factory):
     with seed_server(tmp_path_factory.mktemp("upload-browser") / "store", workers=2) as served:
         yield served
+
+
+@pytest.fixture
+def server(module_server, seed_template):
+    """The module's server, its store put back to the seed for this test."""
+    live, store = module_server
+    reset_to(seed_template, store.root)
+    return live, store
 
 
 def sign_in(page, url, name, then="/upload"):
@@ -108,7 +122,7 @@ def test_a_good_file_previews_then_is_stored_and_shown_everywhere(server, page):
     page.locator("#upload-confirm").click()
     page.wait_for_url(re.compile(r".*/upload\?stored=7$"))
     page.get_by_text("✓ Stored: submission 7").wait_for()
-    assert store.event(7)["loaded_by"] == "wessex"
+    assert store.event(7).loaded_by == "wessex"
     # the national table, served by whichever worker, shows the new quarter at once
     page.goto(live.url + "/")
     page.locator("#national-table").get_by_text("Q2 2020/21").first.wait_for()
@@ -117,6 +131,7 @@ def test_a_good_file_previews_then_is_stored_and_shown_everywhere(server, page):
 
 def test_hostile_content_is_shown_as_text(server, page):
     live, store = server
+    assert store_via_api(live.url, "wessex", "wessex-good.csv") == 7  # what the hostile file replaces
     sign_in(page, live.url, "wessex")
     drop(page, "wessex-hostile.csv")
     page.get_by_text("wessex-hostile.csv passed the checks").wait_for()
@@ -133,10 +148,12 @@ def test_hostile_content_is_shown_as_text(server, page):
 
 def test_restoring_an_earlier_submission(server, page):
     live, store = server
+    assert store_via_api(live.url, "wessex", "wessex-good.csv") == 7
+    assert store_via_api(live.url, "wessex", "wessex-hostile.csv") == 8
     sign_in(page, live.url, "wessex", then="/history")
     page.locator(".history-table").wait_for()
     assert page.locator(".history-table tbody tr").count() == 4  # Wessex's only
-    assert set(r[0] for r in table_rows(page, ".history-table")) == {"Wessex"}
+    assert {r[0] for r in table_rows(page, ".history-table")} == {"Wessex"}
     page.get_by_role("button", name="Restore submission 7").click()
     page.wait_for_url(re.compile(r".*/history\?restored=7$"))
     page.get_by_text("✓ Submission 7 is current again").wait_for()
@@ -151,6 +168,9 @@ def test_restoring_an_earlier_submission(server, page):
 
 def test_the_national_team_sees_who_has_returned(server, page):
     live, store = server
+    assert store_via_api(live.url, "wessex", "wessex-good.csv") == 7
+    assert store_via_api(live.url, "wessex", "wessex-hostile.csv") == 8
+    restore_via_api(live.url, "wessex", 7)
     sign_in(page, live.url, "nat", then="/returns")
     page.locator(".returns-grid").wait_for()
     rows = {r[0]: r for r in (
@@ -166,6 +186,9 @@ def test_the_national_team_sees_who_has_returned(server, page):
 
 def test_the_history_can_be_narrowed_to_an_ahsn_and_quarter_and_the_link_keeps_it(server, page):
     live, store = server
+    for fixture in ("wessex-good.csv", "wessex-hostile.csv"):
+        store_via_api(live.url, "wessex", fixture)
+    store_via_api(live.url, "nat", "kss-good.csv")
     sign_in(page, live.url, "nat", then="/history")
     page.goto(live.url + "/history?ahsn=Wessex&quarter=Q2+2020%2F21")
     caption = page.locator(".history-table caption")
@@ -179,4 +202,4 @@ def test_the_history_can_be_narrowed_to_an_ahsn_and_quarter_and_the_link_keeps_i
     page.locator("#history-ahsn").click()
     page.get_by_role("option", name="All AHSNs").click()
     page.wait_for_url(re.compile(r".*/history$"))
-    page.get_by_text(f"{len(store.events()) - 1} submissions", exact=True).wait_for()  # one event is a restore
+    page.get_by_text(f"{len(store.events())} submissions", exact=True).wait_for()

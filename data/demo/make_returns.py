@@ -1,7 +1,11 @@
 """Generate the embedded demo data: one TCAM return per AHSN per quarter, Q1 2018/19 to Q2 2020/21.
 
-    .venv/bin/python -m etl.demo            # rewrites data/demo/returns/
-    .venv/bin/python -m etl.demo OUT_DIR    # writes somewhere else (the tests do this)
+    .venv/bin/python -m data.demo.make_returns            # rewrites data/demo/returns/
+    .venv/bin/python -m data.demo.make_returns OUT_DIR    # writes somewhere else (the tests do this)
+
+A development tool that lives beside the data it makes: the dashboard never imports it. It
+uses the project's own definitions (etl.ahsns for names and slugs, etl.report for the
+rounding), so the demo files and the dashboard cannot disagree about either.
 
 Why it is built the way it is
 -----------------------------
@@ -25,7 +29,7 @@ generator works from the published rates downwards instead of simulating forward
 
 Everything random comes from `random.Random` seeded with fixed strings, one per purpose, so
 the output is byte-for-byte the same on every run, and changing how names are drawn does not
-reshuffle the levels. Standard library only; files are written with LF line endings.
+reshuffle the levels. Files are written with LF line endings.
 """
 
 from __future__ import annotations
@@ -40,10 +44,11 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from etl import ahsns as ahsn_reference
 from etl.quarters import Quarter, span
+from etl.report import whole_percent
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-AHSNS_CSV = PROJECT_ROOT / "data" / "reference" / "ahsns.csv"
+PROJECT_ROOT = Path(__file__).resolve().parent.parent.parent
 TABLE_CSV = PROJECT_ROOT / "data" / "reference" / "tcam_table_8_1.csv"
 DEFAULT_OUT = PROJECT_ROOT / "data" / "demo" / "returns"
 
@@ -138,7 +143,7 @@ class Trust:
     rank: float  # readiness within its AHSN, 0 adopts first (acute trusts only)
     first: int  # index in QUARTERS of its first return
     last: int = len(QUARTERS) - 1
-    predecessors: list["Trust"] = field(default_factory=list)
+    predecessors: list[Trust] = field(default_factory=list)
     waypoints: dict[int, int] = field(default_factory=dict)  # quarter index -> pinned level
     levels: dict[int, int] = field(default_factory=dict)  # quarter index -> level
     code: str = ""
@@ -153,8 +158,7 @@ class Trust:
 # ----------------------------------------------------------------------------- reference data
 
 def read_ahsns() -> list[str]:
-    with AHSNS_CSV.open(newline="", encoding="utf-8") as f:
-        return [row["short_name"] for row in csv.DictReader(f)]
+    return [a.short_name for a in ahsn_reference.all_ahsns()]
 
 
 def read_published() -> tuple[list[int], dict[str, list[int]]]:
@@ -168,13 +172,11 @@ def read_published() -> tuple[list[int], dict[str, list[int]]]:
 
 
 def slug(short_name: str) -> str:
-    """'Yorkshire & Humber' -> 'yorkshire-humber'."""
-    return re.sub(r"[^a-z0-9]+", "-", short_name.lower().replace("&", "")).strip("-")
+    """The AHSN's URL form, as the dashboard makes it: 'Yorkshire & Humber' -> 'yorkshire-humber'."""
+    return ahsn_reference.slugify(short_name)
 
 
-def rounded_rate(adopted: int, trusts: int) -> int:
-    """Whole percent, halves rounded up, in integer maths (2/7 -> 29, 1/8 -> 13)."""
-    return (200 * adopted + trusts) // (2 * trusts)
+rounded_rate = whole_percent  # whole percent, halves rounded up (2/7 -> 29, 1/8 -> 13)
 
 
 def adopted_for(rate: int, trusts: int) -> int:
@@ -450,7 +452,7 @@ def generate(out_dir: Path = DEFAULT_OUT) -> list[Path]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m etl.demo", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m data.demo.make_returns", description=__doc__.splitlines()[0])
     parser.add_argument("out_dir", nargs="?", type=Path, default=DEFAULT_OUT,
                         help=f"folder to rewrite (default {DEFAULT_OUT.relative_to(PROJECT_ROOT)})")
     args = parser.parse_args(argv)

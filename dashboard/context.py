@@ -1,0 +1,43 @@
+"""What every request works with, made once per app by `create_app`: the settings, the
+store, its database reader and the accounts.
+
+Pages, callbacks and endpoints get them with `services()`; nothing is read from the
+environment or from module globals after start-up, so two apps with different settings can
+live in one process (the tests make one per store).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import current_app
+
+from etl.programmes import Programme
+from etl.queries import Database
+from etl.settings import Settings
+from etl.store import Store
+from etl.users import Users
+
+EXTENSION = "metrics"
+
+
+@dataclass(frozen=True)
+class Services:
+    settings: Settings
+    store: Store
+    db: Database
+    users: Users
+
+    @property
+    def programme(self) -> Programme:
+        return self.settings.programme
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Services:
+        store = Store.from_settings(settings)
+        return cls(settings, store, Database(store), Users(settings.data_dir))
+
+
+def services() -> Services:
+    """The services of the app handling the current request."""
+    return current_app.extensions[EXTENSION]

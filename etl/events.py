@@ -1,0 +1,80 @@
+"""The events of the store, typed: what each one records, and its JSON form on disk.
+
+The store's source of truth is a numbered list of events (etl/store.py keeps them in
+events/); the database is built from them. Every kind of event is a frozen dataclass here,
+so the store, the database build and the pages all agree on what an event holds.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import ClassVar, NamedTuple
+
+
+class ReturnRef(NamedTuple):
+    """One AHSN-quarter a submission holds."""
+
+    ahsn: str  # short name
+    quarter: str  # label, "Q3 2019/20"
+    trust_rows: int
+
+
+@dataclass(frozen=True)
+class Submission:
+    """A file that was checked and stored: its original is kept byte for byte."""
+
+    kind: ClassVar[str] = "submission"
+    id: int
+    programme: str
+    file_name: str
+    sha256: str
+    stored_as: str  # path of the original, relative to the store root
+    loaded_by: str
+    loaded_at: str  # ISO 8601, UTC
+    source: str  # "command line on host", "upload page (address)"
+    rows: int
+    warnings: tuple[str, ...] = ()
+    returns: tuple[ReturnRef, ...] = ()
+    is_demo: bool = False
+
+    @property
+    def ahsns(self) -> list[str]:
+        return sorted({r.ahsn for r in self.returns})
+
+
+@dataclass(frozen=True)
+class Restore:
+    """An earlier submission made current again for the AHSN-quarters it holds."""
+
+    kind: ClassVar[str] = "restore"
+    id: int
+    programme: str
+    submission_id: int
+    loaded_by: str
+    loaded_at: str
+    source: str
+    returns: tuple[ReturnRef, ...] = field(default=())
+
+
+Event = Submission | Restore
+KINDS: dict[str, type] = {cls.kind: cls for cls in (Submission, Restore)}
+
+
+def from_json(record: dict) -> Event:
+    """An event as read from its file."""
+    record = dict(record)
+    cls = KINDS[record.pop("kind")]
+    if "returns" in record:
+        record["returns"] = tuple(ReturnRef(*r) for r in record["returns"])
+    if "warnings" in record:
+        record["warnings"] = tuple(record["warnings"])
+    return cls(**record)
+
+
+def to_json(event: Event) -> dict:
+    """The event as written to its file (the kind first, as people read it)."""
+    body = asdict(event)
+    body["returns"] = [list(r) for r in event.returns]
+    if "warnings" in body:
+        body["warnings"] = list(body["warnings"])
+    return {"kind": event.kind, **body}

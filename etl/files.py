@@ -1,0 +1,65 @@
+"""Writing files so that a reader sees the old content or the new, never half of either.
+
+Every file the project writes into the store (events, originals, CURRENT, users, keys) goes
+through `write_atomically`: write a temporary file beside the target, flush it to disk,
+then rename it over the target. The store is private to its owner: folders 0700, files 0600.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from pathlib import Path
+
+FILE_MODE = 0o600
+FOLDER_MODE = 0o700
+
+
+def make_folder(path: Path) -> Path:
+    """Create a folder (and its parents) readable by the owner only."""
+    path.mkdir(mode=FOLDER_MODE, parents=True, exist_ok=True)
+    return path
+
+
+def write_atomically(path: Path, content: bytes, *, sync_folder: bool = True,
+                     exclusive: bool = False) -> bool:
+    """Write `content` to `path` in one atomic rename. With `exclusive`, keep an existing
+    file instead (the first writer wins) and return False; otherwise return True."""
+    make_folder(path.parent)
+    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(content)
+            f.flush()
+            os.fsync(f.fileno())
+        if exclusive:
+            try:
+                os.link(tmp, path)  # fails if the file exists: nobody's content is replaced
+            except FileExistsError:
+                return False
+        else:
+            os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    if sync_folder:
+        sync_folder_of(path)
+    return True
+
+
+def sync_folder_of(path: Path) -> None:
+    """Make renames inside the folder holding `path` durable."""
+    fsync_folder(path.parent)
+
+
+def fsync_folder(folder: Path) -> None:
+    dir_fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(dir_fd)
+    finally:
+        os.close(dir_fd)
+
+
+def fsync_file(path: Path) -> None:
+    with open(path, "rb") as f:
+        os.fsync(f.fileno())

@@ -1,0 +1,144 @@
+"""Every page's layout and callbacks, called directly on a real app and the demo store, without a
+browser (as datasette tests its HTML): fast, and exact about what each page says."""
+
+from __future__ import annotations
+
+import importlib
+from types import SimpleNamespace
+
+import pytest
+from flask import session
+
+from etl.users import Users
+from tests.conftest import make_app
+
+PASSWORD = "a long enough password"
+
+
+def text_of(component) -> str:
+    """All the text a component tree shows, in order, with runs of spaces as one."""
+    def pieces(node):
+        if node is None:
+            return []
+        if isinstance(node, str | int | float):
+            return [str(node)]
+        if isinstance(node, list | tuple):
+            return [p for child in node for p in pieces(child)]
+        return pieces(getattr(node, "children", None))
+    return " ".join(" ".join(pieces(component)).split())
+
+
+def find(component, component_id: str):
+    """The component with this id inside the tree, or None."""
+    if getattr(component, "id", None) == component_id:
+        return component
+    children = getattr(component, "children", None) if not isinstance(component, list | tuple) else component
+    for child in children if isinstance(children, list | tuple) else [children]:
+        if child is not None and not isinstance(child, str | int | float):
+            found = find(child, component_id)
+            if found is not None:
+                return found
+    return None
+
+
+@pytest.fixture
+def app(settings):
+    return make_app(settings)
+
+
+@pytest.fixture
+def pages(app) -> SimpleNamespace:
+    """The page modules, as the app loaded them (Dash imports pages when it makes an app)."""
+    names = ("ahsn", "compare", "definitions", "history", "national", "returns", "upload")
+    return SimpleNamespace(**{n: importlib.import_module(f"dashboard.pages.{n}") for n in names})
+
+
+@pytest.fixture
+def as_user(app, store):
+    """A request context signed in as a new user of the given role (None: signed out)."""
+    accounts = Users(store.root)
+
+    def context(role: str | None = None, ahsn_name: str | None = None):
+        while contexts:  # one request at a time: each has its own app context, g and session
+            contexts.pop().pop()
+        ctx = app.server.test_request_context("/")
+        ctx.push()
+        if role:
+            user = accounts.add(f"{role}-user", PASSWORD, role, ahsn_name)
+            session.update(user=user.name, stamp=user.stamp)
+        return ctx
+    contexts = []
+    yield lambda *a: contexts.append(context(*a))
+    while contexts:
+        contexts.pop().pop()
+
+
+def test_national_overview_shows_table_8_1_and_the_target_sentence(as_user, pages):
+    as_user()
+    page = pages.national.layout()
+    assert text_of(find(page, "national-sentence")) == (
+        "3 of 15 AHSNs at or above 50% in Q3 2018/19; 7 of 15 AHSNs at or above 50% in Q3 2019/20, up from 3 in "
+        "Q3 2018/19; 10 of 15 AHSNs at or above 50% in Q2 2020/21, up from 7 in Q3 2019/20.")
+    grid = find(page, "national-table-grid")
+    body = grid.children[2].children
+    assert len(body) == 16 and text_of(body[0]).startswith("Oxford 0%")
+    assert text_of(body[-1]).startswith("England (Total) 25%")
+
+
+def test_national_overview_quarters_from_the_url_and_a_note_for_an_unknown_one(as_user, pages):
+    as_user()
+    page = pages.national.layout(quarters="Q3 2018/19,Q1 2019/20,Q4 2030/31")
+    assert list(find(page, "national-quarters").value) == ["Q3 2018/19", "Q1 2019/20"]
+    assert text_of(find(page, "national-note")) == "No data loaded for Q4 2030/31; not shown."
+    assert pages.national.choose_quarters(["Q3 2019/20", "Q3 2018/19"]) == (
+        "?quarters=Q3%202018/19,Q3%202019/20", None)
+
+
+def test_ahsn_page_says_where_the_ahsn_stands(as_user, pages):
+    as_user()
+    page = pages.ahsn.layout(slug="wessex")
+    assert text_of(find(page, "ahsn-name")) == "Health Innovation Wessex"
+    assert text_of(find(page, "ahsn-summary")).startswith(
+        "In Q2 2020/21, 5 of 8 acute trusts in Wessex had adopted TCAM (63%), at or above the 50% target")
+    assert "AHSN not found" in text_of(pages.ahsn.layout(slug="atlantis"))
+
+
+def test_compare_and_definitions(as_user, pages):
+    as_user()
+    assert "Adoption rate by AHSN, Q1 2018/19 to Q2 2020/21" in text_of(pages.compare.layout())
+    assert text_of(find(pages.compare.layout(sort="latest"), "compare-sort")).startswith("Order AHSNs by:")
+    assert "The five adoption levels" in text_of(pages.definitions.layout())
+
+
+def test_upload_page_asks_a_signed_out_visitor_to_sign_in(as_user, pages):
+    as_user()
+    assert "Sign in with the account the national team gave you" in text_of(pages.upload.layout())
+
+
+def test_upload_page_offers_a_submitter_only_their_own_ahsn(as_user, pages):
+    as_user("ahsn", "KSS")
+    page = pages.upload.layout()
+    assert find(page, "upload-template-ahsn").options == ["KSS"]
+
+
+def test_returns_page_is_for_the_national_team(as_user, pages):
+    as_user("ahsn", "KSS")
+    assert "This page is for the national team." in text_of(pages.returns.layout())
+    assert text_of(pages.returns.show_grid("Q2 2020/21")) == (  # refused, whatever is asked
+        "Sign in as a national administrator to see the returns.")
+
+
+def test_returns_grid_for_a_national_administrator(as_user, pages):
+    as_user("national")
+    grid = pages.returns.show_grid("Q2 2020/21")
+    assert text_of(grid).count("✓ Returned") == 15
+
+
+def test_history_callback_filters_on_the_server(as_user, pages):
+    as_user("ahsn", "Wessex")
+    table, search = pages.history.show_history("All AHSNs", "All quarters", "")
+    assert text_of(table).startswith("10 submissions for Wessex")  # whatever the dropdown sent
+    as_user("national")
+    table, search = pages.history.show_history("All AHSNs", "Q2 2020/21", "")
+    assert text_of(table).startswith("15 submissions holding Q2 2020/21")
+    assert search == "?quarter=Q2+2020%2F21"
