@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from flask import current_app
 
+from dashboard.publisher import Publisher
 from etl.programmes import Programme
 from etl.queries import Database
 from etl.settings import Settings
@@ -27,6 +28,7 @@ class Services:
     store: Store
     db: Database
     users: Users
+    publisher: Publisher
 
     @property
     def programme(self) -> Programme:
@@ -35,7 +37,8 @@ class Services:
     @classmethod
     def from_settings(cls, settings: Settings) -> Services:
         store = Store.from_settings(settings)
-        return cls(settings, store, Database(store), Users(settings.data_dir))
+        db = Database(store)
+        return cls(settings, store, db, Users(settings.data_dir), Publisher(store, db))
 
 
 def services() -> Services:

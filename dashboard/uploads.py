@@ -6,6 +6,8 @@ buttons are only a convenience. State-changing endpoints also need the CSRF toke
 
     POST /upload/commit            store a checked file (a pending preview token, or a file)
     POST /history/<id>/restore     make an earlier submission current again
+    POST /history/<id>/quarantine  leave a submission out of every figure (national team)
+    POST /history/<id>/release     take it back into the figures (national team)
     GET  /history/<id>/original    the file exactly as it was uploaded
     GET  /upload/template          a blank return for an AHSN and quarter
 
@@ -191,8 +193,10 @@ def register(server: Flask) -> None:
         try:
             if problems:
                 raise ReturnRejected(problems)
-            accepted = ctx.store.load(files, ctx.programme, loaded_by=user.name,
-                                      source=f"upload page ({request.remote_addr})")
+            # The commit point: once the event is written the file is stored, and the answer
+            # says so; the database is built after the answer, in the background.
+            accepted = ctx.store.commit(files, ctx.programme, loaded_by=user.name,
+                                        source=f"upload page ({request.remote_addr})")
         except ReturnRejected as rejected:
             if wants_page():
                 raise Refused(422, f"The file was not stored: {len(rejected.problems)} "
@@ -202,26 +206,67 @@ def register(server: Flask) -> None:
                            problems=_problems_json(rejected.problems)), 422
         except StoreBusy as busy:
             raise Refused(503, f"The file was not stored: {busy}.") from None
+        ctx.publisher.publish_soon()
         drop_pending(token)
         if wants_page():
             return redirect(f"/upload?stored={accepted[0].submission_id}", code=303)
         return jsonify(stored=[{"submission_id": a.submission_id, "file_name": a.file_name,
                                 "returns": [list(r) for r in a.returns],
-                                "warnings": len(a.warnings)} for a in accepted])
+                                "warnings": len(a.warnings)} for a in accepted],
+                       figures_updated=ctx.store.is_current())
 
     @server.post("/history/<int:submission_id>/restore")
     @signed_in
     @csrf_protected
     def restore(submission_id: int):
         submission_for(current_user(), submission_id, "change")
+        ctx = services()
         try:
-            services().store.restore(submission_id, restored_by=current_user().name,
-                                     source=f"history page ({request.remote_addr})")
+            ctx.store.restore(submission_id, restored_by=current_user().name,
+                              source=f"history page ({request.remote_addr})", publish=False)
         except StoreBusy as busy:
             raise Refused(503, f"Nothing was restored: {busy}.") from None
+        except LookupError as refused:  # e.g. quarantined: release it first
+            raise Refused(409, f"Nothing was restored: {refused}.") from None
+        ctx.publisher.publish_soon()
         if wants_page():
             return redirect(f"/history?restored={submission_id}", code=303)
         return jsonify(restored=submission_id)
+
+    def set_aside(submission_id: int, action: str):
+        """Quarantine or release: national administrators only, with a reason."""
+        user = current_user()
+        if not user.is_national:
+            raise Refused(403, "Only the national team may quarantine or release a submission.")
+        submission_for(user, submission_id, "change")
+        reason = " ".join((request.form.get("reason") or "").split())
+        if not reason:
+            raise Refused(400, "Say why, in a few words: the reason is kept with the submission.")
+        ctx = services()
+        change = ctx.store.quarantine if action == "quarantine" else ctx.store.release
+        try:
+            change(submission_id, reason[:500], by=user.name,
+                   source=f"history page ({request.remote_addr})", publish=False)
+        except StoreBusy as busy:
+            raise Refused(503, f"Nothing was changed: {busy}.") from None
+        except LookupError as refused:  # already quarantined, or not quarantined
+            raise Refused(409, f"Nothing was changed: {refused}.") from None
+        ctx.publisher.publish_soon()
+        if wants_page():
+            return redirect(f"/history?{action}d={submission_id}", code=303)
+        return jsonify({f"{action}d": submission_id})
+
+    @server.post("/history/<int:submission_id>/quarantine")
+    @signed_in
+    @csrf_protected
+    def quarantine(submission_id: int):
+        return set_aside(submission_id, "quarantine")
+
+    @server.post("/history/<int:submission_id>/release")
+    @signed_in
+    @csrf_protected
+    def release(submission_id: int):
+        return set_aside(submission_id, "release")
 
     @server.get("/history/<int:submission_id>/original")
     def original(submission_id: int):

@@ -67,7 +67,15 @@ def parser() -> argparse.ArgumentParser:
     restore = commands.add_parser("restore", help="make an earlier submission current again")
     restore.add_argument("id", type=int)
     restore.add_argument("--by", help="who is restoring (default: your user name)")
-    commands.add_parser("rebuild", help="rebuild the database from the kept originals")
+    for name, what in (("quarantine", "leave a stored submission out of every figure (it is kept)"),
+                       ("release", "take a quarantined submission back into the figures")):
+        marked = commands.add_parser(name, help=what)
+        marked.add_argument("id", type=int)
+        marked.add_argument("--reason", required=True, help="why, in a few words (kept with the event)")
+        marked.add_argument("--by", help="who is doing it (default: your user name)")
+    rebuild = commands.add_parser("rebuild", help="rebuild the database from the events and kept rows")
+    rebuild.add_argument("--reparse", action="store_true",
+                         help="read every kept original again (not quarantined ones) with today's reader")
     commands.add_parser("settings", help="list the settings and their current values")
     commands.add_parser("init", help="build the store from the embedded demo data if it is empty, "
                                      "and repair it after a crashed write")
@@ -190,8 +198,8 @@ def cmd_history(ctx: Context, args) -> int:
     rows = [["submission", "ahsn", "quarter", "status", "loaded_by", "loaded_at", "file_name",
              "trust_rows", "warnings"]]
     for _, r in history.iterrows():
-        rows.append([r["submission_id"], r["ahsn"], r["quarter"],
-                     "current" if r["is_current"] else "superseded", r["loaded_by"],
+        status = "quarantined" if r["is_quarantined"] else "current" if r["is_current"] else "superseded"
+        rows.append([r["submission_id"], r["ahsn"], r["quarter"], status, r["loaded_by"],
                      r["loaded_at"].isoformat(sep=" ", timespec="seconds"), r["file_name"],
                      r["trust_rows"], r["warning_count"]])
     _write_csv(rows)
@@ -206,8 +214,23 @@ def cmd_restore(ctx: Context, args) -> int:
 
 
 def cmd_rebuild(ctx: Context, args) -> int:
-    path = ctx.store.rebuild(progress=_progress)
-    print(f"rebuilt {path.name} from the kept originals")
+    path = ctx.store.rebuild(progress=_progress, reparse=args.reparse)
+    source = "the kept originals, read again" if args.reparse else "the events and their kept rows"
+    print(f"rebuilt {path.name} from {source}")
+    return 0
+
+
+def cmd_quarantine(ctx: Context, args) -> int:
+    event = ctx.store.quarantine(args.id, args.reason, by=args.by)
+    returns = ", ".join(f"{r.ahsn} {r.quarter}" for r in event.returns)
+    print(f"submission {args.id} is quarantined: left out of {returns} (event {event.id}); "
+          f"`python -m etl release {args.id} --reason ...` takes it back")
+    return 0
+
+
+def cmd_release(ctx: Context, args) -> int:
+    event = ctx.store.release(args.id, args.reason, by=args.by)
+    print(f"submission {args.id} is released: back in the figures (event {event.id})")
     return 0
 
 
@@ -257,5 +280,6 @@ def cmd_users(ctx: Context, args) -> int:
 COMMANDS = {
     "load": cmd_load, "report": cmd_report, "template": cmd_template, "history": cmd_history,
     "restore": cmd_restore, "rebuild": cmd_rebuild, "settings": cmd_settings,
+    "quarantine": cmd_quarantine, "release": cmd_release,
     "init": cmd_init, "users": cmd_users,
 }

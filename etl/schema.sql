@@ -1,6 +1,6 @@
--- The derived database, built from scratch from the kept originals (etl/database.py).
--- A published database file is never written again: readers hold read-only connections
--- to it while a writer builds the next one beside it.
+-- The base tables of a database built from the store's events (etl/build.py). A published
+-- database file is never written again: readers hold read-only connections to it while a
+-- writer builds the next one beside it (from scratch, or from a copy of it).
 
 CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR);
 
@@ -44,6 +44,17 @@ CREATE TABLE restores (
     submission_id INTEGER,
     restored_by VARCHAR,
     restored_at TIMESTAMP,
+    source VARCHAR
+);
+
+-- A submission set aside ('quarantine') or taken back ('release') by a national administrator.
+CREATE TABLE quarantine_events (
+    id INTEGER PRIMARY KEY,
+    submission_id INTEGER,
+    action VARCHAR,
+    reason VARCHAR,
+    by_user VARCHAR,
+    happened_at TIMESTAMP,
     source VARCHAR
 );
 

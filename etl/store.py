@@ -43,10 +43,11 @@ import pandas as pd
 
 from etl import events as ev
 from etl.build import Progress, build_database
-from etl.events import Event, Restore, ReturnRef, Submission
+from etl.events import Event, Quarantine, Release, Restore, ReturnRef, Submission
 from etl.files import fsync_file, fsync_folder, make_folder, write_atomically
 from etl.problems import Problem, ReturnRejected
-from etl.programmes import TCAM, Programme
+from etl.programmes import PROGRAMMES, TCAM, Programme
+from etl.quarters import Quarter
 from etl.validate import ParsedReturn, check_against_store, parse_return
 
 DEMO_USER = "demo data"
@@ -97,6 +98,7 @@ class Store:
         self.demo_programme = demo_programme
         self.max_upload_bytes = max_upload_bytes
         self.originals = self.root / "originals"
+        self.parsed = self.root / "parsed"
         self.events_dir = self.root / "events"
         self.databases = self.root / "databases"
         self.current_file = self.root / "CURRENT"
@@ -146,6 +148,14 @@ class Store:
                    for part in p.stem.split("-") if part.isdigit()]
         return max(numbers, default=0)
 
+    def committed_at(self, event_id: int) -> float | None:
+        """When the file holding an event was written (its commit), as a Unix time."""
+        for path in self.events_dir.glob("*.json"):
+            numbers = [int(part) for part in path.stem.split("-") if part.isdigit()]
+            if numbers and numbers[0] <= event_id <= numbers[-1]:
+                return path.stat().st_mtime
+        return None
+
     @staticmethod
     def last_event_in(path: Path) -> int | None:
         """The newest event a database file was built from, or None if it cannot be read."""
@@ -175,7 +185,8 @@ class Store:
 
     def ensure(self, progress: Progress | None = None) -> Path:
         """Make sure a current database exists and is not behind the events: builds the
-        demo returns into an empty store (if configured), and repairs a write that crashed."""
+        demo returns into an empty store (if configured), and finishes a write whose
+        database was not published (a crash, a killed worker)."""
         if self.is_current():
             return self.current_database()
         with self.write_lock():
@@ -204,8 +215,9 @@ class Store:
     # ---- writing -------------------------------------------------------------------
 
     @contextlib.contextmanager
-    def write_lock(self) -> Iterator[None]:
-        """One writer at a time, across processes. Readers never take it."""
+    def write_lock(self, wait: bool = True) -> Iterator[bool]:
+        """One writer at a time, across processes. Readers never take it. With wait=False,
+        yields False at once (holding nothing) if another process has it."""
         make_folder(self.root)
         fd = os.open(self.root / "write.lock", os.O_RDWR | os.O_CREAT, 0o600)
         with os.fdopen(fd, "r+") as handle:
@@ -215,14 +227,35 @@ class Store:
                     fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
                     break
                 except BlockingIOError:
+                    if not wait:
+                        yield False
+                        return
                     if time.monotonic() > deadline:
                         raise StoreBusy("another load has been running for over two minutes; "
                                         "try again shortly") from None
                     time.sleep(0.05)
             try:
-                yield
+                yield True
             finally:
                 fcntl.flock(handle, fcntl.LOCK_UN)
+
+    def commit(
+        self,
+        files: list[tuple[str, bytes]],
+        programme: Programme,
+        loaded_by: str | None = None,
+        source: str | None = None,
+        today: dt.date | None = None,
+    ) -> list[Accepted]:
+        """Validate and store files up to the commit point (the event file), without
+        building the database: call `publish()` next (the web app does it in the
+        background). Raises ReturnRejected with every problem, having written nothing."""
+        if self.current_database() is None:
+            raise StoreNotReady()
+        with self.write_lock():
+            return self._check_and_commit(
+                files, programme, loaded_by or default_user(), source or default_source(),
+                today=dt.date.today() if today is None else today)
 
     def load(
         self,
@@ -233,67 +266,126 @@ class Store:
         today: dt.date | None = None,
         progress: Progress | None = None,
     ) -> list[Accepted]:
-        """Validate and store files. Raises ReturnRejected with every problem, having
-        written nothing, if any file has one."""
+        """Validate, store and publish files (the command line's load)."""
         self.ensure()
-        with self.write_lock():
-            accepted = self._check_and_commit(
-                files, programme, loaded_by or default_user(), source or default_source(),
-                today=dt.date.today() if today is None else today)
-            self._publish(progress)
+        accepted = self.commit(files, programme, loaded_by, source, today)
+        self.publish(progress)
         return accepted
 
     def restore(self, submission_id: int, restored_by: str | None = None,
-                source: str | None = None) -> Restore:
+                source: str | None = None, publish: bool = True) -> Restore:
         """Make an earlier submission current again for the AHSN-quarters it holds."""
+        return self._mark(Restore, submission_id, restored_by, source, publish=publish)
+
+    def quarantine(self, submission_id: int, reason: str, by: str | None = None,
+                   source: str | None = None, publish: bool = True) -> Quarantine:
+        """Leave a submission out of every figure (it stays kept, and can be released)."""
+        return self._mark(Quarantine, submission_id, by, source, reason=reason, publish=publish)
+
+    def release(self, submission_id: int, reason: str, by: str | None = None,
+                source: str | None = None, publish: bool = True) -> Release:
+        """Take a quarantined submission back into the figures."""
+        return self._mark(Release, submission_id, by, source, reason=reason, publish=publish)
+
+    def _mark(self, kind, submission_id: int, by: str | None, source: str | None, *,
+              reason: str | None = None, publish: bool) -> Event:
         self.ensure()
         with self.write_lock():
             target = self.submission(submission_id)
             if target is None:
                 raise LookupError(f"there is no submission {submission_id}; "
                                   "`python -m etl history` lists them")
-            [event] = self._write_events([Restore(
+            quarantined = submission_id in self.quarantined_ids()
+            if kind is Quarantine and quarantined:
+                raise LookupError(f"submission {submission_id} is already quarantined")
+            if kind is Release and not quarantined:
+                raise LookupError(f"submission {submission_id} is not quarantined")
+            if kind is Restore and quarantined:
+                raise LookupError(f"submission {submission_id} is quarantined: release it before "
+                                  "making it current")
+            if reason is not None and not reason.strip():
+                raise LookupError("say why, in a few words (--reason)")
+            fields = {"reason": " ".join(reason.split())[:500]} if reason is not None else {}
+            [event] = self._write_events([kind(
                 id=0, programme=target.programme, submission_id=submission_id,
-                loaded_by=restored_by or default_user(), loaded_at=_now(),
-                source=source or default_source(), returns=target.returns)])
-            self._publish()
+                loaded_by=by or default_user(), loaded_at=_now(), source=source or default_source(),
+                returns=target.returns, **fields)])
+        if publish:
+            self.publish()
         return event
 
-    def rebuild(self, progress: Progress | None = None) -> Path:
-        """Build the database again from the kept originals."""
-        self.ensure()
+    def quarantined_ids(self) -> set[int]:
+        """Submissions whose latest quarantine or release event is a quarantine."""
+        state: dict[int, bool] = {}
+        for e in self.events():
+            if isinstance(e, Quarantine | Release):
+                state[e.submission_id] = isinstance(e, Quarantine)
+        return {sid for sid, on in state.items() if on}
+
+    def publish(self, progress: Progress | None = None) -> Path:
+        """Build and publish the database if it is behind the events (waits for the lock)."""
         with self.write_lock():
+            if self.is_current():
+                return self.current_database()
             return self._publish(progress)
+
+    def publish_if_free(self) -> bool:
+        """Publish committed events if no other writer holds the lock; never waits. True if
+        the database is current afterwards (or someone else is working on it)."""
+        if self.is_current():
+            return True
+        with self.write_lock(wait=False) as got_it:
+            if not got_it:
+                return True  # the writer holding it publishes when it is done
+            if not self.is_current():
+                self._publish()
+        return True
+
+    def rebuild(self, progress: Progress | None = None, reparse: bool = False) -> Path:
+        """Build the database again from scratch: from the parsed records kept with each
+        submission, or with `reparse`, by reading every kept original again (not quarantined
+        ones) with today's reader."""
+        if not self.events():
+            return self.ensure(progress)  # nothing to rebuild from: a new store
+        with self.write_lock():
+            return self._publish(progress, full=True, reparse=reparse)
 
     # ---- inside the lock -----------------------------------------------------------
 
-    def _current_rows(self) -> pd.DataFrame:
+    def _current_rows(self, quarter_indexes: set[int]) -> pd.DataFrame:
+        """The current trust rows of the given quarters: what a return is checked against."""
         columns = ["ahsn", "quarter_index", "trust_code", "trust_name", "adoption_level", "referrals_made"]
         path = self.current_database()
-        if path is None:
+        if path is None or not quarter_indexes:
             return pd.DataFrame(columns=columns)
         con = duckdb.connect(str(path), read_only=True)
         try:
-            return con.execute(f"SELECT {', '.join(columns)} FROM trust_returns").df()
+            return con.execute(f"SELECT {', '.join(columns)} FROM trust_returns "
+                               "WHERE list_contains(?, quarter_index)", [sorted(quarter_indexes)]).df()
         finally:
             con.close()
 
     def _check(self, files: list[tuple[str, bytes]], programme: Programme,
                today: dt.date | None) -> list[ParsedReturn]:
-        context = self._current_rows()
-        results = []
-        for name, content in files:
-            parsed = parse_return(name, content, programme, self.max_upload_bytes, today)
+        """Each file on its own, then against the current data of its quarters and the
+        quarters before them (never the whole history, so checking costs the same on any
+        store). Later files in a batch are checked as if the earlier ones were loaded."""
+        results = [parse_return(name, content, programme, self.max_upload_bytes, today)
+                   for name, content in files]
+        quarters = {q.index + d for r in results if r.ok for _, q, _ in r.returns() for d in (0, -1)}
+        rows = self._current_rows(quarters)
+        # not dict(groupby): a GroupBy has a .keys attribute, which dict() would call
+        context = {key: frame for key, frame in rows.groupby(["ahsn", "quarter_index"])}  # noqa: C416
+        for parsed in results:
+            if not parsed.ok:
+                continue
+            mine = {q.index + d for _, q, _ in parsed.returns() for d in (0, -1)}
+            relevant = [f for (_, q), f in context.items() if q in mine]
+            check_against_store(parsed, pd.concat(relevant, ignore_index=True) if relevant else rows.iloc[0:0])
             if parsed.ok:
-                check_against_store(parsed, context)
-            if parsed.ok:
-                # Later files in the same batch are checked against this one, as if loaded.
-                frame = parsed.frame()[list(context.columns)]
-                replaced = set(zip(frame["ahsn"], frame["quarter_index"]))
-                keep = [(a, q) not in replaced for a, q in zip(context["ahsn"], context["quarter_index"])]
-                kept = context.loc[pd.Series(keep, index=context.index, dtype=bool)]
-                context = pd.concat([kept, frame], ignore_index=True) if len(kept) else frame
-            results.append(parsed)
+                frame = parsed.frame()[list(rows.columns)]
+                for key, replacement in frame.groupby(["ahsn", "quarter_index"]):
+                    context[key] = replacement
         return results
 
     def _check_and_commit(self, files, programme, loaded_by, source, today, is_demo=False) -> list[Accepted]:
@@ -301,19 +393,22 @@ class Store:
         problems = [p for r in results for p in r.problems]
         if problems:
             raise ReturnRejected(problems)
-        stored = [self._keep_original(name, content) for name, content in files]
+        stored = [self._keep_original(content) for _, content in files]
+        records = [self._keep_records(parsed) for parsed in results]
         fsync_folder(self.originals)
+        fsync_folder(self.parsed)
         events = self._write_events([Submission(
-            id=0, programme=programme.code, file_name=name,
+            id=0, programme=programme.code, file_name=parsed.file_name,
             sha256=hashlib.sha256(content).hexdigest(), stored_as=stored_as,
             loaded_by=loaded_by, loaded_at=_now(), source=source,
             rows=len(parsed.records), warnings=tuple(str(w) for w in parsed.warnings),
             returns=tuple(ReturnRef(a, q.label, n) for a, q, n in parsed.returns()), is_demo=is_demo,
-        ) for (name, content), parsed, stored_as in zip(files, results, stored)])
+            records=records_as,
+        ) for (_, content), parsed, stored_as, records_as in zip(files, results, stored, records)])
         return [Accepted(e.id, e.file_name, list(e.returns), parsed.warnings)
                 for e, parsed in zip(events, results)]
 
-    def _keep_original(self, name: str, content: bytes) -> str:
+    def _keep_original(self, content: bytes) -> str:
         digest = hashlib.sha256(content).hexdigest()
         suffix = ".xlsx" if content.startswith(b"PK\x03\x04") else ".csv"
         relative = f"originals/{digest}{suffix}"
@@ -321,6 +416,36 @@ class Store:
         if not path.exists():
             write_atomically(path, content, sync_folder=False)  # the caller syncs the folder once
         return relative
+
+    def _keep_records(self, parsed: ParsedReturn) -> str:
+        """The validated rows, content-addressed beside the originals (parse once)."""
+        content = records_json(parsed.records)
+        relative = f"parsed/{hashlib.sha256(content).hexdigest()}.json"
+        path = self.root / relative
+        if not path.exists():
+            write_atomically(path, content, sync_folder=False)
+        return relative
+
+    def rows_of(self, submission: Submission, reparse: bool = False) -> list[dict]:
+        """A submission's rows as the database holds them: its kept records, or (for a
+        submission from before records were kept, or with `reparse`) its original read again."""
+        if submission.records is not None and not reparse:
+            try:
+                return records_from_json((self.root / submission.records).read_bytes())
+            except FileNotFoundError:
+                raise RuntimeError(
+                    f"the parsed rows of submission {submission.id} ({submission.records}) are missing; "
+                    "restore parsed/ from a backup, or read every original again with "
+                    "`python -m etl rebuild --reparse`") from None
+        programme = PROGRAMMES[submission.programme]
+        # No size limit or date rule here: this file was accepted under the rules of its day.
+        content = self.original_bytes(submission)
+        parsed = parse_return(submission.file_name, content, programme, len(content) + 1, today=None)
+        if not parsed.ok:
+            raise RuntimeError(
+                f"kept original of submission {submission.id} ({submission.file_name}) no longer parses: "
+                + "; ".join(str(p) for p in parsed.problems))
+        return [_row(r) for r in parsed.records]
 
     def _write_events(self, events: list[Event]) -> list[Event]:
         """Number the events and write them as one file, in one atomic rename: the commit
@@ -333,14 +458,17 @@ class Store:
         write_atomically(self.events_dir / name, json.dumps(content, indent=1, ensure_ascii=False).encode())
         return events
 
-    def _publish(self, progress: Progress | None = None) -> Path:
-        """Build a complete new database and make it current in one atomic rename."""
+    def _publish(self, progress: Progress | None = None, full: bool = False, reparse: bool = False) -> Path:
+        """Build the database holding every event (from a copy of the current one unless
+        `full`) and make it current in one atomic rename."""
         make_folder(self.databases)
         events = self.events()
+        skip = self.quarantined_ids() if reparse else set()  # a quarantined original is never read
         last = max((e.id for e in events), default=0)
         name = f"metrics-{last:06d}-{uuid.uuid4().hex[:8]}.duckdb"
         building = self.databases / f".building-{name}"
-        build_database(building, events, self.original_bytes, progress)
+        build_database(building, events, lambda s: self.rows_of(s, reparse and s.id not in skip),
+                       start_from=None if full else self.current_database(), progress=progress)
         os.chmod(building, 0o600)
         fsync_file(building)
         os.replace(building, self.databases / name)
@@ -360,6 +488,21 @@ class Store:
         for stale in self.databases.glob(".building-*"):  # left by a crashed build
             if time.time() - stale.stat().st_mtime > 3600:
                 stale.unlink(missing_ok=True)
+
+
+def records_json(records: list[dict]) -> bytes:
+    """Validated rows as kept on disk: quarters as labels, one object per row."""
+    return json.dumps([{k: (v.label if isinstance(v, Quarter) else v) for k, v in r.items()} for r in records],
+                      ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
+
+
+def records_from_json(content: bytes) -> list[dict]:
+    return [_row({**r, "quarter": Quarter.parse(r["quarter"])}) for r in json.loads(content)]
+
+
+def _row(record: dict) -> dict:
+    """A validated record as a row of submitted_rows."""
+    return {**record, "quarter_index": record["quarter"].index, "quarter": record["quarter"].label}
 
 
 def _numbered(event: Event, number: int) -> Event:

@@ -105,11 +105,33 @@ def _stored_panel(stored: str | None, user) -> html.Div | None:
     returns = ", ".join(f"{r.ahsn} {r.quarter} ({r.trust_rows} trusts)" for r in event.returns)
     return html.Div(className="upload-panel upload-panel-success", role="status", children=[
         html.H2(["✓ Stored: submission ", str(event.id)]),
-        html.P([f"{event.file_name}: {returns}, with {len(event.warnings)} warning(s). "
-                "Every page of the dashboard shows it now. ",
-                html.A("See the national table", href="/"), " or ",
-                html.A("the history of your returns", href="/history"), "."]),
+        html.P(f"{event.file_name}: {returns}, with {len(event.warnings)} warning(s)."),
+        html.P(_figures_state(event.id), id="upload-figures-state", **{"data-submission": str(event.id)}),
+        # Until every page shows it: the database is built after the file is stored.
+        dcc.Interval(id="upload-figures-poll", interval=1000, max_intervals=120,
+                     disabled=_figures_updated(event.id)),
     ])
+
+
+def _figures_updated(submission_id: int) -> bool:
+    return services().db.last_event_id() >= submission_id
+
+
+def _figures_state(submission_id: int) -> list:
+    if _figures_updated(submission_id):
+        return ["Every page of the dashboard shows it now. ", html.A("See the national table", href="/"),
+                " or ", html.A("the history of your returns", href="/history"), "."]
+    return ["The figures are being updated: this page will say when every page of the dashboard "
+            "shows it (usually within a few seconds)."]
+
+
+@callback(Output("upload-figures-state", "children"), Output("upload-figures-poll", "disabled"),
+          Input("upload-figures-poll", "n_intervals"), State("upload-figures-state", "data-submission"),
+          prevent_initial_call=True)
+def figures_state(_n, submission):
+    """Once the database holding the submission is published, every worker serves it."""
+    submission_id = int(submission) if submission and submission.isdigit() else 0
+    return _figures_state(submission_id), _figures_updated(submission_id)
 
 
 @callback(Output("upload-result", "children"),

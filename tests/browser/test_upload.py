@@ -123,7 +123,9 @@ def test_a_good_file_previews_then_is_stored_and_shown_everywhere(server, page):
     page.wait_for_url(re.compile(r".*/upload\?stored=7$"))
     page.get_by_text("✓ Stored: submission 7").wait_for()
     assert store.event(7).loaded_by == "wessex"
-    # the national table, served by whichever worker, shows the new quarter at once
+    # stored at once; the page says when the figures have caught up (built just after)
+    page.get_by_text("Every page of the dashboard shows it now.").wait_for()
+    # the national table, served by whichever worker, shows the new quarter from then on
     page.goto(live.url + "/")
     page.locator("#national-table").get_by_text("Q2 2020/21").first.wait_for()
     assert "Latest data: Q2 2020/21" in page.locator("#shell-status").inner_text()
