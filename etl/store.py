@@ -42,7 +42,9 @@ from etl import settings
 from etl.build import Progress, build_database
 from etl.problems import Problem, ReturnRejected
 from etl.programmes import Programme
-from etl.validate import ParsedReturn, check_against_store, parse_return
+from etl.reading.kinds import detect
+from etl.reading.limits import ReadLimits
+from etl.validate import ParsedReturn, check_against_store, parse_returns
 
 DEMO_DIR = settings.PROJECT_ROOT / "data" / "demo" / "returns"
 DEMO_USER = "demo data"
@@ -216,7 +218,8 @@ class Store:
     # ---- inside the lock -----------------------------------------------------------
 
     def _current_rows(self) -> pd.DataFrame:
-        columns = ["ahsn", "quarter_index", "trust_code", "trust_name", "adoption_level", "referrals_made"]
+        columns = ["ahsn", "quarter_index", "trust_code", "trust_name", "trust_type", "adoption_level",
+                   "referrals_made"]
         path = self.current_database()
         if path is None:
             return pd.DataFrame(columns=columns)
@@ -228,11 +231,10 @@ class Store:
 
     def _check(self, files: list[tuple[str, bytes]], programme: Programme,
                today: dt.date | None) -> list[ParsedReturn]:
-        max_bytes = settings.get_int("METRICS_MAX_UPLOAD_BYTES")
+        limits = ReadLimits(max_bytes=settings.get_int("METRICS_MAX_UPLOAD_BYTES"))
         context = self._current_rows()
         results = []
-        for name, content in files:
-            parsed = parse_return(name, content, programme, max_bytes, today)
+        for parsed in parse_returns(files, programme, limits, today):
             if parsed.ok:
                 check_against_store(parsed, context)
             if parsed.ok:
@@ -253,18 +255,21 @@ class Store:
         stored = [self._keep_original(name, content) for name, content in files]
         _fsync_folder(self.originals)
         events = self._write_events([{
-            "kind": "submission", "programme": programme.code, "file_name": name,
+            # the name as cleaned by parse_return: no control or bidi characters, capped
+            "kind": "submission", "programme": programme.code, "file_name": parsed.file_name,
             "sha256": hashlib.sha256(content).hexdigest(), "stored_as": stored_as,
             "loaded_by": loaded_by, "loaded_at": _now(), "source": source,
             "rows": len(parsed.records), "warnings": [str(w) for w in parsed.warnings],
             "returns": [[a, q.label, n] for a, q, n in parsed.returns()], "is_demo": is_demo,
+            **_carried_types(parsed),
         } for (name, content), parsed, stored_as in zip(files, results, stored)])
         return [Accepted(e["id"], e["file_name"], [tuple(r) for r in e["returns"]], parsed.warnings)
                 for e, parsed in zip(events, results)]
 
     def _keep_original(self, name: str, content: bytes) -> str:
         digest = hashlib.sha256(content).hexdigest()
-        suffix = ".xlsx" if content.startswith(b"PK\x03\x04") else ".csv"
+        kind = detect(name, content)
+        suffix = f".{kind}" if kind in ("xlsx", "xls", "ods") else ".csv"
         relative = f"originals/{digest}{suffix}"
         path = self.root / relative
         if not path.exists():
@@ -329,6 +334,13 @@ class Store:
         for stale in self.databases.glob(".building-*"):  # left by a crashed build
             if time.time() - stale.stat().st_mtime > 3600:
                 stale.unlink(missing_ok=True)
+
+
+def _carried_types(parsed: ParsedReturn) -> dict:
+    """The types check_against_store gave trusts the file left untyped, by row, so that a
+    rebuild from the original types them the same way."""
+    carried = {str(r["row"]): r["trust_type"] for r in parsed.records if not r["trust_type_given"]}
+    return {"trust_types": carried} if carried else {}
 
 
 def _quarter_order(path: Path) -> tuple:

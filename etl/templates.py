@@ -10,6 +10,7 @@ from etl.programmes import Programme
 from etl.quarters import Quarter
 from etl.validate import COLUMNS
 
+CSV_COLUMNS = [c for c in COLUMNS if c != "comment"]  # a Notes column may be added by the user
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -29,7 +30,7 @@ def template_csv(programme: Programme, ahsn: str, quarter: Quarter) -> str:
         mine = mine[mine["quarter_index"] == mine["quarter_index"].max()]
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")  # Excel's own line ending
-    writer.writerow(list(COLUMNS))
+    writer.writerow(CSV_COLUMNS)
     for _, r in mine.iterrows():
         writer.writerow([neutralise(v) for v in (
             quarter.label, ahsn, r["trust_code"], r["trust_name"], r["trust_type"],
