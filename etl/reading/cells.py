@@ -109,13 +109,13 @@ def whole_number_text(text: str) -> tuple[int | None, str | None]:
         n = int(t.replace(",", ""))
         return n, str(n)
     if re.fullmatch(r"\d{1,3}(\.\d{3})+", t):
-        whole = t.replace(".", "")
+        whole = int(t.replace(".", ""))
         if re.fullmatch(r"\d+\.0+", t):
-            first = f"{int(float(t))} (with a decimal point)"
+            other = f"{int(float(t))} (with a decimal point)"
         else:
-            first = f"the decimal {t}, which is not a whole number"
-        raise Unreadable(f"'{t}' could be {first} or {int(whole)} (with a full stop between "
-                         "thousands, as in much of Europe)", DIGITS_FIX)
+            other = f"the decimal {t}, which is not a whole number"
+        raise Unreadable(f"'{t}' could be {whole} (with a full stop between thousands, as in much "
+                         f"of Europe) or {other}", DIGITS_FIX)
     if re.fullmatch(r"\d+\.0+", t):  # Excel and other tools sometimes write 4 as 4.0
         return int(float(t)), str(int(float(t)))
     if re.fullmatch(r"\d+,\d+", t):

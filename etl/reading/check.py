@@ -157,7 +157,7 @@ class _Rows:
                 continue
             if len({read.shown(v) for _, v in given}) == 1 and len(given) <= max(1, len(values) // 3):
                 where = row_list([n for n, _ in given])
-                self.problem(None, column,
+                self.problem(given[0][0], column,
                              f"the {LABELS[column]} is only on row{'s' if len(given) > 1 else ''} "
                              f"{where}: every trust row needs it",
                              f"Fill it down: copy {read.shown(given[0][1])} into rows {row_list(blank)}")
@@ -209,11 +209,13 @@ class _Rows:
                                  "upload it again (or type the value)")
                     unsaved.add(name)
         values: dict = {}
+        incomplete: list[str] = []
 
         def take(name, function, *args):
             if name not in columns or name in unsaved:
                 return None
             if name in filled_down and is_blank(cell[name]):
+                incomplete.append(name)  # reported once, as a fill-down problem
                 return None
             try:
                 out = function(cell[name], *args)
@@ -246,7 +248,7 @@ class _Rows:
             self.problem(row, "referrals_made", "referrals completed are given but referrals made are blank",
                          "Fill in referrals made, or leave both blank if not reported")
         comment = take("comment", read.comment)
-        if len(self.found) > before:
+        if len(self.found) > before or incomplete:
             return None
         return {
             "row": row, "quarter": q, "ahsn": values["ahsn"], "trust_code": values["trust_code"],
@@ -306,7 +308,11 @@ class _Rows:
         self.result.problems.extend(problems)
         for (column, typed, read_as), rows in self.readings.items():
             self.result.interpretations.append(Interpretation(column, typed, read_as, tuple(rows)))
+        accepted = {r["row"] for r in self.result.records}
         for column, rows in self.formulas.items():
+            rows = [r for r in rows if r in accepted]
+            if not rows:
+                continue
             self.result.interpretations.append(Interpretation(column, None, None, tuple(rows), note=(
                 f"{column}: {'a formula' if len(rows) == 1 else f'{len(rows)} formulas'} in "
                 f"row{'s' if len(rows) > 1 else ''} {row_list(rows)} "

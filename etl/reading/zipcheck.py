@@ -285,9 +285,8 @@ def _scan_xlsx_sheet(sheet: SheetScan, data: bytes, limits: ReadLimits, budget: 
             r = attrs.get("r")
             state["row"] = int(r) if r and r.isdigit() else state["row"] + 1
             state["col"] = -1
-        elif state["in_cell"] and name in ("v", "is"):
-            state["value"] = True
-            state["in_v"] = name == "v"
+        elif state["in_cell"] and name in ("v", "t"):
+            state["in_v"] = True  # a value counts only if it has text: <v/> is no value
         elif state["in_cell"] and name == "f":
             state["formula"] = True
         elif name == "dimension":
@@ -298,11 +297,14 @@ def _scan_xlsx_sheet(sheet: SheetScan, data: bytes, limits: ReadLimits, budget: 
                 _check_extent(sheet, last[0], last[1] + 1, limits, declared=True, ref=ref)
 
     def text(data):
-        if state["in_v"] and state["error"] and len(state["text"]) < 20:
-            state["text"] += data
+        if state["in_v"]:
+            if data.strip():
+                state["value"] = True
+            if state["error"] and len(state["text"]) < 20:
+                state["text"] += data
 
     def end(tag):
-        if _local(tag) == "v":
+        if _local(tag) in ("v", "t"):
             state["in_v"] = False
         if _local(tag) != "c":
             return
