@@ -279,5 +279,5 @@ def test_a_notes_column_is_kept_as_each_trusts_comment_in_the_database(store):
                             loaded_by="test", today=TODAY)
     rows = queries.query("SELECT trust_code, comment FROM submitted_rows WHERE submission_id = ? "
                          "ORDER BY row", [accepted.submission_id])
-    assert rows.values.tolist() == [["RHU", None], ["R1F", "Live from November; figures for Nov-Dec only"],
+    assert rows.fillna("(none)").values.tolist() == [["RHU", "(none)"], ["R1F", "Live from November; figures for Nov-Dec only"],
                                     ["RHM", "IG sign-off expected in January"]]
