@@ -43,7 +43,9 @@ class ChildRun:
     results: list[ParsedReturn] = field(default_factory=list)
     failure: str | None = None
     seconds: float = 0.0
-    peak_rss_kb: int = 0  # from the kernel (wait4), so also for a child that was killed
+    # the child's own peak (VmHWM); for a child that gave no answer, the kernel's ru_maxrss
+    # from wait4, which Linux may inflate to the parent's size at the fork
+    peak_rss_kb: int = 0
     returncode: int | None = None
 
 
@@ -97,6 +99,7 @@ def run_child(files: list[tuple[str, bytes]], programme: Programme, limits: Read
         try:
             data = json.loads(output)
             run.results = [ParsedReturn.from_dict(r) for r in data["results"]]
+            run.peak_rss_kb = int(data.get("peak_rss_kb") or run.peak_rss_kb)
         except (ValueError, KeyError, TypeError):
             run.failure = "the reader gave no answer"
     return run
@@ -104,7 +107,10 @@ def run_child(files: list[tuple[str, bytes]], programme: Programme, limits: Read
 
 def _why(code: int, stderr: str, limits: ReadLimits) -> str:
     memory = f"{limits.memory_bytes // 1_048_576:,} MB"
-    if "MemoryError" in stderr or "memory allocation" in stderr or code in (-signal.SIGABRT, -signal.SIGKILL):
+    # Python's MemoryError, a Rust allocation failure (abort), the kernel's OOM killer, or a
+    # shared library that could not be mapped under the address-space limit
+    out_of_memory = ("MemoryError", "memory allocation", "Cannot allocate memory", "failed to map segment")
+    if any(s in stderr for s in out_of_memory) or code in (-signal.SIGABRT, -signal.SIGKILL):
         return f"reading it needed more than the {memory} of memory allowed"
     if code < 0:
         return f"the reader stopped on signal {-code}"
