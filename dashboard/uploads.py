@@ -7,7 +7,7 @@ buttons are only a convenience. State-changing endpoints also need the CSRF toke
     POST /upload/commit            store a checked file (a pending preview token, or a file)
     POST /history/<id>/restore     make an earlier submission current again
     GET  /history/<id>/original    the file exactly as it was uploaded
-    GET  /upload/template          a blank return for an AHSN and quarter
+    GET  /upload/template          a blank return for an AHSN and quarter (&format=xlsx: Excel)
 
 Storing goes through Store().load, the same code path as `python -m etl load`: the file is
 validated again under the store's write lock, so a file previewed against older data is
@@ -36,12 +36,14 @@ from etl.programmes import Programme
 from etl.quarters import Quarter, QuarterError
 from etl.report import whole_percent
 from etl.store import Store, StoreBusy, _write_atomically
-from etl.templates import template_csv
+from etl.templates import template_csv, template_xlsx
 from etl.users import User
 from etl.validate import ParsedReturn
 
 PENDING_HOURS = 24
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+ORIGINAL_TYPES = {".csv": "text/csv", ".xlsx": XLSX_TYPE, ".xls": "application/vnd.ms-excel",
+                  ".ods": "application/vnd.oasis.opendocument.spreadsheet"}
 
 
 # ---- checks shared by the preview and the commit -------------------------------------------
@@ -176,6 +178,7 @@ def register(server: Flask) -> None:
             files = [pending]
         elif "file" in request.files:
             upload = request.files["file"]
+            # cleaned again (control, bidi characters, length) by parse_return on every path
             files = [(secure_filename(upload.filename or "") or "return.csv", upload.read())]
         else:
             return auth.refuse(400, "No file was sent.")
@@ -238,13 +241,13 @@ def register(server: Flask) -> None:
             return jsonify(error=f"There is no submission {submission_id}."), 404
         if not user.may_act_on(a for a, _, _ in event["returns"]):
             return jsonify(error="That file holds returns of AHSNs you may not see."), 403
-        is_xlsx = event["stored_as"].endswith(".xlsx")
+        suffix = os.path.splitext(event["stored_as"])[1]  # .csv, .xlsx, .xls or .ods, by content
         stem = secure_filename(os.path.splitext(event["file_name"])[0]) or "return"
-        name = f"submission-{submission_id}-{stem}{'.xlsx' if is_xlsx else '.csv'}"
+        name = f"submission-{submission_id}-{stem}{suffix}"
         # The bytes as uploaded (the record of what was sent), as an attachment: never shown
         # in the browser, whatever they contain.
         return Response(Store().original_bytes(event),
-                        mimetype=XLSX_TYPE if is_xlsx else "text/csv",
+                        mimetype=ORIGINAL_TYPES.get(suffix, "application/octet-stream"),
                         headers={"Content-Disposition": f'attachment; filename="{name}"',
                                  "Cache-Control": "no-store"})
 
@@ -257,7 +260,10 @@ def register(server: Flask) -> None:
             return jsonify(error=str(err)), 400
         if ahsn is None:
             return jsonify(error="Choose one of the 15 AHSNs."), 400
+        name = f"{programmes.current().code}-return-{ahsn.slug}-{quarter.key}"
+        if request.args.get("format", "csv") == "xlsx":  # cells neutralised, drop-down lists
+            return Response(template_xlsx(programmes.current(), ahsn.short_name, quarter), mimetype=XLSX_TYPE,
+                            headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'})
         text = template_csv(programmes.current(), ahsn.short_name, quarter)  # cells neutralised
-        name = f"{programmes.current().code}-return-{ahsn.slug}-{quarter.key}.csv"
         return Response("\ufeff" + text, mimetype="text/csv",  # BOM: Excel reads it as UTF-8
-                        headers={"Content-Disposition": f'attachment; filename="{name}"'})
+                        headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})

@@ -16,7 +16,7 @@ from etl.problems import ReturnRejected
 from etl.quarters import Quarter, QuarterError, parse_list
 from etl.report import default_quarters, national_table, to_csv
 from etl.store import Store, StoreBusy
-from etl.templates import template_csv
+from etl.templates import template_csv, template_xlsx
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -36,6 +36,9 @@ def main(argv: list[str] | None = None) -> int:
     template.add_argument("--ahsn", required=True)
     template.add_argument("--quarter", required=True)
     template.add_argument("--output", type=Path, help="file to write (default: standard output)")
+    template.add_argument("--format", choices=("csv", "xlsx"), default="csv",
+                          help="csv (default) or xlsx: an Excel workbook with drop-down lists and the "
+                               "columns explained (needs --output)")
 
     commands.add_parser("history", help="list every submission")
     restore = commands.add_parser("restore", help="make an earlier submission current again")
@@ -84,6 +87,8 @@ def cmd_load(args) -> int:
     if args.check:
         results = store.check(files, programme)
         problems = [p for r in results for p in r.problems]
+        for r in results:
+            print_reading(r)
         for p in problems:
             print(p, file=sys.stderr)
         for r in results:
@@ -100,6 +105,8 @@ def cmd_load(args) -> int:
               "Fix them and load the file(s) again.", file=sys.stderr)
         return 1
     for a in accepted:
+        for reading in a.interpretations:
+            print(f"read: {a.file_name}: {reading}", file=sys.stderr)
         for w in a.warnings:
             print(f"warning: {w}", file=sys.stderr)
     rates = queries.ahsn_rates(programme)
@@ -110,6 +117,27 @@ def cmd_load(args) -> int:
                   f"{rate['counted_trusts']} acute trusts adopted ({rate['rate_percent']}%), "
                   f"submission {a.submission_id}, {len(a.warnings)} warning(s)")
     return 0
+
+
+def print_reading(parsed) -> None:
+    """What was read from a file, for a person to compare with their spreadsheet: every
+    reading other than exactly what was typed, then each trust as read."""
+    print(f"{parsed.file_name}:")
+    if parsed.interpretations:
+        print("  read differently from how it was typed:")
+        for reading in parsed.interpretations:
+            print(f"    {reading}")
+    else:
+        print("  every value was read exactly as typed")
+    if parsed.records:
+        print("  what was read for each trust:")
+    for r in parsed.records:
+        made = "not reported" if r["referrals_made"] is None else f"{r['referrals_made']:,}"
+        completed = "not reported" if r["referrals_completed"] is None else f"{r['referrals_completed']:,}"
+        comment = f"; comment: {r['comment']}" if r.get("comment") else ""
+        print(f"    row {r['row']}: {r['quarter'].label}, {r['ahsn']}, {r['trust_code']} {r['trust_name']}, "
+              f"{r['trust_type'].replace('_', ' ')}, level {r['adoption_level']}, referrals made {made}, "
+              f"completed {completed}{comment}")
 
 
 def cmd_report(args) -> int:
@@ -129,7 +157,15 @@ def cmd_template(args) -> int:
     if ahsn is None:
         print(f"error: '{args.ahsn}' is not one of the 15 AHSNs", file=sys.stderr)
         return 1
-    text = template_csv(programme, ahsn.short_name, Quarter.parse(args.quarter))
+    quarter = Quarter.parse(args.quarter)
+    if args.format == "xlsx":
+        if not args.output:
+            print("error: --format xlsx writes a workbook: give the file with --output", file=sys.stderr)
+            return 1
+        args.output.write_bytes(template_xlsx(programme, ahsn.short_name, quarter))
+        print(f"wrote {args.output}", file=sys.stderr)
+        return 0
+    text = template_csv(programme, ahsn.short_name, quarter)
     if args.output:
         args.output.write_text(text, encoding="utf-8")
         print(f"wrote {args.output}", file=sys.stderr)

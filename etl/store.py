@@ -63,6 +63,7 @@ class Accepted:
     file_name: str
     returns: list[tuple[str, str, int]]  # (AHSN, quarter label, trust rows)
     warnings: list[Problem]
+    interpretations: list = ()  # etl.reading.result.Interpretation: what was read differently
 
 
 def default_source() -> str:
@@ -263,8 +264,8 @@ class Store:
             "returns": [[a, q.label, n] for a, q, n in parsed.returns()], "is_demo": is_demo,
             **_carried_types(parsed),
         } for (name, content), parsed, stored_as in zip(files, results, stored)])
-        return [Accepted(e["id"], e["file_name"], [tuple(r) for r in e["returns"]], parsed.warnings)
-                for e, parsed in zip(events, results)]
+        return [Accepted(e["id"], e["file_name"], [tuple(r) for r in e["returns"]], parsed.warnings,
+                         parsed.interpretations) for e, parsed in zip(events, results)]
 
     def _keep_original(self, name: str, content: bytes) -> str:
         digest = hashlib.sha256(content).hexdigest()
