@@ -112,6 +112,9 @@ EXPECTED = {
          "adoption_level: '4 - Live' read as 4 in row 4",
          "adoption_level: 'Live' read as 4 in row 5",
          'referrals_completed: 2 formulas in rows 4-5 were read as the value Excel last showed']),
+    "no-header-row.csv": (
+        [('row 1', None, 'the first row holds data, not the names of the columns')],
+        []),
     "no-trust-type.csv": (
         [(2, 'Q3 2020/21', 'Wessex', 'RHU', 'Portsmouth Hospitals', 'acute', 4, 40, 30, None),
          (3, 'Q3 2020/21', 'Wessex', 'RW1', 'Southern Health', 'acute', 2, None, None, None),

@@ -136,6 +136,8 @@ def find_table(file_name: str, grids: list[Grid]) -> Table | Problem:
             return Problem(file_name, None, None, "the file has no header row and no data",
                            "Fill in the template (python -m etl template) and upload it again")
         grid, at = non_empty[0], 0
+        if header_score(grid.rows[0][1]) < 2:  # nothing like a return's header anywhere
+            return _no_header(file_name, grid)
     if len(grids) > 1:
         others = [f"'{g.sheet}'" for g in grids if g is not grid and g.rows]
         if others:
@@ -156,6 +158,19 @@ def find_table(file_name: str, grids: list[Grid]) -> Table | Problem:
     table = Table(grid, header_number, header, {}, grid.rows[at + 1:], interpretations=notes)
     _map_columns(file_name, table)
     return table
+
+
+def _no_header(file_name: str, grid: Grid) -> Problem:
+    columns = ", ".join(c for c in COLUMNS)
+    number, first = grid.rows[0]
+    looks_like_data = any(isinstance(c, str) and re.search(r"\bq[1-4]\b", c, re.IGNORECASE) for c in first)
+    where = f" (sheet '{grid.sheet}')" if grid.sheet else ""
+    if looks_like_data:
+        return Problem(file_name, number, None, f"the first row{where} holds data, not the names of the columns",
+                       f"Add a header row above it naming the columns: {columns}")
+    return Problem(file_name, None, None, f"no row of the file{where} names the columns of a return",
+                   f"Use the template: its first row names the columns ({columns}); copy the "
+                   "trusts' rows into it and upload that")
 
 
 def _map_columns(file_name: str, table: Table) -> None:
