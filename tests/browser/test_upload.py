@@ -103,7 +103,7 @@ def test_a_good_file_previews_then_is_stored_and_shown_everywhere(server, page):
         "75% (3 of 4 acute trusts)",
         "nothing: this is the first return for this quarter"]]
     assert table_rows(page, ".upload-rows")[0] == [
-        "2", "Q2 2020/21", "Wessex", "RHU", "Portsmouth Hospitals", "acute", "5", "40", "30"]
+        "2", "Q2 2020/21", "Wessex", "RHU", "Portsmouth Hospitals", "acute", "5", "40", "30", "—"]
     assert len(store.events()) == 6  # nothing stored by the preview
     page.locator("#upload-confirm").click()
     page.wait_for_url(re.compile(r".*/upload\?stored=7$"))
