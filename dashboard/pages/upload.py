@@ -136,7 +136,14 @@ def check_file(contents, filename):
     results = Store().check([(name, content)], programme)
     problems = [p for r in results for p in r.problems]
     if problems:
-        return _problems(name, problems, results[0].interpretations)
+        panel = _problems(name, problems, results[0].interpretations)
+        if user.ahsn and any(p.column == "ahsn" for p in problems):
+            own = ahsns.resolve(user.ahsn)
+            panel.children.insert(2, html.P(
+                f"Your AHSN, {own.short_name}, may be written {', '.join(ahsns.names_of(own)[:-1])} "
+                f"or {ahsns.names_of(own)[-1]} (any case; with or without 'AHSN' or 'Health Innovation').",
+                className="upload-own-names"))
+        return panel
     why = uploads.not_permitted(user, results)
     if why:
         return _panel("error", "You may not upload this file", [html.P(why)])

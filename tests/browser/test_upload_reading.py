@@ -99,3 +99,17 @@ def test_a_file_the_dashboard_cannot_take_is_answered_on_the_page(server, page, 
     assert message in panel.inner_text()
     assert page.locator("#upload-confirm").count() == 0
     assert len(store.events()) == events
+
+
+def test_a_submitter_is_told_the_names_their_own_ahsn_may_have(server, page):
+    live, store = server
+    sign_in(page, live.url, "kss")
+    content = (MESSY / "ahsn-names.csv").read_bytes().replace(b"KSS AHSN", b"Kent & Sussex")
+    page.locator("#upload-file input[type=file]").set_input_files(
+        {"name": "kss.csv", "mimeType": "text/csv", "buffer": content})
+    page.locator("#upload-result .upload-panel-error").wait_for()
+    assert table_rows(page, ".upload-problems")[0][:3] == [
+        "3", "ahsn", "'Kent & Sussex' is not one of the 15 AHSNs"]
+    assert page.locator(".upload-own-names").inner_text() == (
+        "Your AHSN, KSS, may be written KSS, Kent Surrey Sussex Academic Health Science Network, Health "
+        "Innovation Kent Surrey Sussex or KSS AHSN (any case; with or without 'AHSN' or 'Health Innovation').")
