@@ -59,7 +59,9 @@ def read_book(kind: str, content: bytes, limits: ReadLimits) -> tuple[list[Grid]
     except python_calamine.PasswordError:
         raise Refused(f"the {name} file is password-protected (encrypted)",
                       "Remove the password, save, and upload it again") from None
-    except Exception as err:  # calamine raises its own errors and Rust panics alike
+    except BaseException as err:  # calamine's errors, and a Rust panic (a BaseException)
+        if isinstance(err, (KeyboardInterrupt, SystemExit, MemoryError)):
+            raise
         raise Refused(f"the {name} file cannot be opened ({_plain(err)})", DAMAGED_FIX) from None
     hidden = [m.name for m in metadata if str(m.visible).rsplit(".", 1)[-1] != "Visible"]
     if hidden:
@@ -75,7 +77,9 @@ def read_book(kind: str, content: bytes, limits: ReadLimits) -> tuple[list[Grid]
             continue  # chart sheets hold no cells
         try:
             values = book.get_sheet_by_name(meta.name).to_python(skip_empty_area=False)
-        except Exception as err:
+        except BaseException as err:
+            if isinstance(err, (KeyboardInterrupt, SystemExit, MemoryError)):
+                raise
             raise Refused(f"sheet '{meta.name}' of the {name} file cannot be read ({_plain(err)})",
                           DAMAGED_FIX) from None
         if len(values) > limits.max_rows or any(len(r) > limits.max_columns for r in values[:1]):

@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import resource
 import sys
+import traceback
 
 HEADER_BYTES = 1_000_000
 
@@ -65,6 +66,12 @@ def main() -> int:
                 f"the file could not be read within the limits: reading it needed more than "
                 f"{limits.memory_bytes // 1_048_576:,} MB of memory",
                 "A return is a few kilobytes: check it is the right file")])
+        except Exception:  # a fault of ours: the traceback for the log, a plain problem for the user
+            traceback.print_exc()
+            parsed = ParsedReturn(entry["name"], problems=[Problem(
+                entry["name"], None, None, "the file could not be read: the reader met something it "
+                "does not handle", "Save it again as 'CSV UTF-8' or .xlsx and upload that; if that "
+                "fails too, send the file to the national team")])
         del content
         results.append(parsed.as_dict())
     sys.stdout.write(json.dumps({"results": results, "peak_rss_kb": _peak_kb()}, ensure_ascii=False))

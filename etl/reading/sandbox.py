@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 import os
 import signal
 import subprocess
@@ -28,6 +29,7 @@ from etl.reading.limits import ReadLimits
 from etl.reading.result import ParsedReturn
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
+log = logging.getLogger(__name__)
 MAX_OUTPUT_BYTES = 256 * 1024 * 1024
 # A batch gets the limit once plus this much per file (a normal return takes a few ms).
 SECONDS_PER_FILE = 0.25
@@ -91,6 +93,8 @@ def run_child(files: list[tuple[str, bytes]], programme: Programme, limits: Read
         run.returncode = proc.returncode
         errors.seek(0)
         stderr = errors.read(20_000).decode(errors="replace")
+    if stderr.strip():  # for whoever runs the service: the child says nothing when all is well
+        log.warning("reading child (exit %s) wrote: %s", proc.returncode, stderr[-4000:])
     if timed_out.is_set():
         run.failure = f"reading it took longer than {limits.seconds:g} seconds"
     elif proc.returncode != 0:
