@@ -11,7 +11,6 @@ from __future__ import annotations
 import io
 import struct
 import zipfile
-import zlib
 
 import openpyxl
 

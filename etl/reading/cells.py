@@ -50,7 +50,7 @@ def shown(value) -> str:
     return str(value).strip()
 
 
-def _refuse_special(value, what: str) -> None:
+def _refuse_special(value) -> None:
     """Cells that are never a value of this column, whatever it is."""
     if isinstance(value, CellError):
         raise Unreadable(f"the cell shows the Excel error {value.text}",
@@ -77,7 +77,7 @@ def count(value, column: str) -> tuple[int | None, str | None]:
     """A count of referrals: blank or a not-reported word -> None."""
     if is_blank(value):
         return None, None
-    _refuse_special(value, column)
+    _refuse_special(value)
     if isinstance(value, bool):
         raise Unreadable(f"'{shown(value)}' is a yes/no value, not a count of referrals", COUNT_FIX)
     day = _as_date(value)
@@ -141,7 +141,7 @@ def level(value, programme: Programme) -> tuple[int, str | None]:
         levels[0].number, levels[-1].number, ", ".join(f"{lv.number} {lv.name}" for lv in levels))
     if is_blank(value):
         raise Unreadable("the adoption level is blank", fix)
-    _refuse_special(value, "adoption_level")
+    _refuse_special(value)
     text = shown(value)
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         if isinstance(value, float) and not value.is_integer() or int(value) not in programme.level_numbers:
@@ -190,7 +190,7 @@ QUARTER_FIX = "Write the quarter like Q3 2019/20"
 def quarter(value) -> tuple[Quarter, str | None]:
     if is_blank(value):
         raise Unreadable("the quarter is blank", QUARTER_FIX)
-    _refuse_special(value, "quarter")
+    _refuse_special(value)
     day = _as_date(value)
     if day is None and isinstance(value, str) and re.fullmatch(r"\s*\d{4}-\d{2}-\d{2}([ T][\d:.]+)?\s*", value):
         try:
@@ -230,7 +230,7 @@ def quarter(value) -> tuple[Quarter, str | None]:
     if m:
         number = int(m.group(1) or m.group(4))
         year = int(m.group(2) or m.group(3))
-        nhs = Quarter(year if number > 1 else year, number)
+        nhs = Quarter(year, number)
         calendar_nhs = Quarter.containing(dt.date(year, 3 * number - 2, 1))
         raise Unreadable(
             f"'{text}' does not say which NHS year: it could be {nhs.label} or, counting calendar "
@@ -245,7 +245,7 @@ def quarter(value) -> tuple[Quarter, str | None]:
 def ahsn(value) -> tuple[str, str | None]:
     if is_blank(value):
         raise Unreadable("the AHSN is blank", "Write the AHSN's name, e.g. Wessex")
-    _refuse_special(value, "ahsn")
+    _refuse_special(value)
     text = shown(value)
     found = ahsns.resolve(text)
     if found is None:
@@ -270,7 +270,7 @@ def unknown_ahsn_fix(text: str) -> str:
 def trust_code(value) -> tuple[str, str | None]:
     if is_blank(value):
         raise Unreadable("the trust code is blank", "Write the trust's ODS code, e.g. RTH")
-    _refuse_special(value, "trust_code")
+    _refuse_special(value)
     text = shown(value)
     code = text.upper()
     if not TRUST_CODE.match(code):
@@ -280,7 +280,7 @@ def trust_code(value) -> tuple[str, str | None]:
 
 
 def trust_name(value) -> str:
-    _refuse_special(value, "trust_name")
+    _refuse_special(value)
     name = " ".join(shown(value).split())
     if not name:
         raise Unreadable("the trust name is blank", "Write the trust's name")
@@ -300,7 +300,7 @@ def trust_type(value) -> tuple[str | None, str | None]:
     """None when blank: the type is then carried over from the trust's last return."""
     if is_blank(value):
         return None, None
-    _refuse_special(value, "trust_type")
+    _refuse_special(value)
     text = shown(value)
     t = " ".join(re.sub(r"[_\-/]", " ", text.lower()).split())
     if t.replace(" ", "_") in TRUST_TYPES:
@@ -316,7 +316,7 @@ def trust_type(value) -> tuple[str | None, str | None]:
 def comment(value) -> str | None:
     if is_blank(value):
         return None
-    _refuse_special(value, "comment")
+    _refuse_special(value)
     text = shown(value)
     if len(text) > MAX_COMMENT_LENGTH:
         raise Unreadable(f"the comment is {len(text):,} characters long",

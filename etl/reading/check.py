@@ -17,7 +17,7 @@ from etl.programmes import Programme
 from etl.quarters import Quarter
 from etl.reading import cells as read
 from etl.reading.book import read_book
-from etl.reading.grid import Grid, column_letter, is_blank
+from etl.reading.grid import column_letter, is_blank
 from etl.reading.kinds import detect, kind_note
 from etl.reading.limits import ReadLimits
 from etl.reading.result import Interpretation, ParsedReturn
