@@ -9,7 +9,7 @@ buttons are only a convenience. State-changing endpoints also need the CSRF toke
     POST /history/<id>/quarantine  leave a submission out of every figure (national team)
     POST /history/<id>/release     take it back into the figures (national team)
     GET  /history/<id>/original    the file exactly as it was uploaded
-    GET  /upload/template          a blank return for an AHSN and quarter
+    GET  /upload/template          a blank return for an AHSN and quarter (&format=xlsx: Excel)
 
 Storing goes through Store().load, the same code path as `python -m etl load`: the file is
 validated again under the store's write lock, so a file previewed against older data is
@@ -41,12 +41,14 @@ from etl.quarters import Quarter, QuarterError
 from etl.queries import Database
 from etl.report import whole_percent
 from etl.store import StoreBusy
-from etl.templates import template_csv
+from etl.templates import template_csv, template_xlsx
 from etl.users import User
 from etl.validate import ParsedReturn
 
 PENDING_HOURS = 24
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+ORIGINAL_TYPES = {".csv": "text/csv", ".xlsx": XLSX_TYPE, ".xls": "application/vnd.ms-excel",
+                  ".ods": "application/vnd.oasis.opendocument.spreadsheet"}
 
 
 # ---- checks shared by the preview and the commit -------------------------------------------
@@ -180,6 +182,7 @@ def register(server: Flask) -> None:
             files = [pending]
         elif "file" in request.files:
             upload = request.files["file"]
+            # cleaned again (control, bidi characters, length) by parse_return on every path
             files = [(secure_filename(upload.filename or "") or "return.csv", upload.read())]
         else:
             raise Refused(400, "No file was sent.")
@@ -274,13 +277,13 @@ def register(server: Flask) -> None:
         if user is None:
             raise Refused(401, "Sign in to download uploaded files.")
         submission = submission_for(user, submission_id, "see")
-        is_xlsx = submission.stored_as.endswith(".xlsx")
+        suffix = os.path.splitext(submission.stored_as)[1]  # .csv, .xlsx, .xls or .ods, by content
         stem = secure_filename(os.path.splitext(submission.file_name)[0]) or "return"
-        name = f"submission-{submission_id}-{stem}{'.xlsx' if is_xlsx else '.csv'}"
+        name = f"submission-{submission_id}-{stem}{suffix}"
         # The bytes as uploaded (the record of what was sent), as an attachment: never shown
         # in the browser, whatever they contain.
         return Response(services().store.original_bytes(submission),
-                        mimetype=XLSX_TYPE if is_xlsx else "text/csv",
+                        mimetype=ORIGINAL_TYPES.get(suffix, "application/octet-stream"),
                         headers={"Content-Disposition": f'attachment; filename="{name}"',
                                  "Cache-Control": "no-store"})
 
@@ -294,7 +297,10 @@ def register(server: Flask) -> None:
         if ahsn is None:
             raise Refused(400, "Choose one of the 15 AHSNs.")
         ctx = services()
+        name = f"{ctx.programme.code}-return-{ahsn.slug}-{quarter.key}"
+        if request.args.get("format", "csv") == "xlsx":  # cells neutralised, drop-down lists
+            return Response(template_xlsx(ctx.db, ctx.programme, ahsn.short_name, quarter), mimetype=XLSX_TYPE,
+                            headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'})
         text = template_csv(ctx.db, ctx.programme, ahsn.short_name, quarter)  # cells neutralised
-        name = f"{ctx.programme.code}-return-{ahsn.slug}-{quarter.key}.csv"
         return Response("\ufeff" + text, mimetype="text/csv",  # BOM: Excel reads it as UTF-8
-                        headers={"Content-Disposition": f'attachment; filename="{name}"'})
+                        headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})

@@ -28,15 +28,16 @@ from etl.programmes import PROGRAMMES
 SQL_DIR = Path(__file__).resolve().parent
 # Bump when schema.sql or what the base tables hold changes: a database of another version
 # is never extended, only rebuilt.
-SCHEMA_VERSION = "2"
+SCHEMA_VERSION = "3"
 Progress = Callable[[int, int, str], None]
-RowsOf = Callable[[Submission], list[dict]]
+RowsFor = Callable[[list[Submission]], dict[int, list[dict]]]  # submission id -> its rows
 
 ROW_COLUMNS = ["submission_id", "programme", "ahsn", "quarter_index", "quarter", "row", "trust_code",
-               "trust_name", "trust_type", "adoption_level", "referrals_made", "referrals_completed"]
+               "trust_name", "trust_type", "adoption_level", "referrals_made", "referrals_completed",
+               "comment"]
 
 
-def build_database(path: Path, events: list[Event], rows_of: RowsOf, start_from: Path | None = None,
+def build_database(path: Path, events: list[Event], rows_for: RowsFor, start_from: Path | None = None,
                    progress: Progress | None = None) -> None:
     """Write a database at `path` (which must not exist) holding every event. With
     `start_from` (a published database of this schema version holding an earlier prefix of
@@ -51,7 +52,7 @@ def build_database(path: Path, events: list[Event], rows_of: RowsOf, start_from:
         shutil.copyfile(start_from, path)
         con = duckdb.connect(str(path))
     try:
-        _insert_events([e for e in events if e.id > known], rows_of, con, progress)
+        _insert_events([e for e in events if e.id > known], rows_for, con, progress)
         con.execute((SQL_DIR / "derived.sql").read_text())
         last_event = max((e.id for e in events), default=0)
         con.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", [
@@ -84,12 +85,13 @@ def _last_event_if_extendable(path: Path, events: list[Event]) -> int | None:
     return last if 0 <= last <= max(ids, default=0) and ids[:last] == list(range(1, last + 1)) else None
 
 
-def _insert_events(events: list[Event], rows_of: RowsOf, con: duckdb.DuckDBPyConnection,
+def _insert_events(events: list[Event], rows_for: RowsFor, con: duckdb.DuckDBPyConnection,
                    progress: Progress | None) -> None:
     submissions = [e for e in events if isinstance(e, Submission)]
+    by_submission = rows_for(submissions)
     rows: list[dict] = []
     for done, event in enumerate(submissions, start=1):
-        rows.extend({**r, "submission_id": event.id, "programme": event.programme} for r in rows_of(event))
+        rows.extend({**r, "submission_id": event.id, "programme": event.programme} for r in by_submission[event.id])
         if progress:
             progress(done, len(submissions), event.file_name)
     # Data frames, not executemany: DuckDB reads a frame in one scan.

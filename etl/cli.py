@@ -22,7 +22,7 @@ from etl.queries import Database
 from etl.report import default_quarters, national_table, to_csv
 from etl.settings import Settings, SettingsError
 from etl.store import Store, StoreBusy, StoreNotReady
-from etl.templates import neutralise, template_csv
+from etl.templates import neutralise, template_csv, template_xlsx
 from etl.users import UserError, Users
 
 
@@ -62,6 +62,9 @@ def parser() -> argparse.ArgumentParser:
     template.add_argument("--ahsn", required=True)
     template.add_argument("--quarter", required=True)
     template.add_argument("--output", type=Path, help="file to write (default: standard output)")
+    template.add_argument("--format", choices=("csv", "xlsx"), default="csv",
+                          help="csv (default) or xlsx: an Excel workbook with drop-down lists and the "
+                               "columns explained (needs --output)")
 
     commands.add_parser("history", help="list every submission")
     restore = commands.add_parser("restore", help="make an earlier submission current again")
@@ -139,6 +142,8 @@ def cmd_load(ctx: Context, args) -> int:
         ctx.store.ensure(progress=_progress)
         results = ctx.store.check(files, ctx.programme)
         problems = [p for r in results for p in r.problems]
+        for r in results:
+            print_reading(r)
         for p in problems:
             print(p, file=sys.stderr)
         for r in results:
@@ -155,6 +160,8 @@ def cmd_load(ctx: Context, args) -> int:
               "Fix them and load the file(s) again.", file=sys.stderr)
         return 1
     for a in accepted:
+        for reading in a.interpretations:
+            print(f"read: {a.file_name}: {reading}", file=sys.stderr)
         for w in a.warnings:
             print(f"warning: {w}", file=sys.stderr)
     rates = queries.ahsn_rates(ctx.db, ctx.programme)
@@ -165,6 +172,27 @@ def cmd_load(ctx: Context, args) -> int:
                   f"{rate['counted_trusts']} acute trusts adopted ({rate['rate_percent']}%), "
                   f"submission {a.submission_id}, {len(a.warnings)} warning(s)")
     return 0
+
+
+def print_reading(parsed) -> None:
+    """What was read from a file, for a person to compare with their spreadsheet: every
+    reading other than exactly what was typed, then each trust as read."""
+    print(f"{parsed.file_name}:")
+    if parsed.interpretations:
+        print("  read differently from how it was typed:")
+        for reading in parsed.interpretations:
+            print(f"    {reading}")
+    else:
+        print("  every value was read exactly as typed")
+    if parsed.records:
+        print("  what was read for each trust:")
+    for r in parsed.records:
+        made = "not reported" if r["referrals_made"] is None else f"{r['referrals_made']:,}"
+        completed = "not reported" if r["referrals_completed"] is None else f"{r['referrals_completed']:,}"
+        comment = f"; comment: {r['comment']}" if r.get("comment") else ""
+        print(f"    row {r['row']}: {r['quarter'].label}, {r['ahsn']}, {r['trust_code']} {r['trust_name']}, "
+              f"{r['trust_type'].replace('_', ' ')}, level {r['adoption_level']}, referrals made {made}, "
+              f"completed {completed}{comment}")
 
 
 def cmd_report(ctx: Context, args) -> int:
@@ -183,7 +211,15 @@ def cmd_template(ctx: Context, args) -> int:
         print(f"error: '{args.ahsn}' is not one of the 15 AHSNs", file=sys.stderr)
         return 1
     ctx.store.ensure(progress=_progress)
-    text = template_csv(ctx.db, ctx.programme, ahsn.short_name, Quarter.parse(args.quarter))
+    quarter = Quarter.parse(args.quarter)
+    if args.format == "xlsx":
+        if not args.output:
+            print("error: --format xlsx writes a workbook: give the file with --output", file=sys.stderr)
+            return 1
+        args.output.write_bytes(template_xlsx(ctx.db, ctx.programme, ahsn.short_name, quarter))
+        print(f"wrote {args.output}", file=sys.stderr)
+        return 0
+    text = template_csv(ctx.db, ctx.programme, ahsn.short_name, quarter)
     if args.output:
         args.output.write_text(text, encoding="utf-8")
         print(f"wrote {args.output}", file=sys.stderr)

@@ -40,6 +40,9 @@ class Submission:
     # builds read these, never the original). None for submissions stored before parsed
     # records were kept: their original is parsed instead.
     records: str | None = None
+    # Types given to trusts the file left untyped (carried over from their previous return),
+    # by row, so that reading the original again types them the same way.
+    trust_types: dict[str, str] | None = None
 
     @property
     def ahsns(self) -> list[str]:

@@ -71,5 +71,6 @@ CREATE TABLE submitted_rows (
     trust_type VARCHAR,
     adoption_level INTEGER,
     referrals_made INTEGER,
-    referrals_completed INTEGER
+    referrals_completed INTEGER,
+    comment VARCHAR  -- the row's Notes/Comments cell, as written
 );

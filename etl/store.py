@@ -48,11 +48,13 @@ from etl.files import fsync_file, fsync_folder, make_folder, write_atomically
 from etl.problems import Problem, ReturnRejected
 from etl.programmes import PROGRAMMES, TCAM, Programme
 from etl.quarters import Quarter
-from etl.validate import ParsedReturn, check_against_store, parse_return
+from etl.reading.kinds import detect
+from etl.reading.limits import ReadLimits
+from etl.validate import ParsedReturn, check_against_store, parse_returns
 
 DEMO_USER = "demo data"
 LOCK_TIMEOUT_SECONDS = 120
-DEFAULT_MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+REREAD_BATCH = 200  # kept originals read per child process by `rebuild --reparse`
 
 
 class StoreBusy(Exception):
@@ -76,6 +78,7 @@ class Accepted:
     file_name: str
     returns: list[ReturnRef]
     warnings: list[Problem]
+    interpretations: list = ()  # etl.reading.result.Interpretation: what was read differently
 
 
 def default_source() -> str:
@@ -91,12 +94,12 @@ def default_user() -> str:
 
 class Store:
     def __init__(self, root: Path, *, keep_databases: int = 3, demo_returns: Path | None = None,
-                 demo_programme: Programme = TCAM, max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES):
+                 demo_programme: Programme = TCAM, limits: ReadLimits | None = None):
         self.root = Path(root)
         self.keep_databases = keep_databases
         self.demo_returns = demo_returns
         self.demo_programme = demo_programme
-        self.max_upload_bytes = max_upload_bytes
+        self.limits = limits or ReadLimits()  # what reading a new file may cost
         self.originals = self.root / "originals"
         self.parsed = self.root / "parsed"
         self.events_dir = self.root / "events"
@@ -107,7 +110,7 @@ class Store:
     def from_settings(cls, settings) -> Store:
         return cls(settings.data_dir, keep_databases=settings.keep_databases,
                    demo_returns=settings.demo_returns, demo_programme=settings.programme,
-                   max_upload_bytes=settings.max_upload_bytes)
+                   limits=settings.read_limits)
 
     # ---- reading (never writes, never locks) ----------------------------------------
 
@@ -354,7 +357,8 @@ class Store:
 
     def _current_rows(self, quarter_indexes: set[int]) -> pd.DataFrame:
         """The current trust rows of the given quarters: what a return is checked against."""
-        columns = ["ahsn", "quarter_index", "trust_code", "trust_name", "adoption_level", "referrals_made"]
+        columns = ["ahsn", "quarter_index", "trust_code", "trust_name", "trust_type", "adoption_level",
+                   "referrals_made"]
         path = self.current_database()
         if path is None or not quarter_indexes:
             return pd.DataFrame(columns=columns)
@@ -370,8 +374,7 @@ class Store:
         """Each file on its own, then against the current data of its quarters and the
         quarters before them (never the whole history, so checking costs the same on any
         store). Later files in a batch are checked as if the earlier ones were loaded."""
-        results = [parse_return(name, content, programme, self.max_upload_bytes, today)
-                   for name, content in files]
+        results = parse_returns(files, programme, self.limits, today)
         quarters = {q.index + d for r in results if r.ok for _, q, _ in r.returns() for d in (0, -1)}
         rows = self._current_rows(quarters)
         # not dict(groupby): a GroupBy has a .keys attribute, which dict() would call
@@ -393,24 +396,26 @@ class Store:
         problems = [p for r in results for p in r.problems]
         if problems:
             raise ReturnRejected(problems)
-        stored = [self._keep_original(content) for _, content in files]
+        stored = [self._keep_original(name, content) for name, content in files]
         records = [self._keep_records(parsed) for parsed in results]
         fsync_folder(self.originals)
         fsync_folder(self.parsed)
         events = self._write_events([Submission(
+            # the name as cleaned by parse_returns: no control or bidi characters, capped
             id=0, programme=programme.code, file_name=parsed.file_name,
             sha256=hashlib.sha256(content).hexdigest(), stored_as=stored_as,
             loaded_by=loaded_by, loaded_at=_now(), source=source,
             rows=len(parsed.records), warnings=tuple(str(w) for w in parsed.warnings),
             returns=tuple(ReturnRef(a, q.label, n) for a, q, n in parsed.returns()), is_demo=is_demo,
-            records=records_as,
+            records=records_as, trust_types=_carried_types(parsed),
         ) for (_, content), parsed, stored_as, records_as in zip(files, results, stored, records)])
-        return [Accepted(e.id, e.file_name, list(e.returns), parsed.warnings)
+        return [Accepted(e.id, e.file_name, list(e.returns), parsed.warnings, parsed.interpretations)
                 for e, parsed in zip(events, results)]
 
-    def _keep_original(self, content: bytes) -> str:
+    def _keep_original(self, name: str, content: bytes) -> str:
         digest = hashlib.sha256(content).hexdigest()
-        suffix = ".xlsx" if content.startswith(b"PK\x03\x04") else ".csv"
+        kind = detect(name, content)
+        suffix = f".{kind}" if kind in ("xlsx", "xls", "ods") else ".csv"
         relative = f"originals/{digest}{suffix}"
         path = self.root / relative
         if not path.exists():
@@ -426,26 +431,47 @@ class Store:
             write_atomically(path, content, sync_folder=False)
         return relative
 
-    def rows_of(self, submission: Submission, reparse: bool = False) -> list[dict]:
-        """A submission's rows as the database holds them: its kept records, or (for a
-        submission from before records were kept, or with `reparse`) its original read again."""
-        if submission.records is not None and not reparse:
-            try:
-                return records_from_json((self.root / submission.records).read_bytes())
-            except FileNotFoundError:
-                raise RuntimeError(
-                    f"the parsed rows of submission {submission.id} ({submission.records}) are missing; "
-                    "restore parsed/ from a backup, or read every original again with "
-                    "`python -m etl rebuild --reparse`") from None
-        programme = PROGRAMMES[submission.programme]
-        # No size limit or date rule here: this file was accepted under the rules of its day.
-        content = self.original_bytes(submission)
-        parsed = parse_return(submission.file_name, content, programme, len(content) + 1, today=None)
-        if not parsed.ok:
-            raise RuntimeError(
-                f"kept original of submission {submission.id} ({submission.file_name}) no longer parses: "
-                + "; ".join(str(p) for p in parsed.problems))
-        return [_row(r) for r in parsed.records]
+    def rows_for(self, submissions: list[Submission], reparse: set[int] = frozenset()) -> dict[int, list[dict]]:
+        """Each submission's rows as the database holds them: its kept records, or its
+        original read again (a submission from before records were kept, or one in
+        `reparse`), in batches of REREAD_BATCH files per reading child."""
+        rows, reread = {}, []
+        for submission in submissions:
+            if submission.records is not None and submission.id not in reparse:
+                try:
+                    rows[submission.id] = records_from_json((self.root / submission.records).read_bytes())
+                except FileNotFoundError:
+                    raise RuntimeError(
+                        f"the parsed rows of submission {submission.id} ({submission.records}) are missing; "
+                        "restore parsed/ from a backup, or read every original again with "
+                        "`python -m etl rebuild --reparse`") from None
+            else:
+                reread.append(submission)
+        for start in range(0, len(reread), REREAD_BATCH):
+            rows.update(self._read_again(reread[start:start + REREAD_BATCH]))
+        return rows
+
+    def _read_again(self, submissions: list[Submission]) -> dict[int, list[dict]]:
+        rows = {}
+        for code in {s.programme for s in submissions}:
+            mine = [s for s in submissions if s.programme == code]
+            contents = [self.original_bytes(s) for s in mine]
+            # No size limit or date rule here: these files were accepted under the rules of their day.
+            limits = ReadLimits(max_bytes=max(len(c) for c in contents) + 1)
+            results = parse_returns([(s.file_name, c) for s, c in zip(mine, contents)], PROGRAMMES[code],
+                                    limits, today=None)
+            for submission, parsed in zip(mine, results):
+                if not parsed.ok:
+                    raise RuntimeError(
+                        f"kept original of submission {submission.id} ({submission.file_name}) no longer "
+                        "parses: " + "; ".join(str(p) for p in parsed.problems))
+                # A trust the file left untyped was typed when it was checked against the store;
+                # the event keeps that type by row, so reading the file again types it the same way.
+                carried = submission.trust_types or {}
+                rows[submission.id] = [
+                    _row({**r, "trust_type": r["trust_type"] if r.get("trust_type_given", True)
+                          else carried.get(str(r["row"]), "acute")}) for r in parsed.records]
+        return rows
 
     def _write_events(self, events: list[Event]) -> list[Event]:
         """Number the events and write them as one file, in one atomic rename: the commit
@@ -463,11 +489,12 @@ class Store:
         `full`) and make it current in one atomic rename."""
         make_folder(self.databases)
         events = self.events()
-        skip = self.quarantined_ids() if reparse else set()  # a quarantined original is never read
+        # with reparse, every original is read again but a quarantined one, which is never read
+        reread = {e.id for e in events if isinstance(e, Submission)} - self.quarantined_ids() if reparse else set()
         last = max((e.id for e in events), default=0)
         name = f"metrics-{last:06d}-{uuid.uuid4().hex[:8]}.duckdb"
         building = self.databases / f".building-{name}"
-        build_database(building, events, lambda s: self.rows_of(s, reparse and s.id not in skip),
+        build_database(building, events, lambda subs: self.rows_for(subs, reread),
                        start_from=None if full else self.current_database(), progress=progress)
         os.chmod(building, 0o600)
         fsync_file(building)
@@ -488,6 +515,12 @@ class Store:
         for stale in self.databases.glob(".building-*"):  # left by a crashed build
             if time.time() - stale.stat().st_mtime > 3600:
                 stale.unlink(missing_ok=True)
+
+
+def _carried_types(parsed: ParsedReturn) -> dict[str, str] | None:
+    """The types check_against_store gave trusts the file left untyped, by row."""
+    carried = {str(r["row"]): r["trust_type"] for r in parsed.records if not r.get("trust_type_given", True)}
+    return carried or None
 
 
 def records_json(records: list[dict]) -> bytes:

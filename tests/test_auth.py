@@ -308,7 +308,7 @@ def test_files_over_the_limit_or_not_returns_are_refused(client, seed):
     csrf = sign_in(client, "", "wessex")
     page = upload(client, "not-a-return.pdf", csrf)
     assert page.status_code == 422
-    assert [p["message"] for p in as_json(page)["problems"]] == ["this is not a CSV or Excel (.xlsx) file"]
+    assert [p["message"] for p in as_json(page)["problems"]] == ["this is not a CSV, Excel or OpenDocument spreadsheet file"]
     client = client_for(seed, METRICS_MAX_UPLOAD_BYTES="100")
     csrf = sign_in(client, "", "wessex")
     page = upload(client, "wessex-good.csv", csrf)

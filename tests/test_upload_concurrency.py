@@ -22,6 +22,7 @@ from upload_helpers import build_seed_store, fixture_bytes, seed_server, sign_in
 from etl import queries
 from etl.programmes import TCAM
 from etl.queries import Database
+from etl.reading.limits import ReadLimits
 from etl.store import Store, records_json
 from etl.validate import parse_return
 from tests.live import ROOT, LiveServer
@@ -239,7 +240,7 @@ def test_a_worker_killed_between_the_commit_and_the_switch_told_the_user_stored_
     root = tmp_path / "store"
     build_seed_store(root)
     content = fixture_bytes("wessex-good.csv")
-    parsed = parse_return("wessex-good.csv", content, TCAM, 5_000_000, today=None)
+    parsed = parse_return("wessex-good.csv", content, TCAM, ReadLimits(), today=None)
     rows = records_json(parsed.records)
     rows_path = root / "parsed" / f"{hashlib.sha256(rows).hexdigest()}.json"
     rows_path.parent.mkdir(exist_ok=True)
