@@ -49,8 +49,10 @@ test-fast: $(VENV)/.test-installed lint
 lint: $(VENV)/.test-installed
 	$(PY) -m ruff check .
 
+## Speed: page callbacks and first paint (docs/benchmark.md), storing a return (docs/benchmark-store.md).
 benchmark: $(VENV)/.test-installed browser
 	$(PY) -m tests.benchmark
+	$(PY) -m tests.bench_store
 
 screenshots: $(VENV)/.test-installed browser
 	$(PY) -m tests.screenshots
