@@ -22,13 +22,24 @@ import duckdb
 import pandas as pd
 
 from etl import ahsns
-from etl.events import Event, Quarantine, Release, Restore, Submission
+from etl.events import (
+    ApproveRevision,
+    Event,
+    PublishQuarter,
+    Quarantine,
+    RejectRevision,
+    Release,
+    Restore,
+    SetDueDate,
+    Submission,
+)
 from etl.programmes import PROGRAMMES
+from etl.quarters import Quarter
 
 SQL_DIR = Path(__file__).resolve().parent
 # Bump when schema.sql or what the base tables hold changes: a database of another version
 # is never extended, only rebuilt.
-SCHEMA_VERSION = "3"
+SCHEMA_VERSION = "4"
 Progress = Callable[[int, int, str], None]
 RowsFor = Callable[[list[Submission]], dict[int, list[dict]]]  # submission id -> its rows
 
@@ -109,6 +120,17 @@ def _insert_events(events: list[Event], rows_for: RowsFor, con: duckdb.DuckDBPyC
             [[e.id, e.submission_id, e.kind, e.reason, e.loaded_by, _timestamp(e.loaded_at), e.source]
              for e in events if isinstance(e, Quarantine | Release)],
             columns=["id", "submission_id", "action", "reason", "by_user", "happened_at", "source"]),
+        "quarter_events": pd.DataFrame(
+            [[e.id, e.programme, Quarter.parse(e.quarter).index, e.quarter, e.kind,
+              dt.date.fromisoformat(e.due) if isinstance(e, SetDueDate) else None,
+              e.reason if isinstance(e, SetDueDate) else e.note, e.loaded_by, _timestamp(e.loaded_at), e.source]
+             for e in events if isinstance(e, PublishQuarter | SetDueDate)],
+            columns=["id", "programme", "quarter_index", "quarter", "kind", "due_date", "reason", "by_user",
+                     "happened_at", "source"]),
+        "revision_decisions": pd.DataFrame(
+            [[e.id, e.programme, e.event_id, e.kind, e.reason, e.loaded_by, _timestamp(e.loaded_at), e.source]
+             for e in events if isinstance(e, ApproveRevision | RejectRevision)],
+            columns=["id", "programme", "event_id", "decision", "reason", "by_user", "happened_at", "source"]),
         "submitted_rows": pd.DataFrame(rows, columns=ROW_COLUMNS).astype(
             {"referrals_made": "Int64", "referrals_completed": "Int64"}),
     }

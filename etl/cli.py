@@ -1,4 +1,4 @@
-"""python -m etl: load, report, template, history, restore, rebuild, init, settings, users.
+"""python -m etl: load, report, template, history, restore, quarters, publish, revisions, users, ...
 
 The command line is a composition root of its own: `main` reads the settings once, makes
 the store, its database reader and the accounts, and hands them to the command. Commands
@@ -10,16 +10,19 @@ from __future__ import annotations
 
 import argparse
 import csv
+import datetime as dt
 import getpass
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from etl import ahsns, queries
+import pandas as pd
+
+from etl import ahsns, collection, queries
 from etl.problems import ReturnRejected
 from etl.quarters import Quarter, QuarterError, parse_list
 from etl.queries import Database
-from etl.report import default_quarters, national_table, to_csv
+from etl.report import default_quarters, national_table, quarters_with_data, to_csv
 from etl.settings import Settings, SettingsError
 from etl.store import Store, StoreBusy, StoreNotReady
 from etl.templates import neutralise, template_csv, template_xlsx
@@ -55,8 +58,30 @@ def parser() -> argparse.ArgumentParser:
     load.add_argument("--by", help="who is loading (default: your user name)")
 
     report = commands.add_parser("report", help="print the national table as CSV")
-    report.add_argument("--quarters", help='e.g. "Q3 2018/19,Q3 2019/20,Q2 2020/21" (default: the '
-                                           "programme's checkpoint quarters and the latest)")
+    report.add_argument("--quarters", help='e.g. "Q3 2018/19,Q3 2019/20,Q2 2020/21", or "all" (default: the '
+                                           "programme's checkpoint quarters and the latest published)")
+    report.add_argument("--provisional", action="store_true",
+                        help="include quarters not yet published (marked provisional, with their coverage)")
+
+    commands.add_parser("quarters", help="every quarter: open or published, due date, coverage")
+    publish = commands.add_parser("publish", help="sign a quarter off: its figures become the published ones")
+    publish.add_argument("quarter", help='e.g. "Q3 2020/21"')
+    publish.add_argument("--note", default="", help="a note kept with the sign-off")
+    publish.add_argument("--incomplete", action="store_true",
+                         help="publish although not every AHSN has returned")
+    publish.add_argument("--by", help="who is signing off (default: your user name)")
+    due = commands.add_parser("due-date", help="set another due date for one quarter's returns")
+    due.add_argument("quarter")
+    due.add_argument("date", help="YYYY-MM-DD")
+    due.add_argument("--reason", required=True)
+    due.add_argument("--by")
+    commands.add_parser("revisions", help="changes to published quarters waiting for approval")
+    for name, what in (("approve", "let a change to a published quarter take effect"),
+                       ("reject", "turn down a change to a published quarter (it is kept, never counted)")):
+        decide = commands.add_parser(name, help=what)
+        decide.add_argument("id", type=int, help="the revision's number, as `revisions` lists it")
+        decide.add_argument("--reason", required=True, help="why, in a few words (shown with the revision)")
+        decide.add_argument("--by")
 
     template = commands.add_parser("template", help="write a ready-to-fill return for an AHSN")
     template.add_argument("--ahsn", required=True)
@@ -165,8 +190,18 @@ def cmd_load(ctx: Context, args) -> int:
         for w in a.warnings:
             print(f"warning: {w}", file=sys.stderr)
     rates = queries.ahsn_rates(ctx.db, ctx.programme)
+    pending = queries.pending_revisions(ctx.db, ctx.programme)
     for a in accepted:
         for ahsn, quarter, rows in a.returns:
+            waiting = pending[(pending["event_id"] == a.submission_id) & (pending["ahsn"] == ahsn)
+                              & (pending["quarter"] == quarter)]
+            if len(waiting):
+                w = waiting.iloc[0]
+                print(f"stored {ahsn} {quarter} as revision {a.submission_id}: {quarter} is published, so this "
+                      "return waits for a national administrator's approval; the published figure "
+                      f"{_percent(w['before_rate'])} stays until then (this return: {_percent(w['after_rate'])}, "
+                      f"{_of(w['after_adopted'], w['after_counted'])} acute trusts), {len(a.warnings)} warning(s)")
+                continue
             rate = rates[(rates["ahsn"] == ahsn) & (rates["quarter"] == quarter)].iloc[0]
             print(f"loaded {ahsn} {quarter}: {rows} trusts, {rate['adopted_trusts']} of "
                   f"{rate['counted_trusts']} acute trusts adopted ({rate['rate_percent']}%), "
@@ -197,7 +232,12 @@ def print_reading(parsed) -> None:
 
 def cmd_report(ctx: Context, args) -> int:
     ctx.store.ensure(progress=_progress)
-    quarters = parse_list(args.quarters) if args.quarters else default_quarters(ctx.db, ctx.programme)
+    if args.quarters and args.quarters.strip().lower() == "all":
+        quarters = quarters_with_data(ctx.db, ctx.programme, provisional=args.provisional)
+    elif args.quarters:
+        quarters = parse_list(args.quarters)
+    else:
+        quarters = default_quarters(ctx.db, ctx.programme, provisional=args.provisional)
     if len(quarters) < 1:
         print("error: no quarters to report", file=sys.stderr)
         return 1
@@ -246,6 +286,83 @@ def cmd_restore(ctx: Context, args) -> int:
     event = ctx.store.restore(args.id, restored_by=args.by)
     returns = ", ".join(f"{r.ahsn} {r.quarter}" for r in event.returns)
     print(f"submission {args.id} is current again for {returns} (event {event.id})")
+    return 0
+
+
+def cmd_quarters(ctx: Context, args) -> int:
+    ctx.store.ensure(progress=_progress)
+    today = dt.date.today()
+    rows = [["quarter", "state", "due", "due_set_by_hand", "days_to_due", "ahsns_returned", "ahsns_expected",
+             "trusts_returned", "published_at", "published_by", "revised_figures", "revisions_waiting"]]
+    for s in collection.statuses(ctx.db, ctx.programme, today):
+        rows.append([s.quarter.label, s.state, s.due.isoformat(), "yes" if s.due_set_by_hand else "no",
+                     s.days_to_due(today), s.ahsns_returned, s.ahsns_expected, s.trusts_returned,
+                     s.published_at.isoformat(sep=" ", timespec="seconds") if s.published_at else "",
+                     s.published_by or "", s.revised_figures, s.pending_revisions])
+    _write_csv(rows)
+    return 0
+
+
+def cmd_publish(ctx: Context, args) -> int:
+    quarter = Quarter.parse(args.quarter)
+    ctx.store.ensure(progress=_progress)
+    status = collection.status_of(collection.statuses(ctx.db, ctx.programme, dt.date.today()), quarter)
+    if status is not None and not status.is_published and not status.is_complete and not args.incomplete:
+        returned = set(queries.ahsn_rates(ctx.db, ctx.programme, [quarter.index])["ahsn"])
+        missing = [a.short_name for a in ahsns.all_ahsns() if a.short_name not in returned]
+        print(f"error: {status.coverage} for {quarter.label}; no return yet from {', '.join(missing)}. "
+              "Publish anyway with --incomplete (their figures will be revisions when they come).",
+              file=sys.stderr)
+        return 1
+    event = ctx.store.publish_quarter(ctx.programme, quarter, by=args.by, note=args.note)
+    coverage = f"; {status.coverage}" if status else ""
+    print(f"{quarter.label} is published (event {event.id}){coverage}. Changes to its returns now wait "
+          "for approval (`python -m etl revisions`).")
+    return 0
+
+
+def cmd_due_date(ctx: Context, args) -> int:
+    quarter = Quarter.parse(args.quarter)
+    try:
+        due = dt.date.fromisoformat(args.date)
+    except ValueError:
+        raise LookupError(f"'{args.date}' is not a date: write it like 2021-02-15") from None
+    event = ctx.store.set_due_date(ctx.programme, quarter, due, args.reason, by=args.by)
+    print(f"returns for {quarter.label} are due on {due:%-d %B %Y} (event {event.id})")
+    return 0
+
+
+def cmd_revisions(ctx: Context, args) -> int:
+    ctx.store.ensure(progress=_progress)
+    rows = [["revision", "kind", "ahsn", "quarter", "by", "at", "file_name", "rate_now", "rate_after",
+             "adopted_now", "adopted_after"]]
+    for r in queries.pending_revisions(ctx.db, ctx.programme).to_dict("records"):
+        rows.append([r["event_id"], r["action"], r["ahsn"], r["quarter"], r["by_user"],
+                     r["happened_at"].isoformat(sep=" ", timespec="seconds"), r["file_name"],
+                     _percent(r["before_rate"]), _percent(r["after_rate"]),
+                     _of(r["before_adopted"], r["before_counted"]), _of(r["after_adopted"], r["after_counted"])])
+    _write_csv(rows)
+    if len(rows) == 1:
+        print("no revisions are waiting", file=sys.stderr)
+    return 0
+
+
+def _percent(value) -> str:
+    return "no return" if pd.isna(value) else f"{int(value)}%"
+
+
+def _of(adopted, counted) -> str:
+    return "" if pd.isna(adopted) else f"{int(adopted)} of {int(counted)}"
+
+
+def cmd_decide(ctx: Context, args) -> int:
+    approve = args.command == "approve"
+    event = ctx.store.decide_revision(args.id, approve, args.reason, by=args.by)
+    if approve:
+        print(f"revision {args.id} approved (event {event.id}): the published figures show it, with "
+              "a revision mark")
+    else:
+        print(f"revision {args.id} rejected (event {event.id}): it is kept, and never counted")
     return 0
 
 
@@ -316,6 +433,7 @@ def cmd_users(ctx: Context, args) -> int:
 COMMANDS = {
     "load": cmd_load, "report": cmd_report, "template": cmd_template, "history": cmd_history,
     "restore": cmd_restore, "rebuild": cmd_rebuild, "settings": cmd_settings,
-    "quarantine": cmd_quarantine, "release": cmd_release,
+    "quarantine": cmd_quarantine, "release": cmd_release, "quarters": cmd_quarters, "publish": cmd_publish,
+    "due-date": cmd_due_date, "revisions": cmd_revisions, "approve": cmd_decide, "reject": cmd_decide,
     "init": cmd_init, "users": cmd_users,
 }

@@ -9,6 +9,28 @@ SELECT submission_id, programme, ahsn, quarter_index, any_value(quarter) AS quar
 FROM submitted_rows
 GROUP BY ALL;
 
+-- What each submission says about each AHSN-quarter it holds: the counts behind the rate,
+-- the rate (a whole percent rounded half up, in integer arithmetic) and referrals. Which of
+-- these is current, or was published, is decided below.
+CREATE OR REPLACE TABLE return_figures AS
+WITH counts AS (
+    SELECT
+        r.submission_id, r.programme, r.ahsn, r.quarter_index, any_value(r.quarter) AS quarter,
+        count(*) FILTER (WHERE list_contains(p.counted_trust_types, r.trust_type)) AS counted_trusts,
+        count(*) FILTER (WHERE list_contains(p.counted_trust_types, r.trust_type)
+                         AND r.adoption_level >= p.adopted_from_level) AS adopted_trusts,
+        count(*) AS all_trusts,
+        sum(r.referrals_made) AS referrals_made,
+        sum(r.referrals_completed) AS referrals_completed
+    FROM submitted_rows r
+    JOIN programmes p ON p.code = r.programme
+    GROUP BY r.submission_id, r.programme, r.ahsn, r.quarter_index
+)
+SELECT *,
+       CASE WHEN counted_trusts > 0
+            THEN ((200 * adopted_trusts + counted_trusts) // (2 * counted_trusts))::INTEGER END AS rate_percent
+FROM counts;
+
 -- Submissions a national administrator has set aside: the latest quarantine event of each
 -- says 'quarantine' (a 'release' takes it back).
 CREATE OR REPLACE TABLE quarantined AS
@@ -16,21 +38,70 @@ SELECT submission_id, reason, by_user, happened_at
 FROM quarantine_events
 QUALIFY row_number() OVER (PARTITION BY submission_id ORDER BY id DESC) = 1 AND action = 'quarantine';
 
--- For each AHSN-quarter, the submission made current by the latest event touching it:
--- a newer file supersedes, and a restore brings an earlier file back. A quarantined
--- submission touches nothing: the one before it is current again, or no return.
+-- Quarters signed off by a national administrator: the first publish event of each.
+CREATE OR REPLACE TABLE publications AS
+SELECT programme, quarter_index, any_value(quarter) AS quarter, min(id) AS publish_event_id,
+       arg_min(happened_at, id) AS published_at, arg_min(by_user, id) AS published_by,
+       arg_min(reason, id) AS note
+FROM quarter_events
+WHERE kind = 'publish'
+GROUP BY programme, quarter_index;
+
+-- Due dates set by hand, the latest for each quarter (etl/programmes.py's rule gives the rest).
+CREATE OR REPLACE TABLE due_dates AS
+SELECT programme, quarter_index, arg_max(due_date, id) AS due_date, arg_max(reason, id) AS reason,
+       arg_max(by_user, id) AS set_by, arg_max(happened_at, id) AS set_at
+FROM quarter_events
+WHERE kind = 'due_date'
+GROUP BY programme, quarter_index;
+
+-- Every touch of an AHSN-quarter: a submission holding it, or a restore of one.
+CREATE OR REPLACE TABLE touches AS
+SELECT s.id AS event_id, 'submission' AS action, sr.submission_id, sr.programme, sr.ahsn, sr.quarter_index,
+       sr.quarter, s.loaded_by AS by_user, s.loaded_at AS happened_at
+FROM submission_returns sr JOIN submissions s ON s.id = sr.submission_id
+UNION ALL
+SELECT r.id, 'restore', sr.submission_id, sr.programme, sr.ahsn, sr.quarter_index, sr.quarter,
+       r.restored_by, r.restored_at
+FROM restores r JOIN submission_returns sr ON sr.submission_id = r.submission_id;
+
+-- Each touch's standing: in effect at once while its quarter is not published; after that a
+-- revision, pending until a national administrator approves or rejects it. A touch by a
+-- quarantined submission counts for nothing.
+CREATE OR REPLACE TABLE touch_status AS
+SELECT t.*, p.publish_event_id,
+       d.id AS decision_id, d.decision, d.reason AS decision_reason, d.by_user AS decided_by,
+       d.happened_at AS decided_at,
+       CASE WHEN p.publish_event_id IS NULL OR t.event_id < p.publish_event_id THEN 'in effect'
+            WHEN d.decision = 'approve' THEN 'approved'
+            WHEN d.decision = 'reject' THEN 'rejected'
+            ELSE 'pending' END AS status,
+       q.submission_id IS NOT NULL AS quarantined
+FROM touches t
+LEFT JOIN publications p USING (programme, quarter_index)
+LEFT JOIN (SELECT * FROM revision_decisions
+           QUALIFY row_number() OVER (PARTITION BY event_id ORDER BY id) = 1) d ON d.event_id = t.event_id
+LEFT JOIN quarantined q ON q.submission_id = t.submission_id;
+
+-- For each AHSN-quarter, the submission made current by the latest touch in effect: a newer
+-- file supersedes, a restore brings an earlier file back, an approved revision replaces a
+-- published figure. No such touch: no return.
 CREATE OR REPLACE TABLE current_returns AS
-WITH touches AS (
-    SELECT s.id AS event_id, sr.*
-    FROM submission_returns sr JOIN submissions s ON s.id = sr.submission_id
-    UNION ALL
-    SELECT r.id AS event_id, sr.*
-    FROM restores r JOIN submission_returns sr ON sr.submission_id = r.submission_id
-)
 SELECT programme, ahsn, quarter_index, quarter, submission_id, event_id
-FROM touches
-WHERE submission_id NOT IN (SELECT submission_id FROM quarantined)
+FROM touch_status
+WHERE status IN ('in effect', 'approved') AND NOT quarantined
 QUALIFY row_number() OVER (PARTITION BY programme, ahsn, quarter_index ORDER BY event_id DESC) = 1;
+
+-- What was current when each quarter was published: the figures the board saw.
+CREATE OR REPLACE TABLE first_published_returns AS
+SELECT t.programme, t.ahsn, t.quarter_index, t.quarter, t.submission_id, t.event_id
+FROM touch_status t
+JOIN publications p USING (programme, quarter_index)
+WHERE t.event_id < p.publish_event_id
+  AND NOT coalesce((SELECT qe.action = 'quarantine' FROM quarantine_events qe
+                    WHERE qe.submission_id = t.submission_id AND qe.id < p.publish_event_id
+                    ORDER BY qe.id DESC LIMIT 1), false)
+QUALIFY row_number() OVER (PARTITION BY t.programme, t.ahsn, t.quarter_index ORDER BY t.event_id DESC) = 1;
 
 -- The current trust-level data.
 CREATE OR REPLACE TABLE trust_returns AS
@@ -38,33 +109,22 @@ SELECT r.*
 FROM submitted_rows r
 JOIN current_returns c USING (submission_id, programme, ahsn, quarter_index);
 
--- Per AHSN-quarter: what the rate is made of, the rate, and referrals.
--- The rate is a whole percent rounded half up, in integer arithmetic.
+-- Per AHSN-quarter: the current figures.
 CREATE OR REPLACE TABLE ahsn_quarters AS
-WITH counts AS (
-    SELECT
-        t.programme,
-        t.ahsn,
-        t.quarter_index,
-        any_value(t.quarter) AS quarter,
-        count(*) FILTER (WHERE list_contains(p.counted_trust_types, t.trust_type)) AS counted_trusts,
-        count(*) FILTER (WHERE list_contains(p.counted_trust_types, t.trust_type)
-                         AND t.adoption_level >= p.adopted_from_level) AS adopted_trusts,
-        count(*) AS all_trusts,
-        sum(t.referrals_made) AS referrals_made,
-        sum(t.referrals_completed) AS referrals_completed,
-        any_value(c.submission_id) AS submission_id
-    FROM trust_returns t
-    JOIN programmes p ON p.code = t.programme
-    JOIN current_returns c USING (programme, ahsn, quarter_index)
-    GROUP BY t.programme, t.ahsn, t.quarter_index
-)
-SELECT *,
-       CASE WHEN counted_trusts > 0
-            THEN ((200 * adopted_trusts + counted_trusts) // (2 * counted_trusts))::INTEGER END AS rate_percent
-FROM counts;
+SELECT f.programme, f.ahsn, f.quarter_index, f.quarter, f.counted_trusts, f.adopted_trusts, f.all_trusts,
+       f.referrals_made, f.referrals_completed, f.submission_id, f.rate_percent
+FROM current_returns c
+JOIN return_figures f USING (submission_id, programme, ahsn, quarter_index);
 
--- England: all adopted counted trusts over all counted trusts (as the published Total row).
+-- Per AHSN-quarter of a published quarter: the figures as first published.
+CREATE OR REPLACE TABLE first_published_quarters AS
+SELECT f.programme, f.ahsn, f.quarter_index, f.quarter, f.counted_trusts, f.adopted_trusts, f.all_trusts,
+       f.referrals_made, f.referrals_completed, f.submission_id, f.rate_percent
+FROM first_published_returns c
+JOIN return_figures f USING (submission_id, programme, ahsn, quarter_index);
+
+-- England: all adopted counted trusts over all counted trusts of the AHSNs that returned (as
+-- the published Total row). Whether that is all 15 is `ahsns_returned`.
 CREATE OR REPLACE TABLE england_quarters AS
 SELECT
     programme,
@@ -80,6 +140,55 @@ SELECT
     END AS rate_percent
 FROM ahsn_quarters
 GROUP BY programme, quarter_index;
+
+-- The published figures changed since publication, each with what changed it last: an
+-- approved revision, or a quarantine or release by the national team.
+CREATE OR REPLACE TABLE revisions AS
+WITH published_current AS (
+    SELECT c.* FROM current_returns c JOIN publications p USING (programme, quarter_index)
+),
+changed AS (
+    SELECT k.programme, k.ahsn, k.quarter_index,
+           f.submission_id AS first_submission_id, c.submission_id AS current_submission_id
+    FROM (SELECT programme, ahsn, quarter_index FROM first_published_returns
+          UNION SELECT programme, ahsn, quarter_index FROM published_current) k
+    LEFT JOIN first_published_returns f USING (programme, ahsn, quarter_index)
+    LEFT JOIN published_current c USING (programme, ahsn, quarter_index)
+    WHERE f.submission_id IS DISTINCT FROM c.submission_id
+),
+causes AS (
+    SELECT programme, ahsn, quarter_index, decided_at AS changed_at, decision_reason AS reason,
+           decided_by AS changed_by, 'approved revision' AS how
+    FROM touch_status WHERE status = 'approved'
+    UNION ALL
+    SELECT t.programme, t.ahsn, t.quarter_index, qe.happened_at, qe.reason, qe.by_user, qe.action
+    FROM quarantine_events qe
+    JOIN touches t ON t.submission_id = qe.submission_id
+    JOIN publications p ON p.programme = t.programme AND p.quarter_index = t.quarter_index
+    WHERE qe.id > p.publish_event_id
+)
+SELECT ch.programme, ch.ahsn, ch.quarter_index, p.quarter,
+       ch.first_submission_id, ch.current_submission_id,
+       ff.rate_percent AS first_rate, ff.adopted_trusts AS first_adopted, ff.counted_trusts AS first_counted,
+       fc.rate_percent AS current_rate, fc.adopted_trusts AS current_adopted, fc.counted_trusts AS current_counted,
+       cause.changed_at, cause.reason, cause.changed_by, cause.how
+FROM changed ch
+JOIN publications p USING (programme, quarter_index)
+LEFT JOIN return_figures ff
+       ON ff.submission_id = ch.first_submission_id AND ff.ahsn = ch.ahsn AND ff.quarter_index = ch.quarter_index
+LEFT JOIN return_figures fc
+       ON fc.submission_id = ch.current_submission_id AND fc.ahsn = ch.ahsn AND fc.quarter_index = ch.quarter_index
+LEFT JOIN (SELECT * FROM causes
+           QUALIFY row_number() OVER (PARTITION BY programme, ahsn, quarter_index ORDER BY changed_at DESC) = 1) cause
+       ON cause.programme = ch.programme AND cause.ahsn = ch.ahsn AND cause.quarter_index = ch.quarter_index;
+
+-- Changes to published quarters waiting for a national administrator's decision.
+CREATE OR REPLACE TABLE pending_revisions AS
+SELECT t.event_id, t.action, t.submission_id, t.programme, t.ahsn, t.quarter_index, t.quarter, t.by_user,
+       t.happened_at, c.submission_id AS current_submission_id
+FROM touch_status t
+LEFT JOIN current_returns c USING (programme, ahsn, quarter_index)
+WHERE t.status = 'pending' AND NOT t.quarantined;
 
 -- Trust counts at each adoption level per AHSN-quarter (every level present, zeros kept).
 CREATE OR REPLACE TABLE level_counts AS

@@ -94,8 +94,68 @@ class Release:
     returns: tuple[ReturnRef, ...] = ()
 
 
-Event = Submission | Restore | Quarantine | Release
-KINDS: dict[str, type] = {cls.kind: cls for cls in (Submission, Restore, Quarantine, Release)}
+@dataclass(frozen=True)
+class PublishQuarter:
+    """A national administrator signs a quarter off: its figures as they stand are the published
+    ones, and any later change to one of its returns waits for approval (a revision)."""
+
+    kind: ClassVar[str] = "publish"
+    id: int
+    programme: str
+    quarter: str  # label
+    loaded_by: str
+    loaded_at: str
+    source: str
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class SetDueDate:
+    """A quarter's returns are due on another date than the programme's rule gives."""
+
+    kind: ClassVar[str] = "due_date"
+    id: int
+    programme: str
+    quarter: str
+    due: str  # ISO date
+    reason: str
+    loaded_by: str
+    loaded_at: str
+    source: str
+
+
+@dataclass(frozen=True)
+class ApproveRevision:
+    """A change to a published quarter (the submission or restore `event_id`) takes effect."""
+
+    kind: ClassVar[str] = "approve"
+    id: int
+    programme: str
+    event_id: int
+    reason: str
+    loaded_by: str
+    loaded_at: str
+    source: str
+
+
+@dataclass(frozen=True)
+class RejectRevision:
+    """A change to a published quarter is turned down: it is kept, but never takes effect."""
+
+    kind: ClassVar[str] = "reject"
+    id: int
+    programme: str
+    event_id: int
+    reason: str
+    loaded_by: str
+    loaded_at: str
+    source: str
+
+
+Event = (Submission | Restore | Quarantine | Release | PublishQuarter | SetDueDate | ApproveRevision
+         | RejectRevision)
+KINDS: dict[str, type] = {cls.kind: cls for cls in (Submission, Restore, Quarantine, Release, PublishQuarter,
+                                                   SetDueDate, ApproveRevision, RejectRevision)}
 
 
 def from_json(record: dict) -> Event:
@@ -112,7 +172,8 @@ def from_json(record: dict) -> Event:
 def to_json(event: Event) -> dict:
     """The event as written to its file (the kind first, as people read it)."""
     body = asdict(event)
-    body["returns"] = [list(r) for r in event.returns]
+    if "returns" in body:
+        body["returns"] = [list(r) for r in event.returns]
     if "warnings" in body:
         body["warnings"] = list(body["warnings"])
     return {"kind": event.kind, **body}

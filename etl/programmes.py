@@ -7,7 +7,10 @@ second entry in PROGRAMMES, not a change to the store, the validation or the pag
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
+
+from etl.quarters import Quarter
 
 
 @dataclass(frozen=True)
@@ -29,6 +32,10 @@ class Programme:
     counted_trust_types: tuple[str, ...]  # only these trust types count toward the rate
     checkpoint_quarters: tuple[str, ...]  # default quarters of the national table
     big_change_points: int  # a change above this is shown in the darkest colour
+    # A quarter's returns are due on this day of the month this many months after it ends
+    # (a national administrator may set another date for one quarter).
+    due_day: int = 15
+    due_months_after_quarter_end: int = 2
 
     @property
     def level_numbers(self) -> tuple[int, ...]:
@@ -39,6 +46,12 @@ class Programme:
 
     def is_adopted(self, level: int) -> bool:
         return level >= self.adopted_from_level
+
+    def due_date(self, quarter: Quarter) -> dt.date:
+        """When returns for the quarter are due by the programme's rule: Q3 2020/21
+        (October to December 2020) -> 15 February 2021."""
+        month_index = quarter.end.year * 12 + quarter.end.month - 1 + self.due_months_after_quarter_end
+        return dt.date(month_index // 12, month_index % 12 + 1, self.due_day)
 
 
 TRUST_TYPES = ("acute", "mental_health", "community", "other")

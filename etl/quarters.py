@@ -76,6 +76,11 @@ class Quarter:
         month = _FIRST_MONTH[self.number]
         return dt.date(self.year + (1 if self.number == 4 else 0), month, 1)
 
+    @property
+    def end(self) -> dt.date:
+        """The quarter's last day."""
+        return (self + 1).start - dt.timedelta(days=1)
+
     def __add__(self, quarters: int) -> Quarter:
         return Quarter.from_index(self.index + quarters)
 

@@ -74,3 +74,30 @@ CREATE TABLE submitted_rows (
     referrals_completed INTEGER,
     comment VARCHAR  -- the row's Notes/Comments cell, as written
 );
+
+-- A quarter signed off ('publish') or given another due date ('due_date') by a national administrator.
+CREATE TABLE quarter_events (
+    id INTEGER PRIMARY KEY,
+    programme VARCHAR,
+    quarter_index INTEGER,
+    quarter VARCHAR,
+    kind VARCHAR,
+    due_date DATE,
+    reason VARCHAR,
+    by_user VARCHAR,
+    happened_at TIMESTAMP,
+    source VARCHAR
+);
+
+-- A national administrator's decision on a change to a published quarter: the submission or
+-- restore `event_id` is approved (it takes effect) or rejected (it never does).
+CREATE TABLE revision_decisions (
+    id INTEGER PRIMARY KEY,
+    programme VARCHAR,
+    event_id INTEGER,
+    decision VARCHAR,
+    reason VARCHAR,
+    by_user VARCHAR,
+    happened_at TIMESTAMP,
+    source VARCHAR
+);

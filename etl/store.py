@@ -43,7 +43,18 @@ import pandas as pd
 
 from etl import events as ev
 from etl.build import Progress, build_database
-from etl.events import Event, Quarantine, Release, Restore, ReturnRef, Submission
+from etl.events import (
+    ApproveRevision,
+    Event,
+    PublishQuarter,
+    Quarantine,
+    RejectRevision,
+    Release,
+    Restore,
+    ReturnRef,
+    SetDueDate,
+    Submission,
+)
 from etl.files import fsync_file, fsync_folder, make_folder, write_atomically
 from etl.problems import Problem, ReturnRejected
 from etl.programmes import PROGRAMMES, TCAM, Programme
@@ -211,8 +222,19 @@ class Store:
         files = [(p.name, p.read_bytes()) for p in paths]
         if not files:
             raise RuntimeError(f"no demo returns found in {self.demo_returns}")
-        self._check_and_commit(files, self.demo_programme, DEMO_USER, "embedded demo data", today=None,
-                               is_demo=True)
+        accepted = self._check_and_commit(files, self.demo_programme, DEMO_USER, "embedded demo data",
+                                          today=None, is_demo=True)
+        # The quarters the demo folder says were signed off (published.txt) are published, so
+        # the default pages show published figures from the start.
+        signed_off = self.demo_returns / "published.txt"
+        if signed_off.exists():
+            lines = [line.strip() for line in signed_off.read_text().splitlines()]
+            quarters = {Quarter.parse(line) for line in lines if line and not line.startswith("#")}
+            returned = {Quarter.parse(r.quarter) for a in accepted for r in a.returns}
+            self._write_events([PublishQuarter(
+                id=0, programme=self.demo_programme.code, quarter=q.label, loaded_by=DEMO_USER, loaded_at=_now(),
+                source="embedded demo data", note="published with the demo data")
+                for q in sorted(quarters & returned)])
         return self._publish(progress)
 
     # ---- writing -------------------------------------------------------------------
@@ -317,6 +339,86 @@ class Store:
             self.publish()
         return event
 
+    # ---- the quarter's collection: sign-off, due dates, revisions -----------------------
+
+    def publish_quarter(self, programme: Programme, quarter: Quarter, by: str | None = None,
+                        source: str | None = None, note: str = "", publish: bool = True) -> PublishQuarter:
+        """Sign a quarter off: its figures as they stand are the published ones; any later
+        change to one of its returns is a revision that waits for approval."""
+        self.ensure()
+        with self.write_lock():
+            self._catch_up()
+            state = self._read_one(
+                """SELECT (SELECT count(*) FROM current_returns WHERE programme = ? AND quarter_index = ?) AS returned,
+                          (SELECT count(*) FROM publications WHERE programme = ? AND quarter_index = ?) AS published""",
+                [programme.code, quarter.index, programme.code, quarter.index])
+            if state["published"]:
+                raise LookupError(f"{quarter.label} is already published; changes to it are revisions, "
+                                  "approved one by one (`python -m etl revisions`)")
+            if not state["returned"]:
+                raise LookupError(f"there are no returns for {quarter.label}: nothing to publish "
+                                  "(`python -m etl quarters` lists the quarters)")
+            [event] = self._write_events([PublishQuarter(
+                id=0, programme=programme.code, quarter=quarter.label, loaded_by=by or default_user(),
+                loaded_at=_now(), source=source or default_source(), note=" ".join(note.split())[:500])])
+        if publish:
+            self.publish()
+        return event
+
+    def set_due_date(self, programme: Programme, quarter: Quarter, due: dt.date, reason: str,
+                     by: str | None = None, source: str | None = None, publish: bool = True) -> SetDueDate:
+        """Give one quarter's returns another due date than the programme's rule."""
+        if not reason.strip():
+            raise LookupError("say why the due date changes, in a few words (--reason)")
+        if due < quarter.start:
+            raise LookupError(f"{due:%d %B %Y} is before {quarter.label} starts: returns are made after "
+                              "the quarter")
+        self.ensure()
+        with self.write_lock():
+            [event] = self._write_events([SetDueDate(
+                id=0, programme=programme.code, quarter=quarter.label, due=due.isoformat(),
+                reason=" ".join(reason.split())[:500], loaded_by=by or default_user(), loaded_at=_now(),
+                source=source or default_source())])
+        if publish:
+            self.publish()
+        return event
+
+    def decide_revision(self, event_id: int, approve: bool, reason: str, by: str | None = None,
+                        source: str | None = None, publish: bool = True) -> ApproveRevision | RejectRevision:
+        """Approve (it takes effect) or reject (it never does) a pending change to a published
+        quarter: the submission or restore `event_id`."""
+        if not reason.strip():
+            raise LookupError("say why, in a few words (--reason): it is shown with the revision")
+        self.ensure()
+        with self.write_lock():
+            self._catch_up()
+            pending = self._read_one("SELECT any_value(programme) AS programme, count(*) AS n "
+                                     "FROM pending_revisions WHERE event_id = ?", [event_id])
+            if not pending["n"]:
+                raise LookupError(f"there is no revision {event_id} waiting for a decision "
+                                  "(`python -m etl revisions` lists them)")
+            kind = ApproveRevision if approve else RejectRevision
+            [event] = self._write_events([kind(
+                id=0, programme=pending["programme"], event_id=event_id, reason=" ".join(reason.split())[:500],
+                loaded_by=by or default_user(), loaded_at=_now(), source=source or default_source())])
+        if publish:
+            self.publish()
+        return event
+
+    def _catch_up(self) -> None:
+        """Inside the lock: publish committed events first, so a decision is made on them."""
+        if not self.is_current():
+            self._publish()
+
+    def _read_one(self, sql: str, params: list) -> dict:
+        con = duckdb.connect(str(self.current_database()), read_only=True)
+        try:
+            cursor = con.execute(sql, params)
+            names = [d[0] for d in cursor.description]
+            return dict(zip(names, cursor.fetchone()))
+        finally:
+            con.close()
+
     def quarantined_ids(self) -> set[int]:
         """Submissions whose latest quarantine or release event is a quarantine."""
         state: dict[int, bool] = {}
@@ -379,6 +481,7 @@ class Store:
         rows = self._current_rows(quarters)
         # not dict(groupby): a GroupBy has a .keys attribute, which dict() would call
         context = {key: frame for key, frame in rows.groupby(["ahsn", "quarter_index"])}  # noqa: C416
+        collection = self._collection_state(programme, {a for r in results if r.ok for a, _, _ in r.returns()})
         for parsed in results:
             if not parsed.ok:
                 continue
@@ -386,10 +489,32 @@ class Store:
             relevant = [f for (_, q), f in context.items() if q in mine]
             check_against_store(parsed, pd.concat(relevant, ignore_index=True) if relevant else rows.iloc[0:0])
             if parsed.ok:
+                _warn_about_the_collection(parsed, programme, collection)
                 frame = parsed.frame()[list(rows.columns)]
                 for key, replacement in frame.groupby(["ahsn", "quarter_index"]):
                     context[key] = replacement
+                    collection["returned"].add(key)
         return results
+
+    def _collection_state(self, programme: Programme, ahsn_names: set[str]) -> dict:
+        """What the collection warnings need: published quarters, due dates set by hand, and
+        the quarters each of these AHSNs has a current return for."""
+        state = {"published": set(), "due": {}, "returned": set()}
+        path = self.current_database()
+        if path is None or not ahsn_names:
+            return state
+        con = duckdb.connect(str(path), read_only=True)
+        try:
+            state["published"] = {q for (q,) in con.execute(
+                "SELECT quarter_index FROM publications WHERE programme = ?", [programme.code]).fetchall()}
+            state["due"] = dict(con.execute(
+                "SELECT quarter_index, due_date FROM due_dates WHERE programme = ?", [programme.code]).fetchall())
+            state["returned"] = set(con.execute(
+                "SELECT ahsn, quarter_index FROM current_returns WHERE programme = ? AND list_contains(?, ahsn)",
+                [programme.code, sorted(ahsn_names)]).fetchall())
+        finally:
+            con.close()
+        return state
 
     def _check_and_commit(self, files, programme, loaded_by, source, today, is_demo=False) -> list[Accepted]:
         results = self._check(files, programme, today)
@@ -515,6 +640,32 @@ class Store:
         for stale in self.databases.glob(".building-*"):  # left by a crashed build
             if time.time() - stale.stat().st_mtime > 3600:
                 stale.unlink(missing_ok=True)
+
+
+def _warn_about_the_collection(parsed: ParsedReturn, programme: Programme, state: dict) -> None:
+    """Warnings that do not block: a return for a published quarter is a revision that waits
+    for approval; a return for a later quarter while an earlier open one lacks this AHSN's
+    return is probably the wrong quarter, or the earlier one is forgotten."""
+    for ahsn, quarter, _ in parsed.returns():
+        if quarter.index in state["published"]:
+            parsed.warnings.append(Problem(
+                parsed.file_name, None, "quarter",
+                f"{quarter.label} is published: {ahsn}'s return for it is a revision, and the published "
+                "figures change only when a national administrator approves it",
+                "Nothing to do if you meant to correct the published return; otherwise check the quarter"))
+            continue
+        before = [q for a, q in state["returned"] if a == ahsn and q < quarter.index]
+        if not before:
+            continue
+        missing = [Quarter.from_index(i) for i in range(max(before) + 1, quarter.index)
+                   if i not in state["published"]]
+        for gap in missing:
+            due = state["due"].get(gap.index) or programme.due_date(gap)
+            parsed.warnings.append(Problem(
+                parsed.file_name, None, "quarter",
+                f"{ahsn} has no return for {gap.label}, which is still open (due {due:%-d %b %Y}), and this "
+                f"file is for {quarter.label}",
+                f"Check the quarter is right, and send the {gap.label} return too"))
 
 
 def _carried_types(parsed: ParsedReturn) -> dict[str, str] | None:

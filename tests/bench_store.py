@@ -26,8 +26,8 @@ import time
 from pathlib import Path
 
 from etl.programmes import TCAM
-from etl.queries import Database
 from etl.quarters import Quarter
+from etl.queries import Database
 from etl.store import Store
 from tests.returns import filled_return
 from tests.synthetic import synthetic_returns

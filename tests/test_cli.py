@@ -1,5 +1,7 @@
 """python -m etl: each command on a real store, with exact outputs."""
 
+import csv
+import io
 import os
 import subprocess
 import sys
@@ -58,7 +60,7 @@ def test_load_prints_one_line_per_ahsn_quarter(store, db, run, tmp_path):
     acute = sum(1 for _, _, kind in codes if kind == "acute")
     assert code == 0, err
     assert out == (f"loaded Wessex Q3 2020/21: {len(codes)} trusts, {adopted} of {acute} acute trusts "
-                   f"adopted ({(200 * adopted + acute) // (2 * acute)}%), submission 151, 0 warning(s)\n")
+                   f"adopted ({(200 * adopted + acute) // (2 * acute)}%), submission 161, 0 warning(s)\n")
 
 
 def test_load_of_a_bad_file_lists_problems_and_exits_1(store, db, run):
@@ -99,13 +101,13 @@ def test_history_and_restore(store, db, run, tmp_path):
     code, out, _ = run("history")
     rows = out.splitlines()
     assert code == 0 and len(rows) == 1 + 152
-    assert rows[1].startswith("152,Wessex,Q3 2020/21,current,bob,")
-    assert rows[2].startswith("151,Wessex,Q3 2020/21,superseded,ann,")
+    assert rows[1].startswith("162,Wessex,Q3 2020/21,current,bob,")
+    assert rows[2].startswith("161,Wessex,Q3 2020/21,superseded,ann,")
 
-    code, out, _ = run("restore", "151", "--by", "carol")
-    assert (code, out) == (0, "submission 151 is current again for Wessex Q3 2020/21 (event 153)\n")
+    code, out, _ = run("restore", "161", "--by", "carol")
+    assert (code, out) == (0, "submission 161 is current again for Wessex Q3 2020/21 (event 163)\n")
     _, out, _ = run("history")
-    assert out.splitlines()[2].startswith("151,Wessex,Q3 2020/21,current,ann,")
+    assert out.splitlines()[2].startswith("161,Wessex,Q3 2020/21,current,ann,")
 
     code, _, err = run("restore", "999")
     assert (code, err) == (1, "error: there is no submission 999; `python -m etl history` lists them\n")
@@ -115,7 +117,7 @@ def test_rebuild_keeps_the_report(store, db, run):
     _, before, _ = run("report")
     code, out, _ = run("rebuild")
     _, after, _ = run("report")
-    assert code == 0 and out.startswith("rebuilt metrics-000150-")
+    assert code == 0 and out.startswith("rebuilt metrics-000160-")
     assert after == before == TABLE_8_1
 
 
@@ -123,16 +125,62 @@ def test_quarantine_and_release(store, db, run, tmp_path):
     path = tmp_path / "wessex.csv"
     path.write_bytes(filled_return(db, "Wessex"))
     run("load", str(path))
-    code, out, err = run("quarantine", "151", "--reason", "a test file", "--by", "nat")
+    code, out, err = run("quarantine", "161", "--reason", "a test file", "--by", "nat")
     assert (code, err) == (0, "")
-    assert out == ("submission 151 is quarantined: left out of Wessex Q3 2020/21 (event 152); "
-                   "`python -m etl release 151 --reason ...` takes it back\n")
+    assert out == ("submission 161 is quarantined: left out of Wessex Q3 2020/21 (event 162); "
+                   "`python -m etl release 161 --reason ...` takes it back\n")
     _, out, _ = run("history")
-    assert out.splitlines()[1].startswith("151,Wessex,Q3 2020/21,quarantined,")
+    assert out.splitlines()[1].startswith("161,Wessex,Q3 2020/21,quarantined,")
     _, report_out, _ = run("report", "--quarters", "Q2 2020/21,Q3 2020/21")
     assert dict(line.split(",", 1) for line in report_out.splitlines())["Wessex"] == "63,no return,n/a"
-    assert run("restore", "151")[2] == ("error: submission 151 is quarantined: release it before making it "
+    assert run("restore", "161")[2] == ("error: submission 161 is quarantined: release it before making it "
                                         "current\n")
-    code, out, _ = run("release", "151", "--reason", "checked")
-    assert (code, out) == (0, "submission 151 is released: back in the figures (event 153)\n")
-    assert run("release", "151", "--reason", "again")[:3:2] == (1, "error: submission 151 is not quarantined\n")
+    code, out, _ = run("release", "161", "--reason", "checked")
+    assert (code, out) == (0, "submission 161 is released: back in the figures (event 163)\n")
+    assert run("release", "161", "--reason", "again")[:3:2] == (1, "error: submission 161 is not quarantined\n")
+
+
+def test_publish_quarters_revisions_approve_reject_and_due_date(store, db, run, tmp_path):
+    kss = tmp_path / "kss.csv"
+    kss.write_bytes(filled_return(db, "KSS"))
+    run("load", str(kss))
+    code, out, _ = run("report", "--provisional", "--quarters", "Q2 2020/21,Q3 2020/21")
+    assert out.splitlines()[0] == ("ahsn,q2_2020_21,q3_2020_21 (provisional: 1 of 15 AHSNs has returned),"
+                                   "change_q2_2020_21_to_q3_2020_21")
+    code, out, err = run("publish", "Q3 2020/21")
+    assert (code, out) == (1, "")
+    assert err.startswith("error: 1 of 15 AHSNs has returned for Q3 2020/21; no return yet from Oxford, ")
+    code, out, _ = run("publish", "Q3 2020/21", "--incomplete", "--by", "nat")
+    assert (code, out) == (0, "Q3 2020/21 is published (event 162); 1 of 15 AHSNs has returned. Changes to its "
+                              "returns now wait for approval (`python -m etl revisions`).\n")
+    assert run("publish", "Q3 2020/21")[2].startswith("error: Q3 2020/21 is already published")
+    assert run("publish", "Q5 2020/21")[0] == 1
+    _, out, _ = run("quarters")
+    rows = {r["quarter"]: r for r in csv.DictReader(io.StringIO(out))}
+    assert (rows["Q3 2020/21"]["state"], rows["Q3 2020/21"]["ahsns_returned"], rows["Q3 2020/21"]["due"]) == (
+        "published", "1", "2021-02-15")
+    assert rows["Q2 2020/21"]["state"] == "published" and rows["Q4 2020/21"]["state"] == "open"
+
+    wessex = tmp_path / "wessex.csv"
+    wessex.write_bytes(filled_return(db, "Wessex"))
+    code, out, _ = run("load", str(wessex))
+    assert out.startswith("stored Wessex Q3 2020/21 as revision 163: Q3 2020/21 is published, so this return "
+                          "waits for a national administrator's approval; the published figure no return stays")
+    _, out, _ = run("revisions")
+    assert out.splitlines()[1].startswith("163,submission,Wessex,Q3 2020/21,")
+    assert run("approve", "163", "--reason", "late but right", "--by", "nat")[1] == (
+        "revision 163 approved (event 164): the published figures show it, with a revision mark\n")
+    _, out, _ = run("report", "--quarters", "Q3 2020/21")
+    assert dict(line.split(",", 1) for line in out.splitlines())["Wessex"] != "no return"
+    assert run("reject", "163", "--reason", "x")[2].startswith("error: there is no revision 163 waiting")
+    code, out, _ = run("due-date", "Q4 2020/21", "2021-06-01", "--reason", "Easter")
+    assert (code, out) == (0, "returns for Q4 2020/21 are due on 1 June 2021 (event 165)\n")
+    assert run("due-date", "Q4 2020/21", "1 June", "--reason", "x")[2] == (
+        "error: '1 June' is not a date: write it like 2021-02-15\n")
+
+
+def test_report_quarters_all(store, db, run):
+    _, out, _ = run("report", "--quarters", "all")
+    assert out.splitlines()[0].split(",")[1:11] == [
+        f"q{n}_{y}_{(y + 1) % 100:02d}" for y, n in [(2018, 1), (2018, 2), (2018, 3), (2018, 4), (2019, 1),
+                                                       (2019, 2), (2019, 3), (2019, 4), (2020, 1), (2020, 2)]]

@@ -67,7 +67,7 @@ def test_every_gunicorn_worker_shows_a_load_on_its_next_request(store, db):
     server = LiveServer({"METRICS_DATA": str(store.root)}, workers=3)
     try:
         before = {requests.get(server.url + "/healthz", timeout=5).json()["last_event_id"] for _ in range(12)}
-        assert before == {150}
+        assert before == {160}
         path = store.root.parent / "wessex.csv"
         path.write_bytes(filled_return(db, "Wessex"))
         loaded = subprocess.run([sys.executable, "-m", "etl", "load", str(path)], cwd=ROOT,
@@ -75,7 +75,7 @@ def test_every_gunicorn_worker_shows_a_load_on_its_next_request(store, db):
                                 text=True, timeout=120)
         assert loaded.returncode == 0, loaded.stderr
         after = [requests.get(server.url + "/healthz", timeout=5).json() for _ in range(30)]
-        assert {h["last_event_id"] for h in after} == {151}
+        assert {h["last_event_id"] for h in after} == {161}
         assert {h["status"] for h in after} == {"ok"}
     finally:
         server.stop()

@@ -178,7 +178,7 @@ def test_an_empty_store_builds_the_embedded_demo_data(empty_store):
 
 def test_a_batch_is_committed_as_one_event_file(store, db):
     accepted = store.load([("w.csv", filled_return(db, "Wessex")), ("o.csv", filled_return(db, "Oxford"))], TCAM)
-    assert [a.submission_id for a in accepted] == [151, 152]
-    assert (store.events_dir / "000151-000152.json").exists()
+    assert [a.submission_id for a in accepted] == [161, 162]
+    assert (store.events_dir / "000161-000162.json").exists()
     assert [e.file_name for e in store.events()[-2:]] == ["w.csv", "o.csv"]
-    assert list(store.event(152).returns) == [("Oxford", "Q3 2020/21", len(trust_codes(db, "Oxford")))]
+    assert list(store.event(162).returns) == [("Oxford", "Q3 2020/21", len(trust_codes(db, "Oxford")))]

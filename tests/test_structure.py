@@ -90,9 +90,9 @@ def test_reading_a_store_that_is_behind_its_events_does_not_repair_it(store, db)
     """A crashed write leaves the database behind the events; readers serve what is published
     and leave the repair to the next writer or `python -m etl init`."""
     before = store.current_database()
-    restore = Restore(id=151, programme="tcam", submission_id=1, loaded_by="someone",
+    restore = Restore(id=161, programme="tcam", submission_id=1, loaded_by="someone",
                       loaded_at="2026-11-23T10:00:00+00:00", source="a write that crashed")
-    (store.events_dir / "000151.json").write_text(json.dumps(events.to_json(restore)))
+    (store.events_dir / "000161.json").write_text(json.dumps(events.to_json(restore)))
     assert db.query("SELECT count(*) AS n FROM submissions")["n"].iloc[0] == 150
     assert store.current_database() == before and not store.is_current()
 
