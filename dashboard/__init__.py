@@ -20,7 +20,7 @@ from pathlib import Path
 from dash import Dash
 from flask import Flask, request
 
-from dashboard import auth, health, shell, uploads
+from dashboard import auth, health, shell, signoff, uploads
 from dashboard.context import EXTENSION, Services
 from etl.settings import Settings
 from etl.store import StoreNotReady
@@ -49,6 +49,7 @@ def create_app(settings: Settings) -> Dash:
     auth.register(server, settings)
     health.register(server)
     uploads.register(server)
+    signoff.register(server)
     _refuse_without_data(server, services)
     return app
 

@@ -22,9 +22,13 @@ memory: the confirm may reach a different gunicorn worker than the preview did).
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import json
+import logging
 import os
 import secrets
+import smtplib
+import threading
 import time
 from dataclasses import dataclass
 
@@ -35,6 +39,7 @@ from dashboard.auth import Refused, csrf_protected, current_user, signed_in, sub
 from dashboard.context import services
 from etl import ahsns, queries
 from etl.files import write_atomically
+from etl.mail import Mailer, receipt
 from etl.problems import Problem, ReturnRejected
 from etl.programmes import Programme
 from etl.quarters import Quarter, QuarterError
@@ -45,6 +50,7 @@ from etl.templates import template_csv, template_xlsx
 from etl.users import User
 from etl.validate import ParsedReturn
 
+log = logging.getLogger(__name__)
 PENDING_HOURS = 24
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ORIGINAL_TYPES = {".csv": "text/csv", ".xlsx": XLSX_TYPE, ".xls": "application/vnd.ms-excel",
@@ -122,6 +128,34 @@ def changes(db: Database, results: list[ParsedReturn], programme: Programme) -> 
             out.append(Change(ahsn, quarter.label, rows, before_text,
                               rate_text(adopted, len(counted), programme), replaces))
     return out
+
+
+def published_quarters(db: Database, programme: Programme) -> set[str]:
+    """Labels of the published quarters: a return for one of them is a revision."""
+    rows = queries.collection_quarters(db, programme)
+    return set(rows.loc[rows["published_at"].notna(), "quarter"])
+
+
+def send_receipt(ctx, user: User, accepted: list, what_changes: list[Change], published: set[str]) -> None:
+    """E-mail the submitter what was stored, in the background (never holding up the answer,
+    never undoing the store if the mail server fails)."""
+    mailer = Mailer.from_settings(ctx.settings)
+    if mailer is None or not user.email:
+        return
+    by_return = {(c.ahsn, c.quarter): f"{c.before} before, {c.after} in this return" for c in what_changes}
+    now = dt.datetime.now(dt.UTC)
+    messages = [receipt(user, ctx.programme, a.submission_id, a.file_name, now,
+                        [(r.ahsn, r.quarter, by_return.get((r.ahsn, r.quarter), f"{r.trust_rows} trusts"),
+                          r.quarter in published) for r in a.returns],
+                        [str(w) for w in a.warnings], ctx.settings.public_url) for a in accepted]
+
+    def send():
+        try:
+            mailer.send(messages)
+        except (OSError, smtplib.SMTPException):
+            log.exception("the receipt for %s could not be sent", user.name)
+
+    threading.Thread(target=send, name="receipt", daemon=True).start()
 
 
 # ---- pending previews ----------------------------------------------------------------------
@@ -211,10 +245,13 @@ def register(server: Flask) -> None:
             raise Refused(503, f"The file was not stored: {busy}.") from None
         ctx.publisher.publish_soon()
         drop_pending(token)
+        published = published_quarters(ctx.db, ctx.programme)
+        send_receipt(ctx, user, accepted, changes(ctx.db, results, ctx.programme), published)
         if wants_page():
             return redirect(f"/upload?stored={accepted[0].submission_id}", code=303)
         return jsonify(stored=[{"submission_id": a.submission_id, "file_name": a.file_name,
                                 "returns": [list(r) for r in a.returns],
+                                "waiting_for_approval": [list(r) for r in a.returns if r.quarter in published],
                                 "warnings": len(a.warnings)} for a in accepted],
                        figures_updated=ctx.store.is_current())
 
@@ -222,19 +259,24 @@ def register(server: Flask) -> None:
     @signed_in
     @csrf_protected
     def restore(submission_id: int):
-        submission_for(current_user(), submission_id, "change")
+        submission = submission_for(current_user(), submission_id, "change")
         ctx = services()
+        published = published_quarters(ctx.db, ctx.programme)
+        waiting = [list(r) for r in submission.returns if r.quarter in published]
         try:
-            ctx.store.restore(submission_id, restored_by=current_user().name,
-                              source=f"history page ({request.remote_addr})", publish=False)
+            event = ctx.store.restore(submission_id, restored_by=current_user().name,
+                                      source=f"history page ({request.remote_addr})", publish=False)
         except StoreBusy as busy:
             raise Refused(503, f"Nothing was restored: {busy}.") from None
         except LookupError as refused:  # e.g. quarantined: release it first
             raise Refused(409, f"Nothing was restored: {refused}.") from None
         ctx.publisher.publish_soon()
         if wants_page():
+            if waiting:
+                return redirect(f"/history?revision={event.id}&of={submission_id}", code=303)
             return redirect(f"/history?restored={submission_id}", code=303)
-        return jsonify(restored=submission_id)
+        return jsonify(restored=submission_id, revision=event.id if waiting else None,
+                       waiting_for_approval=waiting)
 
     def set_aside(submission_id: int, action: str):
         """Quarantine or release: national administrators only, with a reason."""

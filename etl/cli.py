@@ -23,7 +23,7 @@ from etl.problems import ReturnRejected
 from etl.quarters import Quarter, QuarterError, parse_list
 from etl.queries import Database
 from etl.report import default_quarters, national_table, quarters_with_data, to_csv
-from etl.settings import Settings, SettingsError
+from etl.settings import Settings, SettingsError, as_markdown
 from etl.store import Store, StoreBusy, StoreNotReady
 from etl.templates import neutralise, template_csv, template_xlsx
 from etl.users import UserError, Users
@@ -104,7 +104,9 @@ def parser() -> argparse.ArgumentParser:
     rebuild = commands.add_parser("rebuild", help="rebuild the database from the events and kept rows")
     rebuild.add_argument("--reparse", action="store_true",
                          help="read every kept original again (not quarantined ones) with today's reader")
-    commands.add_parser("settings", help="list the settings and their current values")
+    settings_p = commands.add_parser("settings", help="list the settings and their current values")
+    settings_p.add_argument("--markdown", action="store_true",
+                            help="print the settings table for the README instead (defaults, not values)")
     commands.add_parser("init", help="build the store from the embedded demo data if it is empty, "
                                      "and repair it after a crashed write")
 
@@ -118,6 +120,10 @@ def parser() -> argparse.ArgumentParser:
                      help="a national administrator, who may submit for every AHSN")
     add.add_argument("--password-stdin", action="store_true",
                      help="read the password from standard input (for scripts)")
+    add.add_argument("--email", help="where reminders and receipts go (if e-mail is set up)")
+    email = sub.add_parser("email", help="set a user's e-mail address (empty to remove it)")
+    email.add_argument("name")
+    email.add_argument("address")
     remove = sub.add_parser("remove", help="remove a user (their sessions end at once)")
     remove.add_argument("name")
     sub.add_parser("list", help="list the users and what each may do")
@@ -394,6 +400,9 @@ def cmd_init(ctx: Context, args) -> int:
 
 
 def cmd_settings(ctx: Context, args) -> int:
+    if args.markdown:
+        print(as_markdown())
+        return 0
     for setting, value in ctx.settings.shown():
         print(f"{setting.name}={value}\n    {setting.help}")
     return 0
@@ -412,8 +421,11 @@ def _ask_password(args) -> str:
 def cmd_users(ctx: Context, args) -> int:
     if args.users_command == "add":
         user = ctx.users.add(args.name, _ask_password(args), "national" if args.national else "ahsn",
-                             args.ahsn)
-        print(f"added {user.name}, {user.description}")
+                             args.ahsn, email=args.email)
+        print(f"added {user.name}, {user.description}" + (f", <{user.email}>" if user.email else ""))
+    elif args.users_command == "email":
+        ctx.users.set_email(args.name, args.address or None)
+        print(f"e-mail of {args.name}: {args.address or 'none'}")
     elif args.users_command == "remove":
         ctx.users.remove(args.name)
         print(f"removed {args.name}")
@@ -423,7 +435,7 @@ def cmd_users(ctx: Context, args) -> int:
     else:
         users = ctx.users.all()
         for u in users:
-            print(f"{u.name}\t{u.description}")
+            print(f"{u.name}\t{u.description}" + (f"\t<{u.email}>" if u.email else ""))
         if not users:
             print("no users yet: add one with python -m etl users add NAME --ahsn AHSN "
                   "(or --national)", file=sys.stderr)

@@ -372,3 +372,21 @@ def first_published_rates(db: Database, programme: Programme, quarter_indexes: l
                        FROM first_published_quarters q JOIN ahsns a ON a.short_name = q.ahsn
                        WHERE q.programme = ? AND list_contains(?, q.quarter_index)
                        ORDER BY a.table_order, q.quarter_index""", [programme.code, list(quarter_indexes)])
+
+
+def restore_preview(db: Database, programme: Programme, submission_id: int) -> pd.DataFrame:
+    """What restoring a submission would do, per AHSN-quarter it holds: the figure now, the
+    figure it holds, and whether its quarter is published (then it would be a revision)."""
+    return db.query("""
+        SELECT f.ahsn, f.quarter_index, f.quarter,
+               n.rate_percent AS now_rate, n.adopted_trusts AS now_adopted, n.counted_trusts AS now_counted,
+               n.submission_id AS now_submission_id,
+               f.rate_percent AS restored_rate, f.adopted_trusts AS restored_adopted,
+               f.counted_trusts AS restored_counted,
+               p.publish_event_id IS NOT NULL AS is_published
+        FROM return_figures f
+        JOIN ahsns a ON a.short_name = f.ahsn
+        LEFT JOIN ahsn_quarters n ON n.programme = f.programme AND n.ahsn = f.ahsn AND n.quarter_index = f.quarter_index
+        LEFT JOIN publications p ON p.programme = f.programme AND p.quarter_index = f.quarter_index
+        WHERE f.programme = ? AND f.submission_id = ?
+        ORDER BY f.quarter_index, a.table_order""", [programme.code, submission_id])

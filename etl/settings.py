@@ -68,6 +68,18 @@ def _text(text: str) -> str:
     return text
 
 
+def _optional_text(text: str) -> str | None:
+    return text or None
+
+
+def _url(text: str) -> str | None:
+    if not text:
+        return None
+    if not text.startswith(("http://", "https://")):
+        raise ValueError("must be an address starting http:// or https://")
+    return text.rstrip("/")
+
+
 # ---- the table ----------------------------------------------------------------------------
 
 
@@ -154,6 +166,37 @@ SETTINGS: tuple[Setting, ...] = (
         "Port `make run` (and `python app.py`) serves on.",
     ),
     Setting(
+        "METRICS_PUBLIC_URL", "public_url", "", _url,
+        "The address people use to reach the dashboard (https://metrics.example.nhs.uk), for the "
+        "links in e-mails. Empty: e-mails carry no links.",
+    ),
+    Setting(
+        "METRICS_SMTP_HOST", "smtp_host", "", _optional_text,
+        "Mail server for reminders to late AHSNs and receipts for stored returns. Empty: no e-mail "
+        "is sent.",
+    ),
+    Setting(
+        "METRICS_SMTP_PORT", "smtp_port", "25", _whole(1, 65535),
+        "Port of the mail server (587 with METRICS_SMTP_STARTTLS, usually).",
+    ),
+    Setting(
+        "METRICS_SMTP_STARTTLS", "smtp_starttls", "false", _bool,
+        "'true' encrypts the connection to the mail server (STARTTLS) before signing in to it.",
+    ),
+    Setting(
+        "METRICS_SMTP_USER", "smtp_user", "", _optional_text,
+        "User name for the mail server, if it needs one.",
+    ),
+    Setting(
+        "METRICS_SMTP_PASSWORD", "smtp_password", "", _optional_text,
+        "Password for the mail server, if it needs one.",
+        secret=True,
+    ),
+    Setting(
+        "METRICS_SMTP_FROM", "smtp_from", "national-metrics@localhost", _text,
+        "The sender of the dashboard's e-mails.",
+    ),
+    Setting(
         "METRICS_DEBUG", "debug", "false", _bool,
         "'true' runs `python app.py` with Dash's debugger and reloader. Never on a server anyone "
         "else can reach.",
@@ -180,6 +223,13 @@ class Settings:
     keep_databases: int
     host: str
     port: int
+    public_url: str | None
+    smtp_host: str | None
+    smtp_port: int
+    smtp_starttls: bool
+    smtp_user: str | None
+    smtp_password: str | None
+    smtp_from: str
     debug: bool
 
     @classmethod

@@ -3,7 +3,8 @@
 Users live in <METRICS_DATA>/users.json, beside the store and never in the repository:
 
     {"users": {"asha": {"role": "ahsn", "ahsn": "Wessex", "password_hash": "$argon2id$...",
-                        "stamp": "<random>", "created_at": "...", "changed_at": "..."}}}
+                        "email": "asha@example.nhs.uk", "stamp": "<random>",
+                        "created_at": "...", "changed_at": "..."}}}
 
 Two roles: an AHSN submitter ("ahsn") uploads, sees the history of and restores returns for
 one AHSN; a national administrator ("national") may do so for every AHSN. Passwords are
@@ -23,6 +24,7 @@ import datetime as dt
 import fcntl
 import json
 import os
+import re
 import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -52,6 +54,7 @@ class User:
     role: str  # "ahsn" or "national"
     ahsn: str | None  # the AHSN's short name, for role "ahsn"
     stamp: str
+    email: str | None = None  # for reminders and receipts, if the dashboard sends e-mail
 
     @property
     def is_national(self) -> bool:
@@ -75,7 +78,18 @@ def _now() -> str:
 
 
 def _to_user(name: str, record: dict) -> User:
-    return User(name, record["role"], record.get("ahsn"), record["stamp"])
+    return User(name, record["role"], record.get("ahsn"), record["stamp"], record.get("email"))
+
+
+EMAIL = re.compile(r"^[^@\s<>,;]+@[^@\s<>,;]+\.[^@\s<>,;]+$")
+
+
+def _check_email(email: str | None) -> str | None:
+    if email is None or email == "":
+        return None
+    if len(email) > 254 or not EMAIL.match(email):
+        raise UserError(f"'{email[:60]}' is not an e-mail address")
+    return email
 
 
 def _check_password(password: str) -> None:
@@ -122,9 +136,11 @@ class Users:
     def all(self) -> list[User]:
         return [_to_user(n, r) for n, r in sorted(self._read()["users"].items())]
 
-    def add(self, name: str, password: str, role: str, ahsn: str | None = None) -> User:
+    def add(self, name: str, password: str, role: str, ahsn: str | None = None,
+            email: str | None = None) -> User:
         _check_name(name)
         _check_password(password)
+        email = _check_email(email)
         if role not in ROLES:
             raise UserError(f"the role must be one of {', '.join(ROLES)}")
         short_name = None
@@ -137,10 +153,20 @@ class Users:
             if name in data["users"]:
                 raise UserError(f"there is already a user called {name}")
             data["users"][name] = {
-                "role": role, "ahsn": short_name, "password_hash": _hasher.hash(password),
+                "role": role, "ahsn": short_name, "password_hash": _hasher.hash(password), "email": email,
                 "stamp": secrets.token_hex(8), "created_at": _now(), "changed_at": _now(),
             }
             return _to_user(name, data["users"][name])
+
+    def set_email(self, name: str, email: str | None) -> None:
+        """Set (or with None, remove) the address reminders and receipts go to."""
+        email = _check_email(email)
+        with self._changing() as data:
+            record = data["users"].get(name)
+            if record is None:
+                raise UserError(f"there is no user called {name}")
+            record["email"] = email
+            record["changed_at"] = _now()
 
     def remove(self, name: str) -> None:
         with self._changing() as data:

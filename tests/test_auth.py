@@ -213,7 +213,8 @@ def test_commit_of_own_return_is_stored_like_the_command_line(client, seed):
     assert page.status_code == 200
     answer = as_json(page)
     assert answer["stored"] == [{"submission_id": 7, "file_name": "wessex-good.csv",
-                                 "returns": [["Wessex", "Q2 2020/21", 5]], "warnings": 0}]
+                                 "returns": [["Wessex", "Q2 2020/21", 5]], "waiting_for_approval": [],
+                                 "warnings": 0}]
     assert answer["figures_updated"] in (True, False)  # the database is built after the answer
     event = seed.event(7)
     assert (event.loaded_by, event.source) == ("wessex", "upload page (127.0.0.1)")

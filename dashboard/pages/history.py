@@ -10,6 +10,7 @@ from __future__ import annotations
 from urllib.parse import parse_qsl, urlencode
 
 import dash
+import pandas as pd
 from dash import Input, Output, State, callback, dcc, html
 
 from dashboard.auth import csrf_token, current_user
@@ -25,7 +26,8 @@ MOST_SHOWN = 60  # submissions listed at once (a national history grows by 60 a 
 
 
 def layout(restored: str | None = None, ahsn: str | None = None, quarter: str | None = None,
-           quarantined: str | None = None, released: str | None = None, **_query) -> html.Div:
+           quarantined: str | None = None, released: str | None = None, confirm_restore: str | None = None,
+           revision: str | None = None, of: str | None = None, **_query) -> html.Div:
     user = current_user()
     if user is None:
         return html.Div(className="upload-page", children=[
@@ -50,6 +52,14 @@ def layout(restored: str | None = None, ahsn: str | None = None, quarter: str | 
             html.P("It is kept, but left out of every figure: the AHSN-quarters it held show the "
                    "return before it, or no return. Release it to take it back."),
         ])
+    elif revision and revision.isdigit():
+        done = html.Div(className="upload-panel upload-panel-success", role="status", children=[
+            html.H2(f"✓ The restore of submission {of if of and of.isdigit() else ''} is stored as revision {revision}"),
+            html.P("It changes a published quarter, so the published figures stay as they are until the national "
+                   "team approves it."),
+        ])
+    elif confirm_restore and confirm_restore.isdigit():
+        done = restore_confirmation(user, int(confirm_restore))
     elif released and released.isdigit():
         done = html.Div(className="upload-panel upload-panel-success", role="status", children=[
             html.H2(f"✓ Submission {released} is released"),
@@ -75,6 +85,41 @@ def layout(restored: str | None = None, ahsn: str | None = None, quarter: str | 
                                    value=quarter if quarter in quarters else EVERY_QUARTER, clearable=False)]),
         ]),
         html.Div(id="history-table"),
+    ])
+
+
+def restore_confirmation(user, submission_id: int) -> html.Div | None:
+    """Before a restore: what it changes, AHSN-quarter by AHSN-quarter, and the button that does it."""
+    ctx = services()
+    submission = ctx.store.submission(submission_id)
+    if submission is None or not user.may_act_on(submission.ahsns):
+        return html.Div(html.P(f"There is no submission {submission_id} you may restore."),
+                        className="upload-panel upload-panel-error", role="alert")
+    preview = queries.restore_preview(ctx.db, ctx.programme, submission_id)
+
+    def rate(value, adopted, counted) -> str:
+        return "no return" if pd.isna(value) else f"{int(value)}% ({int(adopted)} of {int(counted)} acute trusts)"
+
+    items = []
+    for r in preview.to_dict("records"):
+        text = (f"{r['ahsn']} {r['quarter']}: {rate(r['now_rate'], r['now_adopted'], r['now_counted'])} now → "
+                f"{rate(r['restored_rate'], r['restored_adopted'], r['restored_counted'])} after restoring")
+        if r["is_published"]:
+            text += f" ({r['quarter']} is published: this is a revision, waiting for the national team's approval)"
+        items.append(html.Li(text))
+    return html.Div(className="upload-panel upload-panel-warning", id="history-confirm-restore", children=[
+        html.H2(f"Restore submission {submission_id}?"),
+        html.P(f"{submission.file_name}, uploaded by {submission.loaded_by}. The submission it replaces is kept, "
+               "and can be restored in turn."),
+        html.Ul(items),
+        html.Form(action=f"/history/{submission_id}/restore", method="POST", className="history-restore",
+                  children=[
+            dcc.Input(type="hidden", name="csrf_token", value=csrf_token()),
+            dcc.Input(type="hidden", name="from_page", value="1"),
+            html.Button(f"Restore submission {submission_id}", type="submit",
+                        className="upload-button upload-button-primary"),
+            html.A("Cancel", href="/history", className="history-cancel"),
+        ]),
     ])
 
 
@@ -152,13 +197,9 @@ def show_history(choice, quarter, _figures_settled, current_search):
             actions.append(html.A("Download the file", href=f"/history/{sid}/original",
                                   className="history-download"))
             if not r["is_current"] and not r["is_quarantined"]:
-                actions.append(html.Form(action=f"/history/{sid}/restore", method="POST",
-                                         className="history-restore", children=[
-                    dcc.Input(type="hidden", name="csrf_token", value=csrf),
-                    dcc.Input(type="hidden", name="from_page", value="1"),
-                    html.Button(f"Restore submission {sid}", type="submit",
-                                className="upload-button"),
-                ]))
+                # restoring asks first, showing what it changes (see restore_confirmation)
+                actions.append(html.A(f"Restore submission {sid}…", href=f"/history?confirm_restore={sid}",
+                                      className="upload-button history-restore-link"))
             if user.is_national:
                 actions.append(_set_aside_form(sid, "release" if r["is_quarantined"] else "quarantine", csrf))
         if r["is_quarantined"]:

@@ -1,25 +1,42 @@
-"""/returns: for the national team, which AHSNs have returned this quarter, and what is missing.
+"""/returns: the national team's page for a quarter's collection (?quarter=Q3 2020/21).
 
-One row per AHSN: no return yet / returned (with its warnings) / returned, replacing earlier
-versions; when and by whom; and the trusts in last quarter's return that are missing now.
-This is how late returns are chased.
+Who has returned, who is late against the due date, and which trusts of last quarter are
+missing; then what to do: remind the late AHSNs, change the due date, publish (sign off) the
+quarter after a confirmation that shows its coverage, and decide the revisions waiting for
+approval (changes to published quarters), each with its figures before and after. The forms
+post to dashboard/signoff.py, which checks the user again; this page is built on the server
+from its address.
 """
 
 from __future__ import annotations
 
-import dash
-from dash import Input, Output, callback, dcc, html
+import datetime as dt
+from urllib.parse import parse_qs, quote
 
-from dashboard.auth import current_user
+import dash
+import pandas as pd
+from dash import Input, Output, State, callback, dcc, html, no_update
+
+from dashboard.auth import csrf_token, current_user
 from dashboard.context import services
-from etl import ahsns, queries
-from etl.quarters import Quarter
+from etl import ahsns, collection, queries
+from etl.collection import QuarterStatus
+from etl.quarters import Quarter, QuarterError
 
 dash.register_page(__name__, path="/returns", name="Returns this quarter",
                    title="Returns this quarter", nav_order=11, nav_label="Returns")
 
 
-def layout(quarter: str | None = None, **_query) -> html.Div:
+def default_quarter(statuses: list[QuarterStatus]) -> QuarterStatus | None:
+    """The quarter to look at first: the earliest open one with a return (the next to sign
+    off), else the earliest open one, else the latest."""
+    open_ones = collection.open_quarters(statuses)
+    with_returns = [s for s in open_ones if s.ahsns_returned]
+    return (with_returns or open_ones or statuses[-1:] or [None])[0]
+
+
+def layout(quarter: str | None = None, done: str | None = None, confirm: str | None = None,
+           **_query) -> html.Div:
     user = current_user()
     if user is None or not user.is_national:
         return html.Div(className="upload-page", children=[
@@ -29,73 +46,326 @@ def layout(quarter: str | None = None, **_query) -> html.Div:
                     else html.A("See your AHSN's returns in the history", href="/history"), "."]),
         ])
     ctx = services()
-    loaded = queries.loaded_quarters(ctx.db, ctx.programme)
-    labels = [Quarter.from_index(int(i)).label for i in loaded["quarter_index"]][::-1]
-    if labels:
-        labels.insert(0, (Quarter.parse(labels[0]) + 1).label)  # the return being made now
-    chosen = quarter if quarter in labels else (labels[1] if len(labels) > 1 else None)
+    updating = ctx.store.last_event_id() > ctx.db.last_event_id()
     return html.Div(className="upload-page", children=[
-        html.H1("Returns this quarter"),
-        html.P("Which AHSNs have sent their return, when and by whom, and which trusts of last "
-               "quarter's return are missing. Choose another quarter to look back."),
-        html.Div(className="upload-template-choices", children=[
-            html.Div([html.Label("Quarter", htmlFor="returns-quarter"),
-                      dcc.Dropdown(id="returns-quarter", options=labels, value=chosen, clearable=False)]),
-        ]),
-        html.Div(id="returns-grid"),
+        dcc.Location(id="returns-url", refresh="callback-nav"),
+        # a change just made is stored and its figures built just after: the page is drawn again then
+        dcc.Interval(id="returns-poll", interval=1000, max_intervals=60, disabled=not updating),
+        html.P("The figures are being updated with the latest change; this page follows when they are."
+               if updating else "", id="returns-updating", role="status", className="note"),
+        html.Div(body(quarter, done, confirm), id="returns-body"),
     ])
 
 
-@callback(Output("returns-grid", "children"), Input("returns-quarter", "value"))
-def show_grid(label):
-    user = current_user()
-    if user is None or not user.is_national or not label:
-        return html.P("Sign in as a national administrator to see the returns.")
-    return grid(Quarter.parse(label))
-
-
-def grid(quarter: Quarter) -> html.Div:
+def body(quarter: str | None, done: str | None, confirm: str | None) -> list:
+    """Everything the page shows about the chosen quarter and the revisions waiting."""
     ctx = services()
-    programme = ctx.programme
+    today = dt.date.today()
+    statuses = collection.statuses(ctx.db, ctx.programme, today)
+    chosen = _chosen(statuses, quarter)
+    if chosen is None:
+        return [html.H1("Returns this quarter"), html.P("No returns have been stored yet.")]
+    return [
+        html.H1(f"Returns for {chosen.quarter.label}"),
+        html.P(_state_line(chosen, today), className="lead", id="returns-state"),
+        html.Div(html.P(done), className="upload-panel upload-panel-success", role="status",
+                 id="returns-done") if done else None,
+        html.Div(className="upload-template-choices", children=[
+            html.Div([html.Label("Quarter", htmlFor="returns-quarter"),
+                      dcc.Dropdown(id="returns-quarter", clearable=False, value=chosen.quarter.label,
+                                   options=[{"label": _option(s, today), "value": s.quarter.label}
+                                            for s in reversed(statuses)])]),
+        ]),
+        grid(chosen, today),
+        _actions(chosen, today, confirm == "publish"),
+        _revisions(),
+    ]
+
+
+def _chosen(statuses: list[QuarterStatus], asked: str | None) -> QuarterStatus | None:
+    if asked:
+        try:
+            found = collection.status_of(statuses, Quarter.parse(asked))
+        except QuarterError:
+            found = None
+        if found is not None:
+            return found
+    return default_quarter(statuses)
+
+
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _option(s: QuarterStatus, today: dt.date) -> str:
+    if s.is_published:
+        return f"{s.quarter.label}: {s.state}"
+    return f"{s.quarter.label}: open, {s.due_text(today)}"
+
+
+def _state_line(s: QuarterStatus, today: dt.date) -> str:
+    if s.is_published:
+        revised = (f"; {s.revised_figures} figure{'s' if s.revised_figures != 1 else ''} revised since"
+                   if s.revised_figures else "")
+        return (f"Published on {s.published_at:%-d %b %Y} by {s.published_by}{revised}. {_sentence(s.coverage)}. "
+                "Changes to its returns wait for approval below.")
+    hand = " (set by hand)" if s.due_set_by_hand else ""
+    return f"Open for returns, {s.due_text(today)}{hand}. {_sentence(s.coverage)}."
+
+
+@callback(Output("returns-body", "children"), Output("returns-poll", "disabled"), Output("returns-updating", "children"),
+          Input("returns-poll", "n_intervals"), State("returns-url", "search"), prevent_initial_call=True)
+def draw_again_when_updated(_n, search):
+    """Once the database holds the latest change, draw the page again from it."""
+    user = current_user()
+    ctx = services()
+    if user is None or not user.is_national:
+        return no_update, True, ""
+    if ctx.store.last_event_id() > ctx.db.last_event_id():
+        return no_update, False, no_update
+    query = parse_qs((search or "").lstrip("?"))
+    first = {k: v[0] for k, v in query.items()}
+    return body(first.get("quarter"), first.get("done"), first.get("confirm")), True, ""
+
+
+@callback(Output("returns-url", "search"), Input("returns-quarter", "value"), State("returns-url", "search"),
+          prevent_initial_call=True)
+def choose_quarter(label, search):
+    """Another quarter is another address (the page is built from it). The quarter already
+    shown (a dropdown drawn again) keeps the address as it is, message and all."""
+    asked = parse_qs((search or "").lstrip("?")).get("quarter", [None])[0]
+    ctx = services()
+    shown = _chosen(collection.statuses(ctx.db, ctx.programme, dt.date.today()), asked)
+    if not label or (shown is not None and label == shown.quarter.label):
+        return no_update
+    return "?quarter=" + quote(label, safe="/")
+
+
+def grid(status: QuarterStatus, today: dt.date) -> html.Div:
+    ctx = services()
+    programme, quarter = ctx.programme, status.quarter
     history = queries.submissions(ctx.db, programme)
     here = history[history["quarter_index"] == quarter.index]
-    rows, returned, with_warnings = [], 0, 0
+    pending = queries.pending_revisions(ctx.db, programme)
+    pending = pending[pending["quarter_index"] == quarter.index]
+    rows, late = [], 0
     for ahsn in ahsns.all_ahsns():
         mine = here[here["ahsn"] == ahsn.short_name]
         current = mine[mine["is_current"]]
+        waiting = sorted(int(e) for e in pending.loc[pending["ahsn"] == ahsn.short_name, "event_id"])
         if not len(current):
-            status, when, who = "✗ No return yet", "", ""
+            days = status.days_to_due(today)
+            if days < 0 and not status.is_published:
+                late += 1
+                state = f"✗ Late: no return, {-days:,} day{'s' if days != -1 else ''} after the due date"
+                row_class = "returns-late"
+            else:
+                state = "✗ No return" if status.is_published else "✗ No return yet"
+                row_class = "returns-none"
+            when, who = "", ""
             # The trusts still to be reported: those of the AHSN's return a quarter earlier.
             before = queries.trust_codes_missing(ctx.db, programme, ahsn.short_name, quarter.index)
             missing = f"all {len(before)} (no return yet)" if len(before) else ""
-            row_class = "returns-none"
         else:
             c = current.iloc[0]
-            returned += 1
+            stored = c["loaded_at"].to_pydatetime()
+            late_by = (stored.date() - status.due).days
+            state = "✓ Returned" + (f" late, {late_by:,} day{'s' if late_by != 1 else ''} after the due date"
+                                    if late_by > 0 else "")
             warnings = int(c["warning_count"])
-            with_warnings += warnings > 0
+            if warnings:
+                state += f" with {warnings} warning{'s' if warnings != 1 else ''}"
             earlier = len(mine) - 1
-            status = "✓ Returned" + (f" with {warnings} warning{'s' if warnings != 1 else ''}"
-                                     if warnings else "")
             if earlier:
-                status += f"; supersedes {earlier} earlier version{'s' if earlier != 1 else ''}"
-            when = f"{c['loaded_at']:%d %b %Y %H:%M} UTC"
+                state += f"; supersedes {earlier} earlier version{'s' if earlier != 1 else ''}"
+            when = f"{stored:%d %b %Y %H:%M} UTC"
             who = f"{c['loaded_by']} (submission {int(c['submission_id'])})"
             gone = queries.trust_codes_missing(ctx.db, programme, ahsn.short_name, quarter.index)
-            missing = "; ".join(f"{r['trust_name']} ({r['trust_code']})" for _, r in gone.iterrows()) \
-                or "none"
+            missing = "; ".join(f"{r['trust_name']} ({r['trust_code']})" for _, r in gone.iterrows()) or "none"
             row_class = "returns-warnings" if warnings else "returns-ok"
+        if waiting:
+            state += "; ! revision " + ", ".join(map(str, waiting)) + " waiting for approval"
+            row_class = "returns-pending"
         rows.append(html.Tr(className=row_class, children=[
-            html.Th(ahsn.short_name, scope="row"), html.Td(status), html.Td(when or "—"),
+            html.Th(ahsn.short_name, scope="row"), html.Td(state), html.Td(when or "—"),
             html.Td(who or "—"), html.Td(missing or "—")]))
-    return html.Div([
-        html.P(html.Strong(f"{returned} of {len(rows)} AHSNs have returned for {quarter.label}"
-                           f"{f'; {with_warnings} with warnings' if with_warnings else ''}."),
-               className="returns-summary"),
+    summary = _sentence(status.coverage) + f" for {quarter.label}"
+    if late:
+        summary += f"; {late} {'is' if late == 1 else 'are'} late"
+    return html.Div(className="table-scroll", children=[
+        html.P(html.Strong(summary + "."), className="returns-summary", id="returns-summary"),
         html.Table(className="upload-table returns-grid", children=[
             html.Caption(f"Returns for {quarter.label}, by AHSN"),
             html.Thead(html.Tr([html.Th(h, scope="col") for h in (
                 "AHSN", "Status", "Stored", "By", f"Trusts of {(quarter - 1).label} missing now")])),
             html.Tbody(rows),
         ]),
+    ])
+
+
+def _late_ahsns(status: QuarterStatus) -> list[str]:
+    ctx = services()
+    returned = set(queries.ahsn_rates(ctx.db, ctx.programme, [status.quarter.index])["ahsn"])
+    return [a.short_name for a in ahsns.all_ahsns() if a.short_name not in returned]
+
+
+def _form(action: str, children: list, class_name: str = "returns-form") -> html.Form:
+    return html.Form(action=action, method="POST", className=class_name, children=[
+        dcc.Input(type="hidden", name="csrf_token", value=csrf_token()),
+        dcc.Input(type="hidden", name="from_page", value="1"),
+        *children,
+    ])
+
+
+def _field(label: str, field_id: str, **input_props) -> html.Div:
+    return html.Div(className="returns-field", children=[
+        html.Label(label, htmlFor=field_id), dcc.Input(id=field_id, **input_props)])
+
+
+def _actions(status: QuarterStatus, today: dt.date, confirming: bool) -> html.Section | None:
+    if status.is_published:
+        return None
+    q = status.quarter
+    ctx = services()
+    missing = _late_ahsns(status)
+    blocks = []
+    if confirming:
+        incomplete = [
+            html.P(["Not every AHSN has returned: ", html.Strong(", ".join(missing)), ". Their returns will "
+                    "be revisions when they come, each waiting for approval."], className="returns-warning"),
+        ] if missing else []
+        # the button itself says what is confirmed, and sends it (incomplete=yes)
+        label = (f"Publish {q.label} now, with {len(missing)} AHSN{'s' if len(missing) != 1 else ''} missing"
+                 if missing else f"Publish {q.label} now")
+        blocks.append(html.Div(className="upload-panel upload-panel-warning", id="returns-confirm", children=[
+            html.H2(f"Publish {q.label}?"),
+            html.P(f"{_sentence(status.coverage)}; {status.trusts_returned} trusts in the returns; "
+                   f"{status.due_text(today)}. Publishing makes these the {q.label} figures everyone sees by "
+                   "default; after it, any change to a return waits for approval and shows as a revision."),
+            _form(f"/quarters/{q.key}/publish", [
+                *incomplete,
+                _field("Note kept with the sign-off (optional)", "returns-publish-note", name="note", type="text",
+                       maxLength=500),
+                html.Button(label, type="submit", name="incomplete", value="yes" if missing else "no",
+                            className="upload-button upload-button-primary", id="returns-publish-confirm"),
+                html.A("Cancel", href=f"/returns?quarter={quote(q.label, safe='/')}", className="returns-cancel"),
+            ]),
+        ]))
+    else:
+        blocks.append(html.Div([
+            html.H3("Sign off"),
+            html.P("When the returns are in and checked, publish the quarter: its figures become the ones "
+                   "everyone sees by default."),
+            html.A(f"Publish {q.label}…", href=f"/returns?quarter={quote(q.label, safe='/')}&confirm=publish",
+                   className="upload-button", id="returns-publish"),
+        ]))
+    blocks.append(html.Div([
+        html.H3("Due date"),
+        _form(f"/quarters/{q.key}/due-date", [
+            _field("New due date", "returns-due", name="due", type="date", required=True,
+                   value=status.due.isoformat()),
+            _field("Why", "returns-due-reason", name="reason", type="text", required=True, maxLength=500),
+            html.Button("Change the due date", type="submit", className="upload-button"),
+        ]),
+    ]))
+    late_now = missing if status.days_to_due(today) < 0 else []
+    if ctx.settings.smtp_host is None:
+        remind = html.P("E-mail is off (METRICS_SMTP_HOST is not set), so reminders cannot be sent from here.",
+                        className="muted")
+    elif not late_now:
+        remind = html.P("No AHSN is late for this quarter.", className="muted")
+    else:
+        remind = _form(f"/quarters/{q.key}/remind", [
+            html.Button(f"E-mail a reminder to the submitters of the {len(late_now)} late AHSN"
+                        f"{'s' if len(late_now) != 1 else ''}", type="submit", className="upload-button",
+                        id="returns-remind"),
+        ])
+    blocks.append(html.Div([html.H3("Reminders"), remind]))
+    return html.Section(blocks, className="upload-step returns-actions no-print", id="returns-actions")
+
+
+def _rate(rate, adopted, counted) -> str:
+    if pd.isna(rate):
+        return "no return"
+    return f"{int(rate)}% ({int(adopted)} of {int(counted)} acute trusts)"
+
+
+def _revisions() -> html.Section:
+    ctx = services()
+    pending = queries.pending_revisions(ctx.db, ctx.programme)
+    if not len(pending):
+        return html.Section([html.H2("Revisions waiting for approval"),
+                             html.P("None: no change to a published quarter is waiting.", id="returns-no-revisions")],
+                            className="returns-revisions")
+    items = []
+    for event_id, group in pending.groupby("event_id", sort=True):
+        first = group.iloc[0]
+        how = "a restore of submission " + str(int(first["submission_id"])) if first["action"] == "restore" \
+            else f"{first['file_name']} (submission {int(first['submission_id'])})"
+        changes = queries.revision_trust_changes(ctx.db, ctx.programme, int(event_id))
+        items.append(html.Article(className="returns-revision", id=f"revision-{int(event_id)}", children=[
+            html.H3(f"Revision {int(event_id)}: " + ", ".join(f"{r['ahsn']} {r['quarter']}" for _, r in group.iterrows())),
+            html.P(f"By {first['by_user']} on {first['happened_at']:%d %b %Y %H:%M} UTC: {how}."),
+            html.Ul([html.Li([f"{r['ahsn']} {r['quarter']}: ",
+                              html.Strong(_rate(r["before_rate"], r["before_adopted"], r["before_counted"])),
+                              " now → ",
+                              html.Strong(_rate(r["after_rate"], r["after_adopted"], r["after_counted"])),
+                              " if approved"]) for _, r in group.iterrows()], className="returns-before-after"),
+            _trust_changes(changes),
+            html.Div(className="returns-decisions", children=[
+                _form(f"/revisions/{int(event_id)}/approve", [
+                    _field("Why approve", f"revision-{int(event_id)}-approve-reason", name="reason", type="text",
+                           required=True, maxLength=500),
+                    html.Button(f"Approve revision {int(event_id)}", type="submit",
+                                className="upload-button upload-button-primary")]),
+                _form(f"/revisions/{int(event_id)}/reject", [
+                    _field("Why reject", f"revision-{int(event_id)}-reject-reason", name="reason", type="text",
+                           required=True, maxLength=500),
+                    html.Button(f"Reject revision {int(event_id)}", type="submit", className="upload-button")]),
+            ]),
+        ]))
+    return html.Section([html.H2(f"Revisions waiting for approval ({len(items)})"), *items],
+                        className="returns-revisions", id="returns-revisions")
+
+
+def _level(value) -> str:
+    return "—" if pd.isna(value) else str(int(value))
+
+
+def _count(value) -> str:
+    return "not given" if pd.isna(value) else f"{int(value):,}"
+
+
+def _differ(a, b) -> bool:
+    """Two cells differ (a blank and a number differ; two blanks do not)."""
+    if pd.isna(a) or pd.isna(b):
+        return pd.isna(a) != pd.isna(b)
+    return a != b
+
+
+def _trust_changes(changes: pd.DataFrame) -> html.Table | html.P:
+    if not len(changes):
+        return html.P("No trust's level, type or referrals change: the figures stay as they are.")
+    rows = []
+    for _, c in changes.iterrows():
+        if pd.isna(c["level_now"]):
+            what = f"added, at level {_level(c['level_after'])}"
+        elif pd.isna(c["level_after"]):
+            what = "left out of the new return"
+        else:
+            parts = []
+            if _differ(c["level_now"], c["level_after"]):
+                parts.append(f"level {_level(c['level_now'])} → {_level(c['level_after'])}")
+            if _differ(c["type_now"], c["type_after"]):
+                parts.append(f"type {c['type_now']} → {c['type_after']}".replace("_", " "))
+            if _differ(c["made_now"], c["made_after"]):
+                parts.append(f"referrals made {_count(c['made_now'])} → {_count(c['made_after'])}")
+            if _differ(c["completed_now"], c["completed_after"]):
+                parts.append(f"completed {_count(c['completed_now'])} → {_count(c['completed_after'])}")
+            what = "; ".join(parts)
+        rows.append(html.Tr([html.Th(f"{c['trust_name']} ({c['trust_code']})", scope="row"), html.Td(what)]))
+    return html.Table(className="upload-table returns-trust-changes", children=[
+        html.Caption("What changes, trust by trust"),
+        html.Thead(html.Tr([html.Th("Trust", scope="col"), html.Th("Change", scope="col")])),
+        html.Tbody(rows),
     ])

@@ -20,7 +20,7 @@ from dash import Input, Output, State, callback, dcc, html
 from dashboard import uploads
 from dashboard.auth import csrf_token, current_user
 from dashboard.context import services
-from etl import ahsns, queries
+from etl import ahsns, collection, queries
 from etl.problems import Problem, row_list
 from etl.quarters import Quarter
 from etl.reading.kinds import clean_file_name
@@ -42,6 +42,7 @@ def layout(stored: str | None = None, **_query) -> html.Div:
         ])
     allowed = [a.short_name for a in ahsns.all_ahsns() if user.may_submit_for(a.short_name)]
     quarters = _template_quarters()
+    first_quarter = _quarter_to_return(allowed[0])
     limit = services().settings.max_upload_bytes
     return html.Div(className="upload-page", children=[
         html.H1("Upload a quarterly return"),
@@ -56,11 +57,11 @@ def layout(stored: str | None = None, **_query) -> html.Div:
                                        clearable=False)]),
                 html.Div([html.Label("Quarter", htmlFor="upload-template-quarter"),
                           dcc.Dropdown(id="upload-template-quarter", options=quarters,
-                                       value=quarters[-1], clearable=False)]),
+                                       value=first_quarter, clearable=False)]),
                 html.A("Download the template (Excel)", id="upload-template-xlsx",
-                       className="upload-button", href=_template_href(allowed[0], quarters[-1], "xlsx")),
+                       className="upload-button", href=_template_href(allowed[0], first_quarter, "xlsx")),
                 html.A("Download the template (CSV)", id="upload-template-link",
-                       className="upload-button", href=_template_href(allowed[0], quarters[-1])),
+                       className="upload-button", href=_template_href(allowed[0], first_quarter)),
             ]),
             html.P("The Excel template has drop-down lists for the level and the trust type, and a "
                    "second sheet explaining each column.", className="upload-hint"),
@@ -83,18 +84,44 @@ def layout(stored: str | None = None, **_query) -> html.Div:
     ])
 
 
-def _template_quarters() -> list[str]:
-    """The loaded quarters and the one after the latest (the return usually being made)."""
+def _template_quarters() -> list[dict]:
+    """The open quarters and the latest published ones, newest first, each saying which it is
+    (a return for a published quarter is a revision)."""
     ctx = services()
-    loaded = [Quarter.from_index(int(i)) for i in queries.loaded_quarters(ctx.db, ctx.programme)["quarter_index"]]
-    if loaded:
-        loaded.append(loaded[-1] + 1)
-    return [q.label for q in loaded[-6:]] or [Quarter.containing(dt.date.today()).label]
+    today = dt.date.today()
+    statuses = collection.statuses(ctx.db, ctx.programme, today)
+    shown = collection.open_quarters(statuses) + collection.published(statuses)[-4:]
+    if not shown:
+        return [{"label": Quarter.containing(today).label, "value": Quarter.containing(today).label}]
+    return [{"label": (f"{s.quarter.label} (published: a revision)" if s.is_published
+                       else f"{s.quarter.label} (open, {s.due_text(today)})"), "value": s.quarter.label}
+            for s in sorted(shown, key=lambda s: s.quarter, reverse=True)]
+
+
+def _quarter_to_return(ahsn: str) -> str:
+    """The AHSN's earliest open quarter without its return: the return to make next."""
+    ctx = services()
+    statuses = collection.statuses(ctx.db, ctx.programme, dt.date.today())
+    returned = {Quarter.from_index(int(i)) for i in queries.ahsn_rates(ctx.db, ctx.programme, ahsn=ahsn)["quarter_index"]}
+    quarter = collection.earliest_open_without(statuses, returned)
+    if quarter is None:
+        quarter = statuses[-1].quarter + 1 if statuses else Quarter.containing(dt.date.today())
+    return quarter.label
 
 
 def _template_href(ahsn: str, quarter: str, kind: str = "csv") -> str:
     query = {"ahsn": ahsn, "quarter": quarter, **({"format": kind} if kind != "csv" else {})}
     return "/upload/template?" + urlencode(query)
+
+
+@callback(Output("upload-template-quarter", "value"), Input("upload-template-ahsn", "value"),
+          prevent_initial_call=True)
+def quarter_for(ahsn):
+    """Another AHSN: its own next return's quarter."""
+    user = current_user()
+    if user is None or not ahsn or not user.may_submit_for(ahsn):
+        return dash.no_update
+    return _quarter_to_return(ahsn)
 
 
 @callback(Output("upload-template-link", "href"), Output("upload-template-xlsx", "href"),
@@ -110,9 +137,17 @@ def _stored_panel(stored: str | None, user) -> html.Div | None:
     if event is None or not user.may_act_on(event.ahsns):
         return None
     returns = ", ".join(f"{r.ahsn} {r.quarter} ({r.trust_rows} trusts)" for r in event.returns)
+    ctx = services()
+    published = uploads.published_quarters(ctx.db, ctx.programme)
+    revisions = sorted({r.quarter for r in event.returns if r.quarter in published})
+    waiting = html.P([html.Strong("Waiting for approval: "),
+                      f"{' and '.join(revisions)} {'is' if len(revisions) == 1 else 'are'} published, so this return is "
+                      "a revision. The published figures stay as they are until the national team approves it; "
+                      "you will see it in the history meanwhile."], id="upload-revision-note") if revisions else None
     return html.Div(className="upload-panel upload-panel-success", role="status", children=[
         html.H2(["✓ Stored: submission ", str(event.id)]),
         html.P(f"{event.file_name}: {returns}, with {len(event.warnings)} warning(s)."),
+        waiting,
         html.P(_figures_state(event.id), id="upload-figures-state", **{"data-submission": str(event.id)}),
         # Until every page shows it: the database is built after the file is stored.
         dcc.Interval(id="upload-figures-poll", interval=1000, max_intervals=120,
