@@ -1,5 +1,5 @@
 """What every request works with, made once per app by `create_app`: the settings, the
-store, its database reader and the accounts.
+store, its database reader, the accounts, the session records and the sign-in limits.
 
 Pages, callbacks and endpoints get them with `services()`; nothing is read from the
 environment or from module globals after start-up, so two apps with different settings can
@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 from flask import current_app
 
+from dashboard.sessions import Sessions
+from dashboard.signin_limits import SigninLimits
 from etl.programmes import Programme
 from etl.queries import Database
 from etl.settings import Settings
@@ -27,6 +29,8 @@ class Services:
     store: Store
     db: Database
     users: Users
+    sessions: Sessions
+    signin_limits: SigninLimits
 
     @property
     def programme(self) -> Programme:
@@ -35,7 +39,13 @@ class Services:
     @classmethod
     def from_settings(cls, settings: Settings) -> Services:
         store = Store.from_settings(settings)
-        return cls(settings, store, Database(store), Users(settings.data_dir))
+        folder = settings.data_dir
+        return cls(
+            settings, store, Database(store), Users(folder),
+            Sessions(folder, idle_seconds=settings.session_idle_minutes * 60,
+                     lifetime_seconds=settings.session_hours * 3600),
+            SigninLimits(folder, per_address=settings.login_attempts),
+        )
 
 
 def services() -> Services:

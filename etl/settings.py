@@ -112,7 +112,17 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting(
         "METRICS_LOGIN_ATTEMPTS", "login_attempts", "5", _whole(1, 1000),
-        "Failed sign-ins allowed per user name and per client address in 15 minutes.",
+        "Failed sign-ins allowed from one client address in 15 minutes; after that the address "
+        "waits. A user name is never locked out: from its fourth failure in 15 minutes each try "
+        "waits longer before the next (1 second, doubling, at most a minute).",
+    ),
+    Setting(
+        "METRICS_SESSION_IDLE_MINUTES", "session_idle_minutes", "60", _whole(1, 24 * 60),
+        "A session ends after this many minutes without a request; the user signs in again.",
+    ),
+    Setting(
+        "METRICS_SESSION_HOURS", "session_hours", "12", _whole(1, 7 * 24),
+        "A session ends this many hours after signing in, however busy it is.",
     ),
     Setting(
         "METRICS_PROXIES", "proxies", "0", _whole(0, 10),
@@ -156,6 +166,8 @@ class Settings:
     require_login: bool
     secret_key: str
     login_attempts: int
+    session_idle_minutes: int
+    session_hours: int
     proxies: int
     secure_cookies: bool
     keep_databases: int

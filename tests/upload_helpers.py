@@ -40,7 +40,8 @@ def reset_to(template: Path, root: Path) -> None:
     a backup would: its workers open the database CURRENT names on their next request."""
     for part in ("events", "originals", "databases", "pending"):
         shutil.rmtree(root / part, ignore_errors=True)
-    for name in ("users.json", "signin_attempts.sqlite"):
+    for name in ("users.json", "signin_attempts.sqlite", "sessions.sqlite", "sessions.sqlite-wal",
+                 "sessions.sqlite-shm"):
         (root / name).unlink(missing_ok=True)
     for item in template.iterdir():
         if item.is_dir():
