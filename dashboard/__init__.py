@@ -7,6 +7,7 @@ another; nothing reads the environment after this.
       context.py       the services a request works with (`services()`)
       auth.py          sign-in, CSRF, refusals, who may act on a submission
       sessions.py, signin_limits.py   session records; how often a password may be tried
+      pending.py       upload previews waiting to be confirmed
       uploads.py       store, restore, original and template endpoints
       health.py        /healthz
       shell.py         the frame of every page

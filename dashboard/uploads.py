@@ -13,17 +13,14 @@ Storing goes through Store().load, the same code path as `python -m etl load`: t
 validated again under the store's write lock, so a file previewed against older data is
 checked against the data it will actually join.
 
-A previewed file waits in <METRICS_DATA>/pending/<random token>.json (not in a worker's
-memory: the confirm may reach a different gunicorn worker than the preview did).
+A previewed file waits in <METRICS_DATA>/pending/ (dashboard/pending.py: one per user, by
+content hash, within a total cap; not in a worker's memory: the confirm may reach a different
+gunicorn worker than the preview did).
 """
 
 from __future__ import annotations
 
-import base64
-import json
 import os
-import secrets
-import time
 from dataclasses import dataclass
 
 from flask import Flask, Response, jsonify, redirect, request
@@ -32,7 +29,6 @@ from werkzeug.utils import secure_filename
 from dashboard.auth import Refused, csrf_protected, current_user, signed_in, submission_for, wants_page
 from dashboard.context import services
 from etl import ahsns, queries
-from etl.files import write_atomically
 from etl.problems import Problem, ReturnRejected
 from etl.programmes import Programme
 from etl.quarters import Quarter, QuarterError
@@ -43,7 +39,6 @@ from etl.templates import template_csv
 from etl.users import User
 from etl.validate import ParsedReturn
 
-PENDING_HOURS = 24
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -123,38 +118,19 @@ def changes(db: Database, results: list[ParsedReturn], programme: Programme) -> 
 # ---- pending previews ----------------------------------------------------------------------
 
 
-def _pending_dir():
-    return services().settings.data_dir / "pending"
-
-
 def save_pending(user: User, file_name: str, content: bytes) -> str:
-    token = secrets.token_urlsafe(24)
-    folder = _pending_dir()
-    record = {"user": user.name, "file_name": file_name, "saved_at": time.time(),
-              "content": base64.b64encode(content).decode()}
-    write_atomically(folder / f"{token}.json", json.dumps(record).encode())
-    for old in folder.glob("*.json"):  # previews nobody confirmed
-        if time.time() - old.stat().st_mtime > PENDING_HOURS * 3600:
-            old.unlink(missing_ok=True)
-    return token
+    """Keep a previewed file as the user's one pending preview; the token that confirms it."""
+    return services().pending.save(user.name, file_name, content)
 
 
 def load_pending(token: str, user: User) -> tuple[str, bytes] | None:
     """The file behind a preview token, only for the user who previewed it."""
-    if not token or not token.replace("-", "").replace("_", "").isalnum():
-        return None
-    try:
-        record = json.loads((_pending_dir() / f"{token}.json").read_text())
-    except (FileNotFoundError, ValueError):
-        return None
-    if record.get("user") != user.name:
-        return None
-    return record["file_name"], base64.b64decode(record["content"])
+    return services().pending.load(token, user.name)
 
 
-def drop_pending(token: str) -> None:
-    if token and token.replace("-", "").replace("_", "").isalnum():
-        (_pending_dir() / f"{token}.json").unlink(missing_ok=True)
+def drop_pending(token: str, user: User) -> None:
+    if token:
+        services().pending.drop(token, user.name)
 
 
 # ---- endpoints -----------------------------------------------------------------------------
@@ -202,7 +178,7 @@ def register(server: Flask) -> None:
                            problems=_problems_json(rejected.problems)), 422
         except StoreBusy as busy:
             raise Refused(503, f"The file was not stored: {busy}.") from None
-        drop_pending(token)
+        drop_pending(token, user)
         if wants_page():
             return redirect(f"/upload?stored={accepted[0].submission_id}", code=303)
         return jsonify(stored=[{"submission_id": a.submission_id, "file_name": a.file_name,

@@ -101,6 +101,12 @@ SETTINGS: tuple[Setting, ...] = (
         "Largest return file accepted, in bytes, by the command line and the upload page.",
     ),
     Setting(
+        "METRICS_PENDING_MAX_BYTES", "pending_max_bytes", str(100 * 1024 * 1024), _whole(1, 100 * 1024 ** 3),
+        "Most disk space, in bytes, that upload previews waiting to be confirmed may take, across "
+        "all users. Each user keeps only their latest preview; when a new one would pass this "
+        "total the oldest are removed. At least one upload (METRICS_MAX_UPLOAD_BYTES) always fits.",
+    ),
+    Setting(
         "METRICS_REQUIRE_LOGIN", "require_login", "false", _bool,
         "'true' makes every page require sign-in; by default only uploading does.",
     ),
@@ -122,7 +128,8 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting(
         "METRICS_SESSION_HOURS", "session_hours", "12", _whole(1, 7 * 24),
-        "A session ends this many hours after signing in, however busy it is.",
+        "A session ends this many hours after signing in, however busy it is. Unconfirmed "
+        "upload previews are removed after the same time.",
     ),
     Setting(
         "METRICS_PROXIES", "proxies", "0", _whole(0, 10),
@@ -163,6 +170,7 @@ class Settings:
     demo_returns: Path | None
     programme: Programme
     max_upload_bytes: int
+    pending_max_bytes: int
     require_login: bool
     secret_key: str
     login_attempts: int
