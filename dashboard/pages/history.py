@@ -65,7 +65,7 @@ def layout(restored: str | None = None, ahsn: str | None = None, quarter: str | 
 
 @callback(Output("history-table", "children"), Output("history-url", "search"),
           Input("history-ahsn", "value"), Input("history-quarter", "value"), State("history-url", "search"))
-def show_history(choice, quarter, current_search):
+def show_history(choice: str | None, quarter: str | None, current_search: str | None):
     user = current_user()  # filtered on the server, whatever the dropdown sent
     if user is None:
         return html.P("Your session has ended: sign in again."), dash.no_update

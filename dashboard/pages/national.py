@@ -88,7 +88,7 @@ def layout(quarters: str | None = None, **_other) -> html.Div:
     Input("national-quarters", "value"),
     prevent_initial_call=True,
 )
-def choose_quarters(values):
+def choose_quarters(values: list[str] | None):
     """A new choice of quarters is a new URL (the page is built from it)."""
     if not values or len(values) < 2:
         return no_update, "Choose two or more quarters."

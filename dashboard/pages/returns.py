@@ -47,7 +47,7 @@ def layout(quarter: str | None = None, **_query) -> html.Div:
 
 
 @callback(Output("returns-grid", "children"), Input("returns-quarter", "value"))
-def show_grid(label):
+def show_grid(label: str | None):
     user = current_user()
     if user is None or not user.is_national or not label:
         return html.P("Sign in as a national administrator to see the returns.")
