@@ -9,7 +9,7 @@ another; nothing reads the environment after this.
       sessions.py, signin_limits.py   session records; how often a password may be tried
       pending.py       upload previews waiting to be confirmed
       request_checks.py   crafted requests answered 400/404, never 500
-      uploads.py       store, restore, original and template endpoints
+      uploads.py       store, restore, download and template endpoints
       health.py        /healthz
       shell.py         the frame of every page
       pages/           one module per page, with its callbacks

@@ -6,7 +6,10 @@ buttons are only a convenience. State-changing endpoints also need the CSRF toke
 
     POST /upload/commit            store a checked file (a pending preview token, or a file)
     POST /history/<id>/restore     make an earlier submission current again
-    GET  /history/<id>/original    the file exactly as it was uploaded
+    GET  /history/<id>/counted.csv the rows the figures hold from a submission, as a CSV
+                                   safe to open (every cell neutralised)
+    GET  /history/<id>/original    the file exactly as it was uploaded: the record of what
+                                   was sent, which may hold formulas, links or hidden sheets
     GET  /upload/template          a blank return for an AHSN and quarter
 
 Storing goes through Store().load, the same code path as `python -m etl load`: the file is
@@ -20,6 +23,8 @@ gunicorn worker than the preview did).
 
 from __future__ import annotations
 
+import csv
+import io
 import os
 from dataclasses import dataclass
 
@@ -35,7 +40,7 @@ from etl.quarters import Quarter, QuarterError
 from etl.queries import Database
 from etl.report import whole_percent
 from etl.store import StoreBusy
-from etl.templates import template_csv
+from etl.templates import neutralise, template_csv
 from etl.users import User
 from etl.validate import ParsedReturn
 
@@ -133,6 +138,28 @@ def drop_pending(token: str, user: User) -> None:
         services().pending.drop(token, user.name)
 
 
+# ---- what was counted ------------------------------------------------------------------------
+
+
+COUNTED_COLUMNS = ["row", "quarter", "ahsn", "trust_code", "trust_name", "trust_type",
+                   "adoption_level", "referrals_made", "referrals_completed"]
+
+
+def counted_csv(rows) -> str:
+    """The rows as the figures hold them, every cell neutralised: safe to open in a
+    spreadsheet whatever the uploaded file held. `row` is the row in the file as sent."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")  # Excel's own line ending
+    writer.writerow(COUNTED_COLUMNS)
+    for r in rows.to_dict("records"):
+        writer.writerow([neutralise("" if _missing(r[c]) else r[c]) for c in COUNTED_COLUMNS])
+    return out.getvalue()
+
+
+def _missing(value) -> bool:
+    return value is None or value != value or str(value) == "<NA>"
+
+
 # ---- endpoints -----------------------------------------------------------------------------
 
 
@@ -198,6 +225,23 @@ def register(server: Flask) -> None:
         if wants_page():
             return redirect(f"/history?restored={submission_id}", code=303)
         return jsonify(restored=submission_id)
+
+    @server.get("/history/<int:submission_id>/counted.csv")
+    def counted(submission_id: int):
+        user = current_user()
+        if user is None:
+            raise Refused(401, "Sign in to download uploaded files.")
+        submission = submission_for(user, submission_id, "see")
+        ctx = services()
+        rows = queries.submission_rows(ctx.db, ctx.programme, submission.id)
+        if not len(rows):
+            raise Refused(404, f"The figures being served hold no rows from submission {submission_id}. "
+                               "If it was stored a moment ago, try again in a minute.")
+        stem = secure_filename(os.path.splitext(submission.file_name)[0]) or "return"
+        name = f"submission-{submission_id}-{stem}-as-counted.csv"
+        return Response("\ufeff" + counted_csv(rows), mimetype="text/csv",  # BOM: Excel reads UTF-8
+                        headers={"Content-Disposition": f'attachment; filename="{name}"',
+                                 "Cache-Control": "no-store"})
 
     @server.get("/history/<int:submission_id>/original")
     def original(submission_id: int):

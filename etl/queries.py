@@ -262,3 +262,12 @@ def restores(db: Database, programme: Programme) -> pd.DataFrame:
                     FROM restores r JOIN submissions s ON s.id = r.submission_id
                     WHERE s.programme = ? ORDER BY r.id DESC""", [programme.code])
 
+
+def submission_rows(db: Database, programme: Programme, submission_id: int) -> pd.DataFrame:
+    """The trust rows the database holds from one submission, as counted, in file order
+    (`row` is the row in the file as sent)."""
+    return db.query("""SELECT "row", quarter, ahsn, trust_code, trust_name, trust_type, adoption_level,
+                           referrals_made, referrals_completed
+                    FROM submitted_rows WHERE programme = ? AND submission_id = ?
+                    ORDER BY "row", ahsn, quarter_index""", [programme.code, submission_id])
+

@@ -15,6 +15,7 @@ from etl import queries
 from etl.programmes import Programme
 from etl.quarters import Quarter
 from etl.queries import Database
+from etl.templates import neutralise
 
 TOTAL = "Total"
 NO_RETURN = "no return"
@@ -89,7 +90,8 @@ def national_table(db: Database, programme: Programme, quarters: list[Quarter]) 
 
 
 def to_csv(table: NationalTable) -> str:
-    """The table as published: ahsn, the rates, then the changes; whole numbers."""
+    """The table as published: ahsn, the rates, then the changes; whole numbers. Text cells
+    neutralised like every CSV the project writes (etl.templates.neutralise)."""
     header = ["ahsn"] + [q.key for q in table.quarters] + [c for _, _, c in table.change_columns]
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
@@ -98,7 +100,7 @@ def to_csv(table: NationalTable) -> str:
         cells = [row["ahsn"]]
         cells += [NO_RETURN if pd.isna(row[q.key]) else int(row[q.key]) for q in table.quarters]
         cells += ["n/a" if pd.isna(row[c]) else int(row[c]) for _, _, c in table.change_columns]
-        writer.writerow(cells)
+        writer.writerow([neutralise(c) for c in cells])
     return out.getvalue()
 
 

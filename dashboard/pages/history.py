@@ -1,8 +1,11 @@
-"""/history: every submission the user may see, the file as uploaded, and restoring one.
+"""/history: every submission the user may see, what was counted from it, the file as
+uploaded, and restoring one.
 
 Nothing is ever deleted: restoring makes an earlier submission current again and the one
 it replaces stays listed. The download links and restore buttons go to endpoints in
 dashboard/uploads.py, which check the user again; a submitter sees only their own AHSN.
+The first download is what the figures count, as a CSV safe to open; the file as uploaded
+is offered second, labelled as unchecked (it may hold formulas, links or hidden sheets).
 """
 
 from __future__ import annotations
@@ -46,8 +49,9 @@ def layout(restored: str | None = None, ahsn: str | None = None, quarter: str | 
     return html.Div(className="upload-page", children=[
         html.H1("History of returns"),
         done,
-        html.P("Every file uploaded, newest first. Download a file exactly as it was uploaded, "
-               "or restore an earlier submission: the one it replaces is kept."),
+        html.P("Every file uploaded, newest first. For each, download the rows the figures count "
+               "(a CSV safe to open), or the file exactly as it was uploaded; or restore an "
+               "earlier submission: the one it replaces is kept."),
         # the choices are kept in the URL (?ahsn=&quarter=), so a link shows the same list
         dcc.Location(id="history-url", refresh=False),
         html.Div(className="upload-template-choices", children=[
@@ -99,8 +103,15 @@ def show_history(choice: str | None, quarter: str | None, current_search: str | 
         allowed = user.may_act_on(by_id.get(sid, []))
         actions = []
         if allowed:
-            actions.append(html.A("Download the file", href=f"/history/{sid}/original",
-                                  className="history-download"))
+            actions.append(html.A(["Rows as counted (CSV)",
+                                   html.Span(f" for submission {sid}", className="visually-hidden")],
+                                  href=f"/history/{sid}/counted.csv", className="history-download"))
+            # the bytes as sent are the record, not checked for what a spreadsheet would run
+            actions.append(html.A(["File as uploaded",
+                                   html.Span(f" for submission {sid}", className="visually-hidden"),
+                                   html.Span(" (unchecked: may hold formulas or links; open with care)",
+                                             className="history-caution")],
+                                  href=f"/history/{sid}/original", className="history-original"))
             if not r["is_current"]:
                 actions.append(html.Form(action=f"/history/{sid}/restore", method="POST",
                                          className="history-restore", children=[
