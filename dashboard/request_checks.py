@@ -19,6 +19,7 @@ Quarters a user cannot have chosen (`Q5 2019/20`) are refused wherever they are 
 
 from __future__ import annotations
 
+import functools
 import inspect
 import math
 import types
@@ -173,6 +174,7 @@ def _check_annotations(spec: dict, values: list) -> None:
             raise NotFromThePages(f"{name} is not {_describe(hints[name])}")
 
 
+@functools.cache  # resolved once per callback, not on every request
 def _hints(function: Callable) -> dict:
     try:
         return typing.get_type_hints(function)

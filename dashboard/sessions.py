@@ -26,6 +26,9 @@ from etl.files import create_private
 # `seen` is written at most this often per session: an idle limit of minutes does not need
 # a disk write on every Dash callback.
 TOUCH_SECONDS = 30
+# Signing in a script in a loop without keeping the cookie must not grow the file without
+# end: a user's sessions beyond this many end, oldest first (phones, laptops, tabs: plenty).
+MAX_SESSIONS_PER_USER = 20
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS sessions (
@@ -78,9 +81,12 @@ class Sessions:
         try:
             con.execute("INSERT INTO sessions VALUES (?, ?, ?, ?, ?, ?)",
                         (_hash(session_id), user, stamp, csrf, now, now))
-            # housekeeping: records nobody can use any more
+            # housekeeping: records nobody can use any more, and the user's oldest beyond the cap
             con.execute("DELETE FROM sessions WHERE seen < ? OR started < ?",
                         (now - self.idle_seconds, now - self.lifetime_seconds))
+            con.execute("""DELETE FROM sessions WHERE user = ? AND id_hash NOT IN (
+                               SELECT id_hash FROM sessions WHERE user = ?
+                               ORDER BY started DESC LIMIT ?)""", (user, user, MAX_SESSIONS_PER_USER))
         finally:
             con.close()
         return session_id, csrf

@@ -169,6 +169,15 @@ def test_two_browsers_have_separate_sessions(app):
     assert phone.get("/session").status_code == 200
 
 
+def test_signing_in_in_a_loop_keeps_at_most_20_sessions_per_user(app, seed):
+    clients = [app.server.test_client() for _ in range(22)]
+    for client in clients:  # a script that signs in again and again, dropping each cookie
+        sign_in(client, "", "kss")
+    with sqlite3.connect(seed.root / "sessions.sqlite") as con:
+        assert con.execute("SELECT count(*) FROM sessions WHERE user = 'kss'").fetchone() == (20,)
+    assert [c.get("/session").status_code for c in clients] == [401] * 2 + [200] * 20  # the oldest ended
+
+
 def test_sign_out_without_the_csrf_token_ends_nothing(app):
     client = app.server.test_client()
     sign_in(client, "", "wessex")
