@@ -75,4 +75,9 @@ def _refuse_without_data(server: Flask, services: Services) -> None:
             return not_ready()
         return None
 
+    @server.before_request
+    def finish_committed_writes():
+        if not request.path.startswith(("/assets/", "/_dash-component-suites/")):
+            services.publisher.finish_if_behind()  # a write committed by a worker that died
+
     server.register_error_handler(StoreNotReady, not_ready)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from flask import current_app
 
 from dashboard.pending import PendingPreviews
+from dashboard.publisher import Publisher
 from dashboard.sessions import Sessions
 from dashboard.signin_limits import SigninLimits
 from etl.programmes import Programme
@@ -31,6 +32,7 @@ class Services:
     store: Store
     db: Database
     users: Users
+    publisher: Publisher
     sessions: Sessions
     signin_limits: SigninLimits
     pending: PendingPreviews
@@ -42,10 +44,11 @@ class Services:
     @classmethod
     def from_settings(cls, settings: Settings) -> Services:
         store = Store.from_settings(settings)
+        db = Database(store)
         folder = settings.data_dir
         lifetime = settings.session_hours * 3600
         return cls(
-            settings, store, Database(store), Users(folder),
+            settings, store, db, Users(folder), Publisher(store, db),
             Sessions(folder, idle_seconds=settings.session_idle_minutes * 60, lifetime_seconds=lifetime),
             SigninLimits(folder, per_address=settings.login_attempts),
             # a preview cannot outlive every session that could confirm it

@@ -6,11 +6,13 @@ buttons are only a convenience. State-changing endpoints also need the CSRF toke
 
     POST /upload/commit            store a checked file (a pending preview token, or a file)
     POST /history/<id>/restore     make an earlier submission current again
+    POST /history/<id>/quarantine  leave a submission out of every figure (national team)
+    POST /history/<id>/release     take it back into the figures (national team)
     GET  /history/<id>/counted.csv the rows the figures hold from a submission, as a CSV
                                    safe to open (every cell neutralised)
     GET  /history/<id>/original    the file exactly as it was uploaded: the record of what
                                    was sent, which may hold formulas, links or hidden sheets
-    GET  /upload/template          a blank return for an AHSN and quarter
+    GET  /upload/template          a blank return for an AHSN and quarter (&format=xlsx: Excel)
 
 Storing goes through Store().load, the same code path as `python -m etl load`: the file is
 validated again under the store's write lock, so a file previewed against older data is
@@ -40,11 +42,13 @@ from etl.quarters import Quarter, QuarterError
 from etl.queries import Database
 from etl.report import whole_percent
 from etl.store import StoreBusy
-from etl.templates import neutralise, template_csv
+from etl.templates import neutralise, template_csv, template_xlsx
 from etl.users import User
 from etl.validate import ParsedReturn
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+ORIGINAL_TYPES = {".csv": "text/csv", ".xlsx": XLSX_TYPE, ".xls": "application/vnd.ms-excel",
+                  ".ods": "application/vnd.oasis.opendocument.spreadsheet"}
 
 
 # ---- checks shared by the preview and the commit -------------------------------------------
@@ -181,6 +185,7 @@ def register(server: Flask) -> None:
             files = [pending]
         elif "file" in request.files:
             upload = request.files["file"]
+            # cleaned again (control, bidi characters, length) by parse_return on every path
             files = [(secure_filename(upload.filename or "") or "return.csv", upload.read())]
         else:
             raise Refused(400, "No file was sent.")
@@ -194,8 +199,10 @@ def register(server: Flask) -> None:
         try:
             if problems:
                 raise ReturnRejected(problems)
-            accepted = ctx.store.load(files, ctx.programme, loaded_by=user.name,
-                                      source=f"upload page ({request.remote_addr})")
+            # The commit point: once the event is written the file is stored, and the answer
+            # says so; the database is built after the answer, in the background.
+            accepted = ctx.store.commit(files, ctx.programme, loaded_by=user.name,
+                                        source=f"upload page ({request.remote_addr})")
         except ReturnRejected as rejected:
             if wants_page():
                 raise Refused(422, f"The file was not stored: {len(rejected.problems)} "
@@ -205,23 +212,29 @@ def register(server: Flask) -> None:
                            problems=_problems_json(rejected.problems)), 422
         except StoreBusy as busy:
             raise Refused(503, f"The file was not stored: {busy}.") from None
+        ctx.publisher.publish_soon()
         drop_pending(token, user)
         if wants_page():
             return redirect(f"/upload?stored={accepted[0].submission_id}", code=303)
         return jsonify(stored=[{"submission_id": a.submission_id, "file_name": a.file_name,
                                 "returns": [list(r) for r in a.returns],
-                                "warnings": len(a.warnings)} for a in accepted])
+                                "warnings": len(a.warnings)} for a in accepted],
+                       figures_updated=ctx.store.is_current())
 
     @server.post("/history/<int:submission_id>/restore")
     @signed_in
     @csrf_protected
     def restore(submission_id: int):
         submission_for(current_user(), submission_id, "change")
+        ctx = services()
         try:
-            services().store.restore(submission_id, restored_by=current_user().name,
-                                     source=f"history page ({request.remote_addr})")
+            ctx.store.restore(submission_id, restored_by=current_user().name,
+                              source=f"history page ({request.remote_addr})", publish=False)
         except StoreBusy as busy:
             raise Refused(503, f"Nothing was restored: {busy}.") from None
+        except LookupError as refused:  # e.g. quarantined: release it first
+            raise Refused(409, f"Nothing was restored: {refused}.") from None
+        ctx.publisher.publish_soon()
         if wants_page():
             return redirect(f"/history?restored={submission_id}", code=303)
         return jsonify(restored=submission_id)
@@ -242,6 +255,40 @@ def register(server: Flask) -> None:
         return Response("\ufeff" + counted_csv(rows), mimetype="text/csv",  # BOM: Excel reads UTF-8
                         headers={"Content-Disposition": f'attachment; filename="{name}"',
                                  "Cache-Control": "no-store"})
+    def set_aside(submission_id: int, action: str):
+        """Quarantine or release: national administrators only, with a reason."""
+        user = current_user()
+        if not user.is_national:
+            raise Refused(403, "Only the national team may quarantine or release a submission.")
+        submission_for(user, submission_id, "change")
+        reason = " ".join((request.form.get("reason") or "").split())
+        if not reason:
+            raise Refused(400, "Say why, in a few words: the reason is kept with the submission.")
+        ctx = services()
+        change = ctx.store.quarantine if action == "quarantine" else ctx.store.release
+        try:
+            change(submission_id, reason[:500], by=user.name,
+                   source=f"history page ({request.remote_addr})", publish=False)
+        except StoreBusy as busy:
+            raise Refused(503, f"Nothing was changed: {busy}.") from None
+        except LookupError as refused:  # already quarantined, or not quarantined
+            raise Refused(409, f"Nothing was changed: {refused}.") from None
+        ctx.publisher.publish_soon()
+        if wants_page():
+            return redirect(f"/history?{action}d={submission_id}", code=303)
+        return jsonify({f"{action}d": submission_id})
+
+    @server.post("/history/<int:submission_id>/quarantine")
+    @signed_in
+    @csrf_protected
+    def quarantine(submission_id: int):
+        return set_aside(submission_id, "quarantine")
+
+    @server.post("/history/<int:submission_id>/release")
+    @signed_in
+    @csrf_protected
+    def release(submission_id: int):
+        return set_aside(submission_id, "release")
 
     @server.get("/history/<int:submission_id>/original")
     def original(submission_id: int):
@@ -249,13 +296,13 @@ def register(server: Flask) -> None:
         if user is None:
             raise Refused(401, "Sign in to download uploaded files.")
         submission = submission_for(user, submission_id, "see")
-        is_xlsx = submission.stored_as.endswith(".xlsx")
+        suffix = os.path.splitext(submission.stored_as)[1]  # .csv, .xlsx, .xls or .ods, by content
         stem = secure_filename(os.path.splitext(submission.file_name)[0]) or "return"
-        name = f"submission-{submission_id}-{stem}{'.xlsx' if is_xlsx else '.csv'}"
+        name = f"submission-{submission_id}-{stem}{suffix}"
         # The bytes as uploaded (the record of what was sent), as an attachment: never shown
         # in the browser, whatever they contain.
         return Response(services().store.original_bytes(submission),
-                        mimetype=XLSX_TYPE if is_xlsx else "text/csv",
+                        mimetype=ORIGINAL_TYPES.get(suffix, "application/octet-stream"),
                         headers={"Content-Disposition": f'attachment; filename="{name}"',
                                  "Cache-Control": "no-store"})
 
@@ -269,7 +316,10 @@ def register(server: Flask) -> None:
         if ahsn is None:
             raise Refused(400, "Choose one of the 15 AHSNs.")
         ctx = services()
+        name = f"{ctx.programme.code}-return-{ahsn.slug}-{quarter.key}"
+        if request.args.get("format", "csv") == "xlsx":  # cells neutralised, drop-down lists
+            return Response(template_xlsx(ctx.db, ctx.programme, ahsn.short_name, quarter), mimetype=XLSX_TYPE,
+                            headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'})
         text = template_csv(ctx.db, ctx.programme, ahsn.short_name, quarter)  # cells neutralised
-        name = f"{ctx.programme.code}-return-{ahsn.slug}-{quarter.key}.csv"
         return Response("\ufeff" + text, mimetype="text/csv",  # BOM: Excel reads it as UTF-8
-                        headers={"Content-Disposition": f'attachment; filename="{name}"'})
+                        headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})

@@ -1,12 +1,20 @@
-"""Build a complete DuckDB database file from the submission events and kept originals.
+"""Build a DuckDB database file from the store's events and the rows each submission holds.
 
-Every write (load, restore, rebuild) builds a whole new file this way, so there is one
-code path and "rebuild gives the same result" holds by construction.
+One code path for every write: start from an empty database (a full build: `rebuild`, a
+new store) or from a copy of the current one (an incremental build: every load, restore
+and quarantine), add the base rows of the events it does not hold yet, then derive every
+table from the base tables again (etl/derived.sql). The derived tables are always computed
+from all the base rows, so both starts give the same result (tests/test_store.py checks it),
+and storing one return costs the same on a store of ten years as on a new one.
+
+A submission's rows come from its parsed records, kept beside its original when it was
+accepted (parse once): the original is read again only by `rebuild --reparse`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 
@@ -14,54 +22,42 @@ import duckdb
 import pandas as pd
 
 from etl import ahsns
-from etl.events import Event, Restore, Submission
+from etl.events import Event, Quarantine, Release, Restore, Submission
 from etl.programmes import PROGRAMMES
-from etl.validate import parse_return
 
 SQL_DIR = Path(__file__).resolve().parent
+# Bump when schema.sql or what the base tables hold changes: a database of another version
+# is never extended, only rebuilt.
+SCHEMA_VERSION = "3"
 Progress = Callable[[int, int, str], None]
+RowsFor = Callable[[list[Submission]], dict[int, list[dict]]]  # submission id -> its rows
+
+ROW_COLUMNS = ["submission_id", "programme", "ahsn", "quarter_index", "quarter", "row", "trust_code",
+               "trust_name", "trust_type", "adoption_level", "referrals_made", "referrals_completed",
+               "comment"]
 
 
-def build_database(
-    path: Path,
-    events: list[Event],
-    read_original: Callable[[Submission], bytes],
-    progress: Progress | None = None,
-) -> None:
-    """Write a new database at `path` (which must not exist) holding every event."""
-    submissions = [e for e in events if isinstance(e, Submission)]
-    restores = [e for e in events if isinstance(e, Restore)]
-    rows: list[dict] = []
-    for done, event in enumerate(submissions, start=1):
-        rows.extend(_rows_of(event, read_original(event)))
-        if progress:
-            progress(done, len(submissions), event.file_name)
-    # Data frames, not executemany: DuckDB reads a frame in one scan.
-    submitted_rows = pd.DataFrame(rows, columns=ROW_COLUMNS).astype(
-        {"referrals_made": "Int64", "referrals_completed": "Int64"})
-    submission_table = pd.DataFrame(
-        [[e.id, e.programme, e.file_name, e.sha256, e.stored_as, e.loaded_by, _timestamp(e.loaded_at),
-          e.source, e.rows, list(e.warnings), e.is_demo] for e in submissions],
-        columns=["id", "programme", "file_name", "sha256", "stored_as", "loaded_by", "loaded_at",
-                 "source", "row_count", "warnings", "is_demo"])
-    restore_table = pd.DataFrame(
-        [[e.id, e.submission_id, e.loaded_by, _timestamp(e.loaded_at), e.source] for e in restores],
-        columns=["id", "submission_id", "restored_by", "restored_at", "source"])
-
-    con = duckdb.connect(str(path))
-    try:
+def build_database(path: Path, events: list[Event], rows_for: RowsFor, start_from: Path | None = None,
+                   progress: Progress | None = None) -> None:
+    """Write a database at `path` (which must not exist) holding every event. With
+    `start_from` (a published database of this schema version holding an earlier prefix of
+    the events), copy it and add only the newer events."""
+    known = _last_event_if_extendable(start_from, events) if start_from is not None else None
+    if known is None:
+        con = duckdb.connect(str(path))
         con.execute((SQL_DIR / "schema.sql").read_text())
         _insert_reference(con)
-        for table, frame in (("submissions", submission_table), ("restores", restore_table),
-                             ("submitted_rows", submitted_rows)):
-            if len(frame):
-                con.register("incoming", frame)
-                con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM incoming")
-                con.unregister("incoming")
+        known = 0
+    else:
+        shutil.copyfile(start_from, path)
+        con = duckdb.connect(str(path))
+    try:
+        _insert_events([e for e in events if e.id > known], rows_for, con, progress)
         con.execute((SQL_DIR / "derived.sql").read_text())
         last_event = max((e.id for e in events), default=0)
-        con.executemany("INSERT INTO meta VALUES (?, ?)", [
+        con.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", [
             ["last_event_id", str(last_event)],
+            ["schema_version", SCHEMA_VERSION],
             ["built_at", dt.datetime.now(dt.UTC).isoformat(timespec="seconds")],
         ])
         con.execute("CHECKPOINT")
@@ -69,25 +65,63 @@ def build_database(
         con.close()
 
 
-ROW_COLUMNS = ["submission_id", "programme", "ahsn", "quarter_index", "quarter", "row", "trust_code",
-               "trust_name", "trust_type", "adoption_level", "referrals_made", "referrals_completed"]
+def _last_event_if_extendable(path: Path, events: list[Event]) -> int | None:
+    """The last event `path` holds, if it can be extended with the rest of `events`: same
+    schema version, and every event it holds is still one of the first events."""
+    try:
+        con = duckdb.connect(str(path), read_only=True)
+    except duckdb.Error:
+        return None
+    try:
+        meta = dict(con.execute("SELECT key, value FROM meta").fetchall())
+    except duckdb.Error:
+        return None
+    finally:
+        con.close()
+    if meta.get("schema_version") != SCHEMA_VERSION:
+        return None
+    last = int(meta.get("last_event_id", -1))
+    ids = [e.id for e in events]
+    return last if 0 <= last <= max(ids, default=0) and ids[:last] == list(range(1, last + 1)) else None
+
+
+def _insert_events(events: list[Event], rows_for: RowsFor, con: duckdb.DuckDBPyConnection,
+                   progress: Progress | None) -> None:
+    submissions = [e for e in events if isinstance(e, Submission)]
+    by_submission = rows_for(submissions)
+    rows: list[dict] = []
+    for done, event in enumerate(submissions, start=1):
+        rows.extend({**r, "submission_id": event.id, "programme": event.programme} for r in by_submission[event.id])
+        if progress:
+            progress(done, len(submissions), event.file_name)
+    # Data frames, not executemany: DuckDB reads a frame in one scan.
+    tables = {
+        "submissions": pd.DataFrame(
+            [[e.id, e.programme, e.file_name, e.sha256, e.stored_as, e.loaded_by, _timestamp(e.loaded_at),
+              e.source, e.rows, list(e.warnings), e.is_demo] for e in submissions],
+            columns=["id", "programme", "file_name", "sha256", "stored_as", "loaded_by", "loaded_at",
+                     "source", "row_count", "warnings", "is_demo"]),
+        "restores": pd.DataFrame(
+            [[e.id, e.submission_id, e.loaded_by, _timestamp(e.loaded_at), e.source]
+             for e in events if isinstance(e, Restore)],
+            columns=["id", "submission_id", "restored_by", "restored_at", "source"]),
+        "quarantine_events": pd.DataFrame(
+            [[e.id, e.submission_id, e.kind, e.reason, e.loaded_by, _timestamp(e.loaded_at), e.source]
+             for e in events if isinstance(e, Quarantine | Release)],
+            columns=["id", "submission_id", "action", "reason", "by_user", "happened_at", "source"]),
+        "submitted_rows": pd.DataFrame(rows, columns=ROW_COLUMNS).astype(
+            {"referrals_made": "Int64", "referrals_completed": "Int64"}),
+    }
+    for table, frame in tables.items():
+        if len(frame):
+            con.register("incoming", frame)
+            con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM incoming")
+            con.unregister("incoming")
 
 
 def _timestamp(iso: str) -> dt.datetime:
     """Event times are UTC; the database keeps them as naive UTC timestamps."""
     return dt.datetime.fromisoformat(iso).replace(tzinfo=None)
-
-
-def _rows_of(event: Submission, content: bytes) -> list[dict]:
-    programme = PROGRAMMES[event.programme]
-    # No size limit or date rule here: this file was accepted under the rules of its day.
-    parsed = parse_return(event.file_name, content, programme, max_bytes=len(content) + 1, today=None)
-    if not parsed.ok:
-        raise RuntimeError(
-            f"kept original of submission {event.id} ({event.file_name}) no longer parses: "
-            + "; ".join(str(p) for p in parsed.problems))
-    return [{**r, "submission_id": event.id, "programme": event.programme,
-             "quarter_index": r["quarter"].index, "quarter": r["quarter"].label} for r in parsed.records]
 
 
 def _insert_reference(con: duckdb.DuckDBPyConnection) -> None:
@@ -98,4 +132,3 @@ def _insert_reference(con: duckdb.DuckDBPyConnection) -> None:
         [p.code, lv.number, lv.name, lv.description] for p in PROGRAMMES.values() for lv in p.levels])
     con.executemany("INSERT INTO ahsns VALUES (?, ?, ?, ?, ?)", [
         [a.short_name, a.slug, a.name_2018_2020, a.name_from_2023, a.table_order] for a in ahsns.all_ahsns()])
-

@@ -22,7 +22,7 @@ from etl.queries import Database
 from etl.report import default_quarters, national_table, to_csv
 from etl.settings import Settings, SettingsError
 from etl.store import Store, StoreBusy, StoreNotReady
-from etl.templates import neutralise, template_csv
+from etl.templates import neutralise, template_csv, template_xlsx
 from etl.users import UserError, Users
 
 
@@ -62,12 +62,23 @@ def parser() -> argparse.ArgumentParser:
     template.add_argument("--ahsn", required=True)
     template.add_argument("--quarter", required=True)
     template.add_argument("--output", type=Path, help="file to write (default: standard output)")
+    template.add_argument("--format", choices=("csv", "xlsx"), default="csv",
+                          help="csv (default) or xlsx: an Excel workbook with drop-down lists and the "
+                               "columns explained (needs --output)")
 
     commands.add_parser("history", help="list every submission")
     restore = commands.add_parser("restore", help="make an earlier submission current again")
     restore.add_argument("id", type=int)
     restore.add_argument("--by", help="who is restoring (default: your user name)")
-    commands.add_parser("rebuild", help="rebuild the database from the kept originals")
+    for name, what in (("quarantine", "leave a stored submission out of every figure (it is kept)"),
+                       ("release", "take a quarantined submission back into the figures")):
+        marked = commands.add_parser(name, help=what)
+        marked.add_argument("id", type=int)
+        marked.add_argument("--reason", required=True, help="why, in a few words (kept with the event)")
+        marked.add_argument("--by", help="who is doing it (default: your user name)")
+    rebuild = commands.add_parser("rebuild", help="rebuild the database from the events and kept rows")
+    rebuild.add_argument("--reparse", action="store_true",
+                         help="read every kept original again (not quarantined ones) with today's reader")
     commands.add_parser("settings", help="list the settings and their current values")
     commands.add_parser("init", help="build the store from the embedded demo data if it is empty, "
                                      "and repair it after a crashed write")
@@ -131,6 +142,8 @@ def cmd_load(ctx: Context, args) -> int:
         ctx.store.ensure(progress=_progress)
         results = ctx.store.check(files, ctx.programme)
         problems = [p for r in results for p in r.problems]
+        for r in results:
+            print_reading(r)
         for p in problems:
             print(p, file=sys.stderr)
         for r in results:
@@ -147,6 +160,8 @@ def cmd_load(ctx: Context, args) -> int:
               "Fix them and load the file(s) again.", file=sys.stderr)
         return 1
     for a in accepted:
+        for reading in a.interpretations:
+            print(f"read: {a.file_name}: {reading}", file=sys.stderr)
         for w in a.warnings:
             print(f"warning: {w}", file=sys.stderr)
     rates = queries.ahsn_rates(ctx.db, ctx.programme)
@@ -157,6 +172,27 @@ def cmd_load(ctx: Context, args) -> int:
                   f"{rate['counted_trusts']} acute trusts adopted ({rate['rate_percent']}%), "
                   f"submission {a.submission_id}, {len(a.warnings)} warning(s)")
     return 0
+
+
+def print_reading(parsed) -> None:
+    """What was read from a file, for a person to compare with their spreadsheet: every
+    reading other than exactly what was typed, then each trust as read."""
+    print(f"{parsed.file_name}:")
+    if parsed.interpretations:
+        print("  read differently from how it was typed:")
+        for reading in parsed.interpretations:
+            print(f"    {reading}")
+    else:
+        print("  every value was read exactly as typed")
+    if parsed.records:
+        print("  what was read for each trust:")
+    for r in parsed.records:
+        made = "not reported" if r["referrals_made"] is None else f"{r['referrals_made']:,}"
+        completed = "not reported" if r["referrals_completed"] is None else f"{r['referrals_completed']:,}"
+        comment = f"; comment: {r['comment']}" if r.get("comment") else ""
+        print(f"    row {r['row']}: {r['quarter'].label}, {r['ahsn']}, {r['trust_code']} {r['trust_name']}, "
+              f"{r['trust_type'].replace('_', ' ')}, level {r['adoption_level']}, referrals made {made}, "
+              f"completed {completed}{comment}")
 
 
 def cmd_report(ctx: Context, args) -> int:
@@ -175,7 +211,15 @@ def cmd_template(ctx: Context, args) -> int:
         print(f"error: '{args.ahsn}' is not one of the 15 AHSNs", file=sys.stderr)
         return 1
     ctx.store.ensure(progress=_progress)
-    text = template_csv(ctx.db, ctx.programme, ahsn.short_name, Quarter.parse(args.quarter))
+    quarter = Quarter.parse(args.quarter)
+    if args.format == "xlsx":
+        if not args.output:
+            print("error: --format xlsx writes a workbook: give the file with --output", file=sys.stderr)
+            return 1
+        args.output.write_bytes(template_xlsx(ctx.db, ctx.programme, ahsn.short_name, quarter))
+        print(f"wrote {args.output}", file=sys.stderr)
+        return 0
+    text = template_csv(ctx.db, ctx.programme, ahsn.short_name, quarter)
     if args.output:
         args.output.write_text(text, encoding="utf-8")
         print(f"wrote {args.output}", file=sys.stderr)
@@ -190,8 +234,8 @@ def cmd_history(ctx: Context, args) -> int:
     rows = [["submission", "ahsn", "quarter", "status", "loaded_by", "loaded_at", "file_name",
              "trust_rows", "warnings"]]
     for _, r in history.iterrows():
-        rows.append([r["submission_id"], r["ahsn"], r["quarter"],
-                     "current" if r["is_current"] else "superseded", r["loaded_by"],
+        status = "quarantined" if r["is_quarantined"] else "current" if r["is_current"] else "superseded"
+        rows.append([r["submission_id"], r["ahsn"], r["quarter"], status, r["loaded_by"],
                      r["loaded_at"].isoformat(sep=" ", timespec="seconds"), r["file_name"],
                      r["trust_rows"], r["warning_count"]])
     _write_csv(rows)
@@ -206,8 +250,23 @@ def cmd_restore(ctx: Context, args) -> int:
 
 
 def cmd_rebuild(ctx: Context, args) -> int:
-    path = ctx.store.rebuild(progress=_progress)
-    print(f"rebuilt {path.name} from the kept originals")
+    path = ctx.store.rebuild(progress=_progress, reparse=args.reparse)
+    source = "the kept originals, read again" if args.reparse else "the events and their kept rows"
+    print(f"rebuilt {path.name} from {source}")
+    return 0
+
+
+def cmd_quarantine(ctx: Context, args) -> int:
+    event = ctx.store.quarantine(args.id, args.reason, by=args.by)
+    returns = ", ".join(f"{r.ahsn} {r.quarter}" for r in event.returns)
+    print(f"submission {args.id} is quarantined: left out of {returns} (event {event.id}); "
+          f"`python -m etl release {args.id} --reason ...` takes it back")
+    return 0
+
+
+def cmd_release(ctx: Context, args) -> int:
+    event = ctx.store.release(args.id, args.reason, by=args.by)
+    print(f"submission {args.id} is released: back in the figures (event {event.id})")
     return 0
 
 
@@ -257,5 +316,6 @@ def cmd_users(ctx: Context, args) -> int:
 COMMANDS = {
     "load": cmd_load, "report": cmd_report, "template": cmd_template, "history": cmd_history,
     "restore": cmd_restore, "rebuild": cmd_rebuild, "settings": cmd_settings,
+    "quarantine": cmd_quarantine, "release": cmd_release,
     "init": cmd_init, "users": cmd_users,
 }

@@ -36,6 +36,13 @@ class Submission:
     warnings: tuple[str, ...] = ()
     returns: tuple[ReturnRef, ...] = ()
     is_demo: bool = False
+    # The rows as validated when it was accepted, relative to the store root (parse once:
+    # builds read these, never the original). None for submissions stored before parsed
+    # records were kept: their original is parsed instead.
+    records: str | None = None
+    # Types given to trusts the file left untyped (carried over from their previous return),
+    # by row, so that reading the original again types them the same way.
+    trust_types: dict[str, str] | None = None
 
     @property
     def ahsns(self) -> list[str]:
@@ -56,8 +63,39 @@ class Restore:
     returns: tuple[ReturnRef, ...] = field(default=())
 
 
-Event = Submission | Restore
-KINDS: dict[str, type] = {cls.kind: cls for cls in (Submission, Restore)}
+@dataclass(frozen=True)
+class Quarantine:
+    """A submission set aside by a national administrator: kept, but left out of every
+    figure (as if it had never been current) until released."""
+
+    kind: ClassVar[str] = "quarantine"
+    id: int
+    programme: str
+    submission_id: int
+    reason: str
+    loaded_by: str
+    loaded_at: str
+    source: str
+    returns: tuple[ReturnRef, ...] = ()
+
+
+@dataclass(frozen=True)
+class Release:
+    """A quarantined submission taken back into the figures."""
+
+    kind: ClassVar[str] = "release"
+    id: int
+    programme: str
+    submission_id: int
+    reason: str
+    loaded_by: str
+    loaded_at: str
+    source: str
+    returns: tuple[ReturnRef, ...] = ()
+
+
+Event = Submission | Restore | Quarantine | Release
+KINDS: dict[str, type] = {cls.kind: cls for cls in (Submission, Restore, Quarantine, Release)}
 
 
 def from_json(record: dict) -> Event:

@@ -89,6 +89,11 @@ class Database:
                 opened.results.popitem(last=False)
         return frame
 
+    def last_event_id(self) -> int:
+        """The newest event the database being read holds."""
+        meta = self.query("SELECT value FROM meta WHERE key = 'last_event_id'")
+        return int(meta["value"].iloc[0]) if len(meta) else 0
+
     def close(self) -> None:
         with self._lock:
             if self._open is not None:
@@ -244,17 +249,27 @@ def submissions(db: Database, programme: Programme, ahsn: str | None = None) -> 
         SELECT s.id AS submission_id, sr.ahsn, sr.quarter_index, sr.quarter, sr.trust_rows,
                s.file_name, s.loaded_by, s.loaded_at, s.source, s.sha256, s.stored_as,
                len(s.warnings) AS warning_count, s.warnings, s.is_demo,
-               (c.submission_id IS NOT NULL) AS is_current
+               (c.submission_id IS NOT NULL) AS is_current,
+               (qu.submission_id IS NOT NULL) AS is_quarantined, qu.reason AS quarantine_reason,
+               qu.by_user AS quarantined_by, qu.happened_at AS quarantined_at
         FROM submissions s
         JOIN submission_returns sr ON sr.submission_id = s.id
         LEFT JOIN current_returns c
                ON c.submission_id = s.id AND c.ahsn = sr.ahsn AND c.quarter_index = sr.quarter_index
+        LEFT JOIN quarantined qu ON qu.submission_id = s.id
         WHERE s.programme = ?"""
     params: list = [programme.code]
     if ahsn is not None:
         sql += " AND sr.ahsn = ?"
         params.append(ahsn)
     return db.query(sql + " ORDER BY s.id DESC, sr.quarter_index, sr.ahsn", params)
+
+
+def quarantine_events(db: Database, programme: Programme) -> pd.DataFrame:
+    """Every quarantine and release, newest first."""
+    return db.query("""SELECT q.id, q.submission_id, q.action, q.reason, q.by_user, q.happened_at
+                       FROM quarantine_events q JOIN submissions s ON s.id = q.submission_id
+                       WHERE s.programme = ? ORDER BY q.id DESC""", [programme.code])
 
 
 def restores(db: Database, programme: Programme) -> pd.DataFrame:

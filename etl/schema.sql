@@ -1,6 +1,6 @@
--- The derived database, built from scratch from the kept originals (etl/database.py).
--- A published database file is never written again: readers hold read-only connections
--- to it while a writer builds the next one beside it.
+-- The base tables of a database built from the store's events (etl/build.py). A published
+-- database file is never written again: readers hold read-only connections to it while a
+-- writer builds the next one beside it (from scratch, or from a copy of it).
 
 CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR);
 
@@ -47,6 +47,17 @@ CREATE TABLE restores (
     source VARCHAR
 );
 
+-- A submission set aside ('quarantine') or taken back ('release') by a national administrator.
+CREATE TABLE quarantine_events (
+    id INTEGER PRIMARY KEY,
+    submission_id INTEGER,
+    action VARCHAR,
+    reason VARCHAR,
+    by_user VARCHAR,
+    happened_at TIMESTAMP,
+    source VARCHAR
+);
+
 -- Every row of every accepted file, as validated.
 CREATE TABLE submitted_rows (
     submission_id INTEGER,
@@ -60,5 +71,6 @@ CREATE TABLE submitted_rows (
     trust_type VARCHAR,
     adoption_level INTEGER,
     referrals_made INTEGER,
-    referrals_completed INTEGER
+    referrals_completed INTEGER,
+    comment VARCHAR  -- the row's Notes/Comments cell, as written
 );

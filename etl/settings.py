@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from etl.programmes import PROGRAMMES, Programme
+from etl.reading.limits import ReadLimits
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -107,6 +108,21 @@ SETTINGS: tuple[Setting, ...] = (
         "total the oldest are removed. At least one upload (METRICS_MAX_UPLOAD_BYTES) always fits.",
     ),
     Setting(
+        "METRICS_MAX_TRUSTS_PER_RETURN", "max_trusts_per_return", "300", _whole(1, 10_000),
+        "Most trust rows one AHSN's return for one quarter may hold; real returns hold 5 to 20, so "
+        "a file with more is refused as implausible.",
+    ),
+    Setting(
+        "METRICS_READ_MEMORY_MB", "read_memory_mb", "768", _whole(64, 16_384),
+        "Memory, in MB, the child process that reads an uploaded file may use; a file that needs "
+        "more is refused, never taking a worker with it.",
+    ),
+    Setting(
+        "METRICS_READ_SECONDS", "read_seconds", "20", _whole(1, 600),
+        "Seconds the child process that reads an uploaded file may take before it is stopped and "
+        "the file refused.",
+    ),
+    Setting(
         "METRICS_REQUIRE_LOGIN", "require_login", "false", _bool,
         "'true' makes every page require sign-in; by default only uploading does.",
     ),
@@ -171,6 +187,9 @@ class Settings:
     programme: Programme
     max_upload_bytes: int
     pending_max_bytes: int
+    max_trusts_per_return: int
+    read_memory_mb: int
+    read_seconds: int
     require_login: bool
     secret_key: str
     login_attempts: int
@@ -199,6 +218,12 @@ class Settings:
         if problems:
             raise SettingsError("Cannot start: " + " ".join(problems))
         return cls(**values)
+
+    @property
+    def read_limits(self) -> ReadLimits:
+        """What reading one uploaded file may cost (the other caps are etl.reading's own)."""
+        return ReadLimits(max_bytes=self.max_upload_bytes, max_trusts_per_return=self.max_trusts_per_return,
+                          memory_bytes=self.read_memory_mb * 1024 * 1024, seconds=float(self.read_seconds))
 
     def shown(self) -> list[tuple[Setting, str]]:
         """Each setting with its value as text (secrets hidden), for `python -m etl settings`."""

@@ -43,15 +43,18 @@ import pandas as pd
 
 from etl import events as ev
 from etl.build import Progress, build_database
-from etl.events import Event, Restore, ReturnRef, Submission
+from etl.events import Event, Quarantine, Release, Restore, ReturnRef, Submission
 from etl.files import fsync_file, fsync_folder, make_folder, write_atomically
 from etl.problems import Problem, ReturnRejected
-from etl.programmes import TCAM, Programme
-from etl.validate import ParsedReturn, check_against_store, parse_return
+from etl.programmes import PROGRAMMES, TCAM, Programme
+from etl.quarters import Quarter
+from etl.reading.kinds import detect
+from etl.reading.limits import ReadLimits
+from etl.validate import ParsedReturn, check_against_store, parse_returns
 
 DEMO_USER = "demo data"
 LOCK_TIMEOUT_SECONDS = 120
-DEFAULT_MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+REREAD_BATCH = 200  # kept originals read per child process by `rebuild --reparse`
 
 
 class StoreBusy(Exception):
@@ -75,6 +78,7 @@ class Accepted:
     file_name: str
     returns: list[ReturnRef]
     warnings: list[Problem]
+    interpretations: list = ()  # etl.reading.result.Interpretation: what was read differently
 
 
 def default_source() -> str:
@@ -90,13 +94,14 @@ def default_user() -> str:
 
 class Store:
     def __init__(self, root: Path, *, keep_databases: int = 3, demo_returns: Path | None = None,
-                 demo_programme: Programme = TCAM, max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES):
+                 demo_programme: Programme = TCAM, limits: ReadLimits | None = None):
         self.root = Path(root)
         self.keep_databases = keep_databases
         self.demo_returns = demo_returns
         self.demo_programme = demo_programme
-        self.max_upload_bytes = max_upload_bytes
+        self.limits = limits or ReadLimits()  # what reading a new file may cost
         self.originals = self.root / "originals"
+        self.parsed = self.root / "parsed"
         self.events_dir = self.root / "events"
         self.databases = self.root / "databases"
         self.current_file = self.root / "CURRENT"
@@ -105,7 +110,7 @@ class Store:
     def from_settings(cls, settings) -> Store:
         return cls(settings.data_dir, keep_databases=settings.keep_databases,
                    demo_returns=settings.demo_returns, demo_programme=settings.programme,
-                   max_upload_bytes=settings.max_upload_bytes)
+                   limits=settings.read_limits)
 
     # ---- reading (never writes, never locks) ----------------------------------------
 
@@ -146,6 +151,14 @@ class Store:
                    for part in p.stem.split("-") if part.isdigit()]
         return max(numbers, default=0)
 
+    def committed_at(self, event_id: int) -> float | None:
+        """When the file holding an event was written (its commit), as a Unix time."""
+        for path in self.events_dir.glob("*.json"):
+            numbers = [int(part) for part in path.stem.split("-") if part.isdigit()]
+            if numbers and numbers[0] <= event_id <= numbers[-1]:
+                return path.stat().st_mtime
+        return None
+
     @staticmethod
     def last_event_in(path: Path) -> int | None:
         """The newest event a database file was built from, or None if it cannot be read."""
@@ -175,7 +188,8 @@ class Store:
 
     def ensure(self, progress: Progress | None = None) -> Path:
         """Make sure a current database exists and is not behind the events: builds the
-        demo returns into an empty store (if configured), and repairs a write that crashed."""
+        demo returns into an empty store (if configured), and finishes a write whose
+        database was not published (a crash, a killed worker)."""
         if self.is_current():
             return self.current_database()
         with self.write_lock():
@@ -204,8 +218,9 @@ class Store:
     # ---- writing -------------------------------------------------------------------
 
     @contextlib.contextmanager
-    def write_lock(self) -> Iterator[None]:
-        """One writer at a time, across processes. Readers never take it."""
+    def write_lock(self, wait: bool = True) -> Iterator[bool]:
+        """One writer at a time, across processes. Readers never take it. With wait=False,
+        yields False at once (holding nothing) if another process has it."""
         make_folder(self.root)
         fd = os.open(self.root / "write.lock", os.O_RDWR | os.O_CREAT, 0o600)
         with os.fdopen(fd, "r+") as handle:
@@ -215,14 +230,35 @@ class Store:
                     fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
                     break
                 except BlockingIOError:
+                    if not wait:
+                        yield False
+                        return
                     if time.monotonic() > deadline:
                         raise StoreBusy("another load has been running for over two minutes; "
                                         "try again shortly") from None
                     time.sleep(0.05)
             try:
-                yield
+                yield True
             finally:
                 fcntl.flock(handle, fcntl.LOCK_UN)
+
+    def commit(
+        self,
+        files: list[tuple[str, bytes]],
+        programme: Programme,
+        loaded_by: str | None = None,
+        source: str | None = None,
+        today: dt.date | None = None,
+    ) -> list[Accepted]:
+        """Validate and store files up to the commit point (the event file), without
+        building the database: call `publish()` next (the web app does it in the
+        background). Raises ReturnRejected with every problem, having written nothing."""
+        if self.current_database() is None:
+            raise StoreNotReady()
+        with self.write_lock():
+            return self._check_and_commit(
+                files, programme, loaded_by or default_user(), source or default_source(),
+                today=dt.date.today() if today is None else today)
 
     def load(
         self,
@@ -233,67 +269,126 @@ class Store:
         today: dt.date | None = None,
         progress: Progress | None = None,
     ) -> list[Accepted]:
-        """Validate and store files. Raises ReturnRejected with every problem, having
-        written nothing, if any file has one."""
+        """Validate, store and publish files (the command line's load)."""
         self.ensure()
-        with self.write_lock():
-            accepted = self._check_and_commit(
-                files, programme, loaded_by or default_user(), source or default_source(),
-                today=dt.date.today() if today is None else today)
-            self._publish(progress)
+        accepted = self.commit(files, programme, loaded_by, source, today)
+        self.publish(progress)
         return accepted
 
     def restore(self, submission_id: int, restored_by: str | None = None,
-                source: str | None = None) -> Restore:
+                source: str | None = None, publish: bool = True) -> Restore:
         """Make an earlier submission current again for the AHSN-quarters it holds."""
+        return self._mark(Restore, submission_id, restored_by, source, publish=publish)
+
+    def quarantine(self, submission_id: int, reason: str, by: str | None = None,
+                   source: str | None = None, publish: bool = True) -> Quarantine:
+        """Leave a submission out of every figure (it stays kept, and can be released)."""
+        return self._mark(Quarantine, submission_id, by, source, reason=reason, publish=publish)
+
+    def release(self, submission_id: int, reason: str, by: str | None = None,
+                source: str | None = None, publish: bool = True) -> Release:
+        """Take a quarantined submission back into the figures."""
+        return self._mark(Release, submission_id, by, source, reason=reason, publish=publish)
+
+    def _mark(self, kind, submission_id: int, by: str | None, source: str | None, *,
+              reason: str | None = None, publish: bool) -> Event:
         self.ensure()
         with self.write_lock():
             target = self.submission(submission_id)
             if target is None:
                 raise LookupError(f"there is no submission {submission_id}; "
                                   "`python -m etl history` lists them")
-            [event] = self._write_events([Restore(
+            quarantined = submission_id in self.quarantined_ids()
+            if kind is Quarantine and quarantined:
+                raise LookupError(f"submission {submission_id} is already quarantined")
+            if kind is Release and not quarantined:
+                raise LookupError(f"submission {submission_id} is not quarantined")
+            if kind is Restore and quarantined:
+                raise LookupError(f"submission {submission_id} is quarantined: release it before "
+                                  "making it current")
+            if reason is not None and not reason.strip():
+                raise LookupError("say why, in a few words (--reason)")
+            fields = {"reason": " ".join(reason.split())[:500]} if reason is not None else {}
+            [event] = self._write_events([kind(
                 id=0, programme=target.programme, submission_id=submission_id,
-                loaded_by=restored_by or default_user(), loaded_at=_now(),
-                source=source or default_source(), returns=target.returns)])
-            self._publish()
+                loaded_by=by or default_user(), loaded_at=_now(), source=source or default_source(),
+                returns=target.returns, **fields)])
+        if publish:
+            self.publish()
         return event
 
-    def rebuild(self, progress: Progress | None = None) -> Path:
-        """Build the database again from the kept originals."""
-        self.ensure()
+    def quarantined_ids(self) -> set[int]:
+        """Submissions whose latest quarantine or release event is a quarantine."""
+        state: dict[int, bool] = {}
+        for e in self.events():
+            if isinstance(e, Quarantine | Release):
+                state[e.submission_id] = isinstance(e, Quarantine)
+        return {sid for sid, on in state.items() if on}
+
+    def publish(self, progress: Progress | None = None) -> Path:
+        """Build and publish the database if it is behind the events (waits for the lock)."""
         with self.write_lock():
+            if self.is_current():
+                return self.current_database()
             return self._publish(progress)
+
+    def publish_if_free(self) -> bool:
+        """Publish committed events if no other writer holds the lock; never waits. True if
+        the database is current afterwards (or someone else is working on it)."""
+        if self.is_current():
+            return True
+        with self.write_lock(wait=False) as got_it:
+            if not got_it:
+                return True  # the writer holding it publishes when it is done
+            if not self.is_current():
+                self._publish()
+        return True
+
+    def rebuild(self, progress: Progress | None = None, reparse: bool = False) -> Path:
+        """Build the database again from scratch: from the parsed records kept with each
+        submission, or with `reparse`, by reading every kept original again (not quarantined
+        ones) with today's reader."""
+        if not self.events():
+            return self.ensure(progress)  # nothing to rebuild from: a new store
+        with self.write_lock():
+            return self._publish(progress, full=True, reparse=reparse)
 
     # ---- inside the lock -----------------------------------------------------------
 
-    def _current_rows(self) -> pd.DataFrame:
-        columns = ["ahsn", "quarter_index", "trust_code", "trust_name", "adoption_level", "referrals_made"]
+    def _current_rows(self, quarter_indexes: set[int]) -> pd.DataFrame:
+        """The current trust rows of the given quarters: what a return is checked against."""
+        columns = ["ahsn", "quarter_index", "trust_code", "trust_name", "trust_type", "adoption_level",
+                   "referrals_made"]
         path = self.current_database()
-        if path is None:
+        if path is None or not quarter_indexes:
             return pd.DataFrame(columns=columns)
         con = duckdb.connect(str(path), read_only=True)
         try:
-            return con.execute(f"SELECT {', '.join(columns)} FROM trust_returns").df()
+            return con.execute(f"SELECT {', '.join(columns)} FROM trust_returns "
+                               "WHERE list_contains(?, quarter_index)", [sorted(quarter_indexes)]).df()
         finally:
             con.close()
 
     def _check(self, files: list[tuple[str, bytes]], programme: Programme,
                today: dt.date | None) -> list[ParsedReturn]:
-        context = self._current_rows()
-        results = []
-        for name, content in files:
-            parsed = parse_return(name, content, programme, self.max_upload_bytes, today)
+        """Each file on its own, then against the current data of its quarters and the
+        quarters before them (never the whole history, so checking costs the same on any
+        store). Later files in a batch are checked as if the earlier ones were loaded."""
+        results = parse_returns(files, programme, self.limits, today)
+        quarters = {q.index + d for r in results if r.ok for _, q, _ in r.returns() for d in (0, -1)}
+        rows = self._current_rows(quarters)
+        # not dict(groupby): a GroupBy has a .keys attribute, which dict() would call
+        context = {key: frame for key, frame in rows.groupby(["ahsn", "quarter_index"])}  # noqa: C416
+        for parsed in results:
+            if not parsed.ok:
+                continue
+            mine = {q.index + d for _, q, _ in parsed.returns() for d in (0, -1)}
+            relevant = [f for (_, q), f in context.items() if q in mine]
+            check_against_store(parsed, pd.concat(relevant, ignore_index=True) if relevant else rows.iloc[0:0])
             if parsed.ok:
-                check_against_store(parsed, context)
-            if parsed.ok:
-                # Later files in the same batch are checked against this one, as if loaded.
-                frame = parsed.frame()[list(context.columns)]
-                replaced = set(zip(frame["ahsn"], frame["quarter_index"]))
-                keep = [(a, q) not in replaced for a, q in zip(context["ahsn"], context["quarter_index"])]
-                kept = context.loc[pd.Series(keep, index=context.index, dtype=bool)]
-                context = pd.concat([kept, frame], ignore_index=True) if len(kept) else frame
-            results.append(parsed)
+                frame = parsed.frame()[list(rows.columns)]
+                for key, replacement in frame.groupby(["ahsn", "quarter_index"]):
+                    context[key] = replacement
         return results
 
     def _check_and_commit(self, files, programme, loaded_by, source, today, is_demo=False) -> list[Accepted]:
@@ -302,25 +397,81 @@ class Store:
         if problems:
             raise ReturnRejected(problems)
         stored = [self._keep_original(name, content) for name, content in files]
+        records = [self._keep_records(parsed) for parsed in results]
         fsync_folder(self.originals)
+        fsync_folder(self.parsed)
         events = self._write_events([Submission(
-            id=0, programme=programme.code, file_name=name,
+            # the name as cleaned by parse_returns: no control or bidi characters, capped
+            id=0, programme=programme.code, file_name=parsed.file_name,
             sha256=hashlib.sha256(content).hexdigest(), stored_as=stored_as,
             loaded_by=loaded_by, loaded_at=_now(), source=source,
             rows=len(parsed.records), warnings=tuple(str(w) for w in parsed.warnings),
             returns=tuple(ReturnRef(a, q.label, n) for a, q, n in parsed.returns()), is_demo=is_demo,
-        ) for (name, content), parsed, stored_as in zip(files, results, stored)])
-        return [Accepted(e.id, e.file_name, list(e.returns), parsed.warnings)
+            records=records_as, trust_types=_carried_types(parsed),
+        ) for (_, content), parsed, stored_as, records_as in zip(files, results, stored, records)])
+        return [Accepted(e.id, e.file_name, list(e.returns), parsed.warnings, parsed.interpretations)
                 for e, parsed in zip(events, results)]
 
     def _keep_original(self, name: str, content: bytes) -> str:
         digest = hashlib.sha256(content).hexdigest()
-        suffix = ".xlsx" if content.startswith(b"PK\x03\x04") else ".csv"
+        kind = detect(name, content)
+        suffix = f".{kind}" if kind in ("xlsx", "xls", "ods") else ".csv"
         relative = f"originals/{digest}{suffix}"
         path = self.root / relative
         if not path.exists():
             write_atomically(path, content, sync_folder=False)  # the caller syncs the folder once
         return relative
+
+    def _keep_records(self, parsed: ParsedReturn) -> str:
+        """The validated rows, content-addressed beside the originals (parse once)."""
+        content = records_json(parsed.records)
+        relative = f"parsed/{hashlib.sha256(content).hexdigest()}.json"
+        path = self.root / relative
+        if not path.exists():
+            write_atomically(path, content, sync_folder=False)
+        return relative
+
+    def rows_for(self, submissions: list[Submission], reparse: set[int] = frozenset()) -> dict[int, list[dict]]:
+        """Each submission's rows as the database holds them: its kept records, or its
+        original read again (a submission from before records were kept, or one in
+        `reparse`), in batches of REREAD_BATCH files per reading child."""
+        rows, reread = {}, []
+        for submission in submissions:
+            if submission.records is not None and submission.id not in reparse:
+                try:
+                    rows[submission.id] = records_from_json((self.root / submission.records).read_bytes())
+                except FileNotFoundError:
+                    raise RuntimeError(
+                        f"the parsed rows of submission {submission.id} ({submission.records}) are missing; "
+                        "restore parsed/ from a backup, or read every original again with "
+                        "`python -m etl rebuild --reparse`") from None
+            else:
+                reread.append(submission)
+        for start in range(0, len(reread), REREAD_BATCH):
+            rows.update(self._read_again(reread[start:start + REREAD_BATCH]))
+        return rows
+
+    def _read_again(self, submissions: list[Submission]) -> dict[int, list[dict]]:
+        rows = {}
+        for code in {s.programme for s in submissions}:
+            mine = [s for s in submissions if s.programme == code]
+            contents = [self.original_bytes(s) for s in mine]
+            # No size limit or date rule here: these files were accepted under the rules of their day.
+            limits = ReadLimits(max_bytes=max(len(c) for c in contents) + 1)
+            results = parse_returns([(s.file_name, c) for s, c in zip(mine, contents)], PROGRAMMES[code],
+                                    limits, today=None)
+            for submission, parsed in zip(mine, results):
+                if not parsed.ok:
+                    raise RuntimeError(
+                        f"kept original of submission {submission.id} ({submission.file_name}) no longer "
+                        "parses: " + "; ".join(str(p) for p in parsed.problems))
+                # A trust the file left untyped was typed when it was checked against the store;
+                # the event keeps that type by row, so reading the file again types it the same way.
+                carried = submission.trust_types or {}
+                rows[submission.id] = [
+                    _row({**r, "trust_type": r["trust_type"] if r.get("trust_type_given", True)
+                          else carried.get(str(r["row"]), "acute")}) for r in parsed.records]
+        return rows
 
     def _write_events(self, events: list[Event]) -> list[Event]:
         """Number the events and write them as one file, in one atomic rename: the commit
@@ -333,14 +484,18 @@ class Store:
         write_atomically(self.events_dir / name, json.dumps(content, indent=1, ensure_ascii=False).encode())
         return events
 
-    def _publish(self, progress: Progress | None = None) -> Path:
-        """Build a complete new database and make it current in one atomic rename."""
+    def _publish(self, progress: Progress | None = None, full: bool = False, reparse: bool = False) -> Path:
+        """Build the database holding every event (from a copy of the current one unless
+        `full`) and make it current in one atomic rename."""
         make_folder(self.databases)
         events = self.events()
+        # with reparse, every original is read again but a quarantined one, which is never read
+        reread = {e.id for e in events if isinstance(e, Submission)} - self.quarantined_ids() if reparse else set()
         last = max((e.id for e in events), default=0)
         name = f"metrics-{last:06d}-{uuid.uuid4().hex[:8]}.duckdb"
         building = self.databases / f".building-{name}"
-        build_database(building, events, self.original_bytes, progress)
+        build_database(building, events, lambda subs: self.rows_for(subs, reread),
+                       start_from=None if full else self.current_database(), progress=progress)
         os.chmod(building, 0o600)
         fsync_file(building)
         os.replace(building, self.databases / name)
@@ -360,6 +515,27 @@ class Store:
         for stale in self.databases.glob(".building-*"):  # left by a crashed build
             if time.time() - stale.stat().st_mtime > 3600:
                 stale.unlink(missing_ok=True)
+
+
+def _carried_types(parsed: ParsedReturn) -> dict[str, str] | None:
+    """The types check_against_store gave trusts the file left untyped, by row."""
+    carried = {str(r["row"]): r["trust_type"] for r in parsed.records if not r.get("trust_type_given", True)}
+    return carried or None
+
+
+def records_json(records: list[dict]) -> bytes:
+    """Validated rows as kept on disk: quarters as labels, one object per row."""
+    return json.dumps([{k: (v.label if isinstance(v, Quarter) else v) for k, v in r.items()} for r in records],
+                      ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
+
+
+def records_from_json(content: bytes) -> list[dict]:
+    return [_row({**r, "quarter": Quarter.parse(r["quarter"])}) for r in json.loads(content)]
+
+
+def _row(record: dict) -> dict:
+    """A validated record as a row of submitted_rows."""
+    return {**record, "quarter_index": record["quarter"].index, "quarter": record["quarter"].label}
 
 
 def _numbered(event: Event, number: int) -> Event:

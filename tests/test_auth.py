@@ -49,6 +49,15 @@ def upload(client, name, csrf="", **extra):
     return client.post("/upload/commit", data=data)
 
 
+def wait_until(condition, seconds: float = 15) -> bool:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
+
+
 def submission_ids(store):
     return [e.id for e in store.events()]
 
@@ -209,11 +218,15 @@ def test_commit_of_own_return_is_stored_like_the_command_line(client, seed):
     csrf = sign_in(client, "", "wessex")
     page = upload(client, "wessex-good.csv", csrf)
     assert page.status_code == 200
-    assert as_json(page) == {"stored": [{"submission_id": 7, "file_name": "wessex-good.csv",
-                                         "returns": [["Wessex", "Q2 2020/21", 5]], "warnings": 0}]}
+    answer = as_json(page)
+    assert answer["stored"] == [{"submission_id": 7, "file_name": "wessex-good.csv",
+                                 "returns": [["Wessex", "Q2 2020/21", 5]], "warnings": 0}]
+    assert answer["figures_updated"] in (True, False)  # the database is built after the answer
     event = seed.event(7)
     assert (event.loaded_by, event.source) == ("wessex", "upload page (127.0.0.1)")
     assert seed.original_bytes(event) == fixture_bytes("wessex-good.csv")
+    assert wait_until(seed.is_current)  # published in the background
+    assert Store.last_event_in(seed.current_database()) == 7
 
 
 def test_commit_of_a_malformed_file_lists_its_problems_and_stores_nothing(client, seed):
@@ -284,6 +297,7 @@ def test_template_download_neutralises_formula_cells(client, seed):
     csrf = sign_in(client, "", "wessex")
     # a return whose trust names a spreadsheet would run, and one with markup
     assert upload(client, "wessex-hostile.csv", csrf).status_code == 200
+    assert wait_until(seed.is_current)
     page = client.get("/upload/template?ahsn=Wessex&quarter=Q3+2020/21")
     assert page.headers["Content-Disposition"] == 'attachment; filename="tcam-return-wessex-q3_2020_21.csv"'
     lines = page.data.decode("utf-8-sig").splitlines()
@@ -301,7 +315,7 @@ def test_files_over_the_limit_or_not_returns_are_refused(client, seed):
     csrf = sign_in(client, "", "wessex")
     page = upload(client, "not-a-return.pdf", csrf)
     assert page.status_code == 422
-    assert [p["message"] for p in as_json(page)["problems"]] == ["this is not a CSV or Excel (.xlsx) file"]
+    assert [p["message"] for p in as_json(page)["problems"]] == ["this is not a CSV, Excel or OpenDocument spreadsheet file"]
     client = client_for(seed, METRICS_MAX_UPLOAD_BYTES="100")
     csrf = sign_in(client, "", "wessex")
     page = upload(client, "wessex-good.csv", csrf)
@@ -309,3 +323,27 @@ def test_files_over_the_limit_or_not_returns_are_refused(client, seed):
     assert as_json(page)["problems"][0]["message"] == "the file is 373 bytes, over the limit of 100 bytes"
     assert submission_ids(seed) == [1, 2, 3, 4, 5, 6]
     assert json.loads((seed.root / "users.json").read_text())  # untouched, still readable
+
+
+def test_quarantine_is_for_the_national_team_with_a_reason(client, seed):
+    kss = kss_submission(seed)
+    assert client.post(f"/history/{kss}/quarantine", data={"reason": "x"}).status_code == 401
+    csrf = sign_in(client, "", "kss")
+    refused = client.post(f"/history/{kss}/quarantine", data={"csrf_token": csrf, "reason": "mine"})
+    assert refused.status_code == 403
+    assert as_json(refused)["error"] == "Only the national team may quarantine or release a submission."
+    client.post("/signout", data={"csrf_token": csrf})
+    csrf = sign_in(client, "", "nat")
+    assert client.post(f"/history/{kss}/quarantine", data={"reason": "x"}).status_code == 400  # no CSRF
+    assert client.post(f"/history/{kss}/quarantine", data={"csrf_token": csrf, "reason": "  "}).status_code == 400
+    assert client.post("/history/999/quarantine", data={"csrf_token": csrf, "reason": "r"}).status_code == 404
+    assert [e.kind for e in seed.events()] == ["submission"] * 6
+    page = client.post(f"/history/{kss}/quarantine",
+                       data={"csrf_token": csrf, "reason": "duplicate upload", "from_page": "1"})
+    assert (page.status_code, page.headers["Location"]) == (303, f"/history?quarantined={kss}")
+    event = seed.events()[-1]
+    assert (event.kind, event.submission_id, event.reason, event.loaded_by) == (
+        "quarantine", kss, "duplicate upload", "nat")
+    again = client.post(f"/history/{kss}/quarantine", data={"csrf_token": csrf, "reason": "r"})
+    assert again.status_code == 409
+    assert client.post(f"/history/{kss}/release", data={"csrf_token": csrf, "reason": "ok"}).status_code == 200

@@ -117,3 +117,22 @@ def test_rebuild_keeps_the_report(store, db, run):
     _, after, _ = run("report")
     assert code == 0 and out.startswith("rebuilt metrics-000150-")
     assert after == before == TABLE_8_1
+
+
+def test_quarantine_and_release(store, db, run, tmp_path):
+    path = tmp_path / "wessex.csv"
+    path.write_bytes(filled_return(db, "Wessex"))
+    run("load", str(path))
+    code, out, err = run("quarantine", "151", "--reason", "a test file", "--by", "nat")
+    assert (code, err) == (0, "")
+    assert out == ("submission 151 is quarantined: left out of Wessex Q3 2020/21 (event 152); "
+                   "`python -m etl release 151 --reason ...` takes it back\n")
+    _, out, _ = run("history")
+    assert out.splitlines()[1].startswith("151,Wessex,Q3 2020/21,quarantined,")
+    _, report_out, _ = run("report", "--quarters", "Q2 2020/21,Q3 2020/21")
+    assert dict(line.split(",", 1) for line in report_out.splitlines())["Wessex"] == "63,no return,n/a"
+    assert run("restore", "151")[2] == ("error: submission 151 is quarantined: release it before making it "
+                                        "current\n")
+    code, out, _ = run("release", "151", "--reason", "checked")
+    assert (code, out) == (0, "submission 151 is released: back in the figures (event 153)\n")
+    assert run("release", "151", "--reason", "again")[:3:2] == (1, "error: submission 151 is not quarantined\n")

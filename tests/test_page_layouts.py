@@ -137,9 +137,9 @@ def test_returns_grid_for_a_national_administrator(as_user, pages):
 
 def test_history_callback_filters_on_the_server(as_user, pages):
     as_user("ahsn", "Wessex")
-    table, search = pages.history.show_history("All AHSNs", "All quarters", "")
+    table, search = pages.history.show_history("All AHSNs", "All quarters", True, "")
     assert text_of(table).startswith("10 submissions for Wessex")  # whatever the dropdown sent
     as_user("national")
-    table, search = pages.history.show_history("All AHSNs", "Q2 2020/21", "")
+    table, search = pages.history.show_history("All AHSNs", "Q2 2020/21", True, "")
     assert text_of(table).startswith("15 submissions holding Q2 2020/21")
     assert search == "?quarter=Q2+2020%2F21"

@@ -129,14 +129,23 @@ def test_rebuild_gives_the_same_result(store, db, tmp_path):
              queries.current_return_rows(db, TCAM).to_csv(), queries.submissions(db, TCAM).to_csv())
     assert after == before
 
-    # A new store holding only the kept originals and events rebuilds to the same data.
+    # A new store holding only what a backup keeps (events, originals, parsed rows) rebuilds
+    # to the same data...
     copy = tmp_path / "copy"
     copy.mkdir()
-    for part in ("events", "originals"):
+    for part in ("events", "originals", "parsed"):
         shutil.copytree(store.root / part, copy / part)
     elsewhere = Store(copy)
     elsewhere.ensure()
     assert queries.current_return_rows(Database(elsewhere), TCAM).to_csv() == before[1]
+    # ...and without the parsed rows, says how to read the originals again, which also does.
+    shutil.rmtree(copy / "parsed")
+    shutil.rmtree(copy / "databases")
+    (copy / "CURRENT").unlink()
+    with pytest.raises(RuntimeError, match="rebuild --reparse"):
+        Store(copy).ensure()
+    Store(copy).rebuild(reparse=True)
+    assert queries.current_return_rows(Database(Store(copy)), TCAM).to_csv() == before[1]
 
 
 def test_a_crash_during_the_build_leaves_the_previous_data_then_is_repaired(store, db, monkeypatch):

@@ -3,7 +3,9 @@ in the middle of its commit. Real server, real store, real processes."""
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
 import random
 import signal
 import subprocess
@@ -20,8 +22,10 @@ from upload_helpers import build_seed_store, fixture_bytes, seed_server, sign_in
 from etl import queries
 from etl.programmes import TCAM
 from etl.queries import Database
-from etl.store import Store
-from tests.live import ROOT
+from etl.reading.limits import ReadLimits
+from etl.store import Store, records_json
+from etl.validate import parse_return
+from tests.live import ROOT, LiveServer
 
 pytestmark = pytest.mark.slow  # gunicorn, and loads killed in subprocesses
 
@@ -52,6 +56,17 @@ def post_together(posts):
     for t in threads:
         t.join()
     return results
+
+
+def served_by_every_worker(live, event_id: int, seconds: float = 20) -> bool:
+    """True once a run of /healthz answers (spread over the workers) all report `event_id`."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        seen = {requests.get(live.url + "/healthz", timeout=10).json()["last_event_id"] for _ in range(12)}
+        if seen == {event_id}:
+            return True
+        time.sleep(0.2)
+    return False
 
 
 def rows_now(store):
@@ -93,8 +108,8 @@ def test_two_uploads_at_once_for_different_ahsns_and_for_the_same(server):
     events = store.events()
     assert len(events) == before + 4
     assert [e.id for e in events] == list(range(1, len(events) + 1))  # no id used twice
-    history = requests.get(live.url + "/healthz", timeout=10).json()
-    assert history["last_event_id"] == len(events)  # every worker's next read sees it all
+    # stored at the answer, published just after: every worker serves it all within seconds
+    assert served_by_every_worker(live, len(events))
     subs = queries.submissions(Database(store), TCAM, "Wessex")
     q2 = subs[subs["quarter"] == "Q2 2020/21"]
     assert sorted(q2["submission_id"]) == sorted([first_wessex, *ids])  # none lost
@@ -193,3 +208,66 @@ def test_a_load_killed_at_a_random_moment_leaves_a_working_store(tmp_path, seed)
         assert len(store.events()) == before_events + len(files)
     store.rebuild()
     pd.testing.assert_frame_equal(rows_now(store), rows)
+
+
+def _worker_reading(live, path: Path, seconds: float = 10) -> int:
+    """The pid of the gunicorn worker that has `path` open (the one whose build reads it).
+    Its open() returns a moment after ours does, hence the short wait."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        for pid in _workers(live):
+            try:
+                if any(os.readlink(fd) == str(path) for fd in Path(f"/proc/{pid}/fd").iterdir()):
+                    return pid
+            except OSError:  # a worker that ended meanwhile
+                continue
+        time.sleep(0.01)
+    raise AssertionError(f"no worker has {path} open")
+
+
+def _workers(live) -> list[int]:
+    """The gunicorn master's child processes."""
+    children = Path(f"/proc/{live.process.pid}/task/{live.process.pid}/children").read_text().split()
+    return [int(pid) for pid in children]
+
+
+def test_a_worker_killed_between_the_commit_and_the_switch_told_the_user_stored_and_every_worker_serves_it(
+        tmp_path):
+    """The riskiest moment of a web upload, made to happen for certain: the parsed rows the
+    background build will read are, ahead of time, a named pipe, so the build in the worker
+    that took the commit waits there (after the answer "stored" was sent) until the test
+    kills that worker. The other workers then finish the publish on their next requests."""
+    root = tmp_path / "store"
+    build_seed_store(root)
+    content = fixture_bytes("wessex-good.csv")
+    parsed = parse_return("wessex-good.csv", content, TCAM, ReadLimits(), today=None)
+    rows = records_json(parsed.records)
+    rows_path = root / "parsed" / f"{hashlib.sha256(rows).hexdigest()}.json"
+    rows_path.parent.mkdir(exist_ok=True)
+    os.mkfifo(rows_path)
+    with LiveServer({"METRICS_DATA": str(root)}, workers=3) as live:
+        session, csrf = signed_in(live, "wessex")
+        answer = session.post(live.url + "/upload/commit", data={"csrf_token": csrf},
+                              files={"file": ("wessex-good.csv", content)}, timeout=60)
+        assert answer.status_code == 200
+        assert answer.json()["stored"][0]["submission_id"] == 7 and answer.json()["figures_updated"] is False
+        # the committing worker's build is now waiting to open the pipe: meet it there
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                writer = os.open(rows_path, os.O_WRONLY | os.O_NONBLOCK)
+                break
+            except OSError:  # no reader yet
+                assert time.monotonic() < deadline, "the build never reached the parsed rows"
+                time.sleep(0.02)
+        worker = _worker_reading(live, rows_path)
+        replacement = rows_path.with_name("rows.tmp")
+        replacement.write_bytes(rows)
+        os.replace(replacement, rows_path)  # the real rows, for whoever builds next
+        os.kill(worker, signal.SIGKILL)
+        os.close(writer)
+        assert Store(root).last_event_id() == 7 and not Store(root).is_current()
+        assert served_by_every_worker(live, 7, seconds=60)
+        assert requests.get(live.url + "/healthz", timeout=10).json()["status"] == "ok"
+    rates = queries.ahsn_rates(Database(Store(root)), TCAM, ahsn="Wessex")
+    assert int(rates[rates["quarter"] == "Q2 2020/21"]["submission_id"].iloc[0]) == 7

@@ -8,6 +8,7 @@ import openpyxl
 import pytest
 
 from etl.programmes import TCAM
+from etl.reading.limits import ReadLimits
 from etl.validate import parse_return
 
 FIXTURES = Path(__file__).parent / "fixtures" / "returns"
@@ -17,19 +18,19 @@ HEADER = "quarter,ahsn,trust_code,trust_name,trust_type,adoption_level,referrals
 
 def problems_of(name: str, content: bytes | None = None, max_bytes: int = 5_000_000):
     content = (FIXTURES / name).read_bytes() if content is None else content
-    result = parse_return(name, content, TCAM, max_bytes, TODAY)
+    result = parse_return(name, content, TCAM, ReadLimits(max_bytes=max_bytes), TODAY)
     return [(p.row, p.column, p.message) for p in result.problems], result
 
 
 EXPECTED = {
-    "not_a_csv.csv": [(None, None, "this is not a CSV or Excel (.xlsx) file")],
+    "not_a_csv.csv": [(None, None, "this is not a CSV, Excel or OpenDocument spreadsheet file")],
     "empty.csv": [(None, None, "the file is empty")],
     "header_only.csv": [(None, None, "the file has a header but no trust rows")],
-    "broken.xlsx": [(None, None, "the Excel file cannot be opened (BadZipFile)")],
-    "latin1.csv": [(2, None, "the file is not UTF-8 text (it may be an old Excel CSV export)")],
+    "broken.xlsx": [(None, None, "the Excel file cannot be opened: it is damaged or not a complete "
+                                 "file (File is not a zip file)")],
     "bad_quoting.csv": [(2, None, "the file is not valid CSV (unexpected end of data)")],
     "missing_column.csv": [(1, "adoption_level", "this column is missing")],
-    "unknown_column.csv": [(1, "notes", "this is not a column of the return")],
+    "unknown_column.csv": [(1, "region", "this is not a column of the return")],
     "unknown_ahsn.csv": [(3, "ahsn", "'Wessexx' is not one of the 15 AHSNs")],
     "extra_values.csv": [(2, None, "the row has 9 values but the header has 8 columns")],
     "bad_quarters.csv": [
@@ -84,8 +85,9 @@ def test_every_problem_says_how_to_fix_it():
 def test_problem_reads_as_one_sentence_with_place_and_fix():
     _, result = problems_of("unknown_ahsn.csv")
     assert str(result.problems[0]) == (
-        "unknown_ahsn.csv, row 3, column ahsn: 'Wessexx' is not one of the 15 AHSNs. Use the AHSN's "
-        "short name (e.g. Wessex), its full name or its Health Innovation Network name.")
+        "unknown_ahsn.csv, row 3, column ahsn: 'Wessexx' is not one of the 15 AHSNs. Did you mean "
+        "Wessex? It may be written Wessex, Wessex Academic Health Science Network, Health Innovation "
+        "Wessex or Wessex AHSN.")
 
 
 def test_file_over_the_size_limit_is_refused_before_reading():
@@ -146,4 +148,4 @@ def test_html_and_formulas_in_names_are_kept_as_plain_text():
 def test_rebuild_mode_skips_the_future_rule():
     content = (FIXTURES / "bad_quarters.csv").read_bytes().splitlines()
     future_only = b"\n".join([content[0], content[4]]) + b"\n"
-    assert parse_return("f.csv", future_only, TCAM, 10_000, today=None).ok
+    assert parse_return("f.csv", future_only, TCAM, ReadLimits(max_bytes=10_000), today=None).ok

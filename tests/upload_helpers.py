@@ -37,18 +37,20 @@ def seed_server(root: Path, workers: int):
 
 def reset_to(template: Path, root: Path) -> None:
     """Put the store at `root` back to `template` while a server reads it, as a restore from
-    a backup would: its workers open the database CURRENT names on their next request."""
-    for part in ("events", "originals", "databases", "pending"):
-        shutil.rmtree(root / part, ignore_errors=True)
-    for name in ("users.json", "signin_attempts.sqlite", "sessions.sqlite", "sessions.sqlite-wal",
-                 "sessions.sqlite-shm"):
-        (root / name).unlink(missing_ok=True)
-    for item in template.iterdir():
-        if item.is_dir():
-            shutil.copytree(item, root / item.name)
-        elif item.name != "CURRENT":
-            shutil.copy2(item, root / item.name)
-    shutil.copy2(template / "CURRENT", root / "CURRENT")  # last: readers switch only once all is there
+    a backup would: its workers open the database CURRENT names on their next request. Under
+    the store's write lock, so no background publish of the last test lands afterwards."""
+    with Store(root).write_lock():
+        for part in ("events", "originals", "parsed", "databases", "pending"):
+            shutil.rmtree(root / part, ignore_errors=True)
+        for name in ("users.json", "signin_attempts.sqlite", "sessions.sqlite", "sessions.sqlite-wal",
+                     "sessions.sqlite-shm"):
+            (root / name).unlink(missing_ok=True)
+        for item in template.iterdir():
+            if item.is_dir():
+                shutil.copytree(item, root / item.name)
+            elif item.name not in ("CURRENT", "write.lock"):
+                shutil.copy2(item, root / item.name)
+        shutil.copy2(template / "CURRENT", root / "CURRENT")  # last: readers switch once all is there
 
 
 def restore_via_api(base: str, user: str, submission_id: int) -> None:

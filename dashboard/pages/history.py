@@ -28,7 +28,7 @@ MOST_SHOWN = 60  # submissions listed at once (a national history grows by 60 a 
 
 
 def layout(restored: str | None = None, ahsn: str | None = None, quarter: str | None = None,
-           **_query) -> html.Div:
+           quarantined: str | None = None, released: str | None = None, **_query) -> html.Div:
     user = current_user()
     if user is None:
         return html.Div(className="upload-page", children=[
@@ -41,10 +41,22 @@ def layout(restored: str | None = None, ahsn: str | None = None, quarter: str | 
     loaded = queries.loaded_quarters(ctx.db, ctx.programme)["quarter"].tolist()[::-1]  # newest first
     quarters = [EVERY_QUARTER] + loaded
     done = None
+    pending = _figures_pending()
     if restored and restored.isdigit():
         done = html.Div(className="upload-panel upload-panel-success", role="status", children=[
             html.H2(f"✓ Submission {restored} is current again"),
             html.P("The submission it replaced is still listed below, and can be restored in turn."),
+        ])
+    elif quarantined and quarantined.isdigit():
+        done = html.Div(className="upload-panel upload-panel-success", role="status", children=[
+            html.H2(f"⊘ Submission {quarantined} is quarantined"),
+            html.P("It is kept, but left out of every figure: the AHSN-quarters it held show the "
+                   "return before it, or no return. Release it to take it back."),
+        ])
+    elif released and released.isdigit():
+        done = html.Div(className="upload-panel upload-panel-success", role="status", children=[
+            html.H2(f"✓ Submission {released} is released"),
+            html.P("It counts again wherever it is the latest return."),
         ])
     return html.Div(className="upload-page", children=[
         html.H1("History of returns"),
@@ -54,6 +66,9 @@ def layout(restored: str | None = None, ahsn: str | None = None, quarter: str | 
                "earlier submission: the one it replaces is kept."),
         # the choices are kept in the URL (?ahsn=&quarter=), so a link shows the same list
         dcc.Location(id="history-url", refresh=False),
+        # a restore is stored at once and its figures built just after: look again until then
+        dcc.Interval(id="history-poll", interval=1000, max_intervals=120, disabled=not pending),
+        html.P(_updating_text(pending) if pending else "", id="history-figures-state", role="status"),
         html.Div(className="upload-template-choices", children=[
             html.Div([html.Label("AHSN", htmlFor="history-ahsn"),
                       dcc.Dropdown(id="history-ahsn", options=options,
@@ -67,9 +82,45 @@ def layout(restored: str | None = None, ahsn: str | None = None, quarter: str | 
     ])
 
 
+def _set_aside_form(submission_id: int, action: str, csrf: str) -> html.Form:
+    """The national team's quarantine (or release) of a submission, with the reason kept."""
+    verb = "Quarantine" if action == "quarantine" else "Release"
+    field_id = f"history-{action}-reason-{submission_id}"
+    return html.Form(action=f"/history/{submission_id}/{action}", method="POST",
+                     className=f"history-{action}", children=[
+        dcc.Input(type="hidden", name="csrf_token", value=csrf),
+        dcc.Input(type="hidden", name="from_page", value="1"),
+        html.Label(f"Why {verb.lower()} submission {submission_id}?", htmlFor=field_id,
+                   className="visually-hidden"),
+        dcc.Input(id=field_id, name="reason", type="text", required=True, maxLength=500,
+                  placeholder="reason (kept with the submission)", className="history-reason"),
+        html.Button(f"{verb} submission {submission_id}", type="submit", className="upload-button"),
+    ])
+
+
+def _figures_pending() -> bool:
+    """True while the database is behind the store's events (a write is being published)."""
+    ctx = services()
+    return ctx.store.last_event_id() > ctx.db.last_event_id()
+
+
+def _updating_text(pending: bool) -> str:
+    return ("The figures are being updated with the latest change: the list below will follow "
+            "within a few seconds." if pending else "Every page of the dashboard shows the latest change now.")
+
+
+@callback(Output("history-poll", "disabled"), Output("history-figures-state", "children"),
+          Input("history-poll", "n_intervals"), prevent_initial_call=True)
+def watch_figures(_n):
+    pending = _figures_pending()
+    return not pending, _updating_text(pending)
+
+
 @callback(Output("history-table", "children"), Output("history-url", "search"),
-          Input("history-ahsn", "value"), Input("history-quarter", "value"), State("history-url", "search"))
-def show_history(choice: str | None, quarter: str | None, current_search: str | None):
+          Input("history-ahsn", "value"), Input("history-quarter", "value"), Input("history-poll", "disabled"),
+          State("history-url", "search"))
+def show_history(choice: str | None, quarter: str | None, _figures_settled: bool | None,
+                 current_search: str | None):
     user = current_user()  # filtered on the server, whatever the dropdown sent
     if user is None:
         return html.P("Your session has ended: sign in again."), dash.no_update
@@ -77,7 +128,7 @@ def show_history(choice: str | None, quarter: str | None, current_search: str | 
     programme = ctx.programme
     ahsn = None if choice == EVERY_AHSN and user.is_national else (choice if user.is_national else user.ahsn)
     quarter = None if quarter in (None, EVERY_QUARTER) else quarter
-    # the URL keeps its other parameters (?restored=) and gains the choices
+    # the URL keeps its other parameters (?restored=, ?quarantined=) and gains the choices
     kept = [(k, v) for k, v in parse_qsl((current_search or "").lstrip("?")) if k not in ("ahsn", "quarter")]
     chosen = [("ahsn", ahsn if user.is_national else None), ("quarter", quarter)]
     search = urlencode(kept + [(k, v) for k, v in chosen if v])
@@ -112,7 +163,7 @@ def show_history(choice: str | None, quarter: str | None, current_search: str | 
                                    html.Span(" (unchecked: may hold formulas or links; open with care)",
                                              className="history-caution")],
                                   href=f"/history/{sid}/original", className="history-original"))
-            if not r["is_current"]:
+            if not r["is_current"] and not r["is_quarantined"]:
                 actions.append(html.Form(action=f"/history/{sid}/restore", method="POST",
                                          className="history-restore", children=[
                     dcc.Input(type="hidden", name="csrf_token", value=csrf),
@@ -120,9 +171,18 @@ def show_history(choice: str | None, quarter: str | None, current_search: str | 
                     html.Button(f"Restore submission {sid}", type="submit",
                                 className="upload-button"),
                 ]))
-        rows.append(html.Tr(className="history-current" if r["is_current"] else "history-superseded", children=[
+            if user.is_national:
+                actions.append(_set_aside_form(sid, "release" if r["is_quarantined"] else "quarantine", csrf))
+        if r["is_quarantined"]:
+            status = html.Span(["⊘ Quarantined: ", r["quarantine_reason"] or "",
+                                f" ({r['quarantined_by']}, {r['quarantined_at']:%d %b %Y})"])
+        else:
+            status = "✓ Current" if r["is_current"] else "Superseded"
+        row_class = ("history-quarantined" if r["is_quarantined"] else
+                     "history-current" if r["is_current"] else "history-superseded")
+        rows.append(html.Tr(className=row_class, children=[
             html.Th(str(sid), scope="row"), html.Td(r["ahsn"]), html.Td(r["quarter"]),
-            html.Td("✓ Current" if r["is_current"] else "Superseded"),
+            html.Td(status),
             html.Td(r["loaded_by"]), html.Td(f"{r['loaded_at']:%d %b %Y %H:%M}"),
             html.Td(r["file_name"]), html.Td(str(int(r["trust_rows"]))),
             html.Td(str(int(r["warning_count"]))), html.Td(actions or "—"),

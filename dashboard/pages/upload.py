@@ -21,8 +21,9 @@ from dashboard import uploads
 from dashboard.auth import csrf_token, current_user
 from dashboard.context import services
 from etl import ahsns, queries
-from etl.problems import Problem
+from etl.problems import Problem, row_list
 from etl.quarters import Quarter
+from etl.reading.kinds import clean_file_name
 
 dash.register_page(__name__, path="/upload", name="Upload a return", title="Upload a return",
                    nav_order=10, nav_label="Upload")
@@ -56,17 +57,22 @@ def layout(stored: str | None = None, **_query) -> html.Div:
                 html.Div([html.Label("Quarter", htmlFor="upload-template-quarter"),
                           dcc.Dropdown(id="upload-template-quarter", options=quarters,
                                        value=quarters[-1], clearable=False)]),
-                html.A("Download the blank template (CSV)", id="upload-template-link",
+                html.A("Download the template (Excel)", id="upload-template-xlsx",
+                       className="upload-button", href=_template_href(allowed[0], quarters[-1], "xlsx")),
+                html.A("Download the template (CSV)", id="upload-template-link",
                        className="upload-button", href=_template_href(allowed[0], quarters[-1])),
             ]),
+            html.P("The Excel template has drop-down lists for the level and the trust type, and a "
+                   "second sheet explaining each column.", className="upload-hint"),
         ]),
         html.Section(className="upload-step", children=[
             html.H2("2. Upload the filled-in file"),
-            html.P(f"A CSV or Excel (.xlsx) file of at most "
-                   f"{limit // 1024:,} KB. It is checked at once; "
-                   "nothing is stored until you confirm."),
-            dcc.Upload(id="upload-file", className="upload-drop", multiple=False,
-                       accept=".csv,.xlsx,text/csv", max_size=limit,
+            html.P(f"An Excel (.xlsx or .xls), OpenDocument (.ods) or CSV file of at most "
+                   f"{limit // 1024:,} KB. It is checked at once, and the preview shows how every "
+                   "value was read; nothing is stored until you confirm."),
+            # No `accept`: dcc.Upload drops a file it does not accept without a word, so every
+            # file is sent and the check says what it is and what to do instead.
+            dcc.Upload(id="upload-file", className="upload-drop", multiple=False, max_size=limit,
                        children=html.Div(["Drag the file here, or ",
                                           html.Span("choose a file", className="upload-link")])),
             # filled in by assets/upload_size.js when a file is too large to send
@@ -86,14 +92,15 @@ def _template_quarters() -> list[str]:
     return [q.label for q in loaded[-6:]] or [Quarter.containing(dt.date.today()).label]
 
 
-def _template_href(ahsn: str, quarter: str) -> str:
-    return "/upload/template?" + urlencode({"ahsn": ahsn, "quarter": quarter})
+def _template_href(ahsn: str, quarter: str, kind: str = "csv") -> str:
+    query = {"ahsn": ahsn, "quarter": quarter, **({"format": kind} if kind != "csv" else {})}
+    return "/upload/template?" + urlencode(query)
 
 
-@callback(Output("upload-template-link", "href"),
+@callback(Output("upload-template-link", "href"), Output("upload-template-xlsx", "href"),
           Input("upload-template-ahsn", "value"), Input("upload-template-quarter", "value"))
 def template_link(ahsn, quarter):
-    return _template_href(ahsn, quarter)
+    return _template_href(ahsn, quarter), _template_href(ahsn, quarter, "xlsx")
 
 
 def _stored_panel(stored: str | None, user) -> html.Div | None:
@@ -105,11 +112,33 @@ def _stored_panel(stored: str | None, user) -> html.Div | None:
     returns = ", ".join(f"{r.ahsn} {r.quarter} ({r.trust_rows} trusts)" for r in event.returns)
     return html.Div(className="upload-panel upload-panel-success", role="status", children=[
         html.H2(["✓ Stored: submission ", str(event.id)]),
-        html.P([f"{event.file_name}: {returns}, with {len(event.warnings)} warning(s). "
-                "Every page of the dashboard shows it now. ",
-                html.A("See the national table", href="/"), " or ",
-                html.A("the history of your returns", href="/history"), "."]),
+        html.P(f"{event.file_name}: {returns}, with {len(event.warnings)} warning(s)."),
+        html.P(_figures_state(event.id), id="upload-figures-state", **{"data-submission": str(event.id)}),
+        # Until every page shows it: the database is built after the file is stored.
+        dcc.Interval(id="upload-figures-poll", interval=1000, max_intervals=120,
+                     disabled=_figures_updated(event.id)),
     ])
+
+
+def _figures_updated(submission_id: int) -> bool:
+    return services().db.last_event_id() >= submission_id
+
+
+def _figures_state(submission_id: int) -> list:
+    if _figures_updated(submission_id):
+        return ["Every page of the dashboard shows it now. ", html.A("See the national table", href="/"),
+                " or ", html.A("the history of your returns", href="/history"), "."]
+    return ["The figures are being updated: this page will say when every page of the dashboard "
+            "shows it (usually within a few seconds)."]
+
+
+@callback(Output("upload-figures-state", "children"), Output("upload-figures-poll", "disabled"),
+          Input("upload-figures-poll", "n_intervals"), State("upload-figures-state", "data-submission"),
+          prevent_initial_call=True)
+def figures_state(_n, submission):
+    """Once the database holding the submission is published, every worker serves it."""
+    submission_id = int(submission) if submission and submission.isdigit() else 0
+    return _figures_state(submission_id), _figures_updated(submission_id)
 
 
 @callback(Output("upload-result", "children"),
@@ -121,7 +150,7 @@ def check_file(contents, filename):
     if user is None:
         return _panel("error", "You are signed out", [html.P([
             "Your session has ended. ", html.A("Sign in", href="/signin?next=/upload"), " again."])])
-    name = (filename or "return.csv").replace("/", "_").replace("\\", "_")[:200]
+    name = clean_file_name(filename or "return.csv")  # no path, control or bidi characters; capped
     try:
         content = base64.b64decode((contents or "").partition(",")[2], validate=True)
     except (binascii.Error, ValueError):
@@ -131,7 +160,14 @@ def check_file(contents, filename):
     results = ctx.store.check([(name, content)], programme)
     problems = [p for r in results for p in r.problems]
     if problems:
-        return _problems(name, problems)
+        panel = _problems(name, problems, results[0].interpretations)
+        if user.ahsn and any(p.column == "ahsn" for p in problems):
+            own = ahsns.resolve(user.ahsn)
+            panel.children.insert(2, html.P(
+                f"Your AHSN, {own.short_name}, may be written {', '.join(ahsns.names_of(own)[:-1])} "
+                f"or {ahsns.names_of(own)[-1]} (any case; with or without 'AHSN' or 'Health Innovation').",
+                className="upload-own-names"))
+        return panel
     why = uploads.not_permitted(user, results)
     if why:
         return _panel("error", "You may not upload this file", [html.P(why)])
@@ -155,16 +191,29 @@ def _table(caption: str, headers: list[str], rows: list[list], class_name: str =
 
 
 def _problem_rows(problems: list[Problem]) -> list[list]:
-    return [[p.row, p.column, p.message, p.fix] for p in problems]
+    return [[row_list(p.rows) if p.rows else p.row, p.column, p.message, p.fix] for p in problems]
 
 
-def _problems(name: str, problems: list[Problem]) -> html.Div:
+def _readings(interpretations, name: str) -> html.Div:
+    """Every value read as something other than exactly what was typed, grouped."""
+    if not interpretations:
+        return html.P(f"Every value in {name} was read exactly as typed.", className="upload-readings-none")
+    return html.Div(className="upload-readings", children=[
+        html.H3(f"How {name} was read: {len(interpretations)} reading"
+                f"{'s' if len(interpretations) != 1 else ''} to check"),
+        html.P("These were not typed exactly as the template has them. Check each is what you meant."),
+        html.Ul([html.Li(str(i)) for i in interpretations], className="upload-interpretations"),
+    ])
+
+
+def _problems(name: str, problems: list[Problem], interpretations=()) -> html.Div:
     return _panel("error", f"{len(problems)} problem{'s' if len(problems) != 1 else ''} in {name}: "
                            "nothing was stored", [
         html.P("Fix each one in your spreadsheet, save it, and upload it again. "
-               "Row numbers are the ones your spreadsheet shows (the header is row 1)."),
+               "Row numbers are the ones your spreadsheet shows."),
         _table(f"Problems in {name}", ["Row", "Column", "What is wrong", "How to fix it"],
                _problem_rows(problems), "upload-problems"),
+        *([_readings(interpretations, name)] if interpretations else []),
     ])
 
 
@@ -174,7 +223,7 @@ def _preview(name: str, results, programme, token: str) -> html.Div:
     frame = results[0].frame()
     rows = [[r["row"], r["quarter"], r["ahsn"], r["trust_code"], r["trust_name"],
              r["trust_type"].replace("_", " "), r["adoption_level"],
-             _count(r["referrals_made"]), _count(r["referrals_completed"])]
+             _count(r["referrals_made"]), _count(r["referrals_completed"]), _text(r["comment"])]
             for r in frame.head(PREVIEW_ROWS).to_dict("records")]
     what = ", ".join(f"{c.ahsn} {c.quarter}" for c in changes)
     return html.Div(children=[
@@ -191,9 +240,12 @@ def _preview(name: str, results, programme, token: str) -> html.Div:
             _table("Warnings", ["Row", "Column", "What to check", "What to do"],
                    _problem_rows(warnings), "upload-warnings"),
         ]) if warnings else html.P("No warnings.", className="upload-no-warnings"),
-        _table(f"The rows of {name}" + (f" (first {PREVIEW_ROWS})" if len(frame) > PREVIEW_ROWS else ""),
+        _readings(results[0].interpretations, name),
+        _table(f"What was read for each trust in {name}"
+               + (f" (first {PREVIEW_ROWS})" if len(frame) > PREVIEW_ROWS else "")
+               + ": compare it with your spreadsheet",
                ["Row", "Quarter", "AHSN", "Trust code", "Trust name", "Trust type", "Level",
-                "Referrals made", "Referrals completed"], rows, "upload-rows"),
+                "Referrals made", "Referrals completed", "Comment"], rows, "upload-rows"),
         html.Form(action="/upload/commit", method="POST", className="upload-confirm", children=[
             dcc.Input(type="hidden", name="csrf_token", value=csrf_token(), id="upload-csrf"),
             dcc.Input(type="hidden", name="token", value=token, id="upload-token"),
@@ -203,6 +255,10 @@ def _preview(name: str, results, programme, token: str) -> html.Div:
             html.Span(" The file is checked once more as it is stored.", className="upload-hint"),
         ]),
     ])
+
+
+def _text(value) -> str:
+    return "" if value is None or value != value else str(value)
 
 
 def _count(value) -> str:

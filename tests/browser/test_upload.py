@@ -9,29 +9,7 @@ from __future__ import annotations
 
 import re
 
-import pytest
-from upload_helpers import PASSWORD, UPLOAD, build_seed_store, reset_to, restore_via_api, seed_server, store_via_api
-
-
-@pytest.fixture(scope="module")
-def seed_template(tmp_path_factory):
-    root = tmp_path_factory.mktemp("upload-seed") / "store"
-    build_seed_store(root)
-    return root
-
-
-@pytest.fixture(scope="module")
-def module_server(tmp_path_factory):
-    with seed_server(tmp_path_factory.mktemp("upload-browser") / "store", workers=2) as served:
-        yield served
-
-
-@pytest.fixture
-def server(module_server, seed_template):
-    """The module's server, its store put back to the seed for this test."""
-    live, store = module_server
-    reset_to(seed_template, store.root)
-    return live, store
+from upload_helpers import PASSWORD, UPLOAD, restore_via_api, store_via_api
 
 
 def sign_in(page, url, name, then="/upload"):
@@ -117,13 +95,15 @@ def test_a_good_file_previews_then_is_stored_and_shown_everywhere(server, page):
         "75% (3 of 4 acute trusts)",
         "nothing: this is the first return for this quarter"]]
     assert table_rows(page, ".upload-rows")[0] == [
-        "2", "Q2 2020/21", "Wessex", "RHU", "Portsmouth Hospitals", "acute", "5", "40", "30"]
+        "2", "Q2 2020/21", "Wessex", "RHU", "Portsmouth Hospitals", "acute", "5", "40", "30", "—"]
     assert len(store.events()) == 6  # nothing stored by the preview
     page.locator("#upload-confirm").click()
     page.wait_for_url(re.compile(r".*/upload\?stored=7$"))
     page.get_by_text("✓ Stored: submission 7").wait_for()
     assert store.event(7).loaded_by == "wessex"
-    # the national table, served by whichever worker, shows the new quarter at once
+    # stored at once; the page says when the figures have caught up (built just after)
+    page.get_by_text("Every page of the dashboard shows it now.").wait_for()
+    # the national table, served by whichever worker, shows the new quarter from then on
     page.goto(live.url + "/")
     page.locator("#national-table").get_by_text("Q2 2020/21").first.wait_for()
     assert "Latest data: Q2 2020/21" in page.locator("#shell-status").inner_text()

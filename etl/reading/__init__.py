@@ -1,0 +1,17 @@
+"""Reading uploaded return files, bounded and sandboxed. One job per module:
+
+    limits.py    ReadLimits: every cap reading a file is held to
+    kinds.py     what kind of file it is (by its bytes), and a safe file name
+    text.py      CSV: decoding, control characters, the delimiter, rows with their cell counts
+    zipcheck.py  .xlsx / .ods looked into before parsing: sizes, XML, macros, links, hidden sheets
+    book.py      spreadsheets' cells through python-calamine
+    grid.py      the cells of one sheet, before interpretation
+    table.py     which sheet, which row is the header, which column is which
+    cells.py     one cell read as what a person meant, or why it cannot be
+    check.py     a whole file checked on its own: records, problems, interpretations
+    result.py    ParsedReturn and Interpretation, with their JSON form
+    child.py     the child process that runs check.py under a memory limit
+    sandbox.py   the parent side: runs the child with a time limit, failures become problems
+
+Nothing here imports pandas, duckdb or dash, so the child starts quickly.
+"""

@@ -1,0 +1,133 @@
+"""Spreadsheets (.xlsx, .xls, .ods): the cells of every visible sheet, through python-calamine.
+
+An .xlsx or .ods is inspected first (etl.reading.zipcheck) so calamine only ever sees a file
+whose every part, sheet extent and cell count is within the caps. An .xls (the old binary
+format) cannot be inspected as cheaply; the child process's memory and time limits bound it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from io import BytesIO
+
+from etl.reading.grid import CellError, Grid, drop_blank_rows
+from etl.reading.limits import ReadLimits
+from etl.reading.result import Interpretation
+from etl.reading.zipcheck import DAMAGED_FIX, PLAIN_COPY, Package, Refused, inspect_ods, inspect_xlsx
+
+OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+def _utf16(name: str) -> bytes:
+    return name.encode("utf-16-le")
+
+
+def inspect_ole2(content: bytes) -> None:
+    """An OLE2 compound file is an .xls, or an .xlsx Excel encrypted with a password, or a
+    Word or other Office file."""
+    if _utf16("EncryptedPackage") in content:
+        raise Refused("the Excel file is password-protected (encrypted)",
+                      "Remove the password (in Excel: File > Info > Protect Workbook > Encrypt with "
+                      "Password, and clear it), save, and upload it again")
+    if _utf16("_VBA_PROJECT_CUR") in content:
+        raise Refused("the workbook contains macros, which a return must not hold",
+                      "In Excel use File > Save As and choose 'Excel Workbook (.xlsx)': that copy "
+                      "has no macros. Upload that copy")
+    if _utf16("WordDocument") in content:
+        raise Refused("this is a Word document, not a spreadsheet",
+                      "Put the return in the Excel template and upload that")
+    if _utf16("Workbook") not in content and _utf16("Book") not in content:
+        raise Refused("this is an Office file but not an Excel workbook",
+                      "Upload the return itself, as .xlsx, .xls, .ods or CSV")
+
+
+def read_book(kind: str, content: bytes, limits: ReadLimits) -> tuple[list[Grid], list[Interpretation]]:
+    """Every visible sheet's cells, or Refused."""
+    package: Package | None = None
+    if kind == "xlsx":
+        package = inspect_xlsx(content, limits)
+    elif kind == "ods":
+        package = inspect_ods(content, limits)
+    else:
+        inspect_ole2(content)
+    import python_calamine  # only files that are spreadsheets pay for it
+
+    name = {"xlsx": "Excel", "ods": "OpenDocument", "xls": "Excel"}[kind]
+    try:
+        book = python_calamine.CalamineWorkbook.from_filelike(BytesIO(content))
+        metadata = book.sheets_metadata
+    except python_calamine.PasswordError:
+        raise Refused(f"the {name} file is password-protected (encrypted)",
+                      "Remove the password, save, and upload it again") from None
+    except BaseException as err:  # calamine's errors, and a Rust panic (a BaseException)
+        if isinstance(err, (KeyboardInterrupt, SystemExit, MemoryError)):
+            raise
+        raise Refused(f"the {name} file cannot be opened ({_plain(err)})", DAMAGED_FIX) from None
+    hidden = [m.name for m in metadata if str(m.visible).rsplit(".", 1)[-1] != "Visible"]
+    if hidden:
+        raise Refused(f"the workbook has hidden sheet{'s' if len(hidden) > 1 else ''} "
+                      f"{', '.join(repr(n) for n in hidden)}: what you see is not all the file holds",
+                      "Right-click a sheet tab > Unhide, and delete the sheets that are not the "
+                      "return; or " + PLAIN_COPY[0].lower() + PLAIN_COPY[1:])
+    scans = {s.name: s for s in package.sheets} if package else {}
+    grids: list[Grid] = []
+    cells = 0
+    for meta in metadata:
+        if str(meta.typ).rsplit(".", 1)[-1] != "WorkSheet":
+            continue  # chart sheets hold no cells
+        try:
+            values = book.get_sheet_by_name(meta.name).to_python(skip_empty_area=False)
+        except BaseException as err:
+            if isinstance(err, (KeyboardInterrupt, SystemExit, MemoryError)):
+                raise
+            raise Refused(f"sheet '{meta.name}' of the {name} file cannot be read ({_plain(err)})",
+                          DAMAGED_FIX) from None
+        if len(values) > limits.max_rows or any(len(r) > limits.max_columns for r in values[:1]):
+            raise Refused(f"sheet '{meta.name}' has {len(values):,} rows and "
+                          f"{max((len(r) for r in values), default=0)} columns, far more than a return",
+                          "Delete every row and column outside the return, save, and upload it again")
+        scan = scans.get(meta.name)
+        rows = []
+        for number, row in enumerate(values, start=1):
+            cells += sum(1 for v in row if v != "")
+            rows.append((number, [_cell(v) for v in row]))
+        for (r, c), text in (scan.errors.items() if scan else ()):
+            if r <= len(rows) and c < len(rows[r - 1][1]):
+                rows[r - 1][1][c] = CellError(text)  # calamine reads an error as blank
+        rows = [(n, _trim(cells_)) for n, cells_ in rows]
+        if cells > limits.max_cells:
+            raise Refused(f"the workbook has more than {limits.max_cells:,} filled cells",
+                          "Check it is the right file")
+        grids.append(Grid(meta.name, drop_blank_rows(rows), formulas=dict(scan.formulas) if scan else {}))
+    interpretations = []
+    if kind == "xls":
+        interpretations.append(Interpretation(
+            None, None, None, note="an .xls file (Excel 97-2003): any formula in it is read as the "
+                                   "value Excel last showed"))
+    return grids, interpretations
+
+
+def _trim(row: list) -> list:
+    end = len(row)
+    while end and (row[end - 1] == "" or row[end - 1] is None):
+        end -= 1
+    return row[:end]
+
+
+def _cell(value):
+    if isinstance(value, str):
+        if value.startswith("#") and value in EXCEL_ERRORS:
+            return CellError(value)
+        return value
+    if isinstance(value, (bool, int, float, dt.date, dt.datetime, dt.time, dt.timedelta)):
+        return value
+    return CellError(str(value))
+
+
+EXCEL_ERRORS = {"#N/A", "#REF!", "#DIV/0!", "#VALUE!", "#NAME?", "#NUM!", "#NULL!", "#GETTING_DATA",
+                "#SPILL!", "#CALC!"}
+
+
+def _plain(err: Exception) -> str:
+    text = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+    return text[:120]

@@ -1,0 +1,323 @@
+"""Reading one cell as what a person obviously meant, or saying why it cannot be.
+
+Each function takes the cell as the file holds it (text, or a spreadsheet's number, date,
+yes/no or error) and returns (value, read_as): `read_as` is None when the value is exactly
+what was typed, else the reading to show ("4", "Q3 2020/21", "not reported"). A cell that
+could mean two things raises Unreadable with both readings: a guess is never stored.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import re
+
+from etl import ahsns
+from etl.programmes import TRUST_TYPES, Programme
+from etl.quarters import Quarter, QuarterError
+from etl.reading.grid import CellError, is_blank
+from etl.reading.text import BAD_CHARACTERS, describe_character
+
+TRUST_CODE = re.compile(r"^[A-Z0-9]{3,5}$")
+MAX_NAME_LENGTH = 200
+MAX_COMMENT_LENGTH = 1000
+COUNT_FIX = "Write a whole number of 0 or more, or leave it blank if not reported"
+DIGITS_FIX = "Write the whole number with digits only, no commas, full stops or spaces"
+
+# What people write for "we have no figure this quarter"; read as not reported (blank).
+NOT_REPORTED = {"n/a", "na", "n.a.", "-", "–", "—", "not reported", "not known", "unknown",
+                "not available", "nr", "tbc", "not applicable", "no data"}
+
+
+class Unreadable(Exception):
+    def __init__(self, message: str, fix: str):
+        super().__init__(message)
+        self.message = message
+        self.fix = fix
+
+
+def shown(value) -> str:
+    """A cell as a person sees it: 4.0 -> '4', a date -> '1 October 2020'."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, dt.datetime) and value.time() == dt.time(0):
+        value = value.date()
+    if isinstance(value, dt.date):
+        return f"{value.day} {value:%B %Y}"
+    return str(value).strip()
+
+
+def _refuse_special(value) -> None:
+    """Cells that are never a value of this column, whatever it is."""
+    if isinstance(value, CellError):
+        raise Unreadable(f"the cell shows the Excel error {value.text}",
+                         "Fix the formula behind it, or type the value, and save again")
+    if isinstance(value, str):
+        bad = BAD_CHARACTERS.search(value)
+        if bad:
+            raise Unreadable(f"the cell contains {describe_character(bad.group())}",
+                             "Retype the cell (the character may be invisible)")
+
+
+def _as_date(value) -> dt.date | None:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    return None
+
+
+# ---- numbers ----------------------------------------------------------------------------
+
+
+def count(value, column: str) -> tuple[int | None, str | None]:
+    """A count of referrals: blank or a not-reported word -> None."""
+    if is_blank(value):
+        return None, None
+    _refuse_special(value)
+    if isinstance(value, bool):
+        raise Unreadable(f"'{shown(value)}' is a yes/no value, not a count of referrals", COUNT_FIX)
+    day = _as_date(value)
+    if day is not None or isinstance(value, (dt.time, dt.timedelta)):
+        raise Unreadable(f"the cell holds a date or time ({shown(value)}), not a count: Excel may "
+                         "have turned what was typed into a date",
+                         "Format the cell as Number, type the count again, and save")
+    if isinstance(value, (int, float)):
+        if value != value or value < 0 or (isinstance(value, float) and not value.is_integer()):
+            raise Unreadable(f"'{shown(value)}' is not a count of referrals", COUNT_FIX)
+        return int(value), None
+    text = str(value).strip()
+    if text.lower() in NOT_REPORTED:
+        return None, "not reported (blank)"
+    number, read_as = whole_number_text(text)
+    if number is None or number < 0:
+        raise Unreadable(f"'{text}' is not a count of referrals", COUNT_FIX)
+    return number, read_as
+
+
+def whole_number_text(text: str) -> tuple[int | None, str | None]:
+    """A whole number written as text. Only plain digits and correctly grouped thousands
+    (1,234) are numbers; a full stop or comma that could mean two things raises Unreadable."""
+    t = text.strip()
+    if re.fullmatch(r"[+-]?\d+", t):
+        n = int(t)
+        return n, None if t == str(n) else str(n)
+    if re.fullmatch(r"\d{1,3}(,\d{3})+", t):
+        n = int(t.replace(",", ""))
+        return n, str(n)
+    if re.fullmatch(r"\d{1,3}(\.\d{3})+", t):
+        whole = int(t.replace(".", ""))
+        if re.fullmatch(r"\d+\.0+", t):
+            other = f"{int(float(t))} (with a decimal point)"
+        else:
+            other = f"the decimal {t}, which is not a whole number"
+        raise Unreadable(f"'{t}' could be {whole} (with a full stop between thousands, as in much "
+                         f"of Europe) or {other}", DIGITS_FIX)
+    if re.fullmatch(r"\d+\.0+", t):  # Excel and other tools sometimes write 4 as 4.0
+        return int(float(t)), str(int(float(t)))
+    if re.fullmatch(r"\d+,\d+", t):
+        decimal = t.replace(",", ".")
+        raise Unreadable(f"'{t}' could be {decimal} (with a decimal comma) or {t.replace(',', '')} "
+                         "(with the comma in the wrong place)", DIGITS_FIX)
+    if re.fullmatch(r"\d+(,\d+){2,}", t) or re.fullmatch(r"\d+(,\d+)+", t):
+        parts = t.split(",")
+        raise Unreadable(f"'{t}' could be {''.join(parts)} or the {len(parts)} numbers "
+                         f"{', '.join(parts[:-1])} and {parts[-1]}", "Write one whole number, with digits only")
+    if re.fullmatch(r"\d{1,3}([ \u00a0\u202f]\d{3})+", t):
+        raise Unreadable(f"'{t}' has spaces in it: it could be {t.replace(' ', '')} or several numbers",
+                         DIGITS_FIX)
+    return None, None
+
+
+# ---- the adoption level -----------------------------------------------------------------
+
+
+def level(value, programme: Programme) -> tuple[int, str | None]:
+    levels = programme.levels
+    fix = "Use a whole number from {} to {}: {}".format(
+        levels[0].number, levels[-1].number, ", ".join(f"{lv.number} {lv.name}" for lv in levels))
+    if is_blank(value):
+        raise Unreadable("the adoption level is blank", fix)
+    _refuse_special(value)
+    text = shown(value)
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if isinstance(value, float) and not value.is_integer() or int(value) not in programme.level_numbers:
+            raise Unreadable(f"'{text}' is not an adoption level", fix)
+        return int(value), None
+    if not isinstance(value, str):
+        raise Unreadable(f"'{text}' is not an adoption level", fix)
+    by_name = {lv.name.lower(): lv.number for lv in levels}
+    t = " ".join(text.lower().split())
+    number, _ = (None, None)
+    with contextlib.suppress(Unreadable):
+        number, _ = whole_number_text(t)
+    if number is not None:
+        if number not in programme.level_numbers:
+            raise Unreadable(f"'{text}' is not an adoption level", fix)
+        return number, None if text == str(number) else str(number)
+    if t in by_name:
+        return by_name[t], str(by_name[t])
+    m = re.fullmatch(r"(?:level|lvl|l)?\s*(\d+)\s*(?:[-–—:.)=]\s*|\s+)?(.*)", t)
+    if m and m.group(1):
+        number = int(m.group(1))
+        name = m.group(2).strip(" -–—:.()")
+        if number not in programme.level_numbers:
+            raise Unreadable(f"'{text}' is not an adoption level", fix)
+        if name and name != programme.level(number).name.lower():
+            other = by_name.get(name)
+            if other is None:
+                raise Unreadable(f"'{text}' is not an adoption level", fix)
+            raise Unreadable(f"'{text}' could be level {number} ({programme.level(number).name}) "
+                             f"or level {other} ({programme.level(other).name})",
+                             "Write the level you mean as a number")
+        return number, str(number)
+    raise Unreadable(f"'{text}' is not an adoption level", fix)
+
+
+# ---- the quarter ------------------------------------------------------------------------
+
+_Q_FIRST = re.compile(r"q\s*([0-9]+)\s*(?:fy\s*)?(\d{2}|\d{4})\s*[/-]\s*(\d{2}|\d{4})")
+_Q_LAST = re.compile(r"(?:fy\s*)?(\d{2}|\d{4})\s*[/-]\s*(\d{2}|\d{4})\s*q\s*([0-9]+)")
+_Q_CALENDAR = re.compile(r"q\s*([1-4])\s*(\d{4})|(\d{4})\s*q\s*([1-4])")
+QUARTER_FIX = "Write the quarter like Q3 2019/20"
+
+
+def quarter(value) -> tuple[Quarter, str | None]:
+    if is_blank(value):
+        raise Unreadable("the quarter is blank", QUARTER_FIX)
+    _refuse_special(value)
+    day = _as_date(value)
+    if day is None and isinstance(value, str) and re.fullmatch(r"\s*\d{4}-\d{2}-\d{2}([ T][\d:.]+)?\s*", value):
+        try:
+            day = dt.date.fromisoformat(value.strip()[:10])
+        except ValueError:
+            day = None
+    if day is not None:
+        q = Quarter.containing(day)
+        raise Unreadable(f"the cell holds a date ({shown(day)}), not a quarter; that date falls in "
+                         f"{q.label}", f"Write the quarter as text, e.g. {q.label}, if that is the "
+                                       "quarter the return is for (format the cell as Text first)")
+    text = shown(value)
+    try:
+        q = Quarter.parse(text)
+        canonical_as_typed = re.sub(r"\s+", " ", text.strip()).upper() == q.label.upper()
+        return q, None if canonical_as_typed else q.label
+    except QuarterError as err:
+        strict_error = err
+    t = " ".join(text.lower().replace("–", "-").replace("—", "-").split())
+    t = re.sub(r"\b(?:quarter|qtr)\s*", "q", t)
+    t = re.sub(r"\bfy\s*", "fy", t)
+    m = _Q_FIRST.fullmatch(t)
+    if m:
+        number, first, second = m.groups()
+    else:
+        m = _Q_LAST.fullmatch(t)
+        if m:
+            first, second, number = m.groups()
+    if m:
+        canonical = f"Q{number} {first}/{second}"
+        try:
+            q = Quarter.parse(canonical)
+        except QuarterError as err:
+            raise Unreadable(str(err).replace(f"'{canonical}'", f"'{text}'"), QUARTER_FIX) from None
+        return q, q.label
+    m = _Q_CALENDAR.fullmatch(t)
+    if m:
+        number = int(m.group(1) or m.group(4))
+        year = int(m.group(2) or m.group(3))
+        nhs = Quarter(year, number)
+        calendar_nhs = Quarter.containing(dt.date(year, 3 * number - 2, 1))
+        raise Unreadable(
+            f"'{text}' does not say which NHS year: it could be {nhs.label} or, counting calendar "
+            f"quarters from January, {calendar_nhs.label}",
+            f"Write the NHS quarter with its year, like {nhs.label}")
+    raise Unreadable(str(strict_error), QUARTER_FIX)
+
+
+# ---- the AHSN, the trust ----------------------------------------------------------------
+
+
+def ahsn(value) -> tuple[str, str | None]:
+    if is_blank(value):
+        raise Unreadable("the AHSN is blank", "Write the AHSN's name, e.g. Wessex")
+    _refuse_special(value)
+    text = shown(value)
+    found = ahsns.resolve(text)
+    if found is None:
+        raise Unreadable(f"'{text}' is not one of the 15 AHSNs", unknown_ahsn_fix(text))
+    return found.short_name, None if " ".join(text.split()) == found.short_name else found.short_name
+
+
+def unknown_ahsn_fix(text: str) -> str:
+    import difflib
+
+    every = {name.lower(): a for a in ahsns.all_ahsns() for name in ahsns.names_of(a)}
+    close = difflib.get_close_matches(text.lower(), list(every), n=1, cutoff=0.6)
+    if close:
+        a = every[close[0]]
+        names = ahsns.names_of(a)
+        return (f"Did you mean {a.short_name}? It may be written {', '.join(names[:-1])} or "
+                f"{names[-1]}")
+    return ("Use the AHSN's short name (e.g. Wessex), its full name or its Health Innovation "
+            "Network name")
+
+
+def trust_code(value) -> tuple[str, str | None]:
+    if is_blank(value):
+        raise Unreadable("the trust code is blank", "Write the trust's ODS code, e.g. RTH")
+    _refuse_special(value)
+    text = shown(value)
+    code = text.upper()
+    if not TRUST_CODE.match(code):
+        raise Unreadable(f"'{text}' is not an NHS organisation code",
+                         "Use the trust's ODS code: 3 to 5 letters or digits, e.g. RTH")
+    return code, None if code == text else code
+
+
+def trust_name(value) -> str:
+    _refuse_special(value)
+    name = " ".join(shown(value).split())
+    if not name:
+        raise Unreadable("the trust name is blank", "Write the trust's name")
+    if len(name) > MAX_NAME_LENGTH:
+        raise Unreadable(f"the trust name is {len(name)} characters long",
+                         f"Shorten it to at most {MAX_NAME_LENGTH} characters")
+    return name
+
+
+_TYPE_WORDS = {
+    "acute": "acute", "mental health": "mental_health", "mh": "mental_health",
+    "community": "community", "other": "other",
+}
+
+
+def trust_type(value) -> tuple[str | None, str | None]:
+    """None when blank: the type is then carried over from the trust's last return."""
+    if is_blank(value):
+        return None, None
+    _refuse_special(value)
+    text = shown(value)
+    t = " ".join(re.sub(r"[_\-/]", " ", text.lower()).split())
+    if t.replace(" ", "_") in TRUST_TYPES:
+        return t.replace(" ", "_"), None
+    words = " ".join(w for w in t.split() if w not in ("trust", "nhs", "foundation", "ft", "services",
+                                                        "provider", "hospital", "hospitals"))
+    if words in _TYPE_WORDS:
+        return _TYPE_WORDS[words], _TYPE_WORDS[words]
+    raise Unreadable(f"'{text}' is not a trust type",
+                     f"Use one of: {', '.join(TRUST_TYPES)} (only acute trusts count toward the rate)")
+
+
+def comment(value) -> str | None:
+    if is_blank(value):
+        return None
+    _refuse_special(value)
+    text = shown(value)
+    if len(text) > MAX_COMMENT_LENGTH:
+        raise Unreadable(f"the comment is {len(text):,} characters long",
+                         f"Shorten it to at most {MAX_COMMENT_LENGTH:,} characters")
+    return text

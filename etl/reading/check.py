@@ -1,0 +1,319 @@
+"""A return file on its own: read it, find the table, read every cell, and say everything.
+
+`check_file` is what runs inside the reading child process (etl.reading.child): bytes in,
+ParsedReturn out, no pandas, no database. Every problem names the file, row and column;
+the same problem on many rows is reported once with the rows listed; every value read as
+something other than what was typed is an Interpretation.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import defaultdict
+
+from etl.problems import Problem, row_list
+from etl.programmes import Programme
+from etl.quarters import Quarter
+from etl.reading import cells as read
+from etl.reading.book import read_book
+from etl.reading.grid import column_letter, is_blank
+from etl.reading.kinds import detect, kind_note
+from etl.reading.limits import ReadLimits
+from etl.reading.result import Interpretation, ParsedReturn
+from etl.reading.table import COLUMNS, Table, choose_delimiter, find_table
+from etl.reading.text import read_csv
+from etl.reading.zipcheck import Refused
+
+LABELS = {"quarter": "quarter", "ahsn": "AHSN"}
+_TOTALS = re.compile(r"^\s*(grand\s+)?(sub\s*)?totals?\b|^\s*all\s+trusts\b|^\s*sum\b", re.IGNORECASE)
+_NOTE = re.compile(r"^\s*(notes?|n\.?b\.?|source|\*|please|figures|data)\b", re.IGNORECASE)
+
+
+def check_file(file_name: str, content: bytes, programme: Programme, limits: ReadLimits,
+               today: dt.date | None) -> ParsedReturn:
+    result = ParsedReturn(file_name)
+    try:
+        _check(result, content, programme, limits, today)
+    except Refused as refused:
+        result.problems = [Problem(file_name, None, None, refused.message, refused.fix)]
+        result.records = []
+    return result
+
+
+def _check(result: ParsedReturn, content: bytes, programme: Programme, limits: ReadLimits,
+           today: dt.date | None) -> None:
+    file_name = result.file_name
+    if len(content) > limits.max_bytes:
+        result.problems.append(too_big(file_name, len(content), limits.max_bytes))
+        return
+    if not content.strip(b"\xef\xbb\xbf \t\r\n"):
+        result.problems.append(Problem(file_name, None, None, "the file is empty",
+                                       "Fill in the template (python -m etl template) and upload it again"))
+        return
+    kind = detect(file_name, content)
+    if isinstance(kind, Problem):
+        result.problems.append(kind)
+        return
+    note = kind_note(file_name, kind)
+    if note:
+        result.interpretations.append(Interpretation(None, None, None, note=note))
+    if kind == "csv":
+        read_result = read_csv(file_name, content, limits, choose_delimiter)
+        if isinstance(read_result, Problem):
+            result.problems.append(read_result)
+            return
+        grid, notes = read_result
+        grids = [grid]
+    else:
+        grids, notes = read_book(kind, content, limits)
+    result.interpretations.extend(notes)
+    table = find_table(file_name, grids)
+    if isinstance(table, Problem):
+        result.problems.append(table)
+        return
+    result.interpretations.extend(table.interpretations)
+    result.problems.extend(table.problems)
+    if not all(name in table.columns for name, required in COLUMNS.items() if required):
+        return  # nothing recognisable to check the rows against
+    if not table.rows:
+        result.problems.append(Problem(file_name, None, None, "the file has a header but no trust rows",
+                                       "Add one row per trust in the AHSN's area"))
+        return
+    _Rows(result, table, programme, limits, today).check()
+
+
+def too_big(file_name: str, size: int, limit: int) -> Problem:
+    return Problem(file_name, None, None, f"the file is {size:,} bytes, over the limit of {limit:,} bytes",
+                   "A quarterly return is a few kilobytes: check you chose the right file, "
+                   "or split a national file into one file per AHSN")
+
+
+class _Rows:
+    """Every data row of the table into a record, or problems."""
+
+    def __init__(self, result: ParsedReturn, table: Table, programme: Programme, limits: ReadLimits,
+                 today: dt.date | None):
+        self.result, self.table, self.programme, self.limits, self.today = \
+            result, table, programme, limits, today
+        self.file = result.file_name
+        self.found: list[tuple[int | None, str | None, str, str]] = []  # (row, column, message, fix)
+        self.readings: dict[tuple[str, str, str], list[int]] = defaultdict(list)
+        self.formulas: dict[str, list[int]] = defaultdict(list)
+        self.width = len(table.header)
+
+    def problem(self, row: int | None, column: str | None, message: str, fix: str) -> None:
+        self.found.append((row, column, message, fix))
+
+    def check(self) -> None:
+        table = self.table
+        rows = self._cut_ragged(table.rows)
+        filled_down = self._fill_down_problems(rows)
+        for number, cells in rows:
+            record = self._record(number, cells, filled_down)
+            if record is not None:
+                self.result.records.append(record)
+        if "trust_type" not in table.columns:
+            self.result.interpretations.append(Interpretation(None, None, None, note=(
+                "the file has no trust_type column: each trust's type is taken from its previous "
+                "return (acute for a trust with no previous return), with a warning")))
+        self._duplicates()
+        self._plausible()
+        self._finish()
+
+    # ---- the shape of rows ------------------------------------------------------------
+
+    def _cut_ragged(self, rows: list[tuple[int, list]]) -> list[tuple[int, list]]:
+        """CSV rows with a different number of cells from the header are refused: the
+        values may have shifted, and missing cells are not blanks."""
+        if not self.table.grid.ragged_matters:
+            return rows
+        kept = []
+        for number, cells in rows:
+            n = len(cells)
+            extra_blank = n > self.width and all(is_blank(c) for c in cells[self.width:])
+            if n == self.width or extra_blank:
+                kept.append((number, cells[: self.width]))
+            elif n > self.width:
+                self.problem(number, None, f"the row has {n} values but the header has {self.width} columns",
+                             "Remove the extra values, or put a trust name that contains a comma in "
+                             "double quotes")
+            else:
+                self.problem(number, None, f"the row has {n} values but the header has {self.width} "
+                             "columns, so it is not clear which are missing",
+                             "Give the row one value for each column, leaving blank ones empty "
+                             "between commas (e.g. ,,)")
+        return kept
+
+    def _fill_down_problems(self, rows) -> set[str]:
+        """A quarter or AHSN written only on the first row: one problem, not one per row."""
+        reported = set()
+        for column in ("quarter", "ahsn"):
+            position = self.table.columns[column]
+            values = [(n, cells[position] if position < len(cells) else None) for n, cells in rows]
+            blank = [n for n, v in values if is_blank(v)]
+            given = [(n, v) for n, v in values if not is_blank(v)]
+            if not blank or not given or values[0][0] != given[0][0]:
+                continue
+            if len({read.shown(v) for _, v in given}) == 1 and len(given) <= max(1, len(values) // 3):
+                where = row_list([n for n, _ in given])
+                self.problem(given[0][0], column,
+                             f"the {LABELS[column]} is only on row{'s' if len(given) > 1 else ''} "
+                             f"{where}: every trust row needs it",
+                             f"Fill it down: copy {read.shown(given[0][1])} into rows {row_list(blank)}")
+                reported.add(column)
+        return reported
+
+    def _is_totals(self, cell: dict) -> bool:
+        for column in ("trust_code", "trust_name", "quarter", "ahsn"):
+            if isinstance(cell[column], str) and _TOTALS.match(cell[column]):
+                return True
+        numbers = [cell[c] for c in ("referrals_made", "referrals_completed") if not is_blank(cell[c])]
+        return bool(numbers) and all(is_blank(cell[c]) for c in ("trust_code", "trust_name", "adoption_level"))
+
+    def _is_note(self, cells: list) -> str | None:
+        filled = [c for c in cells if not is_blank(c)]
+        if len(filled) != 1 or not isinstance(filled[0], str):
+            return None
+        position = next(i for i, c in enumerate(cells) if not is_blank(c))
+        if position == self.table.columns.get("comment"):
+            return None
+        text = filled[0].strip()
+        return text if _NOTE.match(text) or len(text) > 40 else None
+
+    # ---- one row ----------------------------------------------------------------------
+
+    def _record(self, row: int, cells: list, filled_down: set[str]) -> dict | None:
+        columns = self.table.columns
+        cell = {name: (cells[columns[name]] if name in columns and columns[name] < len(cells) else None)
+                for name in COLUMNS}
+        note = self._is_note(cells)
+        if note is not None:
+            self.problem(row, None, f"this row holds only '{note[:50]}': it looks like a note, not a trust",
+                         "Delete the row, or put the note in a Notes column on its trust's row")
+            return None
+        if self._is_totals(cell):
+            self.problem(row, None, "this row looks like a totals row, not a trust",
+                         "Delete it: the dashboard adds up the trusts itself")
+            return None
+        before = len(self.found)
+        unsaved: set[str] = set()  # formula cells with no saved value: checked no further
+        for name, position in columns.items():
+            if (row, position) in self.table.grid.formulas:
+                if self.table.grid.formulas[(row, position)]:
+                    self.formulas[name].append(row)
+                else:
+                    self.problem(row, name, f"cell {column_letter(position)}{row} holds a formula "
+                                 "whose result was not saved in the file",
+                                 "Open the file in Excel or LibreOffice, let it calculate, save it, and "
+                                 "upload it again (or type the value)")
+                    unsaved.add(name)
+        values: dict = {}
+        incomplete: list[str] = []
+
+        def take(name, function, *args):
+            if name not in columns or name in unsaved:
+                return None
+            if name in filled_down and is_blank(cell[name]):
+                incomplete.append(name)  # reported once, as a fill-down problem
+                return None
+            try:
+                out = function(cell[name], *args)
+            except read.Unreadable as bad:
+                self.problem(row, name, bad.message, bad.fix)
+                return None
+            if isinstance(out, tuple):
+                value, read_as = out
+                if read_as is not None:
+                    self.readings[(name, read.shown(cell[name]), read_as)].append(row)
+                return value
+            return out
+
+        values["quarter"] = take("quarter", read.quarter)
+        q = values["quarter"]
+        if q is not None and self.today is not None and q.start > self.today:
+            self.problem(row, "quarter", f"{q.label} has not started yet",
+                         f"Returns can be made up to the current quarter, {Quarter.containing(self.today).label}")
+        values["ahsn"] = take("ahsn", read.ahsn)
+        values["trust_code"] = take("trust_code", read.trust_code)
+        values["trust_name"] = take("trust_name", read.trust_name)
+        trust_type = take("trust_type", read.trust_type) if "trust_type" in columns else None
+        values["adoption_level"] = take("adoption_level", read.level, self.programme)
+        made = take("referrals_made", read.count, "referrals_made")
+        completed = take("referrals_completed", read.count, "referrals_completed")
+        if made is not None and completed is not None and completed > made:
+            self.problem(row, "referrals_completed", f"{completed} referrals completed is more than the {made} made",
+                         "Completed referrals are a part of those made in the quarter: check both numbers")
+        if made is None and completed is not None and is_blank(cell["referrals_made"]):
+            self.problem(row, "referrals_made", "referrals completed are given but referrals made are blank",
+                         "Fill in referrals made, or leave both blank if not reported")
+        comment = take("comment", read.comment)
+        if len(self.found) > before or incomplete:
+            return None
+        return {
+            "row": row, "quarter": q, "ahsn": values["ahsn"], "trust_code": values["trust_code"],
+            "trust_name": values["trust_name"], "trust_type": trust_type or "acute",
+            "trust_type_given": trust_type is not None, "adoption_level": values["adoption_level"],
+            "referrals_made": made, "referrals_completed": completed, "comment": comment,
+        }
+
+    # ---- the whole file ---------------------------------------------------------------
+
+    def _duplicates(self) -> None:
+        first_seen: dict[tuple, dict] = {}
+        ahsn_of: dict[tuple, dict] = {}
+        for r in self.result.records:
+            key = (r["ahsn"], r["quarter"], r["trust_code"])
+            if key in first_seen:
+                self.problem(r["row"], "trust_code",
+                             f"trust {r['trust_code']} is listed twice for {r['ahsn']} in {r['quarter'].label} "
+                             f"(also row {first_seen[key]['row']})",
+                             "Keep one row per trust; add up its referrals if they were split")
+                continue
+            first_seen[key] = r
+            other = ahsn_of.setdefault((r["quarter"], r["trust_code"]), r)
+            if other["ahsn"] != r["ahsn"]:
+                self.problem(r["row"], "trust_code",
+                             f"trust {r['trust_code']} is listed under {r['ahsn']} here and under "
+                             f"{other['ahsn']} in row {other['row']}, both for {r['quarter'].label}",
+                             "A trust belongs to one AHSN: keep it in its own AHSN's return only")
+
+    def _plausible(self) -> None:
+        counts: dict[tuple[str, Quarter], int] = defaultdict(int)
+        for r in self.result.records:
+            counts[(r["ahsn"], r["quarter"])] += 1
+        for (ahsn, q), n in counts.items():
+            if n > self.limits.max_trusts_per_return:
+                self.result.records = []  # not kept: they are not a return
+                self.found.insert(0, (None, None,
+                    f"the file holds {n:,} trust rows for {ahsn} in {q.label}; a return holds one row "
+                    f"per trust, at most {self.limits.max_trusts_per_return:,} (real returns hold 5 to 20)",
+                    "Check it is the right file, and that each trust is listed once"))
+
+    def _finish(self) -> None:
+        grouped: dict[tuple, list] = {}
+        for row, column, message, fix in self.found:
+            grouped.setdefault((column, message, fix), []).append(row)
+        problems = []
+        for (column, message, fix), rows in grouped.items():
+            numbered = tuple(sorted({r for r in rows if r is not None}))
+            problems.append(Problem(self.file, numbered[0] if numbered else None, column, message, fix,
+                                    numbered if len(numbered) > 1 else ()))
+        most = self.limits.max_problems
+        if len(problems) > most:
+            rest = len(problems) - most
+            problems = problems[:most] + [Problem(
+                self.file, None, None, f"{rest:,} more problem{'s' if rest > 1 else ''} are not listed",
+                "Fix the ones above and upload the file again to see the rest")]
+        self.result.problems.extend(problems)
+        for (column, typed, read_as), rows in self.readings.items():
+            self.result.interpretations.append(Interpretation(column, typed, read_as, tuple(rows)))
+        accepted = {r["row"] for r in self.result.records}
+        for column, rows in self.formulas.items():
+            rows = [r for r in rows if r in accepted]
+            if not rows:
+                continue
+            self.result.interpretations.append(Interpretation(column, None, None, tuple(rows), note=(
+                f"{column}: {'a formula' if len(rows) == 1 else f'{len(rows)} formulas'} in "
+                f"row{'s' if len(rows) > 1 else ''} {row_list(rows)} "
+                f"{'was' if len(rows) == 1 else 'were'} read as the value Excel last showed")))

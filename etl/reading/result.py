@@ -1,0 +1,129 @@
+"""What reading a return gives: its records, problems, warnings and interpretations.
+
+Light on purpose (no pandas at import): the reading child process builds these, and they
+cross the process boundary as JSON (`to_json` / `from_json`), which is also the form the
+parsed rows can be kept in beside each original. The JSON form is versioned and complete:
+`from_json(to_json(p))` gives back an equal ParsedReturn.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from etl.problems import Problem, row_list
+from etl.quarters import Quarter
+
+JSON_VERSION = 1
+
+# The columns of a record, in order. `trust_type_given` is False when the file did not say
+# the trust's type (no trust_type column, or a blank cell): the type is then provisional
+# ("acute") until check_against_store carries it over from the trust's previous return.
+RECORD_FIELDS = ("row", "quarter", "ahsn", "trust_code", "trust_name", "trust_type",
+                 "trust_type_given", "adoption_level", "referrals_made", "referrals_completed",
+                 "comment")
+
+
+@dataclass(frozen=True)
+class Interpretation:
+    """A value (or the file's layout) read as something other than exactly what was typed.
+
+    Cell readings have `column`, `typed` and `read_as`, grouped over `rows`:
+    "adoption_level: '4 - Live' read as 4 in 3 rows (2, 5, 7)". Readings of the file's
+    layout (the header row, the sheet, the delimiter, the encoding) have only a `note`."""
+
+    column: str | None
+    typed: str | None
+    read_as: str | None
+    rows: tuple[int, ...] = ()
+    note: str = ""
+
+    def __str__(self) -> str:
+        if self.typed is None:
+            return self.note
+        where = ""
+        if len(self.rows) == 1:
+            where = f" in row {self.rows[0]}"
+        elif self.rows:
+            where = f" in {len(self.rows)} rows ({row_list(self.rows)})"
+        text = f"{self.column}: '{self.typed}' read as {self.read_as}{where}"
+        return f"{text} ({self.note})" if self.note else text
+
+    def as_dict(self) -> dict:
+        return {"column": self.column, "typed": self.typed, "read_as": self.read_as,
+                "rows": list(self.rows), "note": self.note}
+
+    @classmethod
+    def from_dict(cls, d: dict) -> Interpretation:
+        return cls(d["column"], d["typed"], d["read_as"], tuple(d.get("rows") or ()), d.get("note", ""))
+
+
+@dataclass
+class ParsedReturn:
+    file_name: str
+    records: list[dict] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+    interpretations: list[Interpretation] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def returns(self) -> list[tuple[str, Quarter, int]]:
+        """The AHSN-quarters the file holds, with their row counts, in table order."""
+        from etl import ahsns
+
+        counts: dict[tuple[str, Quarter], int] = defaultdict(int)
+        for r in self.records:
+            counts[(r["ahsn"], r["quarter"])] += 1
+        order = {a.short_name: a.table_order for a in ahsns.all_ahsns()}
+        return sorted(((a, q, n) for (a, q), n in counts.items()), key=lambda t: (t[1], order[t[0]]))
+
+    def frame(self):
+        """The records as a data frame (quarter as its label, plus quarter_index)."""
+        import pandas as pd  # only the parent process needs pandas
+
+        rows = [{**r, "quarter_index": r["quarter"].index, "quarter": r["quarter"].label}
+                for r in self.records]
+        frame = pd.DataFrame(rows, columns=[
+            "row", "quarter", "quarter_index", "ahsn", "trust_code", "trust_name", "trust_type",
+            "trust_type_given", "adoption_level", "referrals_made", "referrals_completed", "comment"])
+        for col in ("referrals_made", "referrals_completed"):
+            frame[col] = frame[col].astype("Int64")
+        frame["trust_type_given"] = frame["trust_type_given"].astype(bool)
+        return frame
+
+    # ---- JSON ----------------------------------------------------------------------
+
+    def as_dict(self) -> dict:
+        return {
+            "version": JSON_VERSION,
+            "file_name": self.file_name,
+            "records": [{**{k: r.get(k) for k in RECORD_FIELDS}, "quarter": r["quarter"].label}
+                        for r in self.records],
+            "problems": [p.as_dict() for p in self.problems],
+            "warnings": [w.as_dict() for w in self.warnings],
+            "interpretations": [i.as_dict() for i in self.interpretations],
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict) -> ParsedReturn:
+        if d.get("version") != JSON_VERSION:
+            raise ValueError(f"parsed return of version {d.get('version')!r}, expected {JSON_VERSION}")
+        return cls(
+            d["file_name"],
+            [{**{k: r.get(k) for k in RECORD_FIELDS}, "quarter": Quarter.parse(r["quarter"])}
+             for r in d["records"]],
+            [Problem.from_dict(p) for p in d["problems"]],
+            [Problem.from_dict(w) for w in d["warnings"]],
+            [Interpretation.from_dict(i) for i in d["interpretations"]],
+        )
+
+    def to_json(self) -> str:
+        return json.dumps(self.as_dict(), ensure_ascii=False, sort_keys=True)
+
+    @classmethod
+    def from_json(cls, text: str | bytes) -> ParsedReturn:
+        return cls.from_dict(json.loads(text))

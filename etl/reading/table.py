@@ -1,0 +1,206 @@
+"""Finding the return in what was read: which sheet, which row is the header, which column
+is which, and the CSV's delimiter.
+
+People put a title above the header, write headers in words ("Trust code (ODS)",
+"No. of referrals made"), and keep an Instructions sheet before the data. Each is read, and
+each reading is reported as an Interpretation.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from etl.problems import Problem
+from etl.reading.cells import shown
+from etl.reading.grid import Grid, is_blank
+from etl.reading.result import Interpretation
+
+# column -> required. Optional columns may be left out of the file altogether.
+COLUMNS: dict[str, bool] = {
+    "quarter": True,
+    "ahsn": True,
+    "trust_code": True,
+    "trust_name": True,
+    "trust_type": False,
+    "adoption_level": True,
+    "referrals_made": True,
+    "referrals_completed": True,
+    "comment": False,
+}
+TEMPLATE_COLUMNS = [c for c in COLUMNS if c != "comment"] + ["comment"]
+
+# What people write as a column's heading, after header_key() has tidied it.
+_SYNONYMS = {
+    "quarter": ["quarter", "reporting quarter", "financial quarter", "qtr", "period",
+                "reporting period", "nhs quarter", "fy quarter", "quarter year"],
+    "ahsn": ["ahsn", "ahsn name", "ahsn hin", "hin", "health innovation network", "network",
+             "innovation network", "ahsn health innovation network"],
+    "trust_code": ["trust code", "code", "ods code", "trust ods code", "ods", "organisation code",
+                   "org code", "organisation ods code", "provider code", "trust ods", "ods trust code"],
+    "trust_name": ["trust name", "trust", "name", "organisation", "organisation name", "org name",
+                   "provider", "provider name", "name trust"],
+    "trust_type": ["trust type", "type", "type trust", "organisation type", "provider type",
+                   "type organisation"],
+    "adoption_level": ["adoption level", "level", "tcam level", "level adoption", "adoption",
+                       "adoption stage", "stage", "tcam adoption level", "current level",
+                       "current adoption level", "adoption level tcam"],
+    "referrals_made": ["referrals made", "referrals", "referrals sent", "made", "tcam referrals made",
+                       "referrals made tcam", "referrals to community pharmacy",
+                       "referrals made to community pharmacy", "referrals sent to community pharmacy"],
+    "referrals_completed": ["referrals completed", "completed referrals", "completed",
+                            "referrals complete", "tcam referrals completed"],
+    "comment": ["comment", "comments", "note", "notes", "notes comments", "comments notes",
+                "remarks", "additional comments", "additional notes", "notes remarks"],
+}
+_STOP = {"no", "number", "of", "the", "nr", "num", "in", "this", "during", "for", "s", "total", "e", "g"}
+_BY_KEY = {key: column for column, keys in _SYNONYMS.items() for key in keys}
+
+
+def header_key(raw) -> str:
+    """'No. of referrals made (this quarter)' -> 'referrals made'."""
+    text = shown(raw).lower()
+    text = re.sub(r"\(.*?\)|\[.*?\]", " ", text).replace("&", " and ")
+    words = [w for w in re.findall(r"[a-z0-9]+", text) if w not in _STOP]
+    return " ".join(words)
+
+
+def column_of(raw) -> str | None:
+    key = header_key(raw)
+    if key in _BY_KEY:
+        return _BY_KEY[key]
+    words = key.split()
+    if len(words) > 1 and words[-1] in ("quarter", "qtr", "period"):  # "referrals made quarter"
+        return _BY_KEY.get(" ".join(words[:-1]))
+    return None
+
+
+def is_plain_name(raw, column: str) -> bool:
+    """'Trust Code', 'trust_code', ' TRUST CODE ' are the column's own name, not a reading."""
+    return "_".join(shown(raw).lower().split()) == column or \
+        shown(raw).lower().replace("_", " ").split() == column.split("_")
+
+
+@dataclass
+class Table:
+    grid: Grid
+    header_row: int
+    header: list  # the header cells as typed
+    columns: dict[str, int]  # column -> position
+    rows: list[tuple[int, list]]  # the rows below the header
+    problems: list[Problem] = field(default_factory=list)
+    interpretations: list[Interpretation] = field(default_factory=list)
+
+
+def header_score(cells: list) -> int:
+    return len({column_of(c) for c in cells if not is_blank(c)} - {None})
+
+
+def find_header(rows: list[tuple[int, list]], look: int = 20) -> int | None:
+    """Index (in rows) of the header: the first of the best-matching rows among the first
+    `look`, if it names at least three of the return's columns."""
+    best, at = 0, None
+    for i, (_, cells) in enumerate(rows[:look]):
+        score = header_score(cells)
+        if score > best:
+            best, at = score, i
+    return at if best >= 3 else None
+
+
+def choose_delimiter(samples: dict[str, list[tuple[int, list[str]]]]) -> str:
+    """The delimiter whose first rows hold the best header; commas when none does."""
+    scores = {d: max((header_score(cells) for _, cells in rows[:20]), default=0)
+              for d, rows in samples.items()}
+    best = max(scores.values())
+    if best < 3 or scores.get(",", 0) == best:
+        return ","
+    return next(d for d, s in scores.items() if s == best)
+
+
+def find_table(file_name: str, grids: list[Grid]) -> Table | Problem:
+    """The sheet and header row holding the return, and which column is which."""
+    found = [(g, find_header(g.rows)) for g in grids]
+    with_header = [(g, i) for g, i in found if i is not None]
+    notes: list[Interpretation] = []
+    if len(with_header) > 1:
+        names = [f"'{g.sheet}'" for g, _ in with_header]
+        return Problem(file_name, None, None,
+                       f"sheets {', '.join(names[:-1])} and {names[-1]} each hold a return table",
+                       "Send one return per file: delete the sheets you do not mean to send, or save "
+                       "each as a file of its own")
+    if with_header:
+        grid, at = with_header[0]
+    else:
+        non_empty = [g for g in grids if g.rows]
+        if not non_empty:
+            return Problem(file_name, None, None, "the file has no header row and no data",
+                           "Fill in the template (python -m etl template) and upload it again")
+        grid, at = non_empty[0], 0
+        if header_score(grid.rows[0][1]) < 2:  # nothing like a return's header anywhere
+            return _no_header(file_name, grid)
+    if len(grids) > 1:
+        others = [f"'{g.sheet}'" for g in grids if g is not grid and g.rows]
+        if others:
+            notes.append(Interpretation(None, None, None, note=(
+                f"the return was read from sheet '{grid.sheet}'; "
+                f"{'sheets' if len(others) > 1 else 'sheet'} {', '.join(others)} "
+                f"{'hold' if len(others) > 1 else 'holds'} no return table and "
+                f"{'were' if len(others) > 1 else 'was'} not read")))
+    header_number, header = grid.rows[at]
+    if at > 0:
+        skipped = grid.rows[:at]
+        first = " / ".join(shown(c) for c in skipped[0][1] if not is_blank(c))[:60]
+        numbers = [n for n, _ in skipped]
+        span = f"row {numbers[0]}" if len(numbers) == 1 else f"rows {numbers[0]}-{numbers[-1]}"
+        notes.append(Interpretation(None, None, None, note=(
+            f"the header row is row {header_number}: {span} above it ('{first}') "
+            f"{'is' if len(numbers) == 1 else 'are'} skipped")))
+    table = Table(grid, header_number, header, {}, grid.rows[at + 1:], interpretations=notes)
+    _map_columns(file_name, table)
+    return table
+
+
+def _no_header(file_name: str, grid: Grid) -> Problem:
+    columns = ", ".join(c for c in COLUMNS)
+    number, first = grid.rows[0]
+    looks_like_data = any(isinstance(c, str) and re.search(r"\bq[1-4]\b", c, re.IGNORECASE) for c in first)
+    where = f" (sheet '{grid.sheet}')" if grid.sheet else ""
+    if looks_like_data:
+        return Problem(file_name, number, None, f"the first row{where} holds data, not the names of the columns",
+                       f"Add a header row above it naming the columns: {columns}")
+    return Problem(file_name, None, None, f"no row of the file{where} names the columns of a return",
+                   f"Use the template: its first row names the columns ({columns}); copy the "
+                   "trusts' rows into it and upload that")
+
+
+def _map_columns(file_name: str, table: Table) -> None:
+    row = table.header_row
+    # a CSV row longer than the header is refused as ragged; a sheet's is a nameless column
+    width = len(table.header) if table.grid.ragged_matters else \
+        max([len(table.header)] + [len(cells) for _, cells in table.rows])
+    for position in range(width):
+        raw = table.header[position] if position < len(table.header) else None
+        if is_blank(raw):
+            if any(position < len(cells) and not is_blank(cells[position]) for _, cells in table.rows):
+                table.problems.append(Problem(
+                    file_name, row, f"column {position + 1}", "this column has no name",
+                    "Delete the empty column or give it one of the template's names"))
+            continue
+        column = column_of(raw)
+        text = shown(raw)
+        if column is None:
+            table.problems.append(Problem(
+                file_name, row, text, "this is not a column of the return",
+                f"Delete it, or rename it to one of: {', '.join(COLUMNS)} (a column of notes "
+                "may be called Notes)"))
+        elif column in table.columns:
+            table.problems.append(Problem(file_name, row, text, "this column appears twice",
+                                          "Keep one of the two columns"))
+        else:
+            table.columns[column] = position
+            if not is_plain_name(raw, column):
+                table.interpretations.append(Interpretation("header", text, column, (row,)))
+    for name, required in COLUMNS.items():
+        if required and name not in table.columns:
+            table.problems.append(Problem(file_name, row, name, "this column is missing",
+                                          "Add it to the header row, as in the template"))

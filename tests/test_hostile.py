@@ -1,0 +1,178 @@
+"""Hostile and careless files (tests/hostile.py builds them): each is refused within a few
+seconds and a bounded amount of memory, with a problem a person can read, and nothing is
+stored; whatever happens in the reading child becomes a problem, never a lost worker."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+from pathlib import Path
+
+import pytest
+import requests
+from upload_helpers import seed_server, sign_in
+
+from etl.problems import ReturnRejected
+from etl.programmes import TCAM
+from etl.reading.limits import ReadLimits
+from etl.reading.sandbox import read_files, run_child
+from etl.validate import parse_return
+from tests import hostile
+
+TODAY = dt.date(2026, 11, 22)
+FAR_XLS = Path(__file__).parent / "fixtures" / "hostile" / "far-cell.xls"
+SECONDS = 10  # generous: each is refused in well under a second here
+MEMORY_KB = 300 * 1024  # the child's peak resident memory
+
+# what each is refused for: a phrase of its (first) problem
+REFUSED_FOR = {
+    "shared_strings_bomb": "part xl/sharedStrings.xml of the Excel file is 59.5 MB unpacked",
+    "lying_zip_bomb": "part xl/worksheets/sheet1.xml of the Excel file is larger than the limit unpacked",
+    "full_sheet_dimension": "says it spans A1:XFD1048576, far outside any return",
+    "far_cell": "has something in cell XFD1048576, far outside any return",
+    "xxe": "part xl/workbook.xml declares a DOCTYPE",
+    "billion_laughs": "part xl/worksheets/sheet1.xml declares a DOCTYPE",
+    "corrupt_deflate": "part xl/worksheets/sheet1.xml is damaged",
+    "unknown_compression": "compression method spreadsheets do not use (method 99)",
+    "encrypted_zip": "the Excel file is password-protected",
+    "password_protected_xlsx": "the Excel file is password-protected",
+    "macro_workbook": "the workbook contains macros",
+    "external_link": "the workbook links to other files",
+    "hidden_first_sheet": "the workbook has hidden sheet 'Old'",
+    "very_hidden_sheet": "the workbook has hidden sheet 'Old'",
+    "many_parts": "the Excel file is made of 5,009 parts",
+    "too_many_cells": "the workbook has more than 250,000 filled cells",
+    "word_document": "this is a Word document, not a spreadsheet",
+    "ods_repeated_rows": "the spreadsheet has more than 250,000 filled cells",
+    "ods_hidden_sheet": "the spreadsheet has hidden sheet 'Secret'",
+    "ods_encrypted": "the spreadsheet is password-protected",
+    "csv_of_ones": "the file has 2,600,001 lines",
+    "made_up_trusts": "the file has 180,002 lines",
+    "implausible_return": "the file holds 301 trust rows for KSS in Q2 2020/21",
+    "nul_after_4kb": "a control character (NUL, code 0)",
+    "control_character": "a control character (code 27)",
+    "bidi_override": "an invisible character that reorders text (right-to-left override)",
+    "one_huge_line": "the row has 2,000,001 values",
+    "huge_quoted_field": "a value is longer than 10,000 characters",
+    "too_many_problems": "'10' is not an adoption level",
+}
+
+
+def test_every_builder_has_an_expected_refusal():
+    assert sorted(b.__name__ for b in hostile.BUILDERS) == sorted(REFUSED_FOR)
+
+
+@pytest.mark.parametrize("builder", hostile.BUILDERS, ids=lambda b: b.__name__)
+def test_hostile_file_is_refused_quickly_in_bounded_memory_with_a_problem(builder):
+    name, content = builder()
+    limits = ReadLimits()
+    if len(content) > limits.max_bytes:
+        pytest.fail(f"{name} is over the upload limit: it would be refused before reading")
+    run = run_child([(name, content)], TCAM, limits, TODAY)
+    assert run.failure is None, run.failure  # refused by the caps, not stopped by the sandbox
+    assert run.seconds < SECONDS
+    assert 0 < run.peak_rss_kb < MEMORY_KB
+    [result] = run.results
+    assert not result.ok
+    first = result.problems[0]
+    assert REFUSED_FOR[builder.__name__] in first.message, str(first)
+    for p in result.problems:
+        assert p.file == name and len(p.fix) > 15
+        assert not re.search(r"Traceback|Exception|Error\b|\bb'", p.message), p.message
+
+
+def test_too_many_problems_are_capped_and_counted():
+    name, content = hostile.too_many_problems()
+    result = parse_return(name, content, TCAM, ReadLimits(), TODAY)
+    assert len(result.problems) == 101
+    assert result.problems[-1].message == "4,900 more problems are not listed"
+
+
+@pytest.mark.slow  # a store per hostile file; the refusals themselves are in the fast tier
+@pytest.mark.parametrize("builder", hostile.BUILDERS, ids=lambda b: b.__name__)
+def test_hostile_file_stores_nothing(store, builder):
+    name, content = builder()
+    before = {str(p.relative_to(store.root)): p.stat().st_mtime_ns for p in store.root.rglob("*")
+              if p.is_file() and p.name != "write.lock"}
+    with pytest.raises(ReturnRejected) as refused:
+        store.load([(name, content)], TCAM, loaded_by="test", today=TODAY)
+    assert refused.value.problems
+    after = {str(p.relative_to(store.root)): p.stat().st_mtime_ns for p in store.root.rglob("*")
+             if p.is_file() and p.name != "write.lock"}
+    assert after == before
+
+
+def test_a_file_past_the_caps_is_stopped_by_the_childs_memory_limit():
+    """An .xls cannot be inspected before parsing: a cell at IV65536 makes the reader
+    allocate a 16-million-cell grid. The child's address-space limit stops it."""
+    run = run_child([("far-cell.xls", FAR_XLS.read_bytes())], TCAM, ReadLimits(), TODAY)
+    assert run.failure == "reading it needed more than the 768 MB of memory allowed"
+    assert run.seconds < SECONDS
+    [result] = read_files([("far-cell.xls", FAR_XLS.read_bytes())], TCAM, ReadLimits(), TODAY)
+    assert [str(p) for p in result.problems] == [
+        "far-cell.xls: the file could not be read within the limits: reading it needed more than the "
+        "768 MB of memory allowed. A return is a few kilobytes. Check it is the right file; if it is, "
+        "save a plain copy (copy the return's cells into a new workbook, or save it as 'CSV UTF-8') "
+        "and upload that."]
+
+
+def test_a_child_out_of_time_is_killed_and_becomes_a_problem():
+    content = (Path(__file__).parent / "fixtures" / "upload" / "wessex-good.csv").read_bytes()
+    [result] = read_files([("slow.csv", content)], TCAM, ReadLimits(seconds=0.001), TODAY)
+    assert [p.message for p in result.problems] == [
+        "the file could not be read within the limits: reading it took longer than 0.001 seconds"]
+
+
+def test_a_child_out_of_memory_becomes_a_problem():
+    content = (Path(__file__).parent / "fixtures" / "upload" / "wessex-good.csv").read_bytes()
+    [result] = read_files([("big.csv", content)], TCAM, ReadLimits(memory_bytes=4 * 2**20), TODAY)
+    assert [p.message for p in result.problems] == [
+        "the file could not be read within the limits: reading it needed more than the 4 MB of "
+        "memory allowed"]
+
+
+def test_a_failing_batch_is_read_again_file_by_file():
+    """One child reads a batch (the build, a batch load); when it fails, each file is read
+    alone so the problem is pinned on the file that caused it."""
+    good = (Path(__file__).parent / "fixtures" / "upload" / "wessex-good.csv").read_bytes()
+    results = read_files([("good.csv", good), ("far-cell.xls", FAR_XLS.read_bytes())], TCAM,
+                         ReadLimits(), TODAY)
+    assert [r.ok for r in results] == [True, False]
+    assert "could not be read within the limits" in results[1].problems[0].message
+
+
+def test_file_names_lose_control_and_bidi_characters_and_are_capped():
+    content = (Path(__file__).parent / "fixtures" / "upload" / "wessex-good.csv").read_bytes()
+    name = "..\\..\\etc/ret\u202eurn\x00\x1b[31m" + "x" * 5000 + ".csv"
+    result = parse_return(name, content, TCAM, ReadLimits(), TODAY)
+    assert result.ok
+    assert result.file_name.startswith("return[31m") and result.file_name.endswith("….csv")
+    assert len(result.file_name) == 120
+    assert not re.search(r"[\x00-\x1f\u202a-\u202e]", result.file_name)
+
+
+def _workers(master_pid: int) -> set[int]:
+    with open(f"/proc/{master_pid}/task/{master_pid}/children") as f:
+        return {int(p) for p in f.read().split()}
+
+
+@pytest.mark.slow
+def test_hostile_uploads_cost_no_worker(tmp_path):
+    """The worst files posted at once to gunicorn: each answered with its problem, every
+    worker still the same process afterwards, and the server still serving."""
+    with seed_server(tmp_path / "store", workers=2) as (live, store):
+        session = requests.Session()
+        csrf = sign_in(session, live.url, "wessex")
+        workers = _workers(live.process.pid)
+        files = [hostile.far_cell(), hostile.lying_zip_bomb(), hostile.billion_laughs(),
+                 hostile.csv_of_ones(), ("far-cell.xls", FAR_XLS.read_bytes())]
+        for name, content in files:
+            answer = session.post(live.url + "/upload/commit", data={"csrf_token": csrf},
+                                  files={"file": (name, content)}, timeout=60)
+            assert answer.status_code == 422, (name, answer.status_code, answer.text[:300])
+            assert answer.json()["problems"][0]["message"]
+        assert _workers(live.process.pid) == workers
+        assert requests.get(live.url + "/healthz", timeout=10).json()["status"] == "ok"
+        assert len(store.events()) == 6
+        assert os.path.exists(store.root / "events")
