@@ -10,7 +10,7 @@ exist or runs in the browser) is refused here, before Dash or a page callback re
   (an upload's `contents` is bounded by the request size instead);
 - properties whose kind is fixed by their component are checked: a URL's `pathname` is a
   local path, `search`, `hash`, `href`, an upload's `contents` and `filename` are text,
-  `n_clicks` a whole number;
+  `n_clicks` and `n_intervals` whole numbers;
 - a callback may say what it accepts with type annotations (`quarter: str | None`,
   `chosen: list[str] | None`); values of another kind are refused.
 Quarters a user cannot have chosen (`Q5 2019/20`) are refused wherever they are parsed
@@ -38,7 +38,7 @@ MAX_TEXT = 4000
 MAX_LIST = 200
 # properties whose kind does not depend on the page: None, or ...
 TEXT_PROPERTIES = {"search", "hash", "href", "contents", "filename"}
-WHOLE_NUMBER_PROPERTIES = {"n_clicks", "n_clicks_timestamp"}
+WHOLE_NUMBER_PROPERTIES = {"n_clicks", "n_clicks_timestamp", "n_intervals"}
 ANY_JSON_PROPERTIES = {"data"}  # dcc.Store
 
 

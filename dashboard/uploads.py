@@ -146,7 +146,7 @@ def drop_pending(token: str, user: User) -> None:
 
 
 COUNTED_COLUMNS = ["row", "quarter", "ahsn", "trust_code", "trust_name", "trust_type",
-                   "adoption_level", "referrals_made", "referrals_completed"]
+                   "adoption_level", "referrals_made", "referrals_completed", "comment"]
 
 
 def counted_csv(rows) -> str:

@@ -282,7 +282,7 @@ def submission_rows(db: Database, programme: Programme, submission_id: int) -> p
     """The trust rows the database holds from one submission, as counted, in file order
     (`row` is the row in the file as sent)."""
     return db.query("""SELECT "row", quarter, ahsn, trust_code, trust_name, trust_type, adoption_level,
-                           referrals_made, referrals_completed
+                           referrals_made, referrals_completed, comment
                     FROM submitted_rows WHERE programme = ? AND submission_id = ?
                     ORDER BY "row", ahsn, quarter_index""", [programme.code, submission_id])
 

@@ -8,6 +8,7 @@ import csv
 import importlib
 import io
 import re
+import time
 
 import openpyxl
 import pytest
@@ -54,16 +55,20 @@ def app(seed):
     return make_app(settings_for(seed.root))
 
 
-def store_hostile(client) -> int:
+def store_hostile(client, store) -> int:
+    """Store the hostile fixture as wessex; once the figures being served hold it."""
     csrf = sign_in(client, "", "wessex")
     page = client.post("/upload/commit", data={
         "csrf_token": csrf, "file": (io.BytesIO(fixture_bytes("wessex-hostile.csv")), "wessex-hostile.csv")})
+    deadline = time.monotonic() + 30
+    while not store.is_current() and time.monotonic() < deadline:  # published in the background
+        time.sleep(0.05)
     return as_json(page)["stored"][0]["submission_id"]
 
 
-def test_rows_as_counted_are_a_csv_of_what_the_figures_hold_safe_to_open(app):
+def test_rows_as_counted_are_a_csv_of_what_the_figures_hold_safe_to_open(app, seed):
     client = app.server.test_client()
-    submission = store_hostile(client)
+    submission = store_hostile(client, seed)
     page = client.get(f"/history/{submission}/counted.csv")
     assert page.status_code == 200
     assert page.headers["Content-Disposition"] == (
@@ -71,12 +76,12 @@ def test_rows_as_counted_are_a_csv_of_what_the_figures_hold_safe_to_open(app):
     assert page.headers["Content-Type"] == "text/csv; charset=utf-8"
     assert page.headers["Cache-Control"] == "no-store"
     assert page.data.decode("utf-8-sig").splitlines() == [
-        "row,quarter,ahsn,trust_code,trust_name,trust_type,adoption_level,referrals_made,referrals_completed",
-        "2,Q2 2020/21,Wessex,RHU,<script>alert('x')</script><b>Portsmouth</b>,acute,4,40,30",
-        "3,Q2 2020/21,Wessex,R1F,\"'=HYPERLINK(\"\"http://evil.example\"\",\"\"click\"\")\",acute,4,12,10",
-        "4,Q2 2020/21,Wessex,RHM,'+Southampton General,acute,3,20,15",
-        "5,Q2 2020/21,Wessex,RN3,'@Great Western Hospitals,acute,2,0,0",
-        "6,Q2 2020/21,Wessex,RW1,'-Southern Health,mental_health,2,,",
+        "row,quarter,ahsn,trust_code,trust_name,trust_type,adoption_level,referrals_made,referrals_completed,comment",
+        "2,Q2 2020/21,Wessex,RHU,<script>alert('x')</script><b>Portsmouth</b>,acute,4,40,30,",
+        "3,Q2 2020/21,Wessex,R1F,\"'=HYPERLINK(\"\"http://evil.example\"\",\"\"click\"\")\",acute,4,12,10,",
+        "4,Q2 2020/21,Wessex,RHM,'+Southampton General,acute,3,20,15,",
+        "5,Q2 2020/21,Wessex,RN3,'@Great Western Hospitals,acute,2,0,0,",
+        "6,Q2 2020/21,Wessex,RW1,'-Southern Health,mental_health,2,,,",
     ]
     # the original is still there, byte for byte, as the second choice
     original = client.get(f"/history/{submission}/original")
@@ -105,7 +110,8 @@ def test_the_history_offers_what_was_counted_first_and_the_original_labelled(app
         "output": "..history-table.children...history-url.search..",
         "outputs": [{"id": "history-table", "property": "children"}, {"id": "history-url", "property": "search"}],
         "inputs": [{"id": "history-ahsn", "property": "value", "value": "KSS"},
-                   {"id": "history-quarter", "property": "value", "value": history.EVERY_QUARTER}],
+                   {"id": "history-quarter", "property": "value", "value": history.EVERY_QUARTER},
+                   {"id": "history-poll", "property": "disabled", "value": True}],
         "state": [{"id": "history-url", "property": "search", "value": ""}], "changedPropIds": []})
     links = [(link["props"]["href"], _text(link["props"]["children"]))
              for link in _components(as_json(page), "A") if "/history/" in link["props"].get("href", "")]
@@ -150,12 +156,13 @@ def test_neutralise_catches_the_disguised_ways_in():
 
 
 def test_every_csv_and_excel_file_the_app_and_command_line_write_is_safe_to_open(app, seed, tmp_path, capsys):
-    """A file with formula trust names, stored under a formula file name by a formula user,
+    """A file with formula trust names and comments, stored under a formula file name by a formula user,
     then every writer: the command line's history, report and template, the web template, the
     rows as counted, and the national table's CSV and Excel downloads."""
     settings = settings_for(seed.root)
     hostile = tmp_path / HOSTILE_NAME
-    hostile.write_bytes(fixture_bytes("wessex-hostile.csv"))
+    lines = fixture_bytes("wessex-hostile.csv").decode().splitlines()
+    hostile.write_text("\n".join([lines[0] + ",comment"] + [line + ",=1+1 said the trust" for line in lines[1:]]))
     assert main(["load", str(hostile), "--by", HOSTILE_USER], settings=settings) == 0
     capsys.readouterr()
     written: dict[str, list[str]] = {}
@@ -175,6 +182,7 @@ def test_every_csv_and_excel_file_the_app_and_command_line_write_is_safe_to_open
                                  if isinstance(c.value, str)]
     assert [c for c in written["etl history"] if "HYPERLINK" in c or "calc" in c] == [
         "'" + HOSTILE_USER, "'" + HOSTILE_NAME]  # the hostile text is there, neutralised
+    assert "'=1+1 said the trust" in written["rows as counted"]
     assert "'+Southampton General" in written["web template"] and "'+Southampton General" in written["etl template"]
     assert {name: [c for c in cells if would_run(c)] for name, cells in written.items()} == {
         name: [] for name in written}

@@ -135,7 +135,7 @@ def _figures_state(submission_id: int) -> list:
 @callback(Output("upload-figures-state", "children"), Output("upload-figures-poll", "disabled"),
           Input("upload-figures-poll", "n_intervals"), State("upload-figures-state", "data-submission"),
           prevent_initial_call=True)
-def figures_state(_n, submission):
+def figures_state(_n: int | None, submission: str | None):
     """Once the database holding the submission is published, every worker serves it."""
     submission_id = int(submission) if submission and submission.isdigit() else 0
     return _figures_state(submission_id), _figures_updated(submission_id)
