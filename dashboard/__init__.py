@@ -5,8 +5,11 @@ another; nothing reads the environment after this.
 
     dashboard/
       context.py       the services a request works with (`services()`)
-      auth.py          sign-in, sessions, CSRF, refusals, who may act on a submission
-      uploads.py       store, restore, original and template endpoints
+      auth.py          sign-in, CSRF, refusals, who may act on a submission
+      sessions.py, signin_limits.py   session records; how often a password may be tried
+      pending.py       upload previews waiting to be confirmed
+      request_checks.py   crafted requests answered 400/404, never 500
+      uploads.py       store, restore, download and template endpoints
       health.py        /healthz
       shell.py         the frame of every page
       pages/           one module per page, with its callbacks
@@ -20,7 +23,7 @@ from pathlib import Path
 from dash import Dash
 from flask import Flask, request
 
-from dashboard import auth, health, shell, signoff, uploads
+from dashboard import auth, health, request_checks, shell, signoff, uploads
 from dashboard.context import EXTENSION, Services
 from etl.settings import Settings
 from etl.store import StoreNotReady
@@ -47,6 +50,7 @@ def create_app(settings: Settings) -> Dash:
     app.layout = shell.layout
 
     auth.register(server, settings)
+    request_checks.register(app)
     health.register(server)
     uploads.register(server)
     signoff.register(server)

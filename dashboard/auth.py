@@ -1,19 +1,21 @@
 """Sign-in, sessions, CSRF, rate limiting, and the checks every protected request goes through.
 
-- Sessions are Flask's signed cookies (HttpOnly, SameSite=Lax) holding the user name, the
-  user's `stamp` (etl/users.py; a password change or removal ends the session) and a CSRF
-  token. The signing key is METRICS_SECRET_KEY, or a random key generated once and kept in
-  <METRICS_DATA>/secret_key (outside the repository, the same for every worker).
+- A session is a record on the server (dashboard/sessions.py: shared by every worker, ended
+  by signing out, by METRICS_SESSION_IDLE_MINUTES without use and METRICS_SESSION_HOURS
+  after sign-in). Flask's signed cookie (HttpOnly, SameSite=Lax) carries only its random id;
+  before sign-in it carries only the sign-in form's CSRF token. The signing key is
+  METRICS_SECRET_KEY, or a random key generated once and kept in <METRICS_DATA>/secret_key
+  (outside the repository, the same for every worker).
 - The user is loaded once per request (`current_user()`, kept in flask.g) and checked
-  against users.json, so a removed user or a role change takes effect at once, everywhere.
+  against users.json: a removed user, a role change or a new password (the user's `stamp`,
+  etl/users.py, no longer matching the session's) takes effect at once, everywhere.
 - Endpoints say what they need with decorators: `@signed_in` (401 otherwise) and
   `@csrf_protected` (every state-changing request carries the session's CSRF token, in a
   form field `csrf_token` or an `X-CSRF-Token` header). A refusal is raised as `Refused`
   and turned into JSON (scripts) or a plain page (a form posted from a page) by one handler.
 - `submission_for()` is the one place that fetches a submission a user may act on.
-- Failed sign-ins are counted per user name and per client address in a small SQLite file
-  in the store folder, shared by all workers; METRICS_LOGIN_ATTEMPTS failures in 15
-  minutes block further tries from that name or address until the window passes.
+- Password tries are limited per client address and slowed per user name, counted before
+  the password is checked (dashboard/signin_limits.py); no name can be locked out.
 - With METRICS_REQUIRE_LOGIN, every page and Dash request needs a session; /signin,
   /healthz and static assets stay open.
 """
@@ -24,21 +26,19 @@ import functools
 import hmac
 import html
 import secrets
-import sqlite3
-import time
 from urllib.parse import quote, urlsplit
 
 from flask import Flask, g, jsonify, redirect, request, session
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from dashboard.context import services
+from dashboard.sessions import SessionRecord
+from dashboard.signin_limits import TooMany
 from etl.events import Submission
 from etl.files import write_atomically
 from etl.settings import Settings
 from etl.users import User
 
-SESSION_HOURS = 12
-WINDOW_SECONDS = 15 * 60
 OPEN_PATHS = ("/signin", "/healthz", "/assets/", "/_favicon.ico", "/favicon.ico")
 
 
@@ -74,21 +74,29 @@ def refusal_response(refused: Refused):
 def current_user() -> User | None:
     """The signed-in user, checked against the accounts once per request."""
     if "user" not in g:
-        g.user = _session_user()
+        g.user, g.session_record = _session_user()
     return g.user
 
 
-def _session_user() -> User | None:
-    name = session.get("user")
-    if not name:
-        return None
-    user = services().users.get(name)
-    if user is None or not hmac.compare_digest(user.stamp, session.get("stamp", "")):
-        return None
-    return user
+def _session_user() -> tuple[User | None, SessionRecord | None]:
+    session_id = session.get("sid")
+    if not session_id:
+        return None, None
+    ctx = services()
+    record = ctx.sessions.find(session_id)
+    if record is None:
+        return None, None
+    user = ctx.users.get(record.user)
+    if user is None or not hmac.compare_digest(user.stamp, record.stamp):
+        ctx.sessions.end(session_id)  # removed, or signed in with a password since changed
+        return None, None
+    return user, record
 
 
 def csrf_token() -> str:
+    """The signed-in session's token, or (before sign-in) the sign-in form's, kept in the cookie."""
+    if current_user() is not None:
+        return g.session_record.csrf
     if "csrf" not in session:
         session["csrf"] = secrets.token_urlsafe(32)
     return session["csrf"]
@@ -96,8 +104,8 @@ def csrf_token() -> str:
 
 def csrf_ok() -> bool:
     sent = request.form.get("csrf_token") or request.headers.get("X-CSRF-Token") or ""
-    expected = session.get("csrf", "")
-    return bool(expected) and hmac.compare_digest(sent, expected)
+    expected = g.session_record.csrf if current_user() is not None else session.get("csrf", "")
+    return bool(expected) and isinstance(expected, str) and hmac.compare_digest(sent, expected)
 
 
 def signed_in(view):
@@ -146,46 +154,6 @@ def secret_key(settings: Settings) -> str:
     return path.read_text().strip()
 
 
-# ---- rate limiting -------------------------------------------------------------------------
-
-
-def _attempts_db() -> sqlite3.Connection:
-    path = services().settings.data_dir / "signin_attempts.sqlite"
-    con = sqlite3.connect(path, timeout=10, isolation_level=None)
-    con.execute("CREATE TABLE IF NOT EXISTS failures (key TEXT NOT NULL, at REAL NOT NULL)")
-    con.execute("CREATE INDEX IF NOT EXISTS failures_key ON failures (key, at)")
-    return con
-
-
-def _keys_for(name: str) -> list[str]:
-    return [f"user:{name.lower()}", f"address:{request.remote_addr or 'unknown'}"]
-
-
-def blocked(name: str) -> bool:
-    limit = services().settings.login_attempts
-    since = time.time() - WINDOW_SECONDS
-    con = _attempts_db()
-    try:
-        for key in _keys_for(name):
-            (count,) = con.execute("SELECT count(*) FROM failures WHERE key = ? AND at > ?",
-                                   (key, since)).fetchone()
-            if count >= limit:
-                return True
-        return False
-    finally:
-        con.close()
-
-
-def record_failure(name: str) -> None:
-    con = _attempts_db()
-    try:
-        now = time.time()
-        con.executemany("INSERT INTO failures VALUES (?, ?)", [(k, now) for k in _keys_for(name)])
-        con.execute("DELETE FROM failures WHERE at < ?", (now - WINDOW_SECONDS,))
-    finally:
-        con.close()
-
-
 # ---- pages and routes ----------------------------------------------------------------------
 
 
@@ -199,15 +167,31 @@ def page(title: str, body: str, status: int = 200):
     return text, status, {"Content-Type": "text/html; charset=utf-8"}
 
 
+def has_control_characters(text: str) -> bool:
+    # a browser drops tabs and line breaks from a URL: "/\t/evil.example" would become
+    # "//evil.example", another site; CR/LF would split the Location header
+    return any(ord(c) < 0x20 or 0x7F <= ord(c) < 0xA0 for c in text)
+
+
 def safe_next(target: str | None) -> str:
-    """Only local paths: never redirect a signed-in user to another site."""
-    if not target:
+    """Only local paths: never redirect a signed-in user to another site. (A target holding
+    control characters is refused with a 400 before this is asked.)"""
+    if not target or has_control_characters(target):
         return "/upload"
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") \
             or "\\" in target:
         return "/upload"
     return target
+
+
+def _damaged_next():
+    """A 400 page when the next= address holds control characters (no page makes one)."""
+    if not has_control_characters(request.values.get("next") or ""):
+        return None
+    return page("This sign-in link is damaged", "<p>The address to go to after signing in "
+                "holds control characters, so it was not used.</p>"
+                "<p><a href='/signin'>Sign in</a> or <a href='/'>go to the dashboard</a>.</p>", 400)
 
 
 def _signin_form(message: str = "", name: str = "", status: int = 200):
@@ -240,7 +224,9 @@ def register(server: Flask, settings: Settings) -> None:
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_NAME="metrics_session",
-        PERMANENT_SESSION_LIFETIME=SESSION_HOURS * 3600,
+        # the cookie never outlives the session; the server decides whether it is still live
+        PERMANENT_SESSION_LIFETIME=settings.session_hours * 3600,
+        SESSION_REFRESH_EACH_REQUEST=False,
         # A return is at most METRICS_MAX_UPLOAD_BYTES; leave room for the multipart wrapping.
         MAX_CONTENT_LENGTH=settings.max_upload_bytes * 2 + 64 * 1024,
     )
@@ -264,6 +250,8 @@ def register(server: Flask, settings: Settings) -> None:
 
     @server.get("/signin")
     def signin_page():
+        if (damaged := _damaged_next()) is not None:
+            return damaged
         if current_user() is not None:
             return redirect(safe_next(request.args.get("next")))
         return _signin_form()
@@ -272,18 +260,25 @@ def register(server: Flask, settings: Settings) -> None:
     def signin():
         name = (request.form.get("name") or "").strip()
         password = request.form.get("password") or ""
+        if (damaged := _damaged_next()) is not None:
+            return damaged
         if not csrf_ok():
-            return _signin_form("The form had expired. Please sign in again.", name, 400)
-        if blocked(name):
-            return _signin_form("Too many failed sign-ins. Wait 15 minutes and try again, or ask "
-                                "the national team to reset your password.", name, 429)
-        user = services().users.authenticate(name, password)
+            return _signin_form("The form had expired. Please sign in again.", name[:64], 400)
+        ctx = services()
+        attempt = ctx.signin_limits.begin(name, request.remote_addr)  # counted before the check
+        if isinstance(attempt, TooMany):
+            return _too_many(attempt, name[:64])
+        user = ctx.users.authenticate(name, password)
         if user is None:
-            record_failure(name)
-            return _signin_form("The user name or password is wrong.", name, 401)
-        session.clear()  # a fresh session (and CSRF token) at every sign-in: no fixation
+            return _signin_form("The user name or password is wrong.", name[:64], 401)
+        ctx.signin_limits.succeeded(attempt)
+        previous = session.get("sid")
+        if previous:
+            ctx.sessions.end(previous)  # signing in again replaces the old session
+        session_id, _csrf = ctx.sessions.start(user.name, user.stamp)
+        session.clear()  # a fresh session id (and CSRF token) at every sign-in: no fixation
         session.permanent = True
-        session.update(user=user.name, stamp=user.stamp, csrf=secrets.token_urlsafe(32))
+        session["sid"] = session_id
         return redirect(safe_next(request.form.get("next")), code=303)
 
     @server.get("/session")
@@ -298,5 +293,22 @@ def register(server: Flask, settings: Settings) -> None:
     @server.post("/signout")
     def signout():
         if csrf_ok():
+            session_id = session.get("sid")
+            if session_id:
+                services().sessions.end(session_id)  # a copy of the cookie stops working too
             session.clear()
         return redirect("/", code=303)
+
+
+def _too_many(refused: TooMany, name: str):
+    if refused.per == "address":
+        minutes = max(1, -(-refused.wait_seconds // 60))
+        message = (f"Too many failed sign-ins from your network address. Wait {minutes} minute"
+                   f"{'s' if minutes != 1 else ''} and try again, or ask the national team to "
+                   "reset your password.")
+    else:
+        seconds = refused.wait_seconds
+        message = (f"Too many failed sign-ins for this user name. Wait {seconds} second"
+                   f"{'s' if seconds != 1 else ''} and try again.")
+    text, status, headers = _signin_form(message, name, 429)
+    return text, status, {**headers, "Retry-After": str(refused.wait_seconds)}

@@ -1,5 +1,6 @@
 """What every request works with, made once per app by `create_app`: the settings, the
-store, its database reader and the accounts.
+store, its database reader, the accounts, the session records, the sign-in limits and the
+upload previews waiting to be confirmed.
 
 Pages, callbacks and endpoints get them with `services()`; nothing is read from the
 environment or from module globals after start-up, so two apps with different settings can
@@ -12,7 +13,10 @@ from dataclasses import dataclass
 
 from flask import current_app
 
+from dashboard.pending import PendingPreviews
 from dashboard.publisher import Publisher
+from dashboard.sessions import Sessions
+from dashboard.signin_limits import SigninLimits
 from etl.programmes import Programme
 from etl.queries import Database
 from etl.settings import Settings
@@ -29,6 +33,9 @@ class Services:
     db: Database
     users: Users
     publisher: Publisher
+    sessions: Sessions
+    signin_limits: SigninLimits
+    pending: PendingPreviews
 
     @property
     def programme(self) -> Programme:
@@ -38,7 +45,15 @@ class Services:
     def from_settings(cls, settings: Settings) -> Services:
         store = Store.from_settings(settings)
         db = Database(store)
-        return cls(settings, store, db, Users(settings.data_dir), Publisher(store, db))
+        folder = settings.data_dir
+        lifetime = settings.session_hours * 3600
+        return cls(
+            settings, store, db, Users(folder), Publisher(store, db),
+            Sessions(folder, idle_seconds=settings.session_idle_minutes * 60, lifetime_seconds=lifetime),
+            SigninLimits(folder, per_address=settings.login_attempts),
+            # a preview cannot outlive every session that could confirm it
+            PendingPreviews(folder, max(settings.pending_max_bytes, settings.max_upload_bytes), lifetime),
+        )
 
 
 def services() -> Services:

@@ -8,28 +8,30 @@ buttons are only a convenience. State-changing endpoints also need the CSRF toke
     POST /history/<id>/restore     make an earlier submission current again
     POST /history/<id>/quarantine  leave a submission out of every figure (national team)
     POST /history/<id>/release     take it back into the figures (national team)
-    GET  /history/<id>/original    the file exactly as it was uploaded
+    GET  /history/<id>/counted.csv the rows the figures hold from a submission, as a CSV
+                                   safe to open (every cell neutralised)
+    GET  /history/<id>/original    the file exactly as it was uploaded: the record of what
+                                   was sent, which may hold formulas, links or hidden sheets
     GET  /upload/template          a blank return for an AHSN and quarter (&format=xlsx: Excel)
 
 Storing goes through Store().load, the same code path as `python -m etl load`: the file is
 validated again under the store's write lock, so a file previewed against older data is
 checked against the data it will actually join.
 
-A previewed file waits in <METRICS_DATA>/pending/<random token>.json (not in a worker's
-memory: the confirm may reach a different gunicorn worker than the preview did).
+A previewed file waits in <METRICS_DATA>/pending/ (dashboard/pending.py: one per user, by
+content hash, within a total cap; not in a worker's memory: the confirm may reach a different
+gunicorn worker than the preview did).
 """
 
 from __future__ import annotations
 
-import base64
+import csv
 import datetime as dt
-import json
+import io
 import logging
 import os
-import secrets
 import smtplib
 import threading
-import time
 from dataclasses import dataclass
 
 from flask import Flask, Response, jsonify, redirect, request
@@ -38,7 +40,6 @@ from werkzeug.utils import secure_filename
 from dashboard.auth import Refused, csrf_protected, current_user, signed_in, submission_for, wants_page
 from dashboard.context import services
 from etl import ahsns, queries
-from etl.files import write_atomically
 from etl.mail import Mailer, receipt
 from etl.problems import Problem, ReturnRejected
 from etl.programmes import Programme
@@ -46,12 +47,11 @@ from etl.quarters import Quarter, QuarterError
 from etl.queries import Database
 from etl.report import whole_percent
 from etl.store import StoreBusy
-from etl.templates import template_csv, template_xlsx
+from etl.templates import neutralise, template_csv, template_xlsx
 from etl.users import User
 from etl.validate import ParsedReturn
 
 log = logging.getLogger(__name__)
-PENDING_HOURS = 24
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ORIGINAL_TYPES = {".csv": "text/csv", ".xlsx": XLSX_TYPE, ".xls": "application/vnd.ms-excel",
                   ".ods": "application/vnd.oasis.opendocument.spreadsheet"}
@@ -161,38 +161,41 @@ def send_receipt(ctx, user: User, accepted: list, what_changes: list[Change], pu
 # ---- pending previews ----------------------------------------------------------------------
 
 
-def _pending_dir():
-    return services().settings.data_dir / "pending"
-
-
 def save_pending(user: User, file_name: str, content: bytes) -> str:
-    token = secrets.token_urlsafe(24)
-    folder = _pending_dir()
-    record = {"user": user.name, "file_name": file_name, "saved_at": time.time(),
-              "content": base64.b64encode(content).decode()}
-    write_atomically(folder / f"{token}.json", json.dumps(record).encode())
-    for old in folder.glob("*.json"):  # previews nobody confirmed
-        if time.time() - old.stat().st_mtime > PENDING_HOURS * 3600:
-            old.unlink(missing_ok=True)
-    return token
+    """Keep a previewed file as the user's one pending preview; the token that confirms it."""
+    return services().pending.save(user.name, file_name, content)
 
 
 def load_pending(token: str, user: User) -> tuple[str, bytes] | None:
     """The file behind a preview token, only for the user who previewed it."""
-    if not token or not token.replace("-", "").replace("_", "").isalnum():
-        return None
-    try:
-        record = json.loads((_pending_dir() / f"{token}.json").read_text())
-    except (FileNotFoundError, ValueError):
-        return None
-    if record.get("user") != user.name:
-        return None
-    return record["file_name"], base64.b64decode(record["content"])
+    return services().pending.load(token, user.name)
 
 
-def drop_pending(token: str) -> None:
-    if token and token.replace("-", "").replace("_", "").isalnum():
-        (_pending_dir() / f"{token}.json").unlink(missing_ok=True)
+def drop_pending(token: str, user: User) -> None:
+    if token:
+        services().pending.drop(token, user.name)
+
+
+# ---- what was counted ------------------------------------------------------------------------
+
+
+COUNTED_COLUMNS = ["row", "quarter", "ahsn", "trust_code", "trust_name", "trust_type",
+                   "adoption_level", "referrals_made", "referrals_completed", "comment"]
+
+
+def counted_csv(rows) -> str:
+    """The rows as the figures hold them, every cell neutralised: safe to open in a
+    spreadsheet whatever the uploaded file held. `row` is the row in the file as sent."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")  # Excel's own line ending
+    writer.writerow(COUNTED_COLUMNS)
+    for r in rows.to_dict("records"):
+        writer.writerow([neutralise("" if _missing(r[c]) else r[c]) for c in COUNTED_COLUMNS])
+    return out.getvalue()
+
+
+def _missing(value) -> bool:
+    return value is None or value != value or str(value) == "<NA>"
 
 
 # ---- endpoints -----------------------------------------------------------------------------
@@ -244,7 +247,7 @@ def register(server: Flask) -> None:
         except StoreBusy as busy:
             raise Refused(503, f"The file was not stored: {busy}.") from None
         ctx.publisher.publish_soon()
-        drop_pending(token)
+        drop_pending(token, user)
         published = published_quarters(ctx.db, ctx.programme)
         send_receipt(ctx, user, accepted, changes(ctx.db, results, ctx.programme), published)
         if wants_page():
@@ -278,6 +281,22 @@ def register(server: Flask) -> None:
         return jsonify(restored=submission_id, revision=event.id if waiting else None,
                        waiting_for_approval=waiting)
 
+    @server.get("/history/<int:submission_id>/counted.csv")
+    def counted(submission_id: int):
+        user = current_user()
+        if user is None:
+            raise Refused(401, "Sign in to download uploaded files.")
+        submission = submission_for(user, submission_id, "see")
+        ctx = services()
+        rows = queries.submission_rows(ctx.db, ctx.programme, submission.id)
+        if not len(rows):
+            raise Refused(404, f"The figures being served hold no rows from submission {submission_id}. "
+                               "If it was stored a moment ago, try again in a minute.")
+        stem = secure_filename(os.path.splitext(submission.file_name)[0]) or "return"
+        name = f"submission-{submission_id}-{stem}-as-counted.csv"
+        return Response("\ufeff" + counted_csv(rows), mimetype="text/csv",  # BOM: Excel reads UTF-8
+                        headers={"Content-Disposition": f'attachment; filename="{name}"',
+                                 "Cache-Control": "no-store"})
     def set_aside(submission_id: int, action: str):
         """Quarantine or release: national administrators only, with a reason."""
         user = current_user()

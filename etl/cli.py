@@ -245,7 +245,9 @@ def cmd_report(ctx: Context, args) -> int:
     else:
         quarters = default_quarters(ctx.db, ctx.programme, provisional=args.provisional)
     if len(quarters) < 1:
-        print("error: no quarters to report", file=sys.stderr)
+        hint = "" if args.provisional else ("; no quarter is published yet: add --provisional for the "
+                                            "figures so far, or sign one off with `python -m etl publish`")
+        print(f"error: no quarters to report{hint}", file=sys.stderr)
         return 1
     sys.stdout.write(to_csv(national_table(ctx.db, ctx.programme, quarters)))
     return 0

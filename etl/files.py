@@ -47,6 +47,15 @@ def write_atomically(path: Path, content: bytes, *, sync_folder: bool = True,
     return True
 
 
+def create_private(path: Path) -> Path:
+    """Make sure `path` exists, created owner-only (0600) if it did not: for files other
+    programs then open and write in place (SQLite databases, lock files), which would
+    otherwise be created with the process's default permissions."""
+    make_folder(path.parent)
+    os.close(os.open(path, os.O_WRONLY | os.O_CREAT, FILE_MODE))
+    return path
+
+
 def sync_folder_of(path: Path) -> None:
     """Make renames inside the folder holding `path` durable."""
     fsync_folder(path.parent)

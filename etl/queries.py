@@ -390,3 +390,11 @@ def restore_preview(db: Database, programme: Programme, submission_id: int) -> p
         LEFT JOIN publications p ON p.programme = f.programme AND p.quarter_index = f.quarter_index
         WHERE f.programme = ? AND f.submission_id = ?
         ORDER BY f.quarter_index, a.table_order""", [programme.code, submission_id])
+def submission_rows(db: Database, programme: Programme, submission_id: int) -> pd.DataFrame:
+    """The trust rows the database holds from one submission, as counted, in file order
+    (`row` is the row in the file as sent)."""
+    return db.query("""SELECT "row", quarter, ahsn, trust_code, trust_name, trust_type, adoption_level,
+                           referrals_made, referrals_completed, comment
+                    FROM submitted_rows WHERE programme = ? AND submission_id = ?
+                    ORDER BY "row", ahsn, quarter_index""", [programme.code, submission_id])
+

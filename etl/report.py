@@ -17,6 +17,7 @@ from etl import queries
 from etl.programmes import Programme
 from etl.quarters import Quarter
 from etl.queries import Database
+from etl.templates import neutralise
 
 TOTAL = "Total"
 NO_RETURN = "no return"
@@ -115,7 +116,8 @@ def _coverage(returned: int, expected: int) -> str:
 
 def to_csv(table: NationalTable) -> str:
     """The table as published: ahsn, the rates, then the changes; whole numbers. A provisional
-    quarter's column says so, with its coverage."""
+    quarter's column says so, with its coverage. Text cells neutralised like every CSV the
+    project writes (etl.templates.neutralise)."""
     header = (["ahsn"] + [f"{q.key} (provisional: {table.provisional[q]})" if q in table.provisional else q.key
                           for q in table.quarters]
               + [c for _, _, c in table.change_columns])
@@ -126,7 +128,7 @@ def to_csv(table: NationalTable) -> str:
         cells = [row["ahsn"]]
         cells += [NO_RETURN if pd.isna(row[q.key]) else int(row[q.key]) for q in table.quarters]
         cells += ["n/a" if pd.isna(row[c]) else int(row[c]) for _, _, c in table.change_columns]
-        writer.writerow(cells)
+        writer.writerow([neutralise(c) for c in cells])
     return out.getvalue()
 
 

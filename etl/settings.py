@@ -114,6 +114,12 @@ SETTINGS: tuple[Setting, ...] = (
         "Largest return file accepted, in bytes, by the command line and the upload page.",
     ),
     Setting(
+        "METRICS_PENDING_MAX_BYTES", "pending_max_bytes", str(100 * 1024 * 1024), _whole(1, 100 * 1024 ** 3),
+        "Most disk space, in bytes, that upload previews waiting to be confirmed may take, across "
+        "all users. Each user keeps only their latest preview; when a new one would pass this "
+        "total the oldest are removed. At least one upload (METRICS_MAX_UPLOAD_BYTES) always fits.",
+    ),
+    Setting(
         "METRICS_MAX_TRUSTS_PER_RETURN", "max_trusts_per_return", "300", _whole(1, 10_000),
         "Most trust rows one AHSN's return for one quarter may hold; real returns hold 5 to 20, so "
         "a file with more is refused as implausible.",
@@ -140,7 +146,18 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting(
         "METRICS_LOGIN_ATTEMPTS", "login_attempts", "5", _whole(1, 1000),
-        "Failed sign-ins allowed per user name and per client address in 15 minutes.",
+        "Failed sign-ins allowed from one client address in 15 minutes; after that the address "
+        "waits. A user name is never locked out: from its fourth failure in 15 minutes each try "
+        "waits longer before the next (1 second, doubling, at most a minute).",
+    ),
+    Setting(
+        "METRICS_SESSION_IDLE_MINUTES", "session_idle_minutes", "60", _whole(1, 24 * 60),
+        "A session ends after this many minutes without a request; the user signs in again.",
+    ),
+    Setting(
+        "METRICS_SESSION_HOURS", "session_hours", "12", _whole(1, 7 * 24),
+        "A session ends this many hours after signing in, however busy it is. Unconfirmed "
+        "upload previews are removed after the same time.",
     ),
     Setting(
         "METRICS_PROXIES", "proxies", "0", _whole(0, 10),
@@ -212,12 +229,15 @@ class Settings:
     demo_returns: Path | None
     programme: Programme
     max_upload_bytes: int
+    pending_max_bytes: int
     max_trusts_per_return: int
     read_memory_mb: int
     read_seconds: int
     require_login: bool
     secret_key: str
     login_attempts: int
+    session_idle_minutes: int
+    session_hours: int
     proxies: int
     secure_cookies: bool
     keep_databases: int

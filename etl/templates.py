@@ -18,10 +18,17 @@ XLSX_SPARE_ROWS = 30  # rows below the trusts that keep the drop-down lists, for
 
 
 def neutralise(value: object) -> object:
-    """Stop a spreadsheet running a cell as a formula (CSV injection): prefix with '."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
+    """Stop a spreadsheet running a cell as a formula (CSV injection): prefix with '.
+    Also when spaces or control characters come first (some spreadsheets skip them) or a
+    full-width sign does (read as = + - @ in some locales)."""
+    if isinstance(value, str) and (value.startswith(FORMULA_START + _ALSO_START)
+                                   or value.lstrip(_SKIPPED).startswith(FORMULA_START + _ALSO_START)):
         return "'" + value
     return value
+
+
+_ALSO_START = ("\n", "\0", "\uff1d", "\uff0b", "\uff0d", "\uff20")  # and full-width = + - @
+_SKIPPED = "".join(map(chr, range(0x21))) + "\x7f\xa0\u3000"  # spaces, control characters
 
 
 def template_rows(db: Database, programme: Programme, ahsn: str, quarter: Quarter) -> list[list]:

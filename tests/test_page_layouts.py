@@ -9,6 +9,7 @@ from types import SimpleNamespace
 import pytest
 from flask import session
 
+from dashboard.context import services
 from etl.users import Users
 from tests.conftest import make_app
 
@@ -65,7 +66,7 @@ def as_user(app, store):
         ctx.push()
         if role:
             user = accounts.add(f"{role}-user", PASSWORD, role, ahsn_name)
-            session.update(user=user.name, stamp=user.stamp)
+            session["sid"], _csrf = services().sessions.start(user.name, user.stamp)  # as /signin does
         return ctx
     contexts = []
     yield lambda *a: contexts.append(context(*a))

@@ -42,7 +42,8 @@ def reset_to(template: Path, root: Path) -> None:
     with Store(root).write_lock():
         for part in ("events", "originals", "parsed", "databases", "pending"):
             shutil.rmtree(root / part, ignore_errors=True)
-        for name in ("users.json", "signin_attempts.sqlite"):
+        for name in ("users.json", "signin_attempts.sqlite", "sessions.sqlite", "sessions.sqlite-wal",
+                     "sessions.sqlite-shm"):
             (root / name).unlink(missing_ok=True)
         for item in template.iterdir():
             if item.is_dir():

@@ -1,8 +1,11 @@
-"""/history: every submission the user may see, the file as uploaded, and restoring one.
+"""/history: every submission the user may see, what was counted from it, the file as
+uploaded, and restoring one.
 
 Nothing is ever deleted: restoring makes an earlier submission current again and the one
 it replaces stays listed. The download links and restore buttons go to endpoints in
 dashboard/uploads.py, which check the user again; a submitter sees only their own AHSN.
+The first download is what the figures count, as a CSV safe to open; the file as uploaded
+is offered second, labelled as unchecked (it may hold formulas, links or hidden sheets).
 """
 
 from __future__ import annotations
@@ -68,8 +71,9 @@ def layout(restored: str | None = None, ahsn: str | None = None, quarter: str | 
     return html.Div(className="upload-page", children=[
         html.H1("History of returns"),
         done,
-        html.P("Every file uploaded, newest first. Download a file exactly as it was uploaded, "
-               "or restore an earlier submission: the one it replaces is kept."),
+        html.P("Every file uploaded, newest first. For each, download the rows the figures count "
+               "(a CSV safe to open), or the file exactly as it was uploaded; or restore an "
+               "earlier submission: the one it replaces is kept."),
         # the choices are kept in the URL (?ahsn=&quarter=), so a link shows the same list
         dcc.Location(id="history-url", refresh=False),
         # a restore is stored at once and its figures built just after: look again until then
@@ -152,7 +156,7 @@ def _updating_text(pending: bool) -> str:
 
 @callback(Output("history-poll", "disabled"), Output("history-figures-state", "children"),
           Input("history-poll", "n_intervals"), prevent_initial_call=True)
-def watch_figures(_n):
+def watch_figures(_n: int | None):
     pending = _figures_pending()
     return not pending, _updating_text(pending)
 
@@ -160,7 +164,8 @@ def watch_figures(_n):
 @callback(Output("history-table", "children"), Output("history-url", "search"),
           Input("history-ahsn", "value"), Input("history-quarter", "value"), Input("history-poll", "disabled"),
           State("history-url", "search"))
-def show_history(choice, quarter, _figures_settled, current_search):
+def show_history(choice: str | None, quarter: str | None, _figures_settled: bool | None,
+                 current_search: str | None):
     user = current_user()  # filtered on the server, whatever the dropdown sent
     if user is None:
         return html.P("Your session has ended: sign in again."), dash.no_update
@@ -194,8 +199,15 @@ def show_history(choice, quarter, _figures_settled, current_search):
         allowed = user.may_act_on(by_id.get(sid, []))
         actions = []
         if allowed:
-            actions.append(html.A("Download the file", href=f"/history/{sid}/original",
-                                  className="history-download"))
+            actions.append(html.A(["Rows as counted (CSV)",
+                                   html.Span(f" for submission {sid}", className="visually-hidden")],
+                                  href=f"/history/{sid}/counted.csv", className="history-download"))
+            # the bytes as sent are the record, not checked for what a spreadsheet would run
+            actions.append(html.A(["File as uploaded",
+                                   html.Span(f" for submission {sid}", className="visually-hidden"),
+                                   html.Span(" (unchecked: may hold formulas or links; open with care)",
+                                             className="history-caution")],
+                                  href=f"/history/{sid}/original", className="history-original"))
             if not r["is_current"] and not r["is_quarantined"]:
                 # restoring asks first, showing what it changes (see restore_confirmation)
                 actions.append(html.A(f"Restore submission {sid}…", href=f"/history?confirm_restore={sid}",

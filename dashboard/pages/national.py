@@ -88,7 +88,7 @@ def layout(quarters: str | None = None, **_other) -> html.Div:
     Input("national-quarters", "value"),
     prevent_initial_call=True,
 )
-def choose_quarters(values):
+def choose_quarters(values: list[str] | None):
     """A new choice of quarters is a new URL (the page is built from it)."""
     if not values or len(values) < 2:
         return no_update, "Choose two or more quarters."
@@ -108,6 +108,8 @@ def download(_csv, _xlsx, search):
     text = dict(p.split("=", 1) for p in (search or "").lstrip("?").split("&") if "=" in p).get("quarters")
     from urllib.parse import unquote
     shown, _ = chosen_quarters(ctx.db, unquote(text) if text else None, programme)
+    if not shown:  # nothing published yet: nothing to download
+        return no_update
     table = national_table(ctx.db, programme, shown)
     stem = f"{programme.code}-national-{shown[0].key}-to-{shown[-1].key}"
     if dash.ctx.triggered_id == "national-download-xlsx":

@@ -115,7 +115,7 @@ def _state_line(s: QuarterStatus, today: dt.date) -> str:
 
 @callback(Output("returns-body", "children"), Output("returns-poll", "disabled"), Output("returns-updating", "children"),
           Input("returns-poll", "n_intervals"), State("returns-url", "search"), prevent_initial_call=True)
-def draw_again_when_updated(_n, search):
+def draw_again_when_updated(_n: int | None, search: str | None):
     """Once the database holds the latest change, draw the page again from it."""
     user = current_user()
     ctx = services()
@@ -130,9 +130,11 @@ def draw_again_when_updated(_n, search):
 
 @callback(Output("returns-url", "search"), Input("returns-quarter", "value"), State("returns-url", "search"),
           prevent_initial_call=True)
-def choose_quarter(label, search):
+def choose_quarter(label: str | None, search: str | None):
     """Another quarter is another address (the page is built from it). The quarter already
     shown (a dropdown drawn again) keeps the address as it is, message and all."""
+    if label:
+        Quarter.parse(label)  # a quarter no page offers is refused (400), not navigated to
     asked = parse_qs((search or "").lstrip("?")).get("quarter", [None])[0]
     ctx = services()
     shown = _chosen(collection.statuses(ctx.db, ctx.programme, dt.date.today()), asked)

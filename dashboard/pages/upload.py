@@ -116,7 +116,7 @@ def _template_href(ahsn: str, quarter: str, kind: str = "csv") -> str:
 
 @callback(Output("upload-template-quarter", "value"), Input("upload-template-ahsn", "value"),
           prevent_initial_call=True)
-def quarter_for(ahsn):
+def quarter_for(ahsn: str | None):
     """Another AHSN: its own next return's quarter."""
     user = current_user()
     if user is None or not ahsn or not user.may_submit_for(ahsn):
@@ -126,7 +126,7 @@ def quarter_for(ahsn):
 
 @callback(Output("upload-template-link", "href"), Output("upload-template-xlsx", "href"),
           Input("upload-template-ahsn", "value"), Input("upload-template-quarter", "value"))
-def template_link(ahsn, quarter):
+def template_link(ahsn: str | None, quarter: str | None):
     return _template_href(ahsn, quarter), _template_href(ahsn, quarter, "xlsx")
 
 
@@ -170,7 +170,7 @@ def _figures_state(submission_id: int) -> list:
 @callback(Output("upload-figures-state", "children"), Output("upload-figures-poll", "disabled"),
           Input("upload-figures-poll", "n_intervals"), State("upload-figures-state", "data-submission"),
           prevent_initial_call=True)
-def figures_state(_n, submission):
+def figures_state(_n: int | None, submission: str | None):
     """Once the database holding the submission is published, every worker serves it."""
     submission_id = int(submission) if submission and submission.isdigit() else 0
     return _figures_state(submission_id), _figures_updated(submission_id)
