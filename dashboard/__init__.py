@@ -9,8 +9,11 @@ another; nothing reads the environment after this.
       uploads.py       store, restore, original and template endpoints
       health.py        /healthz
       shell.py         the frame of every page
+      prerender.py     each page's first response carries the page as HTML (first paint without JavaScript)
+      downloads.py     /download/...: every table as CSV, Excel and JSON (the data interface)
       pages/           one module per page, with its callbacks
-      figures.py, national_table.py, ahsn_story.py, downloads.py   pure functions
+      views.py         what each page shows, read from its address (pages and downloads share it)
+      figures.py, national_table.py, ahsn_story.py, sheets.py   pure functions
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from pathlib import Path
 from dash import Dash
 from flask import Flask, request
 
-from dashboard import auth, health, shell, uploads
+from dashboard import auth, downloads, health, prerender, shell, uploads
 from dashboard.context import EXTENSION, Services
 from etl.settings import Settings
 from etl.store import StoreNotReady
@@ -45,10 +48,12 @@ def create_app(settings: Settings) -> Dash:
     server: Flask = app.server
     server.extensions[EXTENSION] = services
     app.layout = shell.layout
+    prerender.install(app)
 
     auth.register(server, settings)
     health.register(server)
     uploads.register(server)
+    downloads.register(server)
     _refuse_without_data(server, services)
     return app
 

@@ -143,7 +143,7 @@ def html_table(table: NationalTable, programme: Programme, search: str = "") -> 
         body.append(html.Tr([name] + [_td(c, i >= n_rates) for i, c in enumerate(row_cells)],
                             className="total" if facts["is_total"] else None))
     return html.Table(
-        [html.Caption(caption(table, programme)), head, html.Tbody(body)],
+        [html.Caption(caption(table, programme), id="national-table-caption"), head, html.Tbody(body)],
         className="ntable", id="national-table-grid",
     )
 
@@ -162,25 +162,26 @@ def _td(cell: Cell, is_change: bool) -> html.Td:
                    **{"data-value": "" if cell.value is None else str(cell.value), "data-style": cell.style})
 
 
+def swatch_text(key: str, programme: Programme) -> str:
+    """What the key shows inside each colour: an example of a cell of that style."""
+    t, points = programme.target_percent, programme.big_change_points
+    return {"below": f"below {t}%", "at-target": f"{t}% or more", "no-return": NO_RETURN, "no-change": "● 0",
+            "increase": "▲ +10", "big-increase": f"▲▲ +{points + 1}", "decrease": "▼ −10"}[key]
+
+
 def legend(programme: Programme) -> html.Div:
-    def swatch(key: str, example: str) -> html.Li:
-        style = STYLES[key]
+    def swatch(key: str) -> html.Li:
         return html.Li([
-            html.Span(example, className=f"swatch c {key}"),
-            " " + style["label"].format(points=programme.big_change_points),
+            html.Span(swatch_text(key, programme), className=f"swatch c {key}"),
+            " " + STYLES[key]["label"].format(points=programme.big_change_points),
         ])
 
-    t = programme.target_percent
     return html.Div(className="legend", id="national-legend", children=[
         html.H2("Key", className="legend-title"),
         html.Div(className="legend-groups", children=[
-            html.Div([html.H3("Adoption rate"), html.Ul([
-                swatch("below", f"below {t}%"), swatch("at-target", f"{t}% or more"),
-                swatch("no-return", NO_RETURN)])]),
-            html.Div([html.H3("Change"), html.Ul([
-                swatch("no-change", "● 0"), swatch("increase", "▲ +10"),
-                swatch("big-increase", f"▲▲ +{programme.big_change_points + 1}"),
-                swatch("decrease", "▼ −10")])]),
+            html.Div([html.H3("Adoption rate"), html.Ul([swatch(k) for k in ("below", "at-target", "no-return")])]),
+            html.Div([html.H3("Change"), html.Ul([swatch(k) for k in ("no-change", "increase", "big-increase",
+                                                                       "decrease")])]),
         ]),
         html.P([html.Span(SMALL_MARK, className="small-mark"),
                 f" Fewer than {100 // programme.big_change_points} acute trusts: one trust adopting or "

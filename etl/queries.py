@@ -196,21 +196,41 @@ def level_counts(db: Database, programme: Programme, ahsn: str) -> pd.DataFrame:
                  [programme.code, ahsn])
 
 
+_TRUST_ROWS = """
+    SELECT t.ahsn, t.quarter_index, t.quarter, t.trust_code, t.trust_name, t.trust_type,
+           list_contains(p.counted_trust_types, t.trust_type) AS counted,
+           t.adoption_level, lv.name AS level_name,
+           list_contains(p.counted_trust_types, t.trust_type)
+               AND t.adoption_level >= p.adopted_from_level AS adopted,
+           prev.adoption_level AS previous_level,
+           t.referrals_made, t.referrals_completed,
+           CASE WHEN t.referrals_made > 0
+                THEN round(100.0 * t.referrals_completed / t.referrals_made)::INTEGER END AS completion_percent,
+           t.submission_id
+    FROM trust_returns t
+    JOIN programmes p ON p.code = t.programme
+    JOIN levels lv ON lv.programme = t.programme AND lv.level = t.adoption_level
+    JOIN ahsns a ON a.short_name = t.ahsn
+    LEFT JOIN trust_returns prev
+           ON prev.programme = t.programme AND prev.ahsn = t.ahsn
+          AND prev.trust_code = t.trust_code AND prev.quarter_index = t.quarter_index - 1
+    WHERE t.programme = ? AND list_contains(?, t.quarter_index)"""
+
+
+def trust_rows(db: Database, programme: Programme, quarter_indexes: list[int], ahsn: str | None = None) -> pd.DataFrame:
+    """Every trust row of the current returns for these quarters (optionally one AHSN's), with
+    whether the trust counts toward the rate, whether it counts as adopted, and its level in the
+    quarter before (if it was in that return). AHSNs in the national table's order."""
+    sql, params = _TRUST_ROWS, [programme.code, list(quarter_indexes)]
+    if ahsn is not None:
+        sql += " AND t.ahsn = ?"
+        params.append(ahsn)
+    return db.query(sql + " ORDER BY t.quarter_index, a.table_order, t.trust_name, t.trust_code", params)
+
+
 def trusts(db: Database, programme: Programme, ahsn: str, quarter_index: int) -> pd.DataFrame:
-    """The trusts of one return, with each trust's level in the quarter before (if any)."""
-    return db.query("""
-        SELECT t.trust_code, t.trust_name, t.trust_type, t.adoption_level,
-               lv.name AS level_name, prev.adoption_level AS previous_level,
-               t.referrals_made, t.referrals_completed,
-               CASE WHEN t.referrals_made > 0
-                    THEN round(100.0 * t.referrals_completed / t.referrals_made) END AS completion_percent
-        FROM trust_returns t
-        JOIN levels lv ON lv.programme = t.programme AND lv.level = t.adoption_level
-        LEFT JOIN trust_returns prev
-               ON prev.programme = t.programme AND prev.ahsn = t.ahsn
-              AND prev.trust_code = t.trust_code AND prev.quarter_index = t.quarter_index - 1
-        WHERE t.programme = ? AND t.ahsn = ? AND t.quarter_index = ?
-        ORDER BY t.trust_name""", [programme.code, ahsn, quarter_index])
+    """The trusts of one return (see trust_rows)."""
+    return trust_rows(db, programme, [quarter_index], ahsn)
 
 
 def trust_codes_missing(db: Database, programme: Programme, ahsn: str, quarter_index: int) -> pd.DataFrame:

@@ -1,6 +1,9 @@
-"""The national table (Table 8.1 of the national review): AHSNs x chosen quarters.
+"""Which quarters a page or download shows, and the national table (Table 8.1 of the national
+review): AHSNs x chosen quarters.
 
-Shared by `python -m etl report` and the national overview page, so both always agree.
+Every page, every download and `python -m etl report` choose their quarters here
+(`shown_quarters`, `default_quarters`, `choose_quarters`), so a rule about which quarters
+may be shown (published or provisional) is made in one place.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ import pandas as pd
 
 from etl import queries
 from etl.programmes import Programme
-from etl.quarters import Quarter
+from etl.quarters import Quarter, QuarterError, parse_list
 from etl.queries import Database
 
 TOTAL = "Total"
@@ -29,16 +32,41 @@ def change_column(earlier: Quarter, later: Quarter) -> str:
     return f"change_{earlier.key}_to_{later.key}"
 
 
+def shown_quarters(db: Database, programme: Programme) -> list[Quarter]:
+    """The quarters the pages and downloads may show, oldest first: every quarter with a return."""
+    return [Quarter.from_index(int(i)) for i in queries.loaded_quarters(db, programme)["quarter_index"]]
+
+
+def quarter_axis(db: Database, programme: Programme) -> list[Quarter]:
+    """Every quarter from the first shown to the last, gaps included (a chart's x axis)."""
+    shown = shown_quarters(db, programme)
+    return [Quarter.from_index(i) for i in range(shown[0].index, shown[-1].index + 1)] if shown else []
+
+
 def default_quarters(db: Database, programme: Programme) -> list[Quarter]:
-    """The programme's checkpoint quarters that have data, then the latest quarter loaded."""
-    loaded = queries.loaded_quarters(db, programme)
-    loaded_indexes = set(loaded["quarter_index"])
-    chosen = [q for q in map(Quarter.parse, programme.checkpoint_quarters) if q.index in loaded_indexes]
-    if len(loaded):
-        latest = Quarter.from_index(int(loaded["quarter_index"].max()))
-        if latest not in chosen:
-            chosen.append(latest)
+    """The programme's checkpoint quarters that have data, then the latest quarter shown."""
+    shown = shown_quarters(db, programme)
+    chosen = [q for q in map(Quarter.parse, programme.checkpoint_quarters) if q in shown]
+    if shown and shown[-1] not in chosen:
+        chosen.append(shown[-1])
     return sorted(chosen)
+
+
+def choose_quarters(db: Database, programme: Programme, text: str | None) -> tuple[list[Quarter], str | None]:
+    """The quarters a `?quarters=Q3 2018/19,Q3 2019/20` asks for, and, if they could not all
+    be used, a sentence saying why (then the default quarters, or those asked for that can be)."""
+    if not text:
+        return default_quarters(db, programme), None
+    try:
+        asked = sorted(set(parse_list(text)))
+    except QuarterError as err:
+        return default_quarters(db, programme), f"{err}. Showing the default quarters."
+    shown = set(shown_quarters(db, programme))
+    missing = [q.label for q in asked if q not in shown]
+    asked = [q for q in asked if q in shown]
+    if len(asked) >= 2:
+        return asked, (f"No data loaded for {', '.join(missing)}; not shown." if missing else None)
+    return default_quarters(db, programme), "Choose two or more quarters with data. Showing the default quarters."
 
 
 @dataclass(frozen=True)

@@ -7,19 +7,22 @@ This is how late returns are chased.
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 import dash
 from dash import Input, Output, callback, dcc, html
 
+from dashboard import downloads
 from dashboard.auth import current_user
 from dashboard.context import services
-from etl import ahsns, queries
+from dashboard.views import ReturnsView, returns_grid
 from etl.quarters import Quarter
 
 dash.register_page(__name__, path="/returns", name="Returns this quarter",
                    title="Returns this quarter", nav_order=11, nav_label="Returns")
 
 
-def layout(quarter: str | None = None, **_query) -> html.Div:
+def layout(**query) -> html.Div:
     user = current_user()
     if user is None or not user.is_national:
         return html.Div(className="upload-page", children=[
@@ -29,18 +32,15 @@ def layout(quarter: str | None = None, **_query) -> html.Div:
                     else html.A("See your AHSN's returns in the history", href="/history"), "."]),
         ])
     ctx = services()
-    loaded = queries.loaded_quarters(ctx.db, ctx.programme)
-    labels = [Quarter.from_index(int(i)).label for i in loaded["quarter_index"]][::-1]
-    if labels:
-        labels.insert(0, (Quarter.parse(labels[0]) + 1).label)  # the return being made now
-    chosen = quarter if quarter in labels else (labels[1] if len(labels) > 1 else None)
+    view = ReturnsView.read(ctx.db, ctx.programme, query)
     return html.Div(className="upload-page", children=[
         html.H1("Returns this quarter"),
         html.P("Which AHSNs have sent their return, when and by whom, and which trusts of last "
                "quarter's return are missing. Choose another quarter to look back."),
         html.Div(className="upload-template-choices", children=[
             html.Div([html.Label("Quarter", htmlFor="returns-quarter"),
-                      dcc.Dropdown(id="returns-quarter", options=labels, value=chosen, clearable=False)]),
+                      dcc.Dropdown(id="returns-quarter", options=[q.label for q in view.choices],
+                                   value=view.quarter.label if view.quarter else None, clearable=False)]),
         ]),
         html.Div(id="returns-grid"),
     ])
@@ -56,46 +56,37 @@ def show_grid(label):
 
 def grid(quarter: Quarter) -> html.Div:
     ctx = services()
-    programme = ctx.programme
-    history = queries.submissions(ctx.db, programme)
-    here = history[history["quarter_index"] == quarter.index]
-    rows, returned, with_warnings = [], 0, 0
-    for ahsn in ahsns.all_ahsns():
-        mine = here[here["ahsn"] == ahsn.short_name]
-        current = mine[mine["is_current"]]
-        if not len(current):
-            status, when, who = "✗ No return yet", "", ""
-            # The trusts still to be reported: those of the AHSN's return a quarter earlier.
-            before = queries.trust_codes_missing(ctx.db, programme, ahsn.short_name, quarter.index)
-            missing = f"all {len(before)} (no return yet)" if len(before) else ""
+    rows = returns_grid(ctx.db, ctx.programme, quarter)
+    returned = sum(r["returned"] for r in rows)
+    with_warnings = sum(1 for r in rows if r["warnings"])
+    body = []
+    for r in rows:
+        if not r["returned"]:
+            status = "✗ No return yet"
+            missing = f"all {len(r['missing'])} (no return yet)" if r["missing"] else ""
             row_class = "returns-none"
         else:
-            c = current.iloc[0]
-            returned += 1
-            warnings = int(c["warning_count"])
-            with_warnings += warnings > 0
-            earlier = len(mine) - 1
-            status = "✓ Returned" + (f" with {warnings} warning{'s' if warnings != 1 else ''}"
-                                     if warnings else "")
+            warnings, earlier = r["warnings"], r["earlier"]
+            status = "✓ Returned" + (f" with {warnings} warning{'s' if warnings != 1 else ''}" if warnings else "")
             if earlier:
                 status += f"; supersedes {earlier} earlier version{'s' if earlier != 1 else ''}"
-            when = f"{c['loaded_at']:%d %b %Y %H:%M} UTC"
-            who = f"{c['loaded_by']} (submission {int(c['submission_id'])})"
-            gone = queries.trust_codes_missing(ctx.db, programme, ahsn.short_name, quarter.index)
-            missing = "; ".join(f"{r['trust_name']} ({r['trust_code']})" for _, r in gone.iterrows()) \
-                or "none"
+            missing = "; ".join(r["missing"]) or "none"
             row_class = "returns-warnings" if warnings else "returns-ok"
-        rows.append(html.Tr(className=row_class, children=[
-            html.Th(ahsn.short_name, scope="row"), html.Td(status), html.Td(when or "—"),
+        when = f"{r['stored_at']:%d %b %Y %H:%M} UTC" if r["stored_at"] is not None else ""
+        who = f"{r['by']} (submission {r['submission']})" if r["returned"] else ""
+        body.append(html.Tr(className=row_class, children=[
+            html.Th(r["ahsn"], scope="row"), html.Td(status), html.Td(when or "—"),
             html.Td(who or "—"), html.Td(missing or "—")]))
     return html.Div([
         html.P(html.Strong(f"{returned} of {len(rows)} AHSNs have returned for {quarter.label}"
                            f"{f'; {with_warnings} with warnings' if with_warnings else ''}."),
                className="returns-summary"),
-        html.Table(className="upload-table returns-grid", children=[
-            html.Caption(f"Returns for {quarter.label}, by AHSN"),
-            html.Thead(html.Tr([html.Th(h, scope="col") for h in (
-                "AHSN", "Status", "Stored", "By", f"Trusts of {(quarter - 1).label} missing now")])),
-            html.Tbody(rows),
-        ]),
+        html.Div(className="table-wrap", role="region", tabIndex=0, **{"aria-labelledby": "returns-caption"}, children=[
+            html.Table(className="upload-table returns-grid", children=[
+                html.Caption(f"Returns for {quarter.label}, by AHSN", id="returns-caption"),
+                html.Thead(html.Tr([html.Th(h, scope="col") for h in (
+                    "AHSN", "Status", "Stored", "By", f"Trusts of {(quarter - 1).label} missing now")])),
+                html.Tbody(body),
+            ])]),
+        downloads.links("this table", "returns", "?" + urlencode({"quarter": quarter.label}), "returns-download"),
     ])
