@@ -156,20 +156,22 @@ def page_title(found: dict, path: str) -> str:
     return str(title)
 
 
-def prerendered(app_title: str) -> tuple[str, str]:
-    """(the page's title, the HTML shown until Dash has drawn the page) for this request."""
+def prerendered(app_title: str) -> tuple[str, str, str]:
+    """(the page's title, the HTML shown until Dash has drawn the page, the line each printed
+    page carries) for this request."""
     search = request.query_string.decode("utf-8", "replace")
     found = page_for(request.path, "?" + search if search else "")
     if found is None:
-        return app_title, ""
+        return app_title, "", ""
     page, layout = found
     rendered = to_html(shell.layout(first_paint=True), layout)
     # Dash's shell fills the status line by a callback: the swap waits for it as well
     wait = {"ids": [i for i in rendered.ids if i not in rendered.graphs], "graphs": rendered.graphs,
             "filled": ["shell-status"]}
+    stamp = to_html(shell.print_stamp(request.url))
     return page_title(page, request.path), (
         f"<div id=\"prerendered\" data-wait='{escape.escape(json.dumps(wait), quote=True)}'>"
-        + "".join(rendered.parts) + "</div>")
+        + "".join(rendered.parts) + "</div>"), escape.unescape("".join(stamp.parts))
 
 
 def install(app: Dash) -> None:
@@ -177,11 +179,15 @@ def install(app: Dash) -> None:
     app.index_string = INDEX
 
     def interpolate_index(**parts) -> str:
-        title, static = prerendered(app.title)
+        title, static, stamp = prerendered(app.title)
+        index = app.index_string
         if static:
+            # printing works before any script has run: the stamp is in the page margin's CSS already
+            style = escape.escape("--print-stamp: " + json.dumps(stamp, ensure_ascii=False), quote=True)
+            index = index.replace('<html lang="en">', f'<html lang="en" style="{style}">', 1)
             parts["title"] = escape.escape(title)
             parts["app_entry"] = static + parts["app_entry"].replace(
                 'id="react-entry-point"', 'id="react-entry-point" class="dash-pending"')
-        return interpolate_str(app.index_string, **parts)
+        return interpolate_str(index, **parts)
 
     app.interpolate_index = interpolate_index

@@ -117,6 +117,7 @@ def layout(slug: str | None = None, **query) -> html.Div:
         ]),
         html.Section(className="keep-heading", children=[
             html.H2(f"Trusts in the {q.label} return"),
+            html.P("Scroll the table sideways to see every column →", className="scroll-hint"),
             trust_table(view.trusts, programme, ahsn, view.sort),
             downloads.links("this table", f"ahsn/{ahsn.slug}", view.search, "ahsn-download"),
         ]),

@@ -56,10 +56,11 @@ def layout(**query) -> html.Div:
         ahsn = ahsns.resolve(name)
         mine = rates[rates["ahsn"] == name]
         multiples.append(html.Figure(className="multiple", children=[
-            html.H3(html.A(name, href=f"/ahsn/{ahsn.slug}") if ahsn else name, className="multiple-title"),
+            html.Figcaption([html.H3(html.A(name, href=f"/ahsn/{ahsn.slug}") if ahsn else name,
+                                     className="multiple-title"),
+                             html.Span(latest_words(mine), className="muted")]),
             dcc.Graph(id=f"compare-{ahsn.slug if ahsn else name}", config=figures.CONFIG,
                       figure=figures.trend(mine, quarters, target, name), className="multiple-chart"),
-            html.Figcaption(latest_words(mine), className="muted"),
         ]))
     return html.Div(className="page page-compare", children=[
         html.H1("Compare regions"),

@@ -48,6 +48,7 @@ def layout(**query) -> html.Div:
             html.P(view.note, id="national-note", className="note", role="status"),
         ]),
         # scrolls sideways in its own box on a phone, the AHSN column kept in view
+        html.P("Scroll the table sideways to see every quarter →", className="scroll-hint"),
         html.Div(html_table(table, programme), className="table-wrap", id="national-table", role="region",
                  **{"aria-labelledby": "national-table-caption"}),
         legend(programme),
