@@ -26,9 +26,11 @@
     document.querySelectorAll(".js-plotly-plot").forEach(function (plot) {
       var height = plot.layout && plot.layout.height;
       resized.push([plot, height]);
-      if (height > 250) {  // drawn again at the printed size
-        window.Plotly.relayout(plot, {width: Math.floor(plot.clientWidth * scale),
-                                      height: Math.max(230, Math.round(height * 0.7))});
+      if (height > 250) {  // drawn again at the printed size, its box with it
+        var printed = Math.max(230, Math.round(height * 0.7));
+        var box = plot.closest(".dash-graph");
+        if (box) box.style.height = printed + "px";
+        window.Plotly.relayout(plot, {width: Math.floor(plot.clientWidth * scale), height: printed});
       } else if (scale < 1) {  // small ones (one per AHSN) scaled as they are
         plot.style.zoom = scale;
       }
@@ -38,7 +40,11 @@
   window.addEventListener("afterprint", function () {
     resized.splice(0).forEach(function (item) {
       item[0].style.zoom = "";
-      if (item[1] > 250) window.Plotly.relayout(item[0], {width: null, height: item[1], autosize: true});
+      if (item[1] > 250) {
+        var box = item[0].closest(".dash-graph");
+        if (box) box.style.height = item[1] + "px";
+        window.Plotly.relayout(item[0], {width: null, height: item[1], autosize: true});
+      }
     });
   });
 })();

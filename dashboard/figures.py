@@ -12,8 +12,16 @@ greyscale when printed, and is drawn without the mode bar (see CONFIG).
 from __future__ import annotations
 
 import pandas as pd
+from dash import dcc
 
 CONFIG = {"displayModeBar": False, "responsive": True}
+
+
+def graph(graph_id: str, figure: dict, class_name: str | None = None) -> dcc.Graph:
+    """A figure on a page. Its box is given the figure's height: on a resize (a phone turned, a
+    window narrowed) plotly then redraws to the new width at the same height, never collapsing."""
+    return dcc.Graph(id=graph_id, figure=figure, config=CONFIG, className=class_name,
+                     style={"height": f"{figure['layout']['height']}px"})
 FONT = "Arial, Helvetica, sans-serif"
 BLUE, DARK_BLUE, ORANGE, GREY = "#1B4F8A", "#0B2E59", "#C75B00", "#505050"
 LIGHT_BLUE = "#9ECAE1"

@@ -12,7 +12,7 @@ from urllib.parse import quote
 
 import dash
 import pandas as pd
-from dash import dcc, html
+from dash import html
 
 from dashboard import downloads, figures
 from dashboard.ahsn_story import what_changed
@@ -100,8 +100,7 @@ def layout(slug: str | None = None, **query) -> html.Div:
             html.H2("Adoption rate against the target"),
             html.P(f"{ahsn.short_name}'s rate each quarter, England's rate (all acute trusts in every return) "
                    "and the target.", className="muted"),
-            dcc.Graph(id="ahsn-rate-chart", config=figures.CONFIG,
-                      figure=figures.rate_over_time(view.rates, axis, target, view.england, ahsn.short_name)),
+            figures.graph("ahsn-rate-chart", figures.rate_over_time(view.rates, axis, target, view.england, ahsn.short_name)),
         ]),
         html.Section(className="keep-together", children=[
             html.H2(f"What changed since {(q - 1).label}"),
@@ -112,8 +111,7 @@ def layout(slug: str | None = None, **query) -> html.Div:
             html.H2("Acute trusts at each adoption level"),
             html.P("Progress below the adoption line shows as trusts moving from Engaged to Implementing; "
                    "hatched bars are not yet adopted.", className="muted"),
-            dcc.Graph(id="ahsn-levels-chart", config=figures.CONFIG,
-                      figure=figures.level_counts(view.levels, level_names, programme.adopted_from_level)),
+            figures.graph("ahsn-levels-chart", figures.level_counts(view.levels, level_names, programme.adopted_from_level)),
         ]),
         html.Section(className="keep-heading", children=[
             html.H2(f"Trusts in the {q.label} return"),
@@ -125,7 +123,7 @@ def layout(slug: str | None = None, **query) -> html.Div:
             html.H2("Referrals to community pharmacy"),
             html.P("Referrals made and completed each quarter (all trusts in the returns), and the share "
                    "completed.", className="muted"),
-            dcc.Graph(id="ahsn-referrals-chart", config=figures.CONFIG, figure=figures.referrals(view.rates)),
+            figures.graph("ahsn-referrals-chart", figures.referrals(view.rates)),
         ]),
     ])
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import dash
 import pandas as pd
-from dash import dcc, html
+from dash import html
 
 from dashboard import downloads, figures
 from dashboard.context import services
@@ -59,8 +59,7 @@ def layout(**query) -> html.Div:
             html.Figcaption([html.H3(html.A(name, href=f"/ahsn/{ahsn.slug}") if ahsn else name,
                                      className="multiple-title"),
                              html.Span(latest_words(mine), className="muted")]),
-            dcc.Graph(id=f"compare-{ahsn.slug if ahsn else name}", config=figures.CONFIG,
-                      figure=figures.trend(mine, quarters, target, name), className="multiple-chart"),
+            figures.graph(f"compare-{ahsn.slug if ahsn else name}", figures.trend(mine, quarters, target, name), "multiple-chart"),
         ]))
     return html.Div(className="page page-compare", children=[
         html.H1("Compare regions"),
@@ -77,13 +76,11 @@ def layout(**query) -> html.Div:
         ]),
         html.Section(className="keep-together", children=[
             html.H2(f"AHSNs at or above the {target}% target each quarter"),
-            dcc.Graph(id="compare-at-target", config=figures.CONFIG,
-                      figure=figures.at_target(at_target_counts(rates, quarters, target), target)),
+            figures.graph("compare-at-target", figures.at_target(at_target_counts(rates, quarters, target), target)),
         ]),
         html.Section(className="keep-together", children=[
             html.H2(f"Referrals by AHSN in {latest_q}"),
             html.P("AHSNs with no return for the quarter show no bars.", className="muted"),
-            dcc.Graph(id="compare-referrals", config=figures.CONFIG,
-                      figure=figures.referrals_by_ahsn(latest[["ahsn", "referrals_made", "referrals_completed"]])),
+            figures.graph("compare-referrals", figures.referrals_by_ahsn(latest[["ahsn", "referrals_made", "referrals_completed"]])),
         ]),
     ])
