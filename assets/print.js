@@ -24,7 +24,7 @@
     var scale = main && main.clientWidth > PRINT_WIDTH ? PRINT_WIDTH / main.clientWidth : 1;
     if (!window.Plotly) return;
     document.querySelectorAll(".js-plotly-plot").forEach(function (plot) {
-      var height = plot.layout && plot.layout.height;
+      var height = plot._fullLayout && plot._fullLayout.height;  // as drawn
       resized.push([plot, height]);
       if (height > 250) {  // drawn again at the printed size, its box with it
         var printed = Math.max(230, Math.round(height * 0.7));

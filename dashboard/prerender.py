@@ -114,6 +114,7 @@ def _render_core(kind: str, props: dict, out: Rendered, page) -> None:
         out.parts.append(f'<div class="dash-graph prerender-graph {escape.escape(props.get("className") or "")}" '
                          f'style="height: {int(height)}px"></div>')
     elif kind == "Dropdown":
+        out.ids.append(str(props["id"]))  # drawn lazily by Dash: the swap waits for it
         value = props.get("value")
         values = value if isinstance(value, list) else ([] if value is None else [value])
         chips = "".join(f'<span class="prerender-chip">{escape.escape(str(v))}</span>' for v in values)
