@@ -34,12 +34,18 @@ def server(module_server, seed_template):
     return live, store
 
 
+def ready(page):
+    """The page the server sent has been taken over by Dash (dashboard/prerender.py)."""
+    page.wait_for_selector("html[data-dash-ready]", timeout=30000)
+
+
 def sign_in(page, url, name, then="/upload"):
     page.goto(f"{url}/signin?next={then}")
     page.get_by_label("User name").fill(name)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(f"{url}{then}")
+    ready(page)
     page.get_by_text(f"Signed in as {name}").wait_for()
 
 
@@ -108,8 +114,10 @@ def test_a_good_file_previews_then_is_stored_and_shown_everywhere(server, page):
     live, store = server
     sign_in(page, live.url, "wessex")
     page.goto(live.url + "/")
+    ready(page)
     assert "Q2 2020/21" not in page.locator("#national-table").inner_text()
     page.goto(live.url + "/upload")
+    ready(page)
     drop(page, "wessex-good.csv")
     page.get_by_text("wessex-good.csv passed the checks: 5 trust rows for Wessex Q2 2020/21").wait_for()
     assert table_rows(page, ".upload-changes") == [[
@@ -121,10 +129,12 @@ def test_a_good_file_previews_then_is_stored_and_shown_everywhere(server, page):
     assert len(store.events()) == 6  # nothing stored by the preview
     page.locator("#upload-confirm").click()
     page.wait_for_url(re.compile(r".*/upload\?stored=7$"))
+    ready(page)
     page.get_by_text("✓ Stored: submission 7").wait_for()
     assert store.event(7).loaded_by == "wessex"
     # the national table, served by whichever worker, shows the new quarter at once
     page.goto(live.url + "/")
+    ready(page)
     page.locator("#national-table").get_by_text("Q2 2020/21").first.wait_for()
     assert "Latest data: Q2 2020/21" in page.locator("#shell-status").inner_text()
 
@@ -156,6 +166,7 @@ def test_restoring_an_earlier_submission(server, page):
     assert {r[0] for r in table_rows(page, ".history-table")} == {"Wessex"}
     page.get_by_role("button", name="Restore submission 7").click()
     page.wait_for_url(re.compile(r".*/history\?restored=7$"))
+    ready(page)
     page.get_by_text("✓ Submission 7 is current again").wait_for()
     page.locator(".history-restores").wait_for()
     rows = {page.locator(".history-table tbody tr").nth(i).locator("th").inner_text(): r
@@ -191,6 +202,7 @@ def test_the_history_can_be_narrowed_to_an_ahsn_and_quarter_and_the_link_keeps_i
     store_via_api(live.url, "nat", "kss-good.csv")
     sign_in(page, live.url, "nat", then="/history")
     page.goto(live.url + "/history?ahsn=Wessex&quarter=Q2+2020%2F21")
+    ready(page)
     caption = page.locator(".history-table caption")
     caption.wait_for()
     assert caption.inner_text() == "2 submissions for Wessex holding Q2 2020/21"
