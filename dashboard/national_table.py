@@ -1,8 +1,8 @@
 """The national table as people see it: colours, symbols, 'no return', what each rate is made of.
 
 Pure functions of an etl.report.NationalTable. One description of every cell
-(`cells`) feeds the HTML table, the CSV and the Excel download, so the downloads hold
-exactly what the page shows.
+(`cells`: its number, style, and what it is made of) feeds the HTML table and the downloads
+(dashboard/sheets.py), so the downloads hold the page's numbers.
 """
 
 from __future__ import annotations
@@ -121,7 +121,7 @@ def caption(table: NationalTable, programme: Programme) -> str:
             "and the change in percentage points between them")
 
 
-def html_table(table: NationalTable, programme: Programme, search: str = "") -> html.Table:
+def html_table(table: NationalTable, programme: Programme) -> html.Table:
     n_rates = len(table.quarters)
     head = html.Thead([
         html.Tr([
@@ -139,7 +139,7 @@ def html_table(table: NationalTable, programme: Programme, search: str = "") -> 
         if facts["is_total"]:
             name = html.Th(["England ", html.Span("(Total)", className="muted")], scope="row")
         else:
-            name = html.Th(html.A(facts["ahsn"], href=f"/ahsn/{facts['slug']}{search}"), scope="row")
+            name = html.Th(html.A(facts["ahsn"], href=f"/ahsn/{facts['slug']}"), scope="row")
         body.append(html.Tr([name] + [_td(c, i >= n_rates) for i, c in enumerate(row_cells)],
                             className="total" if facts["is_total"] else None))
     return html.Table(

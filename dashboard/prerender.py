@@ -192,3 +192,10 @@ def install(app: Dash) -> None:
         return interpolate_str(index, **parts)
 
     app.interpolate_index = interpolate_index
+
+    @app.server.after_request
+    def private(response):
+        """A page's HTML now holds the page itself, signed-in name and all: no shared cache keeps it."""
+        if response.mimetype == "text/html" and "prerendered" in response.get_data(as_text=True)[:200_000]:
+            response.headers["Cache-Control"] = "private, no-cache"
+        return response

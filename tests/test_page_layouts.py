@@ -149,7 +149,9 @@ def test_what_changed_has_no_raw_warnings_and_each_change_once(as_user, pages, s
 
 def test_the_server_sends_each_page_readable_before_any_javascript(app):
     client = app.server.test_client()
-    home = client.get("/").get_data(as_text=True)
+    response = client.get("/")
+    assert response.headers["Cache-Control"] == "private, no-cache"  # it holds who is signed in
+    home = response.get_data(as_text=True)
     assert home.startswith("<!DOCTYPE html>\n<html lang=\"en\" style=\"--print-stamp: &quot;Printed ")
     assert "Data as of Q2 2020/21" in home[:300]  # each printed page's foot, even before any script runs
     prerendered = home[home.index('<div id="prerendered"'):home.index('<div id="react-entry-point"')]
