@@ -95,18 +95,13 @@ class AhsnView:
     england: pd.DataFrame = None  # England's rate at each quarter shown
     missing: pd.DataFrame = None  # trusts of the return a quarter earlier not in the latest one
     levels: pd.DataFrame = None  # counted trusts at each level, per quarter with a return
+    nearest: pd.DataFrame = None  # counted trusts one level below adopting: the ones that can move the rate next
 
     @property
     def had_previous(self) -> bool:
         """Whether the AHSN made a return for the quarter before its latest."""
         return self.now is not None and bool((self.rates["quarter_index"] == self.now.quarter.index - 1).any())
 
-    @property
-    def nearest(self) -> pd.DataFrame:
-        """Counted trusts one level below adopting: the ones that can move the rate next."""
-        return self.trusts[self.trusts["counted"] & (self.trusts["adoption_level"] == self.adopted_from - 1)]
-
-    adopted_from: int = 4
 
     @classmethod
     def read(cls, db: Database, programme: Programme, slug: str | None, args: Mapping) -> AhsnView:
@@ -127,7 +122,7 @@ class AhsnView:
                    england=queries.england_rates(db, programme, shown),
                    missing=queries.trust_codes_missing(db, programme, ahsn.short_name, now.quarter.index),
                    levels=_only(queries.level_counts(db, programme, ahsn.short_name), shown),
-                   adopted_from=programme.adopted_from_level)
+                   nearest=trusts[trusts["counted"] & (trusts["adoption_level"] == programme.adopted_from_level - 1)])
 
 
 def _only(frame: pd.DataFrame, quarter_indexes: list[int]) -> pd.DataFrame:
