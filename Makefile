@@ -12,7 +12,7 @@ WORKERS ?= 3
 # 1000 requests (jittered, so they do not all restart at once). Same as the Procfile.
 GUNICORN_FLAGS ?= --timeout 60 --graceful-timeout 30 --max-requests 1000 --max-requests-jitter 100
 
-.PHONY: run test test-fast lint venv test-deps browser benchmark screenshots clean
+.PHONY: run test test-fast lint venv test-deps browser poppler benchmark screenshots clean
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -54,7 +54,13 @@ benchmark: $(VENV)/.test-installed browser
 	$(PY) -m tests.benchmark
 	$(PY) -m tests.bench_store
 
-screenshots: $(VENV)/.test-installed browser
+## pdftoppm (poppler-utils) for the printed pages in docs/print/ (the screenshots only; no test needs it).
+poppler:
+	@command -v pdftoppm >/dev/null 2>&1 || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq poppler-utils >/dev/null; }
+
+screenshots: $(VENV)/.test-installed browser poppler
 	$(PY) -m tests.screenshots
 
 clean:

@@ -9,11 +9,16 @@ another; nothing reads the environment after this.
       sessions.py, signin_limits.py   session records; how often a password may be tried
       pending.py       upload previews waiting to be confirmed
       request_checks.py   crafted requests answered 400/404, never 500
-      uploads.py       store, restore, download and template endpoints
+      uploads.py       store, restore, quarantine, download and template endpoints
+      signoff.py       the national team's sign-off, due dates, revisions and reminders
+      publisher.py     publishing committed writes in the background
       health.py        /healthz
       shell.py         the frame of every page
+      prerender.py     each page's first response carries the page as HTML (first paint without JavaScript)
+      downloads.py     /download/...: every table as CSV, Excel and JSON (the data interface)
       pages/           one module per page, with its callbacks
-      figures.py, national_table.py, ahsn_story.py, downloads.py   pure functions
+      views.py         what each page shows, read from its address (pages and downloads share it)
+      figures.py, national_table.py, ahsn_story.py, sheets.py   pure functions
 """
 
 from __future__ import annotations
@@ -23,7 +28,7 @@ from pathlib import Path
 from dash import Dash
 from flask import Flask, request
 
-from dashboard import auth, health, request_checks, shell, signoff, uploads
+from dashboard import auth, downloads, health, prerender, request_checks, shell, signoff, uploads
 from dashboard.context import EXTENSION, Services
 from etl.settings import Settings
 from etl.store import StoreNotReady
@@ -48,12 +53,14 @@ def create_app(settings: Settings) -> Dash:
     server: Flask = app.server
     server.extensions[EXTENSION] = services
     app.layout = shell.layout
+    prerender.install(app)
 
     auth.register(server, settings)
     request_checks.register(app)
     health.register(server)
     uploads.register(server)
     signoff.register(server)
+    downloads.register(server)
     _refuse_without_data(server, services)
     return app
 

@@ -57,30 +57,40 @@ def standing(rates: pd.DataFrame, programme: Programme) -> Standing:
     )
 
 
-def what_changed(trusts: pd.DataFrame, missing: pd.DataFrame, warnings: list[str],
-                 programme: Programme, quarter: Quarter, had_previous: bool) -> list[str]:
-    """A few plain sentences on the latest return against the one before."""
+def _type_words(trust_type: str) -> str:
+    return str(trust_type).replace("_", " ")
+
+
+def what_changed(trusts: pd.DataFrame, missing: pd.DataFrame, programme: Programme, quarter: Quarter,
+                 had_previous: bool) -> list[str]:
+    """One plain sentence per change in the latest return against the one before: a trust
+    that moved level, joined or left. Trusts that do not count toward the rate say so."""
+    before_q = quarter - 1
     if not had_previous:
-        return [f"There is no return for {(quarter - 1).label} to compare {quarter.label} with."]
+        return [f"There is no return for {before_q.label} to compare {quarter.label} with."]
     out = []
     for _, t in trusts.iterrows():
         before, now = t["previous_level"], int(t["adoption_level"])
         name = f"{t['trust_name']} ({t['trust_code']})"
+        counted = bool(t["counted"])
+        if not counted:
+            name += f", a {_type_words(t['trust_type'])} trust not counted toward the rate,"
+        now_words = f"level {now} {programme.level(now).name}"
         if pd.isna(before):
-            out.append(f"{name} is new in this return, at level {now} {programme.level(now).name}.")
+            out.append(f"{name} is new in this return, at {now_words}.")
         elif int(before) != now:
-            verb = "moved up" if now > int(before) else "moved down"
+            before = int(before)
             note = ""
-            if programme.is_adopted(now) and not programme.is_adopted(int(before)):
-                note = ": now counted as adopted"
-            elif programme.is_adopted(int(before)) and not programme.is_adopted(now):
-                note = ": no longer counted as adopted"
-            out.append(f"{name} {verb} from level {int(before)} {programme.level(int(before)).name} "
-                       f"to {now} {programme.level(now).name}{note}.")
+            if counted and programme.is_adopted(now) and not programme.is_adopted(before):
+                note = ": it now counts as adopted"
+            elif counted and programme.is_adopted(before) and not programme.is_adopted(now):
+                note = ": it no longer counts as adopted"
+            out.append(f"{name} moved {'up' if now > before else 'down'} from level {before} "
+                       f"{programme.level(before).name} to {now_words}{note}.")
     for _, t in missing.iterrows():
-        out.append(f"{t['trust_name']} ({t['trust_code']}) was in the {(quarter - 1).label} return "
-                   f"but not in {quarter.label}.")
+        level = int(t["adoption_level"])
+        out.append(f"{t['trust_name']} ({t['trust_code']}), at level {level} {programme.level(level).name} in "
+                   f"{before_q.label}, is not in the {quarter.label} return.")
     if not out:
-        out.append(f"No trust changed level between {(quarter - 1).label} and {quarter.label}.")
-    out += [f"Warning kept with the return: {w}" for w in warnings]
+        out.append(f"No trust changed level between {before_q.label} and {quarter.label}.")
     return out

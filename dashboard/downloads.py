@@ -1,97 +1,132 @@
-"""Downloads of exactly what the national table shows: CSV, and Excel keeping the colours.
+"""The dashboard's data interface: every table on every page as CSV, Excel and JSON, at a
+stable address that takes the same query as the page.
 
-Every text cell goes through etl.templates.neutralise, so nothing in a download can run as a
-spreadsheet formula.
+    /download/national.csv?quarters=Q3 2018/19,Q3 2019/20   the national table (as /?quarters=)
+    /download/trusts.csv?quarters=...                        every trust row of the returns that table is made of
+    /download/ahsn/wessex.csv?sort=level                     an AHSN's trusts in its latest return (as /ahsn/wessex)
+    /download/compare.csv                                    every AHSN's rate at every quarter (as /compare)
+    /download/levels.csv                                     the adoption levels (as /definitions)
+    /download/returns.csv?quarter=Q2 2020/21                 who has returned (as /returns; national team only)
+
+Each also as .xlsx and .json. The query is read by the page's own parser (dashboard/views.py)
+and the file built from the same objects as the page (dashboard/sheets.py), so the file holds
+the page's numbers. `register` wires the endpoints; `links` is the row of links a page shows.
 """
 
 from __future__ import annotations
 
-import csv
-import io
+import datetime as dt
+from urllib.parse import quote
 
-import xlsxwriter
+from dash import html
+from flask import Flask, Response, request
 
-from dashboard.national_table import SMALL_MARK, STYLES, caption, cells, header, trusts_phrase
-from etl.programmes import Programme
-from etl.report import NationalTable, target_sentence
-from etl.templates import neutralise
+from dashboard import sheets
+from dashboard.auth import Refused, current_user
+from dashboard.context import services
+from dashboard.views import AhsnView, CompareView, NationalView, ReturnsView, returns_grid
+from etl import queries
 
-
-def _columns(table: NationalTable) -> list[str]:
-    """Header: AHSN, each shown column, then what each rate is made of."""
-    return (["AHSN"] + header(table)
-            + [f"Acute trusts adopted {q.label}" for q in table.quarters])
+FORMATS = {"csv": "CSV", "xlsx": "Excel", "json": "JSON"}
 
 
-def rows(table: NationalTable, programme: Programme) -> list[list]:
-    """The shown text of each cell, as on the page (with † for few trusts), then the
-    'n of m acute trusts' behind each rate."""
-    out = []
-    for facts, row_cells in cells(table, programme):
-        name = "England (Total)" if facts["is_total"] else facts["ahsn"]
-        shown = [c.text + (f" {SMALL_MARK}" if c.small else "") for c in row_cells]
-        made_of = [trusts_phrase(c.adopted, c.trusts) if c.value is not None else c.text
-                   for c in row_cells[:len(table.quarters)]]
-        out.append([name] + shown + made_of)
-    return out
+def href(table: str, ext: str, search: str = "") -> str:
+    return f"/download/{quote(table)}.{ext}{search}"
 
 
-def notes(table: NationalTable, programme: Programme) -> list[str]:
-    return [
-        target_sentence(table, programme.target_percent),
-        f"{SMALL_MARK} fewer than {100 // programme.big_change_points} acute trusts: one trust moves "
-        f"the rate by more than {programme.big_change_points} percentage points.",
-        "Adoption rate: acute trusts at level "
-        f"{programme.adopted_from_level} or above as a percentage of acute trusts in the return; "
-        "England (Total): all adopted acute trusts over all acute trusts in the returns.",
-    ]
+def links(what: str, table: str, search: str = "", id_prefix: str | None = None) -> html.P:
+    """'Download <what>: CSV · Excel · JSON', each a plain link to the file's stable address."""
+    parts: list = [f"Download {what}: "]
+    for i, (ext, name) in enumerate(FORMATS.items()):
+        if i:
+            parts.append(" · ")
+        parts.append(html.A(name, href=href(table, ext, search), className="download-link",
+                            id=f"{id_prefix}-{ext}" if id_prefix else None,
+                            **{"aria-label": f"{what}, {name}" + (" (for analysts)" if ext == "json" else "")}))
+    return html.P(parts, className="downloads no-print")
 
 
-def national_csv(table: NationalTable, programme: Programme) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(_columns(table))
-    for row in rows(table, programme):
-        writer.writerow([neutralise(v) for v in row])
-    return out.getvalue()
+def as_of() -> str:
+    ctx = services()
+    status = queries.store_status(ctx.db, ctx.programme)
+    loaded = f", last loaded {status.last_loaded_at:%d %b %Y %H:%M} UTC" if status.last_loaded_at else ""
+    return f"Data as of {status.latest_published_quarter or 'no quarter published'} (published){loaded}."
 
 
-def national_excel(table: NationalTable, programme: Programme) -> bytes:
-    """One sheet: caption, header, the table with the page's colours and symbols, the notes."""
-    buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False,
-                                        "strings_to_urls": False})
-    sheet = book.add_worksheet("National table")
-    bold = book.add_format({"bold": True})
-    head = book.add_format({"bold": True, "text_wrap": True, "valign": "top", "bottom": 1})
-    formats = {key: book.add_format({"bg_color": s["background"], "font_color": s["text"],
-                                     "align": "center", "border": 1, "border_color": "#FFFFFF",
-                                     "italic": key == "no-return"})
-               for key, s in STYLES.items()}
-    sheet.write_string(0, 0, neutralise(caption(table, programme)), bold)
-    columns = _columns(table)
-    for col, name in enumerate(columns):
-        sheet.write_string(2, col, neutralise(name), head)
-    n_shown = len(table.quarters) + len(table.change_columns)
-    for r, ((facts, row_cells), row) in enumerate(zip(cells(table, programme), rows(table, programme)), start=3):
-        sheet.write_string(r, 0, neutralise(row[0]), bold if facts["is_total"] else None)
-        for c, cell in enumerate(row_cells, start=1):
-            sheet.write_string(r, c, neutralise(row[c]), formats[cell.style])
-        for c in range(n_shown + 1, len(row)):
-            sheet.write_string(r, c, neutralise(row[c]))
-    last = 3 + len(table.frame) + 1
-    for i, note in enumerate(notes(table, programme)):
-        sheet.write_string(last + i, 0, neutralise(note))
-    key_row = last + len(notes(table, programme)) + 1
-    sheet.write_string(key_row, 0, "Key", bold)
-    for i, (key, style) in enumerate(STYLES.items(), start=1):
-        sample = style["symbol"] or ("no return" if key == "no-return" else "")
-        sheet.write_string(key_row + i, 0, sample, formats[key])
-        sheet.write_string(key_row + i, 1, style["label"].format(points=programme.big_change_points))
-    sheet.set_column(0, 0, 30)
-    sheet.set_column(1, n_shown, 16)
-    sheet.set_column(n_shown + 1, len(columns) - 1, 22)
-    sheet.set_row(2, 45)
-    sheet.freeze_panes(3, 1)
-    book.close()
-    return buffer.getvalue()
+def _sheet(table: str, slug: str | None) -> tuple[sheets.Sheet, str]:
+    """The table and its file name (without extension)."""
+    ctx = services()
+    db, programme = ctx.db, ctx.programme
+    args = request.args
+    code = programme.code
+    if table in ("national", "trusts"):
+        view = NationalView.read(db, programme, args)
+        if view is None:
+            raise Refused(404, "No returns have been loaded yet.")
+        span = f"{view.quarters[0].key}-to-{view.quarters[-1].key}"
+        if table == "national":
+            sheet = sheets.national(view.table, programme)
+            return (sheet, f"{code}-national-{span}")
+        labels = ", ".join(q.label for q in view.quarters)
+        sheet = sheets.trusts(view.trust_rows(db, programme), programme,
+                              f"Every trust in the {programme.short_name} returns for {labels}", "trusts")
+        return (sheet, f"{code}-trusts-{span}")
+    if table == "ahsn":
+        view = AhsnView.read(db, programme, slug, args)
+        if view.ahsn is None:
+            raise Refused(404, f"There is no AHSN at /ahsn/{slug}.")
+        if view.now is None:
+            raise Refused(404, f"{view.ahsn.short_name} has made no return yet.")
+        q = view.now.quarter
+        sheet = sheets.trusts(view.trusts, programme, f"Trusts in the {view.ahsn.short_name} return for {q.label}",
+                              view.ahsn.slug)
+        return (sheet, f"{code}-{view.ahsn.slug}-trusts-{q.key}")
+    if table == "compare":
+        view = CompareView.read(db, programme, args)
+        if view is None:
+            raise Refused(404, "No returns have been loaded yet.")
+        sheet = sheets.ahsn_rates(view.rates, view.order,
+                                  f"{programme.short_name} adoption rate by AHSN and quarter, "
+                                  f"{view.axis[0].label} to {view.axis[-1].label}")
+        return (sheet, f"{code}-ahsn-rates")
+    if table == "levels":
+        return (sheets.levels(programme), f"{code}-levels")
+    if table == "returns":
+        user = current_user()
+        if user is None:
+            raise Refused(401, "Sign in as a national administrator to download the returns.")
+        if not user.is_national:
+            raise Refused(403, f"The returns of every AHSN are for the national team (you are a {user.description}).")
+        today = dt.date.today()
+        view = ReturnsView.read(db, programme, args, today)
+        if view.status is None:
+            raise Refused(404, "No returns have been loaded yet.")
+        return (sheets.returns(returns_grid(db, programme, view.status, today), view.status),
+                f"{code}-returns-{view.quarter.key}")
+    raise Refused(404, f"There is no table '{table}' to download; see the README's data interface.")
+
+
+def _respond(table: str, ext: str, slug: str | None = None) -> Response:
+    sheet, stem = _sheet(table, slug)
+    sheet = sheet.with_as_of(as_of(), request.url)
+    write, media_type = sheets.WRITERS[ext]
+    response = Response(write(sheet), mimetype=media_type.split(";")[0], content_type=media_type)
+    disposition = "inline" if ext == "json" else "attachment"
+    response.headers["Content-Disposition"] = f'{disposition}; filename="{stem}.{ext}"'
+    response.headers["Cache-Control"] = "no-cache"  # a new return changes every table
+    return response
+
+
+def register(server: Flask) -> None:
+    @server.get("/download/<table>.<any(csv, xlsx, json):ext>")
+    def download(table: str, ext: str):
+        return _respond(table, ext)
+
+    @server.get("/download/ahsn/<slug>.<any(csv, xlsx, json):ext>")
+    def download_ahsn(slug: str, ext: str):
+        return _respond("ahsn", ext, slug)
+
+    @server.get("/download/<path:other>")
+    def no_such_download(other: str):
+        raise Refused(404, f"There is no download at /download/{other}: tables end in .csv, .xlsx or .json; "
+                           "the README's data interface lists them.")

@@ -12,8 +12,16 @@ greyscale when printed, and is drawn without the mode bar (see CONFIG).
 from __future__ import annotations
 
 import pandas as pd
+from dash import dcc
 
 CONFIG = {"displayModeBar": False, "responsive": True}
+
+
+def graph(graph_id: str, figure: dict, class_name: str | None = None) -> dcc.Graph:
+    """A figure on a page. Its box is given the figure's height: on a resize (a phone turned, a
+    window narrowed) plotly then redraws to the new width at the same height, never collapsing."""
+    return dcc.Graph(id=graph_id, figure=figure, config=CONFIG, className=class_name,
+                     style={"height": f"{figure['layout']['height']}px"})
 FONT = "Arial, Helvetica, sans-serif"
 BLUE, DARK_BLUE, ORANGE, GREY = "#1B4F8A", "#0B2E59", "#C75B00", "#505050"
 LIGHT_BLUE = "#9ECAE1"
@@ -52,22 +60,32 @@ def _trusts_text(adopted, counted) -> list[str]:
     return [f"{int(a)} of {int(c)} acute trusts" if pd.notna(a) else "no return" for a, c in zip(adopted, counted)]
 
 
-def rate_over_time(rates: pd.DataFrame, quarters: list[str], target: int) -> dict:
-    """One AHSN's adoption rate at every quarter against the target line.
+def rate_over_time(rates: pd.DataFrame, quarters: list[str], target: int,
+                   england: pd.DataFrame | None = None, name: str = "Adoption rate") -> dict:
+    """One AHSN's adoption rate at every quarter against the target line and, if given,
+    England's rate as a second line (grey, dotted, square markers: told apart without colour).
 
-    rates: quarter, rate_percent, adopted_trusts, counted_trusts (quarters with a return).
+    rates, england: quarter, rate_percent, adopted_trusts, counted_trusts (quarters with a return).
     quarters: every quarter label on the axis, in order (missing ones show as gaps)."""
     by_quarter = rates.set_index("quarter").reindex(quarters)
     data = [
         {"type": "scatter", "x": quarters, "y": [target] * len(quarters), "mode": "lines",
          "name": target_label(target), "line": {"color": TARGET_COLOUR, "dash": "dash", "width": 2},
          "hoverinfo": "skip"},
-        {"type": "scatter", "x": quarters, "y": _int_or_none(by_quarter["rate_percent"]),
-         "mode": "lines+markers", "name": "Adoption rate", "connectgaps": False,
-         "line": {"color": BLUE, "width": 3}, "marker": {"size": 8},
-         "customdata": _trusts_text(by_quarter["adopted_trusts"], by_quarter["counted_trusts"]),
-         "hovertemplate": "%{x}: %{y}%<br>%{customdata}<extra></extra>"},
     ]
+    if england is not None and len(england):
+        whole = england.set_index("quarter").reindex(quarters)
+        data.append({"type": "scatter", "x": quarters, "y": _int_or_none(whole["rate_percent"]),
+                     "mode": "lines+markers", "name": "England", "connectgaps": False,
+                     "line": {"color": GREY, "width": 2, "dash": "dot"},
+                     "marker": {"size": 7, "symbol": "square"},
+                     "customdata": _trusts_text(whole["adopted_trusts"], whole["counted_trusts"]),
+                     "hovertemplate": "England, %{x}: %{y}%<br>%{customdata}<extra></extra>"})
+    data.append({"type": "scatter", "x": quarters, "y": _int_or_none(by_quarter["rate_percent"]),
+                 "mode": "lines+markers", "name": name, "connectgaps": False,
+                 "line": {"color": BLUE, "width": 3}, "marker": {"size": 8},
+                 "customdata": _trusts_text(by_quarter["adopted_trusts"], by_quarter["counted_trusts"]),
+                 "hovertemplate": "%{x}: %{y}%<br>%{customdata}<extra></extra>"})
     annotation = {"x": quarters[0] if quarters else 0, "y": target, "text": target_label(target),
                   "showarrow": False, "yshift": 11, "xanchor": "left", "font": {"color": TARGET_COLOUR}}
     return _figure(data, 340, annotations=[annotation],
@@ -119,44 +137,25 @@ def referrals(rates: pd.DataFrame) -> dict:
                                 anchor="x", showgrid=False))
 
 
-def small_multiples(rates: pd.DataFrame, order: list[str], quarters: list[str], target: int,
-                    columns: int = 3) -> dict:
-    """Every AHSN's adoption rate over time, one panel each, on the same axes.
-    rates: ahsn, quarter, rate_percent, adopted_trusts, counted_trusts."""
-    n_rows = max(1, -(-len(order) // columns))
-    h_gap, v_gap = 0.03, 0.06 if n_rows > 1 else 0.0
-    width = (1 - h_gap * (columns - 1)) / columns
-    height = (1 - v_gap * (n_rows - 1)) / n_rows
-    by_ahsn = {name: frame.set_index("quarter").reindex(quarters) for name, frame in rates.groupby("ahsn")}
-    empty = pd.DataFrame(index=quarters, columns=["rate_percent", "adopted_trusts", "counted_trusts"])
-    data, layout, titles = [], {}, []
-    for i, ahsn in enumerate(order):
-        row, col = divmod(i, columns)
-        n = "" if i == 0 else str(i + 1)
-        x_domain = [col * (width + h_gap), col * (width + h_gap) + width]
-        y_top = 1 - row * (height + v_gap)
-        last_row = row == n_rows - 1 or i + columns >= len(order)
-        layout[f"xaxis{n}"] = _axis(domain=x_domain, anchor=f"y{n}", type="category", categoryorder="array",
-                                    categoryarray=quarters, matches=None if i == 0 else "x",
-                                    showticklabels=last_row, tickangle=-45 if last_row else None,
-                                    nticks=6 if last_row else None)
-        layout[f"yaxis{n}"] = _axis(domain=[y_top - height, y_top], anchor=f"x{n}", range=[0, 105],
-                                    tickvals=[0, target, 100], ticktext=["0%", f"{target}%", "100%"],
-                                    showticklabels=col == 0, matches=None if i == 0 else "y")
-        titles.append({"text": ahsn, "x": sum(x_domain) / 2, "y": y_top, "xref": "paper", "yref": "paper",
-                       "xanchor": "center", "yanchor": "bottom", "showarrow": False, "font": {"size": 13}})
-        mine = by_ahsn.get(ahsn, empty)
-        axes = {"xaxis": f"x{n}", "yaxis": f"y{n}"}
-        data.append({"type": "scatter", **axes, "x": quarters, "y": [target] * len(quarters), "mode": "lines",
-                     "line": {"color": TARGET_COLOUR, "dash": "dash", "width": 1}, "name": target_label(target),
-                     "showlegend": i == 0, "hoverinfo": "skip", "legendgroup": "target"})
-        data.append({"type": "scatter", **axes, "x": quarters, "y": _int_or_none(mine["rate_percent"]),
-                     "mode": "lines", "line": {"color": BLUE, "width": 2}, "name": "Adoption rate",
-                     "showlegend": i == 0, "legendgroup": "rate",
-                     "customdata": _trusts_text(mine["adopted_trusts"], mine["counted_trusts"]),
-                     "hovertemplate": f"{ahsn}<br>%{{x}}: %{{y}}%<br>%{{customdata}}<extra></extra>"})
-    layout = {key: {k: v for k, v in axis.items() if v is not None} for key, axis in layout.items()}
-    return _figure(data, 190 * n_rows + 90, annotations=titles, **layout)
+def trend(rates: pd.DataFrame, quarters: list[str], target: int, name: str) -> dict:
+    """One AHSN's adoption rate over time, small, on the same axes as every other AHSN's (the
+    comparison page shows one per AHSN; its title is the HTML heading above it, so titles
+    never overlap however narrow the screen).
+    rates: quarter, rate_percent, adopted_trusts, counted_trusts (this AHSN's quarters with a return)."""
+    mine = rates.set_index("quarter").reindex(quarters)
+    data = [
+        {"type": "scatter", "x": quarters, "y": [target] * len(quarters), "mode": "lines",
+         "line": {"color": TARGET_COLOUR, "dash": "dash", "width": 1}, "name": target_label(target),
+         "hoverinfo": "skip"},
+        {"type": "scatter", "x": quarters, "y": _int_or_none(mine["rate_percent"]), "mode": "lines",
+         "line": {"color": BLUE, "width": 2}, "name": name, "connectgaps": False,
+         "customdata": _trusts_text(mine["adopted_trusts"], mine["counted_trusts"]),
+         "hovertemplate": f"{name}<br>%{{x}}: %{{y}}%<br>%{{customdata}}<extra></extra>"},
+    ]
+    return _figure(data, 190, showlegend=False, margin={"l": 44, "r": 12, "t": 8, "b": 8},
+                   xaxis=_axis(type="category", categoryorder="array", categoryarray=quarters, nticks=4,
+                               tickangle=0, tickfont={"size": 11}),
+                   yaxis=_axis(range=[0, 105], tickvals=[0, target, 100], ticktext=["0%", f"{target}%", "100%"]))
 
 
 def at_target(counts: pd.DataFrame, target: int) -> dict:

@@ -1,8 +1,8 @@
 """The national table as people see it: colours, symbols, 'no return', what each rate is made of.
 
 Pure functions of an etl.report.NationalTable. One description of every cell
-(`cells`) feeds the HTML table, the CSV and the Excel download, so the downloads hold
-exactly what the page shows.
+(`cells`: its number, style, and what it is made of) feeds the HTML table and the downloads
+(dashboard/sheets.py), so the downloads hold the page's numbers.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from etl.report import NationalTable
 NO_RETURN = "no return"
 NOT_AVAILABLE = "n/a"
 SMALL_MARK = "†"
+REVISED_MARK = "✎"  # a published figure changed since publication (hover or focus says how)
 
 # Colour-blind-safe blue/orange family; every pair of text/background is >= 4.5:1 (WCAG AA),
 # checked in tests/test_figures.py. Each change style also has its own symbol.
@@ -70,6 +71,7 @@ class Cell:
     small: bool = False
     adopted: int | None = None  # a rate's numerator and denominator (None for changes, no return)
     trusts: int | None = None
+    revised: str | None = None  # the revision mark's words, if the figure changed since publication
 
 
 def cells(table: NationalTable, programme: Programme) -> list[tuple[dict, list[Cell]]]:
@@ -79,16 +81,24 @@ def cells(table: NationalTable, programme: Programme) -> list[tuple[dict, list[C
         out: list[Cell] = []
         for q in table.quarters:
             rate = row[q.key]
+            revised = _revision_of(table, row, q)
             if pd.isna(rate):
-                out.append(Cell(NO_RETURN, None, "no-return", f"No return from {row['ahsn']} for {q.label}"))
+                detail = f"No return from {row['ahsn']} for {q.label}" + (f". {revised}" if revised else "")
+                out.append(Cell(NO_RETURN, None, "no-return", detail, revised=revised))
                 continue
             adopted, trusts = int(row[q.key + "_adopted"]), int(row[q.key + "_trusts"])
             small = not row["is_total"] and small_denominator(trusts, programme)
             detail = trusts_phrase(adopted, trusts) + f" adopted in {q.label}"
+            if row["is_total"] and not table.is_complete(q):
+                detail += f": the total of the {table.returned(q)} AHSNs that have returned, not England's"
+            if q in table.provisional:
+                detail += f" (provisional: {table.provisional[q]})"
             if small:
                 detail += f"; with {trusts} trusts one trust moves the rate by {round(100 / trusts)} points"
+            if revised:
+                detail += f". {revised}"
             out.append(Cell(f"{int(rate)}%", int(rate), rate_style(int(rate), programme), detail, small,
-                            adopted, trusts))
+                            adopted, trusts, revised))
         for a, b, column in table.change_columns:
             change = row[column]
             if pd.isna(change):
@@ -110,6 +120,16 @@ def cells(table: NationalTable, programme: Programme) -> list[tuple[dict, list[C
     return rows
 
 
+def _revision_of(table: NationalTable, row, quarter) -> str | None:
+    """The revision mark of a rate cell: its own, or for England, that its quarter has some."""
+    if not row["is_total"]:
+        return table.revisions.get((row["ahsn"], quarter))
+    revised = sorted(a for a, q in table.revisions if q == quarter)
+    if not revised:
+        return None
+    return f"Includes revised figures ({', '.join(revised)}) since {quarter.label} was published"
+
+
 def header(table: NationalTable) -> list[str]:
     return ([f"Adoption rate {q.label}" for q in table.quarters]
             + [f"Change {a.label} to {b.label} (points)" for a, b, _ in table.change_columns])
@@ -121,7 +141,7 @@ def caption(table: NationalTable, programme: Programme) -> str:
             "and the change in percentage points between them")
 
 
-def html_table(table: NationalTable, programme: Programme, search: str = "") -> html.Table:
+def html_table(table: NationalTable, programme: Programme) -> html.Table:
     n_rates = len(table.quarters)
     head = html.Thead([
         html.Tr([
@@ -130,7 +150,7 @@ def html_table(table: NationalTable, programme: Programme, search: str = "") -> 
             html.Th("Change (percentage points)", scope="colgroup", colSpan=max(n_rates - 1, 1),
                     className="group") if n_rates > 1 else None,
         ]),
-        html.Tr([html.Th(q.label, scope="col") for q in table.quarters]
+        html.Tr([_quarter_head(table, q) for q in table.quarters]
                 + [html.Th([a.label, html.Br(), "to ", b.label], scope="col", className="change-head")
                    for a, b, _ in table.change_columns]),
     ])
@@ -139,22 +159,32 @@ def html_table(table: NationalTable, programme: Programme, search: str = "") -> 
         if facts["is_total"]:
             name = html.Th(["England ", html.Span("(Total)", className="muted")], scope="row")
         else:
-            name = html.Th(html.A(facts["ahsn"], href=f"/ahsn/{facts['slug']}{search}"), scope="row")
+            name = html.Th(html.A(facts["ahsn"], href=f"/ahsn/{facts['slug']}"), scope="row")
         body.append(html.Tr([name] + [_td(c, i >= n_rates) for i, c in enumerate(row_cells)],
                             className="total" if facts["is_total"] else None))
     return html.Table(
-        [html.Caption(caption(table, programme)), head, html.Tbody(body)],
+        [html.Caption(caption(table, programme), id="national-table-caption"), head, html.Tbody(body)],
         className="ntable", id="national-table-grid",
     )
 
 
+def _quarter_head(table: NationalTable, q) -> html.Th:
+    """A quarter's heading; an unpublished one says so, with its coverage, in words."""
+    if q not in table.provisional:
+        return html.Th(q.label, scope="col")
+    return html.Th([q.label, html.Br(), html.Span(f"provisional: {table.provisional[q]}",
+                                                  className="provisional-note")],
+                   scope="col", className="provisional-head")
+
+
 def _td(cell: Cell, is_change: bool) -> html.Td:
     mark = html.Span(SMALL_MARK, className="small-mark", **{"aria-hidden": "true"}) if cell.small else None
-    if cell.value is None:
+    revised = html.Span(REVISED_MARK, className="revised-mark", **{"aria-hidden": "true"}) if cell.revised else None
+    if cell.value is None and not cell.revised:
         content = html.Span(cell.text, className="value")
     else:
         content = html.Span(
-            [html.Span(cell.text, className="value"), mark,
+            [html.Span(cell.text, className="value"), mark, revised,
              html.Span(cell.detail, className="detail", role="tooltip")],
             className="cell", tabIndex=0, title=cell.detail,
         )
@@ -162,28 +192,33 @@ def _td(cell: Cell, is_change: bool) -> html.Td:
                    **{"data-value": "" if cell.value is None else str(cell.value), "data-style": cell.style})
 
 
+def swatch_text(key: str, programme: Programme) -> str:
+    """What the key shows inside each colour: an example of a cell of that style."""
+    t, points = programme.target_percent, programme.big_change_points
+    return {"below": f"below {t}%", "at-target": f"{t}% or more", "no-return": NO_RETURN, "no-change": "● 0",
+            "increase": "▲ +10", "big-increase": f"▲▲ +{points + 1}", "decrease": "▼ −10"}[key]
+
+
 def legend(programme: Programme) -> html.Div:
-    def swatch(key: str, example: str) -> html.Li:
-        style = STYLES[key]
+    def swatch(key: str) -> html.Li:
         return html.Li([
-            html.Span(example, className=f"swatch c {key}"),
-            " " + style["label"].format(points=programme.big_change_points),
+            html.Span(swatch_text(key, programme), className=f"swatch c {key}"),
+            " " + STYLES[key]["label"].format(points=programme.big_change_points),
         ])
 
-    t = programme.target_percent
     return html.Div(className="legend", id="national-legend", children=[
         html.H2("Key", className="legend-title"),
         html.Div(className="legend-groups", children=[
-            html.Div([html.H3("Adoption rate"), html.Ul([
-                swatch("below", f"below {t}%"), swatch("at-target", f"{t}% or more"),
-                swatch("no-return", NO_RETURN)])]),
-            html.Div([html.H3("Change"), html.Ul([
-                swatch("no-change", "● 0"), swatch("increase", "▲ +10"),
-                swatch("big-increase", f"▲▲ +{programme.big_change_points + 1}"),
-                swatch("decrease", "▼ −10")])]),
+            html.Div([html.H3("Adoption rate"), html.Ul([swatch(k) for k in ("below", "at-target", "no-return")])]),
+            html.Div([html.H3("Change"), html.Ul([swatch(k) for k in ("no-change", "increase", "big-increase",
+                                                                       "decrease")])]),
         ]),
         html.P([html.Span(SMALL_MARK, className="small-mark"),
                 f" Fewer than {100 // programme.big_change_points} acute trusts: one trust adopting or "
                 f"stopping moves the rate by more than {programme.big_change_points} points, so read "
                 "big changes with care."], className="legend-note", id="national-small-note"),
+        html.P([html.Span(REVISED_MARK, className="revised-mark"),
+                " Revised since the quarter was published (an approved correction): hover or focus on the figure "
+                "for when, why, and the figure first published."], className="legend-note",
+               id="national-revised-note"),
     ])

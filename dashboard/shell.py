@@ -1,4 +1,5 @@
-"""The frame around every page: header, navigation, data status, demo note, footer.
+"""The frame around every page: header, navigation, data status, demo note, footer, and the
+line every printed page carries (date printed, the data's as-of date, the page's address).
 
 Navigation is built from the page registry: a page appears in it when it registers with
 `nav_order` (and optionally `nav_label`), so adding a page never means editing this file.
@@ -6,16 +7,20 @@ Navigation is built from the page registry: a page appears in it when it registe
 
 from __future__ import annotations
 
+import datetime as dt
+
 import dash
 from dash import Input, Output, callback, dcc, html
-from flask import has_request_context
+from flask import has_request_context, request
 
 from dashboard.auth import csrf_token, current_user
 from dashboard.context import services
 from etl import queries
 
 
-def layout() -> html.Div:
+def layout(first_paint: bool = False) -> html.Div:
+    """The shell. Dash draws it empty of data (its callback fills the status line); the page
+    the server sends first (dashboard/prerender.py) has it filled in."""
     programme = services().programme
     return html.Div(
         className="shell",
@@ -36,11 +41,13 @@ def layout() -> html.Div:
                         ],
                     ),
                     html.Nav(_nav_links(), className="shell-nav", **{"aria-label": "Pages"}),
-                    html.P(id="shell-status", className="shell-status", **{"aria-live": "polite"}),
+                    html.P(status_text() if first_paint else None, id="shell-status", className="shell-status", **{"aria-live": "polite"}),
                     user_badge(),
                 ],
             ),
-            html.Div(id="shell-demo-note"),
+            html.Div(demo_note() if first_paint else None, id="shell-demo-note"),
+            # shown only in print, on every page (position: fixed); assets/print.js sets the time printed
+            html.P(print_stamp(request.url) if first_paint else None, id="print-stamp", className="print-stamp"),
             html.Main(dash.page_container, id="main", className="shell-main"),
             html.Footer(
                 className="shell-footer",
@@ -73,31 +80,56 @@ def user_badge() -> html.Div | html.Form:
     ])
 
 
-@callback(
-    Output("shell-status", "children"),
-    Output("shell-demo-note", "children"),
-    Input("shell-url", "pathname"),
-)
-def show_status(_pathname):
-    """Read on every navigation, so a load shows up without reloading the page."""
+def status_text() -> list:
     ctx = services()
     status = queries.store_status(ctx.db, ctx.programme)
     loaded = status.last_loaded_at
-    text = [
-        "Latest data: ", html.Strong(status.latest_quarter or "none loaded"),
+    provisional = status.latest_quarter if status.latest_quarter != status.latest_published_quarter else None
+    return [
+        "Published to ", html.Strong(status.latest_published_quarter or "no quarter yet"),
+        f" · {provisional} being collected" if provisional else "",
         f" · last loaded {loaded:%d %b %Y %H:%M} UTC" if loaded is not None else "",
     ]
-    note = None
-    if status.demo_returns:
-        note = html.P(
-            className="demo-note",
-            role="note",
-            children=[
-                html.Strong("Demo data. "),
-                "The AHSN adoption rates for Q3 2018/19, Q3 2019/20 and Q2 2020/21 are the published "
-                "ones (Table 8.1 of the 2021 national review); the trusts, their levels in other "
-                "quarters and all referral figures are synthetic, built to match those rates. "
-                f"{status.demo_returns} of {status.returns} current returns are demo returns.",
-            ],
-        )
-    return text, note
+
+
+def demo_note() -> html.P | None:
+    ctx = services()
+    status = queries.store_status(ctx.db, ctx.programme)
+    if not status.demo_returns:
+        return None
+    return html.P(
+        className="demo-note",
+        role="note",
+        children=[
+            html.Strong("Demo data. "),
+            "The AHSN adoption rates for Q3 2018/19, Q3 2019/20 and Q2 2020/21 are the published "
+            "ones (Table 8.1 of the 2021 national review); the trusts, their levels in other "
+            "quarters and all referral figures are synthetic, built to match those rates. "
+            f"{status.demo_returns} of {status.returns} current returns are demo returns.",
+        ],
+    )
+
+
+def print_stamp(address: str) -> list:
+    """'Printed 23 Nov 2026 10:32 UTC · Data as of Q2 2020/21, last loaded ... · <address>'."""
+    ctx = services()
+    status = queries.store_status(ctx.db, ctx.programme)
+    loaded = status.last_loaded_at
+    now = dt.datetime.now(dt.UTC)
+    return [
+        "Printed ", html.Span(f"{now:%d %b %Y %H:%M} UTC", className="print-date"),
+        f" · Data as of {status.latest_published_quarter or 'no quarter published'}"
+        + (f", last loaded {loaded:%d %b %Y %H:%M} UTC" if loaded is not None else "") + " · ",
+        html.Span(address, className="print-address"),
+    ]
+
+
+@callback(
+    Output("shell-status", "children"),
+    Output("shell-demo-note", "children"),
+    Output("print-stamp", "children"),
+    Input("shell-url", "href"),
+)
+def show_status(href):
+    """Read on every navigation, so a load shows up without reloading the page."""
+    return status_text(), demo_note(), print_stamp(href or "")

@@ -22,7 +22,7 @@ from etl import ahsns, collection, queries
 from etl.problems import ReturnRejected
 from etl.quarters import Quarter, QuarterError, parse_list
 from etl.queries import Database
-from etl.report import default_quarters, national_table, quarters_with_data, to_csv
+from etl.report import default_quarters, national_table, shown_quarters, to_csv
 from etl.settings import Settings, SettingsError, as_markdown
 from etl.store import Store, StoreBusy, StoreNotReady
 from etl.templates import neutralise, template_csv, template_xlsx
@@ -239,7 +239,7 @@ def print_reading(parsed) -> None:
 def cmd_report(ctx: Context, args) -> int:
     ctx.store.ensure(progress=_progress)
     if args.quarters and args.quarters.strip().lower() == "all":
-        quarters = quarters_with_data(ctx.db, ctx.programme, provisional=args.provisional)
+        quarters = shown_quarters(ctx.db, ctx.programme, provisional=args.provisional)
     elif args.quarters:
         quarters = parse_list(args.quarters)
     else:

@@ -109,6 +109,14 @@ def status_of(all_statuses: list[QuarterStatus], quarter: Quarter) -> QuarterSta
     return next((s for s in all_statuses if s.quarter == quarter), None)
 
 
+def default_quarter(all_statuses: list[QuarterStatus]) -> QuarterStatus | None:
+    """The quarter the national team looks at first: the earliest open one with a return (the
+    next to sign off), else the earliest open one, else the latest."""
+    open_ones = open_quarters(all_statuses)
+    with_returns = [s for s in open_ones if s.ahsns_returned]
+    return (with_returns or open_ones or all_statuses[-1:] or [None])[0]
+
+
 def earliest_open_without(all_statuses: list[QuarterStatus], returned: set[Quarter]) -> Quarter | None:
     """The earliest open quarter an AHSN has not returned (the return to make next)."""
     return next((s.quarter for s in open_quarters(all_statuses) if s.quarter not in returned), None)

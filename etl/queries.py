@@ -111,8 +111,9 @@ class StoreStatus:
     database: str
     built_at: str | None
     last_event_id: int
-    latest_quarter: str | None
+    latest_quarter: str | None  # the latest quarter with any return, published or not
     latest_quarter_index: int | None
+    latest_published_quarter: str | None  # the latest quarter signed off
     last_loaded_at: dt.datetime | None
     demo_returns: int
     returns: int
@@ -124,6 +125,10 @@ def store_status(db: Database, programme: Programme) -> StoreStatus:
     latest = db.query(
         """SELECT quarter_index, quarter FROM england_quarters WHERE programme = ?
            ORDER BY quarter_index DESC LIMIT 1""", [programme.code])
+    published = db.query(
+        """SELECT quarter FROM publications WHERE programme = ?
+           AND quarter_index IN (SELECT quarter_index FROM england_quarters WHERE programme = ?)
+           ORDER BY quarter_index DESC LIMIT 1""", [programme.code, programme.code])
     demo = db.query(
         """SELECT count(*) FILTER (WHERE s.is_demo) AS demo, count(*) AS all_returns
            FROM current_returns c JOIN submissions s ON s.id = c.submission_id
@@ -141,6 +146,7 @@ def store_status(db: Database, programme: Programme) -> StoreStatus:
         last_event_id=int(meta.get("last_event_id", 0)),
         latest_quarter=latest["quarter"].iloc[0] if len(latest) else None,
         latest_quarter_index=int(latest["quarter_index"].iloc[0]) if len(latest) else None,
+        latest_published_quarter=published["quarter"].iloc[0] if len(published) else None,
         last_loaded_at=None if loaded_at is None or pd.isna(loaded_at) else loaded_at.to_pydatetime(),
         demo_returns=int(demo["demo"].iloc[0]),
         returns=int(demo["all_returns"].iloc[0]),
@@ -201,21 +207,41 @@ def level_counts(db: Database, programme: Programme, ahsn: str) -> pd.DataFrame:
                  [programme.code, ahsn])
 
 
+_TRUST_ROWS = """
+    SELECT t.ahsn, t.quarter_index, t.quarter, t.trust_code, t.trust_name, t.trust_type,
+           list_contains(p.counted_trust_types, t.trust_type) AS counted,
+           t.adoption_level, lv.name AS level_name,
+           list_contains(p.counted_trust_types, t.trust_type)
+               AND t.adoption_level >= p.adopted_from_level AS adopted,
+           prev.adoption_level AS previous_level,
+           t.referrals_made, t.referrals_completed,
+           CASE WHEN t.referrals_made > 0
+                THEN round(100.0 * t.referrals_completed / t.referrals_made)::INTEGER END AS completion_percent,
+           t.submission_id
+    FROM trust_returns t
+    JOIN programmes p ON p.code = t.programme
+    JOIN levels lv ON lv.programme = t.programme AND lv.level = t.adoption_level
+    JOIN ahsns a ON a.short_name = t.ahsn
+    LEFT JOIN trust_returns prev
+           ON prev.programme = t.programme AND prev.ahsn = t.ahsn
+          AND prev.trust_code = t.trust_code AND prev.quarter_index = t.quarter_index - 1
+    WHERE t.programme = ? AND list_contains(?, t.quarter_index)"""
+
+
+def trust_rows(db: Database, programme: Programme, quarter_indexes: list[int], ahsn: str | None = None) -> pd.DataFrame:
+    """Every trust row of the current returns for these quarters (optionally one AHSN's), with
+    whether the trust counts toward the rate, whether it counts as adopted, and its level in the
+    quarter before (if it was in that return). AHSNs in the national table's order."""
+    sql, params = _TRUST_ROWS, [programme.code, list(quarter_indexes)]
+    if ahsn is not None:
+        sql += " AND t.ahsn = ?"
+        params.append(ahsn)
+    return db.query(sql + " ORDER BY t.quarter_index, a.table_order, t.trust_name, t.trust_code", params)
+
+
 def trusts(db: Database, programme: Programme, ahsn: str, quarter_index: int) -> pd.DataFrame:
-    """The trusts of one return, with each trust's level in the quarter before (if any)."""
-    return db.query("""
-        SELECT t.trust_code, t.trust_name, t.trust_type, t.adoption_level,
-               lv.name AS level_name, prev.adoption_level AS previous_level,
-               t.referrals_made, t.referrals_completed,
-               CASE WHEN t.referrals_made > 0
-                    THEN round(100.0 * t.referrals_completed / t.referrals_made) END AS completion_percent
-        FROM trust_returns t
-        JOIN levels lv ON lv.programme = t.programme AND lv.level = t.adoption_level
-        LEFT JOIN trust_returns prev
-               ON prev.programme = t.programme AND prev.ahsn = t.ahsn
-              AND prev.trust_code = t.trust_code AND prev.quarter_index = t.quarter_index - 1
-        WHERE t.programme = ? AND t.ahsn = ? AND t.quarter_index = ?
-        ORDER BY t.trust_name""", [programme.code, ahsn, quarter_index])
+    """The trusts of one return (see trust_rows)."""
+    return trust_rows(db, programme, [quarter_index], ahsn)
 
 
 def trust_codes_missing(db: Database, programme: Programme, ahsn: str, quarter_index: int) -> pd.DataFrame:

@@ -1,8 +1,11 @@
-"""The national table (Table 8.1 of the national review): AHSNs x chosen quarters.
+"""Which quarters a page or download shows, and the national table (Table 8.1 of the national
+review): AHSNs x chosen quarters.
 
-Shared by `python -m etl report` and the national overview page, so both always agree.
-Published quarters by default; an unpublished (provisional) quarter only when asked for,
-and then always marked with its coverage ("4 of 15 AHSNs have returned").
+Every page, every download and `python -m etl report` choose their quarters here
+(`shown_quarters`, `default_quarters`, `choose_quarters`), so the rule about which quarters
+may be shown is made in one place: published quarters by default; an unpublished
+(provisional) quarter only when asked for, and then always marked with its coverage
+("4 of 15 AHSNs have returned").
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ import pandas as pd
 
 from etl import queries
 from etl.programmes import Programme
-from etl.quarters import Quarter
+from etl.quarters import Quarter, QuarterError, parse_list
 from etl.queries import Database
 from etl.templates import neutralise
 
@@ -32,9 +35,9 @@ def change_column(earlier: Quarter, later: Quarter) -> str:
     return f"change_{earlier.key}_to_{later.key}"
 
 
-def quarters_with_data(db: Database, programme: Programme, provisional: bool = False) -> list[Quarter]:
-    """Quarters with at least one return, oldest first: published ones only, unless
-    `provisional` (then every quarter with data)."""
+def shown_quarters(db: Database, programme: Programme, provisional: bool = False) -> list[Quarter]:
+    """The quarters pages and downloads may show, oldest first: the published ones with a
+    return, or with `provisional` every quarter with a return."""
     rows = queries.collection_quarters(db, programme)
     rows = rows[rows["ahsns_returned"] > 0]
     if not provisional:
@@ -42,14 +45,48 @@ def quarters_with_data(db: Database, programme: Programme, provisional: bool = F
     return [Quarter.from_index(int(i)) for i in rows["quarter_index"]]
 
 
+def quarter_axis(db: Database, programme: Programme, provisional: bool = False) -> list[Quarter]:
+    """Every quarter from the first shown to the last, gaps included (a chart's x axis)."""
+    shown = shown_quarters(db, programme, provisional)
+    return [Quarter.from_index(i) for i in range(shown[0].index, shown[-1].index + 1)] if shown else []
+
+
 def default_quarters(db: Database, programme: Programme, provisional: bool = False) -> list[Quarter]:
-    """The programme's checkpoint quarters that have data, then the latest quarter: the latest
-    published one, or with `provisional` the latest with any return."""
-    candidates = quarters_with_data(db, programme, provisional)
-    chosen = [q for q in map(Quarter.parse, programme.checkpoint_quarters) if q in candidates]
-    if candidates and candidates[-1] not in chosen:
-        chosen.append(candidates[-1])
+    """The programme's checkpoint quarters that are shown, then the latest quarter shown: the
+    latest published one, or with `provisional` the latest with any return."""
+    shown = shown_quarters(db, programme, provisional)
+    chosen = [q for q in map(Quarter.parse, programme.checkpoint_quarters) if q in shown]
+    if shown and shown[-1] not in chosen:
+        chosen.append(shown[-1])
     return sorted(chosen)
+
+
+def choose_quarters(db: Database, programme: Programme, text: str | None,
+                    provisional: bool = False) -> tuple[list[Quarter], str | None]:
+    """The quarters a `?quarters=Q3 2018/19,Q3 2019/20` asks for, and, if they could not all
+    be used, a sentence saying why (then the default quarters, or those asked for that can be)."""
+    if not text:
+        return default_quarters(db, programme, provisional), None
+    try:
+        asked = sorted(set(parse_list(text)))
+    except QuarterError as err:
+        return default_quarters(db, programme, provisional), f"{err}. Showing the default quarters."
+    shown = set(shown_quarters(db, programme, provisional))
+    with_data = set(shown_quarters(db, programme, provisional=True))
+    unpublished = [q.label for q in asked if q not in shown and q in with_data]
+    missing = [q.label for q in asked if q not in with_data]
+    asked = [q for q in asked if q in shown]
+    notes = []
+    if unpublished:
+        notes.append(f"{', '.join(unpublished)} {'is' if len(unpublished) == 1 else 'are'} not published yet: "
+                     "include provisional figures to see "
+                     f"{'it' if len(unpublished) == 1 else 'them'}, marked as such.")
+    if missing:
+        notes.append(f"No data loaded for {', '.join(missing)}; not shown.")
+    if len(asked) >= 2:
+        return asked, " ".join(notes) or None
+    return default_quarters(db, programme, provisional), " ".join(
+        notes + ["Choose two or more quarters with data. Showing the default quarters."])
 
 
 @dataclass(frozen=True)
@@ -62,6 +99,10 @@ class NationalTable:
     frame: pd.DataFrame
     # Unpublished quarters shown (asked for), with their coverage: "4 of 15 AHSNs have returned".
     provisional: dict[Quarter, str] = field(default_factory=dict)
+    # Published figures changed since publication, by (AHSN short name, quarter): the revision
+    # mark's words ("Revised 3 Apr 2021: first published 50%, now 60%. Why: ...").
+    revisions: dict[tuple[str, Quarter], str] = field(default_factory=dict)
+    first_published: bool = False  # the figures as first published (what the board saw), not as now
 
     @property
     def change_columns(self) -> list[tuple[Quarter, Quarter, str]]:
@@ -81,12 +122,20 @@ class NationalTable:
         return self.returned(quarter) == int((~self.frame["is_total"]).sum())
 
 
-def national_table(db: Database, programme: Programme, quarters: list[Quarter]) -> NationalTable:
+def national_table(db: Database, programme: Programme, quarters: list[Quarter],
+                   first_published: bool = False) -> NationalTable:
+    """The table at these quarters: the figures as they stand (revisions approved since
+    publication included, each marked), or with `first_published` as each quarter was first
+    published (then the marks say what they have become)."""
     quarters = sorted(set(quarters))
     indexes = [q.index for q in quarters]
-    rates = queries.ahsn_rates(db, programme, indexes)
-    england = queries.england_rates(db, programme, indexes)
     ahsn_list = queries.ahsn_list(db)
+    if first_published:
+        rates = queries.first_published_rates(db, programme, indexes)
+        england = _england_of(rates)
+    else:
+        rates = queries.ahsn_rates(db, programme, indexes)
+        england = queries.england_rates(db, programme, indexes)
 
     frame = pd.DataFrame({
         "ahsn": list(ahsn_list["short_name"]) + [TOTAL],
@@ -102,10 +151,33 @@ def national_table(db: Database, programme: Programme, quarters: list[Quarter]) 
             frame[q.key + suffix] = pd.array(values, dtype="Int64")
     for a, b, column in NationalTable(quarters, frame).change_columns:
         frame[column] = frame[b.key] - frame[a.key]
-    published = set(quarters_with_data(db, programme))
+    published = set(shown_quarters(db, programme))
     coverage = {q: _coverage(int(frame.loc[~frame["is_total"], q.key].notna().sum()), len(ahsn_list))
                 for q in quarters if q not in published}
-    return NationalTable(quarters, frame, coverage)
+    marks = {(r["ahsn"], Quarter.from_index(int(r["quarter_index"]))): revision_words(r, first_published)
+             for r in queries.revisions(db, programme, indexes).to_dict("records")}
+    return NationalTable(quarters, frame, coverage, marks, first_published)
+
+
+def _england_of(rates: pd.DataFrame) -> pd.DataFrame:
+    """England's row from the AHSNs' rows (all adopted counted trusts over all counted trusts)."""
+    if not len(rates):
+        return pd.DataFrame(columns=["quarter_index", "rate_percent", "adopted_trusts", "counted_trusts"])
+    sums = rates.groupby("quarter_index", as_index=False)[["adopted_trusts", "counted_trusts"]].sum()
+    sums["rate_percent"] = [whole_percent(int(a), int(c)) if c else None
+                            for a, c in zip(sums["adopted_trusts"], sums["counted_trusts"])]
+    return sums
+
+
+def revision_words(r: dict, first_published: bool) -> str:
+    """The revision mark's words: when, the figure first published and now, why, by whom."""
+    def rate(value) -> str:
+        return "no return" if pd.isna(value) else f"{int(value)}%"
+    when = f"Revised {r['changed_at']:%-d %b %Y}" if not pd.isna(r["changed_at"]) else "Revised"
+    figures = (f"first published {rate(r['first_rate'])}, {'since revised to' if first_published else 'now'} "
+               f"{rate(r['current_rate'])}")
+    why = f". Why: {r['reason']}" if isinstance(r["reason"], str) and r["reason"] else ""
+    return f"{when}: {figures}{why}"
 
 
 def _coverage(returned: int, expected: int) -> str:

@@ -1,4 +1,5 @@
-"""The floor for the benchmark: a minimal Dash app showing only the national table.
+"""The floors for the benchmark: a minimal Dash app showing only the national table, and the
+same table as a static HTML page (/static-table) with the same stylesheet and no script.
 
 Same data, same table builder, same stylesheet as the real app; no pages, no shell, no
 callbacks. `gunicorn tests.bench_minimal_app:server`.
@@ -9,6 +10,7 @@ from pathlib import Path
 from dash import Dash, html
 
 from dashboard.national_table import html_table
+from dashboard.prerender import to_html
 from etl.queries import Database
 from etl.report import default_quarters, national_table
 from etl.settings import Settings
@@ -20,12 +22,20 @@ app = Dash(__name__, assets_folder=str(Path(__file__).resolve().parent.parent / 
 server = app.server
 
 
-def layout():
+def table():
     programme = settings.programme
-    return html.Div(html_table(national_table(db, programme, default_quarters(db, programme)), programme))
+    return html.Div(html_table(national_table(db, programme, default_quarters(db, programme)), programme),
+                    className="table-wrap")
 
 
-app.layout = layout
+app.layout = lambda: html.Div(table())
+
+
+@server.get("/static-table")
+def static_table():
+    body = "".join(to_html(table()).parts)
+    return (f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>National table</title>'
+            f'<link rel="stylesheet" href="/assets/dashboard.css"></head><body>{body}</body></html>')
 
 
 @server.get("/healthz")

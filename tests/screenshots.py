@@ -1,14 +1,18 @@
 """Screenshots of each page on the demo data, for the README: `python -m tests.screenshots`.
 
 Serves the app with gunicorn on a fresh demo store and saves full-page PNGs at 1280 pixels
-wide (and the national page at 768, a tablet) under docs/screenshots/. Then, as a national
-administrator made for the purpose, the uploading pages: a Q3 2020/21 return for Wessex with
-problems, then corrected, previewed and stored, the returns grid and Wessex's history.
+wide, the national page at 768 (a tablet), and the pages at 390 (a phone) under
+docs/screenshots/. The national and AHSN pages are printed to PDF by Chromium (A4 landscape,
+as a board paper) and each printed page saved as PNG under docs/print/ (needs pdftoppm, from
+poppler-utils; `make screenshots` installs it). Then, as a national administrator made for
+the purpose, the uploading pages: a Q3 2020/21 return for Wessex with problems, then
+corrected, previewed and stored, the returns grid and Wessex's history.
 """
 
 from __future__ import annotations
 
 import shutil
+import subprocess
 import tempfile
 from pathlib import Path
 
@@ -19,13 +23,18 @@ from tests.live import LiveServer
 ROOT = Path(__file__).resolve().parent.parent
 DEMO_DIR = ROOT / "data" / "demo" / "returns"
 OUT = ROOT / "docs" / "screenshots"
-SHOTS = [  # file, path, width, what to wait for
-    ("national.png", "/", 1280, "#national-table-grid"),
-    ("national-tablet.png", "/", 768, "#national-table-grid"),
-    ("ahsn.png", "/ahsn/health-innovation-manchester", 1280, "#ahsn-rate-chart .main-svg"),
-    ("compare.png", "/compare", 1280, "#compare-multiples .main-svg"),
-    ("definitions.png", "/definitions", 1280, "#definitions-levels"),
+PRINTS = ROOT / "docs" / "print"
+SHOTS = [  # file, path, width
+    ("national.png", "/", 1280),
+    ("national-tablet.png", "/", 768),
+    ("ahsn.png", "/ahsn/kss", 1280),
+    ("compare.png", "/compare", 1280),
+    ("definitions.png", "/definitions", 1280),
+    ("national-phone.png", "/", 390),
+    ("ahsn-phone.png", "/ahsn/kss", 390),
+    ("compare-phone.png", "/compare", 390),
 ]
+PRINTED = [("national", "/"), ("ahsn", "/ahsn/kss")]
 PASSWORD = "screenshots only, never a real one"
 
 
@@ -44,11 +53,39 @@ def returns_for_upload(folder: Path) -> tuple[Path, Path]:
     return bad, good
 
 
+def ready(page) -> None:
+    """Dash has taken the page over from the HTML the server sent (assets/prerender.js)."""
+    page.wait_for_selector("html[data-dash-ready]", timeout=60000)
+
+
 def shoot(page, name: str) -> None:
+    if page.locator("#react-entry-point").count():  # a Dash page (sign-in is plain HTML)
+        ready(page)
     page.wait_for_load_state("networkidle")
     page.wait_for_timeout(500)  # charts and tables finish drawing
     page.screenshot(path=str(OUT / name), full_page=True)
     print(f"wrote docs/screenshots/{name}")
+
+
+def print_shots(browser, url: str, workdir: Path) -> None:
+    """Each page printed by Chromium as a board paper would be, then every printed page as PNG."""
+    if shutil.which("pdftoppm") is None:
+        raise SystemExit("pdftoppm is missing: apt-get install poppler-utils (or run `make screenshots`)")
+    PRINTS.mkdir(parents=True, exist_ok=True)
+    for old in PRINTS.glob("*.png"):
+        old.unlink()
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    for name, path in PRINTED:
+        page.goto(url + path)
+        ready(page)
+        page.wait_for_load_state("networkidle")
+        pdf = workdir / f"{name}.pdf"
+        page.pdf(path=str(pdf), format="A4", landscape=True, print_background=True, prefer_css_page_size=True)
+        subprocess.run(["pdftoppm", "-png", "-r", "80", str(pdf), str(PRINTS / f"{name}-page")], check=True)
+        for png in sorted(PRINTS.glob(f"{name}-page*.png")):
+            print(f"wrote docs/print/{png.name}")
+    context.close()
 
 
 def upload_shots(browser, url: str, workdir: Path) -> None:
@@ -60,6 +97,7 @@ def upload_shots(browser, url: str, workdir: Path) -> None:
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(url + "/upload")
+    ready(page)
     upload = page.locator("#upload-file input[type=file]")
     upload.set_input_files(str(bad))
     page.locator(".upload-problems").wait_for()
@@ -70,9 +108,11 @@ def upload_shots(browser, url: str, workdir: Path) -> None:
     page.locator("#upload-confirm").click()
     page.get_by_text("Stored: submission").wait_for()
     page.goto(url + "/returns")
-    page.locator("#returns-grid table").wait_for()
+    ready(page)
+    page.locator("table.returns-grid").wait_for()
     shoot(page, "returns.png")
     page.goto(url + "/history?ahsn=Wessex")
+    ready(page)
     page.locator("#history-table table").first.wait_for()
     shoot(page, "history.png")
     page.context.close()
@@ -88,13 +128,13 @@ def main() -> int:
         OUT.mkdir(parents=True, exist_ok=True)
         with LiveServer({"METRICS_DATA": str(workdir / "store")}) as server, sync_playwright() as p:
             browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox", "--disable-gpu"])
-            for name, path, width, ready in SHOTS:
+            for name, path, width in SHOTS:
                 context = browser.new_context(viewport={"width": width, "height": 900}, device_scale_factor=1)
                 page = context.new_page()
                 page.goto(server.url + path)
-                page.wait_for_selector(ready)
                 shoot(page, name)
                 context.close()
+            print_shots(browser, server.url, workdir)
             upload_shots(browser, server.url, workdir)
             browser.close()
     finally:

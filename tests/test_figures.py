@@ -63,12 +63,25 @@ def test_rate_chart_has_the_target_line_at_50_and_gaps_for_no_return():
     axis = ["Q1 2019/20", "Q2 2019/20", "Q3 2019/20"]
     fig = valid(figures.rate_over_time(_rates(), axis, 50))
     target, rate = fig["data"]
+    assert rate["name"] == "Adoption rate"
     assert target["name"] == "Target 50%" and target["y"] == [50, 50, 50] and target["line"]["dash"] == "dash"
     assert rate["y"] == [20, None, 60] and rate["connectgaps"] is False
     assert rate["customdata"] == ["1 of 5 acute trusts", "no return", "3 of 5 acute trusts"]
     assert fig["layout"]["annotations"][0]["text"] == "Target 50%"
     assert fig["layout"]["yaxis"]["range"] == [0, 105]
     assert fig["layout"]["xaxis"]["categoryarray"] == axis
+
+
+def test_rate_chart_draws_england_as_a_second_line_told_apart_without_colour():
+    axis = ["Q1 2019/20", "Q2 2019/20", "Q3 2019/20"]
+    england = pd.DataFrame({"quarter": axis, "rate_percent": [30, 35, 40], "adopted_trusts": [30, 35, 40],
+                            "counted_trusts": [100] * 3})
+    fig = valid(figures.rate_over_time(_rates(), axis, 50, england, "Wessex"))
+    target, whole, rate = fig["data"]
+    assert (whole["name"], whole["y"], whole["line"]["dash"], whole["marker"]["symbol"]) == (
+        "England", [30, 35, 40], "dot", "square")
+    assert rate["name"] == "Wessex" and "dash" not in rate["line"]
+    assert whole["customdata"][0] == "30 of 100 acute trusts"
 
 
 def test_level_chart_stacks_one_bar_per_level():
@@ -93,33 +106,20 @@ def test_referrals_chart_completion_rate_on_its_own_axis():
     assert fig["layout"]["yaxis2"]["overlaying"] == "y" and fig["layout"]["yaxis2"]["side"] == "right"
 
 
-def test_small_multiples_one_panel_per_ahsn_on_the_same_axes():
-    rates = pd.DataFrame({"ahsn": ["B", "A"], "quarter": ["Q1 2019/20"] * 2, "rate_percent": [10, 90],
+def test_trend_is_one_small_chart_on_the_shared_axes_with_gaps_for_no_return():
+    rates = pd.DataFrame({"ahsn": ["A", "A"], "quarter": ["Q1 2019/20", "Q3 2019/20"], "rate_percent": [10, 90],
                           "adopted_trusts": [1, 9], "counted_trusts": [10, 10]})
-    fig = valid(figures.small_multiples(rates, ["A", "B", "C", "D"], ["Q1 2019/20"], 50))
-    layout = fig["layout"]
-    assert [a["text"] for a in layout["annotations"]] == ["A", "B", "C", "D"]
-    assert [t["y"] for t in fig["data"]] == [[50], [90], [50], [10], [50], [None], [50], [None]]
-    assert [t["customdata"] for t in fig["data"][1::2]] == [
-        ["9 of 10 acute trusts"], ["1 of 10 acute trusts"], ["no return"], ["no return"]]
-    assert [(t["xaxis"], t["yaxis"]) for t in fig["data"][1::2]] == [("x", "y"), ("x2", "y2"), ("x3", "y3"),
-                                                                     ("x4", "y4")]
-    # Three panels a row: D starts the second row; every axis matches the first.
-    assert layout["xaxis4"]["domain"] == layout["xaxis"]["domain"]
-    assert layout["yaxis4"]["domain"][1] < layout["yaxis"]["domain"][0]
-    assert layout["xaxis2"]["matches"] == "x" and layout["yaxis3"]["matches"] == "y"
-    # Tick labels on the lowest panel of each column (A has D below it) and the left of each row.
-    assert [layout[k]["showticklabels"] for k in ("xaxis", "xaxis2", "xaxis3", "xaxis4")] == [
-        False, True, True, True]
-    assert [layout[k]["showticklabels"] for k in ("yaxis", "yaxis2", "yaxis3", "yaxis4")] == [
-        True, False, False, True]
-
-
-def test_small_multiples_hide_tick_labels_above_the_bottom_row():
-    fig = figures.small_multiples(pd.DataFrame(columns=["ahsn", "quarter", "rate_percent", "adopted_trusts",
-                                                        "counted_trusts"]), list("ABCDEF"), ["Q1 2019/20"], 50)
-    assert [fig["layout"][f"xaxis{n}"]["showticklabels"] for n in ("", 2, 3, 4, 5, 6)] == [
-        False, False, False, True, True, True]
+    axis = ["Q1 2019/20", "Q2 2019/20", "Q3 2019/20"]
+    fig = valid(figures.trend(rates, axis, 50, "A"))
+    target, rate = fig["data"]
+    assert target["y"] == [50, 50, 50] and target["line"]["dash"] == "dash"
+    assert rate["y"] == [10, None, 90] and rate["connectgaps"] is False
+    assert rate["customdata"] == ["1 of 10 acute trusts", "no return", "9 of 10 acute trusts"]
+    assert fig["layout"]["yaxis"]["range"] == [0, 105] and fig["layout"]["xaxis"]["categoryarray"] == axis
+    # the title is the page's heading, never drawn inside the chart where it could overlap
+    assert "annotations" not in fig["layout"] and fig["layout"]["showlegend"] is False
+    empty = pd.DataFrame(columns=["quarter", "rate_percent", "adopted_trusts", "counted_trusts"])
+    assert valid(figures.trend(empty, axis, 50, "B"))["data"][1]["y"] == [None, None, None]
 
 
 def test_at_target_and_referrals_by_ahsn_show_no_return_as_no_bar():
@@ -143,16 +143,19 @@ def test_change_words():
     assert change_words(44, None, "Q2 2019/20") == "no return to compare with Q2 2019/20"
 
 
-def test_what_changed_names_trusts_that_moved_new_and_missing():
-    trusts = pd.DataFrame({"trust_code": ["AAA", "BBB", "CCC"], "trust_name": ["Alpha", "Beta", "Gamma"],
-                           "adoption_level": [4, 2, 1], "previous_level": [3, 2, None]})
+def test_what_changed_says_each_change_once_in_plain_words():
+    trusts = pd.DataFrame({"trust_code": ["AAA", "BBB", "CCC", "MMM"], "trust_name": ["Alpha", "Beta", "Gamma", "Mind"],
+                           "trust_type": ["acute", "acute", "acute", "mental_health"],
+                           "counted": [True, True, True, False],
+                           "adoption_level": [4, 2, 1, 4], "previous_level": [3, 2, None, 3]})
     missing = pd.DataFrame({"trust_code": ["DDD"], "trust_name": ["Delta"], "adoption_level": [2]})
     q = Quarter.parse("Q2 2020/21")
-    assert what_changed(trusts, missing, ["a warning"], TCAM, q, True) == [
-        "Alpha (AAA) moved up from level 3 Implementing to 4 Live: now counted as adopted.",
+    assert what_changed(trusts, missing, TCAM, q, True) == [
+        "Alpha (AAA) moved up from level 3 Implementing to level 4 Live: it now counts as adopted.",
         "Gamma (CCC) is new in this return, at level 1 Not started.",
-        "Delta (DDD) was in the Q1 2020/21 return but not in Q2 2020/21.",
-        "Warning kept with the return: a warning",
+        "Mind (MMM), a mental health trust not counted toward the rate, moved up from level 3 Implementing "
+        "to level 4 Live.",
+        "Delta (DDD), at level 2 Engaged in Q1 2020/21, is not in the Q2 2020/21 return.",
     ]
-    assert what_changed(trusts, missing, [], TCAM, q, False) == [
+    assert what_changed(trusts, missing, TCAM, q, False) == [
         "There is no return for Q1 2020/21 to compare Q2 2020/21 with."]

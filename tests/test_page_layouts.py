@@ -91,17 +91,88 @@ def test_national_overview_quarters_from_the_url_and_a_note_for_an_unknown_one(a
     page = pages.national.layout(quarters="Q3 2018/19,Q1 2019/20,Q4 2030/31")
     assert list(find(page, "national-quarters").value) == ["Q3 2018/19", "Q1 2019/20"]
     assert text_of(find(page, "national-note")) == "No data loaded for Q4 2030/31; not shown."
-    assert pages.national.choose_quarters(["Q3 2019/20", "Q3 2018/19"]) == (
+    assert pages.national.choose_quarters(["Q3 2019/20", "Q3 2018/19"], "") == (
         "?quarters=Q3%202018/19,Q3%202019/20", None)
+    assert pages.national.choose_quarters(["Q3 2019/20", "Q3 2018/19"], "?provisional=1") == (
+        "?provisional=1&quarters=Q3%202018/19,Q3%202019/20", None)
 
 
 def test_ahsn_page_says_where_the_ahsn_stands(as_user, pages):
     as_user()
     page = pages.ahsn.layout(slug="wessex")
-    assert text_of(find(page, "ahsn-name")) == "Health Innovation Wessex"
+    assert text_of(find(page, "ahsn-name")) == "Health Innovation Wessex (Wessex)"
+    assert "Wessex Academic Health Science Network until 2023" in text_of(page)
     assert text_of(find(page, "ahsn-summary")).startswith(
         "In Q2 2020/21, 5 of 8 acute trusts in Wessex had adopted TCAM (63%), at or above the 50% target")
     assert "AHSN not found" in text_of(pages.ahsn.layout(slug="atlantis"))
+    assert text_of(find(pages.ahsn.layout(slug="health-innovation-manchester"), "ahsn-name")) == (
+        "Health Innovation Manchester")  # one name only when the names are the same
+
+
+def trust_rows(page) -> list[list[str]]:
+    body = find(page, "ahsn-trusts").children[2].children
+    return [[text_of(cell) for cell in row.children] for row in body]
+
+
+def test_ahsn_page_ticks_only_the_trusts_that_count(as_user, pages):
+    as_user()
+    page = pages.ahsn.layout(slug="kss")
+    rows = trust_rows(page)
+    assert [c for c in text_of(find(page, "ahsn-trusts").children[1]).split(" ") if c][:3] == ["Trust", "Type",
+                                                                                               "Level"]
+    ticked = [r for r in rows if r[3] == "✓ adopted"]
+    assert len(ticked) == 5 and all(r[1] == "acute" for r in ticked)  # the headline's 5 of 10
+    assert "5 of 10 acute trusts" in text_of(find(page, "ahsn-summary"))
+    others = {r[1]: r[3] for r in rows if r[1] != "acute"}
+    assert others == {"mental health": "not counted (mental health)", "community": "not counted (community)"}
+    assert all(r[3] in ("✓ adopted", "not yet") for r in rows if r[1] == "acute")
+
+
+def test_nearest_to_adopting_and_trusts_to_go_count_only_acute_trusts(as_user, pages):
+    as_user()
+    page = pages.ahsn.layout(slug="health-innovation-manchester")
+    rows = trust_rows(page)
+    nearest = text_of(find(page, "ahsn-next"))
+    level_3 = [r[0].rsplit(" (", 1)[0] for r in rows if r[2] == "3 Implementing"]
+    named = [n for n in level_3 if n in nearest]
+    acute_3 = [r[0].rsplit(" (", 1)[0] for r in rows if r[2] == "3 Implementing" and r[1] == "acute"]
+    assert named == acute_3 and acute_3
+    assert text_of(find(page, "ahsn-to-go")) == "1"  # 4 of 9 = 44%; 5 of 9 = 56%
+
+
+def test_what_changed_has_no_raw_warnings_and_each_change_once(as_user, pages, store):
+    as_user()
+    for slug in ("kss", "wessex", "nenc", "hin", "oxford"):
+        changes = [text_of(li) for li in find(pages.ahsn.layout(slug=slug), "ahsn-what-changed").children]
+        assert not any("Warning" in c or "warning" in c for c in changes), slug
+        assert len(changes) == len(set(changes)), slug
+        codes = [c.split("(")[1].split(")")[0] for c in changes if "(" in c]
+        assert len(codes) == len(set(codes)), slug  # one sentence per trust
+
+
+def test_the_server_sends_each_page_readable_before_any_javascript(app):
+    client = app.server.test_client()
+    response = client.get("/")
+    assert response.headers["Cache-Control"] == "private, no-cache"  # it holds who is signed in
+    home = response.get_data(as_text=True)
+    assert home.startswith("<!DOCTYPE html>\n<html lang=\"en\" style=\"--print-stamp: &quot;Printed ")
+    assert "Data as of Q2 2020/21" in home[:300]  # each printed page's foot, even before any script runs
+    prerendered = home[home.index('<div id="prerendered"'):home.index('<div id="react-entry-point"')]
+    assert '<table id="national-table-grid" class="ntable">' in prerendered
+    assert "3 of 15 AHSNs at or above 50% in Q3 2018/19" in prerendered
+    assert 'href="/download/national.csv"' in prerendered
+    assert '<div id="react-entry-point" class="dash-pending">' in home
+    chosen = client.get("/?quarters=Q3%202018/19,Q2%202020/21").get_data(as_text=True)
+    assert "Q3 2018/19 to Q2 2020/21" in chosen and "/download/national.csv?quarters=Q3%202018/19,Q2%202020/21" in chosen
+    ahsn = client.get("/ahsn/kss").get_data(as_text=True)
+    assert "<title>KSS: Health Innovation Kent Surrey Sussex</title>" in ahsn
+    assert 'id="ahsn-summary" class="lead">In Q2 2020/21, 5 of 10 acute trusts in KSS' in ahsn
+    assert 'class="dash-graph prerender-graph " style="height: 340px"' in ahsn  # a chart keeps its place
+    for path, headline in (("/compare", "<h1>Compare regions</h1>"), ("/definitions", "<h1>Definitions</h1>"),
+                           ("/ahsn", "<h1>AHSNs</h1>"), ("/upload", "<h1>Upload a quarterly return</h1>")):
+        assert headline in client.get(path).get_data(as_text=True), path
+    # text from the data is escaped like everything else
+    assert "<script>" not in prerendered
 
 
 def test_compare_and_definitions(as_user, pages):

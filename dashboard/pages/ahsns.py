@@ -1,4 +1,4 @@
-"""/ahsn: every AHSN, linking to its page."""
+"""/ahsn: every AHSN, linking to its page, by its current name with its short name."""
 
 import dash
 from dash import html
@@ -13,9 +13,12 @@ def layout(**_other) -> html.Div:
     return html.Div(className="page", children=[
         html.H1("AHSNs"),
         html.P("Each AHSN's page shows where it stands against the target, its trusts and what changed "
-               "in its latest return. Health Innovation Network names since 2023; the 2018-2020 names "
-               "follow."),
+               "in its latest return. AHSNs are listed by their Health Innovation Network name (since 2023) "
+               "with the short name the tables use, then their 2018-2020 name."),
         html.Ul(className="ahsn-index", id="ahsn-index", children=[
             html.Li([html.A(a.name_from_2023, href=f"/ahsn/{a.slug}"),
-                     html.Span(f" ({a.short_name})", className="muted")]) for a in items]),
+                     html.Span(f" ({a.short_name})" if a.short_name != a.name_from_2023 else "", className="muted"),
+                     html.Br(),
+                     html.Span(a.name_2018_2020, className="muted ahsn-earlier")
+                     if a.name_2018_2020 != a.name_from_2023 else None]) for a in items]),
     ])

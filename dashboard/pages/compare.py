@@ -1,35 +1,25 @@
 """Region comparison: every AHSN's adoption trend side by side (/compare).
 
 Alphabetical by default: the review found league tables used to blame discourage, while
-variation shown to learn from helps. ?sort=latest orders by the latest rate instead.
+variation shown to learn from helps. ?sort=latest orders by the latest rate instead. The
+address is read by dashboard.views.CompareView, as /download/compare.* reads it. One small
+chart per AHSN, each with its own heading: three to a row on a wide screen, one on a phone,
+and never split across printed pages.
 """
 
 from __future__ import annotations
 
 import dash
 import pandas as pd
-from dash import dcc, html
+from dash import html
 
-from dashboard import figures
+from dashboard import downloads, figures, published
 from dashboard.context import services
-from etl import queries
-from etl.quarters import Quarter
+from dashboard.views import COMPARE_SORTS, CompareView
+from etl import ahsns, report
 
 dash.register_page(__name__, path="/compare", name="Compare regions", nav_order=2,
                    nav_label="Compare regions", title="Compare regions")
-
-SORTS = {"name": "A to Z", "latest": "latest rate, highest first", "trusts": "number of acute trusts"}
-
-
-def ahsn_order(rates: pd.DataFrame, names: list[str], sort: str) -> list[str]:
-    """AHSN short names in the order asked for (alphabetical unless told)."""
-    alphabetical = sorted(names, key=str.lower)
-    if sort not in ("latest", "trusts"):
-        return alphabetical
-    latest = rates.sort_values("quarter_index").groupby("ahsn").tail(1).set_index("ahsn")
-    column = "rate_percent" if sort == "latest" else "counted_trusts"
-    value = {a: (latest[column].get(a) if a in latest.index else -1) for a in alphabetical}
-    return sorted(alphabetical, key=lambda a: -int(value[a]))
 
 
 def at_target_counts(rates: pd.DataFrame, quarters: list[str], target: int) -> pd.DataFrame:
@@ -39,37 +29,62 @@ def at_target_counts(rates: pd.DataFrame, quarters: list[str], target: int) -> p
     return frame
 
 
-def layout(sort: str | None = None, **_other) -> html.Div:
+def latest_words(rates: pd.DataFrame) -> str:
+    if not len(rates):
+        return "No return yet."
+    last = rates.sort_values("quarter_index").iloc[-1]
+    return (f"{int(last['rate_percent'])}% in {last['quarter']} ({int(last['adopted_trusts'])} of "
+            f"{int(last['counted_trusts'])} acute trusts)")
+
+
+def layout(**query) -> html.Div:
     ctx = services()
     programme = ctx.programme
-    sort = sort if sort in SORTS else "name"
-    loaded = queries.loaded_quarters(ctx.db, programme)
-    if not len(loaded):
-        return html.Div([html.H1("Compare regions"), html.P("No returns have been loaded yet.")])
-    quarters = [Quarter.from_index(i).label for i in range(int(loaded["quarter_index"].min()),
-                                                           int(loaded["quarter_index"].max()) + 1)]
-    rates = queries.ahsn_rates(ctx.db, programme)
-    names = list(queries.ahsn_list(ctx.db)["short_name"])
-    order = ahsn_order(rates, names, sort)
+    view = CompareView.read(ctx.db, programme, query)
+    if view is None:
+        return html.Div(className="page", children=[html.H1("Compare regions"),
+                                                    html.P("No returns have been loaded yet.")])
+    quarters = [q.label for q in view.axis]
+    rates, target = view.rates, programme.target_percent
     latest_q = quarters[-1]
-    latest = rates[rates["quarter"] == latest_q].set_index("ahsn").reindex(order).reset_index()
-    target = programme.target_percent
+    latest = rates[rates["quarter"] == latest_q].set_index("ahsn").reindex(view.order).reset_index()
     sort_links = html.P(className="sort-links no-print", id="compare-sort", children=["Order AHSNs by: "] + [
-        html.Strong(label, **{"aria-current": "true"}) if key == sort else html.A(label, href=f"/compare?sort={key}")
-        for key, label in SORTS.items()])
+        html.Strong(label, **{"aria-current": "true"}) if key == view.sort
+        else html.A(label, href=published.address("/compare", view.search, sort=key if key != "name" else None))
+        for key, label in COMPARE_SORTS.items()])
+    notice = published.choice("/compare", view.search, view.asked_provisional, view.unpublished, view.provisional,
+                              bool(report.shown_quarters(ctx.db, programme)))
+    multiples = []
+    for name in view.order:
+        ahsn = ahsns.resolve(name)
+        mine = rates[rates["ahsn"] == name]
+        multiples.append(html.Figure(className="multiple", children=[
+            html.Figcaption([html.H3(html.A(name, href=f"/ahsn/{ahsn.slug}") if ahsn else name,
+                                     className="multiple-title"),
+                             html.Span(latest_words(mine), className="muted")]),
+            figures.graph(f"compare-{ahsn.slug if ahsn else name}", figures.trend(mine, quarters, target, name), "multiple-chart"),
+        ]))
     return html.Div(className="page page-compare", children=[
         html.H1("Compare regions"),
+        notice,
         html.P("Every AHSN's adoption rate over time, on the same scale, to see the variation between "
                "regions and learn from it. Ordered A to Z unless you choose otherwise.", className="lead"),
         sort_links,
-        html.H2(f"Adoption rate by AHSN, {quarters[0]} to {quarters[-1]}"),
-        dcc.Graph(id="compare-multiples", config=figures.CONFIG,
-                  figure=figures.small_multiples(rates, order, quarters, target)),
-        html.H2(f"AHSNs at or above the {target}% target each quarter"),
-        dcc.Graph(id="compare-at-target", config=figures.CONFIG,
-                  figure=figures.at_target(at_target_counts(rates, quarters, target), target)),
-        html.H2(f"Referrals by AHSN in {latest_q}"),
-        html.P("AHSNs with no return for the quarter show no bars.", className="muted"),
-        dcc.Graph(id="compare-referrals", config=figures.CONFIG,
-                  figure=figures.referrals_by_ahsn(latest[["ahsn", "referrals_made", "referrals_completed"]])),
+        html.Section(className="keep-heading", children=[
+            html.H2(f"Adoption rate by AHSN, {quarters[0]} to {quarters[-1]}"),
+            html.P(["Each chart: the AHSN's rate (", html.Span("solid blue line", className="key-rate"),
+                    f") against the {target}% target (", html.Span("dashed orange line", className="key-target"),
+                    "). A gap is a quarter without a return."], className="muted"),
+            html.Div(multiples, className="multiples", id="compare-multiples"),
+            downloads.links("every AHSN's rate at every quarter", "compare", view.search, "compare-download"),
+        ]),
+        html.Section(className="keep-together", children=[
+            html.H2(f"AHSNs at or above the {target}% target each quarter"),
+            figures.graph("compare-at-target", figures.at_target(at_target_counts(rates, quarters, target), target)),
+        ]),
+        html.Section(className="keep-together", children=[
+            html.H2(f"Referrals by AHSN in {latest_q}"),
+            html.P("AHSNs with no return for the quarter show no bars.", className="muted"),
+            figures.graph("compare-referrals", figures.referrals_by_ahsn(latest[["ahsn", "referrals_made", "referrals_completed"]])),
+        ]),
     ])

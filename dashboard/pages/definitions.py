@@ -5,8 +5,9 @@ from __future__ import annotations
 import dash
 from dash import html
 
+from dashboard import downloads
 from dashboard.context import services
-from dashboard.national_table import STYLES
+from dashboard.national_table import STYLES, swatch_text
 
 dash.register_page(__name__, path="/definitions", name="Definitions", nav_order=3,
                    nav_label="Definitions", title="Definitions")
@@ -20,13 +21,17 @@ def layout(**_other) -> html.Div:
         html.H1("Definitions"),
         html.P(p.description, className="lead"),
         html.H2("The five adoption levels"),
-        html.Table(className="data-table", id="definitions-levels", children=[
-            html.Caption("Each AHSN reports every acute trust's level each quarter.", className="muted"),
+        html.Div(className="table-wrap", role="region", tabIndex=0,
+                 **{"aria-labelledby": "definitions-levels-caption"},
+                 children=html.Table(className="data-table", id="definitions-levels", children=[
+            html.Caption("Each AHSN reports every trust's level each quarter.", className="muted",
+                         id="definitions-levels-caption"),
             html.Thead(html.Tr([html.Th("Level", scope="col"), html.Th("Name", scope="col"),
                                 html.Th("What it means", scope="col"), html.Th("Counted as adopted", scope="col")])),
             html.Tbody([html.Tr([html.Td(str(lv.number)), html.Th(lv.name, scope="row"), html.Td(lv.description),
                                  html.Td("Yes" if p.is_adopted(lv.number) else "No")]) for lv in p.levels]),
-        ]),
+        ])),
+        downloads.links("the levels", "levels", "", "levels-download"),
         html.H2("Adoption rate"),
         html.Dl(className="definitions", children=[
             html.Dt("An AHSN's rate"),
@@ -53,10 +58,20 @@ def layout(**_other) -> html.Div:
         html.P("As in the published legend of Table 8.1, with a symbol or sign on every change so the colour "
                "is never the only cue. The colours are safe for the common kinds of colour blindness and "
                "their text meets WCAG AA contrast."),
-        html.Ul(className="definitions-legend", children=[
-            html.Li([html.Span(s["symbol"] or ("no return" if key == "no-return" else "50%"),
-                               className=f"swatch c {key}"),
+        html.Ul(className="definitions-legend", id="definitions-legend", children=[
+            html.Li([html.Span(swatch_text(key, p), className=f"swatch c {key}"),
                      " " + s["label"].format(points=p.big_change_points)]) for key, s in STYLES.items()]),
+        html.H2("AHSN names"),
+        html.P(["The 15 AHSNs became Health Innovation Networks in 2023, most with new names. Tables, charts "
+                "and downloads use each AHSN's short name (as the national review's Table 8.1 does: KSS, "
+                "Wessex); an AHSN's own page is headed with its current name and the short name, then its "
+                "2018-2020 name. ", html.A("The AHSNs page", href="/ahsn"), " lists every name."],
+               id="definitions-names"),
+        html.H2("Downloads and the data interface"),
+        html.P("Every table has CSV, Excel and JSON downloads at an address that takes the same query as its "
+               "page (for example /download/national.csv?quarters=Q3 2018/19,Q3 2019/20). They hold numbers: "
+               "rates as whole percents, changes as signed percentage points, blank where there is no return. "
+               "The Excel files keep the page's colours and symbols as cell formatting."),
         html.H2("Where the data come from"),
         html.P("Each AHSN returns a file every quarter listing every trust in its area with its adoption level "
                "and the referrals made and completed. Every file loaded is kept as sent; a newer file for the "

@@ -236,13 +236,14 @@ def show_history(choice: str | None, quarter: str | None, _figures_settled: bool
                + (f": the newest {shown} shown; choose an AHSN or a quarter to see the others"
                   if shown < total else ""))
     return html.Div([
-        html.Table(className="upload-table history-table", children=[
+        html.Div(className="table-wrap", role="region", tabIndex=0, **{"aria-label": "Submissions"}, children=html.Table(
+            className="upload-table history-table", children=[
             html.Caption(caption),
             html.Thead(html.Tr([html.Th(h, scope="col") for h in (
                 "Submission", "AHSN", "Quarter", "Status", "Uploaded by", "When (UTC)", "File",
                 "Rows", "Warnings", "Actions")])),
             html.Tbody(rows),
-        ]) if rows else html.P("No submissions yet."),
+        ])) if rows else html.P("No submissions yet."),
         html.Table(className="upload-table history-restores", children=[
             html.Caption("Restores"),
             html.Thead(html.Tr([html.Th(h, scope="col") for h in

@@ -1,63 +1,42 @@
 """National overview (the home page): Table 8.1 of the national review, for any quarters.
 
 State is in the URL: /?quarters=Q3%202018/19,Q3%202019/20 (two or more quarters, any
-order). Without it, the quarters `python -m etl report` picks. The layout is built on the
-server from the URL, so the table is in the first response; the one callback here turns the
-quarter picker into a new URL, and the download buttons send what the table shows.
+order), read by dashboard.views.NationalView, as the downloads read it. Without it, the
+quarters `python -m etl report` picks. The layout is built on the server from the URL, so
+the table is in the first response; the one callback here turns the quarter picker into a
+new URL. The downloads are plain links to /download/national.* with the same query.
 """
 
 from __future__ import annotations
 
-from urllib.parse import quote
-
 import dash
 from dash import Input, Output, State, callback, dcc, html, no_update
 
-from dashboard import downloads
+from dashboard import downloads, published
 from dashboard.context import services
 from dashboard.national_table import html_table, legend
-from etl import queries
-from etl.quarters import Quarter, QuarterError, parse_list
-from etl.report import default_quarters, national_table, target_sentence
+from dashboard.views import NationalView
+from etl import report
+from etl.quarters import Quarter
+from etl.report import target_sentence
 
 dash.register_page(__name__, path="/", name="National overview", nav_order=0,
                    nav_label="National overview", title="National overview")
 
 
-def quarters_search(quarters: list[Quarter]) -> str:
-    """The URL query for a choice of quarters: ?quarters=Q3%202018/19,Q3%202019/20"""
-    return "?quarters=" + quote(",".join(q.label for q in sorted(quarters)), safe="/,")
-
-
-def chosen_quarters(db, text: str | None, programme) -> tuple[list[Quarter], str | None]:
-    """The quarters to show and, if the URL's choice could not be used, why."""
-    loaded = {int(i) for i in queries.loaded_quarters(db, programme)["quarter_index"]}
-    if text:
-        try:
-            asked = sorted(set(parse_list(text)))
-        except QuarterError as err:
-            return default_quarters(db, programme), f"{err}. Showing the default quarters."
-        missing = [q.label for q in asked if q.index not in loaded]
-        asked = [q for q in asked if q.index in loaded]
-        if len(asked) >= 2:
-            note = f"No data loaded for {', '.join(missing)}; not shown." if missing else None
-            return asked, note
-        return default_quarters(db, programme), "Choose two or more quarters with data. Showing the default quarters."
-    return default_quarters(db, programme), None
-
-
-def layout(quarters: str | None = None, **_other) -> html.Div:
+def layout(**query) -> html.Div:
     ctx = services()
     programme = ctx.programme
-    loaded = queries.loaded_quarters(ctx.db, programme)
-    if not len(loaded):
+    view = NationalView.read(ctx.db, programme, query)
+    if view is None:
         return html.Div([html.H1("National overview"), html.P("No returns have been loaded yet.")])
-    shown, note = chosen_quarters(ctx.db, quarters, programme)
-    table = national_table(ctx.db, programme, shown)
-    search = ""
+    table = view.table
+    published_any = bool(report.shown_quarters(ctx.db, programme))
     return html.Div(className="page page-national", children=[
         dcc.Location(id="national-url", refresh="callback-nav"),
         html.H1(f"{programme.short_name} adoption by AHSN"),
+        published.choice("/", view.search, view.provisional, view.unpublished, table.provisional, published_any),
+        _first_published_choice(view),
         html.P(target_sentence(table, programme.target_percent), className="lead", id="national-sentence"),
         html.P(f"National target: {programme.target_percent}% of each AHSN's acute trusts adopting "
                f"(level {programme.adopted_from_level} {programme.level(programme.adopted_from_level).name} "
@@ -66,19 +45,37 @@ def layout(quarters: str | None = None, **_other) -> html.Div:
             html.Label("Quarters shown (two or more)", htmlFor="national-quarters"),
             dcc.Dropdown(
                 id="national-quarters", multi=True, clearable=False, searchable=True,
-                options=[{"label": q, "value": q} for q in loaded["quarter"]],
-                value=[q.label for q in shown], className="quarter-picker",
+                options=[{"label": q.label + (" (provisional)" if q in view.unpublished else ""), "value": q.label}
+                         for q in report.shown_quarters(ctx.db, programme, view.provisional)],
+                value=[q.label for q in view.quarters], className="quarter-picker",
             ),
-            html.P(note, id="national-note", className="note", role="status") if note else
-            html.P(id="national-note", className="note", role="status"),
+            html.P(view.note, id="national-note", className="note", role="status"),
         ]),
-        html.Div(html_table(table, programme, search), className="table-wrap", id="national-table"),
+        # scrolls sideways in its own box on a phone, the AHSN column kept in view
+        html.P("Scroll the table sideways to see every quarter →", className="scroll-hint"),
+        html.Div(html_table(table, programme), className="table-wrap", id="national-table", role="region",
+                 **{"aria-labelledby": "national-table-caption"}),
         legend(programme),
-        html.Div(className="downloads no-print", children=[
-            html.Button("Download CSV", id="national-download-csv", className="button"),
-            html.Button("Download Excel (with colours)", id="national-download-xlsx", className="button"),
-            dcc.Download(id="national-download"),
-        ]),
+        downloads.links("the national table", "national", view.search, "national-download"),
+        downloads.links("every trust row behind it", "trusts", view.search, "trusts-download"),
+    ])
+
+
+def _first_published_choice(view: NationalView) -> html.P | None:
+    """When figures shown were revised since publication: see them as the board first saw them."""
+    if view.first_published:
+        return html.P(className="provisional-notice", role="note", id="first-published-notice", children=[
+            html.Strong("As first published. "),
+            "Each figure as it stood when its quarter was published; ✎ marks those revised since. ",
+            html.A("Show the figures as they are now", href=published.address("/", view.search, figures=None)),
+        ])
+    if not view.table.revisions:
+        return None
+    return html.P(className="provisional-choice no-print", id="first-published-choice", children=[
+        f"{len(view.table.revisions)} figure{'s' if len(view.table.revisions) != 1 else ''} shown "
+        f"{'have' if len(view.table.revisions) != 1 else 'has'} been revised since publication (✎). ",
+        html.A("Show the figures as first published", href=published.address("/", view.search,
+                                                                               figures="first-published")),
     ])
 
 
@@ -86,32 +83,13 @@ def layout(quarters: str | None = None, **_other) -> html.Div:
     Output("national-url", "search"),
     Output("national-note", "children"),
     Input("national-quarters", "value"),
-    prevent_initial_call=True,
-)
-def choose_quarters(values: list[str] | None):
-    """A new choice of quarters is a new URL (the page is built from it)."""
-    if not values or len(values) < 2:
-        return no_update, "Choose two or more quarters."
-    return quarters_search([Quarter.parse(v) for v in values]), None
-
-
-@callback(
-    Output("national-download", "data"),
-    Input("national-download-csv", "n_clicks"),
-    Input("national-download-xlsx", "n_clicks"),
     State("national-url", "search"),
     prevent_initial_call=True,
 )
-def download(_csv, _xlsx, search):
-    ctx = services()
-    programme = ctx.programme
-    text = dict(p.split("=", 1) for p in (search or "").lstrip("?").split("&") if "=" in p).get("quarters")
-    from urllib.parse import unquote
-    shown, _ = chosen_quarters(ctx.db, unquote(text) if text else None, programme)
-    if not shown:  # nothing published yet: nothing to download
-        return no_update
-    table = national_table(ctx.db, programme, shown)
-    stem = f"{programme.code}-national-{shown[0].key}-to-{shown[-1].key}"
-    if dash.ctx.triggered_id == "national-download-xlsx":
-        return dcc.send_bytes(downloads.national_excel(table, programme), f"{stem}.xlsx")
-    return dcc.send_string(downloads.national_csv(table, programme), f"{stem}.csv")
+def choose_quarters(values: list[str] | None, search: str | None):
+    """A new choice of quarters is a new URL (the page is built from it); the other choices in
+    the address (provisional figures, as first published) are kept."""
+    if not values or len(values) < 2:
+        return no_update, "Choose two or more quarters."
+    quarters = ",".join(q.label for q in sorted(Quarter.parse(v) for v in values))
+    return published.address("", search or "", quarters=quarters), None

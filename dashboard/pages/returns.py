@@ -17,22 +17,16 @@ import dash
 import pandas as pd
 from dash import Input, Output, State, callback, dcc, html, no_update
 
+from dashboard import downloads
 from dashboard.auth import csrf_token, current_user
 from dashboard.context import services
-from etl import ahsns, collection, queries
+from dashboard.views import ReturnsView, returns_grid
+from etl import ahsns, queries
 from etl.collection import QuarterStatus
-from etl.quarters import Quarter, QuarterError
+from etl.quarters import Quarter
 
 dash.register_page(__name__, path="/returns", name="Returns this quarter",
                    title="Returns this quarter", nav_order=11, nav_label="Returns")
-
-
-def default_quarter(statuses: list[QuarterStatus]) -> QuarterStatus | None:
-    """The quarter to look at first: the earliest open one with a return (the next to sign
-    off), else the earliest open one, else the latest."""
-    open_ones = collection.open_quarters(statuses)
-    with_returns = [s for s in open_ones if s.ahsns_returned]
-    return (with_returns or open_ones or statuses[-1:] or [None])[0]
 
 
 def layout(quarter: str | None = None, done: str | None = None, confirm: str | None = None,
@@ -61,8 +55,8 @@ def body(quarter: str | None, done: str | None, confirm: str | None) -> list:
     """Everything the page shows about the chosen quarter and the revisions waiting."""
     ctx = services()
     today = dt.date.today()
-    statuses = collection.statuses(ctx.db, ctx.programme, today)
-    chosen = _chosen(statuses, quarter)
+    view = ReturnsView.read(ctx.db, ctx.programme, {"quarter": quarter}, today)
+    statuses, chosen = view.statuses, view.status
     if chosen is None:
         return [html.H1("Returns this quarter"), html.P("No returns have been stored yet.")]
     return [
@@ -80,17 +74,6 @@ def body(quarter: str | None, done: str | None, confirm: str | None) -> list:
         _actions(chosen, today, confirm == "publish"),
         _revisions(),
     ]
-
-
-def _chosen(statuses: list[QuarterStatus], asked: str | None) -> QuarterStatus | None:
-    if asked:
-        try:
-            found = collection.status_of(statuses, Quarter.parse(asked))
-        except QuarterError:
-            found = None
-        if found is not None:
-            return found
-    return default_quarter(statuses)
 
 
 def _sentence(text: str) -> str:
@@ -137,7 +120,7 @@ def choose_quarter(label: str | None, search: str | None):
         Quarter.parse(label)  # a quarter no page offers is refused (400), not navigated to
     asked = parse_qs((search or "").lstrip("?")).get("quarter", [None])[0]
     ctx = services()
-    shown = _chosen(collection.statuses(ctx.db, ctx.programme, dt.date.today()), asked)
+    shown = ReturnsView.read(ctx.db, ctx.programme, {"quarter": asked}, dt.date.today()).status
     if not label or (shown is not None and label == shown.quarter.label):
         return no_update
     return "?quarter=" + quote(label, safe="/")
@@ -145,63 +128,37 @@ def choose_quarter(label: str | None, search: str | None):
 
 def grid(status: QuarterStatus, today: dt.date) -> html.Div:
     ctx = services()
-    programme, quarter = ctx.programme, status.quarter
-    history = queries.submissions(ctx.db, programme)
-    here = history[history["quarter_index"] == quarter.index]
-    pending = queries.pending_revisions(ctx.db, programme)
-    pending = pending[pending["quarter_index"] == quarter.index]
-    rows, late = [], 0
-    for ahsn in ahsns.all_ahsns():
-        mine = here[here["ahsn"] == ahsn.short_name]
-        current = mine[mine["is_current"]]
-        waiting = sorted(int(e) for e in pending.loc[pending["ahsn"] == ahsn.short_name, "event_id"])
-        if not len(current):
-            days = status.days_to_due(today)
-            if days < 0 and not status.is_published:
-                late += 1
-                state = f"✗ Late: no return, {-days:,} day{'s' if days != -1 else ''} after the due date"
-                row_class = "returns-late"
-            else:
-                state = "✗ No return" if status.is_published else "✗ No return yet"
-                row_class = "returns-none"
-            when, who = "", ""
-            # The trusts still to be reported: those of the AHSN's return a quarter earlier.
-            before = queries.trust_codes_missing(ctx.db, programme, ahsn.short_name, quarter.index)
-            missing = f"all {len(before)} (no return yet)" if len(before) else ""
+    rows = returns_grid(ctx.db, ctx.programme, status, today)  # as /download/returns.* holds them
+    quarter = status.quarter
+    table_rows = []
+    for r in rows:
+        row_class = ("returns-pending" if r["revisions_waiting"] else "returns-late" if r["late"] and not r["returned"]
+                     else "returns-none" if not r["returned"] else "returns-warnings" if r["warnings"]
+                     else "returns-ok")
+        if r["returned"]:
+            missing = "; ".join(r["missing"]) or "none"
         else:
-            c = current.iloc[0]
-            stored = c["loaded_at"].to_pydatetime()
-            late_by = (stored.date() - status.due).days
-            state = "✓ Returned" + (f" late, {late_by:,} day{'s' if late_by != 1 else ''} after the due date"
-                                    if late_by > 0 else "")
-            warnings = int(c["warning_count"])
-            if warnings:
-                state += f" with {warnings} warning{'s' if warnings != 1 else ''}"
-            earlier = len(mine) - 1
-            if earlier:
-                state += f"; supersedes {earlier} earlier version{'s' if earlier != 1 else ''}"
-            when = f"{stored:%d %b %Y %H:%M} UTC"
-            who = f"{c['loaded_by']} (submission {int(c['submission_id'])})"
-            gone = queries.trust_codes_missing(ctx.db, programme, ahsn.short_name, quarter.index)
-            missing = "; ".join(f"{r['trust_name']} ({r['trust_code']})" for _, r in gone.iterrows()) or "none"
-            row_class = "returns-warnings" if warnings else "returns-ok"
-        if waiting:
-            state += "; ! revision " + ", ".join(map(str, waiting)) + " waiting for approval"
-            row_class = "returns-pending"
-        rows.append(html.Tr(className=row_class, children=[
-            html.Th(ahsn.short_name, scope="row"), html.Td(state), html.Td(when or "—"),
-            html.Td(who or "—"), html.Td(missing or "—")]))
+            missing = f"all {len(r['missing'])} (no return yet)" if r["missing"] else ""
+        table_rows.append(html.Tr(className=row_class, children=[
+            html.Th(r["ahsn"], scope="row"), html.Td(r["status"]),
+            html.Td(f"{r['stored_at']:%d %b %Y %H:%M} UTC" if r["stored_at"] else "—"),
+            html.Td(f"{r['by']} (submission {r['submission']})" if r["by"] else "—"),
+            html.Td(missing or "—")]))
+    late = sum(1 for r in rows if r["late"] and not r["returned"])
     summary = _sentence(status.coverage) + f" for {quarter.label}"
     if late:
         summary += f"; {late} {'is' if late == 1 else 'are'} late"
-    return html.Div(className="table-scroll", children=[
+    return html.Div([
         html.P(html.Strong(summary + "."), className="returns-summary", id="returns-summary"),
-        html.Table(className="upload-table returns-grid", children=[
-            html.Caption(f"Returns for {quarter.label}, by AHSN"),
+        html.P("Scroll the table sideways to see every column →", className="scroll-hint"),
+        html.Div(className="table-wrap", role="region", tabIndex=0, **{"aria-labelledby": "returns-caption"},
+                 children=html.Table(className="upload-table returns-grid", children=[
+            html.Caption(f"Returns for {quarter.label}, by AHSN", id="returns-caption"),
             html.Thead(html.Tr([html.Th(h, scope="col") for h in (
                 "AHSN", "Status", "Stored", "By", f"Trusts of {(quarter - 1).label} missing now")])),
-            html.Tbody(rows),
-        ]),
+            html.Tbody(table_rows),
+        ])),
+        downloads.links("this table", "returns", f"?quarter={quote(quarter.label, safe='/')}", "returns-download"),
     ])
 
 
@@ -366,8 +323,9 @@ def _trust_changes(changes: pd.DataFrame) -> html.Table | html.P:
                 parts.append(f"completed {_count(c['completed_now'])} → {_count(c['completed_after'])}")
             what = "; ".join(parts)
         rows.append(html.Tr([html.Th(f"{c['trust_name']} ({c['trust_code']})", scope="row"), html.Td(what)]))
-    return html.Table(className="upload-table returns-trust-changes", children=[
+    return html.Div(className="table-wrap", role="region", tabIndex=0, **{"aria-label": "What changes, trust by trust"},
+                    children=html.Table(className="upload-table returns-trust-changes", children=[
         html.Caption("What changes, trust by trust"),
         html.Thead(html.Tr([html.Th("Trust", scope="col"), html.Th("Change", scope="col")])),
         html.Tbody(rows),
-    ])
+    ]))

@@ -217,12 +217,14 @@ def _panel(kind: str, title: str, children: list) -> html.Div:
                     children=[html.H3(f"{mark} {title}"), *children])
 
 
-def _table(caption: str, headers: list[str], rows: list[list], class_name: str = "") -> html.Table:
-    return html.Table(className=f"upload-table {class_name}".strip(), children=[
-        html.Caption(caption),
-        html.Thead(html.Tr([html.Th(h, scope="col") for h in headers])),
-        html.Tbody([html.Tr([html.Td("—" if c is None or c == "" else str(c)) for c in r]) for r in rows]),
-    ])
+def _table(caption: str, headers: list[str], rows: list[list], class_name: str = "") -> html.Div:
+    """A table in a box of its own that scrolls sideways on a narrow screen."""
+    return html.Div(className="table-wrap", role="region", tabIndex=0, **{"aria-label": caption}, children=html.Table(
+        className=f"upload-table {class_name}".strip(), children=[
+            html.Caption(caption),
+            html.Thead(html.Tr([html.Th(h, scope="col") for h in headers])),
+            html.Tbody([html.Tr([html.Td("—" if c is None or c == "" else str(c)) for c in r]) for r in rows]),
+        ]))
 
 
 def _problem_rows(problems: list[Problem]) -> list[list]:

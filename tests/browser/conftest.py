@@ -1,10 +1,73 @@
-"""Fixtures for the browser tests of uploading: one gunicorn per module, and a seed store put
-back as it was before every test, so each test holds in any order and alone."""
+"""Fixtures for the browser tests: a served copy of the demo store with one user of each role,
+shared by a module's tests; and for the upload tests one gunicorn per module whose seed store
+is put back as it was before every test, so each test holds in any order and alone."""
 
 from __future__ import annotations
 
+import shutil
+
 import pytest
 from upload_helpers import build_seed_store, reset_to, seed_server
+
+from etl.users import Users
+from tests.live import LiveServer
+from tests.upload_helpers import PASSWORD
+
+ROLES = {None: None, "ahsn": ("kss-lead", "ahsn", "KSS"), "national": ("national-team", "national", None)}
+PAGES = ["/", "/?quarters=Q3%202018/19,Q1%202019/20,Q2%202020/21", "/ahsn", "/ahsn/kss", "/ahsn/wessex?sort=level",
+         "/compare", "/compare?sort=latest", "/definitions", "/upload", "/returns", "/history"]
+
+
+@pytest.fixture(scope="module")
+def site(demo_store_template, tmp_path_factory):
+    root = tmp_path_factory.mktemp("site") / "store"
+    shutil.copytree(demo_store_template, root)
+    accounts = Users(root)
+    for user in ROLES.values():
+        if user:
+            accounts.add(user[0], PASSWORD, user[1], user[2])
+    live = LiveServer({"METRICS_DATA": str(root)})
+    live.root = root
+    yield live
+    live.stop()
+
+
+def ready(page, url: str) -> None:
+    """Open a page and wait until Dash has taken it over from the HTML the server sent."""
+    page.goto(url)
+    page.wait_for_selector("html[data-dash-ready]", timeout=30000)
+    page.wait_for_load_state("networkidle")
+
+
+def sign_in_as(page, url: str, role: str | None) -> None:
+    if ROLES[role] is None:
+        return
+    page.goto(f"{url}/signin?next=/definitions")
+    page.get_by_label("User name").fill(ROLES[role][0])
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"{url}/definitions")
+
+
+@pytest.fixture
+def browse(browser):
+    """browse(width, role): a fresh page of that width, signed in as that role (None: signed out),
+    that fails the test on any console error."""
+    contexts, errors = [], []
+
+    def open_page(width: int = 1280, role: str | None = None, url: str = ""):
+        context = browser.new_context(viewport={"width": width, "height": 900}, accept_downloads=True)
+        contexts.append(context)
+        page = context.new_page()
+        page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        sign_in_as(page, url, role)
+        return page
+
+    yield open_page
+    for context in contexts:
+        context.close()
+    assert errors == [], f"console errors: {errors}"
 
 
 @pytest.fixture(scope="module")

@@ -30,6 +30,12 @@ def server(demo_store_template, tmp_path_factory):
     live.stop()
 
 
+def goto(page, url: str) -> None:
+    """Open a page and wait until Dash has taken it over from the HTML the server sent."""
+    page.goto(url)
+    page.wait_for_selector("html[data-dash-ready]", timeout=30000)
+
+
 def reference_rows() -> list[dict]:
     with REFERENCE.open(newline="") as f:
         return list(csv.DictReader(f))
@@ -66,8 +72,7 @@ def table_cells(page) -> list[tuple[str, list[dict]]]:
 
 
 def test_home_page_shows_table_8_1_with_the_published_colours(server, page):
-    page.goto(server.url + "/")
-    page.wait_for_selector("#national-table-grid")
+    goto(page, server.url + "/")
     rows = table_cells(page)
     reference = reference_rows()
     assert [name.replace("England (Total)", "Total") for name, _ in rows] == [r["ahsn"] for r in reference]
@@ -87,7 +92,7 @@ def test_home_page_shows_table_8_1_with_the_published_colours(server, page):
 
 
 def test_rate_detail_shows_on_focus(server, page):
-    page.goto(server.url + "/")
+    goto(page, server.url + "/")
     first = page.locator("#national-table-grid tbody tr").first.locator("td .cell").first
     assert not first.locator(".detail").is_visible() or first.locator(".detail").bounding_box()["width"] <= 1
     page.keyboard.press("Tab")  # focus moves through the page; focus the cell directly as a user tabbing to it
@@ -98,8 +103,7 @@ def test_rate_detail_shows_on_focus(server, page):
 
 
 def test_quarters_in_the_url_and_the_picker_keep_state(server, page):
-    page.goto(server.url + "/?quarters=Q3%202018/19,Q2%202020/21")
-    page.wait_for_selector("#national-table-grid")
+    goto(page, server.url + "/?quarters=Q3%202018/19,Q2%202020/21")
     heads = page.locator("#national-table-grid thead tr").nth(1).locator("th")
     assert [h.replace("\n", " ") for h in heads.all_inner_texts()] == [
         "Q3 2018/19", "Q2 2020/21", "Q3 2018/19 to Q2 2020/21"]
@@ -108,86 +112,101 @@ def test_quarters_in_the_url_and_the_picker_keep_state(server, page):
     page.wait_for_url("**/?quarters=Q3%202018/19,Q1%202019/20,Q2%202020/21")
     page.wait_for_function("document.querySelectorAll('#national-table-grid thead tr:nth-child(2) th').length === 5")
     # the link reproduces the view
-    page.goto(page.url)
-    page.wait_for_selector("#national-table-grid")
+    goto(page, page.url)
     assert heads.count() == 5
 
 
 def test_navigation_and_ahsn_links(server, page):
-    page.goto(server.url + "/")
+    goto(page, server.url + "/")
     page.get_by_role("link", name="Health Innovation Manchester").click()
     page.wait_for_url("**/ahsn/health-innovation-manchester")
-    page.locator("#ahsn-name").wait_for()
+    page.wait_for_selector("html[data-dash-ready]")
     assert page.locator("#ahsn-name").inner_text() == "Health Innovation Manchester"
     page.locator(".shell-nav").get_by_role("link", name="Compare regions").click()
     page.wait_for_url("**/compare")
+    page.wait_for_selector("html[data-dash-ready]")
     page.locator("h1", has_text="Compare regions").wait_for()
     page.locator(".shell-nav").get_by_role("link", name="Definitions").click()
     page.wait_for_url("**/definitions")
-    page.locator("#definitions-levels").wait_for()
+    page.wait_for_selector("html[data-dash-ready]")
     assert page.locator("#definitions-levels tbody tr").count() == 5
+    legend = page.locator("#definitions-legend .swatch").all_inner_texts()
+    assert legend[:2] == ["below 50%", "50% or more"]  # the below-target swatch never reads "50%"
     page.locator(".shell-nav").get_by_role("link", name="National overview").click()
-    page.wait_for_selector("#national-table-grid")
+    page.wait_for_url(server.url + "/")
+    page.wait_for_selector("html[data-dash-ready]")
     assert "Q2 2020/21" in page.locator("#shell-status").inner_text()
     assert page.locator(".demo-note").is_visible()
 
 
-def test_ahsn_page_shows_target_line_and_latest_rate(server, page):
-    page.goto(server.url + "/ahsn/health-innovation-manchester")
-    assert page.locator("#ahsn-latest-rate").inner_text() == "44%"
-    summary = page.locator("#ahsn-summary").inner_text()
-    assert summary.startswith("In Q2 2020/21, ") and "(44%), below the 50% target" in summary
+def test_ahsn_page_shows_target_and_england_lines_and_ticks_only_counted_trusts(server, page):
+    goto(page, server.url + "/ahsn/kss")
+    assert page.locator("#ahsn-latest-rate").inner_text() == "50%"
+    assert page.locator("#ahsn-name").inner_text() == "Health Innovation Kent Surrey Sussex (KSS)"
     chart = page.locator("#ahsn-rate-chart")
-    chart.locator(".main-svg").first.wait_for()
     assert chart.locator(".legendtext", has_text="Target 50%").count() == 1
-    assert chart.locator(".annotation-text", has_text="Target 50%").count() == 1
-    assert chart.locator(".scatterlayer .trace").count() == 2
-    assert int(page.locator("#ahsn-to-go").inner_text()) >= 1
-    assert page.locator("#ahsn-trusts tbody tr").count() >= 1
-    assert page.locator("#ahsn-what-changed li").count() >= 1
-    # sorting is in the URL
+    assert chart.locator(".legendtext", has_text="England").count() == 1
+    assert chart.locator(".legendtext", has_text="KSS").count() == 1
+    assert chart.locator(".scatterlayer .trace").count() == 3
+    rows = [[c.strip() for c in r.locator("th, td").all_inner_texts()]
+            for r in page.locator("#ahsn-trusts tbody tr").all()]
+    ticked = [r for r in rows if "✓" in " ".join(r)]
+    assert len(ticked) == 5 and all(r[1] == "acute" and r[3] == "✓ adopted" for r in ticked)
+    assert sorted(r[3] for r in rows if r[1] != "acute") == ["not counted (community)",
+                                                            "not counted (mental health)"]
+    changes = page.locator("#ahsn-what-changed li").all_inner_texts()
+    assert changes and not any("arning" in c for c in changes)
+    # sorting is in the URL, and the trust table's download follows it
     page.get_by_role("link", name="Referrals made").click()
-    page.wait_for_url("**/ahsn/health-innovation-manchester?sort=made")
+    page.wait_for_url("**/ahsn/kss?sort=made")
+    page.wait_for_selector("html[data-dash-ready]")
     page.locator("#ahsn-trusts caption", has_text="Sorted by referrals made").wait_for()
-    made = [int(t.replace(",", "")) for t in page.locator("#ahsn-trusts tbody tr td:nth-child(4)").all_inner_texts()
+    made = [int(t.replace(",", "")) for t in page.locator("#ahsn-trusts tbody tr td:nth-child(6)").all_inner_texts()
             if t != "not given"]
     assert made == sorted(made, reverse=True)
+    with page.expect_download() as info:
+        page.locator("#ahsn-download-xlsx").click()
+    sheet = openpyxl.load_workbook(io.BytesIO(Path(info.value.path()).read_bytes())).active
+    head = [c.value for c in sheet[4]]
+    made_column = head.index("Referrals made")
+    values = [r[made_column].value for r in sheet.iter_rows(min_row=5) if r[0].value == "KSS"]
+    numbers = [v for v in values if v is not None]
+    assert numbers == made and all(isinstance(v, int) for v in numbers)
 
 
 def test_compare_page_is_alphabetical_unless_asked(server, page):
-    page.goto(server.url + "/compare")
-    chart = page.locator("#compare-multiples")
-    chart.locator(".main-svg").first.wait_for()
-    chart.locator(".annotation-text").first.wait_for()
-    titles = chart.locator(".annotation-text").all_text_contents()[:15]
+    goto(page, server.url + "/compare")
+    titles = page.locator("#compare-multiples .multiple-title").all_inner_texts()
     assert titles == sorted(titles, key=str.lower) and len(titles) == 15
+    assert page.locator("#compare-multiples .main-svg").count() >= 15
     page.get_by_role("link", name="latest rate, highest first").click()
     page.wait_for_url("**/compare?sort=latest")
-    page.locator("#compare-multiples .annotation-text").first.wait_for()
-    assert page.locator("#compare-multiples .annotation-text").first.text_content() == "West of England"
+    page.locator("#compare-multiples .multiple-title").first.wait_for()
+    page.wait_for_function("document.querySelector('#compare-multiples .multiple-title').innerText === "
+                           "'West of England'")
 
 
-def test_downloads_hold_what_the_page_shows(server, page):
-    page.goto(server.url + "/?quarters=Q3%202018/19,Q3%202019/20,Q2%202020/21")
-    page.wait_for_selector("#national-table-grid")
+def test_downloads_open_as_numbers_and_hold_what_the_page_shows(server, page):
+    goto(page, server.url + "/?quarters=Q3%202018/19,Q3%202019/20,Q2%202020/21")
     shown = table_cells(page)
     with page.expect_download() as info:
-        page.get_by_role("button", name="Download CSV").click()
-    rows = list(csv.reader(io.StringIO(Path(info.value.path()).read_text(encoding="utf-8"))))
-    assert rows[0][:6] == ["AHSN", "Adoption rate Q3 2018/19", "Adoption rate Q3 2019/20",
-                           "Adoption rate Q2 2020/21", "Change Q3 2018/19 to Q3 2019/20 (points)",
-                           "Change Q3 2019/20 to Q2 2020/21 (points)"]
+        page.get_by_role("link", name="the national table, CSV").click()
+    assert info.value.suggested_filename == "tcam-national-q3_2018_19-to-q2_2020_21.csv"
+    rows = list(csv.reader(io.StringIO(Path(info.value.path()).read_text(encoding="utf-8-sig"))))
+    assert rows[0][:4] == ["AHSN", "Adoption rate Q3 2018/19 (%)", "Adoption rate Q3 2019/20 (%)",
+                           "Adoption rate Q2 2020/21 (%)"]
     for row, (name, cells) in zip(rows[1:], shown):
         assert row[0] == name
-        assert row[1:6] == [c["text"] + (" †" if c["small"] else "") for c in cells]
-        assert all(r.endswith("acute trusts") or r.endswith("acute trust") for r in row[6:9])
+        assert [int(v) for v in row[1:6]] == [int(c["value"]) for c in cells]
     with page.expect_download() as info:
-        page.get_by_role("button", name="Download Excel (with colours)").click()
+        page.get_by_role("link", name="the national table, Excel").click()
     sheet = openpyxl.load_workbook(io.BytesIO(Path(info.value.path()).read_bytes())).active
-    for r, (name, cells) in enumerate(shown, start=4):
+    for r, (name, cells) in enumerate(shown, start=5):
         assert sheet.cell(r, 1).value == name
         for c, cell in enumerate(cells, start=2):
-            assert sheet.cell(r, c).value == cell["text"] + (" †" if cell["small"] else "")
+            value = sheet.cell(r, c).value
+            expected = int(cell["value"]) / 100 if c <= 4 else int(cell["value"])
+            assert value == pytest.approx(expected) and isinstance(value, int | float), (name, c)
             fill = sheet.cell(r, c).fill.fgColor.rgb
             assert fill[-6:] == STYLES[cell["style"]]["background"][1:], (name, c)
 
@@ -195,8 +214,7 @@ def test_downloads_hold_what_the_page_shows(server, page):
 def test_tablet_width_keeps_the_table_readable(server, browser):
     context = browser.new_context(viewport={"width": 768, "height": 1024})
     page = context.new_page()
-    page.goto(server.url + "/")
-    page.wait_for_selector("#national-table-grid")
+    goto(page, server.url + "/")
     width = page.evaluate("document.documentElement.scrollWidth")
     context.close()
     assert width <= 768

@@ -7,9 +7,18 @@ order and alone. Every page must log no console error (the `page` fixture).
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 from upload_helpers import PASSWORD, UPLOAD, restore_via_api, store_via_api
+
+from etl.programmes import TCAM
+from etl.quarters import Quarter
+
+
+def ready(page):
+    """The page the server sent has been taken over by Dash (dashboard/prerender.py)."""
+    page.wait_for_selector("html[data-dash-ready]", timeout=30000)
 
 
 def sign_in(page, url, name, then="/upload"):
@@ -18,6 +27,7 @@ def sign_in(page, url, name, then="/upload"):
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(f"{url}{then}")
+    ready(page)
     page.get_by_text(f"Signed in as {name}").wait_for()
 
 
@@ -86,8 +96,10 @@ def test_a_good_file_previews_then_is_stored_and_shown_everywhere(server, page):
     live, store = server
     sign_in(page, live.url, "wessex")
     page.goto(live.url + "/")
+    ready(page)
     assert "Q2 2020/21" not in page.locator("#national-table").inner_text()
     page.goto(live.url + "/upload")
+    ready(page)
     drop(page, "wessex-good.csv")
     page.get_by_text("wessex-good.csv passed the checks: 5 trust rows for Wessex Q2 2020/21").wait_for()
     assert table_rows(page, ".upload-changes") == [[
@@ -99,14 +111,18 @@ def test_a_good_file_previews_then_is_stored_and_shown_everywhere(server, page):
     assert len(store.events()) == 6  # nothing stored by the preview
     page.locator("#upload-confirm").click()
     page.wait_for_url(re.compile(r".*/upload\?stored=7$"))
+    ready(page)
     page.get_by_text("✓ Stored: submission 7").wait_for()
     assert store.event(7).loaded_by == "wessex"
     # stored at once; the page says when the figures have caught up (built just after)
     page.get_by_text("Every page of the dashboard shows it now.").wait_for()
     # the national table, served by whichever worker, shows the new quarter from then on
     page.goto(live.url + "/")
+    ready(page)
     page.locator("#national-table").get_by_text("Q2 2020/21").first.wait_for()
-    assert "Latest data: Q2 2020/21" in page.locator("#shell-status").inner_text()
+    # nothing in the seed is published: the table shows the figures so far, marked provisional
+    assert "Q2 2020/21 being collected" in page.locator("#shell-status").inner_text()
+    assert "Provisional figures" in page.locator("#provisional-notice").inner_text()
 
 
 def test_hostile_content_is_shown_as_text(server, page):
@@ -134,16 +150,22 @@ def test_restoring_an_earlier_submission(server, page):
     page.locator(".history-table").wait_for()
     assert page.locator(".history-table tbody tr").count() == 4  # Wessex's only
     assert {r[0] for r in table_rows(page, ".history-table")} == {"Wessex"}
+    page.get_by_role("link", name="Restore submission 7…").click()
+    ready(page)
+    page.locator("#history-confirm-restore").wait_for()  # what restoring changes, before it does
+    assert "Wessex Q2 2020/21: 50% (2 of 4 acute trusts) now → 75% (3 of 4 acute trusts) after restoring" in \
+        page.locator("#history-confirm-restore").inner_text()
     page.get_by_role("button", name="Restore submission 7").click()
     page.wait_for_url(re.compile(r".*/history\?restored=7$"))
+    ready(page)
     page.get_by_text("✓ Submission 7 is current again").wait_for()
     page.locator(".history-restores").wait_for()
     rows = {page.locator(".history-table tbody tr").nth(i).locator("th").inner_text(): r
             for i, r in enumerate(table_rows(page, ".history-table"))}
     assert rows["7"][2] == "✓ Current" and rows["8"][2] == "Superseded"  # nothing deleted
     assert [r[:2] for r in table_rows(page, ".history-restores")] == [["7", "wessex"]]
-    # the restore button of the now superseded hostile file is there in turn
-    assert page.get_by_role("button", name="Restore submission 8").count() == 1
+    # the restore link of the now superseded hostile file is there in turn
+    assert page.get_by_role("link", name="Restore submission 8…").count() == 1
 
 
 def test_the_national_team_sees_who_has_returned(server, page):
@@ -151,7 +173,11 @@ def test_the_national_team_sees_who_has_returned(server, page):
     assert store_via_api(live.url, "wessex", "wessex-good.csv") == 7
     assert store_via_api(live.url, "wessex", "wessex-hostile.csv") == 8
     restore_via_api(live.url, "wessex", 7)
+    # due in the future, so nobody is late whatever today's date
+    store.set_due_date(TCAM, Quarter.parse("Q2 2020/21"), dt.date(2099, 1, 15), "a test that must not age")
     sign_in(page, live.url, "nat", then="/returns")
+    page.goto(live.url + "/returns?quarter=Q2%202020/21")
+    ready(page)
     page.locator(".returns-grid").wait_for()
     rows = {r[0]: r for r in (
         [page.locator(".returns-grid tbody tr").nth(i).locator("th").inner_text(), *cells]
@@ -171,6 +197,7 @@ def test_the_history_can_be_narrowed_to_an_ahsn_and_quarter_and_the_link_keeps_i
     store_via_api(live.url, "nat", "kss-good.csv")
     sign_in(page, live.url, "nat", then="/history")
     page.goto(live.url + "/history?ahsn=Wessex&quarter=Q2+2020%2F21")
+    ready(page)
     caption = page.locator(".history-table caption")
     caption.wait_for()
     assert caption.inner_text() == "2 submissions for Wessex holding Q2 2020/21"

@@ -1,0 +1,201 @@
+"""First paint without waiting for JavaScript: the page, as static HTML, in the first response.
+
+Dash sends an empty page and builds it in the browser once its bundles have loaded and a
+callback has answered. `install(app)` makes the first response of every page carry the
+page's layout rendered on the server (the shell and the page, built by the same layout
+functions Dash calls, from the same URL), so the national table and each page's headline
+are readable at once. Dash's own root is laid out hidden beside it; assets/prerender.js
+swaps the two in one frame once Dash has drawn the same page (its elements and charts), so
+nothing moves. Charts, which need JavaScript, are boxes of their final height until then.
+
+`to_html` renders Dash html components as HTML (every text and attribute escaped); of the
+dcc components, a Graph is a box of the figure's height, a Dropdown shows its chosen values,
+and the invisible ones (Location, Store, Download) render nothing.
+"""
+
+from __future__ import annotations
+
+import html as escape
+import json
+from collections.abc import Callable
+
+from dash import Dash
+from dash._pages import _parse_query_string, _path_to_page
+from dash._utils import interpolate_str
+from dash.development.base_component import Component
+from flask import request
+
+from dashboard import shell
+
+PAGE_CONTENT = "_pages_content"  # where Dash's pages router puts a page's layout
+VOID = {"br", "img", "input", "hr", "meta", "col", "wbr"}
+RENAMED = {"className": "class", "htmlFor": "for", "tabIndex": "tabindex", "colSpan": "colspan",
+           "rowSpan": "rowspan", "autoComplete": "autocomplete", "maxLength": "maxlength"}
+SKIPPED = {"children", "n_clicks", "n_clicks_timestamp", "loading_state", "key", "disable_n_clicks", "setProps"}
+BOOLEAN = {"hidden", "disabled", "required", "checked", "multiple", "readOnly"}
+INDEX = """<!DOCTYPE html>
+<html lang="en">
+    <head>
+        {%metas%}
+        <title>{%title%}</title>
+        {%favicon%}
+        {%css%}
+    </head>
+    <body>
+        {%app_entry%}
+        <footer>
+            {%config%}
+            {%scripts%}
+            {%renderer%}
+        </footer>
+    </body>
+</html>"""
+
+
+class Rendered:
+    """HTML being written, and the ids and charts Dash must have drawn before the swap."""
+
+    def __init__(self) -> None:
+        self.parts: list[str] = []
+        self.ids: list[str] = []
+        self.graphs: list[str] = []
+
+
+def _style(style: dict) -> str:
+    def kebab(name: str) -> str:
+        return "".join("-" + c.lower() if c.isupper() else c for c in name)
+    return "; ".join(f"{kebab(k)}: {v}" for k, v in style.items() if v is not None)
+
+
+def _attributes(props: dict, out: Rendered) -> str:
+    parts = []
+    for name, value in props.items():
+        if name in SKIPPED or value is None or value is False:
+            continue
+        if name == "id":
+            out.ids.append(str(value))
+        if name in BOOLEAN or value is True:
+            if value:
+                parts.append(RENAMED.get(name, name).lower())
+            continue
+        if name == "style":
+            value = _style(value)
+        parts.append(f'{RENAMED.get(name, name)}="{escape.escape(str(value), quote=True)}"')
+    return (" " + " ".join(parts)) if parts else ""
+
+
+def _render(node, out: Rendered, page: Callable[[], object] | None) -> None:
+    if node is None:
+        return
+    if isinstance(node, list | tuple):
+        for child in node:
+            _render(child, out, page)
+        return
+    if not isinstance(node, Component):
+        out.parts.append(escape.escape(str(node), quote=False))
+        return
+    props = node.to_plotly_json()["props"]
+    if node._namespace == "dash_html_components":
+        tag = node._type.lower()
+        children = page() if (page is not None and props.get("id") == PAGE_CONTENT) else props.get("children")
+        out.parts.append(f"<{tag}{_attributes(props, out)}>")
+        if tag not in VOID:
+            _render(children, out, page)
+            out.parts.append(f"</{tag}>")
+        return
+    _render_core(node._type, props, out, page)
+
+
+def _render_core(kind: str, props: dict, out: Rendered, page) -> None:
+    """dcc components, as they look before their JavaScript runs (no ids: Dash's own have them)."""
+    if kind == "Graph":
+        height = ((props.get("figure") or {}).get("layout") or {}).get("height") or 450
+        out.graphs.append(str(props["id"]))
+        out.parts.append(f'<div class="dash-graph prerender-graph {escape.escape(props.get("className") or "")}" '
+                         f'style="height: {int(height)}px"></div>')
+    elif kind == "Dropdown":
+        out.ids.append(str(props["id"]))  # drawn lazily by Dash: the swap waits for it
+        value = props.get("value")
+        values = value if isinstance(value, list) else ([] if value is None else [value])
+        chips = "".join(f'<span class="prerender-chip">{escape.escape(str(v))}</span>' for v in values)
+        out.parts.append(f'<div class="prerender-dropdown {escape.escape(props.get("className") or "")}">'
+                         f'{chips}</div>')
+    elif kind == "Input":
+        kept = {k: props.get(k) for k in ("type", "name", "value", "placeholder")}
+        out.parts.append(f"<input{_attributes(kept, Rendered())}>")
+    elif kind in ("Location", "Store", "Download", "Interval"):
+        return
+    else:  # Upload, Loading and the like: their children, as a plain box
+        out.parts.append(f'<div class="{escape.escape(props.get("className") or "")}">')
+        _render(props.get("children"), out, page)
+        out.parts.append("</div>")
+
+
+def to_html(component, page: Callable[[], object] | None = None) -> Rendered:
+    """`component` as HTML; `page()` gives the children of Dash's page container, if any."""
+    out = Rendered()
+    _render(component, out, page)
+    return out
+
+
+def page_for(path: str, search: str) -> tuple[dict, Callable[[], object]] | None:
+    """The registered page at `path` and a function laying it out for the query, as Dash's
+    pages router does; None for an address no page answers."""
+    found, variables = _path_to_page(path.strip("/"))
+    if not found:
+        return None
+    query = _parse_query_string(search)
+    layout = found["layout"]
+    return found, (lambda: layout(**{**(variables or {}), **query}) if callable(layout) else layout)
+
+
+def page_title(found: dict, path: str) -> str:
+    title = found.get("title")
+    if callable(title):
+        _, variables = _path_to_page(path.strip("/"))
+        return title(**(variables or {}))
+    return str(title)
+
+
+def prerendered(app_title: str) -> tuple[str, str, str]:
+    """(the page's title, the HTML shown until Dash has drawn the page, the line each printed
+    page carries) for this request."""
+    search = request.query_string.decode("utf-8", "replace")
+    found = page_for(request.path, "?" + search if search else "")
+    if found is None:
+        return app_title, "", ""
+    page, layout = found
+    rendered = to_html(shell.layout(first_paint=True), layout)
+    # Dash's shell fills the status line by a callback: the swap waits for it as well
+    wait = {"ids": [i for i in rendered.ids if i not in rendered.graphs], "graphs": rendered.graphs,
+            "filled": ["shell-status"]}
+    stamp = to_html(shell.print_stamp(request.url))
+    return page_title(page, request.path), (
+        f"<div id=\"prerendered\" data-wait='{escape.escape(json.dumps(wait), quote=True)}'>"
+        + "".join(rendered.parts) + "</div>"), escape.unescape("".join(stamp.parts))
+
+
+def install(app: Dash) -> None:
+    """Every page's first response carries the page as HTML, in a document with lang="en"."""
+    app.index_string = INDEX
+
+    def interpolate_index(**parts) -> str:
+        title, static, stamp = prerendered(app.title)
+        index = app.index_string
+        if static:
+            # printing works before any script has run: the stamp is in the page margin's CSS already
+            style = escape.escape("--print-stamp: " + json.dumps(stamp, ensure_ascii=False), quote=True)
+            index = index.replace('<html lang="en">', f'<html lang="en" style="{style}">', 1)
+            parts["title"] = escape.escape(title)
+            parts["app_entry"] = static + parts["app_entry"].replace(
+                'id="react-entry-point"', 'id="react-entry-point" class="dash-pending"')
+        return interpolate_str(index, **parts)
+
+    app.interpolate_index = interpolate_index
+
+    @app.server.after_request
+    def private(response):
+        """A page's HTML now holds the page itself, signed-in name and all: no shared cache keeps it."""
+        if response.mimetype == "text/html" and "prerendered" in response.get_data(as_text=True)[:200_000]:
+            response.headers["Cache-Control"] = "private, no-cache"
+        return response

@@ -1,0 +1,298 @@
+"""Every downloadable table as data, and its CSV, Excel and JSON files.
+
+A `Sheet` holds a table's values as numbers (rates as whole percents, changes as signed
+points, counts, true/false), never as the text a page shows; what a page shows with colour
+and symbols is formatting in Excel (fills, number formats such as "▲ +20") and a column of
+its own where it carries meaning. The builders below read the same objects as the pages
+(etl.report.NationalTable through national_table.cells, the views' frames), so a download
+holds the page's numbers. Every text cell, heading and note goes through
+etl.templates.neutralise, so nothing in a download can run as a spreadsheet formula.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import dataclass, field, replace
+
+import pandas as pd
+import xlsxwriter
+
+from dashboard.national_table import SMALL_MARK, STYLES, caption, cells
+from etl.programmes import Programme
+from etl.report import NationalTable, target_sentence
+from etl.templates import neutralise
+
+# How each kind of column is written: Excel number format (None: text), JSON type.
+KINDS = {
+    "text": (None, "string"),
+    "whole": ("#,##0", "integer"),
+    "percent": ("0%", "integer"),  # whole percent (44); Excel holds 0.44 shown as 44%
+    "points": ('+0;"−"0;0', "integer"),  # signed change in percentage points
+    "bool": (None, "boolean"),
+}
+# Excel number formats that show a change's symbol as the page does, the value staying a number.
+CHANGE_FORMATS = {
+    "no-change": '"● "0', "increase": '"▲ +"0;"▼ −"0;"● "0', "big-increase": '"▲▲ +"0;"▼ −"0;"● "0',
+    "decrease": '"▲ +"0;"▼ −"0;"● "0',
+}
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str  # the heading in CSV and Excel
+    key: str  # the field name in JSON
+    kind: str = "text"
+    width: int = 14  # Excel column width, in characters
+
+
+@dataclass(frozen=True)
+class Sheet:
+    name: str  # the Excel worksheet's name
+    title: str
+    columns: list[Column]
+    rows: list[list]  # str, int, bool or None (blank) per column
+    as_of: str = ""  # "Data: Q2 2020/21, last loaded ..." (Excel and JSON)
+    notes: list[str] = field(default_factory=list)
+    styles: list[list[str | None]] | None = None  # a STYLES key per cell (Excel fills), or None
+    small: list[list[bool]] | None = None  # cells marked † (few trusts) in Excel
+    key: list[tuple[str, str, str]] = field(default_factory=list)  # Excel key: (style, sample, label)
+
+    def with_as_of(self, as_of: str, address: str) -> Sheet:
+        return replace(self, as_of=f"{as_of} Source: {address}")
+
+
+def _text(value):
+    return neutralise(value) if isinstance(value, str) else value
+
+
+# ---- writers -----------------------------------------------------------------------------------
+
+
+def to_csv(sheet: Sheet) -> str:
+    """Heading row, then one row per table row: numbers as plain numbers, blank for none."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")  # Excel's own line ending
+    writer.writerow([_text(c.name) for c in sheet.columns])
+    for row in sheet.rows:
+        writer.writerow(["" if v is None else ("true" if v is True else "false" if v is False else _text(v))
+                         for v in row])
+    return out.getvalue()
+
+
+def to_json(sheet: Sheet) -> str:
+    """{"title", "as_of", "notes", "columns": [{"key", "name", "type"}], "rows": [{key: value}]}."""
+    return json.dumps({
+        "title": _text(sheet.title),
+        "as_of": _text(sheet.as_of),
+        "notes": [_text(n) for n in sheet.notes],
+        "columns": [{"key": c.key, "name": _text(c.name), "type": KINDS[c.kind][1]} for c in sheet.columns],
+        "rows": [{c.key: _text(v) for c, v in zip(sheet.columns, row)} for row in sheet.rows],
+    }, ensure_ascii=False, indent=1)
+
+
+def to_excel(sheet: Sheet) -> bytes:
+    """One worksheet: title, as-of line, headings, the rows (numbers formatted, page colours as
+    fills), then the notes and the key."""
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False,
+                                        "strings_to_urls": False, "strings_to_numbers": False})
+    ws = book.add_worksheet(sheet.name[:31])
+    bold = book.add_format({"bold": True})
+    title = book.add_format({"bold": True, "font_size": 13})
+    head = book.add_format({"bold": True, "text_wrap": True, "valign": "top", "bottom": 1})
+    formats: dict[tuple, object] = {}
+
+    def fmt(kind: str, style: str | None = None, small: bool = False, is_bold: bool = False):
+        key = (kind, style, small, is_bold)
+        if key not in formats:
+            spec: dict = {"bold": is_bold}
+            number = KINDS[kind][0]
+            if style in CHANGE_FORMATS and kind == "points":
+                number = CHANGE_FORMATS[style]
+            if small and number:
+                number = ";".join(f'{part}" {SMALL_MARK}"' for part in number.split(";"))
+            if number:
+                spec["num_format"] = number
+            if style:
+                s = STYLES[style]
+                spec.update({"bg_color": s["background"], "font_color": s["text"], "align": "center",
+                             "border": 1, "border_color": "#FFFFFF", "italic": style == "no-return"})
+            formats[key] = book.add_format(spec)
+        return formats[key]
+
+    ws.write_string(0, 0, _text(sheet.title), title)
+    if sheet.as_of:
+        ws.write_string(1, 0, _text(sheet.as_of))
+    top = 3
+    for c, column in enumerate(sheet.columns):
+        ws.write_string(top, c, _text(column.name), head)
+        ws.set_column(c, c, column.width)
+    for r, row in enumerate(sheet.rows, start=top + 1):
+        is_total = isinstance(row[0], str) and row[0].startswith("England")
+        for c, (column, value) in enumerate(zip(sheet.columns, row)):
+            style = sheet.styles[r - top - 1][c] if sheet.styles else None
+            small = bool(sheet.small[r - top - 1][c]) if sheet.small else False
+            cell = fmt(column.kind, style, small, is_total and c == 0)
+            if value is None:
+                ws.write_blank(r, c, None, cell)
+            elif column.kind == "bool":
+                ws.write_boolean(r, c, bool(value), cell)
+            elif column.kind == "text":
+                ws.write_string(r, c, _text(str(value)), cell)
+            elif column.kind == "percent":
+                ws.write_number(r, c, value / 100, cell)
+            else:
+                ws.write_number(r, c, value, cell)
+    below = top + len(sheet.rows) + 2
+    for i, note in enumerate(sheet.notes):
+        ws.write_string(below + i, 0, _text(note))
+    if sheet.key:
+        below += len(sheet.notes) + 1
+        ws.write_string(below, 0, "Key", bold)
+        for i, (style, sample, label) in enumerate(sheet.key, start=1):
+            ws.write_string(below + i, 0, sample, fmt("text", style))
+            ws.write_string(below + i, 1, _text(label))
+    ws.set_row(top, 45)
+    ws.freeze_panes(top + 1, 1)
+    book.close()
+    return buffer.getvalue()
+
+
+WRITERS = {  # extension -> (writer, media type)
+    "csv": (lambda s: to_csv(s).encode("utf-8-sig"), "text/csv; charset=utf-8"),  # BOM: Excel reads UTF-8
+    "xlsx": (to_excel, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    "json": (lambda s: to_json(s).encode("utf-8"), "application/json"),
+}
+
+
+# ---- the tables --------------------------------------------------------------------------------
+
+
+def national(table: NationalTable, programme: Programme) -> Sheet:
+    """The national table: each rate and change as on the page, then what each rate is made of."""
+    rates, changes = table.quarters, table.change_columns
+    columns = [Column("AHSN", "ahsn", width=24)]
+    columns += [Column(f"Adoption rate {q.label} (%)", f"rate_{q.key}", "percent") for q in rates]
+    columns += [Column(f"Change {a.label} to {b.label} (percentage points)", f"change_{a.key}_to_{b.key}", "points",
+                       18) for a, b, _ in changes]
+    for q in rates:
+        columns += [Column(f"Acute trusts adopted {q.label}", f"adopted_{q.key}", "whole"),
+                    Column(f"Acute trusts {q.label}", f"acute_trusts_{q.key}", "whole")]
+    rows, styles, small = [], [], []
+    for facts, row_cells in cells(table, programme):
+        name = "England (Total)" if facts["is_total"] else facts["ahsn"]
+        made_of = [v for c in row_cells[:len(rates)] for v in (c.adopted, c.trusts)]
+        rows.append([name] + [c.value for c in row_cells] + made_of)
+        styles.append([None] + [c.style for c in row_cells] + [None] * len(made_of))
+        small.append([False] + [c.small for c in row_cells] + [False] * len(made_of))
+    points = programme.big_change_points
+    key = [("below", f"below {programme.target_percent}%", STYLES["below"]["label"]),
+           ("at-target", f"{programme.target_percent}% or more", STYLES["at-target"]["label"]),
+           ("no-return", "(blank)", "No return from the AHSN for the quarter"),
+           ("no-change", "● 0", STYLES["no-change"]["label"]),
+           ("increase", "▲ +10", STYLES["increase"]["label"]),
+           ("big-increase", f"▲▲ +{points + 1}", STYLES["big-increase"]["label"].format(points=points)),
+           ("decrease", "▼ −10", STYLES["decrease"]["label"])]
+    return Sheet("national", caption(table, programme), columns, rows, notes=national_notes(table, programme),
+                 styles=styles, small=small, key=key)
+
+
+def national_notes(table: NationalTable, programme: Programme) -> list[str]:
+    return [
+        target_sentence(table, programme.target_percent),
+        f"Adoption rate: acute trusts at level {programme.adopted_from_level} or above as a percentage of the "
+        "acute trusts in the AHSN's return, a whole percent rounded half up. England (Total): all adopted acute "
+        "trusts over all acute trusts in the returns.",
+        "A blank rate means the AHSN sent no return for that quarter (never 0%); a blank change, that one of "
+        "its two quarters has no return.",
+        f"{SMALL_MARK} (Excel): fewer than {100 // programme.big_change_points} acute trusts, so one trust moves "
+        f"the rate by more than {programme.big_change_points} points.",
+    ]
+
+
+TYPE_WORDS = {"acute": "acute", "mental_health": "mental health", "community": "community", "other": "other"}
+
+
+def trust_type_words(trust_type: str) -> str:
+    return TYPE_WORDS.get(trust_type, str(trust_type).replace("_", " "))
+
+
+def _whole(value) -> int | None:
+    return None if value is None or pd.isna(value) else int(value)
+
+
+def trusts(frame: pd.DataFrame, programme: Programme, title: str, stem: str) -> Sheet:
+    """Trust rows (etl.queries.trust_rows): one row per trust and return."""
+    columns = [
+        Column("AHSN", "ahsn", width=20), Column("Quarter", "quarter", width=11),
+        Column("Trust code", "trust_code", width=10), Column("Trust name", "trust_name", width=44),
+        Column("Trust type", "trust_type", width=14), Column("Counted toward the rate", "counted", "bool"),
+        Column("Adoption level", "adoption_level", "whole", 10), Column("Level name", "level_name", width=13),
+        Column(f"Adopted (counted, level {programme.adopted_from_level} or above)", "adopted", "bool"),
+        Column("Level in the quarter before", "previous_level", "whole"),
+        Column("Change in level since the quarter before", "level_change", "points"),
+        Column("Referrals made", "referrals_made", "whole"), Column("Referrals completed", "referrals_completed",
+                                                                    "whole"),
+        Column("Completion rate (%)", "completion_percent", "percent"),
+    ]
+    rows = []
+    for r in frame.to_dict("records"):
+        level, before = int(r["adoption_level"]), _whole(r["previous_level"])
+        rows.append([r["ahsn"], r["quarter"], r["trust_code"], r["trust_name"], trust_type_words(r["trust_type"]),
+                     bool(r["counted"]), level, r["level_name"], bool(r["adopted"]), before,
+                     None if before is None else level - before, _whole(r["referrals_made"]),
+                     _whole(r["referrals_completed"]), _whole(r["completion_percent"])])
+    counted = ", ".join(TYPE_WORDS.get(t, t) for t in programme.counted_trust_types)
+    notes = [f"Only {counted} trusts count toward an AHSN's adoption rate; other trusts are listed as returned.",
+             "Level in the quarter before: blank when the trust was not in the AHSN's return for that quarter. "
+             "Referrals: blank when the return did not give them. Completion rate: completed as a share of made."]
+    return Sheet(stem, title, columns, rows, notes=notes)
+
+
+def ahsn_rates(rates: pd.DataFrame, order: list[str], title: str) -> Sheet:
+    """Each AHSN's rate at every quarter it made a return (etl.queries.ahsn_rates), AHSNs in `order`."""
+    columns = [Column("AHSN", "ahsn", width=20), Column("Quarter", "quarter", width=11),
+               Column("Adoption rate (%)", "rate", "percent"), Column("Acute trusts adopted", "adopted", "whole"),
+               Column("Acute trusts", "acute_trusts", "whole"), Column("All trusts in the return", "all_trusts",
+                                                                       "whole"),
+               Column("Referrals made", "referrals_made", "whole"),
+               Column("Referrals completed", "referrals_completed", "whole")]
+    position = {name: i for i, name in enumerate(order)}
+    frame = rates[rates["ahsn"].isin(position)]
+    frame = frame.assign(position=frame["ahsn"].map(position)).sort_values(["position", "quarter_index"])
+    rows = [[r["ahsn"], r["quarter"], _whole(r["rate_percent"]), _whole(r["adopted_trusts"]),
+             _whole(r["counted_trusts"]), _whole(r["all_trusts"]), _whole(r["referrals_made"]),
+             _whole(r["referrals_completed"])] for r in frame.to_dict("records")]
+    notes = ["One row per AHSN and quarter with a return; a quarter without a return has no row.",
+             "Acute trusts: those counted toward the rate; all trusts also counts mental health, community "
+             "and other trusts in the return."]
+    return Sheet("compare", title, columns, rows, notes=notes)
+
+
+def levels(programme: Programme) -> Sheet:
+    columns = [Column("Level", "level", "whole", 8), Column("Name", "name", width=14),
+               Column("What it means", "description", width=60), Column("Counted as adopted", "adopted", "bool")]
+    rows = [[lv.number, lv.name, lv.description, programme.is_adopted(lv.number)] for lv in programme.levels]
+    return Sheet("levels", f"The {programme.short_name} adoption levels", columns, rows)
+
+
+def returns(rows: list[dict], status) -> Sheet:
+    """The returns grid (dashboard.views.returns_grid) for a quarter (etl.collection.QuarterStatus)."""
+    columns = [Column("AHSN", "ahsn", width=20), Column("Status", "status", width=40),
+               Column("Returned", "returned", "bool"), Column("Late", "late", "bool"),
+               Column("Days late", "days_late", "whole"),
+               Column("Warnings", "warnings", "whole"), Column("Earlier versions replaced", "earlier", "whole"),
+               Column("Stored (UTC)", "stored_at", width=18), Column("By", "by", width=16),
+               Column("Submission", "submission", "whole"),
+               Column("Revisions waiting for approval", "revisions_waiting", width=18),
+               Column("Trusts of the quarter before missing now", "missing", width=50),
+               Column("How many missing", "missing_count", "whole")]
+    out = [[r["ahsn"], r["status"], r["returned"], r["late"], r["days_late"], r["warnings"], r["earlier"],
+            None if r["stored_at"] is None else f"{r['stored_at']:%Y-%m-%d %H:%M}", r["by"], r["submission"],
+            ", ".join(map(str, r["revisions_waiting"])) or None, "; ".join(r["missing"]), len(r["missing"])]
+           for r in rows]
+    state = "published" if status.is_published else f"open, due {status.due:%-d %b %Y}"
+    return Sheet("returns", f"Returns for {status.quarter.label} ({state}; {status.coverage}), by AHSN",
+                 columns, out)
