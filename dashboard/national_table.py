@@ -97,10 +97,21 @@ def cells(table: NationalTable, programme: Programme) -> list[tuple[dict, list[C
                 detail += f"; with {trusts} trusts one trust moves the rate by {round(100 / trusts)} points"
             if revised:
                 detail += f". {revised}"
-            out.append(Cell(f"{int(rate)}%", int(rate), rate_style(int(rate), programme), detail, small,
+            text = f"{int(rate)}%"
+            if row["is_total"] and not table.is_complete(q):  # never presented as England's
+                returned = table.returned(q)
+                text += f" ({returned} AHSN{'s' if returned != 1 else ''})"
+            out.append(Cell(text, int(rate), rate_style(int(rate), programme), detail, small,
                             adopted, trusts, revised))
         for a, b, column in table.change_columns:
             change = row[column]
+            partial = [q for q in (a, b) if not table.is_complete(q)]
+            if row["is_total"] and partial and not pd.isna(change):
+                q = partial[0]
+                out.append(Cell(NOT_AVAILABLE, None, "no-return",
+                                f"Not comparable: only {table.returned(q)} of the AHSNs have returned for "
+                                f"{q.label}, so its total is not England's"))
+                continue
             if pd.isna(change):
                 out.append(Cell(NOT_AVAILABLE, None, "no-return",
                                 f"No change figure: no return for {a.label} or {b.label}"))

@@ -236,6 +236,7 @@ def trusts(frame: pd.DataFrame, programme: Programme, title: str, stem: str) -> 
         Column("Referrals made", "referrals_made", "whole"), Column("Referrals completed", "referrals_completed",
                                                                     "whole"),
         Column("Completion rate (%)", "completion_percent", "percent"),
+        Column("Comment", "comment", width=40),
     ]
     rows = []
     for r in frame.to_dict("records"):
@@ -243,7 +244,8 @@ def trusts(frame: pd.DataFrame, programme: Programme, title: str, stem: str) -> 
         rows.append([r["ahsn"], r["quarter"], r["trust_code"], r["trust_name"], trust_type_words(r["trust_type"]),
                      bool(r["counted"]), level, r["level_name"], bool(r["adopted"]), before,
                      None if before is None else level - before, _whole(r["referrals_made"]),
-                     _whole(r["referrals_completed"]), _whole(r["completion_percent"])])
+                     _whole(r["referrals_completed"]), _whole(r["completion_percent"]),
+                     r.get("comment") if isinstance(r.get("comment"), str) and r.get("comment").strip() else None])
     counted = ", ".join(TYPE_WORDS.get(t, t) for t in programme.counted_trust_types)
     notes = [f"Only {counted} trusts count toward an AHSN's adoption rate; other trusts are listed as returned.",
              "Level in the quarter before: blank when the trust was not in the AHSN's return for that quarter. "

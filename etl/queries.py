@@ -217,6 +217,7 @@ _TRUST_ROWS = """
            t.referrals_made, t.referrals_completed,
            CASE WHEN t.referrals_made > 0
                 THEN round(100.0 * t.referrals_completed / t.referrals_made)::INTEGER END AS completion_percent,
+           t.comment,
            t.submission_id
     FROM trust_returns t
     JOIN programmes p ON p.code = t.programme
@@ -277,12 +278,15 @@ def submissions(db: Database, programme: Programme, ahsn: str | None = None) -> 
                len(s.warnings) AS warning_count, s.warnings, s.is_demo,
                (c.submission_id IS NOT NULL) AS is_current,
                (qu.submission_id IS NOT NULL) AS is_quarantined, qu.reason AS quarantine_reason,
-               qu.by_user AS quarantined_by, qu.happened_at AS quarantined_at
+               qu.by_user AS quarantined_by, qu.happened_at AS quarantined_at,
+               ts.status AS standing, ts.decision_reason, ts.decided_by, ts.decided_at
         FROM submissions s
         JOIN submission_returns sr ON sr.submission_id = s.id
         LEFT JOIN current_returns c
                ON c.submission_id = s.id AND c.ahsn = sr.ahsn AND c.quarter_index = sr.quarter_index
         LEFT JOIN quarantined qu ON qu.submission_id = s.id
+        LEFT JOIN touch_status ts
+               ON ts.event_id = s.id AND ts.ahsn = sr.ahsn AND ts.quarter_index = sr.quarter_index
         WHERE s.programme = ?"""
     params: list = [programme.code]
     if ahsn is not None:
@@ -296,6 +300,16 @@ def quarantine_events(db: Database, programme: Programme) -> pd.DataFrame:
     return db.query("""SELECT q.id, q.submission_id, q.action, q.reason, q.by_user, q.happened_at
                        FROM quarantine_events q JOIN submissions s ON s.id = q.submission_id
                        WHERE s.programme = ? ORDER BY q.id DESC""", [programme.code])
+
+
+def submission_comments(db: Database, programme: Programme, submission_ids: list[int]) -> pd.DataFrame:
+    """The per-trust comments (a Notes/Comments column) of these submissions, in file order."""
+    return db.query("""SELECT submission_id, ahsn, quarter, "row", trust_code, trust_name, comment
+                       FROM submitted_rows
+                       WHERE programme = ? AND list_contains(?, submission_id) AND comment IS NOT NULL
+                         AND trim(comment) <> ''
+                       ORDER BY submission_id, "row"
+                    """, [programme.code, list(submission_ids)])
 
 
 def restores(db: Database, programme: Programme) -> pd.DataFrame:

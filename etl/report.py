@@ -52,12 +52,14 @@ def quarter_axis(db: Database, programme: Programme, provisional: bool = False) 
 
 
 def default_quarters(db: Database, programme: Programme, provisional: bool = False) -> list[Quarter]:
-    """The programme's checkpoint quarters that are shown, then the latest quarter shown: the
-    latest published one, or with `provisional` the latest with any return."""
+    """The programme's checkpoint quarters that are shown, then the latest published quarter,
+    and with `provisional` the latest quarter with any return after it."""
+    published = shown_quarters(db, programme)
     shown = shown_quarters(db, programme, provisional)
     chosen = [q for q in map(Quarter.parse, programme.checkpoint_quarters) if q in shown]
-    if shown and shown[-1] not in chosen:
-        chosen.append(shown[-1])
+    for latest in (published[-1:] + shown[-1:]):
+        if latest not in chosen:
+            chosen.append(latest)
     return sorted(chosen)
 
 

@@ -219,3 +219,21 @@ def test_history_callback_filters_on_the_server(as_user, pages):
     table, search = pages.history.show_history("All AHSNs", "Q2 2020/21", True, "")
     assert text_of(table).startswith("15 submissions holding Q2 2020/21")
     assert search == "?quarter=Q2+2020%2F21"
+
+
+def test_comments_in_a_return_show_on_the_ahsn_page_and_in_the_history(store, as_user, pages):
+    """A Notes column is kept per trust (issue 11) and shown where the return is read."""
+    from etl.programmes import TCAM
+    from tests.conftest import FIXTURES
+
+    notes = (FIXTURES / "messy" / "descriptive-headers.csv").read_bytes()
+    [accepted] = store.load([("with-notes.csv", notes)], TCAM, loaded_by="test")
+    as_user()
+    page = pages.ahsn.layout(slug="wessex", provisional="1")  # Q3 2020/21 is not published yet
+    table = find(page, "ahsn-trusts")
+    assert "Comment" in text_of(table.children[1])
+    assert "IG sign-off expected in January" in text_of(table)
+    as_user("national")
+    history, _ = pages.history.show_history("Wessex", "All quarters", True, "")
+    assert f"{accepted.submission_id}" in text_of(history)
+    assert "2 comments" in text_of(history) and "Live from November; figures for Nov-Dec only" in text_of(history)

@@ -169,6 +169,8 @@ def trust_table(trusts: pd.DataFrame, programme: Programme, ahsn, key: str) -> h
                        **{"aria-sort": ("descending" if TRUST_SORTS[name][2] else "ascending") if name == key
                           else "none"})
 
+    # a Comment column only when the return has comments (a Notes/Comments column in the file)
+    with_comments = "comment" in trusts and trusts["comment"].fillna("").astype(str).str.strip().ne("").any()
     rows = []
     for _, t in trusts.iterrows():
         level, change = int(t["adoption_level"]), t["level_change"]
@@ -186,6 +188,8 @@ def trust_table(trusts: pd.DataFrame, programme: Programme, ahsn, key: str) -> h
             html.Td("not given" if pd.isna(done) else f"{int(done):,}", className="num"),
             html.Td("–" if pd.isna(t["completion_percent"]) else f"{int(t['completion_percent'])}%",
                     className="num"),
+            *([html.Td(t["comment"] if isinstance(t["comment"], str) else "", className="comment")]
+              if with_comments else []),
         ]))
     counted_types = " and ".join(trust_type_words(t) for t in programme.counted_trust_types)
     return html.Div(className="table-wrap", role="region", **{"aria-labelledby": "ahsn-trusts-caption"}, children=[
@@ -196,7 +200,8 @@ def trust_table(trusts: pd.DataFrame, programme: Programme, ahsn, key: str) -> h
                 html.Span(" Choose a column heading to sort by it.", className="no-print")]),
             html.Thead(html.Tr([head("name"), head("type"), head("level"),
                                 html.Th("Counts as adopted", scope="col"), head("change", True),
-                                head("made", True), head("completed", True), head("completion", True)])),
+                                head("made", True), head("completed", True), head("completion", True),
+                                *([html.Th("Comment", scope="col")] if with_comments else [])])),
             html.Tbody(rows),
         ]),
     ])

@@ -127,6 +127,19 @@ def restore_confirmation(user, submission_id: int) -> html.Div | None:
     ])
 
 
+def _comments(comments: pd.DataFrame, submission_id: int, ahsn: str, quarter: str) -> html.Details | None:
+    """The per-trust comments (a Notes/Comments column) of one AHSN-quarter of a submission."""
+    mine = comments[(comments["submission_id"] == submission_id) & (comments["ahsn"] == ahsn)
+                     & (comments["quarter"] == quarter)]
+    if not len(mine):
+        return None
+    return html.Details(className="history-comments", children=[
+        html.Summary(f"{len(mine)} comment{'s' if len(mine) != 1 else ''}"),
+        html.Ul([html.Li([html.Strong(f"{c['trust_name']} ({c['trust_code']}): "), c["comment"]])
+                 for c in mine.to_dict("records")]),
+    ])
+
+
 def _set_aside_form(submission_id: int, action: str, csrf: str) -> html.Form:
     """The national team's quarantine (or release) of a submission, with the reason kept."""
     verb = "Quarantine" if action == "quarantine" else "Release"
@@ -193,6 +206,7 @@ def show_history(choice: str | None, quarter: str | None, _figures_settled: bool
         everything = queries.submissions(ctx.db, programme)
         by_id = everything.groupby("submission_id")["ahsn"].agg(list).to_dict()
     csrf = csrf_token()
+    comments = queries.submission_comments(ctx.db, programme, [int(i) for i in history["submission_id"].unique()])
     rows = []
     for r in history.to_dict("records"):
         sid = int(r["submission_id"])
@@ -217,6 +231,11 @@ def show_history(choice: str | None, quarter: str | None, _figures_settled: bool
         if r["is_quarantined"]:
             status = html.Span(["⊘ Quarantined: ", r["quarantine_reason"] or "",
                                 f" ({r['quarantined_by']}, {r['quarantined_at']:%d %b %Y})"])
+        elif r["standing"] == "pending":
+            status = "! Revision waiting for approval"
+        elif r["standing"] == "rejected":
+            status = html.Span([f"✗ Revision rejected ({r['decided_by']}, {r['decided_at']:%d %b %Y}): ",
+                                r["decision_reason"] or ""])
         else:
             status = "✓ Current" if r["is_current"] else "Superseded"
         row_class = ("history-quarantined" if r["is_quarantined"] else
@@ -225,7 +244,8 @@ def show_history(choice: str | None, quarter: str | None, _figures_settled: bool
             html.Th(str(sid), scope="row"), html.Td(r["ahsn"]), html.Td(r["quarter"]),
             html.Td(status),
             html.Td(r["loaded_by"]), html.Td(f"{r['loaded_at']:%d %b %Y %H:%M}"),
-            html.Td(r["file_name"]), html.Td(str(int(r["trust_rows"]))),
+            html.Td([r["file_name"], _comments(comments, sid, r["ahsn"], r["quarter"])]),
+            html.Td(str(int(r["trust_rows"]))),
             html.Td(str(int(r["warning_count"]))), html.Td(actions or "—"),
         ]))
     restores = queries.restores(ctx.db, programme)
