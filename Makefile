@@ -42,9 +42,9 @@ browser:
 test: $(VENV)/.test-installed browser lint
 	$(PY) -m pytest
 
-## The edit loop: everything but the browser and gunicorn tests, in well under a minute.
+## The edit loop: everything but the browser and gunicorn tests, on every core, in under a minute.
 test-fast: $(VENV)/.test-installed lint
-	$(PY) -m pytest -m "not browser and not slow" -q
+	$(PY) -m pytest -m "not browser and not slow" -q -n auto
 
 lint: $(VENV)/.test-installed
 	$(PY) -m ruff check .

@@ -69,6 +69,7 @@ def seed(seed_template, tmp_path):
     return copy_store(seed_template, tmp_path / "store")
 
 
+@pytest.mark.slow  # 150 files read in the sandbox one after another
 def test_one_user_previewing_hundreds_of_files_keeps_one(seed):
     client = make_app(settings_for(seed.root)).server.test_client()
     csrf = sign_in(client, "", "wessex")
