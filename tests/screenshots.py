@@ -6,19 +6,27 @@ docs/screenshots/. The national and AHSN pages are printed to PDF by Chromium (A
 as a board paper) and each printed page saved as PNG under docs/print/ (needs pdftoppm, from
 poppler-utils; `make screenshots` installs it). Then, as a national administrator made for
 the purpose, the uploading pages: a Q3 2020/21 return for Wessex with problems, then
-corrected, previewed and stored, the returns grid and Wessex's history.
+corrected, previewed and stored, and Wessex's history. Last the quarter's collection: KSS's
+correction of its published Q2 2020/21 return approved (a revised figure on the national
+table), Oxford's waiting for approval, and the Returns page for Q3 2020/21 with its due date
+(set, for the demo, a few days ahead of the day the screenshots are taken).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 import subprocess
 import tempfile
 from pathlib import Path
 
+from etl.programmes import TCAM
+from etl.quarters import Quarter
+from etl.queries import Database
 from etl.store import Store
 from etl.users import Users
 from tests.live import LiveServer
+from tests.returns import filled_return, trust_codes
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO_DIR = ROOT / "data" / "demo" / "returns"
@@ -107,15 +115,46 @@ def upload_shots(browser, url: str, workdir: Path) -> None:
     shoot(page, "upload-preview.png")
     page.locator("#upload-confirm").click()
     page.get_by_text("Stored: submission").wait_for()
-    page.goto(url + "/returns")
-    ready(page)
-    page.locator("table.returns-grid").wait_for()
-    shoot(page, "returns.png")
     page.goto(url + "/history?ahsn=Wessex")
     ready(page)
     page.locator("#history-table table").first.wait_for()
     shoot(page, "history.png")
     page.context.close()
+
+
+def collection_shots(browser, url: str, root: Path) -> None:
+    """Revisions of published figures, one approved and one waiting, and the Returns page."""
+    store, q2 = Store(root), Quarter.parse("Q2 2020/21")
+    db = Database(store)
+
+    def one_more_live(ahsn: str) -> bytes:
+        code = next(c for c, level, kind in trust_codes(db, ahsn, q2) if level == 3 and kind == "acute")
+        return filled_return(db, ahsn, q2, levels={code: 4})
+
+    [kss] = store.load([("kss-q2-2020-21-corrected.csv", one_more_live("KSS"))], TCAM, loaded_by="kss-lead")
+    store.decide_revision(kss.submission_id, True, "the trust went live in September; the July return missed it",
+                          by="national-team")
+    store.load([("oxford-q2-2020-21-corrected.csv", one_more_live("Oxford"))], TCAM, loaded_by="oxford-lead")
+    store.set_due_date(TCAM, Quarter.parse("Q3 2020/21"), dt.date.today() + dt.timedelta(days=10),
+                       "the demo's collection, kept a few days ahead for the screenshots", by="national-team")
+    db.close()
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.goto(url + "/")
+    shoot(page, "national-revised.png")
+    page.goto(url + "/?provisional=1")
+    shoot(page, "national-provisional.png")
+    page.goto(url + "/signin?next=/returns")
+    page.get_by_label("User name").fill("national-team")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(url + "/returns")
+    ready(page)
+    page.locator("table.returns-grid").wait_for()
+    shoot(page, "returns.png")
+    page.locator("#returns-revisions").screenshot(path=str(OUT / "returns-revision.png"))
+    print("wrote docs/screenshots/returns-revision.png")
+    context.close()
 
 
 def main() -> int:
@@ -136,6 +175,7 @@ def main() -> int:
                 context.close()
             print_shots(browser, server.url, workdir)
             upload_shots(browser, server.url, workdir)
+            collection_shots(browser, server.url, workdir / "store")
             browser.close()
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
