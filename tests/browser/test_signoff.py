@@ -128,3 +128,43 @@ def test_a_restore_asks_first_showing_before_and_after(demo, page, tmp_path):
     current = lambda: int(queries.ahsn_rates(Database(store), TCAM, [Quarter.parse("Q3 2020/21").index],  # noqa: E731
                                              ahsn="KSS")["submission_id"].iloc[0])
     assert wait_until(lambda: current() == first)
+
+
+def test_provisional_figures_only_when_asked_and_always_marked(demo, page, tmp_path):
+    live, store = demo
+    db = Database(store)
+    store.load([("kss-q3.csv", filled_return(db, "KSS"))], TCAM, loaded_by="kim")
+    page.goto(live.url + "/")
+    page.wait_for_selector("html[data-dash-ready]")
+    headers = page.locator("#national-table-grid thead tr").nth(1).locator("th").all_inner_texts()
+    assert headers[:3] == ["Q3 2018/19", "Q3 2019/20", "Q2 2020/21"]  # published only: Table 8.1
+    assert "Q3 2020/21" not in page.locator("#national-table").inner_text()
+    page.get_by_role("link", name="Include provisional figures").click()
+    page.wait_for_url(re.compile(r".*/\?provisional=1$"))
+    page.wait_for_selector("html[data-dash-ready]")
+    page.locator("#provisional-notice").wait_for()
+    head = page.locator("#national-table-grid th.provisional-head")
+    assert head.inner_text().replace("\n", " ") == "Q3 2020/21 provisional: 1 of 15 AHSNs has returned"
+    total = page.locator("#national-table-grid tr.total td").nth(3)
+    assert total.locator(".value").inner_text().endswith("(1 AHSN)")  # never called England's
+    assert page.locator("#national-table-grid tr.total td").nth(6).inner_text().strip() == "n/a"
+    assert "of the 1 AHSN that has returned so far" in page.locator("#national-sentence").inner_text()
+
+
+def test_a_revised_figure_is_marked_and_the_first_published_one_can_be_seen(demo, page):
+    live, store = demo
+    db = Database(store)
+    not_live = next(c for c, level, kind in trust_codes(db, "KSS", Q2) if level < 4 and kind == "acute")
+    [revision] = store.load([("kss-q2.csv", filled_return(db, "KSS", Q2, levels={not_live: 4}))], TCAM)
+    store.decide_revision(revision.submission_id, True, "the trust went live in September", by="nat")
+    page.goto(live.url + "/")
+    page.wait_for_selector("html[data-dash-ready]")
+    kss = page.locator("#national-table-grid tbody tr", has_text="KSS").locator("td").nth(2)
+    assert kss.locator(".value").inner_text() == "60%" and kss.locator(".revised-mark").count() == 1
+    assert "first published 50%, now 60%. Why: the trust went live in September" in \
+        kss.locator(".cell").get_attribute("title")
+    page.get_by_role("link", name="Show the figures as first published").click()
+    page.wait_for_selector("html[data-dash-ready]")
+    page.locator("#first-published-notice").wait_for()
+    kss = page.locator("#national-table-grid tbody tr", has_text="KSS").locator("td").nth(2)
+    assert kss.locator(".value").inner_text() == "50%"  # what the board saw
