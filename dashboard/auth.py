@@ -22,6 +22,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hmac
 import html
@@ -37,6 +38,7 @@ from dashboard.signin_limits import TooMany
 from etl.events import Submission
 from etl.files import write_atomically
 from etl.settings import Settings
+from etl.store import StoreBusy
 from etl.users import User
 
 OPEN_PATHS = ("/signin", "/healthz", "/assets/", "/_favicon.ico", "/favicon.ico")
@@ -52,6 +54,18 @@ class Refused(Exception):
         super().__init__(message)
         self.status = status
         self.message = message
+
+
+@contextlib.contextmanager
+def store_refusals(nothing_was: str):
+    """The store's refusals as answers: busy with another write (503), or not possible now
+    (409: already quarantined, not a revision waiting, ...). 'Nothing was <nothing_was>: why.'"""
+    try:
+        yield
+    except StoreBusy as busy:
+        raise Refused(503, f"Nothing was {nothing_was}: {busy}.") from None
+    except LookupError as refused:
+        raise Refused(409, f"Nothing was {nothing_was}: {refused}.") from None
 
 
 def wants_page() -> bool:

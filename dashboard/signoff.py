@@ -19,12 +19,11 @@ from urllib.parse import urlencode
 
 from flask import Flask, jsonify, redirect, request
 
-from dashboard.auth import Refused, csrf_protected, current_user, signed_in, wants_page
+from dashboard.auth import Refused, csrf_protected, current_user, signed_in, store_refusals, wants_page
 from dashboard.context import services
 from etl import collection
 from etl.mail import Mailer, send_reminders
 from etl.quarters import Quarter
-from etl.store import StoreBusy
 
 
 def _national():
@@ -59,12 +58,8 @@ def _done(quarter: Quarter | None, message: str, **fields):
 
 
 def _store_call(action, *args, **kwargs):
-    try:
+    with store_refusals("changed"):
         return action(*args, **kwargs)
-    except StoreBusy as busy:
-        raise Refused(503, f"Nothing was changed: {busy}.") from None
-    except LookupError as refused:
-        raise Refused(409, f"Nothing was changed: {refused}.") from None
 
 
 def register(server: Flask) -> None:

@@ -37,7 +37,7 @@ from dataclasses import dataclass
 from flask import Flask, Response, jsonify, redirect, request
 from werkzeug.utils import secure_filename
 
-from dashboard.auth import Refused, csrf_protected, current_user, signed_in, submission_for, wants_page
+from dashboard.auth import Refused, csrf_protected, current_user, signed_in, store_refusals, submission_for, wants_page
 from dashboard.context import services
 from etl import ahsns, queries
 from etl.mail import Mailer, receipt
@@ -266,13 +266,9 @@ def register(server: Flask) -> None:
         ctx = services()
         published = published_quarters(ctx.db, ctx.programme)
         waiting = [list(r) for r in submission.returns if r.quarter in published]
-        try:
+        with store_refusals("restored"):  # e.g. quarantined: release it first
             event = ctx.store.restore(submission_id, restored_by=current_user().name,
                                       source=f"history page ({request.remote_addr})", publish=False)
-        except StoreBusy as busy:
-            raise Refused(503, f"Nothing was restored: {busy}.") from None
-        except LookupError as refused:  # e.g. quarantined: release it first
-            raise Refused(409, f"Nothing was restored: {refused}.") from None
         ctx.publisher.publish_soon()
         if wants_page():
             if waiting:
@@ -297,6 +293,7 @@ def register(server: Flask) -> None:
         return Response("\ufeff" + counted_csv(rows), mimetype="text/csv",  # BOM: Excel reads UTF-8
                         headers={"Content-Disposition": f'attachment; filename="{name}"',
                                  "Cache-Control": "no-store"})
+
     def set_aside(submission_id: int, action: str):
         """Quarantine or release: national administrators only, with a reason."""
         user = current_user()
@@ -308,13 +305,9 @@ def register(server: Flask) -> None:
             raise Refused(400, "Say why, in a few words: the reason is kept with the submission.")
         ctx = services()
         change = ctx.store.quarantine if action == "quarantine" else ctx.store.release
-        try:
+        with store_refusals("changed"):  # already quarantined, or not quarantined
             change(submission_id, reason[:500], by=user.name,
                    source=f"history page ({request.remote_addr})", publish=False)
-        except StoreBusy as busy:
-            raise Refused(503, f"Nothing was changed: {busy}.") from None
-        except LookupError as refused:  # already quarantined, or not quarantined
-            raise Refused(409, f"Nothing was changed: {refused}.") from None
         ctx.publisher.publish_soon()
         if wants_page():
             return redirect(f"/history?{action}d={submission_id}", code=303)

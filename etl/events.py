@@ -64,11 +64,9 @@ class Restore:
 
 
 @dataclass(frozen=True)
-class Quarantine:
-    """A submission set aside by a national administrator: kept, but left out of every
-    figure (as if it had never been current) until released."""
+class _AboutASubmission:
+    """A national administrator's action on one stored submission, with the reason kept."""
 
-    kind: ClassVar[str] = "quarantine"
     id: int
     programme: str
     submission_id: int
@@ -80,18 +78,18 @@ class Quarantine:
 
 
 @dataclass(frozen=True)
-class Release:
+class Quarantine(_AboutASubmission):
+    """A submission set aside by a national administrator: kept, but left out of every
+    figure (as if it had never been current) until released."""
+
+    kind: ClassVar[str] = "quarantine"
+
+
+@dataclass(frozen=True)
+class Release(_AboutASubmission):
     """A quarantined submission taken back into the figures."""
 
     kind: ClassVar[str] = "release"
-    id: int
-    programme: str
-    submission_id: int
-    reason: str
-    loaded_by: str
-    loaded_at: str
-    source: str
-    returns: tuple[ReturnRef, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -125,10 +123,10 @@ class SetDueDate:
 
 
 @dataclass(frozen=True)
-class ApproveRevision:
-    """A change to a published quarter (the submission or restore `event_id`) takes effect."""
+class _RevisionDecision:
+    """A national administrator's decision on a change to a published quarter: the submission
+    or restore `event_id`."""
 
-    kind: ClassVar[str] = "approve"
     id: int
     programme: str
     event_id: int
@@ -139,17 +137,17 @@ class ApproveRevision:
 
 
 @dataclass(frozen=True)
-class RejectRevision:
-    """A change to a published quarter is turned down: it is kept, but never takes effect."""
+class ApproveRevision(_RevisionDecision):
+    """The change takes effect: the published figure changes, with a revision mark."""
+
+    kind: ClassVar[str] = "approve"
+
+
+@dataclass(frozen=True)
+class RejectRevision(_RevisionDecision):
+    """The change is turned down: it is kept, but never takes effect."""
 
     kind: ClassVar[str] = "reject"
-    id: int
-    programme: str
-    event_id: int
-    reason: str
-    loaded_by: str
-    loaded_at: str
-    source: str
 
 
 Event = (Submission | Restore | Quarantine | Release | PublishQuarter | SetDueDate | ApproveRevision
