@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import html as escape
 import json
+import re
 from collections.abc import Callable
 
 from dash import Dash
@@ -169,10 +170,14 @@ def prerendered(app_title: str) -> tuple[str, str, str]:
     # Dash's shell fills the status line by a callback: the swap waits for it as well
     wait = {"ids": [i for i in rendered.ids if i not in rendered.graphs], "graphs": rendered.graphs,
             "filled": ["shell-status"]}
-    stamp = to_html(shell.print_stamp(request.url))
     return page_title(page, request.path), (
         f"<div id=\"prerendered\" data-wait='{escape.escape(json.dumps(wait), quote=True)}'>"
-        + "".join(rendered.parts) + "</div>"), escape.unescape("".join(stamp.parts))
+        + "".join(rendered.parts) + "</div>"), text_of(shell.print_stamp(request.url))
+
+
+def text_of(component) -> str:
+    """What `component` reads as, without markup: a CSS string shows tags literally."""
+    return escape.unescape(re.sub(r"<[^>]*>", "", "".join(to_html(component).parts)))
 
 
 def install(app: Dash) -> None:

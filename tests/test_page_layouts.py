@@ -157,6 +157,8 @@ def test_the_server_sends_each_page_readable_before_any_javascript(app):
     home = response.get_data(as_text=True)
     assert home.startswith("<!DOCTYPE html>\n<html lang=\"en\" style=\"--print-stamp: &quot;Printed ")
     assert "Data as of Q2 2020/21" in home[:300]  # each printed page's foot, even before any script runs
+    stamp = home[:home.index(">", home.index("<html"))]
+    assert "span" not in stamp and "print-date" not in stamp  # text, as CSS shows it, not markup
     prerendered = home[home.index('<div id="prerendered"'):home.index('<div id="react-entry-point"')]
     assert '<table id="national-table-grid" class="ntable">' in prerendered
     assert "3 of 15 AHSNs at or above 50% in Q3 2018/19" in prerendered
