@@ -26,7 +26,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from dash import Dash
-from flask import Flask, request
+from flask import Flask, g, request
 
 from dashboard import auth, downloads, health, prerender, request_checks, shell, signoff, uploads
 from dashboard.context import EXTENSION, Services
@@ -54,6 +54,7 @@ def create_app(settings: Settings) -> Dash:
     server.extensions[EXTENSION] = services
     app.layout = shell.layout
     prerender.install(app)
+    _one_snapshot_per_request(server, services)
 
     auth.register(server, settings)
     request_checks.register(app)
@@ -63,6 +64,21 @@ def create_app(settings: Settings) -> Dash:
     downloads.register(server)
     _refuse_without_data(server, services)
     return app
+
+
+def _one_snapshot_per_request(server: Flask, services: Services) -> None:
+    """Every read in one request is from the same database, even if a write is published
+    meanwhile: a page never shows a restore beside the figures from before it."""
+
+    @server.before_request
+    def begin_snapshot():
+        g.database_snapshot = services.db.begin_snapshot()
+
+    @server.teardown_request
+    def end_snapshot(_error=None):
+        token = g.pop("database_snapshot", None)
+        if token is not None:
+            services.db.end_snapshot(token)
 
 
 def _refuse_without_data(server: Flask, services: Services) -> None:

@@ -5,6 +5,10 @@ per process, made by the web app's composition root or the command line) opens t
 CURRENT names read-only, lazily (so after gunicorn forks), and opens the new one as soon as
 a writer publishes it. Published files never change, so a query's result is cached per
 (database file, query, parameters). Every query function takes the Database first.
+
+Within `Database.snapshot()` (the web app holds one for each request) every read is from
+the one file that was current at the first read, so a page never mixes figures from before
+and after a write that was published while it was being made.
 """
 
 from __future__ import annotations
@@ -12,6 +16,9 @@ from __future__ import annotations
 import datetime as dt
 import threading
 from collections import OrderedDict
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar, Token
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -45,8 +52,34 @@ class Database:
         self.store = store
         self._open: _Connection | None = None
         self._lock = threading.Lock()
+        # inside a snapshot: [] until the first read, then [the connection every read uses]
+        self._snapshot: ContextVar[list[_Connection] | None] = ContextVar(f"snapshot-{id(self)}", default=None)
+
+    def begin_snapshot(self) -> Token:
+        """From now until `end_snapshot`, in this thread or task, read one database only."""
+        return self._snapshot.set([])
+
+    def end_snapshot(self, token: Token) -> None:
+        self._snapshot.reset(token)
+
+    @contextmanager
+    def snapshot(self) -> Iterator[None]:
+        token = self.begin_snapshot()
+        try:
+            yield
+        finally:
+            self.end_snapshot(token)
 
     def _connection(self) -> _Connection:
+        pinned = self._snapshot.get()
+        if pinned:
+            return pinned[0]
+        opened = self._latest()
+        if pinned is not None:
+            pinned.append(opened)
+        return opened
+
+    def _latest(self) -> _Connection:
         path = self.store.current_database()
         if path is None:
             raise StoreNotReady()
@@ -61,8 +94,8 @@ class Database:
                     if path is None:
                         raise StoreNotReady() from None
                     new = _Connection(path)
-                if self._open is not None:
-                    self._open.connection.close()
+                # The old file's connection is not closed here: a request in another thread
+                # may still be reading its snapshot. It closes when the last one lets go.
                 self._open = new
             return self._open
 

@@ -85,6 +85,34 @@ def test_a_commit_is_stored_before_it_is_published(store, db):
     assert rate(db, "Wessex", NEXT_QUARTER)[1] == accepted.submission_id
 
 
+def test_reads_in_a_snapshot_stay_on_one_database_while_a_write_is_published(store, db):
+    """A page made while a write is published must not mix figures from before and after it."""
+    with db.snapshot():
+        assert rate(db, "Wessex", NEXT_QUARTER) is None
+        [accepted] = store.load([("w.csv", filled_return(db, "Wessex"))], TCAM)
+        assert rate(db, "Wessex", NEXT_QUARTER) is None  # still the database the snapshot began on
+        assert accepted.submission_id not in set(queries.submissions(db, TCAM, "Wessex")["submission_id"])
+    assert rate(db, "Wessex", NEXT_QUARTER)[1] == accepted.submission_id  # the next read sees it
+    with db.snapshot():
+        assert accepted.submission_id in set(queries.submissions(db, TCAM, "Wessex")["submission_id"])
+
+
+def test_each_web_request_reads_one_database(store, settings):
+    app = make_app(settings)
+    db = app.server.extensions["metrics"].db
+    with app.server.test_request_context("/history"):
+        app.server.preprocess_request()
+        before = queries.submissions(db, TCAM)["submission_id"].max()
+        [accepted] = store.load([("w.csv", filled_return(db, "Wessex"))], TCAM)
+        assert queries.submissions(db, TCAM)["submission_id"].max() == before
+        assert queries.restores(db, TCAM).empty
+        app.server.do_teardown_request()
+    with app.server.test_request_context("/history"):
+        app.server.preprocess_request()
+        assert queries.submissions(db, TCAM)["submission_id"].max() == accepted.submission_id
+        app.server.do_teardown_request()
+
+
 def test_quarantine_leaves_a_submission_out_of_every_figure_and_release_brings_it_back(store, db):
     first = store.load([("w1.csv", filled_return(db, "Wessex"))], TCAM)[0].submission_id
     levels = dict.fromkeys(queries.trusts(db, TCAM, "Wessex", Q2_2020.index)["trust_code"], 4)
