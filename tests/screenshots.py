@@ -6,7 +6,8 @@ docs/screenshots/. The national and AHSN pages are printed to PDF by Chromium (A
 as a board paper) and each printed page saved as PNG under docs/print/ (needs pdftoppm, from
 poppler-utils; `make screenshots` installs it). Then, as a national administrator made for
 the purpose, the uploading pages: a Q3 2020/21 return for Wessex with problems, then
-corrected, previewed and stored, the returns grid and Wessex's history.
+corrected, previewed and stored, the returns grid and Wessex's history; then a new Wessex
+trajectory, written the messy way, previewed.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from tests.live import LiveServer
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO_DIR = ROOT / "data" / "demo" / "returns"
+DEMO_TRAJECTORIES = ROOT / "data" / "demo" / "trajectories"
 OUT = ROOT / "docs" / "screenshots"
 PRINTS = ROOT / "docs" / "print"
 SHOTS = [  # file, path, width
@@ -29,6 +31,8 @@ SHOTS = [  # file, path, width
     ("national-tablet.png", "/", 768),
     ("ahsn.png", "/ahsn/kss", 1280),
     ("compare.png", "/compare", 1280),
+    ("national-trajectory.png", "/?against=trajectory", 1280),
+    ("trajectories.png", "/trajectories", 1280),
     ("definitions.png", "/definitions", 1280),
     ("national-phone.png", "/", 390),
     ("ahsn-phone.png", "/ahsn/kss", 390),
@@ -115,6 +119,15 @@ def upload_shots(browser, url: str, workdir: Path) -> None:
     ready(page)
     page.locator("#history-table table").first.wait_for()
     shoot(page, "history.png")
+    page.goto(url + "/trajectories")
+    ready(page)
+    messy = workdir / "wessex-trajectory.csv"
+    messy.write_text("Health Innovation Wessex: TCAM trajectory, agreed March 2021\n\nAHSN,By quarter,Target (%),Notes\n"
+                     "Health Innovation Wessex,Q4 2020/21,70%,agreed with the four trusts\n"
+                     "Wessex,Q2 21/22,0.75,\nWessex,Q4 2021/22,85 %,\n")
+    page.locator("#trajectory-upload input[type=file]").set_input_files(str(messy))
+    page.locator("#trajectory-confirm").wait_for()
+    shoot(page, "trajectory-preview.png")
     page.context.close()
 
 
@@ -123,7 +136,8 @@ def main() -> int:
 
     workdir = Path(tempfile.mkdtemp(prefix="metrics-screenshots-"))
     try:
-        Store(workdir / "store", demo_returns=DEMO_DIR).ensure()
+        # as `make run` builds it: the demo returns and the demo trajectories
+        Store(workdir / "store", demo_returns=DEMO_DIR, demo_trajectories=DEMO_TRAJECTORIES).ensure()
         Users(workdir / "store").add("national-team", PASSWORD, "national")
         OUT.mkdir(parents=True, exist_ok=True)
         with LiveServer({"METRICS_DATA": str(workdir / "store")}) as server, sync_playwright() as p:

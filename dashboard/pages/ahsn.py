@@ -170,12 +170,14 @@ def _milestones(found: list, quarter) -> html.Div | None:
         return html.Li([html.Span(f"{MARK} ", **{"aria-hidden": "true"}),
                         f"{m.quarter.label}: " if with_quarter else "", m.sentence])
 
-    return html.Div(className="milestones", id="ahsn-milestones", children=[
+    # Printed, only this quarter's: a board paper has no use for a list folded away.
+    return html.Div(className="milestones" + ("" if now else " no-print"), id="ahsn-milestones", children=[
         html.H3("Milestones"),
         html.Ul([item(m, False) for m in now], id="ahsn-milestones-now") if now else
         html.P(f"No new milestone in {quarter.label}.", className="muted"),
         html.Details([html.Summary(f"Earlier milestones ({len(earlier)})"),
-                      html.Ul([item(m, True) for m in earlier], id="ahsn-milestones-earlier")]) if earlier else None,
+                      html.Ul([item(m, True) for m in earlier], id="ahsn-milestones-earlier")],
+                     className="no-print") if earlier else None,
     ])
 
 

@@ -19,7 +19,7 @@ from dashboard.ahsn_story import against
 from dashboard.context import services
 from dashboard.national_table import html_table, legend
 from dashboard.views import NationalView
-from etl import ahsns, report
+from etl import report
 from etl.milestones import MARK
 from etl.quarters import Quarter
 from etl.report import target_sentence
@@ -115,8 +115,8 @@ def _recent_milestones(view: NationalView) -> html.Section | None:
     groups = []
     for q in quarters:
         groups += [html.H3(q.label), html.Ul([
-            html.Li([html.Span(f"{MARK} ", **{"aria-hidden": "true"}),
-                     html.A(m.ahsn, href=f"/ahsn/{ahsns.resolve(m.ahsn).slug}"), " ", m.text, "."])
+            # plain text: the table above already links each AHSN to its page
+            html.Li([html.Span(f"{MARK} ", **{"aria-hidden": "true"}), m.sentence])
             for m in view.milestones if m.quarter == q])]
     return html.Section(className="milestones keep-heading", id="national-milestones", children=[
         html.H2("Recent milestones"),

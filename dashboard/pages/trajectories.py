@@ -52,7 +52,7 @@ def layout(stored: str | None = None, **_query) -> html.Div:
         html.H2("Each AHSN's trajectory"),
         html.P("Nothing is ever deleted: a new version is added, and the ones before are listed under it.",
                className="muted"),
-        _trajectories_table(versions, steps, user),
+        html.Div(_trajectories_table(versions, steps, user), id="trajectories-table"),
         downloads.links("every version of every trajectory", "trajectories", "", "trajectories-download"),
     ])
 
@@ -180,11 +180,18 @@ def _figures_state(event_id: int) -> list:
 
 
 @callback(Output("trajectory-figures-state", "children"), Output("trajectory-figures-poll", "disabled"),
+          Output("trajectories-table", "children"),
           Input("trajectory-figures-poll", "n_intervals"), State("trajectory-figures-state", "data-event"),
           prevent_initial_call=True)
 def figures_state(_n: int | None, event: str | None):
+    """Once the database holding the new version is published, say so and show it in the table."""
     event_id = int(event) if event and event.isdigit() else 0
-    return _figures_state(event_id), _figures_updated(event_id)
+    if not _figures_updated(event_id):
+        return _figures_state(event_id), False, dash.no_update
+    ctx = services()
+    table = _trajectories_table(queries.trajectory_versions(ctx.db, ctx.programme),
+                                queries.trajectory_steps(ctx.db, ctx.programme), current_user())
+    return _figures_state(event_id), True, table
 
 
 def _panel(kind: str, title: str, children: list) -> html.Div:
