@@ -122,7 +122,7 @@ def upload_shots(browser, url: str, workdir: Path) -> None:
     page.goto(url + "/trajectories")
     ready(page)
     messy = workdir / "wessex-trajectory.csv"
-    messy.write_text("Health Innovation Wessex: TCAM trajectory, agreed March 2021\n\nAHSN,By quarter,Target (%),Notes\n"
+    messy.write_text("Health Innovation Wessex: TCAM trajectory agreed in March 2021\n\nAHSN,By quarter,Target (%),Notes\n"
                      "Health Innovation Wessex,Q4 2020/21,70%,agreed with the four trusts\n"
                      "Wessex,Q2 21/22,0.75,\nWessex,Q4 2021/22,85 %,\n")
     page.locator("#trajectory-upload input[type=file]").set_input_files(str(messy))
