@@ -11,6 +11,7 @@ another; nothing reads the environment after this.
       request_checks.py   crafted requests answered 400/404, never 500
       uploads.py       store, restore, quarantine, download and template endpoints
       signoff.py       the national team's sign-off, due dates, revisions and reminders
+      trajectories.py  setting an AHSN's trajectory (its stepped targets), and who may
       publisher.py     publishing committed writes in the background
       health.py        /healthz
       shell.py         the frame of every page
@@ -28,7 +29,7 @@ from pathlib import Path
 from dash import Dash
 from flask import Flask, g, request
 
-from dashboard import auth, downloads, health, prerender, request_checks, shell, signoff, uploads
+from dashboard import auth, downloads, health, prerender, request_checks, shell, signoff, trajectories, uploads
 from dashboard.context import EXTENSION, Services
 from etl.settings import Settings
 from etl.store import StoreNotReady
@@ -61,6 +62,7 @@ def create_app(settings: Settings) -> Dash:
     health.register(server)
     uploads.register(server)
     signoff.register(server)
+    trajectories.register(server)
     downloads.register(server)
     _refuse_without_data(server, services)
     return app

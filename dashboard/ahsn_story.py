@@ -94,3 +94,79 @@ def what_changed(trusts: pd.DataFrame, missing: pd.DataFrame, programme: Program
     if not out:
         out.append(f"No trust changed level between {before_q.label} and {quarter.label}.")
     return out
+
+
+# ---- against the AHSN's own trajectory (etl/trajectories.py) ----------------------------------
+
+ON_MARK, BEHIND_MARK = "✓", "○"  # a symbol beside every colour: on (or above) and behind a trajectory
+
+
+def trusts_needed(counted: int, target: int) -> int:
+    """The fewest adopted counted trusts whose whole-percent rate reaches the target."""
+    return next((k for k in range(counted + 1) if whole_percent(k, counted) >= target), counted) if counted else 0
+
+
+@dataclass(frozen=True)
+class Against:
+    """A rate against a trajectory's target: on (at or above) or behind, by how many trusts."""
+
+    target: int
+    on: bool
+    trusts: int  # ahead by (on) or short by (behind), in counted trusts
+
+    @property
+    def mark(self) -> str:
+        return ON_MARK if self.on else BEHIND_MARK
+
+    def by(self) -> str:
+        """'exactly on it', '1 acute trust ahead', '2 acute trusts short'."""
+        if self.on and not self.trusts:
+            return "exactly on it"
+        count = f"{self.trusts} acute trust{'s' if self.trusts != 1 else ''}"
+        return f"{count} ahead" if self.on else f"{count} short"
+
+
+def against(adopted: int, counted: int, target: int) -> Against:
+    need = trusts_needed(counted, target)
+    return Against(target, adopted >= need, abs(adopted - need))
+
+
+def trajectory_story(name: str, now: Standing, judged: dict | None, steps: pd.DataFrame,
+                     nearest: list[str], programme: Programme) -> list[str]:
+    """Where the AHSN stands against its own trajectory in its latest quarter, and what it takes
+    to meet the next step, in plain sentences. `judged`: the trajectory_targets row of the
+    latest quarter (None: outside the trajectory's quarters); `steps`: the newest version's."""
+    q = now.quarter
+    out = []
+    target = None if judged is None or pd.isna(judged.get("target_percent")) else int(judged["target_percent"])
+    if target is None:
+        if judged is not None and pd.isna(judged.get("version_event_id")):
+            out.append(f"{q.label} was published before {name}'s trajectory was set, so it is not judged against it.")
+        else:
+            out.append(f"{name}'s trajectory sets no target for {q.label}: its first step is later.")
+    else:
+        a = against(now.adopted, now.counted, target)
+        step_q = judged["step_quarter"]
+        set_for = f"its step for {step_q}" if step_q != q.label else "its step for this quarter"
+        state = "On its trajectory" if a.on else "Behind its trajectory"
+        out.append(f"{a.mark} {state} in {q.label}: {now.rate}% against {target}% ({set_for}), {a.by()}.")
+    later = steps[steps["quarter_index"] > q.index].sort_values("quarter_index")
+    if not len(later):
+        if len(steps):
+            last = steps.sort_values("quarter_index").iloc[-1]
+            out.append(f"No later step is set: the last is {int(last['target_percent'])}% by {last['quarter']}.")
+        return out
+    step = later.iloc[0]
+    goal, by = int(step["target_percent"]), step["quarter"]
+    need = trusts_needed(now.counted, goal) - now.adopted
+    if need <= 0:
+        out.append(f"Next step, {goal}% by {by}: already met ({now.adopted} of {now.counted} acute trusts adopting).")
+        return out
+    level = programme.level(programme.adopted_from_level)
+    text = (f"Next step, {goal}% by {by}: {need} more acute trust{'s' if need != 1 else ''} reaching level "
+            f"{level.number} ({level.name}) would meet it ({now.adopted + need} of {now.counted}).")
+    if nearest:
+        below = programme.level(programme.adopted_from_level - 1)
+        text += f" Nearest (acute trusts at level {below.number} {below.name}): {', '.join(nearest)}."
+    out.append(text)
+    return out

@@ -7,6 +7,8 @@ stable address that takes the same query as the page.
     /download/compare.csv                                    every AHSN's rate at every quarter (as /compare)
     /download/levels.csv                                     the adoption levels (as /definitions)
     /download/returns.csv?quarter=Q2 2020/21                 who has returned (as /returns; national team only)
+    /download/trajectories.csv                               every version of every AHSN's trajectory (as /trajectories)
+    /download/milestones.csv?provisional=1                   every milestone in the quarters shown (as /)
 
 Each also as .xlsx and .json. The query is read by the page's own parser (dashboard/views.py)
 and the file built from the same objects as the page (dashboard/sheets.py), so the file holds
@@ -25,7 +27,7 @@ from dashboard import sheets
 from dashboard.auth import Refused, current_user
 from dashboard.context import services
 from dashboard.views import AhsnView, CompareView, NationalView, ReturnsView, returns_grid
-from etl import queries
+from etl import milestones, queries, report
 
 FORMATS = {"csv": "CSV", "xlsx": "Excel", "json": "JSON"}
 
@@ -65,7 +67,7 @@ def _sheet(table: str, slug: str | None) -> tuple[sheets.Sheet, str]:
             raise Refused(404, "No returns have been loaded yet.")
         span = f"{view.quarters[0].key}-to-{view.quarters[-1].key}"
         if table == "national":
-            sheet = sheets.national(view.table, programme)
+            sheet = sheets.national(view.table, programme, view.trajectory)
             return (sheet, f"{code}-national-{span}")
         labels = ", ".join(q.label for q in view.quarters)
         sheet = sheets.trusts(view.trust_rows(db, programme), programme,
@@ -87,10 +89,21 @@ def _sheet(table: str, slug: str | None) -> tuple[sheets.Sheet, str]:
             raise Refused(404, "No returns have been loaded yet.")
         sheet = sheets.ahsn_rates(view.rates, view.order,
                                   f"{programme.short_name} adoption rate by AHSN and quarter, "
-                                  f"{view.axis[0].label} to {view.axis[-1].label}")
+                                  f"{view.axis[0].label} to {view.axis[-1].label}", view.trajectory)
         return (sheet, f"{code}-ahsn-rates")
     if table == "levels":
         return (sheets.levels(programme), f"{code}-levels")
+    if table == "trajectories":
+        return (sheets.trajectories(queries.trajectory_versions(db, programme), queries.trajectory_steps(db, programme)),
+                f"{code}-trajectories")
+    if table == "milestones":
+        view = NationalView.read(db, programme, args)
+        if view is None:
+            raise Refused(404, "No returns have been loaded yet.")
+        shown = report.shown_quarters(db, programme, view.provisional)
+        return (sheets.milestones(milestones.recognise(db, programme, shown),
+                                  f"Milestones of every AHSN, {shown[0].label} to {shown[-1].label}"),
+                f"{code}-milestones")
     if table == "returns":
         user = current_user()
         if user is None:

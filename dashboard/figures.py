@@ -26,6 +26,7 @@ FONT = "Arial, Helvetica, sans-serif"
 BLUE, DARK_BLUE, ORANGE, GREY = "#1B4F8A", "#0B2E59", "#C75B00", "#505050"
 LIGHT_BLUE = "#9ECAE1"
 TARGET_COLOUR = "#C75B00"
+TRAJECTORY_COLOUR = "#6A3D9A"  # purple: apart from the target's orange and the rate's blue, and drawn as steps
 GRID = "#EBF0F8"
 # Levels 1-3 in warm greys/oranges (not yet adopted), 4-5 in blues (adopted).
 LEVEL_COLOURS = {1: "#D9D9D9", 2: "#F6C89F", 3: "#E8893B", 4: "#6BAED6", 5: "#1B4F8A"}
@@ -60,13 +61,56 @@ def _trusts_text(adopted, counted) -> list[str]:
     return [f"{int(a)} of {int(c)} acute trusts" if pd.notna(a) else "no return" for a, c in zip(adopted, counted)]
 
 
+def trajectory_segments(targets: list[int | None], within: bool = False) -> list[tuple[float, int, float, int]]:
+    """The trajectory as steps on a category axis (x is each quarter's position): each quarter's
+    target across its own width, rising or falling at the boundary between quarters; a quarter
+    without a target leaves a gap. (x0, y0, x1, y1) per segment. `within`: no wider than the
+    first and last quarters' points, so the axis spans what it would without it."""
+    out: list[tuple[float, int, float, int]] = []
+    previous = None
+    for i, target in enumerate(targets):
+        if target is None:
+            previous = None
+            continue
+        if previous is not None and previous != target:
+            out.append((i - 0.5, previous, i - 0.5, target))
+        out.append((i - 0.5, target, i + 0.5, target))
+        previous = target
+    if within and targets:
+        last = len(targets) - 1
+        out = [(max(x0, 0), y0, min(x1, last), y1) for x0, y0, x1, y1 in out]
+    return out
+
+
+def trajectory_shape(targets: list[int | None], name: str, legend: bool = True, width: float = 3,
+                     within: bool = False) -> list[dict]:
+    """The trajectory as line shapes (a step is not a point to mark), one legend entry for all,
+    drawn above the grid and below the lines; [] when there is no target."""
+    shapes = [{"type": "line", "x0": x0, "y0": y0, "x1": x1, "y1": y1, "xref": "x", "yref": "y",
+               "layer": "between", "line": {"color": TRAJECTORY_COLOUR, "width": width},
+               "legendgroup": "trajectory", "name": name, "showlegend": False}
+              for x0, y0, x1, y1 in trajectory_segments(targets, within)]
+    if shapes and legend:
+        shapes[0] = {**shapes[0], "showlegend": True, "legendrank": 1500}
+    return shapes
+
+
+def _with_trajectory(texts: list[str], trajectory: list[int | None] | None) -> list[str]:
+    if trajectory is None:
+        return texts
+    return [f"{t}<br>trajectory: {f'{g}%' if g is not None else 'none set'}" for t, g in zip(texts, trajectory)]
+
+
 def rate_over_time(rates: pd.DataFrame, quarters: list[str], target: int,
-                   england: pd.DataFrame | None = None, name: str = "Adoption rate") -> dict:
+                   england: pd.DataFrame | None = None, name: str = "Adoption rate",
+                   trajectory: list[int | None] | None = None) -> dict:
     """One AHSN's adoption rate at every quarter against the target line and, if given,
-    England's rate as a second line (grey, dotted, square markers: told apart without colour).
+    England's rate as a second line (grey, dotted, square markers: told apart without colour)
+    and the AHSN's own trajectory (purple steps: each quarter's target across its width).
 
     rates, england: quarter, rate_percent, adopted_trusts, counted_trusts (quarters with a return).
-    quarters: every quarter label on the axis, in order (missing ones show as gaps)."""
+    quarters: every quarter label on the axis, in order (missing ones show as gaps).
+    trajectory: the target each quarter is judged against, in the order of `quarters` (None: none)."""
     by_quarter = rates.set_index("quarter").reindex(quarters)
     data = [
         {"type": "scatter", "x": quarters, "y": [target] * len(quarters), "mode": "lines",
@@ -84,11 +128,13 @@ def rate_over_time(rates: pd.DataFrame, quarters: list[str], target: int,
     data.append({"type": "scatter", "x": quarters, "y": _int_or_none(by_quarter["rate_percent"]),
                  "mode": "lines+markers", "name": name, "connectgaps": False,
                  "line": {"color": BLUE, "width": 3}, "marker": {"size": 8},
-                 "customdata": _trusts_text(by_quarter["adopted_trusts"], by_quarter["counted_trusts"]),
+                 "customdata": _with_trajectory(_trusts_text(by_quarter["adopted_trusts"], by_quarter["counted_trusts"]),
+                                                trajectory),
                  "hovertemplate": "%{x}: %{y}%<br>%{customdata}<extra></extra>"})
     annotation = {"x": quarters[0] if quarters else 0, "y": target, "text": target_label(target),
                   "showarrow": False, "yshift": 11, "xanchor": "left", "font": {"color": TARGET_COLOUR}}
-    return _figure(data, 340, annotations=[annotation],
+    shapes = trajectory_shape(trajectory or [], f"{name}'s trajectory")
+    return _figure(data, 340, annotations=[annotation], **({"shapes": shapes} if shapes else {}),
                    yaxis=_axis(range=[0, 105], ticksuffix="%", title={"text": "Acute trusts adopting"}),
                    xaxis=_axis(type="category", categoryorder="array", categoryarray=quarters))
 
@@ -137,11 +183,13 @@ def referrals(rates: pd.DataFrame) -> dict:
                                 anchor="x", showgrid=False))
 
 
-def trend(rates: pd.DataFrame, quarters: list[str], target: int, name: str) -> dict:
+def trend(rates: pd.DataFrame, quarters: list[str], target: int, name: str,
+          trajectory: list[int | None] | None = None) -> dict:
     """One AHSN's adoption rate over time, small, on the same axes as every other AHSN's (the
     comparison page shows one per AHSN; its title is the HTML heading above it, so titles
-    never overlap however narrow the screen).
-    rates: quarter, rate_percent, adopted_trusts, counted_trusts (this AHSN's quarters with a return)."""
+    never overlap however narrow the screen), with its own trajectory as steps if it has one.
+    rates: quarter, rate_percent, adopted_trusts, counted_trusts (this AHSN's quarters with a return).
+    trajectory: the target each quarter is judged against, in the order of `quarters`."""
     mine = rates.set_index("quarter").reindex(quarters)
     data = [
         {"type": "scatter", "x": quarters, "y": [target] * len(quarters), "mode": "lines",
@@ -149,10 +197,13 @@ def trend(rates: pd.DataFrame, quarters: list[str], target: int, name: str) -> d
          "hoverinfo": "skip"},
         {"type": "scatter", "x": quarters, "y": _int_or_none(mine["rate_percent"]), "mode": "lines",
          "line": {"color": BLUE, "width": 2}, "name": name, "connectgaps": False,
-         "customdata": _trusts_text(mine["adopted_trusts"], mine["counted_trusts"]),
+         "customdata": _with_trajectory(_trusts_text(mine["adopted_trusts"], mine["counted_trusts"]), trajectory),
          "hovertemplate": f"{name}<br>%{{x}}: %{{y}}%<br>%{{customdata}}<extra></extra>"},
     ]
+    # within the axis: every small chart keeps the same axes, trajectory or not
+    shapes = trajectory_shape(trajectory or [], f"{name}'s trajectory", legend=False, width=2, within=True)
     return _figure(data, 190, showlegend=False, margin={"l": 44, "r": 12, "t": 8, "b": 8},
+                   **({"shapes": shapes} if shapes else {}),
                    xaxis=_axis(type="category", categoryorder="array", categoryarray=quarters, nticks=4,
                                tickangle=0, tickfont={"size": 11}),
                    yaxis=_axis(range=[0, 105], tickvals=[0, target, 100], ticktext=["0%", f"{target}%", "100%"]))

@@ -12,7 +12,9 @@ from dataclasses import dataclass
 import pandas as pd
 from dash import html
 
+from dashboard.ahsn_story import BEHIND_MARK, ON_MARK, against
 from etl.programmes import Programme
+from etl.quarters import Quarter
 from etl.report import NationalTable
 
 NO_RETURN = "no return"
@@ -31,7 +33,16 @@ STYLES: dict[str, dict] = {
                      "text": "#FFFFFF", "symbol": "▲▲"},
     "decrease": {"label": "Decrease", "background": "#F2A65A", "text": "#1F1F1F", "symbol": "▼"},
     "no-return": {"label": "No return", "background": "#FFFFFF", "text": "#505050", "symbol": ""},
+    # ?against=trajectory: each AHSN's rate against its own trajectory, not the flat target
+    "on-trajectory": {"label": "On or above its own trajectory", "background": "#4B2C73", "text": "#FFFFFF",
+                      "symbol": ON_MARK},
+    "behind-trajectory": {"label": "Behind its own trajectory", "background": "#EDE3F5", "text": "#3A1F5C",
+                          "symbol": BEHIND_MARK},
+    "no-trajectory": {"label": "No trajectory target for the quarter", "background": "#F2F2F2", "text": "#1F1F1F",
+                      "symbol": ""},
 }
+RATE_STYLES = ("below", "at-target", "no-return")
+TRAJECTORY_STYLES = ("on-trajectory", "behind-trajectory", "no-trajectory", "no-return")
 
 
 def small_denominator(trusts: int, programme: Programme) -> bool:
@@ -72,10 +83,18 @@ class Cell:
     adopted: int | None = None  # a rate's numerator and denominator (None for changes, no return)
     trusts: int | None = None
     revised: str | None = None  # the revision mark's words, if the figure changed since publication
+    target: int | None = None  # against a trajectory: the target the rate is judged against
+    on: bool | None = None  # against a trajectory: on (or above) it
 
 
-def cells(table: NationalTable, programme: Programme) -> list[tuple[dict, list[Cell]]]:
-    """Per row (AHSN then Total): the row's facts and its cells, rates then changes."""
+Targets = dict[tuple[str, Quarter], int | None]  # (AHSN, quarter) -> its trajectory's target
+
+
+def cells(table: NationalTable, programme: Programme, trajectory: Targets | None = None
+          ) -> list[tuple[dict, list[Cell]]]:
+    """Per row (AHSN then Total): the row's facts and its cells, rates then changes. With
+    `trajectory`, each AHSN's rates are styled against its own trajectory's target for the
+    quarter (a symbol as well as a colour), not the flat target."""
     rows = []
     for _, row in table.frame.iterrows():
         out: list[Cell] = []
@@ -101,8 +120,12 @@ def cells(table: NationalTable, programme: Programme) -> list[tuple[dict, list[C
             if row["is_total"] and not table.is_complete(q):  # never presented as England's
                 returned = table.returned(q)
                 text += f" ({returned} AHSN{'s' if returned != 1 else ''})"
-            out.append(Cell(text, int(rate), rate_style(int(rate), programme), detail, small,
-                            adopted, trusts, revised))
+            if trajectory is None:
+                out.append(Cell(text, int(rate), rate_style(int(rate), programme), detail, small,
+                                adopted, trusts, revised))
+            else:
+                out.append(_against_trajectory(row, q, text, int(rate), adopted, trusts, detail, small, revised,
+                                               trajectory))
         for a, b, column in table.change_columns:
             change = row[column]
             partial = [q for q in (a, b) if not table.is_complete(q)]
@@ -131,6 +154,23 @@ def cells(table: NationalTable, programme: Programme) -> list[tuple[dict, list[C
     return rows
 
 
+def _against_trajectory(row, q: Quarter, text: str, rate: int, adopted: int, trusts: int, detail: str,
+                        small: bool, revised: str | None, trajectory: Targets) -> Cell:
+    if row["is_total"]:
+        return Cell(text, rate, "no-trajectory", detail + ". England has no trajectory of its own", small,
+                    adopted, trusts, revised)
+    target = trajectory.get((row["ahsn"], q))
+    if target is None:
+        why = ("no trajectory" if not any(a == row["ahsn"] for a, _ in trajectory) else
+               f"no trajectory target for {q.label}")
+        return Cell(f"{rate}%", rate, "no-trajectory", f"{detail}. {row['ahsn']} has {why}", small, adopted, trusts,
+                    revised)
+    a = against(adopted, trusts, target)
+    words = f"{'On' if a.on else 'Behind'} its trajectory of {target}% for {q.label}: {a.by()}"
+    return Cell(f"{a.mark} {rate}%", rate, "on-trajectory" if a.on else "behind-trajectory", f"{detail}. {words}",
+                small, adopted, trusts, revised, target, a.on)
+
+
 def _revision_of(table: NationalTable, row, quarter) -> str | None:
     """The revision mark of a rate cell: its own, or for England, that its quarter has some."""
     if not row["is_total"]:
@@ -146,13 +186,14 @@ def header(table: NationalTable) -> list[str]:
             + [f"Change {a.label} to {b.label} (points)" for a, b, _ in table.change_columns])
 
 
-def caption(table: NationalTable, programme: Programme) -> str:
+def caption(table: NationalTable, programme: Programme, trajectory: Targets | None = None) -> str:
     return (f"{programme.short_name} adoption rate by AHSN: the percentage of acute trusts at level "
             f"{programme.adopted_from_level} or above, at {', '.join(q.label for q in table.quarters)}, "
-            "and the change in percentage points between them")
+            "and the change in percentage points between them"
+            + ("; each rate marked against the AHSN's own trajectory" if trajectory is not None else ""))
 
 
-def html_table(table: NationalTable, programme: Programme) -> html.Table:
+def html_table(table: NationalTable, programme: Programme, trajectory: Targets | None = None) -> html.Table:
     n_rates = len(table.quarters)
     head = html.Thead([
         html.Tr([
@@ -166,7 +207,7 @@ def html_table(table: NationalTable, programme: Programme) -> html.Table:
                    for a, b, _ in table.change_columns]),
     ])
     body = []
-    for facts, row_cells in cells(table, programme):
+    for facts, row_cells in cells(table, programme, trajectory):
         if facts["is_total"]:
             name = html.Th(["England ", html.Span("(Total)", className="muted")], scope="row")
         else:
@@ -174,7 +215,7 @@ def html_table(table: NationalTable, programme: Programme) -> html.Table:
         body.append(html.Tr([name] + [_td(c, i >= n_rates) for i, c in enumerate(row_cells)],
                             className="total" if facts["is_total"] else None))
     return html.Table(
-        [html.Caption(caption(table, programme), id="national-table-caption"), head, html.Tbody(body)],
+        [html.Caption(caption(table, programme, trajectory), id="national-table-caption"), head, html.Tbody(body)],
         className="ntable", id="national-table-grid",
     )
 
@@ -207,10 +248,11 @@ def swatch_text(key: str, programme: Programme) -> str:
     """What the key shows inside each colour: an example of a cell of that style."""
     t, points = programme.target_percent, programme.big_change_points
     return {"below": f"below {t}%", "at-target": f"{t}% or more", "no-return": NO_RETURN, "no-change": "● 0",
-            "increase": "▲ +10", "big-increase": f"▲▲ +{points + 1}", "decrease": "▼ −10"}[key]
+            "increase": "▲ +10", "big-increase": f"▲▲ +{points + 1}", "decrease": "▼ −10",
+            "on-trajectory": f"{ON_MARK} 45%", "behind-trajectory": f"{BEHIND_MARK} 30%", "no-trajectory": "30%"}[key]
 
 
-def legend(programme: Programme) -> html.Div:
+def legend(programme: Programme, trajectory: bool = False) -> html.Div:
     def swatch(key: str) -> html.Li:
         return html.Li([
             html.Span(swatch_text(key, programme), className=f"swatch c {key}"),
@@ -220,7 +262,8 @@ def legend(programme: Programme) -> html.Div:
     return html.Div(className="legend", id="national-legend", children=[
         html.H2("Key", className="legend-title"),
         html.Div(className="legend-groups", children=[
-            html.Div([html.H3("Adoption rate"), html.Ul([swatch(k) for k in ("below", "at-target", "no-return")])]),
+            html.Div([html.H3("Adoption rate" + (": against each AHSN's own trajectory" if trajectory else "")),
+                      html.Ul([swatch(k) for k in (TRAJECTORY_STYLES if trajectory else RATE_STYLES)])]),
             html.Div([html.H3("Change"), html.Ul([swatch(k) for k in ("no-change", "increase", "big-increase",
                                                                        "decrease")])]),
         ]),
@@ -232,4 +275,8 @@ def legend(programme: Programme) -> html.Div:
                 " Revised since the quarter was published (an approved correction): hover or focus on the figure "
                 "for when, why, and the figure first published."], className="legend-note",
                id="national-revised-note"),
+        html.P(f"{ON_MARK} and {BEHIND_MARK}: each AHSN's rate against the target its own trajectory set for the "
+               "quarter (its latest step by then). A published quarter is judged against the trajectory in force "
+               "when it was published; a later version never changes that. England (Total) has no trajectory.",
+               className="legend-note", id="national-trajectory-note") if trajectory else None,
     ])

@@ -19,8 +19,9 @@ from dataclasses import dataclass, field, replace
 import pandas as pd
 import xlsxwriter
 
-from dashboard.national_table import SMALL_MARK, STYLES, caption, cells
+from dashboard.national_table import SMALL_MARK, STYLES, Targets, caption, cells
 from etl.programmes import Programme
+from etl.quarters import Quarter
 from etl.report import NationalTable, target_sentence
 from etl.templates import neutralise
 
@@ -37,6 +38,8 @@ CHANGE_FORMATS = {
     "no-change": '"● "0', "increase": '"▲ +"0;"▼ −"0;"● "0', "big-increase": '"▲▲ +"0;"▼ −"0;"● "0',
     "decrease": '"▲ +"0;"▼ −"0;"● "0',
 }
+# ... and a rate's symbol against a trajectory (?against=trajectory)
+RATE_FORMATS = {style: f'"{STYLES[style]["symbol"]} "0%' for style in ("on-trajectory", "behind-trajectory")}
 
 
 @dataclass(frozen=True)
@@ -111,6 +114,8 @@ def to_excel(sheet: Sheet) -> bytes:
             number = KINDS[kind][0]
             if style in CHANGE_FORMATS and kind == "points":
                 number = CHANGE_FORMATS[style]
+            if style in RATE_FORMATS and kind == "percent":
+                number = RATE_FORMATS[style]
             if small and number:
                 number = ";".join(f'{part}" {SMALL_MARK}"' for part in number.split(";"))
             if number:
@@ -170,8 +175,10 @@ WRITERS = {  # extension -> (writer, media type)
 # ---- the tables --------------------------------------------------------------------------------
 
 
-def national(table: NationalTable, programme: Programme) -> Sheet:
-    """The national table: each rate and change as on the page, then what each rate is made of."""
+def national(table: NationalTable, programme: Programme, trajectory: Targets | None = None) -> Sheet:
+    """The national table: each rate and change as on the page, then what each rate is made of;
+    with `trajectory` (?against=trajectory), the rates marked against each AHSN's own
+    trajectory, and each quarter's target and whether the rate is on it."""
     rates, changes = table.quarters, table.change_columns
     columns = [Column("AHSN", "ahsn", width=24)]
     columns += [Column(f"Adoption rate {q.label} (%)", f"rate_{q.key}", "percent") for q in rates]
@@ -180,22 +187,37 @@ def national(table: NationalTable, programme: Programme) -> Sheet:
     for q in rates:
         columns += [Column(f"Acute trusts adopted {q.label}", f"adopted_{q.key}", "whole"),
                     Column(f"Acute trusts {q.label}", f"acute_trusts_{q.key}", "whole")]
+    if trajectory is not None:
+        for q in rates:
+            columns += [Column(f"Trajectory target {q.label} (%)", f"trajectory_{q.key}", "percent"),
+                        Column(f"On its trajectory {q.label}", f"on_trajectory_{q.key}", "bool")]
     rows, styles, small = [], [], []
-    for facts, row_cells in cells(table, programme):
+    for facts, row_cells in cells(table, programme, trajectory):
         name = "England (Total)" if facts["is_total"] else facts["ahsn"]
         made_of = [v for c in row_cells[:len(rates)] for v in (c.adopted, c.trusts)]
+        if trajectory is not None:
+            made_of += [v for c in row_cells[:len(rates)] for v in (c.target, c.on)]
         rows.append([name] + [c.value for c in row_cells] + made_of)
         styles.append([None] + [c.style for c in row_cells] + [None] * len(made_of))
         small.append([False] + [c.small for c in row_cells] + [False] * len(made_of))
     points = programme.big_change_points
-    key = [("below", f"below {programme.target_percent}%", STYLES["below"]["label"]),
-           ("at-target", f"{programme.target_percent}% or more", STYLES["at-target"]["label"]),
+    rate_key = ([("below", f"below {programme.target_percent}%", STYLES["below"]["label"]),
+                 ("at-target", f"{programme.target_percent}% or more", STYLES["at-target"]["label"])]
+                if trajectory is None else
+                [(k, f"{STYLES[k]['symbol']} 45%".strip(), STYLES[k]["label"])
+                 for k in ("on-trajectory", "behind-trajectory", "no-trajectory")])
+    key = [*rate_key,
            ("no-return", "(blank)", "No return from the AHSN for the quarter"),
            ("no-change", "● 0", STYLES["no-change"]["label"]),
            ("increase", "▲ +10", STYLES["increase"]["label"]),
            ("big-increase", f"▲▲ +{points + 1}", STYLES["big-increase"]["label"].format(points=points)),
            ("decrease", "▼ −10", STYLES["decrease"]["label"])]
-    return Sheet("national", caption(table, programme), columns, rows, notes=national_notes(table, programme),
+    notes = national_notes(table, programme)
+    if trajectory is not None:
+        notes.append("Against each AHSN's own trajectory: the target its trajectory set for the quarter (its latest "
+                      "step by then); a published quarter against the version in force when it was published. "
+                      "Blank target: no trajectory target for the quarter. England has no trajectory.")
+    return Sheet("national", caption(table, programme, trajectory), columns, rows, notes=notes,
                  styles=styles, small=small, key=key)
 
 
@@ -253,21 +275,28 @@ def trusts(frame: pd.DataFrame, programme: Programme, title: str, stem: str) -> 
     return Sheet(stem, title, columns, rows, notes=notes)
 
 
-def ahsn_rates(rates: pd.DataFrame, order: list[str], title: str) -> Sheet:
-    """Each AHSN's rate at every quarter it made a return (etl.queries.ahsn_rates), AHSNs in `order`."""
+def ahsn_rates(rates: pd.DataFrame, order: list[str], title: str, trajectory: dict | None = None) -> Sheet:
+    """Each AHSN's rate at every quarter it made a return (etl.queries.ahsn_rates), AHSNs in
+    `order`, with the target its trajectory set for the quarter ((AHSN, Quarter) -> target)."""
     columns = [Column("AHSN", "ahsn", width=20), Column("Quarter", "quarter", width=11),
                Column("Adoption rate (%)", "rate", "percent"), Column("Acute trusts adopted", "adopted", "whole"),
                Column("Acute trusts", "acute_trusts", "whole"), Column("All trusts in the return", "all_trusts",
                                                                        "whole"),
                Column("Referrals made", "referrals_made", "whole"),
-               Column("Referrals completed", "referrals_completed", "whole")]
+               Column("Referrals completed", "referrals_completed", "whole"),
+               Column("Trajectory target (%)", "trajectory", "percent")]
+    trajectory = trajectory or {}
     position = {name: i for i, name in enumerate(order)}
     frame = rates[rates["ahsn"].isin(position)]
     frame = frame.assign(position=frame["ahsn"].map(position)).sort_values(["position", "quarter_index"])
     rows = [[r["ahsn"], r["quarter"], _whole(r["rate_percent"]), _whole(r["adopted_trusts"]),
              _whole(r["counted_trusts"]), _whole(r["all_trusts"]), _whole(r["referrals_made"]),
-             _whole(r["referrals_completed"])] for r in frame.to_dict("records")]
+             _whole(r["referrals_completed"]),
+             trajectory.get((r["ahsn"], Quarter.from_index(int(r["quarter_index"]))))]
+            for r in frame.to_dict("records")]
     notes = ["One row per AHSN and quarter with a return; a quarter without a return has no row.",
+             "Trajectory target: the target the AHSN's own trajectory set for the quarter, as the quarter is judged "
+             "(a published quarter against the version in force when it was published); blank: none.",
              "Acute trusts: those counted toward the rate; all trusts also counts mental health, community "
              "and other trusts in the return."]
     return Sheet("compare", title, columns, rows, notes=notes)
@@ -298,3 +327,38 @@ def returns(rows: list[dict], status) -> Sheet:
     state = "published" if status.is_published else f"open, due {status.due:%-d %b %Y}"
     return Sheet("returns", f"Returns for {status.quarter.label} ({state}; {status.coverage}), by AHSN",
                  columns, out)
+
+
+def trajectories(versions: pd.DataFrame, steps: pd.DataFrame) -> Sheet:
+    """Every step of every version of every AHSN's trajectory (etl.queries.trajectory_versions and
+    trajectory_steps): AHSNs in the national table's order, newest version first."""
+    columns = [Column("AHSN", "ahsn", width=24), Column("Version", "version", "whole", 8),
+               Column("Current", "current", "bool", 8), Column("By quarter", "quarter", width=11),
+               Column("Target (%)", "target", "percent", 9), Column("Note", "note", width=30),
+               Column("Set by", "set_by", width=16), Column("Set at (UTC)", "set_at", width=17),
+               Column("Why", "reason", width=40), Column("File", "file_name", width=24)]
+    by_event = {int(e): frame for e, frame in steps.groupby("event_id")}
+    rows = []
+    for v in versions.to_dict("records"):
+        mine = by_event.get(int(v["event_id"]))
+        for s in ([] if mine is None else mine.sort_values("quarter_index").to_dict("records")):
+            rows.append([v["ahsn"], int(v["version"]), bool(v["is_newest"]), s["quarter"], int(s["target_percent"]),
+                         s["note"] if isinstance(s["note"], str) else None, v["by_user"],
+                         f"{v['happened_at']:%Y-%m-%d %H:%M}", v["reason"], v["file_name"]])
+    notes = ["One row per step: by the quarter, the target share of the AHSN's acute trusts adopting; the target "
+             "holds until the next step.",
+             "A published quarter is judged against the version in force when it was published, any other quarter "
+             "against the current version."]
+    return Sheet("trajectories", "Every version of every AHSN's trajectory", columns, rows, notes=notes)
+
+
+def milestones(found: list, title: str) -> Sheet:
+    """Milestones (etl.milestones.Milestone), newest quarter first, AHSNs A to Z."""
+    columns = [Column("Quarter", "quarter", width=11), Column("AHSN", "ahsn", width=24),
+               Column("Kind", "kind", width=12), Column("Milestone", "milestone", width=90)]
+    rows = [[m.quarter.label, m.ahsn, m.kind, m.sentence] for m in found]
+    notes = ["Kinds: first-live (its first acute trust live), step (a step of its own trajectory met), target "
+             "(the national target reached), all-live (every acute trust live), referrals (referrals in a quarter "
+             "past a milestone for the first time). Each counts the first quarter it happened, when an earlier "
+             "return shows it had not."]
+    return Sheet("milestones", title, columns, rows, notes=notes)

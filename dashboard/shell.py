@@ -97,6 +97,9 @@ def demo_note() -> html.P | None:
     status = queries.store_status(ctx.db, ctx.programme)
     if not status.demo_returns:
         return None
+    versions = queries.trajectory_versions(ctx.db, ctx.programme)
+    demo_trajectories = (" The AHSNs' trajectories are synthetic too, invented to show the feature."
+                         if versions["is_demo"].any() else "")
     return html.P(
         className="demo-note",
         role="note",
@@ -105,7 +108,7 @@ def demo_note() -> html.P | None:
             "The AHSN adoption rates for Q3 2018/19, Q3 2019/20 and Q2 2020/21 are the published "
             "ones (Table 8.1 of the 2021 national review); the trusts, their levels in other "
             "quarters and all referral figures are synthetic, built to match those rates. "
-            f"{status.demo_returns} of {status.returns} current returns are demo returns.",
+            f"{status.demo_returns} of {status.returns} current returns are demo returns.{demo_trajectories}",
         ],
     )
 

@@ -17,9 +17,10 @@ from urllib.parse import parse_qs, quote, urlencode
 import pandas as pd
 
 from dashboard.ahsn_story import Standing, standing
-from etl import ahsns, collection, queries, report
+from etl import ahsns, collection, milestones, queries, report
 from etl.ahsns import Ahsn
 from etl.collection import QuarterStatus
+from etl.milestones import Milestone
 from etl.programmes import Programme
 from etl.quarters import Quarter, QuarterError
 from etl.queries import Database
@@ -74,6 +75,10 @@ class NationalView:
     provisional: bool = False  # ?provisional=1: unpublished quarters may be shown (marked)
     first_published: bool = False  # ?figures=first-published: as each quarter was first published
     unpublished: dict[Quarter, str] = field(default_factory=dict)  # quarters with data not published yet
+    # ?against=trajectory: each AHSN's rates against its own trajectory's target for the quarter
+    # ((AHSN, quarter) -> target, None where it has none); None: against the flat national target
+    trajectory: dict[tuple[str, Quarter], int | None] | None = None
+    milestones: list[Milestone] = field(default_factory=list)  # in the latest two quarters shown
 
     @classmethod
     def read(cls, db: Database, programme: Programme, args: Mapping) -> NationalView | None:
@@ -87,12 +92,17 @@ class NationalView:
             provisional = True  # nothing is published yet: the figures so far, marked provisional
         asked = _arg(args, "quarters")
         quarters, note = report.choose_quarters(db, programme, asked, provisional)
+        against_trajectory = _arg(args, "against") == "trajectory"
         search = _search(quarters=",".join(q.label for q in quarters) if asked else None,
                          provisional="1" if provisional else None,
-                         figures="first-published" if first_published else None)
+                         figures="first-published" if first_published else None,
+                         against="trajectory" if against_trajectory else None)
         table = report.national_table(db, programme, quarters, first_published=first_published)
+        shown = report.shown_quarters(db, programme, provisional)
         return cls(quarters, note, table, search, provisional, first_published,
-                   provisional_coverage(db, programme, every))
+                   provisional_coverage(db, programme, every),
+                   trajectory_targets(db, programme, quarters) if against_trajectory else None,
+                   milestones.recent(milestones.recognise(db, programme, shown), shown))
 
     def with_search(self, **changes: str | None) -> str:
         """This view's address with some choices changed (None removes one)."""
@@ -102,6 +112,16 @@ class NationalView:
     def trust_rows(self, db: Database, programme: Programme) -> pd.DataFrame:
         """Every trust row of every return the table is made of."""
         return queries.trust_rows(db, programme, [q.index for q in self.quarters])
+
+
+def trajectory_targets(db: Database, programme: Programme, quarters: list[Quarter]
+                       ) -> dict[tuple[str, Quarter], int | None]:
+    """(AHSN, quarter) -> the target its trajectory sets for the quarter as judged (a published
+    quarter against the version in force when it was published), for AHSNs with a trajectory."""
+    targets = queries.trajectory_targets(db, programme)
+    wanted = {q.index for q in quarters}
+    return {(a, Quarter.from_index(int(i))): (None if pd.isna(t) else int(t))
+            for a, i, t in zip(targets["ahsn"], targets["quarter_index"], targets["target_percent"]) if int(i) in wanted}
 
 
 # ---- an AHSN's page: /ahsn/<slug>?sort= --------------------------------------------------------
@@ -145,6 +165,25 @@ class AhsnView:
     revisions: pd.DataFrame = None  # the AHSN's published figures revised since publication
     asked_provisional: bool = False  # ?provisional=1
     unpublished: dict[Quarter, str] = field(default_factory=dict)  # quarters with data not published yet
+    targets: pd.DataFrame = None  # the trajectory target each quarter is judged against (queries.trajectory_targets)
+    steps: pd.DataFrame = None  # the steps of the AHSN's trajectory now (its newest version)
+    version: dict | None = None  # the newest version: number, who set it, when, why (None: no trajectory)
+    milestones: list[Milestone] = field(default_factory=list)  # in the quarters shown, newest first
+
+    def trajectory_on_axis(self) -> list[int | None] | None:
+        """The target of each quarter of the axis, or None when the AHSN has no trajectory."""
+        if self.version is None:
+            return None
+        by_quarter = {int(q): (None if pd.isna(t) else int(t))
+                      for q, t in zip(self.targets["quarter_index"], self.targets["target_percent"])}
+        return [by_quarter.get(q.index) for q in self.axis]
+
+    def target_of(self, quarter: Quarter) -> dict | None:
+        """The trajectory row a quarter is judged against (None: none)."""
+        if self.version is None:
+            return None
+        row = self.targets[self.targets["quarter_index"] == quarter.index]
+        return row.iloc[0].to_dict() if len(row) else None
 
     @property
     def had_previous(self) -> bool:
@@ -176,7 +215,13 @@ class AhsnView:
         now = standing(rates, programme)
         trusts, _ = sorted_trusts(queries.trusts(db, programme, ahsn.short_name, now.quarter.index), sort)
         revisions = queries.revisions(db, programme, shown)
+        versions = queries.trajectory_versions(db, programme, ahsn.short_name)
+        newest = versions[versions["is_newest"]]
         return cls(ahsn, sort, search, rates, axis, now, trusts,
+                   targets=queries.trajectory_targets(db, programme, ahsn.short_name),
+                   steps=queries.trajectory_steps(db, programme, ahsn.short_name, newest_only=True),
+                   version=newest.iloc[0].to_dict() if len(newest) else None,
+                   milestones=milestones.recognise(db, programme, quarters, ahsn.short_name),
                    england=queries.england_rates(db, programme, shown),
                    missing=queries.trust_codes_missing(db, programme, ahsn.short_name, now.quarter.index),
                    levels=_only(queries.level_counts(db, programme, ahsn.short_name), shown),
@@ -216,6 +261,14 @@ class CompareView:
     provisional: dict[Quarter, str] = field(default_factory=dict)  # unpublished quarters shown, their coverage
     asked_provisional: bool = False  # ?provisional=1
     unpublished: dict[Quarter, str] = field(default_factory=dict)  # quarters with data not published yet
+    # (AHSN, quarter) -> its trajectory's target as judged, for AHSNs with a trajectory
+    trajectory: dict[tuple[str, Quarter], int | None] = field(default_factory=dict)
+
+    def trajectory_of(self, ahsn: str) -> list[int | None] | None:
+        """An AHSN's target at each quarter of the axis, or None when it has no trajectory."""
+        if not any(a == ahsn for a, _ in self.trajectory):
+            return None
+        return [self.trajectory.get((ahsn, q)) for q in self.axis]
 
     @classmethod
     def read(cls, db: Database, programme: Programme, args: Mapping) -> CompareView | None:
@@ -231,8 +284,10 @@ class CompareView:
         order = ahsn_order(rates, list(queries.ahsn_list(db)["short_name"]), sort)
         unpublished = provisional_coverage(db, programme, every)
         search = _search(sort=sort if sort != "name" else None, provisional="1" if provisional else None)
-        return cls(sort, search, report.quarter_axis(db, programme, provisional), order, rates,
-                   {q: c for q, c in unpublished.items() if q in shown}, provisional, unpublished)
+        axis = report.quarter_axis(db, programme, provisional)
+        return cls(sort, search, axis, order, rates,
+                   {q: c for q, c in unpublished.items() if q in shown}, provisional, unpublished,
+                   trajectory_targets(db, programme, axis))
 
 
 # ---- returns this quarter: /returns?quarter= -------------------------------------------------

@@ -31,6 +31,7 @@ from etl.events import (
     Release,
     Restore,
     SetDueDate,
+    SetTrajectory,
     Submission,
 )
 from etl.programmes import PROGRAMMES
@@ -39,7 +40,7 @@ from etl.quarters import Quarter
 SQL_DIR = Path(__file__).resolve().parent
 # Bump when schema.sql or what the base tables hold changes: a database of another version
 # is never extended, only rebuilt.
-SCHEMA_VERSION = "4"
+SCHEMA_VERSION = "5"
 Progress = Callable[[int, int, str], None]
 RowsFor = Callable[[list[Submission]], dict[int, list[dict]]]  # submission id -> its rows
 
@@ -131,6 +132,16 @@ def _insert_events(events: list[Event], rows_for: RowsFor, con: duckdb.DuckDBPyC
             [[e.id, e.programme, e.event_id, e.kind, e.reason, e.loaded_by, _timestamp(e.loaded_at), e.source]
              for e in events if isinstance(e, ApproveRevision | RejectRevision)],
             columns=["id", "programme", "event_id", "decision", "reason", "by_user", "happened_at", "source"]),
+        "trajectory_events": pd.DataFrame(
+            [[e.id, e.programme, e.ahsn, e.reason, e.file_name, e.sha256, e.stored_as, e.loaded_by,
+              _timestamp(e.loaded_at), e.source, e.is_demo] for e in events if isinstance(e, SetTrajectory)],
+            columns=["id", "programme", "ahsn", "reason", "file_name", "sha256", "stored_as", "by_user",
+                     "happened_at", "source", "is_demo"]),
+        "trajectory_steps": pd.DataFrame(
+            [[e.id, e.programme, e.ahsn, Quarter.parse(s.quarter).index, s.quarter, s.target_percent, s.note, s.row]
+             for e in events if isinstance(e, SetTrajectory) for s in e.steps],
+            columns=["event_id", "programme", "ahsn", "quarter_index", "quarter", "target_percent", "note", "row"]
+        ).astype({"row": "Int64"}),
         "submitted_rows": pd.DataFrame(rows, columns=ROW_COLUMNS).astype(
             {"referrals_made": "Int64", "referrals_completed": "Int64"}),
     }

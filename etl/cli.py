@@ -1,4 +1,4 @@
-"""python -m etl: load, report, template, history, restore, quarters, publish, revisions, users, ...
+"""python -m etl: load, report, template, history, restore, quarters, publish, revisions, trajectory, users, ...
 
 The command line is a composition root of its own: `main` reads the settings once, makes
 the store, its database reader and the accounts, and hands them to the command. Commands
@@ -19,13 +19,15 @@ from pathlib import Path
 import pandas as pd
 
 from etl import ahsns, collection, queries
+from etl.events import SetTrajectory
 from etl.problems import ReturnRejected
 from etl.quarters import Quarter, QuarterError, parse_list
 from etl.queries import Database
 from etl.report import default_quarters, national_table, shown_quarters, to_csv
 from etl.settings import Settings, SettingsError, as_markdown
 from etl.store import Store, StoreBusy, StoreNotReady
-from etl.templates import neutralise, template_csv, template_xlsx
+from etl.templates import neutralise, template_csv, template_xlsx, trajectory_csv
+from etl.trajectories import steps_words
 from etl.users import UserError, Users
 
 
@@ -91,6 +93,18 @@ def parser() -> argparse.ArgumentParser:
                           help="csv (default) or xlsx: an Excel workbook with drop-down lists and the "
                                "columns explained (needs --output)")
 
+    trajectory = commands.add_parser("trajectory", help="each AHSN's stepped local targets: load, history, template")
+    what = trajectory.add_subparsers(dest="trajectory_command", required=True, metavar="ACTION")
+    set_t = what.add_parser("load", help="set the trajectories a file holds (a new version for each AHSN in it)")
+    set_t.add_argument("file", type=Path, metavar="FILE")
+    set_t.add_argument("--reason", help="why, in a few words (kept with each version; not needed with --check)")
+    set_t.add_argument("--check", action="store_true", help="read and check only; print what it would change")
+    set_t.add_argument("--by", help="who is setting it (default: your user name)")
+    shown = what.add_parser("history", help="every version of every AHSN's trajectory: who, when, why, the steps")
+    shown.add_argument("--ahsn", help="one AHSN only")
+    blank = what.add_parser("template", help="every AHSN's trajectory now, as a file to edit and load again")
+    blank.add_argument("--output", type=Path, help="file to write (default: standard output)")
+
     commands.add_parser("history", help="list every submission")
     restore = commands.add_parser("restore", help="make an earlier submission current again")
     restore.add_argument("id", type=int)
@@ -143,7 +157,7 @@ def main(argv: list[str] | None = None, settings: Settings | None = None) -> int
         return 2
     try:
         return COMMANDS[args.command](context, args)
-    except (QuarterError, LookupError, StoreBusy, StoreNotReady, UserError) as err:
+    except (QuarterError, LookupError, StoreBusy, StoreNotReady, UserError, PermissionError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 1
 
@@ -273,6 +287,86 @@ def cmd_template(ctx: Context, args) -> int:
         print(f"wrote {args.output}", file=sys.stderr)
     else:
         sys.stdout.write(text)
+    return 0
+
+
+def cmd_trajectory(ctx: Context, args) -> int:
+    if args.trajectory_command == "history":
+        return _trajectory_history(ctx, args)
+    if args.trajectory_command == "template":
+        ctx.store.ensure(progress=_progress)
+        order = [a.short_name for a in ahsns.all_ahsns()]
+        latest = queries.store_status(ctx.db, ctx.programme).latest_quarter_index
+        text = trajectory_csv(ctx.store.trajectory_versions(ctx.programme), order,
+                              Quarter.from_index(latest) if latest is not None else Quarter.containing(dt.date.today()))
+        if args.output:
+            args.output.write_text(text, encoding="utf-8")
+            print(f"wrote {args.output}", file=sys.stderr)
+        else:
+            sys.stdout.write(text)
+        return 0
+    try:
+        content = args.file.read_bytes()
+    except OSError as err:
+        print(f"error: {args.file}: cannot read the file ({err.strerror})", file=sys.stderr)
+        return 1
+    ctx.store.ensure(progress=_progress)
+    parsed, found = ctx.store.check_trajectory(args.file.name, content, ctx.programme)
+    for reading in parsed.interpretations:
+        print(f"read: {parsed.file_name}: {reading}", file=sys.stderr)
+    if parsed.problems:
+        for p in parsed.problems:
+            print(p, file=sys.stderr)
+        print(f"{len(parsed.problems)} problem(s) found; nothing was stored. Fix them and load the file again.",
+              file=sys.stderr)
+        return 1
+    if args.check:
+        for c in found:
+            now = "unchanged" if c.unchanged else f"would be version {c.version}"
+            before = f" (now: {steps_words(c.before.steps)})" if c.before is not None and not c.unchanged else ""
+            print(f"{c.ahsn}: {steps_words(c.steps)}; {now}{before}")
+        print("nothing was stored (--check)", file=sys.stderr)
+        return 0
+    try:
+        events = ctx.store.set_trajectory(args.file.name, content, ctx.programme, args.reason or "", by=args.by)
+    except ReturnRejected as rejected:  # read again under the write lock: the same file, the same answer
+        for p in rejected.problems:
+            print(p, file=sys.stderr)
+        return 1
+    for e in events:
+        print(f"{e.ahsn}: trajectory version {_version_of(ctx, e)} set: {steps_words(e.steps)} (event {e.id})")
+    unchanged = sorted({c.ahsn for c in found} - {e.ahsn for e in events})
+    if unchanged:
+        print(f"unchanged, so no new version: {', '.join(unchanged)}", file=sys.stderr)
+    return 0
+
+
+def _version_of(ctx: Context, event: SetTrajectory) -> int:
+    versions = ctx.store.trajectory_versions(ctx.programme).get(event.ahsn, [])
+    return next(i for i, v in enumerate(versions, start=1) if v.id == event.id)
+
+
+def _trajectory_history(ctx: Context, args) -> int:
+    ctx.store.ensure(progress=_progress)
+    wanted = None
+    if args.ahsn:
+        found = ahsns.resolve(args.ahsn)
+        if found is None:
+            raise LookupError(f"'{args.ahsn}' is not one of the 15 AHSNs")
+        wanted = found.short_name
+    rows = [["ahsn", "version", "current", "event", "set_by", "set_at", "reason", "file_name", "steps"]]
+    versions = ctx.store.trajectory_versions(ctx.programme)
+    for ahsn in (a.short_name for a in ahsns.all_ahsns()):
+        if wanted is not None and ahsn != wanted:
+            continue
+        mine = versions.get(ahsn, [])
+        for number, e in reversed(list(enumerate(mine, start=1))):
+            rows.append([ahsn, number, "yes" if number == len(mine) else "no", e.id, e.loaded_by,
+                         e.loaded_at.replace("T", " ").replace("+00:00", ""), e.reason, e.file_name,
+                         steps_words(e.steps)])
+    _write_csv(rows)
+    if len(rows) == 1:
+        print("no trajectory has been set" + (f" for {wanted}" if wanted else ""), file=sys.stderr)
     return 0
 
 
@@ -449,5 +543,5 @@ COMMANDS = {
     "restore": cmd_restore, "rebuild": cmd_rebuild, "settings": cmd_settings,
     "quarantine": cmd_quarantine, "release": cmd_release, "quarters": cmd_quarters, "publish": cmd_publish,
     "due-date": cmd_due_date, "revisions": cmd_revisions, "approve": cmd_decide, "reject": cmd_decide,
-    "init": cmd_init, "users": cmd_users,
+    "init": cmd_init, "users": cmd_users, "trajectory": cmd_trajectory,
 }

@@ -201,3 +201,54 @@ LEFT JOIN trust_returns t
        ON t.programme = aq.programme AND t.ahsn = aq.ahsn
       AND t.quarter_index = aq.quarter_index AND t.adoption_level = l.level
 GROUP BY ALL;
+
+-- Every version of every AHSN's trajectory, numbered per AHSN (1 is the first); the newest is
+-- the trajectory now.
+CREATE OR REPLACE TABLE trajectory_versions AS
+SELECT id AS event_id, programme, ahsn,
+       (row_number() OVER (PARTITION BY programme, ahsn ORDER BY id))::INTEGER AS version,
+       id = max(id) OVER (PARTITION BY programme, ahsn) AS is_newest,
+       reason, file_name, sha256, stored_as, by_user, happened_at, source, is_demo
+FROM trajectory_events;
+
+-- The target each quarter of an AHSN is judged against: a published quarter against the
+-- version in force when it was published (a later version never rewrites how it was judged),
+-- any other quarter against the newest. The target is the version's latest step at or before
+-- the quarter; before its first step there is none. One row per AHSN with a trajectory and
+-- quarter, from the first quarter with a return or step to the last.
+CREATE OR REPLACE TABLE trajectory_targets AS
+WITH spans AS (
+    SELECT s.programme, s.ahsn,
+           least(min(s.quarter_index), coalesce(any_value(e.first_q), min(s.quarter_index))) AS first_q,
+           greatest(max(s.quarter_index), coalesce(any_value(e.last_q), max(s.quarter_index))) AS last_q
+    FROM trajectory_steps s
+    LEFT JOIN (SELECT programme, min(quarter_index) AS first_q, max(quarter_index) AS last_q
+               FROM england_quarters GROUP BY programme) e USING (programme)
+    GROUP BY s.programme, s.ahsn
+),
+quarters AS (
+    SELECT programme, ahsn, unnest(range(first_q, last_q + 1))::INTEGER AS quarter_index FROM spans
+),
+judged AS (
+    SELECT q.programme, q.ahsn, q.quarter_index, p.publish_event_id,
+           (SELECT max(v.event_id) FROM trajectory_versions v
+             WHERE v.programme = q.programme AND v.ahsn = q.ahsn
+               AND (p.publish_event_id IS NULL OR v.event_id < p.publish_event_id)) AS version_event_id
+    FROM quarters q
+    LEFT JOIN publications p USING (programme, quarter_index)
+)
+SELECT j.programme, j.ahsn, j.quarter_index,
+       'Q' || (j.quarter_index % 4 + 1) || ' ' || (j.quarter_index // 4) || '/'
+           || lpad(((j.quarter_index // 4 + 1) % 100)::VARCHAR, 2, '0') AS quarter,
+       j.publish_event_id IS NOT NULL AS is_published,
+       j.version_event_id, v.version, v.is_newest,
+       s.quarter_index AS step_quarter_index, s.quarter AS step_quarter, s.target_percent, s.note
+FROM judged j
+LEFT JOIN trajectory_versions v ON v.event_id = j.version_event_id
+LEFT JOIN (
+    SELECT j2.programme, j2.ahsn, j2.quarter_index, max(st.quarter_index) AS step_index
+    FROM judged j2 JOIN trajectory_steps st
+      ON st.event_id = j2.version_event_id AND st.quarter_index <= j2.quarter_index
+    GROUP BY ALL
+) latest ON latest.programme = j.programme AND latest.ahsn = j.ahsn AND latest.quarter_index = j.quarter_index
+LEFT JOIN trajectory_steps s ON s.event_id = j.version_event_id AND s.quarter_index = latest.step_index;

@@ -150,10 +150,40 @@ class RejectRevision(_RevisionDecision):
     kind: ClassVar[str] = "reject"
 
 
+class Step(NamedTuple):
+    """One step of a trajectory: by `quarter`, `target_percent` of the AHSN's counted trusts
+    adopting (the target holds until the next step)."""
+
+    quarter: str  # label
+    target_percent: int
+    note: str | None = None
+    row: int | None = None  # the row of the file it came from
+
+
+@dataclass(frozen=True)
+class SetTrajectory:
+    """A new version of one AHSN's trajectory, read from a file (kept byte for byte, as a
+    return's is). A file holding several AHSNs is one event for each, committed together."""
+
+    kind: ClassVar[str] = "trajectory"
+    id: int
+    programme: str
+    ahsn: str  # short name
+    steps: tuple[Step, ...]
+    reason: str
+    file_name: str
+    sha256: str
+    stored_as: str
+    loaded_by: str
+    loaded_at: str
+    source: str
+    is_demo: bool = False
+
+
 Event = (Submission | Restore | Quarantine | Release | PublishQuarter | SetDueDate | ApproveRevision
-         | RejectRevision)
+         | RejectRevision | SetTrajectory)
 KINDS: dict[str, type] = {cls.kind: cls for cls in (Submission, Restore, Quarantine, Release, PublishQuarter,
-                                                   SetDueDate, ApproveRevision, RejectRevision)}
+                                                   SetDueDate, ApproveRevision, RejectRevision, SetTrajectory)}
 
 
 def from_json(record: dict) -> Event:
@@ -164,6 +194,8 @@ def from_json(record: dict) -> Event:
         record["returns"] = tuple(ReturnRef(*r) for r in record["returns"])
     if "warnings" in record:
         record["warnings"] = tuple(record["warnings"])
+    if "steps" in record:
+        record["steps"] = tuple(Step(*s) for s in record["steps"])
     return cls(**record)
 
 
@@ -174,4 +206,6 @@ def to_json(event: Event) -> dict:
         body["returns"] = [list(r) for r in event.returns]
     if "warnings" in body:
         body["warnings"] = list(body["warnings"])
+    if "steps" in body:
+        body["steps"] = [list(s) for s in event.steps]
     return {"kind": event.kind, **body}

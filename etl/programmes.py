@@ -36,6 +36,12 @@ class Programme:
     # (a national administrator may set another date for one quarter).
     due_day: int = 15
     due_months_after_quarter_end: int = 2
+    # Whether an AHSN's own submitters may set its trajectory (its stepped local targets,
+    # etl/trajectories.py); national administrators always may.
+    submitters_set_trajectories: bool = False
+    # Referrals made by an AHSN in one quarter that are a milestone the first time they are
+    # reached (etl/milestones.py), smallest first.
+    referral_milestones: tuple[int, ...] = ()
 
     @property
     def level_numbers(self) -> tuple[int, ...]:
@@ -77,6 +83,9 @@ TCAM = Programme(
     counted_trust_types=("acute",),
     checkpoint_quarters=("Q3 2018/19", "Q3 2019/20"),
     big_change_points=25,
+    # The national review: trajectories work when set with local partners, so each AHSN sets its own.
+    submitters_set_trajectories=True,
+    referral_milestones=(1_000, 2_000),
 )
 
 PROGRAMMES: dict[str, Programme] = {p.code: p for p in (TCAM,)}

@@ -101,3 +101,32 @@ CREATE TABLE revision_decisions (
     happened_at TIMESTAMP,
     source VARCHAR
 );
+
+-- A version of one AHSN's trajectory (its stepped local targets), as set from a file: who,
+-- when, why. Every version is kept; the newest is the AHSN's trajectory now.
+CREATE TABLE trajectory_events (
+    id INTEGER PRIMARY KEY,
+    programme VARCHAR,
+    ahsn VARCHAR,
+    reason VARCHAR,
+    file_name VARCHAR,
+    sha256 VARCHAR,
+    stored_as VARCHAR,
+    by_user VARCHAR,
+    happened_at TIMESTAMP,
+    source VARCHAR,
+    is_demo BOOLEAN
+);
+
+-- The steps of each version: by `quarter`, `target_percent` of the AHSN's counted trusts
+-- adopting; the target holds until the version's next step.
+CREATE TABLE trajectory_steps (
+    event_id INTEGER,
+    programme VARCHAR,
+    ahsn VARCHAR,
+    quarter_index INTEGER,
+    quarter VARCHAR,
+    target_percent INTEGER,
+    note VARCHAR,
+    "row" INTEGER
+);

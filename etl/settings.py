@@ -106,6 +106,12 @@ SETTINGS: tuple[Setting, ...] = (
         "real deployment empty.",
     ),
     Setting(
+        "METRICS_DEMO_TRAJECTORIES", "demo_trajectories", str(PROJECT_ROOT / "data" / "demo" / "trajectories"),
+        _optional_path,
+        "Folder of trajectory files (<programme>.csv) loaded with the demo returns into an empty store "
+        "by `python -m etl init`, before the demo quarters are published; 'none' loads none.",
+    ),
+    Setting(
         "METRICS_PROGRAMME", "programme", "tcam", _programme,
         "The national programme the dashboard shows (see etl/programmes.py).",
     ),
@@ -227,6 +233,7 @@ class Settings:
 
     data_dir: Path
     demo_returns: Path | None
+    demo_trajectories: Path | None
     programme: Programme
     max_upload_bytes: int
     pending_max_bytes: int

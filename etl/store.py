@@ -53,6 +53,7 @@ from etl.events import (
     Restore,
     ReturnRef,
     SetDueDate,
+    SetTrajectory,
     Submission,
 )
 from etl.files import fsync_file, fsync_folder, make_folder, write_atomically
@@ -61,6 +62,8 @@ from etl.programmes import PROGRAMMES, TCAM, Programme
 from etl.quarters import Quarter
 from etl.reading.kinds import detect
 from etl.reading.limits import ReadLimits
+from etl.reading.result import ParsedTrajectory
+from etl.trajectories import Change, changes, parse_trajectory
 from etl.validate import ParsedReturn, check_against_store, parse_returns
 
 DEMO_USER = "demo data"
@@ -105,10 +108,12 @@ def default_user() -> str:
 
 class Store:
     def __init__(self, root: Path, *, keep_databases: int = 3, demo_returns: Path | None = None,
-                 demo_programme: Programme = TCAM, limits: ReadLimits | None = None):
+                 demo_programme: Programme = TCAM, limits: ReadLimits | None = None,
+                 demo_trajectories: Path | None = None):
         self.root = Path(root)
         self.keep_databases = keep_databases
         self.demo_returns = demo_returns
+        self.demo_trajectories = demo_trajectories  # a folder of <programme code>.csv, loaded with the demo
         self.demo_programme = demo_programme
         self.limits = limits or ReadLimits()  # what reading a new file may cost
         self.originals = self.root / "originals"
@@ -121,7 +126,7 @@ class Store:
     def from_settings(cls, settings) -> Store:
         return cls(settings.data_dir, keep_databases=settings.keep_databases,
                    demo_returns=settings.demo_returns, demo_programme=settings.programme,
-                   limits=settings.read_limits)
+                   limits=settings.read_limits, demo_trajectories=settings.demo_trajectories)
 
     # ---- reading (never writes, never locks) ----------------------------------------
 
@@ -224,6 +229,14 @@ class Store:
             raise RuntimeError(f"no demo returns found in {self.demo_returns}")
         accepted = self._check_and_commit(files, self.demo_programme, DEMO_USER, "embedded demo data",
                                           today=None, is_demo=True)
+        # Each AHSN's demo trajectory (synthetic), set before the quarters are published so that
+        # they are judged against it, as a trajectory agreed at the time would be.
+        trajectories = (self.demo_trajectories / f"{self.demo_programme.code}.csv"
+                        if self.demo_trajectories is not None else None)
+        if trajectories is not None and trajectories.exists():
+            self._commit_trajectory(trajectories.name, trajectories.read_bytes(), self.demo_programme,
+                                    DEMO_USER, "embedded demo data",
+                                    "synthetic demo trajectory, invented to show the feature", is_demo=True)
         # The quarters the demo folder says were signed off (published.txt) are published, so
         # the default pages show published figures from the start.
         signed_off = self.demo_returns / "published.txt"
@@ -338,6 +351,59 @@ class Store:
         if publish:
             self.publish()
         return event
+
+    # ---- trajectories -------------------------------------------------------------------
+
+    def trajectory_versions(self, programme: Programme) -> dict[str, list[SetTrajectory]]:
+        """Every version of every AHSN's trajectory, oldest first (from the events, the source
+        of truth: nothing here waits for a publish)."""
+        versions: dict[str, list[SetTrajectory]] = {}
+        for e in self.events():
+            if isinstance(e, SetTrajectory) and e.programme == programme.code:
+                versions.setdefault(e.ahsn, []).append(e)
+        return versions
+
+    def check_trajectory(self, file_name: str, content: bytes, programme: Programme
+                         ) -> tuple[ParsedTrajectory, list[Change]]:
+        """Read a trajectory file and say what it would change, storing nothing."""
+        parsed = parse_trajectory(file_name, content, programme, self.limits)
+        return parsed, changes(parsed, self.trajectory_versions(programme)) if parsed.ok else []
+
+    def set_trajectory(self, file_name: str, content: bytes, programme: Programme, reason: str,
+                       by: str | None = None, source: str | None = None, may_set=None,
+                       publish: bool = True) -> list[SetTrajectory]:
+        """A new version of the trajectory of each AHSN the file holds (one event each, committed
+        together; an AHSN whose steps are unchanged gets none). Raises ReturnRejected with every
+        problem, LookupError when there is nothing to store or no reason, PermissionError when
+        `may_set(ahsn)` says no for an AHSN of the file; nothing is stored then."""
+        if not reason or not reason.strip():
+            raise LookupError("say why, in a few words (--reason): it is kept with the trajectory")
+        if self.current_database() is None:
+            raise StoreNotReady()
+        with self.write_lock():
+            events = self._commit_trajectory(file_name, content, programme, by or default_user(),
+                                             source or default_source(), reason, may_set=may_set)
+        if publish:
+            self.publish()
+        return events
+
+    def _commit_trajectory(self, file_name: str, content: bytes, programme: Programme, by: str, source: str,
+                           reason: str, is_demo: bool = False, may_set=None) -> list[SetTrajectory]:
+        parsed, found = self.check_trajectory(file_name, content, programme)
+        if parsed.problems:
+            raise ReturnRejected(parsed.problems)
+        refused = [c.ahsn for c in found if may_set is not None and not may_set(c.ahsn)]
+        if refused:
+            raise PermissionError(f"the file sets the trajectory of {', '.join(refused)}, which you may not set")
+        new = [c for c in found if not c.unchanged]
+        if not new:
+            raise LookupError("the file's trajectories are the same as the current ones: nothing was stored")
+        stored_as = self._keep_original(parsed.file_name, content)
+        fsync_folder(self.originals)
+        return self._write_events([SetTrajectory(
+            id=0, programme=programme.code, ahsn=c.ahsn, steps=c.steps, reason=" ".join(reason.split())[:500],
+            file_name=parsed.file_name, sha256=hashlib.sha256(content).hexdigest(), stored_as=stored_as,
+            loaded_by=by, loaded_at=_now(), source=source, is_demo=is_demo) for c in new])
 
     # ---- the quarter's collection: sign-off, due dates, revisions -----------------------
 

@@ -1,5 +1,6 @@
 """Ready-to-fill return files: the header and the trusts of the AHSN's last return, as CSV
-or as an Excel workbook with drop-down lists and the columns explained."""
+or as an Excel workbook with drop-down lists and the columns explained; and the trajectory
+file, each AHSN's current steps to edit and load again."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from etl import queries
 from etl.programmes import TRUST_TYPES, Programme
 from etl.quarters import Quarter
 from etl.queries import Database
+from etl.reading.trajectory import COLUMNS as TRAJECTORY_COLUMNS
 from etl.validate import COLUMNS
 
 CSV_COLUMNS = [c for c in COLUMNS if c != "comment"]  # a Notes column may be added by the user
@@ -117,3 +119,21 @@ def template_xlsx(db: Database, programme: Programme, ahsn: str, quarter: Quarte
         about.write_row(r, 0, [neutralise(name), neutralise(meaning)])
     book.close()
     return buffer.getvalue()
+
+
+def trajectory_csv(versions: dict, order: list[str], example_after: Quarter | None = None) -> str:
+    """Every AHSN's newest trajectory in the file format (etl/reading/trajectory.py: ahsn,
+    quarter, target_percent, note), AHSNs in `order`: download it, change it, load it again.
+    `versions`: AHSN -> its SetTrajectory events, oldest first. With no trajectory at all,
+    three example steps for Wessex from the quarter after `example_after` show the format."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(list(TRAJECTORY_COLUMNS))
+    rows = [[ahsn, s.quarter, s.target_percent, s.note or ""] for ahsn in order
+            for s in (versions[ahsn][-1].steps if versions.get(ahsn) else ())]
+    if not rows and example_after is not None:
+        rows = [["Wessex", (example_after + 1 + 2 * i).label, target,
+                 "an example: replace with your own steps" if i == 0 else ""] for i, target in enumerate((20, 35, 50))]
+    for row in rows:
+        writer.writerow([neutralise(v) for v in row])
+    return out.getvalue()

@@ -20,6 +20,7 @@ from tests.live import LiveServer
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 DEMO_RETURNS = ROOT / "data" / "demo" / "returns"
+DEMO_TRAJECTORIES = ROOT / "data" / "demo" / "trajectories"
 CHROMIUM = "/usr/bin/chromium"
 
 
@@ -48,6 +49,22 @@ def demo_store_template(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("demo-store")
     Store(root, demo_returns=DEMO_RETURNS).ensure()
     return root
+
+
+@pytest.fixture(scope="session")
+def trajectory_store_template(tmp_path_factory) -> Path:
+    """The demo data with the demo trajectories (as `python -m etl init` builds it), once per session."""
+    root = tmp_path_factory.mktemp("trajectory-store")
+    Store(root, demo_returns=DEMO_RETURNS, demo_trajectories=DEMO_TRAJECTORIES).ensure()
+    return root
+
+
+@pytest.fixture
+def tstore(trajectory_store_template, tmp_path) -> Store:
+    """A store of this test's own, holding the demo data and the demo trajectories."""
+    root = tmp_path / "tstore"
+    shutil.copytree(trajectory_store_template, root)
+    return Store(root)
 
 
 @pytest.fixture

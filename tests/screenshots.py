@@ -9,7 +9,8 @@ the purpose, the uploading pages: a Q3 2020/21 return for Wessex with problems, 
 corrected, previewed and stored, and Wessex's history. Last the quarter's collection: KSS's
 correction of its published Q2 2020/21 return approved (a revised figure on the national
 table), Oxford's waiting for approval, and the Returns page for Q3 2020/21 with its due date
-(set, for the demo, a few days ahead of the day the screenshots are taken).
+(set, for the demo, a few days ahead of the day the screenshots are taken); then a new Wessex
+trajectory, written the messy way, previewed.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from tests.returns import filled_return, trust_codes
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO_DIR = ROOT / "data" / "demo" / "returns"
+DEMO_TRAJECTORIES = ROOT / "data" / "demo" / "trajectories"
 OUT = ROOT / "docs" / "screenshots"
 PRINTS = ROOT / "docs" / "print"
 SHOTS = [  # file, path, width
@@ -37,6 +39,8 @@ SHOTS = [  # file, path, width
     ("national-tablet.png", "/", 768),
     ("ahsn.png", "/ahsn/kss", 1280),
     ("compare.png", "/compare", 1280),
+    ("national-trajectory.png", "/?against=trajectory", 1280),
+    ("trajectories.png", "/trajectories", 1280),
     ("definitions.png", "/definitions", 1280),
     ("national-phone.png", "/", 390),
     ("ahsn-phone.png", "/ahsn/kss", 390),
@@ -119,6 +123,15 @@ def upload_shots(browser, url: str, workdir: Path) -> None:
     ready(page)
     page.locator("#history-table table").first.wait_for()
     shoot(page, "history.png")
+    page.goto(url + "/trajectories")
+    ready(page)
+    messy = workdir / "wessex-trajectory.csv"
+    messy.write_text("Health Innovation Wessex: TCAM trajectory agreed in March 2021\n\nAHSN,By quarter,Target (%),Notes\n"
+                     "Health Innovation Wessex,Q4 2020/21,70%,agreed with the four trusts\n"
+                     "Wessex,Q2 21/22,0.75,\nWessex,Q4 2021/22,85 %,\n")
+    page.locator("#trajectory-upload input[type=file]").set_input_files(str(messy))
+    page.locator("#trajectory-confirm").wait_for()
+    shoot(page, "trajectory-preview.png")
     page.context.close()
 
 
@@ -162,7 +175,8 @@ def main() -> int:
 
     workdir = Path(tempfile.mkdtemp(prefix="metrics-screenshots-"))
     try:
-        Store(workdir / "store", demo_returns=DEMO_DIR).ensure()
+        # as `make run` builds it: the demo returns and the demo trajectories
+        Store(workdir / "store", demo_returns=DEMO_DIR, demo_trajectories=DEMO_TRAJECTORIES).ensure()
         Users(workdir / "store").add("national-team", PASSWORD, "national")
         OUT.mkdir(parents=True, exist_ok=True)
         with LiveServer({"METRICS_DATA": str(workdir / "store")}) as server, sync_playwright() as p:

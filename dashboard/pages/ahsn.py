@@ -15,11 +15,12 @@ import pandas as pd
 from dash import html
 
 from dashboard import downloads, figures, published
-from dashboard.ahsn_story import what_changed
+from dashboard.ahsn_story import trajectory_story, what_changed
 from dashboard.context import services
 from dashboard.sheets import trust_type_words
 from dashboard.views import TRUST_SORTS, AhsnView
 from etl import ahsns, report
+from etl.milestones import MARK
 from etl.programmes import Programme
 from etl.report import revision_words
 
@@ -97,22 +98,27 @@ def layout(slug: str | None = None, **query) -> html.Div:
         stale.append(html.P(f"{q.label} is not published yet ({view.provisional[q]}): these figures are "
                             "provisional and may change.", className="note", role="status", id="ahsn-provisional"))
     revised = _revision_notes(view.revisions)
+    trajectory = _trajectory(view, programme)
 
     axis = [a.label for a in view.axis]
     level_names = {lv.number: lv.name for lv in programme.levels}
     return html.Div(className="page page-ahsn", children=top + stale + [
         html.P(summary, className="lead", id="ahsn-summary"),
-        facts, *next_step, revised,
+        facts, *next_step, trajectory, revised,
         html.Section(className="keep-together", children=[
             html.H2("Adoption rate against the target"),
             html.P(f"{ahsn.short_name}'s rate each quarter, England's rate (all acute trusts in every return) "
-                   "and the target.", className="muted"),
-            figures.graph("ahsn-rate-chart", figures.rate_over_time(view.rates, axis, target, view.england, ahsn.short_name)),
+                   "and the target" + (f", and {ahsn.short_name}'s own trajectory (purple steps: the target each "
+                                       "quarter is judged against)." if view.version is not None else "."),
+                   className="muted"),
+            figures.graph("ahsn-rate-chart", figures.rate_over_time(view.rates, axis, target, view.england, ahsn.short_name,
+                                                                    view.trajectory_on_axis())),
         ]),
         html.Section(className="keep-together", children=[
             html.H2(f"What changed since {(q - 1).label}"),
             html.Ul([html.Li(s) for s in what_changed(view.trusts, view.missing, programme, q, view.had_previous)],
                     className="changes", id="ahsn-what-changed"),
+            _milestones(view.milestones, q),
         ]),
         html.Section(className="keep-together", children=[
             html.H2("Acute trusts at each adoption level"),
@@ -132,6 +138,46 @@ def layout(slug: str | None = None, **query) -> html.Div:
                    "completed.", className="muted"),
             figures.graph("ahsn-referrals-chart", figures.referrals(view.rates)),
         ]),
+    ])
+
+
+def _trajectory(view: AhsnView, programme: Programme) -> html.Div | None:
+    """Where the AHSN stands against its own trajectory, and what the next step takes."""
+    ahsn, version = view.ahsn, view.version
+    if version is None:
+        return None
+    nearest = list(view.nearest.sort_values("trust_name")["trust_name"]) if len(view.nearest) else []
+    sentences = trajectory_story(ahsn.short_name, view.now, view.target_of(view.now.quarter), view.steps, nearest,
+                                 programme)
+    set_on = f"{version['happened_at']:%-d %b %Y}"
+    return html.Div(className="trajectory-note", id="ahsn-trajectory", children=[
+        html.P([html.Strong("Against its own trajectory. "), sentences[0]], id="ahsn-trajectory-now"),
+        *[html.P(s, id="ahsn-trajectory-next" if i == 0 else None) for i, s in enumerate(sentences[1:])],
+        html.P(className="muted", children=[
+            f"Trajectory version {version['version']}, set by {version['by_user']} on {set_on}: "
+            f"“{version['reason']}”. ", html.A("Every version", href=f"/trajectories#trajectory-{ahsn.slug}")]),
+    ])
+
+
+def _milestones(found: list, quarter) -> html.Div | None:
+    """The AHSN's milestones in the quarters shown, this quarter's first, in plain words."""
+    if not found:
+        return None
+    now = [m for m in found if m.quarter == quarter]
+    earlier = [m for m in found if m.quarter != quarter]
+
+    def item(m, with_quarter: bool):
+        return html.Li([html.Span(f"{MARK} ", **{"aria-hidden": "true"}),
+                        f"{m.quarter.label}: " if with_quarter else "", m.sentence])
+
+    # Printed, only this quarter's: a board paper has no use for a list folded away.
+    return html.Div(className="milestones" + ("" if now else " no-print"), id="ahsn-milestones", children=[
+        html.H3("Milestones"),
+        html.Ul([item(m, False) for m in now], id="ahsn-milestones-now") if now else
+        html.P(f"No new milestone in {quarter.label}.", className="muted"),
+        html.Details([html.Summary(f"Earlier milestones ({len(earlier)})"),
+                      html.Ul([item(m, True) for m in earlier], id="ahsn-milestones-earlier")],
+                     className="no-print") if earlier else None,
     ])
 
 

@@ -62,7 +62,8 @@ def layout(**query) -> html.Div:
             html.Figcaption([html.H3(html.A(name, href=f"/ahsn/{ahsn.slug}") if ahsn else name,
                                      className="multiple-title"),
                              html.Span(latest_words(mine), className="muted")]),
-            figures.graph(f"compare-{ahsn.slug if ahsn else name}", figures.trend(mine, quarters, target, name), "multiple-chart"),
+            figures.graph(f"compare-{ahsn.slug if ahsn else name}",
+                          figures.trend(mine, quarters, target, name, view.trajectory_of(name)), "multiple-chart"),
         ]))
     return html.Div(className="page page-compare", children=[
         html.H1("Compare regions"),
@@ -74,7 +75,9 @@ def layout(**query) -> html.Div:
             html.H2(f"Adoption rate by AHSN, {quarters[0]} to {quarters[-1]}"),
             html.P(["Each chart: the AHSN's rate (", html.Span("solid blue line", className="key-rate"),
                     f") against the {target}% target (", html.Span("dashed orange line", className="key-target"),
-                    "). A gap is a quarter without a return."], className="muted"),
+                    ")", *([" and its own trajectory (", html.Span("purple steps", className="key-trajectory"),
+                            ": the target each quarter is judged against)"] if view.trajectory else []),
+                    ". A gap is a quarter without a return."], className="muted", id="compare-key"),
             html.Div(multiples, className="multiples", id="compare-multiples"),
             downloads.links("every AHSN's rate at every quarter", "compare", view.search, "compare-download"),
         ]),

@@ -54,6 +54,19 @@ def layout(**_other) -> html.Div:
         html.P(f"{p.target_percent}% of each AHSN's acute trusts adopting {p.short_name} (at level "
                f"{adopted.number} or above). 'Trusts to go' on an AHSN's page is how many more acute trusts "
                "must adopt for its rate to reach the target."),
+        html.H2("Trajectories and milestones", id="trajectories"),
+        html.P(["An AHSN's trajectory is its own stepped target, agreed locally: a target rate by each of a few "
+                "quarters. A quarter's target is the latest step at or before it. A published quarter is judged "
+                "against the trajectory in force when it was published, so a later version never changes how it "
+                "was judged. On the national overview, ", html.A("marking the rates against each trajectory",
+                                                                href="/?against=trajectory"),
+                " shows ✓ for on or above it and ○ for behind. Every version is on the ",
+                html.A("Trajectories", href="/trajectories"), " page."]),
+        html.P("A milestone is a moment in one AHSN's own progress, counted in the first quarter it happened when an "
+               "earlier return shows it had not: its first acute trust live, a step of its trajectory met, the "
+               f"national target reached, every acute trust live, referrals in a quarter past "
+               f"{' or '.join(f'{n:,}' for n in p.referral_milestones) or 'a milestone'} for the first time. "
+               "Milestones are listed A to Z, never ranked."),
         html.H2("Colours in the national table"),
         html.P("As in the published legend of Table 8.1, with a symbol or sign on every change so the colour "
                "is never the only cue. The colours are safe for the common kinds of colour blindness and "

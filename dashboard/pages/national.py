@@ -2,7 +2,9 @@
 
 State is in the URL: /?quarters=Q3%202018/19,Q3%202019/20 (two or more quarters, any
 order), read by dashboard.views.NationalView, as the downloads read it. Without it, the
-quarters `python -m etl report` picks. The layout is built on the server from the URL, so
+quarters `python -m etl report` picks. ?against=trajectory marks each AHSN's rates against
+its own trajectory instead of the flat target (the default, so Table 8.1 is as published).
+Below the table, the recent milestones of every AHSN, A to Z. The layout is built on the server from the URL, so
 the table is in the first response; the one callback here turns the quarter picker into a
 new URL. The downloads are plain links to /download/national.* with the same query.
 """
@@ -13,10 +15,12 @@ import dash
 from dash import Input, Output, State, callback, dcc, html, no_update
 
 from dashboard import downloads, published
+from dashboard.ahsn_story import against
 from dashboard.context import services
 from dashboard.national_table import html_table, legend
 from dashboard.views import NationalView
 from etl import report
+from etl.milestones import MARK
 from etl.quarters import Quarter
 from etl.report import target_sentence
 
@@ -38,9 +42,11 @@ def layout(**query) -> html.Div:
         published.choice("/", view.search, view.provisional, view.unpublished, table.provisional, published_any),
         _first_published_choice(view),
         html.P(target_sentence(table, programme.target_percent), className="lead", id="national-sentence"),
+        _trajectory_sentence(view),
         html.P(f"National target: {programme.target_percent}% of each AHSN's acute trusts adopting "
                f"(level {programme.adopted_from_level} {programme.level(programme.adopted_from_level).name} "
                "or above).", className="muted"),
+        _against_choice(view, programme.target_percent),
         html.Div(className="controls no-print", children=[
             html.Label("Quarters shown (two or more)", htmlFor="national-quarters"),
             dcc.Dropdown(
@@ -53,11 +59,72 @@ def layout(**query) -> html.Div:
         ]),
         # scrolls sideways in its own box on a phone, the AHSN column kept in view
         html.P("Scroll the table sideways to see every quarter →", className="scroll-hint"),
-        html.Div(html_table(table, programme), className="table-wrap", id="national-table", role="region",
-                 **{"aria-labelledby": "national-table-caption"}),
-        legend(programme),
+        html.Div(html_table(table, programme, view.trajectory), className="table-wrap", id="national-table",
+                 role="region", **{"aria-labelledby": "national-table-caption"}),
+        legend(programme, trajectory=view.trajectory is not None),
         downloads.links("the national table", "national", view.search, "national-download"),
         downloads.links("every trust row behind it", "trusts", view.search, "trusts-download"),
+        _recent_milestones(view),
+    ])
+
+
+def _against_choice(view: NationalView, target: int) -> html.P:
+    """Mark the rates against the flat national target (Table 8.1 as published) or against each
+    AHSN's own trajectory: a choice kept in the address."""
+    chosen = "trajectory" if view.trajectory is not None else "target"
+    choices = [("target", f"the national {target}% target", None),
+               ("trajectory", "each AHSN's own trajectory", "trajectory")]
+    parts: list = ["Mark the rates against: "]
+    for i, (key, label, value) in enumerate(choices):
+        if i:
+            parts.append(" · ")
+        parts.append(html.Strong(label, **{"aria-current": "true"}) if key == chosen
+                     else html.A(label, href=published.address("/", view.search, against=value),
+                                 id=f"against-{key}"))
+    return html.P(parts, className="against-choice no-print", id="national-against")
+
+
+def _trajectory_sentence(view: NationalView) -> html.P | None:
+    """With ?against=trajectory: how many AHSNs were on their own trajectory in each quarter
+    (a count, never a ranking)."""
+    if view.trajectory is None:
+        return None
+    parts = []
+    for q in view.quarters:
+        judged = [(a, t) for (a, quarter), t in view.trajectory.items() if quarter == q and t is not None]
+        rates = view.table.frame.set_index("ahsn")[q.key]
+        with_rate = [(a, t) for a, t in judged if a in rates.index and not _missing(rates[a])]
+        adopted = view.table.frame.set_index("ahsn")[q.key + "_adopted"]
+        counted = view.table.frame.set_index("ahsn")[q.key + "_trusts"]
+        on = sum(1 for a, t in with_rate if against(int(adopted[a]), int(counted[a]), t).on)
+        parts.append(f"{on} of the {len(with_rate)} AHSN{'s' if len(with_rate) != 1 else ''} with a trajectory "
+                     f"target and a return in {q.label}" if with_rate else f"no AHSN had a trajectory target in {q.label}")
+    return html.P("On or above their own trajectory: " + "; ".join(parts) + ".", className="lead",
+                  id="national-trajectory-sentence")
+
+
+def _missing(value) -> bool:
+    return value is None or value != value or str(value) == "<NA>"
+
+
+def _recent_milestones(view: NationalView) -> html.Section | None:
+    """Every AHSN's milestones of the latest two quarters shown, newest quarter first, AHSNs A to Z."""
+    if not view.milestones:
+        return None
+    quarters = sorted({m.quarter for m in view.milestones}, reverse=True)
+    groups = []
+    for q in quarters:
+        groups += [html.H3(q.label), html.Ul([
+            # plain text: the table above already links each AHSN to its page
+            html.Li([html.Span(f"{MARK} ", **{"aria-hidden": "true"}), m.sentence])
+            for m in view.milestones if m.quarter == q])]
+    return html.Section(className="milestones keep-heading", id="national-milestones", children=[
+        html.H2("Recent milestones"),
+        html.P("Moments worth marking in each AHSN's own progress, A to Z: a first trust live, a step of its "
+               "trajectory met, the national target reached, every acute trust live, referrals past a "
+               "milestone.", className="muted"),
+        *groups,
+        downloads.links("every milestone of the quarters shown", "milestones", view.search, "milestones-download"),
     ])
 
 

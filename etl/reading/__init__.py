@@ -8,8 +8,9 @@
     grid.py      the cells of one sheet, before interpretation
     table.py     which sheet, which row is the header, which column is which
     cells.py     one cell read as what a person meant, or why it cannot be
-    check.py     a whole file checked on its own: records, problems, interpretations
-    result.py    ParsedReturn and Interpretation, with their JSON form
+    check.py     a whole return checked on its own: records, problems, interpretations
+    trajectory.py   a trajectory file (each AHSN's stepped targets) checked on its own, with the same pieces
+    result.py    ParsedReturn, ParsedTrajectory and Interpretation, with their JSON form
     child.py     the child process that runs check.py under a memory limit
     sandbox.py   the parent side: runs the child with a time limit, failures become problems
 

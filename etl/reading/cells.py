@@ -321,3 +321,64 @@ def comment(value) -> str | None:
         raise Unreadable(f"the comment is {len(text):,} characters long",
                          f"Shorten it to at most {MAX_COMMENT_LENGTH:,} characters")
     return text
+
+
+# ---- a target rate (trajectories) -------------------------------------------------------
+
+PERCENT_FIX = "Write the target as a whole percent from 0 to 100, like 35 or 35%"
+_PERCENT = re.compile(r"(\d+(?:\.\d+)?)\s*(%|per\s*cent|pc)?", re.IGNORECASE)
+
+
+def percent(value) -> tuple[int, str | None]:
+    """A target rate as a whole percent (as the adoption rate is). 35, '35', '35%' are 35; a
+    fraction (0.35, what a cell formatted as a percentage holds) is 35 too, said so, since a
+    target of 0.35% is not a whole percent. 1 could be 1% or 100% (a percentage cell): refused."""
+    if is_blank(value):
+        raise Unreadable("the target is blank", PERCENT_FIX)
+    _refuse_special(value)
+    if isinstance(value, bool):
+        raise Unreadable(f"'{shown(value)}' is a yes/no value, not a target", PERCENT_FIX)
+    if _as_date(value) is not None or isinstance(value, (dt.time, dt.timedelta)):
+        raise Unreadable(f"the cell holds a date or time ({shown(value)}), not a target",
+                         "Format the cell as Number or Percentage, type the target again, and save")
+    if isinstance(value, (int, float)):
+        if value != value:
+            raise Unreadable(f"'{shown(value)}' is not a target", PERCENT_FIX)
+        return _unmarked(float(value), shown(value))
+    text = str(value).strip()
+    match = _PERCENT.fullmatch(text)
+    comma = re.fullmatch(r"(\d+),(\d+)\s*%?", text)
+    if comma:
+        raise Unreadable(f"'{text}' could be {comma.group(1)}.{comma.group(2)} (with a decimal comma) or "
+                         f"{comma.group(1)}{comma.group(2)}", PERCENT_FIX)
+    if match is None:
+        raise Unreadable(f"'{text}' is not a target rate", PERCENT_FIX)
+    number, sign = float(match.group(1)), match.group(2)
+    if sign is None:
+        return _unmarked(number, text)
+    if not number.is_integer():
+        raise Unreadable(f"'{text}' is not a whole percent",
+                         "Targets are whole percents, as the adoption rate is: round it to a whole number")
+    return _in_range(int(number), text), None if re.sub(r"\s+", "", text) == f"{int(number)}%" else f"{int(number)}%"
+
+
+def _unmarked(number: float, text: str) -> tuple[int, str | None]:
+    """A number without a percent sign: a whole percent, or a fraction of one."""
+    if number.is_integer():
+        whole = int(number)
+        if whole == 1:
+            raise Unreadable(f"'{text}' could be 1% or 100% (a cell formatted as a percentage holds 1 for 100%)",
+                             "Write the target with a percent sign: 1% or 100%")
+        return _in_range(whole, text), None if text == str(whole) else f"{whole}%"
+    if 0 < number < 1 and round(number * 100, 6).is_integer():
+        whole = int(round(number * 100, 6))
+        return whole, f"{whole}%"
+    raise Unreadable(f"'{text}' is not a whole percent",
+                     "Targets are whole percents, as the adoption rate is: write 35 or 35% (a fraction such as "
+                     "0.35 is read as 35%)")
+
+
+def _in_range(whole: int, text: str) -> int:
+    if not 0 <= whole <= 100:
+        raise Unreadable(f"'{text}' is not a percent from 0 to 100", PERCENT_FIX)
+    return whole

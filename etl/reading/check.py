@@ -21,7 +21,7 @@ from etl.reading.grid import column_letter, is_blank
 from etl.reading.kinds import detect, kind_note
 from etl.reading.limits import ReadLimits
 from etl.reading.result import Interpretation, ParsedReturn
-from etl.reading.table import COLUMNS, Table, choose_delimiter, find_table
+from etl.reading.table import COLUMNS, RETURN, Layout, Table, choose_delimiter, find_table
 from etl.reading.text import read_csv
 from etl.reading.zipcheck import Refused
 
@@ -44,36 +44,11 @@ def check_file(file_name: str, content: bytes, programme: Programme, limits: Rea
 def _check(result: ParsedReturn, content: bytes, programme: Programme, limits: ReadLimits,
            today: dt.date | None) -> None:
     file_name = result.file_name
-    if len(content) > limits.max_bytes:
-        result.problems.append(too_big(file_name, len(content), limits.max_bytes))
-        return
-    if not content.strip(b"\xef\xbb\xbf \t\r\n"):
-        result.problems.append(Problem(file_name, None, None, "the file is empty",
-                                       "Fill in the template (python -m etl template) and upload it again"))
-        return
-    kind = detect(file_name, content)
-    if isinstance(kind, Problem):
-        result.problems.append(kind)
-        return
-    note = kind_note(file_name, kind)
-    if note:
-        result.interpretations.append(Interpretation(None, None, None, note=note))
-    if kind == "csv":
-        read_result = read_csv(file_name, content, limits, choose_delimiter)
-        if isinstance(read_result, Problem):
-            result.problems.append(read_result)
-            return
-        grid, notes = read_result
-        grids = [grid]
-    else:
-        grids, notes = read_book(kind, content, limits)
+    table, problems, notes = open_table(file_name, content, limits, RETURN)
     result.interpretations.extend(notes)
-    table = find_table(file_name, grids)
-    if isinstance(table, Problem):
-        result.problems.append(table)
+    result.problems.extend(problems)
+    if table is None:
         return
-    result.interpretations.extend(table.interpretations)
-    result.problems.extend(table.problems)
     if not all(name in table.columns for name, required in COLUMNS.items() if required):
         return  # nothing recognisable to check the rows against
     if not table.rows:
@@ -81,6 +56,37 @@ def _check(result: ParsedReturn, content: bytes, programme: Programme, limits: R
                                        "Add one row per trust in the AHSN's area"))
         return
     _Rows(result, table, programme, limits, today).check()
+
+
+def open_table(file_name: str, content: bytes, limits: ReadLimits, layout: Layout
+               ) -> tuple[Table | None, list[Problem], list[Interpretation]]:
+    """The file's table of this layout (None when there is none), the problems met finding
+    it, and how it was read (encoding, delimiter, sheet, header row, headers in words).
+    Raises Refused for a file no spreadsheet should be (etl.reading.zipcheck)."""
+    if len(content) > limits.max_bytes:
+        return None, [too_big(file_name, len(content), limits.max_bytes)], []
+    if not content.strip(b"\xef\xbb\xbf \t\r\n"):
+        return None, [Problem(file_name, None, None, "the file is empty", f"{layout.template} and upload it again")], []
+    kind = detect(file_name, content)
+    if isinstance(kind, Problem):
+        return None, [kind], []
+    notes: list[Interpretation] = []
+    note = kind_note(file_name, kind)
+    if note:
+        notes.append(Interpretation(None, None, None, note=note))
+    if kind == "csv":
+        read_result = read_csv(file_name, content, limits, lambda samples: choose_delimiter(samples, layout))
+        if isinstance(read_result, Problem):
+            return None, [read_result], notes
+        grid, read_notes = read_result
+        grids = [grid]
+    else:
+        grids, read_notes = read_book(kind, content, limits)
+    notes.extend(read_notes)
+    table = find_table(file_name, grids, layout)
+    if isinstance(table, Problem):
+        return None, [table], notes
+    return table, list(table.problems), notes + table.interpretations
 
 
 def too_big(file_name: str, size: int, limit: int) -> Problem:
@@ -100,7 +106,6 @@ class _Rows:
         self.found: list[tuple[int | None, str | None, str, str]] = []  # (row, column, message, fix)
         self.readings: dict[tuple[str, str, str], list[int]] = defaultdict(list)
         self.formulas: dict[str, list[int]] = defaultdict(list)
-        self.width = len(table.header)
 
     def problem(self, row: int | None, column: str | None, message: str, fix: str) -> None:
         self.found.append((row, column, message, fix))
@@ -124,26 +129,7 @@ class _Rows:
     # ---- the shape of rows ------------------------------------------------------------
 
     def _cut_ragged(self, rows: list[tuple[int, list]]) -> list[tuple[int, list]]:
-        """CSV rows with a different number of cells from the header are refused: the
-        values may have shifted, and missing cells are not blanks."""
-        if not self.table.grid.ragged_matters:
-            return rows
-        kept = []
-        for number, cells in rows:
-            n = len(cells)
-            extra_blank = n > self.width and all(is_blank(c) for c in cells[self.width:])
-            if n == self.width or extra_blank:
-                kept.append((number, cells[: self.width]))
-            elif n > self.width:
-                self.problem(number, None, f"the row has {n} values but the header has {self.width} columns",
-                             "Remove the extra values, or put a trust name that contains a comma in "
-                             "double quotes")
-            else:
-                self.problem(number, None, f"the row has {n} values but the header has {self.width} "
-                             "columns, so it is not clear which are missing",
-                             "Give the row one value for each column, leaving blank ones empty "
-                             "between commas (e.g. ,,)")
-        return kept
+        return cut_ragged(self.table, rows, self.problem)
 
     def _fill_down_problems(self, rows) -> set[str]:
         """A quarter or AHSN written only on the first row: one problem, not one per row."""
@@ -291,21 +277,7 @@ class _Rows:
                     "Check it is the right file, and that each trust is listed once"))
 
     def _finish(self) -> None:
-        grouped: dict[tuple, list] = {}
-        for row, column, message, fix in self.found:
-            grouped.setdefault((column, message, fix), []).append(row)
-        problems = []
-        for (column, message, fix), rows in grouped.items():
-            numbered = tuple(sorted({r for r in rows if r is not None}))
-            problems.append(Problem(self.file, numbered[0] if numbered else None, column, message, fix,
-                                    numbered if len(numbered) > 1 else ()))
-        most = self.limits.max_problems
-        if len(problems) > most:
-            rest = len(problems) - most
-            problems = problems[:most] + [Problem(
-                self.file, None, None, f"{rest:,} more problem{'s' if rest > 1 else ''} are not listed",
-                "Fix the ones above and upload the file again to see the rest")]
-        self.result.problems.extend(problems)
+        self.result.problems.extend(grouped(self.file, self.found, self.limits))
         for (column, typed, read_as), rows in self.readings.items():
             self.result.interpretations.append(Interpretation(column, typed, read_as, tuple(rows)))
         accepted = {r["row"] for r in self.result.records}
@@ -317,3 +289,48 @@ class _Rows:
                 f"{column}: {'a formula' if len(rows) == 1 else f'{len(rows)} formulas'} in "
                 f"row{'s' if len(rows) > 1 else ''} {row_list(rows)} "
                 f"{'was' if len(rows) == 1 else 'were'} read as the value Excel last showed")))
+
+
+def cut_ragged(table: Table, rows: list[tuple[int, list]], problem, named: str = "a trust name"
+               ) -> list[tuple[int, list]]:
+    """CSV rows with a different number of cells from the header are refused (`problem(row,
+    column, message, fix)`): the values may have shifted, and missing cells are not blanks.
+    `named`: the text that may hold a comma ("a trust name")."""
+    if not table.grid.ragged_matters:
+        return rows
+    width = len(table.header)
+    kept = []
+    for number, cells in rows:
+        n = len(cells)
+        extra_blank = n > width and all(is_blank(c) for c in cells[width:])
+        if n == width or extra_blank:
+            kept.append((number, cells[:width]))
+        elif n > width:
+            problem(number, None, f"the row has {n} values but the header has {width} columns",
+                    f"Remove the extra values, or put {named} that contains a comma in double quotes")
+        else:
+            problem(number, None, f"the row has {n} values but the header has {width} "
+                    "columns, so it is not clear which are missing",
+                    "Give the row one value for each column, leaving blank ones empty "
+                    "between commas (e.g. ,,)")
+    return kept
+
+
+def grouped(file_name: str, found: list[tuple[int | None, str | None, str, str]], limits: ReadLimits) -> list[Problem]:
+    """(row, column, message, fix) found, as Problems: the same problem on many rows is one,
+    listing the rows; at most `limits.max_problems`, the rest counted."""
+    by_kind: dict[tuple, list] = {}
+    for row, column, message, fix in found:
+        by_kind.setdefault((column, message, fix), []).append(row)
+    problems = []
+    for (column, message, fix), rows in by_kind.items():
+        numbered = tuple(sorted({r for r in rows if r is not None}))
+        problems.append(Problem(file_name, numbered[0] if numbered else None, column, message, fix,
+                                numbered if len(numbered) > 1 else ()))
+    most = limits.max_problems
+    if len(problems) > most:
+        rest = len(problems) - most
+        problems = problems[:most] + [Problem(
+            file_name, None, None, f"{rest:,} more problem{'s' if rest > 1 else ''} are not listed",
+            "Fix the ones above and upload the file again to see the rest")]
+    return problems

@@ -1,8 +1,10 @@
 """The reading child process: `python -m etl.reading.child`, run by etl.reading.sandbox.
 
-    stdin:  one JSON line {"programme", "today", "limits", "files": [{"name", "size"}, ...]}
+    stdin:  one JSON line {"kind", "programme", "today", "limits", "files": [{"name", "size"}, ...]}
             then each file's bytes, one after another
     stdout: one JSON object {"results": [ParsedReturn.as_dict(), ...], "peak_rss_kb": n}
+
+`kind` is "return" (quarterly returns, ParsedReturn) or "trajectory" (ParsedTrajectory).
 
 It limits its own address space (RLIMIT_AS) before reading anything; the parent enforces
 the wall-clock limit by killing it. Imports are kept light (no pandas, no duckdb, no dash)
@@ -48,10 +50,14 @@ def main() -> int:
 
     from etl.problems import Problem
     from etl.programmes import PROGRAMMES
-    from etl.reading.check import check_file
     from etl.reading.limits import ReadLimits
-    from etl.reading.result import ParsedReturn
+    from etl.reading.result import RESULTS
 
+    kind = spec.get("kind", "return")
+    if kind == "trajectory":
+        from etl.reading.trajectory import check_trajectory_file as check
+    else:
+        from etl.reading.check import check_file as check
     limits = ReadLimits.from_dict(spec["limits"])
     programme = PROGRAMMES[spec["programme"]]
     today = dt.date.fromisoformat(spec["today"]) if spec.get("today") else None
@@ -59,16 +65,16 @@ def main() -> int:
     for entry in spec["files"]:
         content = stdin.read(int(entry["size"]))
         try:
-            parsed = check_file(entry["name"], content, programme, limits, today)
+            parsed = check(entry["name"], content, programme, limits, today)
         except MemoryError:
-            parsed = ParsedReturn(entry["name"], problems=[Problem(
+            parsed = RESULTS[kind](entry["name"], problems=[Problem(
                 entry["name"], None, None,
                 f"the file could not be read within the limits: reading it needed more than "
                 f"{limits.memory_bytes // 1_048_576:,} MB of memory",
                 "A return is a few kilobytes: check it is the right file")])
         except Exception:  # a fault of ours: the traceback for the log, a plain problem for the user
             traceback.print_exc()
-            parsed = ParsedReturn(entry["name"], problems=[Problem(
+            parsed = RESULTS[kind](entry["name"], problems=[Problem(
                 entry["name"], None, None, "the file could not be read: the reader met something it "
                 "does not handle", "Save it again as 'CSV UTF-8' or .xlsx and upload that; if that "
                 "fails too, send the file to the national team")])

@@ -1,4 +1,5 @@
-"""What reading a return gives: its records, problems, warnings and interpretations.
+"""What reading a file gives: a return's records or a trajectory's steps, problems, warnings
+and interpretations.
 
 Light on purpose (no pandas at import): the reading child process builds these, and they
 cross the process boundary as JSON (`to_json` / `from_json`), which is also the form the
@@ -127,3 +128,60 @@ class ParsedReturn:
     @classmethod
     def from_json(cls, text: str | bytes) -> ParsedReturn:
         return cls.from_dict(json.loads(text))
+
+
+# The columns of one step of a trajectory, in order.
+STEP_FIELDS = ("row", "ahsn", "quarter", "target_percent", "note")
+
+
+@dataclass
+class ParsedTrajectory:
+    """What reading a trajectory file gives: each AHSN's steps (a target rate by a quarter),
+    problems, and how it was read. Same JSON shape as ParsedReturn, with `steps`."""
+
+    file_name: str
+    steps: list[dict] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+    interpretations: list[Interpretation] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def ahsns(self) -> list[str]:
+        """The AHSNs the file sets a trajectory for, in table order."""
+        from etl import ahsns
+
+        order = {a.short_name: a.table_order for a in ahsns.all_ahsns()}
+        return sorted({s["ahsn"] for s in self.steps}, key=order.__getitem__)
+
+    def steps_of(self, ahsn: str) -> list[dict]:
+        """One AHSN's steps, earliest quarter first."""
+        return sorted((s for s in self.steps if s["ahsn"] == ahsn), key=lambda s: s["quarter"])
+
+    def as_dict(self) -> dict:
+        return {
+            "version": JSON_VERSION,
+            "file_name": self.file_name,
+            "steps": [{**{k: s.get(k) for k in STEP_FIELDS}, "quarter": s["quarter"].label} for s in self.steps],
+            "problems": [p.as_dict() for p in self.problems],
+            "warnings": [w.as_dict() for w in self.warnings],
+            "interpretations": [i.as_dict() for i in self.interpretations],
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict) -> ParsedTrajectory:
+        if d.get("version") != JSON_VERSION:
+            raise ValueError(f"parsed trajectory of version {d.get('version')!r}, expected {JSON_VERSION}")
+        return cls(
+            d["file_name"],
+            [{**{k: s.get(k) for k in STEP_FIELDS}, "quarter": Quarter.parse(s["quarter"])} for s in d["steps"]],
+            [Problem.from_dict(p) for p in d["problems"]],
+            [Problem.from_dict(w) for w in d["warnings"]],
+            [Interpretation.from_dict(i) for i in d["interpretations"]],
+        )
+
+
+# What the reading child can be asked to read: the kind of file, and the result it gives.
+RESULTS = {"return": ParsedReturn, "trajectory": ParsedTrajectory}

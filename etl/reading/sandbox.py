@@ -26,7 +26,7 @@ from pathlib import Path
 from etl.problems import Problem
 from etl.programmes import Programme
 from etl.reading.limits import ReadLimits
-from etl.reading.result import ParsedReturn
+from etl.reading.result import RESULTS, ParsedReturn, ParsedTrajectory
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 log = logging.getLogger(__name__)
@@ -42,7 +42,7 @@ WITHIN_LIMITS_FIX = ("A return is a few kilobytes. Check it is the right file; i
 class ChildRun:
     """What one child process did: its results, or why it gave none, and what it cost."""
 
-    results: list[ParsedReturn] = field(default_factory=list)
+    results: list[ParsedReturn | ParsedTrajectory] = field(default_factory=list)
     failure: str | None = None
     seconds: float = 0.0
     # the child's own peak (VmHWM); for a child that gave no answer, the kernel's ru_maxrss
@@ -52,8 +52,9 @@ class ChildRun:
 
 
 def run_child(files: list[tuple[str, bytes]], programme: Programme, limits: ReadLimits,
-              today: dt.date | None, seconds: float | None = None) -> ChildRun:
-    spec = {"programme": programme.code, "today": today.isoformat() if today else None,
+              today: dt.date | None, seconds: float | None = None, kind: str = "return") -> ChildRun:
+    """`kind`: what the files are, "return" or "trajectory" (etl.reading.result.RESULTS)."""
+    spec = {"kind": kind, "programme": programme.code, "today": today.isoformat() if today else None,
             "limits": limits.as_dict(), "files": [{"name": n, "size": len(c)} for n, c in files]}
     run = ChildRun()
     started = time.monotonic()
@@ -102,7 +103,7 @@ def run_child(files: list[tuple[str, bytes]], programme: Programme, limits: Read
     else:
         try:
             data = json.loads(output)
-            run.results = [ParsedReturn.from_dict(r) for r in data["results"]]
+            run.results = [RESULTS[kind].from_dict(r) for r in data["results"]]
             run.peak_rss_kb = int(data.get("peak_rss_kb") or run.peak_rss_kb)
         except (ValueError, KeyError, TypeError):
             run.failure = "the reader gave no answer"
@@ -121,21 +122,22 @@ def _why(code: int, stderr: str, limits: ReadLimits) -> str:
     return "the reader stopped unexpectedly"
 
 
-def failed(file_name: str, why: str) -> ParsedReturn:
-    return ParsedReturn(file_name, problems=[Problem(
+def failed(file_name: str, why: str, kind: str = "return") -> ParsedReturn | ParsedTrajectory:
+    return RESULTS[kind](file_name, problems=[Problem(
         file_name, None, None, f"the file could not be read within the limits: {why}", WITHIN_LIMITS_FIX)])
 
 
 def read_files(files: list[tuple[str, bytes]], programme: Programme, limits: ReadLimits,
-               today: dt.date | None) -> list[ParsedReturn]:
+               today: dt.date | None, kind: str = "return") -> list[ParsedReturn | ParsedTrajectory]:
     """Each file read and checked on its own, in one child for the batch; if that child
-    fails, each file again in a child of its own, so the failure is pinned on its file."""
+    fails, each file again in a child of its own, so the failure is pinned on its file.
+    `kind`: "return" (ParsedReturn) or "trajectory" (ParsedTrajectory)."""
     if not files:
         return []
     run = run_child(files, programme, limits, today,
-                    seconds=limits.seconds + SECONDS_PER_FILE * (len(files) - 1))
+                    seconds=limits.seconds + SECONDS_PER_FILE * (len(files) - 1), kind=kind)
     if run.failure is None and len(run.results) == len(files):
         return run.results
     if len(files) == 1:
-        return [failed(files[0][0], run.failure or "the reader gave no answer")]
-    return [read_files([f], programme, limits, today)[0] for f in files]
+        return [failed(files[0][0], run.failure or "the reader gave no answer", kind)]
+    return [read_files([f], programme, limits, today, kind)[0] for f in files]

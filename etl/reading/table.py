@@ -1,9 +1,10 @@
-"""Finding the return in what was read: which sheet, which row is the header, which column
+"""Finding the table in what was read: which sheet, which row is the header, which column
 is which, and the CSV's delimiter.
 
 People put a title above the header, write headers in words ("Trust code (ODS)",
 "No. of referrals made"), and keep an Instructions sheet before the data. Each is read, and
-each reading is reported as an Interpretation.
+each reading is reported as an Interpretation. What a table's columns are is a `Layout`: a
+quarterly return's (RETURN, the default) or a trajectory's (etl/reading/trajectory.py).
 """
 
 from __future__ import annotations
@@ -54,7 +55,29 @@ _SYNONYMS = {
                 "remarks", "additional comments", "additional notes", "notes remarks"],
 }
 _STOP = {"no", "number", "of", "the", "nr", "num", "in", "this", "during", "for", "s", "total", "e", "g"}
-_BY_KEY = {key: column for column, keys in _SYNONYMS.items() for key in keys}
+
+
+@dataclass(frozen=True)
+class Layout:
+    """The columns of one kind of file: their names (required or not), what people write as
+    their headings, and how messages name the file and its template."""
+
+    what: str  # "return": "no row of the file names the columns of a return"
+    columns: dict[str, bool]
+    synonyms: dict[str, list[str]]
+    template: str  # how to get a good file: "Fill in the template (python -m etl template)"
+
+    @property
+    def by_key(self) -> dict[str, str]:
+        return _by_key(self)
+
+
+def _by_key(layout: Layout) -> dict[str, str]:
+    return {key: column for column, keys in layout.synonyms.items() for key in keys}
+
+
+RETURN = Layout("return", COLUMNS, _SYNONYMS, "Fill in the template (python -m etl template)")
+_BY_KEY = _by_key(RETURN)
 
 
 def header_key(raw) -> str:
@@ -65,13 +88,14 @@ def header_key(raw) -> str:
     return " ".join(words)
 
 
-def column_of(raw) -> str | None:
+def column_of(raw, layout: Layout = RETURN) -> str | None:
+    by_key = _BY_KEY if layout is RETURN else layout.by_key
     key = header_key(raw)
-    if key in _BY_KEY:
-        return _BY_KEY[key]
+    if key in by_key:
+        return by_key[key]
     words = key.split()
     if len(words) > 1 and words[-1] in ("quarter", "qtr", "period"):  # "referrals made quarter"
-        return _BY_KEY.get(" ".join(words[:-1]))
+        return by_key.get(" ".join(words[:-1]))
     return None
 
 
@@ -92,24 +116,24 @@ class Table:
     interpretations: list[Interpretation] = field(default_factory=list)
 
 
-def header_score(cells: list) -> int:
-    return len({column_of(c) for c in cells if not is_blank(c)} - {None})
+def header_score(cells: list, layout: Layout = RETURN) -> int:
+    return len({column_of(c, layout) for c in cells if not is_blank(c)} - {None})
 
 
-def find_header(rows: list[tuple[int, list]], look: int = 20) -> int | None:
+def find_header(rows: list[tuple[int, list]], look: int = 20, layout: Layout = RETURN) -> int | None:
     """Index (in rows) of the header: the first of the best-matching rows among the first
-    `look`, if it names at least three of the return's columns."""
+    `look`, if it names at least three of the layout's columns."""
     best, at = 0, None
     for i, (_, cells) in enumerate(rows[:look]):
-        score = header_score(cells)
+        score = header_score(cells, layout)
         if score > best:
             best, at = score, i
     return at if best >= 3 else None
 
 
-def choose_delimiter(samples: dict[str, list[tuple[int, list[str]]]]) -> str:
+def choose_delimiter(samples: dict[str, list[tuple[int, list[str]]]], layout: Layout = RETURN) -> str:
     """The delimiter whose first rows hold the best header; commas when none does."""
-    scores = {d: max((header_score(cells) for _, cells in rows[:20]), default=0)
+    scores = {d: max((header_score(cells, layout) for _, cells in rows[:20]), default=0)
               for d, rows in samples.items()}
     best = max(scores.values())
     if best < 3 or scores.get(",", 0) == best:
@@ -117,16 +141,16 @@ def choose_delimiter(samples: dict[str, list[tuple[int, list[str]]]]) -> str:
     return next(d for d, s in scores.items() if s == best)
 
 
-def find_table(file_name: str, grids: list[Grid]) -> Table | Problem:
-    """The sheet and header row holding the return, and which column is which."""
-    found = [(g, find_header(g.rows)) for g in grids]
+def find_table(file_name: str, grids: list[Grid], layout: Layout = RETURN) -> Table | Problem:
+    """The sheet and header row holding the table, and which column is which."""
+    found = [(g, find_header(g.rows, layout=layout)) for g in grids]
     with_header = [(g, i) for g, i in found if i is not None]
     notes: list[Interpretation] = []
     if len(with_header) > 1:
         names = [f"'{g.sheet}'" for g, _ in with_header]
         return Problem(file_name, None, None,
-                       f"sheets {', '.join(names[:-1])} and {names[-1]} each hold a return table",
-                       "Send one return per file: delete the sheets you do not mean to send, or save "
+                       f"sheets {', '.join(names[:-1])} and {names[-1]} each hold a {layout.what} table",
+                       f"Send one {layout.what} per file: delete the sheets you do not mean to send, or save "
                        "each as a file of its own")
     if with_header:
         grid, at = with_header[0]
@@ -134,17 +158,17 @@ def find_table(file_name: str, grids: list[Grid]) -> Table | Problem:
         non_empty = [g for g in grids if g.rows]
         if not non_empty:
             return Problem(file_name, None, None, "the file has no header row and no data",
-                           "Fill in the template (python -m etl template) and upload it again")
+                           f"{layout.template} and upload it again")
         grid, at = non_empty[0], 0
-        if header_score(grid.rows[0][1]) < 2:  # nothing like a return's header anywhere
-            return _no_header(file_name, grid)
+        if header_score(grid.rows[0][1], layout) < 2:  # nothing like the layout's header anywhere
+            return _no_header(file_name, grid, layout)
     if len(grids) > 1:
         others = [f"'{g.sheet}'" for g in grids if g is not grid and g.rows]
         if others:
             notes.append(Interpretation(None, None, None, note=(
-                f"the return was read from sheet '{grid.sheet}'; "
+                f"the {layout.what} was read from sheet '{grid.sheet}'; "
                 f"{'sheets' if len(others) > 1 else 'sheet'} {', '.join(others)} "
-                f"{'hold' if len(others) > 1 else 'holds'} no return table and "
+                f"{'hold' if len(others) > 1 else 'holds'} no {layout.what} table and "
                 f"{'were' if len(others) > 1 else 'was'} not read")))
     header_number, header = grid.rows[at]
     if at > 0:
@@ -156,24 +180,27 @@ def find_table(file_name: str, grids: list[Grid]) -> Table | Problem:
             f"the header row is row {header_number}: {span} above it ('{first}') "
             f"{'is' if len(numbers) == 1 else 'are'} skipped")))
     table = Table(grid, header_number, header, {}, grid.rows[at + 1:], interpretations=notes)
-    _map_columns(file_name, table)
+    _map_columns(file_name, table, layout)
     return table
 
 
-def _no_header(file_name: str, grid: Grid) -> Problem:
-    columns = ", ".join(c for c in COLUMNS)
+def _no_header(file_name: str, grid: Grid, layout: Layout) -> Problem:
+    columns = ", ".join(c for c in layout.columns)
     number, first = grid.rows[0]
     looks_like_data = any(isinstance(c, str) and re.search(r"\bq[1-4]\b", c, re.IGNORECASE) for c in first)
     where = f" (sheet '{grid.sheet}')" if grid.sheet else ""
     if looks_like_data:
         return Problem(file_name, number, None, f"the first row{where} holds data, not the names of the columns",
                        f"Add a header row above it naming the columns: {columns}")
-    return Problem(file_name, None, None, f"no row of the file{where} names the columns of a return",
-                   f"Use the template: its first row names the columns ({columns}); copy the "
-                   "trusts' rows into it and upload that")
+    if layout is RETURN:
+        return Problem(file_name, None, None, f"no row of the file{where} names the columns of a return",
+                       f"Use the template: its first row names the columns ({columns}); copy the "
+                       "trusts' rows into it and upload that")
+    return Problem(file_name, None, None, f"no row of the file{where} names the columns of a {layout.what}",
+                   f"Give the file a first row naming its columns: {columns}")
 
 
-def _map_columns(file_name: str, table: Table) -> None:
+def _map_columns(file_name: str, table: Table, layout: Layout) -> None:
     row = table.header_row
     # a CSV row longer than the header is refused as ragged; a sheet's is a nameless column
     width = len(table.header) if table.grid.ragged_matters else \
@@ -186,12 +213,12 @@ def _map_columns(file_name: str, table: Table) -> None:
                     file_name, row, f"column {position + 1}", "this column has no name",
                     "Delete the empty column or give it one of the template's names"))
             continue
-        column = column_of(raw)
+        column = column_of(raw, layout)
         text = shown(raw)
         if column is None:
             table.problems.append(Problem(
-                file_name, row, text, "this is not a column of the return",
-                f"Delete it, or rename it to one of: {', '.join(COLUMNS)} (a column of notes "
+                file_name, row, text, f"this is not a column of the {layout.what}",
+                f"Delete it, or rename it to one of: {', '.join(layout.columns)} (a column of notes "
                 "may be called Notes)"))
         elif column in table.columns:
             table.problems.append(Problem(file_name, row, text, "this column appears twice",
@@ -200,7 +227,8 @@ def _map_columns(file_name: str, table: Table) -> None:
             table.columns[column] = position
             if not is_plain_name(raw, column):
                 table.interpretations.append(Interpretation("header", text, column, (row,)))
-    for name, required in COLUMNS.items():
+    for name, required in layout.columns.items():
         if required and name not in table.columns:
             table.problems.append(Problem(file_name, row, name, "this column is missing",
-                                          "Add it to the header row, as in the template"))
+                                          "Add it to the header row, as in the template" if layout is RETURN
+                                          else f"Add it to the header row: {', '.join(layout.columns)}"))

@@ -1,0 +1,304 @@
+"""/trajectories: each AHSN's stepped local targets, every version of them, and setting one.
+
+Anyone may read the trajectories and their history (who set each version, when and why). A
+national administrator, or an AHSN's own submitter where the programme allows it, may set one:
+download the current file, change it, drop it here; it is read by the same code as
+`python -m etl trajectory load` (in the reading child), every problem listed with its row and
+column, every value read other than as typed shown; nothing is stored until the user confirms
+with a reason (POST /trajectories/commit, dashboard/trajectories.py, which checks everything
+again). Everything from the file is rendered as text.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+
+import dash
+import pandas as pd
+from dash import Input, Output, State, callback, dcc, html
+
+from dashboard import downloads
+from dashboard import trajectories as setting
+from dashboard.auth import csrf_token, current_user
+from dashboard.context import services
+from etl import ahsns, queries
+from etl.problems import Problem, row_list
+from etl.reading.kinds import clean_file_name
+from etl.trajectories import Change, steps_words
+
+dash.register_page(__name__, path="/trajectories", name="Trajectories", title="Trajectories",
+                   nav_order=3, nav_label="Trajectories")
+
+
+def layout(stored: str | None = None, **_query) -> html.Div:
+    ctx = services()
+    programme = ctx.programme
+    user = current_user()
+    versions = queries.trajectory_versions(ctx.db, programme)
+    steps = queries.trajectory_steps(ctx.db, programme)
+    return html.Div(className="page page-trajectories", children=[
+        html.H1("Trajectories"),
+        html.P(["Each AHSN's own stepped targets for ", html.Strong(programme.short_name), ", agreed with its "
+                "local partners: a target rate by each quarter, lower at the start and rising, as the national "
+                f"review recommended beside the flat {programme.target_percent}% target. An AHSN's pages show its "
+                "rate against its trajectory; the national overview can mark every rate against it."],
+               className="lead"),
+        html.P("A quarter is judged against the step in force by then. A published quarter stays judged "
+               "against the trajectory in force when it was published: a new version applies to the quarters "
+               "not yet published, and every earlier version is kept.", className="muted"),
+        _stored_panel(stored),
+        _set_section(user, programme),
+        html.H2("Each AHSN's trajectory"),
+        html.P("Nothing is ever deleted: a new version is added, and the ones before are listed under it.",
+               className="muted"),
+        html.Div(_trajectories_table(versions, steps, user), id="trajectories-table"),
+        downloads.links("every version of every trajectory", "trajectories", "", "trajectories-download"),
+    ])
+
+
+# ---- what is set now, and every version ---------------------------------------------------------
+
+
+def _steps_of(steps: pd.DataFrame, event_id: int) -> pd.DataFrame:
+    return steps[steps["event_id"] == event_id].sort_values("quarter_index")
+
+
+def _steps_cell(mine: pd.DataFrame) -> html.Ul:
+    return html.Ul([html.Li(f"{int(r['target_percent'])}% by {r['quarter']}"
+                            + (f" ({r['note']})" if isinstance(r["note"], str) and r["note"] else ""))
+                    for r in mine.to_dict("records")], className="steps-list")
+
+
+def _table(caption: str, headers: list[str], rows: list, table_id: str) -> html.Div:
+    return html.Div(className="table-wrap", role="region", tabIndex=0, **{"aria-label": caption}, children=[
+        html.Table(className="data-table", id=table_id, children=[
+            html.Caption(caption, className="muted"),
+            html.Thead(html.Tr([html.Th(h, scope="col") for h in headers])),
+            html.Tbody(rows),
+        ])])
+
+
+def _file(v: dict, user) -> html.A | str:
+    """The version's file as uploaded, for a signed-in user who may act on its AHSN."""
+    if user is not None and user.may_act_on([v["ahsn"]]):
+        return html.A(f"{v['file_name']} (as uploaded)", href=f"/trajectories/{int(v['event_id'])}/original")
+    return v["file_name"]
+
+
+def _set_by(v: dict) -> str:
+    return f"set by {v['by_user']} on {v['happened_at']:%-d %b %Y %H:%M} UTC: “{v['reason']}”"
+
+
+def _trajectories_table(versions: pd.DataFrame, steps: pd.DataFrame, user) -> html.Div:
+    """One row per AHSN, A to Z (never a ranking): its steps now, who set them, when and why, and
+    every earlier version below it."""
+    rows = []
+    for ahsn in sorted((a.short_name for a in ahsns.all_ahsns()), key=str.lower):
+        slug = ahsns.resolve(ahsn).slug
+        name = html.Th(html.A(ahsn, href=f"/ahsn/{slug}"), scope="row")
+        mine = versions[versions["ahsn"] == ahsn].to_dict("records")  # newest first
+        if not mine:
+            rows.append(html.Tr([name, html.Td("No trajectory: judged against the national target only", colSpan=2)],
+                                id=f"trajectory-{slug}"))
+            continue
+        now, earlier = mine[0], mine[1:]
+        about = [html.Strong(f"Version {int(now['version'])}"), f", {_set_by(now)} ", html.Br(), _file(now, user)]
+        if earlier:
+            about.append(html.Details(className="trajectory-earlier", children=[
+                html.Summary(f"Earlier versions ({len(earlier)})"),
+                html.Ol(reversed=True, children=[html.Li(value=int(v["version"]), children=[
+                    f"Version {int(v['version'])}, {_set_by(v)}: ", steps_words_of(steps, v), ". ", _file(v, user)])
+                    for v in earlier]),
+            ]))
+        rows.append(html.Tr([name, html.Td(_steps_cell(_steps_of(steps, int(now["event_id"])))), html.Td(about)],
+                            id=f"trajectory-{slug}"))
+    return _table("Each AHSN's trajectory, A to Z: its steps now, and every version with who set it, when and why",
+                  ["AHSN", "Steps now (target by quarter)", "Versions"], rows, "trajectories-now")
+
+
+def steps_words_of(steps: pd.DataFrame, v: dict) -> str:
+    mine = _steps_of(steps, int(v["event_id"]))
+    return ", ".join(f"{int(r['target_percent'])}% by {r['quarter']}" for r in mine.to_dict("records"))
+
+
+# ---- setting one -----------------------------------------------------------------------------------
+
+
+def _set_section(user, programme) -> html.Section:
+    allowed = setting.settable(user, programme)
+    if user is None:
+        body = [html.P([html.A("Sign in", href="/signin?next=/trajectories"),
+                        f" to set a trajectory: {setting.who_may(programme)} may set one."])]
+    elif not allowed:
+        body = [html.P(f"Trajectories are set by {setting.who_may(programme)}; you are a {user.description}.")]
+    else:
+        limit = services().settings.max_upload_bytes
+        own = "" if user.is_national else f"?ahsn={ahsns.resolve(user.ahsn).slug}"
+        body = [
+            html.P(["1. ", html.A("Download the current trajectories" + ("" if user.is_national else f" of {user.ahsn}"),
+                                  href=f"/trajectories/file.csv{own}", id="trajectory-file-link"),
+                    " (CSV): one row per step, with the columns ahsn, quarter (like Q4 2020/21), target_percent "
+                    "(a whole percent) and an optional note. Change the steps in Excel or any spreadsheet. "
+                    "A file may hold several AHSNs; each AHSN in it gets a new version, the others stay as they are."]),
+            html.P(f"2. Drop the file here (CSV, .xlsx, .xls or .ods, at most {limit // 1024:,} KB). It is checked "
+                   "at once; nothing is stored until you confirm, with a reason."),
+            dcc.Upload(id="trajectory-upload", className="upload-drop", multiple=False, max_size=limit,
+                       children=html.Div(["Drag the file here, or ", html.Span("choose a file", className="upload-link")])),
+            dcc.Loading(html.Div(id="trajectory-result", **{"aria-live": "polite"})),
+        ]
+    return html.Section(className="upload-step", id="trajectory-set", children=[html.H2("Set a trajectory"), *body])
+
+
+def _stored_panel(stored: str | None) -> html.Div | None:
+    if not stored or not stored.isdigit():
+        return None
+    event = services().store.event(int(stored))
+    if event is None or event.kind != "trajectory":
+        return None
+    batch = [e for e in services().store.events() if e.kind == "trajectory"
+             and e.loaded_at == event.loaded_at and e.file_name == event.file_name and e.loaded_by == event.loaded_by]
+    return html.Div(className="upload-panel upload-panel-success", role="status", id="trajectory-stored", children=[
+        html.H2(f"✓ Stored: a new trajectory for {', '.join(e.ahsn for e in batch)}"),
+        html.Ul([html.Li(f"{e.ahsn}: {steps_words(e.steps)}") for e in batch]),
+        html.P(_figures_state(event.id), id="trajectory-figures-state", **{"data-event": str(event.id)}),
+        dcc.Interval(id="trajectory-figures-poll", interval=1000, max_intervals=120,
+                     disabled=_figures_updated(event.id)),
+    ])
+
+
+def _figures_updated(event_id: int) -> bool:
+    return services().db.last_event_id() >= event_id
+
+
+def _figures_state(event_id: int) -> list:
+    if _figures_updated(event_id):
+        return ["Every page of the dashboard shows it now: see the table below, or ",
+                html.A("the national overview against each AHSN's trajectory", href="/?against=trajectory"), "."]
+    return ["The figures are being updated: this page will say when every page shows the new trajectory "
+            "(usually within a few seconds)."]
+
+
+@callback(Output("trajectory-figures-state", "children"), Output("trajectory-figures-poll", "disabled"),
+          Output("trajectories-table", "children"),
+          Input("trajectory-figures-poll", "n_intervals"), State("trajectory-figures-state", "data-event"),
+          prevent_initial_call=True)
+def figures_state(_n: int | None, event: str | None):
+    """Once the database holding the new version is published, say so and show it in the table."""
+    event_id = int(event) if event and event.isdigit() else 0
+    if not _figures_updated(event_id):
+        return _figures_state(event_id), False, dash.no_update
+    ctx = services()
+    table = _trajectories_table(queries.trajectory_versions(ctx.db, ctx.programme),
+                                queries.trajectory_steps(ctx.db, ctx.programme), current_user())
+    return _figures_state(event_id), True, table
+
+
+def _panel(kind: str, title: str, children: list) -> html.Div:
+    mark = {"error": "✗", "warning": "!", "success": "✓"}[kind]  # a second cue besides colour
+    return html.Div(className=f"upload-panel upload-panel-{kind}", role="alert" if kind == "error" else "status",
+                    children=[html.H3(f"{mark} {title}"), *children])
+
+
+def _rows_table(caption: str, headers: list[str], rows: list[list], class_name: str) -> html.Div:
+    return html.Div(className="table-wrap", role="region", tabIndex=0, **{"aria-label": caption}, children=html.Table(
+        className=f"upload-table {class_name}", children=[
+            html.Caption(caption),
+            html.Thead(html.Tr([html.Th(h, scope="col") for h in headers])),
+            html.Tbody([html.Tr([html.Td("—" if c is None or c == "" else str(c)) for c in r]) for r in rows]),
+        ]))
+
+
+def _readings(parsed) -> html.Div:
+    if not parsed.interpretations:
+        return html.P(f"Every value in {parsed.file_name} was read exactly as typed.")
+    return html.Div(className="upload-readings", children=[
+        html.H3(f"How {parsed.file_name} was read: {len(parsed.interpretations)} reading"
+                f"{'s' if len(parsed.interpretations) != 1 else ''} to check"),
+        html.Ul([html.Li(str(i)) for i in parsed.interpretations], className="upload-interpretations"),
+    ])
+
+
+def _problems(parsed, problems: list[Problem]) -> html.Div:
+    return _panel("error", f"{len(problems)} problem{'s' if len(problems) != 1 else ''} in {parsed.file_name}: "
+                           "nothing was stored", [
+        html.P("Fix each one in your spreadsheet, save it, and upload it again. "
+               "Row numbers are the ones your spreadsheet shows."),
+        _rows_table(f"Problems in {parsed.file_name}", ["Row", "Column", "What is wrong", "How to fix it"],
+                    [[row_list(p.rows) if p.rows else p.row, p.column, p.message, p.fix] for p in problems],
+                    "upload-problems"),
+        _readings(parsed),
+    ])
+
+
+def _published_note(programme) -> str:
+    ctx = services()
+    published = queries.collection_quarters(ctx.db, programme)
+    published = published[published["published_at"].notna()]
+    if not len(published):
+        return "No quarter is published yet: every quarter will be judged against this version."
+    last = published.sort_values("quarter_index").iloc[-1]["quarter"]
+    return (f"Quarters up to {last} are published: each stays judged against the trajectory in force when it "
+            "was published. This version applies to every quarter not yet published.")
+
+
+def _preview(parsed, found: list[Change], programme, token: str) -> html.Div:
+    new = [c for c in found if not c.unchanged]
+    rows = [[c.ahsn, "unchanged: no new version" if c.unchanged else f"version {c.version}",
+             steps_words(c.before.steps) if c.before is not None else "no trajectory yet", steps_words(c.steps)]
+            for c in found]
+    what = ", ".join(c.ahsn for c in new)
+    children = [
+        _panel("success", f"{parsed.file_name} passed the checks: a trajectory for {', '.join(c.ahsn for c in found)}", [
+            html.P(["Nothing has been stored yet. Check what was read, then ", html.Strong("say why and store it"),
+                    " at the bottom of this page."]),
+            html.P(_published_note(programme), id="trajectory-published-note"),
+        ]),
+        _rows_table("What storing this file will change", ["AHSN", "Version", "Steps now", "Steps after storing"],
+                    rows, "trajectory-changes"),
+        _readings(parsed),
+    ]
+    if not new:
+        children.append(html.P("Every trajectory in the file is the same as now: there is nothing to store.",
+                               id="trajectory-nothing-new"))
+        return html.Div(children)
+    children.append(html.Form(action="/trajectories/commit", method="POST", className="upload-confirm", children=[
+        dcc.Input(type="hidden", name="csrf_token", value=csrf_token(), id="trajectory-csrf"),
+        dcc.Input(type="hidden", name="token", value=token, id="trajectory-token"),
+        dcc.Input(type="hidden", name="from_page", value="1", id="trajectory-from-page"),
+        html.Label("Why this trajectory (kept with it, shown beside it)", htmlFor="trajectory-reason"),
+        dcc.Textarea(id="trajectory-reason", name="reason", required=True, maxLength=500,
+                     className="trajectory-reason"),
+        html.Button(f"Store the trajectory for {what}", type="submit", id="trajectory-confirm",
+                    className="upload-button upload-button-primary"),
+    ]))
+    return html.Div(children)
+
+
+@callback(Output("trajectory-result", "children"), Input("trajectory-upload", "contents"),
+          State("trajectory-upload", "filename"), prevent_initial_call=True)
+def check_trajectory(contents: str | None, filename: str | None):
+    """Read the dropped file (storing nothing) and show its problems or what it would change."""
+    user = current_user()  # checked again here: the callback is a request of its own
+    ctx = services()
+    if user is None:
+        return _panel("error", "You are signed out", [html.P([
+            "Your session has ended. ", html.A("Sign in", href="/signin?next=/trajectories"), " again."])])
+    if not setting.settable(user, ctx.programme):
+        return _panel("error", "You may not set trajectories",
+                      [html.P(f"Trajectories are set by {setting.who_may(ctx.programme)}.")])
+    name = clean_file_name(filename or "trajectory.csv")
+    try:
+        content = base64.b64decode((contents or "").partition(",")[2], validate=True)
+    except (binascii.Error, ValueError):
+        return _panel("error", "The file could not be read", [html.P("Choose the file again.")])
+    parsed, found = ctx.store.check_trajectory(name, content, ctx.programme)
+    if parsed.problems:
+        return _problems(parsed, parsed.problems)
+    others = [c.ahsn for c in found if not setting.may_set(user, ctx.programme, c.ahsn)]
+    if others:
+        return _panel("error", "You may not set every trajectory in this file", [html.P(
+            f"This file sets the trajectory of {', '.join(others)}. You are a {user.description}, so you may set "
+            f"only {user.ahsn}'s. Remove the other AHSNs' rows, or ask the national team.")])
+    token = ctx.pending.save(setting.pending_key(user), name, content)
+    return _preview(parsed, found, ctx.programme, token)
