@@ -15,6 +15,7 @@ import pytest
 
 from dashboard.national_table import STYLES, change_style, change_text
 from etl.programmes import TCAM
+from tests.browser.steps import submit
 from tests.live import LiveServer
 
 REFERENCE = Path(__file__).resolve().parents[2] / "data" / "reference" / "tcam_table_8_1.csv"
@@ -229,7 +230,7 @@ def test_the_whole_national_history_shows_the_newest_60_and_says_how_to_see_the_
     page.goto(server.url + "/signin?next=/history")
     page.get_by_label("User name").fill("national-team")
     page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    submit(page, page.get_by_role("button", name="Sign in"))
     caption = page.locator(".history-table caption")
     caption.wait_for()
     assert caption.inner_text() == ("150 submissions: the newest 60 shown; choose an AHSN or a quarter "

@@ -18,6 +18,7 @@ from etl.quarters import Quarter
 from etl.queries import Database
 from etl.store import Store
 from etl.users import Users
+from tests.browser.steps import sign_in, submit
 from tests.live import LiveServer
 from tests.returns import filled_return, trust_codes
 
@@ -34,13 +35,6 @@ def demo(demo_store_template, tmp_path):
     with LiveServer({"METRICS_DATA": str(root)}) as live:
         yield live, Store(root)
 
-
-def sign_in(page, url, name, then):
-    page.goto(f"{url}/signin?next={then}")
-    page.get_by_label("User name").fill(name)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(re.compile(re.escape(url + then.split("?")[0]) + r".*"))
 
 
 def wait_until(condition, seconds: float = 20) -> bool:
@@ -66,7 +60,7 @@ def test_a_change_to_a_published_quarter_waits_then_the_national_team_approves_i
     sign_in(page, live.url, "kim", "/upload")
     page.locator("#upload-file input[type=file]").set_input_files(str(path))
     page.get_by_text("Q2 2020/21 is published: KSS's return for it is a revision").wait_for()
-    page.locator("#upload-confirm").click()
+    submit(page, page.locator("#upload-confirm"))
     page.locator("#upload-revision-note").wait_for()
     assert "The published figures stay as they are until the national team approves it" in \
         page.locator("#upload-revision-note").inner_text()
@@ -81,7 +75,7 @@ def test_a_change_to_a_published_quarter_waits_then_the_national_team_approves_i
     assert "level 3 → 4" in revision.locator(".returns-trust-changes").inner_text() or \
         "level 2 → 4" in revision.locator(".returns-trust-changes").inner_text()
     revision.get_by_label("Why approve").fill("the trust went live in September")
-    revision.get_by_role("button", name=re.compile("Approve revision")).click()
+    submit(page, revision.get_by_role("button", name=re.compile("Approve revision")))
     page.locator("#returns-done").wait_for()
     assert "is approved: the published figures show it, with a revision mark" in page.locator("#returns-done").inner_text()
     page.locator("#returns-no-revisions").wait_for()
@@ -95,12 +89,12 @@ def test_publishing_a_quarter_asks_first_showing_its_coverage(demo, page, tmp_pa
     sign_in(page, live.url, "nat", "/returns")
     assert page.locator("h1").inner_text() == "Returns for Q3 2020/21"
     assert page.locator("#returns-summary").inner_text() == "1 of 15 AHSNs has returned for Q3 2020/21; 14 are late."
-    page.get_by_role("link", name="Publish Q3 2020/21…").click()
+    submit(page, page.get_by_role("link", name="Publish Q3 2020/21…"))
     confirm = page.locator("#returns-confirm")
     confirm.wait_for()
     assert "Not every AHSN has returned: Oxford, Health Innovation Manchester" in confirm.inner_text()
     confirm.get_by_label("Note kept with the sign-off (optional)").fill("signed off at the March board")
-    confirm.get_by_role("button", name="Publish Q3 2020/21 now, with 14 AHSNs missing").click()
+    submit(page, confirm.get_by_role("button", name="Publish Q3 2020/21 now, with 14 AHSNs missing"))
     page.locator("#returns-done").wait_for()
     assert page.locator("#returns-done").inner_text() == "Q3 2020/21 is published."
 
@@ -117,13 +111,13 @@ def test_a_restore_asks_first_showing_before_and_after(demo, page, tmp_path):
     not_live = next(c for c, level, kind in trust_codes(db, "KSS") if level < 4 and kind == "acute")
     store.load([("kss-q3-v2.csv", filled_return(db, "KSS", levels={not_live: 4}))], TCAM, loaded_by="kim")
     sign_in(page, live.url, "kim", "/history")
-    page.get_by_role("link", name=f"Restore submission {first}…").click()
+    submit(page, page.get_by_role("link", name=f"Restore submission {first}…"))
     confirm = page.locator("#history-confirm-restore")
     confirm.wait_for()
     text = confirm.inner_text()
     assert re.search(r"KSS Q3 2020/21: \d+% \(\d+ of 10 acute trusts\) now → \d+% \(\d+ of 10 acute trusts\) "
                      r"after restoring", text), text
-    confirm.get_by_role("button", name=f"Restore submission {first}").click()
+    submit(page, confirm.get_by_role("button", name=f"Restore submission {first}"))
     page.get_by_text(f"✓ Submission {first} is current again").wait_for()
     current = lambda: int(queries.ahsn_rates(Database(store), TCAM, [Quarter.parse("Q3 2020/21").index],  # noqa: E731
                                              ahsn="KSS")["submission_id"].iloc[0])

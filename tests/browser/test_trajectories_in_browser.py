@@ -16,6 +16,7 @@ from axe_playwright_python.sync_playwright import Axe
 from dashboard.national_table import STYLES
 from etl.users import Users
 from tests.browser.conftest import ready
+from tests.browser.steps import sign_in, submit
 from tests.live import LiveServer
 from tests.upload_helpers import PASSWORD
 
@@ -32,15 +33,6 @@ def server(trajectory_store_template, tmp_path_factory):
     live = LiveServer({"METRICS_DATA": str(root)})
     yield live
     live.stop()
-
-
-def sign_in(page, url: str, name: str, then: str) -> None:
-    page.goto(f"{url}/signin?next={then}")
-    page.get_by_label("User name").fill(name)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(url + then)
-    page.wait_for_selector("html[data-dash-ready]", timeout=30000)
 
 
 def rgb(hex_colour: str) -> str:
@@ -104,7 +96,7 @@ def test_a_national_administrator_sets_a_new_version_and_every_page_shows_it(ser
     assert "version 2" in changes and "70% by Q4 2020/21, 80% by Q2 2021/22" in changes
     assert page.get_by_text("ahsn: 'Kent Surrey Sussex' read as KSS in row 2").is_visible()
     page.get_by_label("Why this trajectory").fill("raised after the March board")
-    page.locator("#trajectory-confirm").click()
+    submit(page, page.locator("#trajectory-confirm"))
     page.locator("#trajectory-stored").wait_for()
     page.get_by_text("Every page of the dashboard shows it now").wait_for(timeout=60000)
     row = page.locator("#trajectory-kss").inner_text()

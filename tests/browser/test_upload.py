@@ -10,24 +10,16 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from upload_helpers import PASSWORD, UPLOAD, restore_via_api, store_via_api
+from upload_helpers import UPLOAD, restore_via_api, store_via_api
 
 from etl.programmes import TCAM
 from etl.quarters import Quarter
-
-
-def ready(page):
-    """The page the server sent has been taken over by Dash (dashboard/prerender.py)."""
-    page.wait_for_selector("html[data-dash-ready]", timeout=30000)
+from tests.browser.steps import ready, submit
+from tests.browser.steps import sign_in as signed_in
 
 
 def sign_in(page, url, name, then="/upload"):
-    page.goto(f"{url}/signin?next={then}")
-    page.get_by_label("User name").fill(name)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(f"{url}{then}")
-    ready(page)
+    signed_in(page, url, name, then)
     page.get_by_text(f"Signed in as {name}").wait_for()
 
 
@@ -109,9 +101,8 @@ def test_a_good_file_previews_then_is_stored_and_shown_everywhere(server, page):
     assert table_rows(page, ".upload-rows")[0] == [
         "2", "Q2 2020/21", "Wessex", "RHU", "Portsmouth Hospitals", "acute", "5", "40", "30", "—"]
     assert len(store.events()) == 6  # nothing stored by the preview
-    page.locator("#upload-confirm").click()
+    submit(page, page.locator("#upload-confirm"))
     page.wait_for_url(re.compile(r".*/upload\?stored=7$"))
-    ready(page)
     page.get_by_text("✓ Stored: submission 7").wait_for()
     assert store.event(7).loaded_by == "wessex"
     # stored at once; the page says when the figures have caught up (built just after)
@@ -138,7 +129,7 @@ def test_hostile_content_is_shown_as_text(server, page):
     assert page.locator("#upload-result script, #upload-result b").count() == 0
     assert table_rows(page, ".upload-changes")[0][3:5] == ["75% (3 of 4 acute trusts)",
                                                             "50% (2 of 4 acute trusts)"]
-    page.locator("#upload-confirm").click()
+    submit(page, page.locator("#upload-confirm"))
     page.get_by_text("✓ Stored: submission 8").wait_for()
 
 
@@ -150,14 +141,12 @@ def test_restoring_an_earlier_submission(server, page):
     page.locator(".history-table").wait_for()
     assert page.locator(".history-table tbody tr").count() == 4  # Wessex's only
     assert {r[0] for r in table_rows(page, ".history-table")} == {"Wessex"}
-    page.get_by_role("link", name="Restore submission 7…").click()
-    ready(page)
+    submit(page, page.get_by_role("link", name="Restore submission 7…"))
     page.locator("#history-confirm-restore").wait_for()  # what restoring changes, before it does
     assert "Wessex Q2 2020/21: 50% (2 of 4 acute trusts) now → 75% (3 of 4 acute trusts) after restoring" in \
         page.locator("#history-confirm-restore").inner_text()
-    page.get_by_role("button", name="Restore submission 7").click()
+    submit(page, page.get_by_role("button", name="Restore submission 7"))
     page.wait_for_url(re.compile(r".*/history\?restored=7$"))
-    ready(page)
     page.get_by_text("✓ Submission 7 is current again").wait_for()
     page.locator(".history-restores").wait_for()
     rows = {page.locator(".history-table tbody tr").nth(i).locator("th").inner_text(): r

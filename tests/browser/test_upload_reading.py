@@ -9,9 +9,11 @@ import re
 from pathlib import Path
 
 import pytest
-from upload_helpers import PASSWORD, UPLOAD
+from upload_helpers import UPLOAD
 
 from tests import hostile
+from tests.browser.steps import sign_in as signed_in
+from tests.browser.steps import submit
 
 MESSY = Path(__file__).resolve().parent.parent / "fixtures" / "messy"
 READINGS = [
@@ -32,11 +34,7 @@ ROWS = [
 
 
 def sign_in(page, url, name):
-    page.goto(f"{url}/signin?next=/upload")
-    page.get_by_label("User name").fill(name)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(f"{url}/upload")
+    signed_in(page, url, name, "/upload")
 
 
 def table_rows(page, selector):
@@ -67,7 +65,7 @@ def test_an_xls_is_previewed_the_same_and_stored(server, page):
     assert readings(page) == [
         "an .xls file (Excel 97-2003): any formula in it is read as the value Excel last showed", *READINGS]
     assert table_rows(page, ".upload-rows") == ROWS
-    page.locator("#upload-confirm").click()
+    submit(page, page.locator("#upload-confirm"))
     page.wait_for_url(re.compile(r".*/upload\?stored=7$"))
     event = store.event(7)
     assert (event.file_name, event.stored_as.endswith(".xls"), list(event.returns)) == (
