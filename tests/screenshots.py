@@ -15,19 +15,23 @@ trajectory, written the messy way, previewed.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 import shutil
 import subprocess
 import tempfile
 from pathlib import Path
 
+import pandas as pd
+
+from etl import queries
 from etl.programmes import TCAM
 from etl.quarters import Quarter
 from etl.queries import Database
 from etl.store import Store
 from etl.users import Users
 from tests.live import LiveServer
-from tests.returns import filled_return, trust_codes
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO_DIR = ROOT / "data" / "demo" / "returns"
@@ -141,8 +145,21 @@ def collection_shots(browser, url: str, root: Path) -> None:
     db = Database(store)
 
     def one_more_live(ahsn: str) -> bytes:
-        code = next(c for c, level, kind in trust_codes(db, ahsn, q2) if level == 3 and kind == "acute")
-        return filled_return(db, ahsn, q2, levels={code: 4})
+        """The AHSN's current Q2 2020/21 return as it stands, with one acute trust at level 3 now live."""
+        rows = queries.trusts(db, TCAM, ahsn, q2.index)
+        code = rows.query("adoption_level == 3 and trust_type == 'acute'")["trust_code"].iloc[0]
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(["quarter", "ahsn", "trust_code", "trust_name", "trust_type", "adoption_level",
+                         "referrals_made", "referrals_completed"])
+        for r in rows.to_dict("records"):
+            level = 4 if r["trust_code"] == code else r["adoption_level"]
+            made, completed = (("", "") if pd.isna(r["referrals_made"]) and r["trust_code"] != code else
+                               (120, 70) if r["trust_code"] == code else
+                               (int(r["referrals_made"]), "" if pd.isna(r["referrals_completed"])
+                                else int(r["referrals_completed"])))
+            writer.writerow([q2.label, ahsn, r["trust_code"], r["trust_name"], r["trust_type"], level, made, completed])
+        return out.getvalue().encode()
 
     [kss] = store.load([("kss-q2-2020-21-corrected.csv", one_more_live("KSS"))], TCAM, loaded_by="kss-lead")
     store.decide_revision(kss.submission_id, True, "the trust went live in September; the July return missed it",

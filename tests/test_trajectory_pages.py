@@ -23,6 +23,7 @@ from etl.queries import Database
 from etl.report import national_table, to_csv
 from etl.users import User, Users
 from tests.conftest import FIXTURES, ROOT, make_app, settings_for
+from tests.returns import filled_return, trust_codes
 from tests.test_page_layouts import find, text_of
 
 PASSWORD = "a long enough password"
@@ -152,6 +153,18 @@ def test_the_national_overview_lists_recent_milestones_a_to_z(as_user, pages):
     lists = [c for c in section.children if type(c).__name__ == "Ul"]
     names = [text_of(li.children[1]).split(" ")[0] for li in lists[0].children]
     assert names == sorted(names, key=str.lower)  # A to Z, never an order of merit
+
+
+def test_a_milestone_of_a_quarter_not_yet_published_is_marked_provisional(as_user, pages, tstore):
+    db = Database(tstore)
+    codes = [c for c, level, kind in trust_codes(db, "NENC") if kind == "acute" and level < 4]
+    tstore.load([("nenc.csv", filled_return(db, "NENC", levels=dict.fromkeys(codes, 4)))], TCAM)
+    as_user()
+    section = find(pages.national.layout(provisional="1"), "national-milestones")
+    assert [text_of(c) for c in section.children if type(c).__name__ == "H3"] == [
+        "Q3 2020/21 (provisional)", "Q2 2020/21"]
+    assert "NENC had every acute trust live: all 16." in text_of(section)
+    assert "Q3 2020/21" not in text_of(find(pages.national.layout(), "national-milestones"))  # published only
 
 
 def test_compare_draws_each_ahsns_trajectory_in_its_small_chart(as_user, pages):

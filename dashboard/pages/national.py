@@ -114,7 +114,8 @@ def _recent_milestones(view: NationalView) -> html.Section | None:
     quarters = sorted({m.quarter for m in view.milestones}, reverse=True)
     groups = []
     for q in quarters:
-        groups += [html.H3(q.label), html.Ul([
+        # a quarter not yet published may still change: its milestones say so
+        groups += [html.H3(f"{q.label} (provisional)" if q in view.unpublished else q.label), html.Ul([
             # plain text: the table above already links each AHSN to its page
             html.Li([html.Span(f"{MARK} ", **{"aria-hidden": "true"}), m.sentence])
             for m in view.milestones if m.quarter == q])]
