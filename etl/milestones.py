@@ -20,6 +20,7 @@ trajectory judged (never retrospectively).
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
 
 import pandas as pd
@@ -31,6 +32,8 @@ from etl.queries import Database
 
 KINDS = ("first-live", "step", "target", "all-live", "referrals")  # the order within one quarter
 MARK = "★"
+RATE_COLUMNS = ["quarter_index", "adopted_trusts", "counted_trusts", "rate_percent", "referrals_made"]
+TARGET_COLUMNS = ["quarter_index", "version_event_id", "step_quarter_index", "target_percent"]
 
 
 @dataclass(frozen=True)
@@ -62,7 +65,11 @@ def of_ahsn(ahsn: str, rates: pd.DataFrame, targets: pd.DataFrame, programme: Pr
     """One AHSN's milestones, oldest first. rates: its quarters with a return (quarter_index,
     adopted_trusts, counted_trusts, rate_percent, referrals_made); targets: its rows of
     queries.trajectory_targets (quarter_index, version_event_id, step_quarter_index, target_percent)."""
-    rows = rates.sort_values("quarter_index").to_dict("records")
+    return _of_records(ahsn, rates.to_dict("records"), targets.to_dict("records"), programme)
+
+
+def _of_records(ahsn: str, rates: list[dict], targets: list[dict], programme: Programme) -> list[Milestone]:
+    rows = sorted(rates, key=lambda r: r["quarter_index"])
     found: list[Milestone] = []
 
     def add(i: int | None, kind: str, text: str) -> None:
@@ -94,15 +101,16 @@ def of_ahsn(ahsn: str, rates: pd.DataFrame, targets: pd.DataFrame, programme: Pr
     return sorted(found, key=lambda m: (m.quarter, KINDS.index(m.kind)))
 
 
-def _steps_met(ahsn: str, rows: list[dict], targets: pd.DataFrame) -> list[Milestone]:
+def _steps_met(ahsn: str, rows: list[dict], targets: list[dict]) -> list[Milestone]:
     """Each step of the trajectory (as its own quarter was judged) in the first quarter the rate
     reached it, when that quarter was judged against some version of the trajectory."""
-    if not len(targets) or not rows:
+    if not targets or not rows:
         return []
-    judged = {int(q) for q, v in zip(targets["quarter_index"], targets["version_event_id"]) if not pd.isna(v)}
-    steps = targets[(targets["quarter_index"] == targets["step_quarter_index"]) & targets["target_percent"].notna()]
+    judged = {int(t["quarter_index"]) for t in targets if not pd.isna(t["version_event_id"])}
+    steps = sorted((t for t in targets if t["quarter_index"] == t["step_quarter_index"]
+                    and not pd.isna(t["target_percent"])), key=lambda t: t["quarter_index"])
     out, previous = [], None
-    for step in steps.sort_values("quarter_index").to_dict("records"):
+    for step in steps:
         goal = int(step["target_percent"])
         if goal == previous or goal == 0:
             continue  # a level step is met with the one before it; 0% is met by anyone
@@ -124,9 +132,16 @@ def recognise(db: Database, programme: Programme, quarters: list[Quarter], ahsn:
         return []
     rates = queries.ahsn_rates(db, programme, [q.index for q in quarters], ahsn=ahsn)
     targets = queries.trajectory_targets(db, programme, ahsn)
+    # grouped as plain records: pandas' per-group filtering cost more than the rules themselves
+    rates_of: dict[str, list[dict]] = defaultdict(list)
+    for r in rates[["ahsn", *RATE_COLUMNS]].to_dict("records"):
+        rates_of[r["ahsn"]].append(r)
+    targets_of: dict[str, list[dict]] = defaultdict(list)
+    for t in targets[["ahsn", *TARGET_COLUMNS]].to_dict("records"):
+        targets_of[t["ahsn"]].append(t)
     out: list[Milestone] = []
-    for name, mine in rates.groupby("ahsn", sort=False):
-        out.extend(of_ahsn(name, mine, targets[targets["ahsn"] == name], programme))
+    for name, mine in rates_of.items():
+        out.extend(_of_records(name, mine, targets_of[name], programme))
     return sorted(out, key=lambda m: (-m.quarter.index, m.ahsn.lower(), KINDS.index(m.kind)))
 
 

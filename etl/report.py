@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import pandas as pd
 
@@ -116,12 +117,21 @@ class NationalTable:
     def at_target(self, quarter: Quarter, target_percent: int) -> int:
         return int((self._ahsn_rates(quarter).dropna() >= target_percent).sum())
 
+    @cached_property
+    def _returned(self) -> dict[Quarter, int]:
+        # counted once: the table's cells ask for each quarter's coverage on every row
+        return {q: int(self._ahsn_rates(q).notna().sum()) for q in self.quarters}
+
     def returned(self, quarter: Quarter) -> int:
-        return int(self._ahsn_rates(quarter).notna().sum())
+        return self._returned[quarter]
 
     def is_complete(self, quarter: Quarter) -> bool:
         """Every AHSN has a return: its total is England's, its count of AHSNs national."""
-        return self.returned(quarter) == int((~self.frame["is_total"]).sum())
+        return self._returned[quarter] == self._ahsn_count
+
+    @cached_property
+    def _ahsn_count(self) -> int:
+        return int((~self.frame["is_total"]).sum())
 
 
 def national_table(db: Database, programme: Programme, quarters: list[Quarter],
