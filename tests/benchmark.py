@@ -31,6 +31,7 @@ from pathlib import Path
 
 import requests
 
+from etl.ahsns import all_ahsns
 from etl.programmes import TCAM
 from etl.quarters import Quarter
 from etl.store import Store
@@ -39,6 +40,7 @@ from tests.synthetic import synthetic_returns
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO_RETURNS = ROOT / "data" / "demo" / "returns"
+DEMO_TRAJECTORIES = ROOT / "data" / "demo" / "trajectories"
 CHROMIUM = "/usr/bin/chromium"
 PAGES = {
     "National overview": "/",
@@ -47,9 +49,12 @@ PAGES = {
     "AHSN page, trusts sorted": "/ahsn/health-innovation-manchester?sort=made",
     "Compare regions": "/compare",
     "Definitions": "/definitions",
+    "National overview against each trajectory": "/?against=trajectory",
+    "Trajectories": "/trajectories",
 }
 DOWNLOADS = ["/download/national.csv", "/download/national.xlsx", "/download/national.json",
-             "/download/trusts.csv", "/download/ahsn/health-innovation-manchester.xlsx", "/download/compare.csv"]
+             "/download/trusts.csv", "/download/ahsn/health-innovation-manchester.xlsx", "/download/compare.csv",
+             "/download/trajectories.csv", "/download/milestones.csv"]
 # Timed inside the page: the first frame after the table is in the document with a size, the
 # moment Dash has taken over (assets/prerender.js), and the layout shift on the way.
 TABLE_TIMER = """
@@ -66,11 +71,26 @@ watch.observe(document, {childList: true, subtree: true});
 
 
 def build_large_store(root: Path) -> float:
-    """600 synthetic returns, Q1 2014/15 to Q4 2023/24, loaded in one batch. Seconds taken."""
+    """600 synthetic returns, Q1 2014/15 to Q4 2023/24, loaded in one batch (seconds taken, returned);
+    then every quarter but the last published, and a stepped trajectory for every AHSN."""
     files = synthetic_returns(Quarter.parse("Q1 2014/15"), 40, 30)
     started = time.perf_counter()
-    Store(root).load(files, TCAM, loaded_by="benchmark", today=dt.date(2024, 6, 1))  # starts empty
-    return time.perf_counter() - started
+    store = Store(root)
+    store.load(files, TCAM, loaded_by="benchmark", today=dt.date(2024, 6, 1))  # starts empty
+    seconds = time.perf_counter() - started
+    # a trajectory for every AHSN, a step every second year, so the trajectory views have work to do
+    lines = ["ahsn,quarter,target_percent"] + [
+        f"{ahsn},Q4 {year}/{(year + 1) % 100:02d},{min(100, 10 + 10 * step)}"
+        for ahsn in (a.short_name for a in all_ahsns())
+        for step, year in enumerate(range(2014, 2024, 2))]
+    store.set_trajectory("trajectories.csv", "\n".join(lines).encode(), TCAM, "benchmark trajectories", by="benchmark",
+                         publish=False)
+    # every quarter signed off but the last, which is still being collected (as in real use)
+    first = Quarter.parse("Q1 2014/15")
+    for offset in range(39):
+        store.publish_quarter(TCAM, first + offset, by="benchmark", publish=False)
+    store.publish()
+    return seconds
 
 
 def launch(playwright):
@@ -225,7 +245,7 @@ def main(argv: list[str] | None = None) -> int:
     workdir = Path(tempfile.mkdtemp(prefix="metrics-benchmark-"))
     try:
         default_root, large_root = workdir / "default", workdir / "large"
-        Store(default_root, demo_returns=DEMO_RETURNS).ensure()
+        Store(default_root, demo_returns=DEMO_RETURNS, demo_trajectories=DEMO_TRAJECTORIES).ensure()  # as make run
         print("building the large synthetic store (600 files)...", flush=True)
         build_seconds = build_large_store(large_root)
         results = []
