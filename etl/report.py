@@ -201,7 +201,8 @@ def _coverage(returned: int, expected: int) -> str:
 def to_csv(table: NationalTable) -> str:
     """The table as published: ahsn, the rates, then the changes; whole numbers. A provisional
     quarter's column says so, with its coverage. Text cells neutralised like every CSV the
-    project writes (etl.templates.neutralise)."""
+    project writes (etl.templates.neutralise). The Total's change to or from a quarter not
+    every AHSN has returned is n/a: that total is not England's."""
     header = (["ahsn"] + [f"{q.key} (provisional: {table.provisional[q]})" if q in table.provisional else q.key
                           for q in table.quarters]
               + [c for _, _, c in table.change_columns])
@@ -211,7 +212,9 @@ def to_csv(table: NationalTable) -> str:
     for _, row in table.frame.iterrows():
         cells = [row["ahsn"]]
         cells += [NO_RETURN if pd.isna(row[q.key]) else int(row[q.key]) for q in table.quarters]
-        cells += ["n/a" if pd.isna(row[c]) else int(row[c]) for _, _, c in table.change_columns]
+        # a total of the AHSNs that have returned so far is compared with nothing (not England's)
+        cells += ["n/a" if pd.isna(row[c]) or (row["is_total"] and not (table.is_complete(a) and table.is_complete(b)))
+                  else int(row[c]) for a, b, c in table.change_columns]
         writer.writerow([neutralise(c) for c in cells])
     return out.getvalue()
 

@@ -51,8 +51,10 @@ def test_one_ahsn_returning_does_not_move_the_default_figures(store, db):
     provisional = national_table(db, TCAM, default_quarters(db, TCAM, provisional=True))
     assert [q.label for q in provisional.quarters] == ["Q3 2018/19", "Q3 2019/20", "Q2 2020/21", "Q3 2020/21"]
     assert provisional.provisional == {NEXT_QUARTER: "1 of 15 AHSNs has returned"}
-    header = to_csv(provisional).splitlines()[0]
+    header, *_, total = to_csv(provisional).splitlines()
     assert "q3_2020_21 (provisional: 1 of 15 AHSNs has returned)" in header
+    # the total of the one AHSN returned is not England's: its change is compared with nothing
+    assert total.split(",")[-1] == "n/a" and total.split(",")[-3:-1] == ["15", "11"]
     sentence = target_sentence(provisional, TCAM.target_percent)
     assert "of the 1 AHSN that has returned so far at or above 50% in Q3 2020/21 (provisional: 1 of 15 AHSNs" \
         in sentence
