@@ -281,10 +281,14 @@ def cmd_template(ctx: Context, args) -> int:
         args.output.write_bytes(template_xlsx(ctx.db, ctx.programme, ahsn.short_name, quarter))
         print(f"wrote {args.output}", file=sys.stderr)
         return 0
-    text = template_csv(ctx.db, ctx.programme, ahsn.short_name, quarter)
-    if args.output:
-        args.output.write_text(text, encoding="utf-8")
-        print(f"wrote {args.output}", file=sys.stderr)
+    return _write_out(template_csv(ctx.db, ctx.programme, ahsn.short_name, quarter), args.output)
+
+
+def _write_out(text: str, output: Path | None) -> int:
+    """Write a CSV to the --output file (saying so on stderr), or else to stdout."""
+    if output:
+        output.write_text(text, encoding="utf-8")
+        print(f"wrote {output}", file=sys.stderr)
     else:
         sys.stdout.write(text)
     return 0
@@ -299,12 +303,7 @@ def cmd_trajectory(ctx: Context, args) -> int:
         latest = queries.store_status(ctx.db, ctx.programme).latest_quarter_index
         text = trajectory_csv(ctx.store.trajectory_versions(ctx.programme), order,
                               Quarter.from_index(latest) if latest is not None else Quarter.containing(dt.date.today()))
-        if args.output:
-            args.output.write_text(text, encoding="utf-8")
-            print(f"wrote {args.output}", file=sys.stderr)
-        else:
-            sys.stdout.write(text)
-        return 0
+        return _write_out(text, args.output)
     try:
         content = args.file.read_bytes()
     except OSError as err:

@@ -43,7 +43,7 @@ def layout(restored: str | None = None, ahsn: str | None = None, quarter: str | 
     loaded = queries.loaded_quarters(ctx.db, ctx.programme)["quarter"].tolist()[::-1]  # newest first
     quarters = [EVERY_QUARTER] + loaded
     done = None
-    pending = _figures_pending()
+    pending = services().pages_behind()
     if restored and restored.isdigit():
         done = html.Div(className="upload-panel upload-panel-success", role="status", children=[
             html.H2(f"✓ Submission {restored} is current again"),
@@ -156,12 +156,6 @@ def _set_aside_form(submission_id: int, action: str, csrf: str) -> html.Form:
     ])
 
 
-def _figures_pending() -> bool:
-    """True while the database is behind the store's events (a write is being published)."""
-    ctx = services()
-    return ctx.store.last_event_id() > ctx.db.last_event_id()
-
-
 def _updating_text(pending: bool) -> str:
     return ("The figures are being updated with the latest change: the list below will follow "
             "within a few seconds." if pending else "Every page of the dashboard shows the latest change now.")
@@ -170,7 +164,7 @@ def _updating_text(pending: bool) -> str:
 @callback(Output("history-poll", "disabled"), Output("history-figures-state", "children"),
           Input("history-poll", "n_intervals"), prevent_initial_call=True)
 def watch_figures(_n: int | None):
-    pending = _figures_pending()
+    pending = services().pages_behind()
     return not pending, _updating_text(pending)
 
 

@@ -10,6 +10,7 @@ import pytest
 from upload_helpers import build_seed_store, reset_to, seed_server
 
 from etl.users import Users
+from tests.browser.steps import sign_in
 from tests.live import LiveServer
 from tests.upload_helpers import PASSWORD
 
@@ -33,21 +34,10 @@ def site(demo_store_template, tmp_path_factory):
     live.stop()
 
 
-def ready(page, url: str) -> None:
-    """Open a page and wait until Dash has taken it over from the HTML the server sent."""
-    page.goto(url)
-    page.wait_for_selector("html[data-dash-ready]", timeout=30000)
-    page.wait_for_load_state("networkidle")
-
-
 def sign_in_as(page, url: str, role: str | None) -> None:
     if ROLES[role] is None:
         return
-    page.goto(f"{url}/signin?next=/definitions")
-    page.get_by_label("User name").fill(ROLES[role][0])
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(f"{url}/definitions")
+    sign_in(page, url, ROLES[role][0], then="/definitions")
 
 
 @pytest.fixture

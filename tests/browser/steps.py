@@ -17,6 +17,12 @@ def ready(page) -> None:
     page.wait_for_selector("html[data-dash-ready]", timeout=30000)
 
 
+def goto(page, url: str) -> None:
+    """Open a page and wait until Dash has taken it over."""
+    page.goto(url)
+    ready(page)
+
+
 def submit(page, control) -> None:
     """Press a control that loads another page (a form's button, a plain link) and wait
     until Dash has taken over the page the answer leads to."""

@@ -7,7 +7,8 @@ from __future__ import annotations
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
-from tests.browser.conftest import PAGES, ROLES, ready
+from tests.browser.conftest import PAGES, ROLES
+from tests.browser.steps import goto
 
 WCAG = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]}}
 AXE = Axe()
@@ -26,7 +27,7 @@ def test_every_page_has_no_wcag_violation(site, browse, role):
         if path == "/signin":
             page.goto(site.url + path)
         else:
-            ready(page, site.url + path)
+            goto(page, site.url + path)
         if path == "/returns" and role == "national":
             page.locator("table.returns-grid").wait_for()
         if path == "/history" and role is not None:
@@ -53,7 +54,7 @@ def test_the_page_the_server_sends_has_no_wcag_violation(site, browser):
 
 def test_the_quarter_picker_is_reached_and_opened_with_the_keyboard(site, browse):
     page = browse(1280)
-    ready(page, site.url + "/")
+    goto(page, site.url + "/")
     stops = []  # from the top of the page
     for _ in range(40):
         page.keyboard.press("Tab")

@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from tests.browser.conftest import ready
+from tests.browser.steps import goto
 
 SNAPSHOT = """
 document.addEventListener('DOMContentLoaded', () => {
@@ -45,7 +45,7 @@ def test_the_table_is_readable_before_any_script_loads(site, browser):
 def test_dash_takes_over_without_anything_moving(site, browse, path):
     page = browse(1280)
     page.add_init_script(SNAPSHOT)
-    ready(page, site.url + path)
+    goto(page, site.url + path)
     served = page.evaluate("window.__served")
     assert len(served) > 5
     now = page.evaluate("""ids => Object.fromEntries(ids.map(id => {
@@ -71,7 +71,7 @@ A4_LANDSCAPE = {"width": 1047, "height": 714}  # CSS pixels inside the printed m
 
 def test_the_national_table_prints_on_one_a4_landscape_page(site, browse):
     page = browse(1280)
-    ready(page, site.url + "/")
+    goto(page, site.url + "/")
     assert pdf_pages(page) <= 2
     page.set_viewport_size(A4_LANDSCAPE)
     page.emulate_media(media="print")
@@ -83,7 +83,7 @@ def test_the_national_table_prints_on_one_a4_landscape_page(site, browse):
 
 def test_each_printed_page_carries_the_date_the_data_and_the_address(site, browse):
     page = browse(1280)
-    ready(page, site.url + "/ahsn/kss?sort=level")
+    goto(page, site.url + "/ahsn/kss?sort=level")
     page.evaluate("window.dispatchEvent(new Event('beforeprint'))")
     stamp = page.evaluate("getComputedStyle(document.documentElement).getPropertyValue('--print-stamp')")
     assert re.match(r'^"Printed \d\d \w{3} \d{4} \d\d:\d\d UTC · Data as of Q2 2020/21, last loaded .* · ', stamp)
@@ -96,7 +96,7 @@ def test_each_printed_page_carries_the_date_the_data_and_the_address(site, brows
 
 def test_the_ahsn_page_prints_with_no_heading_alone_and_no_chart_split(site, browse):
     page = browse(1280)
-    ready(page, site.url + "/ahsn/kss")
+    goto(page, site.url + "/ahsn/kss")
     assert pdf_pages(page) <= 3  # four half-empty pages before
     page.emulate_media(media="print")
     headings = page.locator("#main h2").all()
@@ -110,7 +110,7 @@ def test_the_ahsn_page_prints_with_no_heading_alone_and_no_chart_split(site, bro
 
 def test_compare_prints_every_chart_whole(site, browse):
     page = browse(1280)
-    ready(page, site.url + "/compare")
+    goto(page, site.url + "/compare")
     assert pdf_pages(page) <= 4
     page.emulate_media(media="print")
     assert all(m.evaluate("e => getComputedStyle(e).breakInside") == "avoid"

@@ -15,7 +15,7 @@ import pytest
 
 from dashboard.national_table import STYLES, change_style, change_text
 from etl.programmes import TCAM
-from tests.browser.steps import submit
+from tests.browser.steps import goto, submit
 from tests.live import LiveServer
 
 REFERENCE = Path(__file__).resolve().parents[2] / "data" / "reference" / "tcam_table_8_1.csv"
@@ -29,12 +29,6 @@ def server(demo_store_template, tmp_path_factory):
     live.root = root
     yield live
     live.stop()
-
-
-def goto(page, url: str) -> None:
-    """Open a page and wait until Dash has taken it over from the HTML the server sent."""
-    page.goto(url)
-    page.wait_for_selector("html[data-dash-ready]", timeout=30000)
 
 
 def reference_rows() -> list[dict]:

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.conftest import PAGES, ROLES, ready
+from tests.browser.conftest import PAGES, ROLES
+from tests.browser.steps import goto
 from tests.upload_helpers import UPLOAD
 
 PHONE = 390
@@ -17,7 +18,7 @@ def test_no_page_is_wider_than_the_phone(site, browse, role):
     page = browse(PHONE, role, site.url)
     widths = {}
     for path in PAGES:
-        ready(page, site.url + path)
+        goto(page, site.url + path)
         if path == "/returns" and role == "national":
             page.locator("table.returns-grid").wait_for()
         if path == "/history" and role is not None:
@@ -28,7 +29,7 @@ def test_no_page_is_wider_than_the_phone(site, browse, role):
 
 def test_the_upload_preview_fits_the_phone(site, browse):
     page = browse(PHONE, "national", site.url)
-    ready(page, site.url + "/upload")
+    goto(page, site.url + "/upload")
     page.locator("#upload-file input[type=file]").set_input_files(str(UPLOAD / "wessex-good.csv"))
     page.locator("#upload-confirm").wait_for()
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE
@@ -46,7 +47,7 @@ def cue(box) -> str:
                                                "#ahsn-trusts tbody tr th")])
 def test_a_wide_table_scrolls_in_its_own_box_keeping_its_first_column(site, browse, path, box, first):
     page = browse(PHONE)
-    ready(page, site.url + path)
+    goto(page, site.url + path)
     wrap = page.locator(box)
     assert wrap.evaluate("b => b.scrollWidth > b.clientWidth")
     assert page.locator(".scroll-hint").first.is_visible()
@@ -64,7 +65,7 @@ def test_a_wide_table_scrolls_in_its_own_box_keeping_its_first_column(site, brow
 
 def test_compare_shows_one_chart_per_row_with_readable_titles(site, browse):
     page = browse(PHONE)
-    ready(page, site.url + "/compare")
+    goto(page, site.url + "/compare")
     titles = page.locator("#compare-multiples .multiple-title")
     boxes = [titles.nth(i).bounding_box() for i in range(titles.count())]
     assert len(boxes) == 15

@@ -15,8 +15,7 @@ from axe_playwright_python.sync_playwright import Axe
 
 from dashboard.national_table import STYLES
 from etl.users import Users
-from tests.browser.conftest import ready
-from tests.browser.steps import sign_in, submit
+from tests.browser.steps import goto, sign_in, submit
 from tests.live import LiveServer
 from tests.upload_helpers import PASSWORD
 
@@ -41,7 +40,7 @@ def rgb(hex_colour: str) -> str:
 
 
 def test_the_ahsn_page_draws_the_trajectory_as_steps_beside_the_target(server, page):
-    ready(page, server.url + "/ahsn/kss")
+    goto(page, server.url + "/ahsn/kss")
     chart = page.locator("#ahsn-rate-chart")
     assert chart.locator(".legendtext", has_text="KSS's trajectory").count() == 1
     assert chart.locator(".scatterlayer .trace").count() == 3  # the lines: target, England, KSS
@@ -53,7 +52,7 @@ def test_the_ahsn_page_draws_the_trajectory_as_steps_beside_the_target(server, p
 
 
 def test_the_national_overview_marks_each_rate_against_its_trajectory(server, page):
-    ready(page, server.url + "/?quarters=Q3%202019/20,Q2%202020/21")
+    goto(page, server.url + "/?quarters=Q3%202019/20,Q2%202020/21")
     page.get_by_role("link", name="each AHSN's own trajectory").click()
     page.wait_for_url("**/?quarters=Q3%202019/20,Q2%202020/21&against=trajectory")
     page.wait_for_selector("html[data-dash-ready]")
@@ -79,7 +78,7 @@ def test_the_national_overview_marks_each_rate_against_its_trajectory(server, pa
 
 
 def test_compare_shows_each_trajectory_in_its_small_chart(server, page):
-    ready(page, server.url + "/compare")
+    goto(page, server.url + "/compare")
     charts = page.locator("#compare-multiples .multiple-chart")
     assert charts.count() == 15
     assert all(c.locator(".shapelayer path").count() > 0 for c in charts.all())
@@ -101,7 +100,7 @@ def test_a_national_administrator_sets_a_new_version_and_every_page_shows_it(ser
     page.get_by_text("Every page of the dashboard shows it now").wait_for(timeout=60000)
     row = page.locator("#trajectory-kss").inner_text()
     assert "70% by Q4 2020/21" in row and "Version 2" in row and "raised after the March board" in row
-    ready(page, server.url + "/ahsn/kss")
+    goto(page, server.url + "/ahsn/kss")
     assert page.locator("#ahsn-trajectory-next").inner_text().startswith("Next step, 70% by Q4 2020/21: 2 more")
     # Q2 2020/21 was published under version 1: still judged against its 50%
     assert "50% against 50%" in page.locator("#ahsn-trajectory-now").inner_text()
@@ -126,7 +125,7 @@ def test_the_trajectory_pages_have_no_wcag_violation_and_fit_a_phone(server, bro
             sign_in(page, server.url, role, "/trajectories")
         found, widths = {}, {}
         for path in PAGES:
-            ready(page, server.url + path)
+            goto(page, server.url + path)
             if width == 1280:
                 violations = Axe().run(page, options=WCAG).response["violations"]
                 found[path] = [f"{v['id']}: {[n['target'] for n in v['nodes']][:3]}" for v in violations]
