@@ -183,17 +183,7 @@ class _Rows:
                          "Delete it: the dashboard adds up the trusts itself")
             return None
         before = len(self.found)
-        unsaved: set[str] = set()  # formula cells with no saved value: checked no further
-        for name, position in columns.items():
-            if (row, position) in self.table.grid.formulas:
-                if self.table.grid.formulas[(row, position)]:
-                    self.formulas[name].append(row)
-                else:
-                    self.problem(row, name, f"cell {column_letter(position)}{row} holds a formula "
-                                 "whose result was not saved in the file",
-                                 "Open the file in Excel or LibreOffice, let it calculate, save it, and "
-                                 "upload it again (or type the value)")
-                    unsaved.add(name)
+        unsaved = formula_cells(self.table, row, columns, self.formulas, self.problem)
         values: dict = {}
         incomplete: list[str] = []
 
@@ -278,17 +268,40 @@ class _Rows:
 
     def _finish(self) -> None:
         self.result.problems.extend(grouped(self.file, self.found, self.limits))
-        for (column, typed, read_as), rows in self.readings.items():
-            self.result.interpretations.append(Interpretation(column, typed, read_as, tuple(rows)))
-        accepted = {r["row"] for r in self.result.records}
-        for column, rows in self.formulas.items():
-            rows = [r for r in rows if r in accepted]
-            if not rows:
-                continue
-            self.result.interpretations.append(Interpretation(column, None, None, tuple(rows), note=(
+        self.result.interpretations.extend(readings_said(self.readings, self.formulas,
+                                                         {r["row"] for r in self.result.records}))
+
+
+def formula_cells(table: Table, row: int, columns: dict[str, int], formulas: dict[str, list[int]], problem
+                  ) -> set[str]:
+    """A row's formula cells: one with a saved value is noted in `formulas` (it is read as the
+    value Excel last showed); one without is a problem. The columns of those, checked no further."""
+    unsaved: set[str] = set()
+    for name, position in columns.items():
+        saved = table.grid.formulas.get((row, position))
+        if saved:
+            formulas[name].append(row)
+        elif saved is not None:
+            problem(row, name, f"cell {column_letter(position)}{row} holds a formula whose result was not "
+                    "saved in the file", "Open the file in Excel or LibreOffice, let it calculate, save it, "
+                    "and upload it again (or type the value)")
+            unsaved.add(name)
+    return unsaved
+
+
+def readings_said(readings: dict[tuple[str, str, str], list[int]], formulas: dict[str, list[int]],
+                  kept_rows: set[int]) -> list[Interpretation]:
+    """Every value read other than as typed, grouped by what was typed and how it was read; and
+    the formulas of the rows kept, read as the value Excel last showed."""
+    said = [Interpretation(column, typed, read_as, tuple(rows)) for (column, typed, read_as), rows in readings.items()]
+    for column, rows in formulas.items():
+        rows = [r for r in rows if r in kept_rows]
+        if rows:
+            said.append(Interpretation(column, None, None, tuple(rows), note=(
                 f"{column}: {'a formula' if len(rows) == 1 else f'{len(rows)} formulas'} in "
                 f"row{'s' if len(rows) > 1 else ''} {row_list(rows)} "
                 f"{'was' if len(rows) == 1 else 'were'} read as the value Excel last showed")))
+    return said
 
 
 def cut_ragged(table: Table, rows: list[tuple[int, list]], problem, named: str = "a trust name"

@@ -19,13 +19,13 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 
-from etl.problems import Problem, row_list
+from etl.problems import Problem
 from etl.programmes import Programme
 from etl.reading import cells as read
-from etl.reading.check import _NOTE, cut_ragged, grouped, open_table
-from etl.reading.grid import column_letter, is_blank
+from etl.reading.check import _NOTE, cut_ragged, formula_cells, grouped, open_table, readings_said
+from etl.reading.grid import is_blank
 from etl.reading.limits import ReadLimits
-from etl.reading.result import Interpretation, ParsedTrajectory
+from etl.reading.result import ParsedTrajectory
 from etl.reading.table import _SYNONYMS, RETURN, Layout, Table, column_of
 from etl.reading.zipcheck import Refused
 
@@ -49,7 +49,6 @@ SYNONYMS = {
 TRAJECTORY = Layout("trajectory", COLUMNS, SYNONYMS,
                     "Start from the trajectory template (python -m etl trajectory template, or the "
                     "Trajectories page)")
-LABELS = {"ahsn": "AHSN", "quarter": "quarter", "target_percent": "target"}
 
 
 def check_trajectory_file(file_name: str, content: bytes, programme: Programme, limits: ReadLimits,
@@ -110,16 +109,8 @@ class _Steps:
         self._each_ahsn()
         self.found.sort(key=lambda f: (f[0] is None, f[0] or 0))  # in the order of the file's rows
         self.result.problems.extend(grouped(self.result.file_name, self.found, self.limits))
-        for (column, typed, read_as), rows_read in self.readings.items():
-            self.result.interpretations.append(Interpretation(column, typed, read_as, tuple(rows_read)))
-        kept = {s["row"] for s in self.result.steps}
-        for column, at in self.formulas.items():
-            at = [r for r in at if r in kept]
-            if at:
-                self.result.interpretations.append(Interpretation(column, None, None, tuple(at), note=(
-                    f"{column}: {'a formula' if len(at) == 1 else f'{len(at)} formulas'} in "
-                    f"row{'s' if len(at) > 1 else ''} {row_list(at)} "
-                    f"{'was' if len(at) == 1 else 'were'} read as the value Excel last showed")))
+        self.result.interpretations.extend(readings_said(self.readings, self.formulas,
+                                                         {s["row"] for s in self.result.steps}))
         if not self.result.ok:
             self.result.steps = []  # nothing is half-read: a file with a problem gives no steps
 
@@ -136,16 +127,7 @@ class _Steps:
                          "not a step", "Delete the row, or put the note in a Notes column on its step's row")
             return None
         before = len(self.found)
-        unsaved = set()
-        for name, position in self.table.columns.items():
-            saved = self.table.grid.formulas.get((row, position))
-            if saved is True:
-                self.formulas[name].append(row)
-            elif saved is False:
-                self.problem(row, name, f"cell {column_letter(position)}{row} holds a formula whose result "
-                             "was not saved in the file", "Open the file in Excel or LibreOffice, let it "
-                             "calculate, save it, and upload it again (or type the value)")
-                unsaved.add(name)
+        unsaved = formula_cells(self.table, row, self.table.columns, self.formulas, self.problem)
         values = {}
         for name, reader in (("ahsn", read.ahsn), ("quarter", read.quarter), ("target_percent", read.percent),
                              ("note", read.comment)):
