@@ -19,6 +19,7 @@ another; nothing reads the environment after this.
       downloads.py     /download/...: every table as CSV, Excel and JSON (the data interface)
       pages/           one module per page, with its callbacks
       views.py         what each page shows, read from its address (pages and downloads share it)
+      checked_file.py  a checked file's problems and readings (Upload and Trajectories pages)
       figures.py, national_table.py, ahsn_story.py, sheets.py   pure functions
 """
 

@@ -21,15 +21,11 @@ from dataclasses import dataclass
 
 from etl.events import SetTrajectory, Step
 from etl.programmes import Programme
-from etl.quarters import Quarter
 from etl.reading.check import too_big
 from etl.reading.kinds import clean_file_name
 from etl.reading.limits import ReadLimits
 from etl.reading.result import ParsedTrajectory
 from etl.reading.sandbox import read_files
-from etl.reading.trajectory import COLUMNS
-
-FILE_COLUMNS = list(COLUMNS)  # ahsn, quarter, target_percent, note
 
 
 def parse_trajectory(file_name: str, content: bytes, programme: Programme, limits: ReadLimits) -> ParsedTrajectory:
@@ -78,9 +74,3 @@ def changes(parsed: ParsedTrajectory, versions: dict[str, list[SetTrajectory]]) 
 def steps_words(steps) -> str:
     """'20% by Q4 2019/20, 35% by Q2 2020/21, 50% by Q4 2020/21'."""
     return ", ".join(f"{s.target_percent}% by {s.quarter}" for s in steps) or "no steps"
-
-
-def target_at(steps: tuple[Step, ...], quarter: Quarter) -> int | None:
-    """The target a version sets for a quarter: its latest step at or before it."""
-    reached = [s for s in steps if Quarter.parse(s.quarter) <= quarter]
-    return max(reached, key=lambda s: Quarter.parse(s.quarter)).target_percent if reached else None

@@ -18,12 +18,12 @@ import dash
 import pandas as pd
 from dash import Input, Output, State, callback, dcc, html
 
+from dashboard import checked_file as checked
 from dashboard import downloads
 from dashboard import trajectories as setting
 from dashboard.auth import csrf_token, current_user
 from dashboard.context import services
 from etl import ahsns, queries
-from etl.problems import Problem, row_list
 from etl.reading.kinds import clean_file_name
 from etl.trajectories import Change, steps_words
 
@@ -108,18 +108,14 @@ def _trajectories_table(versions: pd.DataFrame, steps: pd.DataFrame, user) -> ht
             about.append(html.Details(className="trajectory-earlier", children=[
                 html.Summary(f"Earlier versions ({len(earlier)})"),
                 html.Ol(reversed=True, children=[html.Li(value=int(v["version"]), children=[
-                    f"Version {int(v['version'])}, {_set_by(v)}: ", steps_words_of(steps, v), ". ", _file(v, user)])
+                    f"Version {int(v['version'])}, {_set_by(v)}: ",
+                    steps_words(_steps_of(steps, int(v["event_id"])).itertuples()), ". ", _file(v, user)])
                     for v in earlier]),
             ]))
         rows.append(html.Tr([name, html.Td(_steps_cell(_steps_of(steps, int(now["event_id"])))), html.Td(about)],
                             id=f"trajectory-{slug}"))
     return _table("Each AHSN's trajectory, A to Z: its steps now, and every version with who set it, when and why",
                   ["AHSN", "Steps now (target by quarter)", "Versions"], rows, "trajectories-now")
-
-
-def steps_words_of(steps: pd.DataFrame, v: dict) -> str:
-    mine = _steps_of(steps, int(v["event_id"]))
-    return ", ".join(f"{int(r['target_percent'])}% by {r['quarter']}" for r in mine.to_dict("records"))
 
 
 # ---- setting one -----------------------------------------------------------------------------------
@@ -153,11 +149,13 @@ def _set_section(user, programme) -> html.Section:
 def _stored_panel(stored: str | None) -> html.Div | None:
     if not stored or not stored.isdigit():
         return None
-    event = services().store.event(int(stored))
-    if event is None or event.kind != "trajectory":
+    trajectories = [e for e in services().store.events() if e.kind == "trajectory"]  # one read of the events
+    event = next((e for e in trajectories if e.id == int(stored)), None)
+    if event is None:
         return None
-    batch = [e for e in services().store.events() if e.kind == "trajectory"
-             and e.loaded_at == event.loaded_at and e.file_name == event.file_name and e.loaded_by == event.loaded_by]
+    # the versions the same file set, committed together
+    batch = [e for e in trajectories
+             if e.loaded_at == event.loaded_at and e.file_name == event.file_name and e.loaded_by == event.loaded_by]
     return html.Div(className="upload-panel upload-panel-success", role="status", id="trajectory-stored", children=[
         html.H2(f"✓ Stored: a new trajectory for {', '.join(e.ahsn for e in batch)}"),
         html.Ul([html.Li(f"{e.ahsn}: {steps_words(e.steps)}") for e in batch]),
@@ -190,43 +188,6 @@ def figures_state(_n: int | None, event: str | None):
     return _figures_state(event_id), True, table
 
 
-def _panel(kind: str, title: str, children: list) -> html.Div:
-    mark = {"error": "✗", "warning": "!", "success": "✓"}[kind]  # a second cue besides colour
-    return html.Div(className=f"upload-panel upload-panel-{kind}", role="alert" if kind == "error" else "status",
-                    children=[html.H3(f"{mark} {title}"), *children])
-
-
-def _rows_table(caption: str, headers: list[str], rows: list[list], class_name: str) -> html.Div:
-    return html.Div(className="table-wrap", role="region", tabIndex=0, **{"aria-label": caption}, children=html.Table(
-        className=f"upload-table {class_name}", children=[
-            html.Caption(caption),
-            html.Thead(html.Tr([html.Th(h, scope="col") for h in headers])),
-            html.Tbody([html.Tr([html.Td("—" if c is None or c == "" else str(c)) for c in r]) for r in rows]),
-        ]))
-
-
-def _readings(parsed) -> html.Div:
-    if not parsed.interpretations:
-        return html.P(f"Every value in {parsed.file_name} was read exactly as typed.")
-    return html.Div(className="upload-readings", children=[
-        html.H3(f"How {parsed.file_name} was read: {len(parsed.interpretations)} reading"
-                f"{'s' if len(parsed.interpretations) != 1 else ''} to check"),
-        html.Ul([html.Li(str(i)) for i in parsed.interpretations], className="upload-interpretations"),
-    ])
-
-
-def _problems(parsed, problems: list[Problem]) -> html.Div:
-    return _panel("error", f"{len(problems)} problem{'s' if len(problems) != 1 else ''} in {parsed.file_name}: "
-                           "nothing was stored", [
-        html.P("Fix each one in your spreadsheet, save it, and upload it again. "
-               "Row numbers are the ones your spreadsheet shows."),
-        _rows_table(f"Problems in {parsed.file_name}", ["Row", "Column", "What is wrong", "How to fix it"],
-                    [[row_list(p.rows) if p.rows else p.row, p.column, p.message, p.fix] for p in problems],
-                    "upload-problems"),
-        _readings(parsed),
-    ])
-
-
 def _published_note(programme) -> str:
     ctx = services()
     published = queries.collection_quarters(ctx.db, programme)
@@ -245,14 +206,14 @@ def _preview(parsed, found: list[Change], programme, token: str) -> html.Div:
             for c in found]
     what = ", ".join(c.ahsn for c in new)
     children = [
-        _panel("success", f"{parsed.file_name} passed the checks: a trajectory for {', '.join(c.ahsn for c in found)}", [
+        checked.panel("success", f"{parsed.file_name} passed the checks: a trajectory for {', '.join(c.ahsn for c in found)}", [
             html.P(["Nothing has been stored yet. Check what was read, then ", html.Strong("say why and store it"),
                     " at the bottom of this page."]),
             html.P(_published_note(programme), id="trajectory-published-note"),
         ]),
-        _rows_table("What storing this file will change", ["AHSN", "Version", "Steps now", "Steps after storing"],
+        checked.rows_table("What storing this file will change", ["AHSN", "Version", "Steps now", "Steps after storing"],
                     rows, "trajectory-changes"),
-        _readings(parsed),
+        checked.readings(parsed.interpretations, parsed.file_name),
     ]
     if not new:
         children.append(html.P("Every trajectory in the file is the same as now: there is nothing to store.",
@@ -278,22 +239,22 @@ def check_trajectory(contents: str | None, filename: str | None):
     user = current_user()  # checked again here: the callback is a request of its own
     ctx = services()
     if user is None:
-        return _panel("error", "You are signed out", [html.P([
+        return checked.panel("error", "You are signed out", [html.P([
             "Your session has ended. ", html.A("Sign in", href="/signin?next=/trajectories"), " again."])])
     if not setting.settable(user, ctx.programme):
-        return _panel("error", "You may not set trajectories",
+        return checked.panel("error", "You may not set trajectories",
                       [html.P(f"Trajectories are set by {setting.who_may(ctx.programme)}.")])
     name = clean_file_name(filename or "trajectory.csv")
     try:
         content = base64.b64decode((contents or "").partition(",")[2], validate=True)
     except (binascii.Error, ValueError):
-        return _panel("error", "The file could not be read", [html.P("Choose the file again.")])
+        return checked.panel("error", "The file could not be read", [html.P("Choose the file again.")])
     parsed, found = ctx.store.check_trajectory(name, content, ctx.programme)
     if parsed.problems:
-        return _problems(parsed, parsed.problems)
+        return checked.problems_panel(parsed.file_name, parsed.problems, parsed.interpretations)
     others = [c.ahsn for c in found if not setting.may_set(user, ctx.programme, c.ahsn)]
     if others:
-        return _panel("error", "You may not set every trajectory in this file", [html.P(
+        return checked.panel("error", "You may not set every trajectory in this file", [html.P(
             f"This file sets the trajectory of {', '.join(others)}. You are a {user.description}, so you may set "
             f"only {user.ahsn}'s. Remove the other AHSNs' rows, or ask the national team.")])
     token = ctx.pending.save(setting.pending_key(user), name, content)

@@ -17,11 +17,11 @@ from urllib.parse import urlencode
 import dash
 from dash import Input, Output, State, callback, dcc, html
 
+from dashboard import checked_file as checked
 from dashboard import uploads
 from dashboard.auth import csrf_token, current_user
 from dashboard.context import services
 from etl import ahsns, collection, queries
-from etl.problems import Problem, row_list
 from etl.quarters import Quarter
 from etl.reading.kinds import clean_file_name
 
@@ -179,19 +179,19 @@ def check_file(contents, filename):
     """Validate the dropped file (storing nothing) and show its problems or a preview."""
     user = current_user()  # checked again here: the callback is a request of its own
     if user is None:
-        return _panel("error", "You are signed out", [html.P([
+        return checked.panel("error", "You are signed out", [html.P([
             "Your session has ended. ", html.A("Sign in", href="/signin?next=/upload"), " again."])])
     name = clean_file_name(filename or "return.csv")  # no path, control or bidi characters; capped
     try:
         content = base64.b64decode((contents or "").partition(",")[2], validate=True)
     except (binascii.Error, ValueError):
-        return _panel("error", "The file could not be read", [html.P("Choose the file again.")])
+        return checked.panel("error", "The file could not be read", [html.P("Choose the file again.")])
     ctx = services()
     programme = ctx.programme
     results = ctx.store.check([(name, content)], programme)
     problems = [p for r in results for p in r.problems]
     if problems:
-        panel = _problems(name, problems, results[0].interpretations)
+        panel = checked.problems_panel(name, problems, results[0].interpretations)
         if user.ahsn and any(p.column == "ahsn" for p in problems):
             own = ahsns.resolve(user.ahsn)
             panel.children.insert(2, html.P(
@@ -201,53 +201,9 @@ def check_file(contents, filename):
         return panel
     why = uploads.not_permitted(user, results)
     if why:
-        return _panel("error", "You may not upload this file", [html.P(why)])
+        return checked.panel("error", "You may not upload this file", [html.P(why)])
     token = uploads.save_pending(user, name, content)
     return _preview(name, results, programme, token)
-
-
-def _panel(kind: str, title: str, children: list) -> html.Div:
-    mark = {"error": "✗", "warning": "!", "success": "✓"}[kind]  # a second cue besides colour
-    return html.Div(className=f"upload-panel upload-panel-{kind}",
-                    role="alert" if kind == "error" else "status",
-                    children=[html.H3(f"{mark} {title}"), *children])
-
-
-def _table(caption: str, headers: list[str], rows: list[list], class_name: str = "") -> html.Div:
-    """A table in a box of its own that scrolls sideways on a narrow screen."""
-    return html.Div(className="table-wrap", role="region", tabIndex=0, **{"aria-label": caption}, children=html.Table(
-        className=f"upload-table {class_name}".strip(), children=[
-            html.Caption(caption),
-            html.Thead(html.Tr([html.Th(h, scope="col") for h in headers])),
-            html.Tbody([html.Tr([html.Td("—" if c is None or c == "" else str(c)) for c in r]) for r in rows]),
-        ]))
-
-
-def _problem_rows(problems: list[Problem]) -> list[list]:
-    return [[row_list(p.rows) if p.rows else p.row, p.column, p.message, p.fix] for p in problems]
-
-
-def _readings(interpretations, name: str) -> html.Div:
-    """Every value read as something other than exactly what was typed, grouped."""
-    if not interpretations:
-        return html.P(f"Every value in {name} was read exactly as typed.", className="upload-readings-none")
-    return html.Div(className="upload-readings", children=[
-        html.H3(f"How {name} was read: {len(interpretations)} reading"
-                f"{'s' if len(interpretations) != 1 else ''} to check"),
-        html.P("These were not typed exactly as the template has them. Check each is what you meant."),
-        html.Ul([html.Li(str(i)) for i in interpretations], className="upload-interpretations"),
-    ])
-
-
-def _problems(name: str, problems: list[Problem], interpretations=()) -> html.Div:
-    return _panel("error", f"{len(problems)} problem{'s' if len(problems) != 1 else ''} in {name}: "
-                           "nothing was stored", [
-        html.P("Fix each one in your spreadsheet, save it, and upload it again. "
-               "Row numbers are the ones your spreadsheet shows."),
-        _table(f"Problems in {name}", ["Row", "Column", "What is wrong", "How to fix it"],
-               _problem_rows(problems), "upload-problems"),
-        *([_readings(interpretations, name)] if interpretations else []),
-    ])
 
 
 def _preview(name: str, results, programme, token: str) -> html.Div:
@@ -260,25 +216,25 @@ def _preview(name: str, results, programme, token: str) -> html.Div:
             for r in frame.head(PREVIEW_ROWS).to_dict("records")]
     what = ", ".join(f"{c.ahsn} {c.quarter}" for c in changes)
     return html.Div(children=[
-        _panel("success", f"{name} passed the checks: {len(frame)} trust rows for {what}", [
+        checked.panel("success", f"{name} passed the checks: {len(frame)} trust rows for {what}", [
             html.P(["Nothing has been stored yet. Check the preview, then ",
                     html.Strong("store the return"), " at the bottom of this page."]),
         ]),
-        _table("What storing this file will change",
-               ["AHSN", "Quarter", "Trust rows", "Adoption rate now", "After storing", "Replaces"],
-               [[c.ahsn, c.quarter, c.rows, c.before, c.after, c.replaces] for c in changes],
-               "upload-changes"),
-        _panel("warning", f"{len(warnings)} warning{'s' if len(warnings) != 1 else ''}", [
+        checked.rows_table("What storing this file will change",
+                       ["AHSN", "Quarter", "Trust rows", "Adoption rate now", "After storing", "Replaces"],
+                       [[c.ahsn, c.quarter, c.rows, c.before, c.after, c.replaces] for c in changes],
+                       "upload-changes"),
+        checked.panel("warning", f"{len(warnings)} warning{'s' if len(warnings) != 1 else ''}", [
             html.P("Warnings do not stop the return being stored; check each is what you meant."),
-            _table("Warnings", ["Row", "Column", "What to check", "What to do"],
-                   _problem_rows(warnings), "upload-warnings"),
+            checked.rows_table("Warnings", ["Row", "Column", "What to check", "What to do"],
+                               checked.problem_rows(warnings), "upload-warnings"),
         ]) if warnings else html.P("No warnings.", className="upload-no-warnings"),
-        _readings(results[0].interpretations, name),
-        _table(f"What was read for each trust in {name}"
-               + (f" (first {PREVIEW_ROWS})" if len(frame) > PREVIEW_ROWS else "")
-               + ": compare it with your spreadsheet",
-               ["Row", "Quarter", "AHSN", "Trust code", "Trust name", "Trust type", "Level",
-                "Referrals made", "Referrals completed", "Comment"], rows, "upload-rows"),
+        checked.readings(results[0].interpretations, name),
+        checked.rows_table(f"What was read for each trust in {name}"
+                       + (f" (first {PREVIEW_ROWS})" if len(frame) > PREVIEW_ROWS else "")
+                       + ": compare it with your spreadsheet",
+                       ["Row", "Quarter", "AHSN", "Trust code", "Trust name", "Trust type", "Level",
+                        "Referrals made", "Referrals completed", "Comment"], rows, "upload-rows"),
         html.Form(action="/upload/commit", method="POST", className="upload-confirm", children=[
             dcc.Input(type="hidden", name="csrf_token", value=csrf_token(), id="upload-csrf"),
             dcc.Input(type="hidden", name="token", value=token, id="upload-token"),
