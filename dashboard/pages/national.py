@@ -12,6 +12,7 @@ new URL. The downloads are plain links to /download/national.* with the same que
 from __future__ import annotations
 
 import dash
+import pandas as pd
 from dash import Input, Output, State, callback, dcc, html, no_update
 
 from dashboard import downloads, published
@@ -90,21 +91,16 @@ def _trajectory_sentence(view: NationalView) -> html.P | None:
     if view.trajectory is None:
         return None
     parts = []
+    by_ahsn = view.table.frame.set_index("ahsn")
     for q in view.quarters:
         judged = [(a, t) for (a, quarter), t in view.trajectory.items() if quarter == q and t is not None]
-        rates = view.table.frame.set_index("ahsn")[q.key]
-        with_rate = [(a, t) for a, t in judged if a in rates.index and not _missing(rates[a])]
-        adopted = view.table.frame.set_index("ahsn")[q.key + "_adopted"]
-        counted = view.table.frame.set_index("ahsn")[q.key + "_trusts"]
+        rates, adopted, counted = by_ahsn[q.key], by_ahsn[q.key + "_adopted"], by_ahsn[q.key + "_trusts"]
+        with_rate = [(a, t) for a, t in judged if a in rates.index and not pd.isna(rates[a])]
         on = sum(1 for a, t in with_rate if against(int(adopted[a]), int(counted[a]), t).on)
         parts.append(f"{on} of the {len(with_rate)} AHSN{'s' if len(with_rate) != 1 else ''} with a trajectory "
                      f"target and a return in {q.label}" if with_rate else f"no AHSN had a trajectory target in {q.label}")
     return html.P("On or above their own trajectory: " + "; ".join(parts) + ".", className="lead",
                   id="national-trajectory-sentence")
-
-
-def _missing(value) -> bool:
-    return value is None or value != value or str(value) == "<NA>"
 
 
 def _recent_milestones(view: NationalView) -> html.Section | None:
