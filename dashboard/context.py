@@ -41,14 +41,6 @@ class Services:
     def programme(self) -> Programme:
         return self.settings.programme
 
-    def pages_show(self, event_id: int) -> bool:
-        """True once the database this request reads holds the event: every page shows it."""
-        return self.db.last_event_id() >= event_id
-
-    def pages_behind(self) -> bool:
-        """True while a stored event waits to be published (the pages do not show it yet)."""
-        return not self.pages_show(self.store.last_event_id())
-
     @classmethod
     def from_settings(cls, settings: Settings) -> Services:
         store = Store.from_settings(settings)

@@ -64,7 +64,7 @@ class Publisher:
             return
         self._checked_at = now
         try:
-            behind = self.store.last_event_id() > self.db.last_event_id()
+            behind = self.db.is_behind()
         except Exception:  # no database yet, or unreadable: /healthz reports it
             return
         if behind:

@@ -127,6 +127,14 @@ class Database:
         meta = self.query("SELECT value FROM meta WHERE key = 'last_event_id'")
         return int(meta["value"].iloc[0]) if len(meta) else 0
 
+    def holds(self, event_id: int) -> bool:
+        """Whether the database being read holds this event: every page shows it."""
+        return self.last_event_id() >= event_id
+
+    def is_behind(self) -> bool:
+        """Whether a stored event waits to be published (the pages do not show it yet)."""
+        return not self.holds(self.store.last_event_id())
+
     def close(self) -> None:
         with self._lock:
             if self._open is not None:

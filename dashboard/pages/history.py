@@ -43,7 +43,7 @@ def layout(restored: str | None = None, ahsn: str | None = None, quarter: str | 
     loaded = queries.loaded_quarters(ctx.db, ctx.programme)["quarter"].tolist()[::-1]  # newest first
     quarters = [EVERY_QUARTER] + loaded
     done = None
-    pending = services().pages_behind()
+    pending = services().db.is_behind()
     if restored and restored.isdigit():
         done = html.Div(className="upload-panel upload-panel-success", role="status", children=[
             html.H2(f"✓ Submission {restored} is current again"),
@@ -164,7 +164,7 @@ def _updating_text(pending: bool) -> str:
 @callback(Output("history-poll", "disabled"), Output("history-figures-state", "children"),
           Input("history-poll", "n_intervals"), prevent_initial_call=True)
 def watch_figures(_n: int | None):
-    pending = services().pages_behind()
+    pending = services().db.is_behind()
     return not pending, _updating_text(pending)
 
 

@@ -40,7 +40,7 @@ def layout(quarter: str | None = None, done: str | None = None, confirm: str | N
                     else html.A("See your AHSN's returns in the history", href="/history"), "."]),
         ])
     ctx = services()
-    updating = ctx.store.last_event_id() > ctx.db.last_event_id()
+    updating = ctx.db.is_behind()
     return html.Div(className="upload-page", children=[
         dcc.Location(id="returns-url", refresh="callback-nav"),
         # a change just made is stored and its figures built just after: the page is drawn again then
@@ -104,7 +104,7 @@ def draw_again_when_updated(_n: int | None, search: str | None):
     ctx = services()
     if user is None or not user.is_national:
         return no_update, True, ""
-    if ctx.store.last_event_id() > ctx.db.last_event_id():
+    if ctx.db.is_behind():
         return no_update, False, no_update
     query = parse_qs((search or "").lstrip("?"))
     first = {k: v[0] for k, v in query.items()}

@@ -161,12 +161,12 @@ def _stored_panel(stored: str | None) -> html.Div | None:
         html.Ul([html.Li(f"{e.ahsn}: {steps_words(e.steps)}") for e in batch]),
         html.P(_figures_state(event.id), id="trajectory-figures-state", **{"data-event": str(event.id)}),
         dcc.Interval(id="trajectory-figures-poll", interval=1000, max_intervals=120,
-                     disabled=services().pages_show(event.id)),
+                     disabled=services().db.holds(event.id)),
     ])
 
 
 def _figures_state(event_id: int) -> list:
-    if services().pages_show(event_id):
+    if services().db.holds(event_id):
         return ["Every page of the dashboard shows it now: see the table below, or ",
                 html.A("the national overview against each AHSN's trajectory", href="/?against=trajectory"), "."]
     return ["The figures are being updated: this page will say when every page shows the new trajectory "
@@ -180,7 +180,7 @@ def _figures_state(event_id: int) -> list:
 def figures_state(_n: int | None, event: str | None):
     """Once the database holding the new version is published, say so and show it in the table."""
     event_id = int(event) if event and event.isdigit() else 0
-    if not services().pages_show(event_id):
+    if not services().db.holds(event_id):
         return _figures_state(event_id), False, dash.no_update
     ctx = services()
     table = _trajectories_table(queries.trajectory_versions(ctx.db, ctx.programme),

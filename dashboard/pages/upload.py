@@ -151,12 +151,12 @@ def _stored_panel(stored: str | None, user) -> html.Div | None:
         html.P(_figures_state(event.id), id="upload-figures-state", **{"data-submission": str(event.id)}),
         # Until every page shows it: the database is built after the file is stored.
         dcc.Interval(id="upload-figures-poll", interval=1000, max_intervals=120,
-                     disabled=services().pages_show(event.id)),
+                     disabled=services().db.holds(event.id)),
     ])
 
 
 def _figures_state(submission_id: int) -> list:
-    if services().pages_show(submission_id):
+    if services().db.holds(submission_id):
         return ["Every page of the dashboard shows it now. ", html.A("See the national table", href="/"),
                 " or ", html.A("the history of your returns", href="/history"), "."]
     return ["The figures are being updated: this page will say when every page of the dashboard "
@@ -169,7 +169,7 @@ def _figures_state(submission_id: int) -> list:
 def figures_state(_n: int | None, submission: str | None):
     """Once the database holding the submission is published, every worker serves it."""
     submission_id = int(submission) if submission and submission.isdigit() else 0
-    return _figures_state(submission_id), services().pages_show(submission_id)
+    return _figures_state(submission_id), services().db.holds(submission_id)
 
 
 @callback(Output("upload-result", "children"),
