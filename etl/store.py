@@ -1,24 +1,28 @@
-"""The store: one folder holding every accepted file and the DuckDB database built from them.
+"""The store: one folder holding every accepted file, its events and the DuckDB database built from them.
 
     <METRICS_DATA>/
-      originals/<sha256>.<csv|xlsx>   every accepted file, byte for byte (content-addressed)
-      events/<000001>[-<000009>].json one per load (a batch of files is one file) or restore;
-                                      never changed or deleted
+      originals/<sha256>.<csv|xlsx|xls|ods>   every accepted file, byte for byte (content-addressed)
+      parsed/<sha256>.json            each accepted return's rows as validated (parse once)
+      events/<000001>[-<000009>].json one per write (a batch of files is one file): a return, a
+                                      restore, a quarantine or release, a sign-off, a due date, a
+                                      revision decision, a trajectory version; never changed or deleted
       databases/metrics-<n>-<id>.duckdb   built from the events; never written once published
       CURRENT                         the name of the database readers should use
       write.lock                      held by the one process writing
 
-The source of truth is originals/ + events/. A write (load, restore, rebuild) takes the
-lock, writes the originals and then the event file (the commit point: one atomic rename,
-so a batch is stored whole or not at all), builds a complete new database
-file beside the current one and swaps CURRENT to it with an atomic rename. Readers
-(etl/queries.py) open the file CURRENT names read-only, so they never wait for a writer,
-never see a half-built database and never hit DuckDB's one-writer lock. A crash before the
-event is written leaves everything as it was; a crash after it is repaired by the next
-`ensure()` (which rebuilds when the database is behind the events).
+The source of truth is originals/ + parsed/ + events/. A write takes the lock, checks what it
+is given (a file is read once, in the sandboxed reading child), keeps the original and its
+parsed rows, and writes the event file: the commit point (one atomic rename, so a batch is
+stored whole or not at all). Publishing then builds the new database from a copy of the
+current one with the new events added, and swaps CURRENT to it with an atomic rename; the web
+app does that in the background, the command line at once. Readers (etl/queries.py) open the
+file CURRENT names read-only, so they never wait for a writer, never see a half-built database
+and never hit DuckDB's one-writer lock. A crash before the event is written leaves everything
+as it was; after it, the next publish (any writer, any web worker, `python -m etl init`)
+finishes the job.
 
-Reading methods here never write and never take the lock; only `ensure`, `load`,
-`restore` and `rebuild` do.
+Reading methods here never write and never take the lock; every write goes through
+`write_lock()`.
 """
 
 from __future__ import annotations
@@ -145,12 +149,12 @@ class Store:
             return []
         events: list[Event] = []
         for path in sorted(self.events_dir.glob("*.json")):
-            content = json.loads(path.read_text())
-            events.extend(ev.from_json(e) for e in (content if isinstance(content, list) else [content]))
+            events.extend(_events_in(path))
         return events
 
     def event(self, event_id: int) -> Event | None:
-        return next((e for e in self.events() if e.id == event_id), None)
+        path = self._event_file(event_id)  # only the file that holds it is read
+        return next((e for e in _events_in(path) if e.id == event_id), None) if path is not None else None
 
     def submission(self, submission_id: int) -> Submission | None:
         event = self.event(submission_id)
@@ -163,16 +167,21 @@ class Store:
         """The number of the newest event on disk (0 for none)."""
         if not self.events_dir.exists():
             return 0
-        numbers = [int(part) for p in self.events_dir.glob("*.json")
-                   for part in p.stem.split("-") if part.isdigit()]
-        return max(numbers, default=0)
+        return max((n for p in self.events_dir.glob("*.json") for n in _event_span(p)), default=0)
 
     def committed_at(self, event_id: int) -> float | None:
         """When the file holding an event was written (its commit), as a Unix time."""
+        path = self._event_file(event_id)
+        return path.stat().st_mtime if path is not None else None
+
+    def _event_file(self, event_id: int) -> Path | None:
+        """The events file whose name spans this event's number."""
+        if not self.events_dir.exists():
+            return None
         for path in self.events_dir.glob("*.json"):
-            numbers = [int(part) for part in path.stem.split("-") if part.isdigit()]
-            if numbers and numbers[0] <= event_id <= numbers[-1]:
-                return path.stat().st_mtime
+            span = _event_span(path)
+            if span and span[0] <= event_id <= span[-1]:
+                return path
         return None
 
     @staticmethod
@@ -768,3 +777,13 @@ def _quarter_order(path: Path) -> tuple:
 
 def _now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+def _event_span(path: Path) -> list[int]:
+    """The event numbers an events file's name holds: 000151.json [151], 000152-000175.json [152, 175]."""
+    return [int(part) for part in path.stem.split("-") if part.isdigit()]
+
+
+def _events_in(path: Path) -> list[Event]:
+    content = json.loads(path.read_text())
+    return [ev.from_json(e) for e in (content if isinstance(content, list) else [content])]
