@@ -153,8 +153,13 @@ class Store:
         return events
 
     def event(self, event_id: int) -> Event | None:
-        path = self._event_file(event_id)  # only the file that holds it is read
-        return next((e for e in _events_in(path) if e.id == event_id), None) if path is not None else None
+        return next((e for e in self.committed_with(event_id) if e.id == event_id), None)
+
+    def committed_with(self, event_id: int) -> list[Event]:
+        """The events written in the same commit as this one (itself included); [] if none.
+        Only the file that holds it is read."""
+        path = self._event_file(event_id)
+        return _events_in(path) if path is not None else []
 
     def submission(self, submission_id: int) -> Submission | None:
         event = self.event(submission_id)

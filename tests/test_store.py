@@ -182,3 +182,7 @@ def test_a_batch_is_committed_as_one_event_file(store, db):
     assert (store.events_dir / "000161-000162.json").exists()
     assert [e.file_name for e in store.events()[-2:]] == ["w.csv", "o.csv"]
     assert list(store.event(162).returns) == [("Oxford", "Q3 2020/21", len(trust_codes(db, "Oxford")))]
+    # one event, or the ones committed with it, read from that file alone
+    assert [e.id for e in store.committed_with(162)] == [161, 162]
+    assert store.event(163) is None and store.committed_with(163) == []
+    assert store.committed_at(161) == (store.events_dir / "000161-000162.json").stat().st_mtime

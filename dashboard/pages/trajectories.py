@@ -149,13 +149,11 @@ def _set_section(user, programme) -> html.Section:
 def _stored_panel(stored: str | None) -> html.Div | None:
     if not stored or not stored.isdigit():
         return None
-    trajectories = [e for e in services().store.events() if e.kind == "trajectory"]  # one read of the events
-    event = next((e for e in trajectories if e.id == int(stored)), None)
+    # the versions the same file set: one commit
+    batch = [e for e in services().store.committed_with(int(stored)) if e.kind == "trajectory"]
+    event = next((e for e in batch if e.id == int(stored)), None)
     if event is None:
         return None
-    # the versions the same file set, committed together
-    batch = [e for e in trajectories
-             if e.loaded_at == event.loaded_at and e.file_name == event.file_name and e.loaded_by == event.loaded_by]
     return html.Div(className="upload-panel upload-panel-success", role="status", id="trajectory-stored", children=[
         html.H2(f"✓ Stored: a new trajectory for {', '.join(e.ahsn for e in batch)}"),
         html.Ul([html.Li(f"{e.ahsn}: {steps_words(e.steps)}") for e in batch]),
