@@ -11,12 +11,14 @@ from etl.quarters import Quarter
 from etl.report import whole_percent
 
 
+def trusts_needed(counted: int, target: int) -> int:
+    """The fewest adopted counted trusts whose whole-percent rate reaches the target."""
+    return next((k for k in range(counted + 1) if whole_percent(k, counted) >= target), counted) if counted else 0
+
+
 def trusts_to_go(adopted: int, counted: int, target: int) -> int:
     """How many more acute trusts must adopt for the (whole-percent) rate to reach the target."""
-    for extra in range(0, counted - adopted + 1):
-        if whole_percent(adopted + extra, counted) >= target:
-            return extra
-    return counted - adopted
+    return max(0, trusts_needed(counted, target) - adopted)
 
 
 def change_words(now: int, before: int | None, since: str) -> str:
@@ -101,11 +103,6 @@ def what_changed(trusts: pd.DataFrame, missing: pd.DataFrame, programme: Program
 ON_MARK, BEHIND_MARK = "✓", "○"  # a symbol beside every colour: on (or above) and behind a trajectory
 
 
-def trusts_needed(counted: int, target: int) -> int:
-    """The fewest adopted counted trusts whose whole-percent rate reaches the target."""
-    return next((k for k in range(counted + 1) if whole_percent(k, counted) >= target), counted) if counted else 0
-
-
 @dataclass(frozen=True)
 class Against:
     """A rate against a trajectory's target: on (at or above) or behind, by how many trusts."""
@@ -158,8 +155,8 @@ def trajectory_story(name: str, now: Standing, judged: dict | None, steps: pd.Da
         return out
     step = later.iloc[0]
     goal, by = int(step["target_percent"]), step["quarter"]
-    need = trusts_needed(now.counted, goal) - now.adopted
-    if need <= 0:
+    need = trusts_to_go(now.adopted, now.counted, goal)
+    if not need:
         out.append(f"Next step, {goal}% by {by}: already met ({now.adopted} of {now.counted} acute trusts adopting).")
         return out
     level = programme.level(programme.adopted_from_level)
