@@ -34,6 +34,7 @@ import smtplib
 import threading
 from dataclasses import dataclass
 
+import pandas as pd
 from flask import Flask, Response, jsonify, redirect, request
 from werkzeug.utils import secure_filename
 
@@ -93,6 +94,11 @@ def rate_text(adopted: int, counted: int, programme: Programme) -> str:
     if counted == 0:
         return f"no {kinds} trusts"
     return f"{whole_percent(adopted, counted)}% ({adopted} of {counted} {kinds} trusts)"
+
+
+def stored_rate_text(rate, adopted, counted, programme: Programme) -> str:
+    """A rate as the database holds it (NULL where there is no return), in the same words."""
+    return "no return" if pd.isna(rate) else rate_text(int(adopted), int(counted), programme)
 
 
 def changes(db: Database, results: list[ParsedReturn], programme: Programme) -> list[Change]:

@@ -20,6 +20,7 @@ from dash import Input, Output, State, callback, dcc, html, no_update
 from dashboard import downloads
 from dashboard.auth import csrf_token, current_user
 from dashboard.context import services
+from dashboard.uploads import stored_rate_text
 from dashboard.views import ReturnsView, returns_grid
 from etl import ahsns, queries
 from etl.collection import QuarterStatus
@@ -243,12 +244,6 @@ def _actions(status: QuarterStatus, today: dt.date, confirming: bool) -> html.Se
     return html.Section(blocks, className="upload-step returns-actions no-print", id="returns-actions")
 
 
-def _rate(rate, adopted, counted) -> str:
-    if pd.isna(rate):
-        return "no return"
-    return f"{int(rate)}% ({int(adopted)} of {int(counted)} acute trusts)"
-
-
 def _revisions() -> html.Section:
     ctx = services()
     pending = queries.pending_revisions(ctx.db, ctx.programme)
@@ -266,9 +261,9 @@ def _revisions() -> html.Section:
             html.H3(f"Revision {int(event_id)}: " + ", ".join(f"{r['ahsn']} {r['quarter']}" for _, r in group.iterrows())),
             html.P(f"By {first['by_user']} on {first['happened_at']:%d %b %Y %H:%M} UTC: {how}."),
             html.Ul([html.Li([f"{r['ahsn']} {r['quarter']}: ",
-                              html.Strong(_rate(r["before_rate"], r["before_adopted"], r["before_counted"])),
+                              html.Strong(stored_rate_text(r["before_rate"], r["before_adopted"], r["before_counted"], ctx.programme)),
                               " now → ",
-                              html.Strong(_rate(r["after_rate"], r["after_adopted"], r["after_counted"])),
+                              html.Strong(stored_rate_text(r["after_rate"], r["after_adopted"], r["after_counted"], ctx.programme)),
                               " if approved"]) for _, r in group.iterrows()], className="returns-before-after"),
             _trust_changes(changes),
             html.Div(className="returns-decisions", children=[
