@@ -35,10 +35,10 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from dashboard.context import services
 from dashboard.sessions import SessionRecord
 from dashboard.signin_limits import TooMany
+from etl.errors import Conflict, InvalidInput, NotAllowed, NotFound, Refusal, StoreBusy, StoreNotReady
 from etl.events import Submission
 from etl.files import write_atomically
 from etl.settings import Settings
-from etl.store import StoreBusy
 from etl.users import User
 
 OPEN_PATHS = ("/signin", "/healthz", "/assets/", "/_favicon.ico", "/favicon.ico")
@@ -56,16 +56,22 @@ class Refused(Exception):
         self.message = message
 
 
+# What each refusal of the data layer (etl/errors.py) answers: the one place they are mapped.
+STATUS = {NotFound: 404, Conflict: 409, InvalidInput: 400, NotAllowed: 403, StoreBusy: 503, StoreNotReady: 503}
+
+
+def status_of(refusal: Refusal) -> int:
+    return next((code for kind, code in STATUS.items() if isinstance(refusal, kind)), 409)
+
+
 @contextlib.contextmanager
 def store_refusals(nothing_was: str):
-    """The store's refusals as answers: busy with another write (503), or not possible now
-    (409: already quarantined, not a revision waiting, ...). 'Nothing was <nothing_was>: why.'"""
+    """The store's refusals as answers, each with its status: 'Nothing was <nothing_was>: why.'
+    Anything else raised is a bug, and answers 500 with its traceback in the log."""
     try:
         yield
-    except StoreBusy as busy:
-        raise Refused(503, f"Nothing was {nothing_was}: {busy}.") from None
-    except LookupError as refused:
-        raise Refused(409, f"Nothing was {nothing_was}: {refused}.") from None
+    except Refusal as refused:
+        raise Refused(status_of(refused), f"Nothing was {nothing_was}: {refused}.") from None
 
 
 def wants_page() -> bool:

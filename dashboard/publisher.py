@@ -45,7 +45,7 @@ class Publisher:
     def _run(self) -> None:
         while True:
             try:
-                self.store.publish()
+                self.store.make_current()
             except Exception:  # the next check (in any worker) tries again
                 log.exception("publishing the store's new events failed")
             with self._lock:

@@ -72,9 +72,9 @@ def register(server: Flask) -> None:
         if status is not None and not status.is_complete and request.form.get("incomplete") != "yes":
             raise Refused(409, f"{status.coverage} for {quarter.label}: confirm publishing an incomplete "
                                "quarter (the late AHSNs' returns will be revisions).")
-        event = _store_call(ctx.store.publish_quarter, ctx.programme, quarter, by=user.name,
+        event = _store_call(ctx.store.sign_off, ctx.programme, quarter, by=user.name,
                             source=f"returns page ({request.remote_addr})", note=_reason(required=False),
-                            publish=False)
+                            make_current=False)
         ctx.publisher.publish_soon()
         return _done(quarter, f"{quarter.label} is published.", event=event.id)
 
@@ -88,14 +88,14 @@ def register(server: Flask) -> None:
         except ValueError:
             raise Refused(400, "Give the due date as a date, like 2021-02-15.") from None
         event = _store_call(ctx.store.set_due_date, ctx.programme, quarter, due, _reason(), by=user.name,
-                            source=f"returns page ({request.remote_addr})", publish=False)
+                            source=f"returns page ({request.remote_addr})", make_current=False)
         ctx.publisher.publish_soon()
         return _done(quarter, f"Returns for {quarter.label} are now due on {due:%-d %B %Y}.", event=event.id)
 
     def decide(event_id: int, approve: bool):
         user, ctx = _national(), services()
         event = _store_call(ctx.store.decide_revision, event_id, approve, _reason(), by=user.name,
-                            source=f"returns page ({request.remote_addr})", publish=False)
+                            source=f"returns page ({request.remote_addr})", make_current=False)
         ctx.publisher.publish_soon()
         verb = "approved: the published figures show it, with a revision mark" if approve else \
             "rejected: it is kept, and never counted"

@@ -20,15 +20,15 @@ import os
 from flask import Flask, Response, jsonify, redirect, request
 from werkzeug.utils import secure_filename
 
-from dashboard.auth import Refused, csrf_protected, current_user, signed_in, wants_page
+from dashboard.auth import Refused, csrf_protected, current_user, signed_in, status_of, wants_page
 from dashboard.context import services
 from dashboard.uploads import ORIGINAL_TYPES
 from etl import ahsns, queries
+from etl.errors import NotAllowed, Refusal
 from etl.events import SetTrajectory
 from etl.problems import ReturnRejected
 from etl.programmes import Programme
 from etl.quarters import Quarter
-from etl.store import StoreBusy
 from etl.templates import trajectory_csv
 from etl.users import User
 
@@ -88,19 +88,17 @@ def register(server: Flask) -> None:
         try:
             events = ctx.store.set_trajectory(name, content, ctx.programme, reason, by=user.name,
                                               source=f"trajectories page ({request.remote_addr})",
-                                              may_set=lambda ahsn: may_set(user, ctx.programme, ahsn), publish=False)
+                                              may_set=lambda ahsn: may_set(user, ctx.programme, ahsn), make_current=False)
         except ReturnRejected as rejected:
             if wants_page():
                 raise Refused(422, f"The trajectory was not stored: {len(rejected.problems)} problem(s) were found "
                                    "when it was checked again. Upload it again to see them.") from None
             return jsonify(error="The trajectory was not stored.",
                            problems=[p.as_dict() for p in rejected.problems]), 422
-        except PermissionError as refused:
+        except NotAllowed as refused:
             raise Refused(403, f"Nothing was stored: {refused} (you are a {user.description}).") from None
-        except LookupError as refused:
-            raise Refused(409, f"Nothing was stored: {refused}.") from None
-        except StoreBusy as busy:
-            raise Refused(503, f"Nothing was stored: {busy}.") from None
+        except Refusal as refused:
+            raise Refused(status_of(refused), f"Nothing was stored: {refused}.") from None
         ctx.publisher.publish_soon()
         if token:
             ctx.pending.drop(token, pending_key(user))

@@ -230,7 +230,9 @@ def register(server: Flask) -> None:
         else:
             raise Refused(400, "No file was sent.")
         ctx = services()
-        results = ctx.store.check(files, ctx.programme)
+        # Read once, here, outside the store's lock; the commit checks the same parsed returns
+        # against the data current under the lock, without reading the file again.
+        results = ctx.store.read(files, ctx.programme)
         problems = [p for r in results for p in r.problems]
         if not problems:
             why = not_permitted(user, results)
@@ -242,7 +244,7 @@ def register(server: Flask) -> None:
             # The commit point: once the event is written the file is stored, and the answer
             # says so; the database is built after the answer, in the background.
             accepted = ctx.store.commit(files, ctx.programme, loaded_by=user.name,
-                                        source=f"upload page ({request.remote_addr})")
+                                        source=f"upload page ({request.remote_addr})", parsed=results)
         except ReturnRejected as rejected:
             if wants_page():
                 raise Refused(422, f"The file was not stored: {len(rejected.problems)} "
@@ -255,7 +257,7 @@ def register(server: Flask) -> None:
         ctx.publisher.publish_soon()
         drop_pending(token, user)
         published = published_quarters(ctx.db, ctx.programme)
-        send_receipt(ctx, user, accepted, changes(ctx.db, results, ctx.programme), published)
+        send_receipt(ctx, user, accepted, changes(ctx.db, [a.parsed for a in accepted], ctx.programme), published)
         if wants_page():
             return redirect(f"/upload?stored={accepted[0].submission_id}", code=303)
         return jsonify(stored=[{"submission_id": a.submission_id, "file_name": a.file_name,
@@ -273,8 +275,8 @@ def register(server: Flask) -> None:
         published = published_quarters(ctx.db, ctx.programme)
         waiting = [list(r) for r in submission.returns if r.quarter in published]
         with store_refusals("restored"):  # e.g. quarantined: release it first
-            event = ctx.store.restore(submission_id, restored_by=current_user().name,
-                                      source=f"history page ({request.remote_addr})", publish=False)
+            event = ctx.store.restore(submission_id, by=current_user().name,
+                                      source=f"history page ({request.remote_addr})", make_current=False)
         ctx.publisher.publish_soon()
         if wants_page():
             if waiting:
@@ -313,7 +315,7 @@ def register(server: Flask) -> None:
         change = ctx.store.quarantine if action == "quarantine" else ctx.store.release
         with store_refusals("changed"):  # already quarantined, or not quarantined
             change(submission_id, reason[:500], by=user.name,
-                   source=f"history page ({request.remote_addr})", publish=False)
+                   source=f"history page ({request.remote_addr})", make_current=False)
         ctx.publisher.publish_soon()
         if wants_page():
             return redirect(f"/history?{action}d={submission_id}", code=303)

@@ -25,17 +25,18 @@ from etl import ahsns
 from etl.events import (
     ApproveRevision,
     Event,
-    PublishQuarter,
     Quarantine,
     RejectRevision,
     Release,
     Restore,
     SetDueDate,
     SetTrajectory,
+    SignOff,
     Submission,
 )
 from etl.programmes import PROGRAMMES
 from etl.quarters import Quarter
+from etl.queries import files
 
 SQL_DIR = Path(__file__).resolve().parent
 # Bump when schema.sql or what the base tables hold changes: a database of another version
@@ -80,17 +81,8 @@ def build_database(path: Path, events: list[Event], rows_for: RowsFor, start_fro
 def _last_event_if_extendable(path: Path, events: list[Event]) -> int | None:
     """The last event `path` holds, if it can be extended with the rest of `events`: same
     schema version, and every event it holds is still one of the first events."""
-    try:
-        con = duckdb.connect(str(path), read_only=True)
-    except duckdb.Error:
-        return None
-    try:
-        meta = dict(con.execute("SELECT key, value FROM meta").fetchall())
-    except duckdb.Error:
-        return None
-    finally:
-        con.close()
-    if meta.get("schema_version") != SCHEMA_VERSION:
+    meta = files.meta_of(path)
+    if meta is None or meta.get("schema_version") != SCHEMA_VERSION:
         return None
     last = int(meta.get("last_event_id", -1))
     ids = [e.id for e in events]
@@ -125,7 +117,7 @@ def _insert_events(events: list[Event], rows_for: RowsFor, con: duckdb.DuckDBPyC
             [[e.id, e.programme, Quarter.parse(e.quarter).index, e.quarter, e.kind,
               dt.date.fromisoformat(e.due) if isinstance(e, SetDueDate) else None,
               e.reason if isinstance(e, SetDueDate) else e.note, e.loaded_by, _timestamp(e.loaded_at), e.source]
-             for e in events if isinstance(e, PublishQuarter | SetDueDate)],
+             for e in events if isinstance(e, SignOff | SetDueDate)],
             columns=["id", "programme", "quarter_index", "quarter", "kind", "due_date", "reason", "by_user",
                      "happened_at", "source"]),
         "revision_decisions": pd.DataFrame(

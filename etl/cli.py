@@ -19,13 +19,14 @@ from pathlib import Path
 import pandas as pd
 
 from etl import ahsns, collection, queries
+from etl.errors import InvalidInput, NotFound, Refusal
 from etl.events import SetTrajectory
 from etl.problems import ReturnRejected
 from etl.quarters import Quarter, QuarterError, parse_list
 from etl.queries import Database
 from etl.report import default_quarters, national_table, shown_quarters, to_csv
 from etl.settings import Settings, SettingsError, as_markdown
-from etl.store import Store, StoreBusy, StoreNotReady
+from etl.store import Store
 from etl.templates import neutralise, template_csv, template_xlsx, trajectory_csv
 from etl.trajectories import steps_words
 from etl.users import UserError, Users
@@ -157,7 +158,7 @@ def main(argv: list[str] | None = None, settings: Settings | None = None) -> int
         return 2
     try:
         return COMMANDS[args.command](context, args)
-    except (QuarterError, LookupError, StoreBusy, StoreNotReady, UserError, PermissionError) as err:
+    except (QuarterError, Refusal, UserError) as err:  # anything else is a bug: its traceback shows
         print(f"error: {err}", file=sys.stderr)
         return 1
 
@@ -327,8 +328,9 @@ def cmd_trajectory(ctx: Context, args) -> int:
         print("nothing was stored (--check)", file=sys.stderr)
         return 0
     try:
-        events = ctx.store.set_trajectory(args.file.name, content, ctx.programme, args.reason or "", by=args.by)
-    except ReturnRejected as rejected:  # read again under the write lock: the same file, the same answer
+        events = ctx.store.set_trajectory(args.file.name, content, ctx.programme, args.reason or "", by=args.by,
+                                          parsed=parsed)
+    except ReturnRejected as rejected:
         for p in rejected.problems:
             print(p, file=sys.stderr)
         return 1
@@ -351,7 +353,7 @@ def _trajectory_history(ctx: Context, args) -> int:
     if args.ahsn:
         found = ahsns.resolve(args.ahsn)
         if found is None:
-            raise LookupError(f"'{args.ahsn}' is not one of the 15 AHSNs")
+            raise NotFound(f"'{args.ahsn}' is not one of the 15 AHSNs")
         wanted = found.short_name
     rows = [["ahsn", "version", "current", "event", "set_by", "set_at", "reason", "file_name", "steps"]]
     versions = ctx.store.trajectory_versions(ctx.programme)
@@ -384,7 +386,8 @@ def cmd_history(ctx: Context, args) -> int:
 
 
 def cmd_restore(ctx: Context, args) -> int:
-    event = ctx.store.restore(args.id, restored_by=args.by)
+    ctx.store.ensure(progress=_progress)
+    event = ctx.store.restore(args.id, by=args.by)
     returns = ", ".join(f"{r.ahsn} {r.quarter}" for r in event.returns)
     print(f"submission {args.id} is current again for {returns} (event {event.id})")
     return 0
@@ -415,7 +418,7 @@ def cmd_publish(ctx: Context, args) -> int:
               "Publish anyway with --incomplete (their figures will be revisions when they come).",
               file=sys.stderr)
         return 1
-    event = ctx.store.publish_quarter(ctx.programme, quarter, by=args.by, note=args.note)
+    event = ctx.store.sign_off(ctx.programme, quarter, by=args.by, note=args.note)
     coverage = f"; {status.coverage}" if status else ""
     print(f"{quarter.label} is published (event {event.id}){coverage}. Changes to its returns now wait "
           "for approval (`python -m etl revisions`).")
@@ -427,7 +430,8 @@ def cmd_due_date(ctx: Context, args) -> int:
     try:
         due = dt.date.fromisoformat(args.date)
     except ValueError:
-        raise LookupError(f"'{args.date}' is not a date: write it like 2021-02-15") from None
+        raise InvalidInput(f"'{args.date}' is not a date: write it like 2021-02-15") from None
+    ctx.store.ensure(progress=_progress)
     event = ctx.store.set_due_date(ctx.programme, quarter, due, args.reason, by=args.by)
     print(f"returns for {quarter.label} are due on {due:%-d %B %Y} (event {event.id})")
     return 0
@@ -458,6 +462,7 @@ def _of(adopted, counted) -> str:
 
 def cmd_decide(ctx: Context, args) -> int:
     approve = args.command == "approve"
+    ctx.store.ensure(progress=_progress)
     event = ctx.store.decide_revision(args.id, approve, args.reason, by=args.by)
     if approve:
         print(f"revision {args.id} approved (event {event.id}): the published figures show it, with "
@@ -475,6 +480,7 @@ def cmd_rebuild(ctx: Context, args) -> int:
 
 
 def cmd_quarantine(ctx: Context, args) -> int:
+    ctx.store.ensure(progress=_progress)
     event = ctx.store.quarantine(args.id, args.reason, by=args.by)
     returns = ", ".join(f"{r.ahsn} {r.quarter}" for r in event.returns)
     print(f"submission {args.id} is quarantined: left out of {returns} (event {event.id}); "
@@ -483,6 +489,7 @@ def cmd_quarantine(ctx: Context, args) -> int:
 
 
 def cmd_release(ctx: Context, args) -> int:
+    ctx.store.ensure(progress=_progress)
     event = ctx.store.release(args.id, args.reason, by=args.by)
     print(f"submission {args.id} is released: back in the figures (event {event.id})")
     return 0

@@ -93,9 +93,10 @@ class Release(_AboutASubmission):
 
 
 @dataclass(frozen=True)
-class PublishQuarter:
+class SignOff:
     """A national administrator signs a quarter off: its figures as they stand are the published
-    ones, and any later change to one of its returns waits for approval (a revision)."""
+    ones, and any later change to one of its returns waits for approval (a revision). (Its
+    kind on disk is "publish", as events stored before it had this name say.)"""
 
     kind: ClassVar[str] = "publish"
     id: int
@@ -180,9 +181,9 @@ class SetTrajectory:
     is_demo: bool = False
 
 
-Event = (Submission | Restore | Quarantine | Release | PublishQuarter | SetDueDate | ApproveRevision
+Event = (Submission | Restore | Quarantine | Release | SignOff | SetDueDate | ApproveRevision
          | RejectRevision | SetTrajectory)
-KINDS: dict[str, type] = {cls.kind: cls for cls in (Submission, Restore, Quarantine, Release, PublishQuarter,
+KINDS: dict[str, type] = {cls.kind: cls for cls in (Submission, Restore, Quarantine, Release, SignOff,
                                                    SetDueDate, ApproveRevision, RejectRevision, SetTrajectory)}
 
 

@@ -84,12 +84,12 @@ def build_large_store(root: Path) -> float:
         for ahsn in (a.short_name for a in all_ahsns())
         for step, year in enumerate(range(2014, 2024, 2))]
     store.set_trajectory("trajectories.csv", "\n".join(lines).encode(), TCAM, "benchmark trajectories", by="benchmark",
-                         publish=False)
+                         make_current=False)
     # every quarter signed off but the last, which is still being collected (as in real use)
     first = Quarter.parse("Q1 2014/15")
     for offset in range(39):
-        store.publish_quarter(TCAM, first + offset, by="benchmark", publish=False)
-    store.publish()
+        store.sign_off(TCAM, first + offset, by="benchmark", make_current=False)
+    store.make_current()
     return seconds
 
 

@@ -10,6 +10,7 @@ import time
 import pytest
 from upload_helpers import PASSWORD, as_json, build_seed_store, copy_store, csrf_from, fixture_bytes, sign_in
 
+from etl.queries import files
 from etl.store import Store
 from etl.users import Users
 from tests.conftest import make_app, settings_for
@@ -227,7 +228,7 @@ def test_commit_of_own_return_is_stored_like_the_command_line(client, seed):
     assert (event.loaded_by, event.source) == ("wessex", "upload page (127.0.0.1)")
     assert seed.original_bytes(event) == fixture_bytes("wessex-good.csv")
     assert wait_until(seed.is_current)  # published in the background
-    assert Store.last_event_in(seed.current_database()) == 7
+    assert files.last_event_in(seed.current_database()) == 7
 
 
 def test_commit_of_a_malformed_file_lists_its_problems_and_stores_nothing(client, seed):

@@ -10,6 +10,7 @@ import io
 import pytest
 
 from etl import collection, queries
+from etl.errors import Conflict, InvalidInput
 from etl.programmes import TCAM
 from etl.quarters import Quarter
 from etl.report import default_quarters, national_table, target_sentence, to_csv
@@ -82,7 +83,7 @@ def test_a_change_to_a_published_quarter_waits_for_approval_then_shows_as_revise
     first = queries.first_published_rates(db, TCAM, [Q2_2020.index])
     assert int(first[first["ahsn"] == "KSS"]["rate_percent"].iloc[0]) == 50
     assert collection.status_of(collection.statuses(db, TCAM, TODAY), Q2_2020).state == collection.REVISED
-    with pytest.raises(LookupError, match="no revision"):
+    with pytest.raises(Conflict, match="no revision"):
         store.decide_revision(accepted.submission_id, False, "twice")
 
 
@@ -100,7 +101,7 @@ def test_a_restore_of_a_published_quarter_is_a_revision_too(store, db):
     store.decide_revision(first, True, "corrected", by="nat")
     demo_kss = int(queries.first_published_rates(db, TCAM, [Q2_2020.index]).set_index("ahsn").loc["KSS",
                                                                                                  "submission_id"])
-    restore = store.restore(demo_kss, restored_by="kss")
+    restore = store.restore(demo_kss, by="kss")
     assert report_rows(db)["KSS"][2] == "60"
     assert list(queries.pending_revisions(db, TCAM)["event_id"]) == [restore.id]
     store.decide_revision(restore.id, True, "back to the published return", by="nat")
@@ -109,12 +110,12 @@ def test_a_restore_of_a_published_quarter_is_a_revision_too(store, db):
 
 def test_publishing_a_quarter_freezes_it_and_an_unknown_quarter_is_a_clear_error(store, db):
     store.load([("kss.csv", filled_return(db, "KSS"))], TCAM)
-    with pytest.raises(LookupError, match="there are no returns for Q4 2030/31"):
-        store.publish_quarter(TCAM, Quarter.parse("Q4 2030/31"))
-    store.publish_quarter(TCAM, NEXT_QUARTER, by="nat")
+    with pytest.raises(Conflict, match="there are no returns for Q4 2030/31"):
+        store.sign_off(TCAM, Quarter.parse("Q4 2030/31"))
+    store.sign_off(TCAM, NEXT_QUARTER, by="nat")
     assert NEXT_QUARTER in default_quarters(db, TCAM)
-    with pytest.raises(LookupError, match="already published"):
-        store.publish_quarter(TCAM, NEXT_QUARTER)
+    with pytest.raises(Conflict, match="already published"):
+        store.sign_off(TCAM, NEXT_QUARTER)
     # a late AHSN's return is then a revision, as any change
     store.load([("wessex.csv", filled_return(db, "Wessex"))], TCAM)
     assert report_rows(db, [NEXT_QUARTER])["Wessex"] == ["no return"]
@@ -125,7 +126,7 @@ def test_a_due_date_set_by_hand_replaces_the_rule(store, db):
     store.set_due_date(TCAM, NEXT_QUARTER, dt.date(2021, 3, 1), "extended for the pandemic", by="nat")
     upcoming = collection.status_of(collection.statuses(db, TCAM, TODAY), NEXT_QUARTER)
     assert (upcoming.due, upcoming.due_set_by_hand) == (dt.date(2021, 3, 1), True)
-    with pytest.raises(LookupError, match="say why"):
+    with pytest.raises(InvalidInput, match="say why"):
         store.set_due_date(TCAM, NEXT_QUARTER, dt.date(2021, 3, 1), " ")
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from etl import events, queries, report
+from etl.errors import NotFound
 from etl.problems import ReturnRejected
 from etl.programmes import TCAM
 from etl.quarters import Quarter
@@ -65,7 +66,7 @@ def test_load_supersede_and_restore(store, db):
     assert latest_two.values.tolist() == [[second[0].submission_id, "bob", True],
                                           [first[0].submission_id, "ann", False]]
 
-    store.restore(first[0].submission_id, restored_by="carol")
+    store.restore(first[0].submission_id, by="carol")
     assert wessex_rate(db) == (adopted, counted, rate, first[0].submission_id)
     history = queries.submissions(db, TCAM, ahsn="Wessex")
     both = history[history["quarter"] == "Q3 2020/21"][["submission_id", "is_current"]]
@@ -75,7 +76,7 @@ def test_load_supersede_and_restore(store, db):
 
 
 def test_restore_of_unknown_submission_says_so(store, db):
-    with pytest.raises(LookupError, match="there is no submission 9999"):
+    with pytest.raises(NotFound, match="there is no submission 9999"):
         store.restore(9999)
 
 
@@ -156,7 +157,7 @@ def test_a_crash_during_the_build_leaves_the_previous_data_then_is_repaired(stor
         raise KeyboardInterrupt("killed mid-build")
 
     with monkeypatch.context() as patch:
-        patch.setattr("etl.store.build_database", crash)
+        patch.setattr("etl.store.database.build_database", crash)
         with pytest.raises(KeyboardInterrupt):
             store.load([("a.csv", filled_return(db, "Wessex"))], TCAM)
     assert store.current_file.read_text() == current

@@ -11,10 +11,10 @@ import time
 import pytest
 
 from etl import queries, report
+from etl.errors import Conflict, InvalidInput
 from etl.programmes import TCAM
 from etl.quarters import Quarter
-from etl.queries import Database
-from etl.store import Store
+from etl.queries import Database, files
 from tests.conftest import make_app
 from tests.returns import NEXT_QUARTER, filled_return
 
@@ -81,7 +81,7 @@ def test_a_commit_is_stored_before_it_is_published(store, db):
     assert store.event(accepted.submission_id).loaded_by == "ann"
     assert store.current_database() == before and not store.is_current()
     assert rate(db, "Wessex", NEXT_QUARTER) is None
-    store.publish()
+    store.make_current()
     assert rate(db, "Wessex", NEXT_QUARTER)[1] == accepted.submission_id
 
 
@@ -123,15 +123,15 @@ def test_quarantine_leaves_a_submission_out_of_every_figure_and_release_brings_i
     assert rate(db, "Wessex", NEXT_QUARTER)[1] == first  # the one before it is current again
     history = queries.submissions(db, TCAM, "Wessex").set_index("submission_id")
     assert history.loc[second, "is_quarantined"] and history.loc[second, "quarantine_reason"].startswith("every")
-    with pytest.raises(LookupError, match="is quarantined: release it before"):
+    with pytest.raises(Conflict, match="is quarantined: release it before"):
         store.restore(second)
-    with pytest.raises(LookupError, match="already quarantined"):
+    with pytest.raises(Conflict, match="already quarantined"):
         store.quarantine(second, "again")
-    with pytest.raises(LookupError, match="say why"):
+    with pytest.raises(InvalidInput, match="say why"):
         store.release(second, "   ")
     store.release(second, "confirmed by the Wessex lead", by="nat")
     assert rate(db, "Wessex", NEXT_QUARTER) == (100, second)
-    with pytest.raises(LookupError, match="is not quarantined"):
+    with pytest.raises(Conflict, match="is not quarantined"):
         store.release(second, "again")
 
 
@@ -164,5 +164,5 @@ def test_the_web_app_finishes_a_commit_whose_worker_died(store, settings, db):
     deadline = time.monotonic() + 15
     while not store.is_current() and time.monotonic() < deadline:
         time.sleep(0.05)
-    assert Store.last_event_in(store.current_database()) == accepted.submission_id
+    assert files.last_event_in(store.current_database()) == accepted.submission_id
     assert rate(Database(store), "Wessex", NEXT_QUARTER)[1] == accepted.submission_id

@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 
 from etl import queries
+from etl.errors import Conflict, InvalidInput, NotAllowed
 from etl.events import SetTrajectory
 from etl.problems import ReturnRejected
 from etl.programmes import TCAM
@@ -167,7 +168,7 @@ def test_a_new_version_never_rewrites_how_a_published_quarter_was_judged(tstore,
 
     # Publish Q3 2020/21 with Wessex's return; a third version then changes only later quarters.
     tstore.load([("w.csv", filled_return(db, "Wessex"))], TCAM)
-    tstore.publish_quarter(TCAM, Quarter.parse("Q3 2020/21"), by="nat")
+    tstore.sign_off(TCAM, Quarter.parse("Q3 2020/21"), by="nat")
     tstore.set_trajectory("wessex-v3.csv", b"ahsn,quarter,target_percent\nWessex,Q3 2020/21,90\n", TCAM, "stretch")
     targets = wessex_targets(db)
     assert (targets["Q2 2020/21"], targets["Q3 2020/21"], targets["Q1 2021/22"]) == (65, 70, 90)
@@ -193,9 +194,9 @@ def test_a_new_version_never_rewrites_how_a_published_quarter_was_judged(tstore,
 def test_an_unchanged_trajectory_is_not_a_new_version_and_a_reason_is_needed(tstore):
     db = Database(tstore)
     current = trajectory_csv(tstore.trajectory_versions(TCAM), ["Wessex"]).encode()
-    with pytest.raises(LookupError, match="the same as the current ones: nothing was stored"):
+    with pytest.raises(Conflict, match="the same as the current ones: nothing was stored"):
         tstore.set_trajectory("same.csv", current, TCAM, "no change")
-    with pytest.raises(LookupError, match="say why"):
+    with pytest.raises(InvalidInput, match="say why"):
         tstore.set_trajectory("w.csv", b"ahsn,quarter,target_percent\nWessex,Q4 2020/21,80\n", TCAM, "  ")
     assert len(queries.trajectory_versions(db, TCAM, "Wessex")) == 1
 
@@ -203,7 +204,7 @@ def test_an_unchanged_trajectory_is_not_a_new_version_and_a_reason_is_needed(tst
 def test_a_file_with_an_ahsn_the_user_may_not_set_stores_nothing(tstore):
     before = files_of(tstore)
     content = b"ahsn,quarter,target_percent\nWessex,Q4 2020/21,80\nKSS,Q4 2020/21,70\n"
-    with pytest.raises(PermissionError, match="KSS"):
+    with pytest.raises(NotAllowed, match="KSS"):
         tstore.set_trajectory("two.csv", content, TCAM, "x", may_set=lambda ahsn: ahsn == "Wessex")
     assert files_of(tstore) == before
     events = tstore.set_trajectory("two.csv", content, TCAM, "both agreed")

@@ -255,7 +255,7 @@ def test_storing_checks_the_user_the_reason_and_the_file_again(app, tstore):
     assert stored.status_code == 200, stored.get_data(as_text=True)
     [event] = stored.get_json()["stored"]
     assert event["ahsn"] == "Wessex" and event["steps"] == [["Q4 2019/20", 50, "agreed"], ["Q4 2020/21", 80, None]]
-    tstore.publish()
+    tstore.make_current()
     versions = queries.trajectory_versions(db, TCAM, "Wessex")
     assert versions.iloc[0][["version", "by_user", "reason"]].tolist() == [2, "wessex", "agreed at the March board"]
     original = client.get(f"/trajectories/{event['event']}/original")

@@ -22,6 +22,7 @@ from upload_helpers import build_seed_store, fixture_bytes, seed_server, sign_in
 from etl import queries
 from etl.programmes import TCAM
 from etl.queries import Database
+from etl.queries.files import last_event_in
 from etl.reading.limits import ReadLimits
 from etl.store import Store, records_json
 from etl.validate import parse_return
@@ -160,7 +161,7 @@ def _assert_consistent(store):
     for path in (store.root / "events").glob("*.json"):
         json.loads(path.read_text())
     path = store.ensure()
-    assert Store.last_event_in(path) == store.last_event_id()
+    assert last_event_in(path) == store.last_event_id()
 
 
 def test_a_load_killed_while_building_leaves_the_previous_data_in_place(tmp_path):

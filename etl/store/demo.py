@@ -1,0 +1,53 @@
+"""The embedded demo data, loaded into an empty store by `python -m etl init` (and `make run`):
+the demo returns in quarter order, each AHSN's synthetic trajectory, and the sign-off of the
+quarters the demo folder lists, so the default pages show published figures from the start."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from etl.events import SignOff
+from etl.programmes import Programme
+from etl.quarters import Quarter
+from etl.reading.limits import ReadLimits
+from etl.store import returns
+from etl.store import trajectories as setting
+from etl.store.commands import Actor, Writer, envelope
+from etl.trajectories import parse_trajectory
+
+DEMO_USER = "demo data"
+DEMO = Actor(DEMO_USER, "embedded demo data")
+
+
+def load(writer: Writer, folder: Path, trajectories: Path | None, programme: Programme, limits: ReadLimits) -> None:
+    """Commit the demo returns, trajectories and sign-offs. The caller holds the lock, and
+    makes the database current after."""
+    paths = sorted(folder.glob("*.csv"), key=_quarter_order)
+    files = [(p.name, p.read_bytes()) for p in paths]
+    if not files:
+        raise RuntimeError(f"no demo returns found in {folder}")
+    accepted = returns.commit(writer, files, returns.read(files, programme, limits, today=None), programme, DEMO,
+                              is_demo=True)
+    # Each AHSN's demo trajectory (synthetic), set before the quarters are published so that
+    # they are judged against it, as a trajectory agreed at the time would be.
+    trajectory = trajectories / f"{programme.code}.csv" if trajectories is not None else None
+    if trajectory is not None and trajectory.exists():
+        content = trajectory.read_bytes()
+        setting.commit(writer, parse_trajectory(trajectory.name, content, programme, limits), content, programme,
+                       "synthetic demo trajectory, invented to show the feature", DEMO, is_demo=True)
+    # The quarters the demo folder says were signed off (published.txt) are published.
+    signed_off = folder / "published.txt"
+    if signed_off.exists():
+        lines = [line.strip() for line in signed_off.read_text().splitlines()]
+        quarters = {Quarter.parse(line) for line in lines if line and not line.startswith("#")}
+        returned = {Quarter.parse(r.quarter) for a in accepted for r in a.returns}
+        writer.log.append([SignOff(**envelope(DEMO, programme.code), quarter=q.label,
+                                   note="published with the demo data") for q in sorted(quarters & returned)])
+
+
+def _quarter_order(path: Path) -> tuple:
+    """Demo files are named <quarter key>_<ahsn>.csv (q3_2019_20_wessex.csv): load them in
+    quarter order, as they would have come in; other names after them, by name."""
+    match = re.match(r"q([1-4])_(\d{4})_", path.name)
+    return (0, int(match.group(2)), int(match.group(1)), path.name) if match else (1, 0, 0, path.name)
