@@ -29,7 +29,7 @@ import html
 import secrets
 from urllib.parse import quote, urlsplit
 
-from flask import Flask, g, jsonify, redirect, request, session
+from flask import Flask, g, has_request_context, jsonify, redirect, request, session
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from dashboard.context import services
@@ -38,6 +38,7 @@ from dashboard.signin_limits import TooMany
 from etl.errors import Conflict, InvalidInput, NotAllowed, NotFound, Refusal, StoreBusy, StoreNotReady
 from etl.events import Submission
 from etl.files import write_atomically
+from etl.permissions import Action, allowed, allowed_for_all, status, why_not
 from etl.settings import Settings
 from etl.users import User
 
@@ -149,14 +150,31 @@ def csrf_protected(view):
     return wrapped
 
 
-def submission_for(user: User, submission_id: int, action: str) -> Submission:
-    """The submission, if it exists (404) and holds only AHSNs the user may act on (403)."""
+def require(action: Action, ahsn: str | None = None) -> User:
+    """The signed-in user, if they may do `action` (for `ahsn`); else 401 (not signed in) or
+    403, saying why (etl/permissions.py decides)."""
+    user = current_user()
+    why = why_not(user, action, ahsn=ahsn, programme=services().programme)
+    if why:
+        raise Refused(status(user), why)
+    return user
+
+
+def may(action: Action, ahsn: str | None = None) -> bool:
+    """Whether the user of this request may do `action` (for `ahsn`): for pages deciding what to offer."""
+    return allowed(current_user() if has_request_context() else None, action, ahsn=ahsn,
+                   programme=services().programme)
+
+
+def submission_for(user: User | None, submission_id: int, action: Action, verb: str) -> Submission:
+    """The submission, if it exists (404) and holds only AHSNs the user may do `action` for
+    (403: 'Submission 12 holds returns of AHSNs you may not <verb>')."""
     submission = services().store.submission(submission_id)
     if submission is None:
         raise Refused(404, f"There is no submission {submission_id}.")
-    if not user.may_act_on(submission.ahsns):
+    if not allowed_for_all(user, action, submission.ahsns, programme=services().programme):
         raise Refused(403, f"Submission {submission_id} holds returns of AHSNs you may not "
-                           f"{action} (you are a {user.description}).")
+                           f"{verb} (you are a {user.description}).")
     return submission
 
 

@@ -24,10 +24,11 @@ from dash import html
 from flask import Flask, Response, request
 
 from dashboard import sheets
-from dashboard.auth import Refused, current_user
+from dashboard.auth import Refused, may, require
 from dashboard.context import services
 from dashboard.views import AhsnView, CompareView, NationalView, ReturnsView, returns_grid
 from etl import milestones, queries, report
+from etl.permissions import Action
 
 FORMATS = {"csv": "CSV", "xlsx": "Excel", "json": "JSON"}
 
@@ -62,7 +63,7 @@ def _sheet(table: str, slug: str | None) -> tuple[sheets.Sheet, str]:
     args = request.args
     code = programme.code
     if table in ("national", "trusts"):
-        view = NationalView.read(db, programme, args)
+        view = NationalView.read(db, programme, args, may(Action.SEE_PROVISIONAL))
         if view is None:
             raise Refused(404, "No returns have been loaded yet.")
         span = f"{view.quarters[0].key}-to-{view.quarters[-1].key}"
@@ -71,20 +72,21 @@ def _sheet(table: str, slug: str | None) -> tuple[sheets.Sheet, str]:
             return (sheet, f"{code}-national-{span}")
         labels = ", ".join(q.label for q in view.quarters)
         sheet = sheets.trusts(view.trust_rows(db, programme), programme,
-                              f"Every trust in the {programme.short_name} returns for {labels}", "trusts")
+                              f"Every trust in the {programme.short_name} returns for {labels}", "trusts",
+                              comments=may(Action.SEE_COMMENTS))
         return (sheet, f"{code}-trusts-{span}")
     if table == "ahsn":
-        view = AhsnView.read(db, programme, slug, args)
+        view = AhsnView.read(db, programme, slug, args, may(Action.SEE_PROVISIONAL))
         if view.ahsn is None:
             raise Refused(404, f"There is no AHSN at /ahsn/{slug}.")
         if view.now is None:
             raise Refused(404, f"{view.ahsn.short_name} has made no return yet.")
         q = view.now.quarter
         sheet = sheets.trusts(view.trusts, programme, f"Trusts in the {view.ahsn.short_name} return for {q.label}",
-                              view.ahsn.slug)
+                              view.ahsn.slug, comments=may(Action.SEE_COMMENTS, view.ahsn.short_name))
         return (sheet, f"{code}-{view.ahsn.slug}-trusts-{q.key}")
     if table == "compare":
-        view = CompareView.read(db, programme, args)
+        view = CompareView.read(db, programme, args, may(Action.SEE_PROVISIONAL))
         if view is None:
             raise Refused(404, "No returns have been loaded yet.")
         sheet = sheets.ahsn_rates(view.rates, view.order,
@@ -97,7 +99,7 @@ def _sheet(table: str, slug: str | None) -> tuple[sheets.Sheet, str]:
         return (sheets.trajectories(queries.trajectory_versions(db, programme), queries.trajectory_steps(db, programme)),
                 f"{code}-trajectories")
     if table == "milestones":
-        view = NationalView.read(db, programme, args)
+        view = NationalView.read(db, programme, args, may(Action.SEE_PROVISIONAL))
         if view is None:
             raise Refused(404, "No returns have been loaded yet.")
         shown = report.shown_quarters(db, programme, view.provisional)
@@ -105,11 +107,7 @@ def _sheet(table: str, slug: str | None) -> tuple[sheets.Sheet, str]:
                                   f"Milestones of every AHSN, {shown[0].label} to {shown[-1].label}"),
                 f"{code}-milestones")
     if table == "returns":
-        user = current_user()
-        if user is None:
-            raise Refused(401, "Sign in as a national administrator to download the returns.")
-        if not user.is_national:
-            raise Refused(403, f"The returns of every AHSN are for the national team (you are a {user.description}).")
+        require(Action.SEE_COLLECTION)
         today = dt.date.today()
         view = ReturnsView.read(db, programme, args, today)
         if view.status is None:

@@ -245,8 +245,9 @@ def _whole(value) -> int | None:
     return None if value is None or pd.isna(value) else int(value)
 
 
-def trusts(frame: pd.DataFrame, programme: Programme, title: str, stem: str) -> Sheet:
-    """Trust rows (etl.queries.trust_rows): one row per trust and return."""
+def trusts(frame: pd.DataFrame, programme: Programme, title: str, stem: str, comments: bool = True) -> Sheet:
+    """Trust rows (etl.queries.trust_rows): one row per trust and return; `comments`: with the
+    comments kept with each trust (blank otherwise)."""
     columns = [
         Column("AHSN", "ahsn", width=20), Column("Quarter", "quarter", width=11),
         Column("Trust code", "trust_code", width=10), Column("Trust name", "trust_name", width=44),
@@ -267,7 +268,8 @@ def trusts(frame: pd.DataFrame, programme: Programme, title: str, stem: str) -> 
                      bool(r["counted"]), level, r["level_name"], bool(r["adopted"]), before,
                      None if before is None else level - before, _whole(r["referrals_made"]),
                      _whole(r["referrals_completed"]), _whole(r["completion_percent"]),
-                     r.get("comment") if isinstance(r.get("comment"), str) and r.get("comment").strip() else None])
+                     r.get("comment") if comments and isinstance(r.get("comment"), str) and r.get("comment").strip()
+                     else None])
     counted = ", ".join(TYPE_WORDS.get(t, t) for t in programme.counted_trust_types)
     notes = [f"Only {counted} trusts count toward an AHSN's adoption rate; other trusts are listed as returned.",
              "Level in the quarter before: blank when the trust was not in the AHSN's return for that quarter. "

@@ -19,18 +19,12 @@ from urllib.parse import urlencode
 
 from flask import Flask, jsonify, redirect, request
 
-from dashboard.auth import Refused, csrf_protected, current_user, signed_in, store_refusals, wants_page
+from dashboard.auth import Refused, csrf_protected, require, signed_in, store_refusals, wants_page
 from dashboard.context import services
 from etl import collection
 from etl.mail import Mailer, send_reminders
+from etl.permissions import Action
 from etl.quarters import Quarter
-
-
-def _national():
-    user = current_user()
-    if not user.is_national:
-        raise Refused(403, "Only the national team may sign quarters off, set due dates or decide revisions.")
-    return user
 
 
 def _quarter(key: str) -> Quarter:
@@ -67,12 +61,12 @@ def register(server: Flask) -> None:
     @signed_in
     @csrf_protected
     def publish_quarter(key: str):
-        user, quarter, ctx = _national(), _quarter(key), services()
+        user, quarter, ctx = require(Action.SIGN_OFF), _quarter(key), services()
         status = collection.status_of(collection.statuses(ctx.db, ctx.programme, dt.date.today()), quarter)
         if status is not None and not status.is_complete and request.form.get("incomplete") != "yes":
             raise Refused(409, f"{status.coverage} for {quarter.label}: confirm publishing an incomplete "
                                "quarter (the late AHSNs' returns will be revisions).")
-        event = _store_call(ctx.store.sign_off, ctx.programme, quarter, by=user.name,
+        event = _store_call(ctx.store.sign_off, ctx.programme, quarter, user=user,
                             source=f"returns page ({request.remote_addr})", note=_reason(required=False),
                             make_current=False)
         ctx.publisher.publish_soon()
@@ -82,19 +76,19 @@ def register(server: Flask) -> None:
     @signed_in
     @csrf_protected
     def set_due_date(key: str):
-        user, quarter, ctx = _national(), _quarter(key), services()
+        user, quarter, ctx = require(Action.SET_DUE_DATE), _quarter(key), services()
         try:
             due = dt.date.fromisoformat(request.form.get("due", ""))
         except ValueError:
             raise Refused(400, "Give the due date as a date, like 2021-02-15.") from None
-        event = _store_call(ctx.store.set_due_date, ctx.programme, quarter, due, _reason(), by=user.name,
+        event = _store_call(ctx.store.set_due_date, ctx.programme, quarter, due, _reason(), user=user,
                             source=f"returns page ({request.remote_addr})", make_current=False)
         ctx.publisher.publish_soon()
         return _done(quarter, f"Returns for {quarter.label} are now due on {due:%-d %B %Y}.", event=event.id)
 
     def decide(event_id: int, approve: bool):
-        user, ctx = _national(), services()
-        event = _store_call(ctx.store.decide_revision, event_id, approve, _reason(), by=user.name,
+        user, ctx = require(Action.DECIDE_REVISION), services()
+        event = _store_call(ctx.store.decide_revision, event_id, approve, _reason(), user=user,
                             source=f"returns page ({request.remote_addr})", make_current=False)
         ctx.publisher.publish_soon()
         verb = "approved: the published figures show it, with a revision mark" if approve else \
@@ -117,7 +111,7 @@ def register(server: Flask) -> None:
     @signed_in
     @csrf_protected
     def remind(key: str):
-        _national()
+        require(Action.SEND_REMINDERS)
         quarter, ctx = _quarter(key), services()
         mailer = Mailer.from_settings(ctx.settings)
         if mailer is None:

@@ -7,10 +7,11 @@
     GET  /trajectories/<id>/original    a version's file exactly as it was uploaded (signed in)
 
 A national administrator may set any AHSN's trajectory; an AHSN's own submitter may set its
-trajectory when the programme allows it (etl/programmes.py `submitters_set_trajectories`).
-Checked on every request, and again inside the store's write lock; the page's buttons are only
-a convenience. The file is read once more as it is stored, by the same code as
-`python -m etl trajectory load` (Store.set_trajectory).
+trajectory when the programme allows it (etl/permissions.py decides, from etl/programmes.py
+`submitters_set_trajectories`). Checked on every request, and again inside the store's write
+lock; the page's buttons are only a convenience. The file is read once, outside the lock, and
+what it changes checked again under it, by the same code as `python -m etl trajectory load`
+(Store.set_trajectory).
 """
 
 from __future__ import annotations
@@ -20,40 +21,23 @@ import os
 from flask import Flask, Response, jsonify, redirect, request
 from werkzeug.utils import secure_filename
 
-from dashboard.auth import Refused, csrf_protected, current_user, signed_in, status_of, wants_page
+from dashboard.auth import Refused, csrf_protected, current_user, require, signed_in, status_of, wants_page
 from dashboard.context import services
 from dashboard.uploads import ORIGINAL_TYPES
 from etl import ahsns, queries
-from etl.errors import NotAllowed, Refusal
+from etl.errors import Refusal
 from etl.events import SetTrajectory
+from etl.permissions import Action, ahsns_for, allowed, who_may
 from etl.problems import ReturnRejected
-from etl.programmes import Programme
 from etl.quarters import Quarter
 from etl.templates import trajectory_csv
 from etl.users import User
-
-
-def may_set(user: User | None, programme: Programme, ahsn: str) -> bool:
-    """Whether this user may set this AHSN's trajectory."""
-    if user is None:
-        return False
-    return user.is_national or (programme.submitters_set_trajectories and user.ahsn == ahsn)
-
-
-def settable(user: User | None, programme: Programme) -> list[str]:
-    """The AHSNs (short names, table order) whose trajectory this user may set."""
-    return [a.short_name for a in ahsns.all_ahsns() if may_set(user, programme, a.short_name)]
 
 
 def pending_key(user: User) -> str:
     """The user's preview of a trajectory is kept apart from their preview of a return (a name
     with a space is no user's: names are letters, digits and . _ - @)."""
     return f"{user.name} trajectory"
-
-
-def who_may(programme: Programme) -> str:
-    return ("a national administrator, or the AHSN's own submitter" if programme.submitters_set_trajectories
-            else "a national administrator")
 
 
 def _version_event(event_id: int) -> SetTrajectory:
@@ -69,8 +53,9 @@ def register(server: Flask) -> None:
     @csrf_protected
     def commit_trajectory():
         user, ctx = current_user(), services()
-        if not settable(user, ctx.programme):
-            raise Refused(403, f"Trajectories are set by {who_may(ctx.programme)} (you are a {user.description}).")
+        if not ahsns_for(user, Action.SET_TRAJECTORY, ctx.programme):
+            raise Refused(403, f"Trajectories are set by {who_may(Action.SET_TRAJECTORY, ctx.programme)} "
+                               f"(you are a {user.description}).")
         reason = " ".join((request.form.get("reason") or "").split())[:500]
         if not reason:
             raise Refused(400, "Say why, in a few words: the reason is kept with the trajectory and shown beside it.")
@@ -86,17 +71,14 @@ def register(server: Flask) -> None:
         else:
             raise Refused(400, "No file was sent.")
         try:
-            events = ctx.store.set_trajectory(name, content, ctx.programme, reason, by=user.name,
-                                              source=f"trajectories page ({request.remote_addr})",
-                                              may_set=lambda ahsn: may_set(user, ctx.programme, ahsn), make_current=False)
+            events = ctx.store.set_trajectory(name, content, ctx.programme, reason, user=user,
+                                              source=f"trajectories page ({request.remote_addr})", make_current=False)
         except ReturnRejected as rejected:
             if wants_page():
                 raise Refused(422, f"The trajectory was not stored: {len(rejected.problems)} problem(s) were found "
                                    "when it was checked again. Upload it again to see them.") from None
             return jsonify(error="The trajectory was not stored.",
                            problems=[p.as_dict() for p in rejected.problems]), 422
-        except NotAllowed as refused:
-            raise Refused(403, f"Nothing was stored: {refused} (you are a {user.description}).") from None
         except Refusal as refused:
             raise Refused(status_of(refused), f"Nothing was stored: {refused}.") from None
         ctx.publisher.publish_soon()
@@ -123,11 +105,9 @@ def register(server: Flask) -> None:
 
     @server.get("/trajectories/<int:event_id>/original")
     def trajectory_original(event_id: int):
-        user = current_user()
-        if user is None:
-            raise Refused(401, "Sign in to download uploaded files.")
+        user = require(Action.SEE_ORIGINALS)
         event = _version_event(event_id)
-        if not user.may_act_on([event.ahsn]):
+        if not allowed(user, Action.SEE_ORIGINALS, ahsn=event.ahsn):
             raise Refused(403, f"This file set {event.ahsn}'s trajectory (you are a {user.description}).")
         suffix = os.path.splitext(event.stored_as)[1]
         stem = secure_filename(os.path.splitext(event.file_name)[0]) or "trajectory"

@@ -38,16 +38,27 @@ import pandas as pd
 from flask import Flask, Response, jsonify, redirect, request
 from werkzeug.utils import secure_filename
 
-from dashboard.auth import Refused, csrf_protected, current_user, signed_in, store_refusals, submission_for, wants_page
+from dashboard.auth import (
+    Refused,
+    csrf_protected,
+    current_user,
+    require,
+    signed_in,
+    status_of,
+    store_refusals,
+    submission_for,
+    wants_page,
+)
 from dashboard.context import services
 from etl import ahsns, queries
+from etl.errors import Refusal
 from etl.mail import Mailer, receipt
+from etl.permissions import Action, allowed
 from etl.problems import Problem, ReturnRejected
 from etl.programmes import Programme
 from etl.quarters import Quarter, QuarterError
 from etl.queries import Database
 from etl.report import whole_percent
-from etl.store import StoreBusy
 from etl.templates import neutralise, template_csv, template_xlsx
 from etl.users import User
 from etl.validate import ParsedReturn
@@ -69,7 +80,7 @@ def ahsns_in(results: list[ParsedReturn]) -> list[str]:
 
 def not_permitted(user: User, results: list[ParsedReturn]) -> str | None:
     """Why the user may not store these files, or None if they may."""
-    others = [a for a in ahsns_in(results) if not user.may_submit_for(a)]
+    others = [a for a in ahsns_in(results) if not allowed(user, Action.SUBMIT, ahsn=a)]
     if not others:
         return None
     return (f"This file holds returns for {', '.join(others)}. You are a {user.description}, "
@@ -243,7 +254,7 @@ def register(server: Flask) -> None:
                 raise ReturnRejected(problems)
             # The commit point: once the event is written the file is stored, and the answer
             # says so; the database is built after the answer, in the background.
-            accepted = ctx.store.commit(files, ctx.programme, loaded_by=user.name,
+            accepted = ctx.store.commit(files, ctx.programme, user=user,
                                         source=f"upload page ({request.remote_addr})", parsed=results)
         except ReturnRejected as rejected:
             if wants_page():
@@ -252,8 +263,8 @@ def register(server: Flask) -> None:
                                    "Upload it again to see them.") from None
             return jsonify(error="The file was not stored.",
                            problems=_problems_json(rejected.problems)), 422
-        except StoreBusy as busy:
-            raise Refused(503, f"The file was not stored: {busy}.") from None
+        except Refusal as refused:  # busy with another write (or, in a race, no longer allowed)
+            raise Refused(status_of(refused), f"The file was not stored: {refused}.") from None
         ctx.publisher.publish_soon()
         drop_pending(token, user)
         published = published_quarters(ctx.db, ctx.programme)
@@ -270,12 +281,12 @@ def register(server: Flask) -> None:
     @signed_in
     @csrf_protected
     def restore(submission_id: int):
-        submission = submission_for(current_user(), submission_id, "change")
+        submission = submission_for(current_user(), submission_id, Action.RESTORE, "change")
         ctx = services()
         published = published_quarters(ctx.db, ctx.programme)
         waiting = [list(r) for r in submission.returns if r.quarter in published]
         with store_refusals("restored"):  # e.g. quarantined: release it first
-            event = ctx.store.restore(submission_id, by=current_user().name,
+            event = ctx.store.restore(submission_id, user=current_user(),
                                       source=f"history page ({request.remote_addr})", make_current=False)
         ctx.publisher.publish_soon()
         if wants_page():
@@ -287,10 +298,8 @@ def register(server: Flask) -> None:
 
     @server.get("/history/<int:submission_id>/counted.csv")
     def counted(submission_id: int):
-        user = current_user()
-        if user is None:
-            raise Refused(401, "Sign in to download uploaded files.")
-        submission = submission_for(user, submission_id, "see")
+        user = require(Action.SEE_ORIGINALS)
+        submission = submission_for(user, submission_id, Action.SEE_ORIGINALS, "see")
         ctx = services()
         rows = queries.submission_rows(ctx.db, ctx.programme, submission.id)
         if not len(rows):
@@ -304,18 +313,16 @@ def register(server: Flask) -> None:
 
     def set_aside(submission_id: int, action: str):
         """Quarantine or release: national administrators only, with a reason."""
-        user = current_user()
-        if not user.is_national:
-            raise Refused(403, "Only the national team may quarantine or release a submission.")
-        submission_for(user, submission_id, "change")
+        user = require(Action.QUARANTINE)
+        submission_for(user, submission_id, Action.QUARANTINE, "change")
         reason = " ".join((request.form.get("reason") or "").split())
         if not reason:
             raise Refused(400, "Say why, in a few words: the reason is kept with the submission.")
         ctx = services()
         change = ctx.store.quarantine if action == "quarantine" else ctx.store.release
         with store_refusals("changed"):  # already quarantined, or not quarantined
-            change(submission_id, reason[:500], by=user.name,
-                   source=f"history page ({request.remote_addr})", make_current=False)
+            change(submission_id, reason[:500], user=user, source=f"history page ({request.remote_addr})",
+                   make_current=False)
         ctx.publisher.publish_soon()
         if wants_page():
             return redirect(f"/history?{action}d={submission_id}", code=303)
@@ -335,10 +342,8 @@ def register(server: Flask) -> None:
 
     @server.get("/history/<int:submission_id>/original")
     def original(submission_id: int):
-        user = current_user()
-        if user is None:
-            raise Refused(401, "Sign in to download uploaded files.")
-        submission = submission_for(user, submission_id, "see")
+        user = require(Action.SEE_ORIGINALS)
+        submission = submission_for(user, submission_id, Action.SEE_ORIGINALS, "see")
         suffix = os.path.splitext(submission.stored_as)[1]  # .csv, .xlsx, .xls or .ods, by content
         stem = secure_filename(os.path.splitext(submission.file_name)[0]) or "return"
         name = f"submission-{submission_id}-{stem}{suffix}"
@@ -358,6 +363,7 @@ def register(server: Flask) -> None:
             raise Refused(400, str(err)) from None
         if ahsn is None:
             raise Refused(400, "Choose one of the 15 AHSNs.")
+        require(Action.GET_TEMPLATE, ahsn.short_name)
         ctx = services()
         name = f"{ctx.programme.code}-return-{ahsn.slug}-{quarter.key}"
         if request.args.get("format", "csv") == "xlsx":  # cells neutralised, drop-down lists

@@ -81,12 +81,14 @@ class NationalView:
     milestones: list[Milestone] = field(default_factory=list)  # in the latest two quarters shown
 
     @classmethod
-    def read(cls, db: Database, programme: Programme, args: Mapping) -> NationalView | None:
-        """None when no quarter has data."""
+    def read(cls, db: Database, programme: Programme, args: Mapping, may_see_provisional: bool = True
+             ) -> NationalView | None:
+        """None when no quarter has data. `may_see_provisional`: whether ?provisional=1 is
+        heeded (etl/permissions.py, Action.SEE_PROVISIONAL)."""
         every = report.shown_quarters(db, programme, provisional=True)
         if not every:
             return None
-        provisional = _flag(args, "provisional")
+        provisional = _flag(args, "provisional") and may_see_provisional
         first_published = _arg(args, "figures") == "first-published"
         if not report.shown_quarters(db, programme, provisional) and not provisional:
             provisional = True  # nothing is published yet: the figures so far, marked provisional
@@ -192,11 +194,12 @@ class AhsnView:
 
 
     @classmethod
-    def read(cls, db: Database, programme: Programme, slug: str | None, args: Mapping) -> AhsnView:
+    def read(cls, db: Database, programme: Programme, slug: str | None, args: Mapping,
+             may_see_provisional: bool = True) -> AhsnView:
         ahsn = ahsns.by_slug(slug or "")
         sort = _arg(args, "sort")
         sort = sort if sort in TRUST_SORTS else "name"
-        provisional = _flag(args, "provisional")
+        provisional = _flag(args, "provisional") and may_see_provisional
         search = _search(sort=sort if sort != "name" else None, provisional="1" if provisional else None)
         empty = pd.DataFrame()
         if ahsn is None:
@@ -271,12 +274,13 @@ class CompareView:
         return [self.trajectory.get((ahsn, q)) for q in self.axis]
 
     @classmethod
-    def read(cls, db: Database, programme: Programme, args: Mapping) -> CompareView | None:
+    def read(cls, db: Database, programme: Programme, args: Mapping, may_see_provisional: bool = True
+             ) -> CompareView | None:
         """None when no quarter has data."""
         every = report.shown_quarters(db, programme, provisional=True)
         if not every:
             return None
-        provisional = _flag(args, "provisional") or not report.shown_quarters(db, programme)
+        provisional = (_flag(args, "provisional") and may_see_provisional) or not report.shown_quarters(db, programme)
         shown = report.shown_quarters(db, programme, provisional)
         sort = _arg(args, "sort")
         sort = sort if sort in COMPARE_SORTS else "name"

@@ -7,7 +7,8 @@ Users live in <METRICS_DATA>/users.json, beside the store and never in the repos
                         "created_at": "...", "changed_at": "..."}}}
 
 Two roles: an AHSN submitter ("ahsn") uploads, sees the history of and restores returns for
-one AHSN; a national administrator ("national") may do so for every AHSN. Passwords are
+one AHSN; a national administrator ("national") may do so for every AHSN, and runs the
+collection. What each role may do is decided in one place, etl/permissions.py. Passwords are
 hashed with Argon2id (salted, memory-hard). There are no default accounts: the first user
 is added from the command line. `stamp` changes with every password change or removal, so
 a session signed in with the old password stops working (dashboard/auth.py checks it).
@@ -59,14 +60,6 @@ class User:
     @property
     def is_national(self) -> bool:
         return self.role == "national"
-
-    def may_submit_for(self, ahsn: str) -> bool:
-        return self.is_national or ahsn == self.ahsn
-
-    def may_act_on(self, ahsn_names) -> bool:
-        """True when every AHSN of a submission is one this user may submit for."""
-        names = set(ahsn_names)
-        return bool(names) and all(self.may_submit_for(a) for a in names)
 
     @property
     def description(self) -> str:

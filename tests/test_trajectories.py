@@ -23,6 +23,7 @@ from etl.reading.limits import ReadLimits
 from etl.store import Store
 from etl.templates import trajectory_csv
 from etl.trajectories import parse_trajectory
+from etl.users import User
 from tests.returns import filled_return
 
 FIXTURES = Path(__file__).parent / "fixtures" / "trajectories"
@@ -205,7 +206,7 @@ def test_a_file_with_an_ahsn_the_user_may_not_set_stores_nothing(tstore):
     before = files_of(tstore)
     content = b"ahsn,quarter,target_percent\nWessex,Q4 2020/21,80\nKSS,Q4 2020/21,70\n"
     with pytest.raises(NotAllowed, match="KSS"):
-        tstore.set_trajectory("two.csv", content, TCAM, "x", may_set=lambda ahsn: ahsn == "Wessex")
+        tstore.set_trajectory("two.csv", content, TCAM, "x", user=User("w", "ahsn", "Wessex", "s"))
     assert files_of(tstore) == before
     events = tstore.set_trajectory("two.csv", content, TCAM, "both agreed")
     assert [e.ahsn for e in events] == ["KSS", "Wessex"]  # one version each, in the table's order

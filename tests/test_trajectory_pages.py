@@ -16,8 +16,8 @@ from flask import session
 from upload_helpers import sign_in
 
 from dashboard.context import services
-from dashboard.trajectories import may_set
 from etl import queries
+from etl.permissions import Action, allowed
 from etl.programmes import TCAM
 from etl.queries import Database
 from etl.report import national_table, to_csv
@@ -203,6 +203,9 @@ def test_downloads_follow_the_choice_and_hold_trajectories_and_milestones(app):
 
 def test_who_may_set_a_trajectory():
     nat, wessex = User("n", "national", None, "s"), User("w", "ahsn", "Wessex", "s")
+
+    def may_set(user, programme, ahsn):
+        return allowed(user, Action.SET_TRAJECTORY, ahsn=ahsn, programme=programme)
     assert may_set(nat, TCAM, "KSS") and may_set(wessex, TCAM, "Wessex") and not may_set(wessex, TCAM, "KSS")
     national_only = replace(TCAM, submitters_set_trajectories=False)
     assert may_set(nat, national_only, "Wessex") and not may_set(wessex, national_only, "Wessex")

@@ -9,6 +9,7 @@ import stat
 import pytest
 
 from etl import cli
+from etl.permissions import Action, allowed_for_all
 from etl.users import User, Users
 from tests.conftest import settings_for
 
@@ -83,9 +84,9 @@ def test_no_duplicate_users_and_no_default_accounts(users, run, capsys):
     assert capsys.readouterr().err.strip() == "error: there is already a user called asha"
 
 
-def test_permissions():
+def test_a_submission_is_a_submitters_only_when_every_ahsn_in_it_is_theirs():
     sub = User("asha", "ahsn", "Wessex", "s")
     nat = User("nat", "national", None, "s")
-    assert sub.may_act_on(["Wessex"]) and not sub.may_act_on(["Wessex", "KSS"])
-    assert not sub.may_act_on([])
-    assert nat.may_act_on(["Wessex", "KSS"])
+    assert allowed_for_all(sub, Action.RESTORE, ["Wessex"]) and not allowed_for_all(sub, Action.RESTORE, ["Wessex", "KSS"])
+    assert not allowed_for_all(sub, Action.RESTORE, [])
+    assert allowed_for_all(nat, Action.RESTORE, ["Wessex", "KSS"])

@@ -16,11 +16,13 @@ from dash import html
 
 from dashboard import downloads, figures, published
 from dashboard.ahsn_story import trajectory_story, what_changed
+from dashboard.auth import may
 from dashboard.context import services
 from dashboard.sheets import trust_type_words
 from dashboard.views import TRUST_SORTS, AhsnView
 from etl import ahsns, report
 from etl.milestones import MARK
+from etl.permissions import Action
 from etl.programmes import Programme
 from etl.report import revision_words
 
@@ -43,7 +45,7 @@ def heading(ahsn) -> list:
 def layout(slug: str | None = None, **query) -> html.Div:
     ctx = services()
     programme = ctx.programme
-    view = AhsnView.read(ctx.db, programme, slug, query)
+    view = AhsnView.read(ctx.db, programme, slug, query, may(Action.SEE_PROVISIONAL))
     ahsn = view.ahsn
     if ahsn is None:
         return html.Div(className="page", children=[
@@ -216,7 +218,8 @@ def trust_table(trusts: pd.DataFrame, programme: Programme, ahsn, key: str) -> h
                           else "none"})
 
     # a Comment column only when the return has comments (a Notes/Comments column in the file)
-    with_comments = "comment" in trusts and trusts["comment"].fillna("").astype(str).str.strip().ne("").any()
+    with_comments = (may(Action.SEE_COMMENTS, ahsn.short_name) and "comment" in trusts
+                     and trusts["comment"].fillna("").astype(str).str.strip().ne("").any())
     rows = []
     for _, t in trusts.iterrows():
         level, change = int(t["adoption_level"]), t["level_change"]

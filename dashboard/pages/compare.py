@@ -14,9 +14,11 @@ import pandas as pd
 from dash import html
 
 from dashboard import downloads, figures, published
+from dashboard.auth import may
 from dashboard.context import services
 from dashboard.views import COMPARE_SORTS, CompareView
 from etl import ahsns, report
+from etl.permissions import Action
 
 dash.register_page(__name__, path="/compare", name="Compare regions", nav_order=2,
                    nav_label="Compare regions", title="Compare regions")
@@ -40,7 +42,7 @@ def latest_words(rates: pd.DataFrame) -> str:
 def layout(**query) -> html.Div:
     ctx = services()
     programme = ctx.programme
-    view = CompareView.read(ctx.db, programme, query)
+    view = CompareView.read(ctx.db, programme, query, may(Action.SEE_PROVISIONAL))
     if view is None:
         return html.Div(className="page", children=[html.H1("Compare regions"),
                                                     html.P("No returns have been loaded yet.")])

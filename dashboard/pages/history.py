@@ -20,6 +20,7 @@ from dashboard.auth import csrf_token, current_user
 from dashboard.context import services
 from dashboard.uploads import stored_rate_text
 from etl import ahsns, queries
+from etl.permissions import Action, ahsns_for, allowed, allowed_for_all
 
 dash.register_page(__name__, path="/history", name="History of returns", title="History of returns",
                    nav_order=12, nav_label="History")
@@ -39,7 +40,8 @@ def layout(restored: str | None = None, ahsn: str | None = None, quarter: str | 
             html.P([html.A("Sign in", href="/signin?next=/history"),
                     " to see the returns you have uploaded and restore an earlier one."]),
         ])
-    options = [EVERY_AHSN] + [a.short_name for a in ahsns.all_ahsns()] if user.is_national else [user.ahsn]
+    visible = ahsns_for(user, Action.SEE_HISTORY)
+    options = [EVERY_AHSN] + visible if len(visible) > 1 else visible
     ctx = services()
     loaded = queries.loaded_quarters(ctx.db, ctx.programme)["quarter"].tolist()[::-1]  # newest first
     quarters = [EVERY_QUARTER] + loaded
@@ -97,7 +99,7 @@ def restore_confirmation(user, submission_id: int) -> html.Div | None:
     """Before a restore: what it changes, AHSN-quarter by AHSN-quarter, and the button that does it."""
     ctx = services()
     submission = ctx.store.submission(submission_id)
-    if submission is None or not user.may_act_on(submission.ahsns):
+    if submission is None or not allowed_for_all(user, Action.RESTORE, submission.ahsns):
         return html.Div(html.P(f"There is no submission {submission_id} you may restore."),
                         className="upload-panel upload-panel-error", role="alert")
     preview = queries.restore_preview(ctx.db, ctx.programme, submission_id)
@@ -179,11 +181,13 @@ def show_history(choice: str | None, quarter: str | None, _figures_settled: bool
         return html.P("Your session has ended: sign in again."), dash.no_update
     ctx = services()
     programme = ctx.programme
-    ahsn = None if choice == EVERY_AHSN and user.is_national else (choice if user.is_national else user.ahsn)
+    visible = ahsns_for(user, Action.SEE_HISTORY)
+    every = len(visible) == len(ahsns.all_ahsns())  # the national team's choice of one AHSN or all
+    ahsn = (None if choice == EVERY_AHSN else choice) if every else (choice if choice in visible else visible[0])
     quarter = None if quarter in (None, EVERY_QUARTER) else quarter
     # the URL keeps its other parameters (?restored=, ?quarantined=) and gains the choices
     kept = [(k, v) for k, v in parse_qsl((current_search or "").lstrip("?")) if k not in ("ahsn", "quarter")]
-    chosen = [("ahsn", ahsn if user.is_national else None), ("quarter", quarter)]
+    chosen = [("ahsn", ahsn if every else None), ("quarter", quarter)]
     search = urlencode(kept + [(k, v) for k, v in chosen if v])
     search = "?" + search if search else ""
     if search == (current_search or ""):
@@ -197,7 +201,7 @@ def show_history(choice: str | None, quarter: str | None, _figures_settled: bool
     history = history[history["submission_id"].isin(newest)]
     # A submission holding several AHSNs (a national file) is the submitter's only if all are theirs.
     by_id = history.groupby("submission_id")["ahsn"].agg(list).to_dict() if len(history) else {}
-    if not user.is_national:
+    if not every:
         everything = queries.submissions(ctx.db, programme)
         by_id = everything.groupby("submission_id")["ahsn"].agg(list).to_dict()
     csrf = csrf_token()
@@ -205,9 +209,9 @@ def show_history(choice: str | None, quarter: str | None, _figures_settled: bool
     rows = []
     for r in history.to_dict("records"):
         sid = int(r["submission_id"])
-        allowed = user.may_act_on(by_id.get(sid, []))
+        holds = by_id.get(sid, [])
         actions = []
-        if allowed:
+        if allowed_for_all(user, Action.SEE_ORIGINALS, holds):
             actions.append(html.A(["Rows as counted (CSV)",
                                    html.Span(f" for submission {sid}", className="visually-hidden")],
                                   href=f"/history/{sid}/counted.csv", className="history-download"))
@@ -217,11 +221,11 @@ def show_history(choice: str | None, quarter: str | None, _figures_settled: bool
                                    html.Span(" (unchecked: may hold formulas or links; open with care)",
                                              className="history-caution")],
                                   href=f"/history/{sid}/original", className="history-original"))
-            if not r["is_current"] and not r["is_quarantined"]:
+            if not r["is_current"] and not r["is_quarantined"] and allowed_for_all(user, Action.RESTORE, holds):
                 # restoring asks first, showing what it changes (see restore_confirmation)
                 actions.append(html.A(f"Restore submission {sid}…", href=f"/history?confirm_restore={sid}",
                                       className="upload-button history-restore-link"))
-            if user.is_national:
+            if allowed(user, Action.QUARANTINE):
                 actions.append(_set_aside_form(sid, "release" if r["is_quarantined"] else "quarantine", csrf))
         if r["is_quarantined"]:
             status = html.Span(["⊘ Quarantined: ", r["quarantine_reason"] or "",
@@ -239,7 +243,8 @@ def show_history(choice: str | None, quarter: str | None, _figures_settled: bool
             html.Th(str(sid), scope="row"), html.Td(r["ahsn"]), html.Td(r["quarter"]),
             html.Td(status),
             html.Td(r["loaded_by"]), html.Td(f"{r['loaded_at']:%d %b %Y %H:%M}"),
-            html.Td([r["file_name"], _comments(comments, sid, r["ahsn"], r["quarter"])]),
+            html.Td([r["file_name"], _comments(comments, sid, r["ahsn"], r["quarter"])
+                     if allowed(user, Action.SEE_COMMENTS, ahsn=r["ahsn"]) else None]),
             html.Td(str(int(r["trust_rows"]))),
             html.Td(str(int(r["warning_count"]))), html.Td(actions or "—"),
         ]))

@@ -17,11 +17,13 @@ from dash import Input, Output, State, callback, dcc, html, no_update
 
 from dashboard import downloads, published
 from dashboard.ahsn_story import against
+from dashboard.auth import may
 from dashboard.context import services
 from dashboard.national_table import html_table, legend
 from dashboard.views import NationalView
 from etl import report
 from etl.milestones import MARK
+from etl.permissions import Action
 from etl.quarters import Quarter
 from etl.report import target_sentence
 
@@ -32,7 +34,7 @@ dash.register_page(__name__, path="/", name="National overview", nav_order=0,
 def layout(**query) -> html.Div:
     ctx = services()
     programme = ctx.programme
-    view = NationalView.read(ctx.db, programme, query)
+    view = NationalView.read(ctx.db, programme, query, may(Action.SEE_PROVISIONAL))
     if view is None:
         return html.Div([html.H1("National overview"), html.P("No returns have been loaded yet.")])
     table = view.table

@@ -24,6 +24,7 @@ from dashboard.uploads import stored_rate_text
 from dashboard.views import ReturnsView, returns_grid
 from etl import ahsns, queries
 from etl.collection import QuarterStatus
+from etl.permissions import Action, allowed
 from etl.quarters import Quarter
 
 dash.register_page(__name__, path="/returns", name="Returns this quarter",
@@ -33,7 +34,7 @@ dash.register_page(__name__, path="/returns", name="Returns this quarter",
 def layout(quarter: str | None = None, done: str | None = None, confirm: str | None = None,
            **_query) -> html.Div:
     user = current_user()
-    if user is None or not user.is_national:
+    if not allowed(user, Action.SEE_COLLECTION):
         return html.Div(className="upload-page", children=[
             html.H1("Returns this quarter"),
             html.P(["This page is for the national team. ",
@@ -103,7 +104,7 @@ def draw_again_when_updated(_n: int | None, search: str | None):
     """Once the database holds the latest change, draw the page again from it."""
     user = current_user()
     ctx = services()
-    if user is None or not user.is_national:
+    if not allowed(user, Action.SEE_COLLECTION):
         return no_update, True, ""
     if ctx.db.is_behind():
         return no_update, False, no_update
@@ -188,8 +189,10 @@ def _actions(status: QuarterStatus, today: dt.date, confirming: bool) -> html.Se
     q = status.quarter
     ctx = services()
     missing = _late_ahsns(status)
+    user = current_user()
     blocks = []
-    if confirming:
+    may_sign_off = allowed(user, Action.SIGN_OFF)
+    if may_sign_off and confirming:
         incomplete = [
             html.P(["Not every AHSN has returned: ", html.Strong(", ".join(missing)), ". Their returns will "
                     "be revisions when they come, each waiting for approval."], className="returns-warning"),
@@ -211,7 +214,7 @@ def _actions(status: QuarterStatus, today: dt.date, confirming: bool) -> html.Se
                 html.A("Cancel", href=f"/returns?quarter={quote(q.label, safe='/')}", className="returns-cancel"),
             ]),
         ]))
-    else:
+    elif may_sign_off:
         blocks.append(html.Div([
             html.H3("Sign off"),
             html.P("When the returns are in and checked, publish the quarter: its figures become the ones "
@@ -219,7 +222,7 @@ def _actions(status: QuarterStatus, today: dt.date, confirming: bool) -> html.Se
             html.A(f"Publish {q.label}…", href=f"/returns?quarter={quote(q.label, safe='/')}&confirm=publish",
                    className="upload-button", id="returns-publish"),
         ]))
-    blocks.append(html.Div([
+    blocks.append(None if not allowed(user, Action.SET_DUE_DATE) else html.Div([
         html.H3("Due date"),
         _form(f"/quarters/{q.key}/due-date", [
             _field("New due date", "returns-due", name="due", type="date", required=True,
@@ -240,7 +243,8 @@ def _actions(status: QuarterStatus, today: dt.date, confirming: bool) -> html.Se
                         f"{'s' if len(late_now) != 1 else ''}", type="submit", className="upload-button",
                         id="returns-remind"),
         ])
-    blocks.append(html.Div([html.H3("Reminders"), remind]))
+    if allowed(user, Action.SEND_REMINDERS):
+        blocks.append(html.Div([html.H3("Reminders"), remind]))
     return html.Section(blocks, className="upload-step returns-actions no-print", id="returns-actions")
 
 
@@ -266,7 +270,7 @@ def _revisions() -> html.Section:
                               html.Strong(stored_rate_text(r["after_rate"], r["after_adopted"], r["after_counted"], ctx.programme)),
                               " if approved"]) for _, r in group.iterrows()], className="returns-before-after"),
             _trust_changes(changes),
-            html.Div(className="returns-decisions", children=[
+            None if not allowed(current_user(), Action.DECIDE_REVISION) else html.Div(className="returns-decisions", children=[
                 _form(f"/revisions/{int(event_id)}/approve", [
                     _field("Why approve", f"revision-{int(event_id)}-approve-reason", name="reason", type="text",
                            required=True, maxLength=500),

@@ -24,6 +24,7 @@ from dashboard import trajectories as setting
 from dashboard.auth import csrf_token, current_user
 from dashboard.context import services
 from etl import ahsns, queries
+from etl.permissions import Action, ahsns_for, allowed, who_may
 from etl.reading.kinds import clean_file_name
 from etl.trajectories import Change, steps_words
 
@@ -81,7 +82,7 @@ def _table(caption: str, headers: list[str], rows: list, table_id: str) -> html.
 
 def _file(v: dict, user) -> html.A | str:
     """The version's file as uploaded, for a signed-in user who may act on its AHSN."""
-    if user is not None and user.may_act_on([v["ahsn"]]):
+    if allowed(user, Action.SEE_ORIGINALS, ahsn=v["ahsn"]):
         return html.A(f"{v['file_name']} (as uploaded)", href=f"/trajectories/{int(v['event_id'])}/original")
     return v["file_name"]
 
@@ -122,17 +123,18 @@ def _trajectories_table(versions: pd.DataFrame, steps: pd.DataFrame, user) -> ht
 
 
 def _set_section(user, programme) -> html.Section:
-    allowed = setting.settable(user, programme)
+    settable = ahsns_for(user, Action.SET_TRAJECTORY, programme)
+    who = who_may(Action.SET_TRAJECTORY, programme)
     if user is None:
-        body = [html.P([html.A("Sign in", href="/signin?next=/trajectories"),
-                        f" to set a trajectory: {setting.who_may(programme)} may set one."])]
-    elif not allowed:
-        body = [html.P(f"Trajectories are set by {setting.who_may(programme)}; you are a {user.description}.")]
+        body = [html.P([html.A("Sign in", href="/signin?next=/trajectories"), f" to set a trajectory: {who} may set one."])]
+    elif not settable:
+        body = [html.P(f"Trajectories are set by {who}; you are a {user.description}.")]
     else:
         limit = services().settings.max_upload_bytes
-        own = "" if user.is_national else f"?ahsn={ahsns.resolve(user.ahsn).slug}"
+        one = settable[0] if len(settable) == 1 else None  # a submitter's own AHSN
+        own = f"?ahsn={ahsns.resolve(one).slug}" if one else ""
         body = [
-            html.P(["1. ", html.A("Download the current trajectories" + ("" if user.is_national else f" of {user.ahsn}"),
+            html.P(["1. ", html.A("Download the current trajectories" + (f" of {one}" if one else ""),
                                   href=f"/trajectories/file.csv{own}", id="trajectory-file-link"),
                     " (CSV): one row per step, with the columns ahsn, quarter (like Q4 2020/21), target_percent "
                     "(a whole percent) and an optional note. Change the steps in Excel or any spreadsheet. "
@@ -239,9 +241,9 @@ def check_trajectory(contents: str | None, filename: str | None):
     if user is None:
         return checked.panel("error", "You are signed out", [html.P([
             "Your session has ended. ", html.A("Sign in", href="/signin?next=/trajectories"), " again."])])
-    if not setting.settable(user, ctx.programme):
+    if not ahsns_for(user, Action.SET_TRAJECTORY, ctx.programme):
         return checked.panel("error", "You may not set trajectories",
-                      [html.P(f"Trajectories are set by {setting.who_may(ctx.programme)}.")])
+                             [html.P(f"Trajectories are set by {who_may(Action.SET_TRAJECTORY, ctx.programme)}.")])
     name = clean_file_name(filename or "trajectory.csv")
     try:
         content = base64.b64decode((contents or "").partition(",")[2], validate=True)
@@ -250,7 +252,7 @@ def check_trajectory(contents: str | None, filename: str | None):
     parsed, found = ctx.store.check_trajectory(name, content, ctx.programme)
     if parsed.problems:
         return checked.problems_panel(parsed.file_name, parsed.problems, parsed.interpretations)
-    others = [c.ahsn for c in found if not setting.may_set(user, ctx.programme, c.ahsn)]
+    others = [c.ahsn for c in found if not allowed(user, Action.SET_TRAJECTORY, ahsn=c.ahsn, programme=ctx.programme)]
     if others:
         return checked.panel("error", "You may not set every trajectory in this file", [html.P(
             f"This file sets the trajectory of {', '.join(others)}. You are a {user.description}, so you may set "

@@ -22,6 +22,7 @@ from dashboard import uploads
 from dashboard.auth import csrf_token, current_user
 from dashboard.context import services
 from etl import ahsns, collection, queries
+from etl.permissions import Action, ahsns_for, allowed, allowed_for_all
 from etl.quarters import Quarter
 from etl.reading.kinds import clean_file_name
 
@@ -40,9 +41,9 @@ def layout(stored: str | None = None, **_query) -> html.Div:
                     html.A("Sign in", href="/signin?next=/upload"),
                     " with the account the national team gave you to upload."]),
         ])
-    allowed = [a.short_name for a in ahsns.all_ahsns() if user.may_submit_for(a.short_name)]
+    mine = ahsns_for(user, Action.SUBMIT)
     quarters = _template_quarters()
-    first_quarter = _quarter_to_return(allowed[0])
+    first_quarter = _quarter_to_return(mine[0])
     limit = services().settings.max_upload_bytes
     return html.Div(className="upload-page", children=[
         html.H1("Upload a quarterly return"),
@@ -53,15 +54,15 @@ def layout(stored: str | None = None, **_query) -> html.Div:
                    "carried over. Fill in the levels and referrals for the quarter."),
             html.Div(className="upload-template-choices", children=[
                 html.Div([html.Label("AHSN", htmlFor="upload-template-ahsn"),
-                          dcc.Dropdown(id="upload-template-ahsn", options=allowed, value=allowed[0],
+                          dcc.Dropdown(id="upload-template-ahsn", options=mine, value=mine[0],
                                        clearable=False)]),
                 html.Div([html.Label("Quarter", htmlFor="upload-template-quarter"),
                           dcc.Dropdown(id="upload-template-quarter", options=quarters,
                                        value=first_quarter, clearable=False)]),
                 html.A("Download the template (Excel)", id="upload-template-xlsx",
-                       className="upload-button", href=_template_href(allowed[0], first_quarter, "xlsx")),
+                       className="upload-button", href=_template_href(mine[0], first_quarter, "xlsx")),
                 html.A("Download the template (CSV)", id="upload-template-link",
-                       className="upload-button", href=_template_href(allowed[0], first_quarter)),
+                       className="upload-button", href=_template_href(mine[0], first_quarter)),
             ]),
             html.P("The Excel template has drop-down lists for the level and the trust type, and a "
                    "second sheet explaining each column.", className="upload-hint"),
@@ -119,7 +120,7 @@ def _template_href(ahsn: str, quarter: str, kind: str = "csv") -> str:
 def quarter_for(ahsn: str | None):
     """Another AHSN: its own next return's quarter."""
     user = current_user()
-    if user is None or not ahsn or not user.may_submit_for(ahsn):
+    if not ahsn or not allowed(user, Action.SUBMIT, ahsn=ahsn):
         return dash.no_update
     return _quarter_to_return(ahsn)
 
@@ -134,7 +135,7 @@ def _stored_panel(stored: str | None, user) -> html.Div | None:
     if not stored or not stored.isdigit():
         return None
     event = services().store.submission(int(stored))
-    if event is None or not user.may_act_on(event.ahsns):
+    if event is None or not allowed_for_all(user, Action.SUBMIT, event.ahsns):
         return None
     returns = ", ".join(f"{r.ahsn} {r.quarter} ({r.trust_rows} trusts)" for r in event.returns)
     ctx = services()

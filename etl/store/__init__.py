@@ -66,6 +66,7 @@ from etl.store.log import EventLog
 from etl.store.records import records_from_json, records_json
 from etl.store.returns import Accepted
 from etl.trajectories import Change, parse_trajectory
+from etl.users import User
 from etl.validate import ParsedReturn
 
 __all__ = ["Accepted", "Store", "StoreBusy", "StoreNotReady", "records_from_json", "records_json"]
@@ -175,17 +176,18 @@ class Store:
 
     def commit(self, files: list[tuple[str, bytes]], programme: Programme, loaded_by: str | None = None,
                source: str | None = None, today: dt.date | None = None, parsed: list[ParsedReturn] | None = None,
-               ) -> list[Accepted]:
+               user: User | None = None) -> list[Accepted]:
         """Store files up to the commit point (the event file), without building the
         database: call `make_current()` next (the web app does it in the background).
         `parsed`: the files as read already (outside the lock), so they are not read again;
-        either way they are checked against the data current under the lock. Raises
-        ReturnRejected with every problem, having written nothing."""
+        either way they are checked against the data current under the lock. `user`: the
+        signed-in account writing (its permissions are checked; the command line has none).
+        Raises ReturnRejected with every problem, having written nothing."""
         self._require_database()
         if parsed is None:
             parsed = self.read(files, programme, today)
         with self.writer.lock():
-            return returns.commit(self.writer, files, parsed, programme, Actor.of(loaded_by, source))
+            return returns.commit(self.writer, files, parsed, programme, Actor.of(loaded_by, source, user))
 
     def load(self, files: list[tuple[str, bytes]], programme: Programme, loaded_by: str | None = None,
              source: str | None = None, today: dt.date | None = None, progress: Progress | None = None,
@@ -198,50 +200,57 @@ class Store:
 
     # ---- curation ----------------------------------------------------------------------
 
+    # Every write takes `by` and `source` (who and from where: the command line's user and host
+    # unless given), `user` (the signed-in account of a web write, whose permissions are
+    # checked) and `make_current` (build and switch after the commit: the command line's way;
+    # the web app passes False and leaves it to its background thread).
+
     def restore(self, submission_id: int, by: str | None = None, source: str | None = None,
-                make_current: bool = True) -> Restore:
+                make_current: bool = True, user: User | None = None) -> Restore:
         """Make an earlier submission current again for the AHSN-quarters it holds."""
-        return self._mark(Restore, submission_id, by, source, None, make_current)
+        return self._mark(Restore, submission_id, Actor.of(by, source, user), None, make_current)
 
     def quarantine(self, submission_id: int, reason: str, by: str | None = None, source: str | None = None,
-                   make_current: bool = True) -> Quarantine:
+                   make_current: bool = True, user: User | None = None) -> Quarantine:
         """Leave a submission out of every figure (it stays kept, and can be released)."""
-        return self._mark(Quarantine, submission_id, by, source, reason, make_current)
+        return self._mark(Quarantine, submission_id, Actor.of(by, source, user), reason, make_current)
 
     def release(self, submission_id: int, reason: str, by: str | None = None, source: str | None = None,
-                make_current: bool = True) -> Release:
+                make_current: bool = True, user: User | None = None) -> Release:
         """Take a quarantined submission back into the figures."""
-        return self._mark(Release, submission_id, by, source, reason, make_current)
+        return self._mark(Release, submission_id, Actor.of(by, source, user), reason, make_current)
 
-    def _mark(self, kind: type, submission_id: int, by, source, reason, make_current: bool):
+    def _mark(self, kind: type, submission_id: int, actor: Actor, reason: str | None, make_current: bool):
         self._require_database()
-        event = curation.mark(self.writer, kind, submission_id, Actor.of(by, source), reason)
+        event = curation.mark(self.writer, kind, submission_id, actor, reason)
         self._after(make_current)
         return event
 
     def decide_revision(self, event_id: int, approve: bool, reason: str, by: str | None = None,
-                        source: str | None = None, make_current: bool = True) -> ApproveRevision | RejectRevision:
+                        source: str | None = None, make_current: bool = True, user: User | None = None,
+                        ) -> ApproveRevision | RejectRevision:
         """Approve (it takes effect) or reject (it never does) a pending change to a published quarter."""
         self._require_database()
-        event = curation.decide_revision(self.writer, event_id, approve, reason, Actor.of(by, source), make_current)
+        event = curation.decide_revision(self.writer, event_id, approve, reason, Actor.of(by, source, user),
+                                         make_current)
         self._after(make_current)
         return event
 
     # ---- the quarter's collection ------------------------------------------------------
 
     def sign_off(self, programme: Programme, quarter: Quarter, by: str | None = None, source: str | None = None,
-                 note: str = "", make_current: bool = True) -> SignOff:
+                 note: str = "", make_current: bool = True, user: User | None = None) -> SignOff:
         """Sign a quarter off: its figures as they stand are the published ones."""
         self._require_database()
-        event = collection.sign_off(self.writer, programme, quarter, Actor.of(by, source), note, make_current)
+        event = collection.sign_off(self.writer, programme, quarter, Actor.of(by, source, user), note, make_current)
         self._after(make_current)
         return event
 
     def set_due_date(self, programme: Programme, quarter: Quarter, due: dt.date, reason: str, by: str | None = None,
-                     source: str | None = None, make_current: bool = True) -> SetDueDate:
+                     source: str | None = None, make_current: bool = True, user: User | None = None) -> SetDueDate:
         """Give one quarter's returns another due date than the programme's rule."""
         self._require_database()
-        event = collection.set_due_date(self.writer, programme, quarter, due, reason, Actor.of(by, source))
+        event = collection.set_due_date(self.writer, programme, quarter, due, reason, Actor.of(by, source, user))
         self._after(make_current)
         return event
 
@@ -261,15 +270,15 @@ class Store:
         return parsed, trajectories.what_changes(self.log, parsed, programme)
 
     def set_trajectory(self, file_name: str, content: bytes, programme: Programme, reason: str,
-                       by: str | None = None, source: str | None = None, may_set=None, make_current: bool = True,
-                       parsed: ParsedTrajectory | None = None) -> list[SetTrajectory]:
+                       by: str | None = None, source: str | None = None, make_current: bool = True,
+                       parsed: ParsedTrajectory | None = None, user: User | None = None) -> list[SetTrajectory]:
         """A new version of the trajectory of each AHSN the file holds. `parsed`: the file as
         read already, outside the lock (it is read here otherwise, outside the lock too)."""
         self._require_database()
         if parsed is None:
             parsed = self.read_trajectory(file_name, content, programme)
-        events = trajectories.set_trajectory(self.writer, parsed, content, programme, reason, Actor.of(by, source),
-                                             may_set=may_set)
+        events = trajectories.set_trajectory(self.writer, parsed, content, programme, reason,
+                                             Actor.of(by, source, user))
         self._after(make_current)
         return events
 

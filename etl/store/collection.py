@@ -7,16 +7,18 @@ import datetime as dt
 
 from etl.errors import Conflict, InvalidInput
 from etl.events import SetDueDate, SignOff
+from etl.permissions import Action
 from etl.programmes import Programme
 from etl.quarters import Quarter
 from etl.queries import files
-from etl.store.commands import REASON_CHARACTERS, Actor, Writer, envelope, said
+from etl.store.commands import REASON_CHARACTERS, Actor, Writer, envelope, permit, said
 
 
 def sign_off(writer: Writer, programme: Programme, quarter: Quarter, actor: Actor, note: str,
              make_current: bool) -> SignOff:
     """Sign a quarter off: its figures as they stand are the published ones; any later change
     to one of its returns is a revision that waits for approval."""
+    permit(actor, Action.SIGN_OFF)
     with writer.current(make_current):
         state = files.quarter_state(writer.database.current(), programme, quarter.index)
         if state["published"]:
@@ -33,6 +35,7 @@ def sign_off(writer: Writer, programme: Programme, quarter: Quarter, actor: Acto
 def set_due_date(writer: Writer, programme: Programme, quarter: Quarter, due: dt.date, reason: str,
                  actor: Actor) -> SetDueDate:
     """Give one quarter's returns another due date than the programme's rule."""
+    permit(actor, Action.SET_DUE_DATE)
     why = said(reason, "say why the due date changes, in a few words (--reason)")
     if due < quarter.start:
         raise InvalidInput(f"{due:%d %B %Y} is before {quarter.label} starts: returns are made after the quarter")

@@ -15,10 +15,12 @@ import datetime as dt
 import getpass
 import socket
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from etl.errors import InvalidInput, StoreBusy
+from etl.errors import InvalidInput, NotAllowed, StoreBusy
+from etl.permissions import Action, allowed, why_not
+from etl.programmes import Programme
 from etl.store.database import PublishedDatabase
 from etl.store.lock import write_lock
 from etl.store.log import EventLog
@@ -54,6 +56,23 @@ class Actor:
     @classmethod
     def of(cls, by: str | None = None, source: str | None = None, user: User | None = None) -> Actor:
         return cls(by or (user.name if user is not None else default_user()), source or default_source(), user)
+
+
+def permit(actor: Actor, action: Action, ahsns: Iterable[str] | None = None, programme: Programme | None = None,
+           what: str = "it is for") -> None:
+    """Refuse (NotAllowed) a signed-in user's write they may not make, for any of `ahsns`
+    (etl/permissions.py decides); `what` begins the sentence naming them ("the file sets the
+    trajectory of"). The command line's writes are the server operator's."""
+    if actor.user is None:
+        return
+    if ahsns is None:
+        if not allowed(actor.user, action, programme=programme):
+            raise NotAllowed(why_not(actor.user, action, programme=programme))
+        return
+    refused = sorted({a for a in ahsns if not allowed(actor.user, action, ahsn=a, programme=programme)})
+    if refused:
+        raise NotAllowed(f"{what} {', '.join(refused)}; you are a {actor.user.description}, so you may not "
+                         f"{action.value} for {'it' if len(refused) == 1 else 'them'}")
 
 
 def now() -> str:

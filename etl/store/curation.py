@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from etl.errors import Conflict, NotFound
 from etl.events import ApproveRevision, Quarantine, RejectRevision, Release, Restore
+from etl.permissions import Action
 from etl.queries import files
-from etl.store.commands import Actor, Writer, envelope, said
+from etl.store.commands import Actor, Writer, envelope, permit, said
 
 
 def mark(writer: Writer, kind: type, submission_id: int, actor: Actor, reason: str | None = None
@@ -17,6 +18,10 @@ def mark(writer: Writer, kind: type, submission_id: int, actor: Actor, reason: s
         target = writer.log.submission(submission_id)
         if target is None:
             raise NotFound(f"there is no submission {submission_id}; `python -m etl history` lists them")
+        if kind is Restore:
+            permit(actor, Action.RESTORE, target.ahsns, what=f"submission {submission_id} holds returns of")
+        else:
+            permit(actor, Action.QUARANTINE)
         quarantined = submission_id in writer.log.quarantined_ids()
         if kind is Quarantine and quarantined:
             raise Conflict(f"submission {submission_id} is already quarantined")
@@ -34,6 +39,7 @@ def decide_revision(writer: Writer, event_id: int, approve: bool, reason: str, a
                     make_current: bool) -> ApproveRevision | RejectRevision:
     """Approve (it takes effect) or reject (it never does) a pending change to a published
     quarter: the submission or restore `event_id`, as the figures current now show it waiting."""
+    permit(actor, Action.DECIDE_REVISION)
     why = said(reason, "say why, in a few words (--reason): it is shown with the revision")
     with writer.current(make_current):
         pending = files.pending_revision(writer.database.current(), event_id)

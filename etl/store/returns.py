@@ -18,12 +18,13 @@ from pathlib import Path
 import pandas as pd
 
 from etl.events import ReturnRef, Submission
+from etl.permissions import Action
 from etl.problems import Problem, ReturnRejected
 from etl.programmes import Programme
 from etl.quarters import Quarter
 from etl.queries import files
 from etl.reading.limits import ReadLimits
-from etl.store.commands import Actor, Writer, envelope
+from etl.store.commands import Actor, Writer, envelope, permit
 from etl.store.records import records_json
 from etl.validate import ParsedReturn, check_against_store, parse_returns
 
@@ -76,6 +77,8 @@ def commit(writer: Writer, files_: list[tuple[str, bytes]], parsed: list[ParsedR
     """Check the parsed returns against the data current now and store them: the originals
     and their rows kept, then one Submission event per file, in one commit. Raises
     ReturnRejected with every problem, having written nothing. The caller holds the lock."""
+    for one in parsed:
+        permit(actor, Action.SUBMIT, [a for a, _, _ in one.returns()], programme, f"{one.file_name} holds returns for")
     results = check(parsed, programme, writer.database.current())
     problems = [p for r in results for p in r.problems]
     if problems:

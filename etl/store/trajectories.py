@@ -6,14 +6,14 @@ etl/trajectories.py; the judging, etl/derived.sql.)"""
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
 
-from etl.errors import Conflict, NotAllowed
+from etl.errors import Conflict
 from etl.events import SetTrajectory
+from etl.permissions import Action
 from etl.problems import ReturnRejected
 from etl.programmes import Programme
 from etl.reading.result import ParsedTrajectory
-from etl.store.commands import Actor, Writer, envelope, said
+from etl.store.commands import Actor, Writer, envelope, permit, said
 from etl.store.log import EventLog
 from etl.trajectories import Change, changes
 
@@ -33,28 +33,26 @@ def what_changes(log: EventLog, parsed: ParsedTrajectory, programme: Programme) 
 
 
 def set_trajectory(writer: Writer, parsed: ParsedTrajectory, content: bytes, programme: Programme, reason: str,
-                   actor: Actor, may_set: Callable[[str], bool] | None = None) -> list[SetTrajectory]:
+                   actor: Actor) -> list[SetTrajectory]:
     """A new version of the trajectory of each AHSN the file holds (one event each, committed
     together; an AHSN whose steps are unchanged gets none). `parsed` is the file as read
     (outside the lock); it is compared here with the versions committed now. Raises
-    ReturnRejected with every problem, NotAllowed when `may_set(ahsn)` says no for an AHSN of
-    the file, Conflict when there is nothing new; nothing is stored then."""
+    ReturnRejected with every problem, NotAllowed when the actor may not set the trajectory of
+    an AHSN of the file, Conflict when there is nothing new; nothing is stored then."""
     why = said(reason, "say why, in a few words (--reason): it is kept with the trajectory")
     if parsed.problems:
         raise ReturnRejected(parsed.problems)
     with writer.lock():
-        return commit(writer, parsed, content, programme, why, actor, may_set=may_set)
+        return commit(writer, parsed, content, programme, why, actor)
 
 
 def commit(writer: Writer, parsed: ParsedTrajectory, content: bytes, programme: Programme, reason: str,
-           actor: Actor, is_demo: bool = False, may_set: Callable[[str], bool] | None = None) -> list[SetTrajectory]:
+           actor: Actor, is_demo: bool = False) -> list[SetTrajectory]:
     """set_trajectory's writing, the caller holding the lock."""
     if parsed.problems:
         raise ReturnRejected(parsed.problems)
     found = what_changes(writer.log, parsed, programme)
-    refused = [c.ahsn for c in found if may_set is not None and not may_set(c.ahsn)]
-    if refused:
-        raise NotAllowed(f"the file sets the trajectory of {', '.join(refused)}, which you may not set")
+    permit(actor, Action.SET_TRAJECTORY, [c.ahsn for c in found], programme, "the file sets the trajectory of")
     new = [c for c in found if not c.unchanged]
     if not new:
         raise Conflict("the file's trajectories are the same as the current ones: nothing was stored")
