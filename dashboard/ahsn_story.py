@@ -6,9 +6,10 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from etl import words
 from etl.programmes import Programme
 from etl.quarters import Quarter
-from etl.report import whole_percent
+from etl.words import whole_percent
 
 
 def trusts_needed(counted: int, target: int) -> int:
@@ -17,7 +18,7 @@ def trusts_needed(counted: int, target: int) -> int:
 
 
 def trusts_to_go(adopted: int, counted: int, target: int) -> int:
-    """How many more acute trusts must adopt for the (whole-percent) rate to reach the target."""
+    """How many more counted trusts must adopt for the (whole-percent) rate to reach the target."""
     return max(0, trusts_needed(counted, target) - adopted)
 
 
@@ -59,10 +60,6 @@ def standing(rates: pd.DataFrame, programme: Programme) -> Standing:
     )
 
 
-def _type_words(trust_type: str) -> str:
-    return str(trust_type).replace("_", " ")
-
-
 def what_changed(trusts: pd.DataFrame, missing: pd.DataFrame, programme: Programme, quarter: Quarter,
                  had_previous: bool) -> list[str]:
     """One plain sentence per change in the latest return against the one before: a trust
@@ -76,7 +73,7 @@ def what_changed(trusts: pd.DataFrame, missing: pd.DataFrame, programme: Program
         name = f"{t['trust_name']} ({t['trust_code']})"
         counted = bool(t["counted"])
         if not counted:
-            name += f", a {_type_words(t['trust_type'])} trust not counted toward the rate,"
+            name += f", a {words.type_words(t['trust_type'])} {words.organisations(programme, 1)} not counted toward the rate,"
         now_words = f"level {now} {programme.level(now).name}"
         if pd.isna(before):
             out.append(f"{name} is new in this return, at {now_words}.")
@@ -115,11 +112,11 @@ class Against:
     def mark(self) -> str:
         return ON_MARK if self.on else BEHIND_MARK
 
-    def by(self) -> str:
-        """'exactly on it', '1 acute trust ahead', '2 acute trusts short'."""
+    def by(self, programme: Programme) -> str:
+        """'exactly on it', '1 acute trust ahead', '2 acute trusts short' (TCAM's words)."""
         if self.on and not self.trusts:
             return "exactly on it"
-        count = f"{self.trusts} acute trust{'s' if self.trusts != 1 else ''}"
+        count = f"{self.trusts} {words.counted(programme, self.trusts)}"
         return f"{count} ahead" if self.on else f"{count} short"
 
 
@@ -146,7 +143,7 @@ def trajectory_story(name: str, now: Standing, judged: dict | None, steps: pd.Da
         step_q = judged["step_quarter"]
         set_for = f"its step for {step_q}" if step_q != q.label else "its step for this quarter"
         state = "On its trajectory" if a.on else "Behind its trajectory"
-        out.append(f"{a.mark} {state} in {q.label}: {now.rate}% against {target}% ({set_for}), {a.by()}.")
+        out.append(f"{a.mark} {state} in {q.label}: {now.rate}% against {target}% ({set_for}), {a.by(programme)}.")
     later = steps[steps["quarter_index"] > q.index].sort_values("quarter_index")
     if not len(later):
         if len(steps):
@@ -157,13 +154,14 @@ def trajectory_story(name: str, now: Standing, judged: dict | None, steps: pd.Da
     goal, by = int(step["target_percent"]), step["quarter"]
     need = trusts_to_go(now.adopted, now.counted, goal)
     if not need:
-        out.append(f"Next step, {goal}% by {by}: already met ({now.adopted} of {now.counted} acute trusts adopting).")
+        out.append(f"Next step, {goal}% by {by}: already met ({words.of_counted(now.adopted, now.counted, programme)} "
+                   "adopting).")
         return out
     level = programme.level(programme.adopted_from_level)
-    text = (f"Next step, {goal}% by {by}: {need} more acute trust{'s' if need != 1 else ''} reaching level "
+    text = (f"Next step, {goal}% by {by}: {words.more_counted(need, programme)} reaching level "
             f"{level.number} ({level.name}) would meet it ({now.adopted + need} of {now.counted}).")
     if nearest:
         below = programme.level(programme.adopted_from_level - 1)
-        text += f" Nearest (acute trusts at level {below.number} {below.name}): {', '.join(nearest)}."
+        text += f" Nearest ({words.counted(programme)} at level {below.number} {below.name}): {', '.join(nearest)}."
     out.append(text)
     return out

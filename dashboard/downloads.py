@@ -91,12 +91,13 @@ def _sheet(table: str, slug: str | None) -> tuple[sheets.Sheet, str]:
             raise Refused(404, "No returns have been loaded yet.")
         sheet = sheets.ahsn_rates(view.rates, view.order,
                                   f"{programme.short_name} adoption rate by AHSN and quarter, "
-                                  f"{view.axis[0].label} to {view.axis[-1].label}", view.trajectory)
+                                  f"{view.axis[0].label} to {view.axis[-1].label}", programme, view.trajectory)
         return (sheet, f"{code}-ahsn-rates")
     if table == "levels":
         return (sheets.levels(programme), f"{code}-levels")
     if table == "trajectories":
-        return (sheets.trajectories(queries.trajectory_versions(db, programme), queries.trajectory_steps(db, programme)),
+        return (sheets.trajectories(queries.trajectory_versions(db, programme), queries.trajectory_steps(db, programme),
+                                    programme),
                 f"{code}-trajectories")
     if table == "milestones":
         view = NationalView.read(db, programme, args, may(Action.SEE_PROVISIONAL))
@@ -104,7 +105,7 @@ def _sheet(table: str, slug: str | None) -> tuple[sheets.Sheet, str]:
             raise Refused(404, "No returns have been loaded yet.")
         shown = report.shown_quarters(db, programme, view.provisional)
         return (sheets.milestones(milestones.recognise(db, programme, shown),
-                                  f"Milestones of every AHSN, {shown[0].label} to {shown[-1].label}"),
+                                  f"Milestones of every AHSN, {shown[0].label} to {shown[-1].label}", programme),
                 f"{code}-milestones")
     if table == "returns":
         require(Action.SEE_COLLECTION)

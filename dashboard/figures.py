@@ -14,6 +14,9 @@ from __future__ import annotations
 import pandas as pd
 from dash import dcc
 
+from etl import words
+from etl.programmes import Programme
+
 CONFIG = {"displayModeBar": False, "responsive": True}
 
 
@@ -57,8 +60,9 @@ def target_label(target: int) -> str:
     return f"Target {target}%"
 
 
-def _trusts_text(adopted, counted) -> list[str]:
-    return [f"{int(a)} of {int(c)} acute trusts" if pd.notna(a) else "no return" for a, c in zip(adopted, counted)]
+def _trusts_text(adopted, counted, programme: Programme) -> list[str]:
+    return [words.of_counted(int(a), int(c), programme) if pd.notna(a) else words.NO_RETURN
+            for a, c in zip(adopted, counted)]
 
 
 def trajectory_segments(targets: list[int | None], within: bool = False) -> list[tuple[float, int, float, int]]:
@@ -103,7 +107,7 @@ def _with_trajectory(texts: list[str], trajectory: list[int | None] | None) -> l
 
 def rate_over_time(rates: pd.DataFrame, quarters: list[str], target: int,
                    england: pd.DataFrame | None = None, name: str = "Adoption rate",
-                   trajectory: list[int | None] | None = None) -> dict:
+                   trajectory: list[int | None] | None = None, *, programme: Programme) -> dict:
     """One AHSN's adoption rate at every quarter against the target line and, if given,
     England's rate as a second line (grey, dotted, square markers: told apart without colour)
     and the AHSN's own trajectory (purple steps: each quarter's target across its width).
@@ -123,24 +127,27 @@ def rate_over_time(rates: pd.DataFrame, quarters: list[str], target: int,
                      "mode": "lines+markers", "name": "England", "connectgaps": False,
                      "line": {"color": GREY, "width": 2, "dash": "dot"},
                      "marker": {"size": 7, "symbol": "square"},
-                     "customdata": _trusts_text(whole["adopted_trusts"], whole["counted_trusts"]),
+                     "customdata": _trusts_text(whole["adopted_trusts"], whole["counted_trusts"], programme),
                      "hovertemplate": "England, %{x}: %{y}%<br>%{customdata}<extra></extra>"})
     data.append({"type": "scatter", "x": quarters, "y": _int_or_none(by_quarter["rate_percent"]),
                  "mode": "lines+markers", "name": name, "connectgaps": False,
                  "line": {"color": BLUE, "width": 3}, "marker": {"size": 8},
-                 "customdata": _with_trajectory(_trusts_text(by_quarter["adopted_trusts"], by_quarter["counted_trusts"]),
+                 "customdata": _with_trajectory(_trusts_text(by_quarter["adopted_trusts"], by_quarter["counted_trusts"],
+                                                             programme),
                                                 trajectory),
                  "hovertemplate": "%{x}: %{y}%<br>%{customdata}<extra></extra>"})
     annotation = {"x": quarters[0] if quarters else 0, "y": target, "text": target_label(target),
                   "showarrow": False, "yshift": 11, "xanchor": "left", "font": {"color": TARGET_COLOUR}}
     shapes = trajectory_shape(trajectory or [], f"{name}'s trajectory")
     return _figure(data, 340, annotations=[annotation], **({"shapes": shapes} if shapes else {}),
-                   yaxis=_axis(range=[0, 105], ticksuffix="%", title={"text": "Acute trusts adopting"}),
+                   yaxis=_axis(range=[0, 105], ticksuffix="%",
+                               title={"text": words.capital(f"{words.counted(programme)} adopting")}),
                    xaxis=_axis(type="category", categoryorder="array", categoryarray=quarters))
 
 
-def level_counts(levels: pd.DataFrame, level_names: dict[int, str], adopted_from: int) -> dict:
-    """Stacked bars: acute trusts at each adoption level, per quarter.
+def level_counts(levels: pd.DataFrame, level_names: dict[int, str], adopted_from: int, *,
+                 programme: Programme) -> dict:
+    """Stacked bars: the counted trusts at each adoption level, per quarter.
     levels: quarter, level, trusts (one row per quarter and level)."""
     quarters = list(dict.fromkeys(levels["quarter"]))
     data = []
@@ -153,11 +160,11 @@ def level_counts(levels: pd.DataFrame, level_names: dict[int, str], adopted_from
                        # overlay: the hatching is drawn over the level's colour, not instead of it
                        "pattern": {"shape": "" if level >= adopted_from else "/", "fillmode": "overlay",
                                    "fgcolor": "#FFFFFF", "size": 6, "solidity": 0.2}},
-            "hovertemplate": f"%{{x}}: %{{y}} trusts at level {level} {name}<extra></extra>",
+            "hovertemplate": f"%{{x}}: %{{y}} {words.organisations(programme)} at level {level} {name}<extra></extra>",
         })
     legend = {"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0, "traceorder": "normal"}
     return _figure(data, 320, barmode="stack", legend=legend,
-                   yaxis=_axis(title={"text": "Acute trusts"}, rangemode="tozero"),
+                   yaxis=_axis(title={"text": words.capital(words.counted(programme))}, rangemode="tozero"),
                    xaxis=_axis(type="category"))
 
 
@@ -184,7 +191,7 @@ def referrals(rates: pd.DataFrame) -> dict:
 
 
 def trend(rates: pd.DataFrame, quarters: list[str], target: int, name: str,
-          trajectory: list[int | None] | None = None) -> dict:
+          trajectory: list[int | None] | None = None, *, programme: Programme) -> dict:
     """One AHSN's adoption rate over time, small, on the same axes as every other AHSN's (the
     comparison page shows one per AHSN; its title is the HTML heading above it, so titles
     never overlap however narrow the screen), with its own trajectory as steps if it has one.
@@ -197,7 +204,8 @@ def trend(rates: pd.DataFrame, quarters: list[str], target: int, name: str,
          "hoverinfo": "skip"},
         {"type": "scatter", "x": quarters, "y": _int_or_none(mine["rate_percent"]), "mode": "lines",
          "line": {"color": BLUE, "width": 2}, "name": name, "connectgaps": False,
-         "customdata": _with_trajectory(_trusts_text(mine["adopted_trusts"], mine["counted_trusts"]), trajectory),
+         "customdata": _with_trajectory(_trusts_text(mine["adopted_trusts"], mine["counted_trusts"], programme),
+                                        trajectory),
          "hovertemplate": f"{name}<br>%{{x}}: %{{y}}%<br>%{{customdata}}<extra></extra>"},
     ]
     # within the axis: every small chart keeps the same axes, trajectory or not

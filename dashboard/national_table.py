@@ -13,11 +13,12 @@ import pandas as pd
 from dash import html
 
 from dashboard.ahsn_story import BEHIND_MARK, ON_MARK, against
+from etl import words
 from etl.programmes import Programme
 from etl.quarters import Quarter
 from etl.report import NationalTable
 
-NO_RETURN = "no return"
+NO_RETURN = words.NO_RETURN
 NOT_AVAILABLE = "n/a"
 SMALL_MARK = "†"
 REVISED_MARK = "✎"  # a published figure changed since publication (hover or focus says how)
@@ -69,10 +70,6 @@ def change_text(change: int, programme: Programme) -> str:
     return f"{symbol} {number}"
 
 
-def trusts_phrase(adopted: int, trusts: int) -> str:
-    return f"{adopted} of {trusts} acute trust{'s' if trusts != 1 else ''}"
-
-
 @dataclass(frozen=True)
 class Cell:
     text: str  # what the page shows
@@ -107,7 +104,7 @@ def cells(table: NationalTable, programme: Programme, trajectory: Targets | None
                 continue
             adopted, trusts = int(row[q.key + "_adopted"]), int(row[q.key + "_trusts"])
             small = not row["is_total"] and small_denominator(trusts, programme)
-            detail = trusts_phrase(adopted, trusts) + f" adopted in {q.label}"
+            detail = words.of_counted(adopted, trusts, programme) + f" adopted in {q.label}"
             if row["is_total"] and not table.is_complete(q):
                 detail += f": the total of the {table.returned(q)} AHSNs that have returned, not England's"
             if q in table.provisional:
@@ -125,7 +122,7 @@ def cells(table: NationalTable, programme: Programme, trajectory: Targets | None
                                 adopted, trusts, revised))
             else:
                 out.append(_against_trajectory(row, q, text, int(rate), adopted, trusts, detail, small, revised,
-                                               trajectory))
+                                               trajectory, programme))
         for a, b, column in table.change_columns:
             change = row[column]
             partial = [q for q in (a, b) if not table.is_complete(q)]
@@ -143,9 +140,9 @@ def cells(table: NationalTable, programme: Programme, trajectory: Targets | None
             small = not row["is_total"] and any(
                 small_denominator(int(row[q.key + "_trusts"]), programme) for q in (a, b))
             points = f"{abs(change)} percentage point{'s' if abs(change) != 1 else ''}"
-            words = ("no change" if change == 0 else
+            change_words = ("no change" if change == 0 else
                      f"up {points}" if change > 0 else f"down {points}")
-            detail = f"{words} from {a.label} to {b.label}"
+            detail = f"{change_words} from {a.label} to {b.label}"
             if small:
                 detail += " (few trusts: one trust moves the rate by more than "\
                           f"{programme.big_change_points} points)"
@@ -155,7 +152,7 @@ def cells(table: NationalTable, programme: Programme, trajectory: Targets | None
 
 
 def _against_trajectory(row, q: Quarter, text: str, rate: int, adopted: int, trusts: int, detail: str,
-                        small: bool, revised: str | None, trajectory: Targets) -> Cell:
+                        small: bool, revised: str | None, trajectory: Targets, programme: Programme) -> Cell:
     if row["is_total"]:
         return Cell(text, rate, "no-trajectory", detail + ". England has no trajectory of its own", small,
                     adopted, trusts, revised)
@@ -166,8 +163,8 @@ def _against_trajectory(row, q: Quarter, text: str, rate: int, adopted: int, tru
         return Cell(f"{rate}%", rate, "no-trajectory", f"{detail}. {row['ahsn']} has {why}", small, adopted, trusts,
                     revised)
     a = against(adopted, trusts, target)
-    words = f"{'On' if a.on else 'Behind'} its trajectory of {target}% for {q.label}: {a.by()}"
-    return Cell(f"{a.mark} {rate}%", rate, "on-trajectory" if a.on else "behind-trajectory", f"{detail}. {words}",
+    said = f"{'On' if a.on else 'Behind'} its trajectory of {target}% for {q.label}: {a.by(programme)}"
+    return Cell(f"{a.mark} {rate}%", rate, "on-trajectory" if a.on else "behind-trajectory", f"{detail}. {said}",
                 small, adopted, trusts, revised, target, a.on)
 
 
@@ -187,7 +184,7 @@ def header(table: NationalTable) -> list[str]:
 
 
 def caption(table: NationalTable, programme: Programme, trajectory: Targets | None = None) -> str:
-    return (f"{programme.short_name} adoption rate by AHSN: the percentage of acute trusts at level "
+    return (f"{programme.short_name} adoption rate by AHSN: the percentage of {words.counted(programme)} at level "
             f"{programme.adopted_from_level} or above, at {', '.join(q.label for q in table.quarters)}, "
             "and the change in percentage points between them"
             + ("; each rate marked against the AHSN's own trajectory" if trajectory is not None else ""))
@@ -268,7 +265,8 @@ def legend(programme: Programme, trajectory: bool = False) -> html.Div:
                                                                        "decrease")])]),
         ]),
         html.P([html.Span(SMALL_MARK, className="small-mark"),
-                f" Fewer than {100 // programme.big_change_points} acute trusts: one trust adopting or "
+                f" Fewer than {100 // programme.big_change_points} {words.counted(programme)}: one "
+                f"{words.organisations(programme, 1)} adopting or "
                 f"stopping moves the rate by more than {programme.big_change_points} points, so read "
                 "big changes with care."], className="legend-note", id="national-small-note"),
         html.P([html.Span(REVISED_MARK, className="revised-mark"),

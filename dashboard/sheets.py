@@ -20,6 +20,7 @@ import pandas as pd
 import xlsxwriter
 
 from dashboard.national_table import SMALL_MARK, STYLES, Targets, caption, cells
+from etl import words
 from etl.programmes import Programme
 from etl.quarters import Quarter
 from etl.report import NationalTable, target_sentence
@@ -184,9 +185,10 @@ def national(table: NationalTable, programme: Programme, trajectory: Targets | N
     columns += [Column(f"Adoption rate {q.label} (%)", f"rate_{q.key}", "percent") for q in rates]
     columns += [Column(f"Change {a.label} to {b.label} (percentage points)", f"change_{a.key}_to_{b.key}", "points",
                        18) for a, b, _ in changes]
+    counted, key = words.capital(words.counted(programme)), words.counted_key(programme)
     for q in rates:
-        columns += [Column(f"Acute trusts adopted {q.label}", f"adopted_{q.key}", "whole"),
-                    Column(f"Acute trusts {q.label}", f"acute_trusts_{q.key}", "whole")]
+        columns += [Column(f"{counted} adopted {q.label}", f"adopted_{q.key}", "whole"),
+                    Column(f"{counted} {q.label}", f"{key}_{q.key}", "whole")]
     if trajectory is not None:
         for q in rates:
             columns += [Column(f"Trajectory target {q.label} (%)", f"trajectory_{q.key}", "percent"),
@@ -224,21 +226,14 @@ def national(table: NationalTable, programme: Programme, trajectory: Targets | N
 def national_notes(table: NationalTable, programme: Programme) -> list[str]:
     return [
         target_sentence(table, programme.target_percent),
-        f"Adoption rate: acute trusts at level {programme.adopted_from_level} or above as a percentage of the "
-        "acute trusts in the AHSN's return, a whole percent rounded half up. England (Total): all adopted acute "
-        "trusts over all acute trusts in the returns.",
+        f"Adoption rate: {words.counted(programme)} at level {programme.adopted_from_level} or above as a percentage "
+        f"of the {words.counted(programme)} in the AHSN's return, a whole percent rounded half up. England (Total): "
+        f"all adopted {words.counted(programme)} over all {words.counted(programme)} in the returns.",
         "A blank rate means the AHSN sent no return for that quarter (never 0%); a blank change, that one of "
         "its two quarters has no return.",
-        f"{SMALL_MARK} (Excel): fewer than {100 // programme.big_change_points} acute trusts, so one trust moves "
-        f"the rate by more than {programme.big_change_points} points.",
+        f"{SMALL_MARK} (Excel): fewer than {100 // programme.big_change_points} {words.counted(programme)}, so one "
+        f"{words.organisations(programme, 1)} moves the rate by more than {programme.big_change_points} points.",
     ]
-
-
-TYPE_WORDS = {"acute": "acute", "mental_health": "mental health", "community": "community", "other": "other"}
-
-
-def trust_type_words(trust_type: str) -> str:
-    return TYPE_WORDS.get(trust_type, str(trust_type).replace("_", " "))
 
 
 def _whole(value) -> int | None:
@@ -264,26 +259,29 @@ def trusts(frame: pd.DataFrame, programme: Programme, title: str, stem: str, com
     rows = []
     for r in frame.to_dict("records"):
         level, before = int(r["adoption_level"]), _whole(r["previous_level"])
-        rows.append([r["ahsn"], r["quarter"], r["trust_code"], r["trust_name"], trust_type_words(r["trust_type"]),
+        rows.append([r["ahsn"], r["quarter"], r["trust_code"], r["trust_name"], words.type_words(r["trust_type"]),
                      bool(r["counted"]), level, r["level_name"], bool(r["adopted"]), before,
                      None if before is None else level - before, _whole(r["referrals_made"]),
                      _whole(r["referrals_completed"]), _whole(r["completion_percent"]),
                      r.get("comment") if comments and isinstance(r.get("comment"), str) and r.get("comment").strip()
                      else None])
-    counted = ", ".join(TYPE_WORDS.get(t, t) for t in programme.counted_trust_types)
-    notes = [f"Only {counted} trusts count toward an AHSN's adoption rate; other trusts are listed as returned.",
+    notes = [f"Only {words.counted(programme)} count toward an AHSN's adoption rate; other "
+             f"{words.organisations(programme)} are listed as returned.",
              "Level in the quarter before: blank when the trust was not in the AHSN's return for that quarter. "
              "Referrals: blank when the return did not give them. Completion rate: completed as a share of made."]
     return Sheet(stem, title, columns, rows, notes=notes)
 
 
-def ahsn_rates(rates: pd.DataFrame, order: list[str], title: str, trajectory: dict | None = None) -> Sheet:
+def ahsn_rates(rates: pd.DataFrame, order: list[str], title: str, programme: Programme,
+               trajectory: dict | None = None) -> Sheet:
     """Each AHSN's rate at every quarter it made a return (etl.queries.ahsn_rates), AHSNs in
     `order`, with the target its trajectory set for the quarter ((AHSN, Quarter) -> target)."""
     columns = [Column("AHSN", "ahsn", width=20), Column("Quarter", "quarter", width=11),
-               Column("Adoption rate (%)", "rate", "percent"), Column("Acute trusts adopted", "adopted", "whole"),
-               Column("Acute trusts", "acute_trusts", "whole"), Column("All trusts in the return", "all_trusts",
-                                                                       "whole"),
+               Column("Adoption rate (%)", "rate", "percent"),
+               Column(words.capital(f"{words.counted(programme)} adopted"), "adopted", "whole"),
+               Column(words.capital(words.counted(programme)), words.counted_key(programme), "whole"),
+               Column(f"All {words.organisations(programme)} in the return", f"all_{words.organisations(programme)}",
+                      "whole"),
                Column("Referrals made", "referrals_made", "whole"),
                Column("Referrals completed", "referrals_completed", "whole"),
                Column("Trajectory target (%)", "trajectory", "percent")]
@@ -299,8 +297,8 @@ def ahsn_rates(rates: pd.DataFrame, order: list[str], title: str, trajectory: di
     notes = ["One row per AHSN and quarter with a return; a quarter without a return has no row.",
              "Trajectory target: the target the AHSN's own trajectory set for the quarter, as the quarter is judged "
              "(a published quarter against the version in force when it was published); blank: none.",
-             "Acute trusts: those counted toward the rate; all trusts also counts mental health, community "
-             "and other trusts in the return."]
+             f"{words.capital(words.counted(programme))}: those counted toward the rate; all "
+             f"{words.organisations(programme)} also counts those of the other types in the return."]
     return Sheet("compare", title, columns, rows, notes=notes)
 
 
@@ -331,7 +329,7 @@ def returns(rows: list[dict], status) -> Sheet:
                  columns, out)
 
 
-def trajectories(versions: pd.DataFrame, steps: pd.DataFrame) -> Sheet:
+def trajectories(versions: pd.DataFrame, steps: pd.DataFrame, programme: Programme) -> Sheet:
     """Every step of every version of every AHSN's trajectory (etl.queries.trajectory_versions and
     trajectory_steps): AHSNs in the national table's order, newest version first."""
     columns = [Column("AHSN", "ahsn", width=24), Column("Version", "version", "whole", 8),
@@ -347,20 +345,22 @@ def trajectories(versions: pd.DataFrame, steps: pd.DataFrame) -> Sheet:
             rows.append([v["ahsn"], int(v["version"]), bool(v["is_newest"]), s["quarter"], int(s["target_percent"]),
                          s["note"] if isinstance(s["note"], str) else None, v["by_user"],
                          f"{v['happened_at']:%Y-%m-%d %H:%M}", v["reason"], v["file_name"]])
-    notes = ["One row per step: by the quarter, the target share of the AHSN's acute trusts adopting; the target "
+    notes = [f"One row per step: by the quarter, the target share of the AHSN's {words.counted(programme)} "
+             "adopting; the target "
              "holds until the next step.",
              "A published quarter is judged against the version in force when it was published, any other quarter "
              "against the current version."]
     return Sheet("trajectories", "Every version of every AHSN's trajectory", columns, rows, notes=notes)
 
 
-def milestones(found: list, title: str) -> Sheet:
+def milestones(found: list, title: str, programme: Programme) -> Sheet:
     """Milestones (etl.milestones.Milestone), newest quarter first, AHSNs A to Z."""
     columns = [Column("Quarter", "quarter", width=11), Column("AHSN", "ahsn", width=24),
                Column("Kind", "kind", width=12), Column("Milestone", "milestone", width=90)]
     rows = [[m.quarter.label, m.ahsn, m.kind, m.sentence] for m in found]
-    notes = ["Kinds: first-live (its first acute trust live), step (a step of its own trajectory met), target "
-             "(the national target reached), all-live (every acute trust live), referrals (referrals in a quarter "
+    one = words.counted(programme, 1)
+    notes = [f"Kinds: first-live (its first {one} live), step (a step of its own trajectory met), target "
+             f"(the national target reached), all-live (every {one} live), referrals (referrals in a quarter "
              "past a milestone for the first time). Each counts the first quarter it happened, when an earlier "
              "return shows it had not."]
     return Sheet("milestones", title, columns, rows, notes=notes)

@@ -34,7 +34,6 @@ import smtplib
 import threading
 from dataclasses import dataclass
 
-import pandas as pd
 from flask import Flask, Response, jsonify, redirect, request
 from werkzeug.utils import secure_filename
 
@@ -50,7 +49,7 @@ from dashboard.auth import (
     wants_page,
 )
 from dashboard.context import services
-from etl import ahsns, queries
+from etl import ahsns, queries, words
 from etl.errors import Refusal
 from etl.mail import Mailer, receipt
 from etl.permissions import Action, allowed
@@ -58,7 +57,6 @@ from etl.problems import Problem, ReturnRejected
 from etl.programmes import Programme
 from etl.quarters import Quarter, QuarterError
 from etl.queries import Database
-from etl.report import whole_percent
 from etl.templates import neutralise, template_csv, template_xlsx
 from etl.users import User
 from etl.validate import ParsedReturn
@@ -95,21 +93,9 @@ class Change:
     ahsn: str
     quarter: str
     rows: int
-    before: str  # "25% (1 of 4 acute trusts)", "no return yet; Q1 2020/21: 25% (1 of 4 acute trusts)"
+    before: str  # the rate in words (etl/words.py rate), or "no return yet; Q1 2020/21: <its rate>"
     after: str
     replaces: str  # e.g. "submission 12 by asha, 03 Oct 2020 14:05" or "nothing: a first return"
-
-
-def rate_text(adopted: int, counted: int, programme: Programme) -> str:
-    kinds = " and ".join(t.replace("_", " ") for t in programme.counted_trust_types)
-    if counted == 0:
-        return f"no {kinds} trusts"
-    return f"{whole_percent(adopted, counted)}% ({adopted} of {counted} {kinds} trusts)"
-
-
-def stored_rate_text(rate, adopted, counted, programme: Programme) -> str:
-    """A rate as the database holds it (NULL where there is no return), in the same words."""
-    return "no return" if pd.isna(rate) else rate_text(int(adopted), int(counted), programme)
 
 
 def changes(db: Database, results: list[ParsedReturn], programme: Programme) -> list[Change]:
@@ -134,16 +120,16 @@ def changes(db: Database, results: list[ParsedReturn], programme: Programme) -> 
             else:
                 replaces = "nothing: this is the first return for this quarter"
             if len(before):
-                before_text = rate_text(int(before["adopted_trusts"].iloc[0]),
-                                        int(before["counted_trusts"].iloc[0]), programme)
+                before_text = words.rate(int(before["adopted_trusts"].iloc[0]),
+                                         int(before["counted_trusts"].iloc[0]), programme)
             elif len(earlier):  # a new quarter: compare with the AHSN's last return
                 e = earlier.iloc[0]
-                before_text = (f"no return yet; {e['quarter']}: "
-                               + rate_text(int(e["adopted_trusts"]), int(e["counted_trusts"]), programme))
+                before_text = (f"{words.NO_RETURN} yet; {e['quarter']}: "
+                               + words.rate(int(e["adopted_trusts"]), int(e["counted_trusts"]), programme))
             else:
-                before_text = "no return yet"
+                before_text = f"{words.NO_RETURN} yet"
             out.append(Change(ahsn, quarter.label, rows, before_text,
-                              rate_text(adopted, len(counted), programme), replaces))
+                              words.rate(adopted, len(counted), programme), replaces))
     return out
 
 

@@ -17,7 +17,7 @@ from urllib.parse import parse_qs, quote, urlencode
 import pandas as pd
 
 from dashboard.ahsn_story import Standing, standing
-from etl import ahsns, collection, milestones, queries, report
+from etl import ahsns, collection, milestones, queries, report, words
 from etl.ahsns import Ahsn
 from etl.collection import QuarterStatus
 from etl.milestones import Milestone
@@ -48,14 +48,8 @@ def provisional_coverage(db: Database, programme: Programme, quarters: list[Quar
     published = set(report.shown_quarters(db, programme))
     returned = queries.england_rates(db, programme, [q.index for q in quarters]).set_index("quarter_index")
     expected = len(ahsns.all_ahsns())
-    out = {}
-    for q in quarters:
-        if q in published:
-            continue
-        n = int(returned["ahsns_returned"].get(q.index, 0))
-        out[q] = (f"all {expected} AHSNs have returned" if n >= expected
-                  else f"{n} of {expected} AHSNs {'has' if n == 1 else 'have'} returned")
-    return out
+    return {q: words.coverage(int(returned["ahsns_returned"].get(q.index, 0)), expected)
+            for q in quarters if q not in published}
 
 
 # ---- the national overview: /?quarters= ------------------------------------------------------
@@ -240,7 +234,12 @@ def _only(frame: pd.DataFrame, quarter_indexes: list[int]) -> pd.DataFrame:
 
 # ---- compare regions: /compare?sort= ---------------------------------------------------------
 
-COMPARE_SORTS = {"name": "A to Z", "latest": "latest rate, highest first", "trusts": "number of acute trusts"}
+COMPARE_SORTS = ("name", "latest", "trusts")  # ?sort= values; compare_sorts() says each in words
+
+
+def compare_sorts(programme: Programme) -> dict[str, str]:
+    """The orders /compare offers, ?sort= value -> its words."""
+    return {"name": "A to Z", "latest": "latest rate, highest first", "trusts": f"number of {words.counted(programme)}"}
 
 
 def ahsn_order(rates: pd.DataFrame, names: list[str], sort: str) -> list[str]:

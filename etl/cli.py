@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from etl import ahsns, collection, queries
+from etl import ahsns, collection, queries, words
 from etl.errors import InvalidInput, NotFound, Refusal
 from etl.events import SetTrajectory
 from etl.problems import ReturnRejected
@@ -220,13 +220,15 @@ def cmd_load(ctx: Context, args) -> int:
                 w = waiting.iloc[0]
                 print(f"stored {ahsn} {quarter} as revision {a.submission_id}: {quarter} is published, so this "
                       "return waits for a national administrator's approval; the published figure "
-                      f"{_percent(w['before_rate'])} stays until then (this return: {_percent(w['after_rate'])}, "
-                      f"{_of(w['after_adopted'], w['after_counted'])} acute trusts), {len(a.warnings)} warning(s)")
+                      f"{words.percent(w['before_rate'])} stays until then (this return: {words.percent(w['after_rate'])}, "
+                      f"{words.of_counted(int(w['after_adopted']), int(w['after_counted']), ctx.programme)}), "
+                      f"{len(a.warnings)} warning(s)")
                 continue
             rate = rates[(rates["ahsn"] == ahsn) & (rates["quarter"] == quarter)].iloc[0]
-            print(f"loaded {ahsn} {quarter}: {rows} trusts, {rate['adopted_trusts']} of "
-                  f"{rate['counted_trusts']} acute trusts adopted ({rate['rate_percent']}%), "
-                  f"submission {a.submission_id}, {len(a.warnings)} warning(s)")
+            adopted = words.of_counted(int(rate["adopted_trusts"]), int(rate["counted_trusts"]), ctx.programme)
+            print(f"loaded {ahsn} {quarter}: {words.plural(rows, ctx.programme.organisation, ctx.programme.organisations)}, "
+                  f"{adopted} adopted ({rate['rate_percent']}%), submission {a.submission_id}, "
+                  f"{len(a.warnings)} warning(s)")
     return 0
 
 
@@ -243,11 +245,10 @@ def print_reading(parsed) -> None:
     if parsed.records:
         print("  what was read for each trust:")
     for r in parsed.records:
-        made = "not reported" if r["referrals_made"] is None else f"{r['referrals_made']:,}"
-        completed = "not reported" if r["referrals_completed"] is None else f"{r['referrals_completed']:,}"
+        made, completed = words.count(r["referrals_made"]), words.count(r["referrals_completed"])
         comment = f"; comment: {r['comment']}" if r.get("comment") else ""
         print(f"    row {r['row']}: {r['quarter'].label}, {r['ahsn']}, {r['trust_code']} {r['trust_name']}, "
-              f"{r['trust_type'].replace('_', ' ')}, level {r['adoption_level']}, referrals made {made}, "
+              f"{words.type_words(r['trust_type'])}, level {r['adoption_level']}, referrals made {made}, "
               f"completed {completed}{comment}")
 
 
@@ -377,7 +378,7 @@ def cmd_history(ctx: Context, args) -> int:
     rows = [["submission", "ahsn", "quarter", "status", "loaded_by", "loaded_at", "file_name",
              "trust_rows", "warnings"]]
     for _, r in history.iterrows():
-        status = "quarantined" if r["is_quarantined"] else "current" if r["is_current"] else "superseded"
+        status = words.standing(r["is_quarantined"], r["is_current"])
         rows.append([r["submission_id"], r["ahsn"], r["quarter"], status, r["loaded_by"],
                      r["loaded_at"].isoformat(sep=" ", timespec="seconds"), r["file_name"],
                      r["trust_rows"], r["warning_count"]])
@@ -444,16 +445,12 @@ def cmd_revisions(ctx: Context, args) -> int:
     for r in queries.pending_revisions(ctx.db, ctx.programme).to_dict("records"):
         rows.append([r["event_id"], r["action"], r["ahsn"], r["quarter"], r["by_user"],
                      r["happened_at"].isoformat(sep=" ", timespec="seconds"), r["file_name"],
-                     _percent(r["before_rate"]), _percent(r["after_rate"]),
+                     words.percent(r["before_rate"]), words.percent(r["after_rate"]),
                      _of(r["before_adopted"], r["before_counted"]), _of(r["after_adopted"], r["after_counted"])])
     _write_csv(rows)
     if len(rows) == 1:
         print("no revisions are waiting", file=sys.stderr)
     return 0
-
-
-def _percent(value) -> str:
-    return "no return" if pd.isna(value) else f"{int(value)}%"
 
 
 def _of(adopted, counted) -> str:

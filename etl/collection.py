@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from etl import ahsns, queries
+from etl import ahsns, queries, words
 from etl.programmes import Programme
 from etl.quarters import Quarter
 from etl.queries import Database
@@ -50,10 +50,7 @@ class QuarterStatus:
     @property
     def coverage(self) -> str:
         """'4 of 15 AHSNs have returned' (a whole quarter: 'all 15 AHSNs have returned')."""
-        if self.is_complete:
-            return f"all {self.ahsns_expected} AHSNs have returned"
-        verb = "has" if self.ahsns_returned == 1 else "have"
-        return f"{self.ahsns_returned} of {self.ahsns_expected} AHSNs {verb} returned"
+        return words.coverage(self.ahsns_returned, self.ahsns_expected)
 
     def days_to_due(self, today: dt.date) -> int:
         """Days until the due date; negative once it has passed."""
@@ -67,7 +64,7 @@ class QuarterStatus:
 
 
 def _days(n: int) -> str:
-    return f"{n:,} day{'s' if n != 1 else ''}"
+    return words.plural(n, "day")
 
 
 def statuses(db: Database, programme: Programme, today: dt.date) -> list[QuarterStatus]:

@@ -14,7 +14,7 @@ import smtplib
 from dataclasses import dataclass
 from email.message import EmailMessage
 
-from etl import ahsns, collection, queries
+from etl import ahsns, collection, queries, words
 from etl.programmes import Programme
 from etl.quarters import Quarter
 from etl.queries import Database
@@ -82,8 +82,8 @@ def reminder(to: User, programme: Programme, quarter: Quarter, due: dt.date, tod
         f"{to.ahsn}'s {programme.short_name} return for {quarter.label} was due on {due:%-d %B %Y} "
         f"({days} day{'s' if days != 1 else ''} ago) and has not reached the national metrics dashboard yet.",
         "",
-        "Please upload it, or reply to say when it will come. Each acute trust's adoption level and "
-        "its referrals made and completed in the quarter are what is needed.",
+        f"Please upload it, or reply to say when it will come. Each {words.counted(programme, 1)}'s adoption level "
+        "and its referrals made and completed in the quarter are what is needed.",
     ]
     if public_url:
         lines += ["", f"Upload it here: {public_url}/upload"]

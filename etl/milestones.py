@@ -5,10 +5,10 @@ tracked process milestones alongside the outcome, and warned against benchmarkin
 as "blame and shame". A milestone is an AHSN's own moment, said in plain words and never
 ranked against another AHSN's:
 
-- its first acute trust live (level 4 or above);
+- its first counted trust live (TCAM: its first acute trust at level 4 or above);
 - each step of its trajectory met (etl/trajectories.py), as the quarter was judged;
 - the national target reached;
-- every acute trust live;
+- every counted trust live;
 - referrals in a quarter reaching one of the programme's `referral_milestones` for the first time.
 
 Each is recognised in the first quarter it holds, from the current figures of the quarters
@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from etl import queries
+from etl import queries, words
 from etl.programmes import Programme
 from etl.quarters import Quarter
 from etl.queries import Database
@@ -41,7 +41,7 @@ class Milestone:
     ahsn: str
     quarter: Quarter
     kind: str  # one of KINDS
-    text: str  # what happened, after the AHSN's name: "had its first acute trust live: 1 of 5"
+    text: str  # what happened, after the AHSN's name (TCAM: "had its first acute trust live: 1 of 5")
 
     @property
     def sentence(self) -> str:
@@ -49,10 +49,6 @@ class Milestone:
 
     def as_row(self) -> dict:
         return {"ahsn": self.ahsn, "quarter": self.quarter.label, "kind": self.kind, "milestone": self.sentence}
-
-
-def _trusts(adopted: int, counted: int) -> str:
-    return f"{adopted} of {counted} acute trust{'s' if counted != 1 else ''}"
 
 
 def _first(rows: list[dict], holds) -> int | None:
@@ -82,26 +78,28 @@ def _of_records(ahsn: str, rates: list[dict], targets: list[dict], programme: Pr
     i = _first(rows, lambda r: r["adopted_trusts"] >= 1)
     if i is not None:
         n = int(rows[i]["adopted_trusts"])
-        add(i, "first-live", ("had its first acute trust live" if n == 1 else f"had its first {n} acute trusts live")
-            + f": {_trusts(n, int(rows[i]['counted_trusts']))} at level {programme.adopted_from_level} or above")
+        add(i, "first-live", (f"had its first {words.counted(programme, 1)} live" if n == 1
+                              else f"had its first {n} {words.counted(programme)} live")
+            + f": {words.of_counted(n, int(rows[i]['counted_trusts']), programme)} at level "
+              f"{programme.adopted_from_level} or above")
     target = programme.target_percent
     i = _first(rows, lambda r: rate(r) is not None and rate(r) >= target)
     if i is not None:
         add(i, "target", f"reached the national {target}% target: {rate(rows[i])}% "
-                         f"({_trusts(int(rows[i]['adopted_trusts']), int(rows[i]['counted_trusts']))})")
+                         f"({words.of_counted(int(rows[i]['adopted_trusts']), int(rows[i]['counted_trusts']), programme)})")
     i = _first(rows, lambda r: r["counted_trusts"] > 0 and r["adopted_trusts"] == r["counted_trusts"])
     if i is not None:
-        add(i, "all-live", f"had every acute trust live: all {int(rows[i]['counted_trusts'])}")
+        add(i, "all-live", f"had every {words.counted(programme, 1)} live: all {int(rows[i]['counted_trusts'])}")
     for threshold in programme.referral_milestones:
         i = _first(rows, lambda r, t=threshold: not pd.isna(r["referrals_made"]) and r["referrals_made"] >= t)
         if i is not None:
             add(i, "referrals", f"made {threshold:,} referrals or more in a quarter for the first time: "
                                 f"{int(rows[i]['referrals_made']):,}")
-    found.extend(_steps_met(ahsn, rows, targets))
+    found.extend(_steps_met(ahsn, rows, targets, programme))
     return sorted(found, key=lambda m: (m.quarter, KINDS.index(m.kind)))
 
 
-def _steps_met(ahsn: str, rows: list[dict], targets: list[dict]) -> list[Milestone]:
+def _steps_met(ahsn: str, rows: list[dict], targets: list[dict], programme: Programme) -> list[Milestone]:
     """Each step of the trajectory (as its own quarter was judged) in the first quarter the rate
     reached it, when that quarter was judged against some version of the trajectory."""
     if not targets or not rows:
@@ -121,7 +119,7 @@ def _steps_met(ahsn: str, rows: list[dict], targets: list[dict]) -> list[Milesto
         r = rows[at]
         out.append(Milestone(ahsn, Quarter.from_index(int(r["quarter_index"])), "step",
                              f"met its trajectory step of {goal}% for {Quarter.from_index(int(step['quarter_index'])).label}: "
-                             f"{int(r['rate_percent'])}% ({_trusts(int(r['adopted_trusts']), int(r['counted_trusts']))})"))
+                             f"{int(r['rate_percent'])}% ({words.of_counted(int(r['adopted_trusts']), int(r['counted_trusts']), programme)})"))
     return out
 
 

@@ -32,6 +32,12 @@ class Programme:
     counted_trust_types: tuple[str, ...]  # only these trust types count toward the rate
     checkpoint_quarters: tuple[str, ...]  # default quarters of the national table
     big_change_points: int  # a change above this is shown in the darkest colour
+    # The type a trust is taken as when its return does not say and it has no earlier return.
+    default_trust_type: str
+    # What the programme's organisations are called, one and many: every sentence that names them
+    # says it through these (etl/words.py: "2 of 4 acute trusts").
+    organisation: str = "trust"
+    organisations: str = "trusts"
     # A quarter's returns are due on this day of the month this many months after it ends
     # (a national administrator may set another date for one quarter).
     due_day: int = 15
@@ -83,6 +89,9 @@ TCAM = Programme(
     counted_trust_types=("acute",),
     checkpoint_quarters=("Q3 2018/19", "Q3 2019/20"),
     big_change_points=25,
+    default_trust_type="acute",
+    organisation="trust",
+    organisations="trusts",
     # The national review: trajectories work when set with local partners, so each AHSN sets its own.
     submitters_set_trajectories=True,
     referral_milestones=(1_000, 2_000),

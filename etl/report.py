@@ -17,19 +17,13 @@ from functools import cached_property
 
 import pandas as pd
 
-from etl import queries
+from etl import queries, words
 from etl.programmes import Programme
 from etl.quarters import Quarter, QuarterError, parse_list
 from etl.queries import Database
 from etl.templates import neutralise
 
 TOTAL = "Total"
-NO_RETURN = "no return"
-
-
-def whole_percent(part: int, whole: int) -> int:
-    """part/whole as a whole percent, rounded half up (2/7 -> 29, 1/8 -> 13)."""
-    return (200 * part + whole) // (2 * whole)
 
 
 def change_column(earlier: Quarter, later: Quarter) -> str:
@@ -164,7 +158,7 @@ def national_table(db: Database, programme: Programme, quarters: list[Quarter],
     for a, b, column in NationalTable(quarters, frame).change_columns:
         frame[column] = frame[b.key] - frame[a.key]
     published = set(shown_quarters(db, programme))
-    coverage = {q: _coverage(int(frame.loc[~frame["is_total"], q.key].notna().sum()), len(ahsn_list))
+    coverage = {q: words.coverage(int(frame.loc[~frame["is_total"], q.key].notna().sum()), len(ahsn_list))
                 for q in quarters if q not in published}
     marks = {(r["ahsn"], Quarter.from_index(int(r["quarter_index"]))): revision_words(r, first_published)
              for r in queries.revisions(db, programme, indexes).to_dict("records")}
@@ -176,26 +170,18 @@ def _england_of(rates: pd.DataFrame) -> pd.DataFrame:
     if not len(rates):
         return pd.DataFrame(columns=["quarter_index", "rate_percent", "adopted_trusts", "counted_trusts"])
     sums = rates.groupby("quarter_index", as_index=False)[["adopted_trusts", "counted_trusts"]].sum()
-    sums["rate_percent"] = [whole_percent(int(a), int(c)) if c else None
+    sums["rate_percent"] = [words.whole_percent(int(a), int(c)) if c else None
                             for a, c in zip(sums["adopted_trusts"], sums["counted_trusts"])]
     return sums
 
 
 def revision_words(r: dict, first_published: bool) -> str:
     """The revision mark's words: when, the figure first published and now, why, by whom."""
-    def rate(value) -> str:
-        return "no return" if pd.isna(value) else f"{int(value)}%"
     when = f"Revised {r['changed_at']:%-d %b %Y}" if not pd.isna(r["changed_at"]) else "Revised"
-    figures = (f"first published {rate(r['first_rate'])}, {'since revised to' if first_published else 'now'} "
-               f"{rate(r['current_rate'])}")
+    figures = (f"first published {words.percent(r['first_rate'])}, {'since revised to' if first_published else 'now'} "
+               f"{words.percent(r['current_rate'])}")
     why = f". Why: {r['reason']}" if isinstance(r["reason"], str) and r["reason"] else ""
     return f"{when}: {figures}{why}"
-
-
-def _coverage(returned: int, expected: int) -> str:
-    if returned >= expected:
-        return f"all {expected} AHSNs have returned"
-    return f"{returned} of {expected} AHSNs {'has' if returned == 1 else 'have'} returned"
 
 
 def to_csv(table: NationalTable) -> str:
@@ -211,7 +197,7 @@ def to_csv(table: NationalTable) -> str:
     writer.writerow(header)
     for _, row in table.frame.iterrows():
         cells = [row["ahsn"]]
-        cells += [NO_RETURN if pd.isna(row[q.key]) else int(row[q.key]) for q in table.quarters]
+        cells += [words.NO_RETURN if pd.isna(row[q.key]) else int(row[q.key]) for q in table.quarters]
         # a total of the AHSNs that have returned so far is compared with nothing (not England's)
         cells += ["n/a" if pd.isna(row[c]) or (row["is_total"] and not (table.is_complete(a) and table.is_complete(b)))
                   else int(row[c]) for a, b, c in table.change_columns]

@@ -7,7 +7,7 @@ from __future__ import annotations
 import csv
 import io
 
-from etl import queries
+from etl import queries, words
 from etl.programmes import TRUST_TYPES, Programme
 from etl.quarters import Quarter
 from etl.queries import Database
@@ -54,15 +54,14 @@ def template_csv(db: Database, programme: Programme, ahsn: str, quarter: Quarter
 
 def _explanations(programme: Programme, quarter: Quarter) -> list[tuple[str, str]]:
     levels = "; ".join(f"{lv.number} {lv.name}: {lv.description}" for lv in programme.levels)
-    counted = " and ".join(t.replace("_", " ") for t in programme.counted_trust_types)
     return [
         ("quarter", f"The NHS quarter the return is for, written like {quarter.label} "
                     "(Q1 is April to June)."),
         ("ahsn", "The AHSN's name: its short name, full name or Health Innovation Network name."),
         ("trust_code", "The trust's ODS code: 3 to 5 letters or digits, e.g. RTH."),
         ("trust_name", "The trust's name."),
-        ("trust_type", f"One of {', '.join(TRUST_TYPES)} (choose from the list). Only {counted} "
-                       "trusts count toward the adoption rate."),
+        ("trust_type", f"One of {', '.join(TRUST_TYPES)} (choose from the list). Only {words.counted(programme)} "
+                       "count toward the adoption rate."),
         ("adoption_level", f"A whole number from {programme.levels[0].number} to "
                            f"{programme.levels[-1].number} (choose from the list). {levels}"),
         ("referrals_made", "Referrals sent to community pharmacies in the quarter: a whole number, "

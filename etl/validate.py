@@ -15,8 +15,9 @@ from collections import defaultdict
 
 import pandas as pd
 
+from etl import words
 from etl.problems import Problem
-from etl.programmes import Programme
+from etl.programmes import TRUST_TYPES, Programme
 from etl.quarters import Quarter
 from etl.reading.check import too_big
 from etl.reading.kinds import clean_file_name
@@ -60,7 +61,7 @@ def parse_returns(files: list[tuple[str, bytes]], programme: Programme, limits: 
     return [results[i] for i in range(len(named))]
 
 
-def check_against_store(parsed: ParsedReturn, current: pd.DataFrame) -> None:
+def check_against_store(parsed: ParsedReturn, current: pd.DataFrame, programme: Programme) -> None:
     """Add the problems and warnings that need the data already loaded.
 
     `current` holds the current returns: ahsn, quarter_index, trust_code, trust_name,
@@ -86,7 +87,7 @@ def check_against_store(parsed: ParsedReturn, current: pd.DataFrame) -> None:
     stored: dict[tuple[str, int], dict[str, dict]] = defaultdict(dict)
     for rec in current.to_dict("records"):
         stored[(rec["ahsn"], rec["quarter_index"])][rec["trust_code"]] = rec
-    _carry_over_trust_types(parsed, current, by_return)
+    _carry_over_trust_types(parsed, current, by_return, programme)
     for (ahsn, q_index), trusts in by_return.items():
         label = Quarter.from_index(q_index).label
         before_label = Quarter.from_index(q_index - 1).label
@@ -118,10 +119,11 @@ def check_against_store(parsed: ParsedReturn, current: pd.DataFrame) -> None:
 
 
 def _carry_over_trust_types(parsed: ParsedReturn, current: pd.DataFrame,
-                            by_return: dict[tuple[str, int], dict[str, dict]]) -> None:
+                            by_return: dict[tuple[str, int], dict[str, dict]], programme: Programme) -> None:
     """A trust whose type the file does not give takes the type of its latest earlier
-    return (this file's, or the store's), with a warning; one never typed is acute, with a
-    warning naming it. Never silent: the type decides whether it counts toward the rate."""
+    return (this file's, or the store's), with a warning; one never typed takes the
+    programme's default type, with a warning naming it. Never silent: the type decides
+    whether it counts toward the rate."""
     untyped = [r for r in parsed.records if not r.get("trust_type_given", True)]
     if not untyped:
         return
@@ -142,7 +144,7 @@ def _carry_over_trust_types(parsed: ParsedReturn, current: pd.DataFrame,
             r["trust_type"] = kind
             carried[(kind, Quarter.from_index(q).label, r["quarter"].label)].append(r["row"])
         else:
-            r["trust_type"] = "acute"
+            r["trust_type"] = programme.default_trust_type
             defaulted.append(r)
         earlier[r["trust_code"]].append((r["quarter"].index, r["trust_type"]))
     for (kind, from_label, _label), rows in carried.items():
@@ -150,13 +152,20 @@ def _carry_over_trust_types(parsed: ParsedReturn, current: pd.DataFrame,
         parsed.warnings.append(Problem(
             parsed.file_name, rows[0], "trust_type",
             f"the file does not give the trust type, so {names} {'is' if len(rows) == 1 else 'are'} "
-            f"taken as {kind.replace('_', ' ')}, as in {from_label}",
-            "If that is right, nothing to do; otherwise add a trust_type column "
-            "(acute, mental_health, community or other)", tuple(rows) if len(rows) > 1 else ()))
+            f"taken as {words.type_words(kind)}, as in {from_label}",
+            f"If that is right, nothing to do; otherwise add a trust_type column ({', '.join(TRUST_TYPES)})",
+            tuple(rows) if len(rows) > 1 else ()))
     for r in defaulted:
         parsed.warnings.append(Problem(
             parsed.file_name, r["row"], "trust_type",
             f"the file does not give the trust type of {r['trust_name']} ({r['trust_code']}), which "
-            "has no earlier return, so it is taken as acute and counts toward the rate",
-            "If it is a mental health, community or other trust, add a trust_type column "
-            "and upload the file again"))
+            f"has no earlier return, so it is taken as {words.type_words(programme.default_trust_type)} and "
+            f"{'counts' if programme.default_trust_type in programme.counted_trust_types else 'does not count'} "
+            "toward the rate",
+            f"If it is {_another_type(programme)} trust, add a trust_type column and upload the file again"))
+
+
+def _another_type(programme: Programme) -> str:
+    """'a mental health, community or other' (every type but the default)."""
+    others = [words.type_words(t) for t in TRUST_TYPES if t != programme.default_trust_type]
+    return words.with_article(", ".join(others[:-1]) + " or " + others[-1] if len(others) > 1 else "".join(others))

@@ -113,4 +113,4 @@ def test_no_two_ahsns_share_a_name():
     ("Community Services", "community", "community"), ("", None, None),
 ])
 def test_trust_types(typed, kind, read_as):
-    assert cells.trust_type(typed) == (kind, read_as)
+    assert cells.trust_type(typed, TCAM) == (kind, read_as)

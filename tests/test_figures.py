@@ -61,7 +61,7 @@ def valid(fig: dict) -> dict:
 
 def test_rate_chart_has_the_target_line_at_50_and_gaps_for_no_return():
     axis = ["Q1 2019/20", "Q2 2019/20", "Q3 2019/20"]
-    fig = valid(figures.rate_over_time(_rates(), axis, 50))
+    fig = valid(figures.rate_over_time(_rates(), axis, 50, programme=TCAM))
     target, rate = fig["data"]
     assert rate["name"] == "Adoption rate"
     assert target["name"] == "Target 50%" and target["y"] == [50, 50, 50] and target["line"]["dash"] == "dash"
@@ -76,7 +76,7 @@ def test_rate_chart_draws_england_as_a_second_line_told_apart_without_colour():
     axis = ["Q1 2019/20", "Q2 2019/20", "Q3 2019/20"]
     england = pd.DataFrame({"quarter": axis, "rate_percent": [30, 35, 40], "adopted_trusts": [30, 35, 40],
                             "counted_trusts": [100] * 3})
-    fig = valid(figures.rate_over_time(_rates(), axis, 50, england, "Wessex"))
+    fig = valid(figures.rate_over_time(_rates(), axis, 50, england, "Wessex", programme=TCAM))
     target, whole, rate = fig["data"]
     assert (whole["name"], whole["y"], whole["line"]["dash"], whole["marker"]["symbol"]) == (
         "England", [30, 35, 40], "dot", "square")
@@ -86,7 +86,7 @@ def test_rate_chart_draws_england_as_a_second_line_told_apart_without_colour():
 
 def test_level_chart_stacks_one_bar_per_level():
     levels = pd.DataFrame({"quarter": ["Q1 2019/20"] * 5, "level": [1, 2, 3, 4, 5], "trusts": [1, 2, 0, 3, 1]})
-    fig = valid(figures.level_counts(levels, {lv.number: lv.name for lv in TCAM.levels}, 4))
+    fig = valid(figures.level_counts(levels, {lv.number: lv.name for lv in TCAM.levels}, 4, programme=TCAM))
     assert [t["name"] for t in fig["data"]] == ["1 Not started", "2 Engaged", "3 Implementing",
                                                "4 Live (adopted)", "5 Embedded (adopted)"]
     assert [t["y"] for t in fig["data"]] == [[1], [2], [0], [3], [1]]
@@ -110,7 +110,7 @@ def test_trend_is_one_small_chart_on_the_shared_axes_with_gaps_for_no_return():
     rates = pd.DataFrame({"ahsn": ["A", "A"], "quarter": ["Q1 2019/20", "Q3 2019/20"], "rate_percent": [10, 90],
                           "adopted_trusts": [1, 9], "counted_trusts": [10, 10]})
     axis = ["Q1 2019/20", "Q2 2019/20", "Q3 2019/20"]
-    fig = valid(figures.trend(rates, axis, 50, "A"))
+    fig = valid(figures.trend(rates, axis, 50, "A", programme=TCAM))
     target, rate = fig["data"]
     assert target["y"] == [50, 50, 50] and target["line"]["dash"] == "dash"
     assert rate["y"] == [10, None, 90] and rate["connectgaps"] is False
@@ -119,7 +119,7 @@ def test_trend_is_one_small_chart_on_the_shared_axes_with_gaps_for_no_return():
     # the title is the page's heading, never drawn inside the chart where it could overlap
     assert "annotations" not in fig["layout"] and fig["layout"]["showlegend"] is False
     empty = pd.DataFrame(columns=["quarter", "rate_percent", "adopted_trusts", "counted_trusts"])
-    assert valid(figures.trend(empty, axis, 50, "B"))["data"][1]["y"] == [None, None, None]
+    assert valid(figures.trend(empty, axis, 50, "B", programme=TCAM))["data"][1]["y"] == [None, None, None]
 
 
 def test_at_target_and_referrals_by_ahsn_show_no_return_as_no_bar():

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from etl import events, queries, report
+from etl import events, queries, report, words
 from etl.errors import NotFound
 from etl.problems import ReturnRejected
 from etl.programmes import TCAM
@@ -59,7 +59,7 @@ def test_load_supersede_and_restore(store, db):
 
     second = store.load([("wessex-q3-v2.csv", filled_return(db, "Wessex", levels={not_adopted[0]: 4}))],
                         TCAM, loaded_by="bob")
-    assert wessex_rate(db) == (adopted + 1, counted, report.whole_percent(adopted + 1, counted),
+    assert wessex_rate(db) == (adopted + 1, counted, words.whole_percent(adopted + 1, counted),
                              second[0].submission_id)
     history = queries.submissions(db, TCAM, ahsn="Wessex")
     latest_two = history[history["quarter"] == "Q3 2020/21"][["submission_id", "loaded_by", "is_current"]]

@@ -3,7 +3,8 @@
 Where the AHSN stands against the target, in words first, then the charts and its trusts.
 The address is read by dashboard.views.AhsnView, as /download/ahsn/<slug>.* reads it; the
 sentences are pure functions in dashboard/ahsn_story.py. Only trusts of the counted types
-(acute) count toward the rate, get the adopted tick, or are named as nearest to adopting.
+(Programme.counted_trust_types) count toward the rate, get the adopted tick, or are named as
+nearest to adopting.
 """
 
 from __future__ import annotations
@@ -18,9 +19,8 @@ from dashboard import downloads, figures, published
 from dashboard.ahsn_story import trajectory_story, what_changed
 from dashboard.auth import may
 from dashboard.context import services
-from dashboard.sheets import trust_type_words
 from dashboard.views import TRUST_SORTS, AhsnView
-from etl import ahsns, report
+from etl import ahsns, report, words
 from etl.milestones import MARK
 from etl.permissions import Action
 from etl.programmes import Programme
@@ -64,13 +64,14 @@ def layout(slug: str | None = None, **query) -> html.Div:
     facts = html.Div(className="facts", id="ahsn-facts", children=[
         html.Div(className=f"fact {'at-target' if now.at_target else 'below'}", children=[
             html.Span(f"{now.rate}%", className="fact-number", id="ahsn-latest-rate"),
-            html.Span([f"adoption in {q.label}: {now.adopted} of {now.counted} acute trusts, ",
+            html.Span([f"adoption in {q.label}: {words.of_counted(now.adopted, now.counted, programme)}, ",
                        html.Strong(f"{status_word} the {target}% target")], className="fact-label"),
         ]),
         html.Div(className="fact", children=[
             html.Span(str(now.to_go), className="fact-number", id="ahsn-to-go"),
-            html.Span(("more acute trust" + ("s" if now.to_go != 1 else "") + f" must adopt to reach {target}%")
-                      if not now.at_target else "trusts to go: the target is met", className="fact-label"),
+            html.Span(f"more {words.counted(programme, now.to_go)} must adopt to reach {target}%"
+                      if not now.at_target else f"{words.organisations(programme)} to go: the target is met",
+                      className="fact-label"),
         ]),
         html.Div(className="fact", children=[
             html.Span("Change", className="fact-label"),
@@ -78,17 +79,17 @@ def layout(slug: str | None = None, **query) -> html.Div:
                     id="ahsn-changes"),
         ]),
     ])
-    summary = (f"In {q.label}, {now.adopted} of {now.counted} acute trusts in {ahsn.short_name} had "
+    summary = (f"In {q.label}, {words.of_counted(now.adopted, now.counted, programme)} in {ahsn.short_name} had "
                f"adopted {programme.short_name} ({now.rate}%), {status_word} the {target}% target; "
                f"{now.since_last}, and {now.since_year}.")
     next_step = []
     if not now.at_target:
-        text = (f"{now.to_go} more acute trust{'s' if now.to_go != 1 else ''} reaching level "
+        text = (f"{words.more_counted(now.to_go, programme)} reaching level "
                 f"{adopted_level.number} ({adopted_level.name}) would meet the target.")
         nearest = view.nearest
         if len(nearest):
             below = programme.level(programme.adopted_from_level - 1)
-            text += (f" Nearest to adopting (acute trusts at level {below.number} {below.name}): "
+            text += (f" Nearest to adopting ({words.counted(programme)} at level {below.number} {below.name}): "
                      + ", ".join(nearest.sort_values("trust_name")["trust_name"]) + ".")
         next_step = [html.P(text, id="ahsn-next")]
     stale = []
@@ -109,12 +110,13 @@ def layout(slug: str | None = None, **query) -> html.Div:
         facts, *next_step, trajectory, revised,
         html.Section(className="keep-together", children=[
             html.H2("Adoption rate against the target"),
-            html.P(f"{ahsn.short_name}'s rate each quarter, England's rate (all acute trusts in every return) "
+            html.P(f"{ahsn.short_name}'s rate each quarter, England's rate (all {words.counted(programme)} in every "
+                   "return) "
                    "and the target" + (f", and {ahsn.short_name}'s own trajectory (purple steps: the target each "
                                        "quarter is judged against)." if view.version is not None else "."),
                    className="muted"),
             figures.graph("ahsn-rate-chart", figures.rate_over_time(view.rates, axis, target, view.england, ahsn.short_name,
-                                                                    view.trajectory_on_axis())),
+                                                                    view.trajectory_on_axis(), programme=programme)),
         ]),
         html.Section(className="keep-together", children=[
             html.H2(f"What changed since {(q - 1).label}"),
@@ -123,10 +125,10 @@ def layout(slug: str | None = None, **query) -> html.Div:
             _milestones(view.milestones, q),
         ]),
         html.Section(className="keep-together", children=[
-            html.H2("Acute trusts at each adoption level"),
+            html.H2(words.capital(f"{words.counted(programme)} at each adoption level")),
             html.P("Progress below the adoption line shows as trusts moving from Engaged to Implementing; "
                    "hatched bars are not yet adopted.", className="muted"),
-            figures.graph("ahsn-levels-chart", figures.level_counts(view.levels, level_names, programme.adopted_from_level)),
+            figures.graph("ahsn-levels-chart", figures.level_counts(view.levels, level_names, programme.adopted_from_level, programme=programme)),
         ]),
         html.Section(className="keep-heading", children=[
             html.H2(f"Trusts in the {q.label} return"),
@@ -203,7 +205,7 @@ def _sentence_case(text: str) -> str:
 def adopted_words(trust, programme: Programme) -> str:
     """What the trust's level means for the rate: only counted trusts are ever ticked."""
     if not trust["counted"]:
-        return f"not counted ({trust_type_words(trust['trust_type'])})"
+        return f"not counted ({words.type_words(trust['trust_type'])})"
     return "✓ adopted" if programme.is_adopted(int(trust["adoption_level"])) else "not yet"
 
 
@@ -229,22 +231,21 @@ def trust_table(trusts: pd.DataFrame, programme: Programme, ahsn, key: str) -> h
         counted = bool(t["counted"])
         rows.append(html.Tr(className=None if counted else "not-counted", children=[
             html.Th(f"{t['trust_name']} ({t['trust_code']})", scope="row"),
-            html.Td(trust_type_words(t["trust_type"])),
+            html.Td(words.type_words(t["trust_type"])),
             html.Td(f"{level} {t['level_name']}"),
             html.Td(adopted_words(t, programme), className="adopted" if counted and t["adopted"] else None),
             html.Td(change_text, className="num"),
-            html.Td("not given" if pd.isna(made) else f"{int(made):,}", className="num"),
-            html.Td("not given" if pd.isna(done) else f"{int(done):,}", className="num"),
+            html.Td(words.count(made), className="num"),
+            html.Td(words.count(done), className="num"),
             html.Td("–" if pd.isna(t["completion_percent"]) else f"{int(t['completion_percent'])}%",
                     className="num"),
             *([html.Td(t["comment"] if isinstance(t["comment"], str) else "", className="comment")]
               if with_comments else []),
         ]))
-    counted_types = " and ".join(trust_type_words(t) for t in programme.counted_trust_types)
     return html.Div(className="table-wrap", role="region", **{"aria-labelledby": "ahsn-trusts-caption"}, children=[
         html.Table(className="data-table", id="ahsn-trusts", children=[
             html.Caption(id="ahsn-trusts-caption", className="muted", children=[
-                f"Sorted by {TRUST_SORTS[key][0].lower()}. ✓ adopted: an {counted_types} trust at level "
+                f"Sorted by {TRUST_SORTS[key][0].lower()}. ✓ adopted: {words.with_article(words.counted(programme, 1))} at level "
                 f"{programme.adopted_from_level} or above; other trusts are listed but not counted toward the rate.",
                 html.Span(" Choose a column heading to sort by it.", className="no-print")]),
             html.Thead(html.Tr([head("name"), head("type"), head("level"),

@@ -16,8 +16,8 @@ from dash import html
 from dashboard import downloads, figures, published
 from dashboard.auth import may
 from dashboard.context import services
-from dashboard.views import COMPARE_SORTS, CompareView
-from etl import ahsns, report
+from dashboard.views import CompareView, compare_sorts
+from etl import ahsns, report, words
 from etl.permissions import Action
 
 dash.register_page(__name__, path="/compare", name="Compare regions", nav_order=2,
@@ -31,12 +31,12 @@ def at_target_counts(rates: pd.DataFrame, quarters: list[str], target: int) -> p
     return frame
 
 
-def latest_words(rates: pd.DataFrame) -> str:
+def latest_words(rates: pd.DataFrame, programme) -> str:
     if not len(rates):
-        return "No return yet."
+        return words.capital(f"{words.NO_RETURN} yet.")
     last = rates.sort_values("quarter_index").iloc[-1]
-    return (f"{int(last['rate_percent'])}% in {last['quarter']} ({int(last['adopted_trusts'])} of "
-            f"{int(last['counted_trusts'])} acute trusts)")
+    return (f"{int(last['rate_percent'])}% in {last['quarter']} "
+            f"({words.of_counted(int(last['adopted_trusts']), int(last['counted_trusts']), programme)})")
 
 
 def layout(**query) -> html.Div:
@@ -53,7 +53,7 @@ def layout(**query) -> html.Div:
     sort_links = html.P(className="sort-links no-print", id="compare-sort", children=["Order AHSNs by: "] + [
         html.Strong(label, **{"aria-current": "true"}) if key == view.sort
         else html.A(label, href=published.address("/compare", view.search, sort=key if key != "name" else None))
-        for key, label in COMPARE_SORTS.items()])
+        for key, label in compare_sorts(programme).items()])
     notice = published.choice("/compare", view.search, view.asked_provisional, view.unpublished, view.provisional,
                               bool(report.shown_quarters(ctx.db, programme)))
     multiples = []
@@ -63,9 +63,9 @@ def layout(**query) -> html.Div:
         multiples.append(html.Figure(className="multiple", children=[
             html.Figcaption([html.H3(html.A(name, href=f"/ahsn/{ahsn.slug}") if ahsn else name,
                                      className="multiple-title"),
-                             html.Span(latest_words(mine), className="muted")]),
+                             html.Span(latest_words(mine, programme), className="muted")]),
             figures.graph(f"compare-{ahsn.slug if ahsn else name}",
-                          figures.trend(mine, quarters, target, name, view.trajectory_of(name)), "multiple-chart"),
+                          figures.trend(mine, quarters, target, name, view.trajectory_of(name), programme=programme), "multiple-chart"),
         ]))
     return html.Div(className="page page-compare", children=[
         html.H1("Compare regions"),

@@ -8,6 +8,7 @@ from dash import html
 from dashboard import downloads
 from dashboard.context import services
 from dashboard.national_table import STYLES, swatch_text
+from etl import words
 
 dash.register_page(__name__, path="/definitions", name="Definitions", nav_order=3,
                    nav_label="Definitions", title="Definitions")
@@ -17,6 +18,7 @@ def layout(**_other) -> html.Div:
     p = services().programme
     adopted = p.level(p.adopted_from_level)
     small = 100 // p.big_change_points
+    counted, one = words.counted(p), words.counted(p, 1)
     return html.Div(className="page page-definitions", children=[
         html.H1("Definitions"),
         html.P(p.description, className="lead"),
@@ -35,11 +37,11 @@ def layout(**_other) -> html.Div:
         html.H2("Adoption rate"),
         html.Dl(className="definitions", children=[
             html.Dt("An AHSN's rate"),
-            html.Dd(f"The acute trusts at level {adopted.number} ({adopted.name}) or above, as a percentage of all "
-                    "acute trusts in the AHSN's return for the quarter, rounded to a whole percent (halves up). "
-                    "Mental health, community and other trusts may be listed but are not counted."),
+            html.Dd(f"The {counted} at level {adopted.number} ({adopted.name}) or above, as a percentage of all "
+                    f"{counted} in the AHSN's return for the quarter, rounded to a whole percent (halves up). "
+                    f"{words.capital(words.organisations(p))} of other types may be listed but are not counted."),
             html.Dt("England (Total)"),
-            html.Dd("All adopted acute trusts in every AHSN's return, as a percentage of all acute trusts in "
+            html.Dd(f"All adopted {counted} in every AHSN's return, as a percentage of all {counted} in "
                     "those returns: an average weighted by trusts, not the average of the 15 rates."),
             html.Dt("Change"),
             html.Dd("The later rate minus the earlier one, in percentage points."),
@@ -47,12 +49,14 @@ def layout(**_other) -> html.Div:
             html.Dd("An AHSN that sent no return for a quarter shows 'no return', never 0%; it is left out of "
                     "that quarter's total and of the count of AHSNs at target."),
             html.Dt("Few trusts (†)"),
-            html.Dd(f"With fewer than {small} acute trusts, one trust adopting or stopping moves the rate by "
+            html.Dd(f"With fewer than {small} {counted}, one {words.organisations(p, 1)} adopting or stopping moves "
+                    "the rate by "
                     f"more than {p.big_change_points} points, so a dark change colour may be one trust."),
         ]),
         html.H2("The target"),
-        html.P(f"{p.target_percent}% of each AHSN's acute trusts adopting {p.short_name} (at level "
-               f"{adopted.number} or above). 'Trusts to go' on an AHSN's page is how many more acute trusts "
+        html.P(f"{p.target_percent}% of each AHSN's {counted} adopting {p.short_name} (at level "
+               f"{adopted.number} or above). '{words.capital(words.organisations(p))} to go' on an AHSN's page is "
+               f"how many more {counted} "
                "must adopt for its rate to reach the target."),
         html.H2("Trajectories and milestones", id="trajectories"),
         html.P(["An AHSN's trajectory is its own stepped target, agreed locally: a target rate by each of a few "
@@ -63,8 +67,8 @@ def layout(**_other) -> html.Div:
                 " shows ✓ for on or above it and ○ for behind. Every version is on the ",
                 html.A("Trajectories", href="/trajectories"), " page."]),
         html.P("A milestone is a moment in one AHSN's own progress, counted in the first quarter it happened when an "
-               "earlier return shows it had not: its first acute trust live, a step of its trajectory met, the "
-               f"national target reached, every acute trust live, referrals in a quarter past "
+               f"earlier return shows it had not: its first {one} live, a step of its trajectory met, the "
+               f"national target reached, every {one} live, referrals in a quarter past "
                f"{' or '.join(f'{n:,}' for n in p.referral_milestones) or 'a milestone'} for the first time. "
                "Milestones are listed A to Z, never ranked."),
         html.H2("Colours in the national table"),

@@ -18,8 +18,7 @@ from dash import Input, Output, State, callback, dcc, html
 
 from dashboard.auth import csrf_token, current_user
 from dashboard.context import services
-from dashboard.uploads import stored_rate_text
-from etl import ahsns, queries
+from etl import ahsns, queries, words
 from etl.permissions import Action, ahsns_for, allowed, allowed_for_all
 
 dash.register_page(__name__, path="/history", name="History of returns", title="History of returns",
@@ -105,7 +104,7 @@ def restore_confirmation(user, submission_id: int) -> html.Div | None:
     preview = queries.restore_preview(ctx.db, ctx.programme, submission_id)
 
     def rate(value, adopted, counted) -> str:
-        return stored_rate_text(value, adopted, counted, ctx.programme)
+        return words.stored_rate(value, adopted, counted, ctx.programme)
 
     items = []
     for r in preview.to_dict("records"):

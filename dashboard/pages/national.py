@@ -21,7 +21,7 @@ from dashboard.auth import may
 from dashboard.context import services
 from dashboard.national_table import html_table, legend
 from dashboard.views import NationalView
-from etl import report
+from etl import report, words
 from etl.milestones import MARK
 from etl.permissions import Action
 from etl.quarters import Quarter
@@ -46,7 +46,7 @@ def layout(**query) -> html.Div:
         _first_published_choice(view),
         html.P(target_sentence(table, programme.target_percent), className="lead", id="national-sentence"),
         _trajectory_sentence(view),
-        html.P(f"National target: {programme.target_percent}% of each AHSN's acute trusts adopting "
+        html.P(f"National target: {programme.target_percent}% of each AHSN's {words.counted(programme)} adopting "
                f"(level {programme.adopted_from_level} {programme.level(programme.adopted_from_level).name} "
                "or above).", className="muted"),
         _against_choice(view, programme.target_percent),
@@ -67,7 +67,7 @@ def layout(**query) -> html.Div:
         legend(programme, trajectory=view.trajectory is not None),
         downloads.links("the national table", "national", view.search, "national-download"),
         downloads.links("every trust row behind it", "trusts", view.search, "trusts-download"),
-        _recent_milestones(view),
+        _recent_milestones(view, programme),
     ])
 
 
@@ -105,7 +105,7 @@ def _trajectory_sentence(view: NationalView) -> html.P | None:
                   id="national-trajectory-sentence")
 
 
-def _recent_milestones(view: NationalView) -> html.Section | None:
+def _recent_milestones(view: NationalView, programme) -> html.Section | None:
     """Every AHSN's milestones of the latest two quarters shown, newest quarter first, AHSNs A to Z."""
     if not view.milestones:
         return None
@@ -119,9 +119,9 @@ def _recent_milestones(view: NationalView) -> html.Section | None:
             for m in view.milestones if m.quarter == q])]
     return html.Section(className="milestones keep-heading", id="national-milestones", children=[
         html.H2("Recent milestones"),
-        html.P("Moments worth marking in each AHSN's own progress, A to Z: a first trust live, a step of its "
-               "trajectory met, the national target reached, every acute trust live, referrals past a "
-               "milestone.", className="muted"),
+        html.P(f"Moments worth marking in each AHSN's own progress, A to Z: a first {words.organisations(programme, 1)} "
+               f"live, a step of its trajectory met, the national target reached, every {words.counted(programme, 1)} "
+               "live, referrals past a milestone.", className="muted"),
         *groups,
         downloads.links("every milestone of the quarters shown", "milestones", view.search, "milestones-download"),
     ])

@@ -20,9 +20,8 @@ from dash import Input, Output, State, callback, dcc, html, no_update
 from dashboard import downloads
 from dashboard.auth import csrf_token, current_user
 from dashboard.context import services
-from dashboard.uploads import stored_rate_text
 from dashboard.views import ReturnsView, returns_grid
-from etl import ahsns, queries
+from etl import ahsns, queries, words
 from etl.collection import QuarterStatus
 from etl.permissions import Action, allowed
 from etl.quarters import Quarter
@@ -265,9 +264,9 @@ def _revisions() -> html.Section:
             html.H3(f"Revision {int(event_id)}: " + ", ".join(f"{r['ahsn']} {r['quarter']}" for _, r in group.iterrows())),
             html.P(f"By {first['by_user']} on {first['happened_at']:%d %b %Y %H:%M} UTC: {how}."),
             html.Ul([html.Li([f"{r['ahsn']} {r['quarter']}: ",
-                              html.Strong(stored_rate_text(r["before_rate"], r["before_adopted"], r["before_counted"], ctx.programme)),
+                              html.Strong(words.stored_rate(r["before_rate"], r["before_adopted"], r["before_counted"], ctx.programme)),
                               " now → ",
-                              html.Strong(stored_rate_text(r["after_rate"], r["after_adopted"], r["after_counted"], ctx.programme)),
+                              html.Strong(words.stored_rate(r["after_rate"], r["after_adopted"], r["after_counted"], ctx.programme)),
                               " if approved"]) for _, r in group.iterrows()], className="returns-before-after"),
             _trust_changes(changes),
             None if not allowed(current_user(), Action.DECIDE_REVISION) else html.Div(className="returns-decisions", children=[
@@ -288,10 +287,6 @@ def _revisions() -> html.Section:
 
 def _level(value) -> str:
     return "—" if pd.isna(value) else str(int(value))
-
-
-def _count(value) -> str:
-    return "not given" if pd.isna(value) else f"{int(value):,}"
 
 
 def _differ(a, b) -> bool:
@@ -315,11 +310,11 @@ def _trust_changes(changes: pd.DataFrame) -> html.Table | html.P:
             if _differ(c["level_now"], c["level_after"]):
                 parts.append(f"level {_level(c['level_now'])} → {_level(c['level_after'])}")
             if _differ(c["type_now"], c["type_after"]):
-                parts.append(f"type {c['type_now']} → {c['type_after']}".replace("_", " "))
+                parts.append(f"type {words.type_words(c['type_now'])} → {words.type_words(c['type_after'])}")
             if _differ(c["made_now"], c["made_after"]):
-                parts.append(f"referrals made {_count(c['made_now'])} → {_count(c['made_after'])}")
+                parts.append(f"referrals made {words.count(c['made_now'])} → {words.count(c['made_after'])}")
             if _differ(c["completed_now"], c["completed_after"]):
-                parts.append(f"completed {_count(c['completed_now'])} → {_count(c['completed_after'])}")
+                parts.append(f"completed {words.count(c['completed_now'])} → {words.count(c['completed_after'])}")
             what = "; ".join(parts)
         rows.append(html.Tr([html.Th(f"{c['trust_name']} ({c['trust_code']})", scope="row"), html.Td(what)]))
     return html.Div(className="table-wrap", role="region", tabIndex=0, **{"aria-label": "What changes, trust by trust"},

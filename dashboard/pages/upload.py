@@ -21,7 +21,7 @@ from dashboard import checked_file as checked
 from dashboard import uploads
 from dashboard.auth import csrf_token, current_user
 from dashboard.context import services
-from etl import ahsns, collection, queries
+from etl import ahsns, collection, queries, words
 from etl.permissions import Action, ahsns_for, allowed, allowed_for_all
 from etl.quarters import Quarter
 from etl.reading.kinds import clean_file_name
@@ -212,8 +212,8 @@ def _preview(name: str, results, programme, token: str) -> html.Div:
     warnings = [w for r in results for w in r.warnings]
     frame = results[0].frame()
     rows = [[r["row"], r["quarter"], r["ahsn"], r["trust_code"], r["trust_name"],
-             r["trust_type"].replace("_", " "), r["adoption_level"],
-             _count(r["referrals_made"]), _count(r["referrals_completed"]), _text(r["comment"])]
+             words.type_words(r["trust_type"]), r["adoption_level"],
+             words.count(r["referrals_made"]), words.count(r["referrals_completed"]), _text(r["comment"])]
             for r in frame.head(PREVIEW_ROWS).to_dict("records")]
     what = ", ".join(f"{c.ahsn} {c.quarter}" for c in changes)
     return html.Div(children=[
@@ -250,6 +250,3 @@ def _preview(name: str, results, programme, token: str) -> html.Div:
 def _text(value) -> str:
     return "" if value is None or value != value else str(value)
 
-
-def _count(value) -> str:
-    return "" if value is None or value != value or str(value) == "<NA>" else f"{int(value):,}"

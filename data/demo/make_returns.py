@@ -46,7 +46,7 @@ from pathlib import Path
 
 from etl import ahsns as ahsn_reference
 from etl.quarters import Quarter, span
-from etl.report import whole_percent
+from etl.words import whole_percent
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent.parent
 TABLE_CSV = PROJECT_ROOT / "data" / "reference" / "tcam_table_8_1.csv"

@@ -12,7 +12,7 @@ import contextlib
 import datetime as dt
 import re
 
-from etl import ahsns
+from etl import ahsns, words
 from etl.programmes import TRUST_TYPES, Programme
 from etl.quarters import Quarter, QuarterError
 from etl.reading.grid import CellError, is_blank
@@ -295,7 +295,7 @@ _TYPE_WORDS = {
 }
 
 
-def trust_type(value) -> tuple[str | None, str | None]:
+def trust_type(value, programme: Programme) -> tuple[str | None, str | None]:
     """None when blank: the type is then carried over from the trust's last return."""
     if is_blank(value):
         return None, None
@@ -304,12 +304,12 @@ def trust_type(value) -> tuple[str | None, str | None]:
     t = " ".join(re.sub(r"[_\-/]", " ", text.lower()).split())
     if t.replace(" ", "_") in TRUST_TYPES:
         return t.replace(" ", "_"), None
-    words = " ".join(w for w in t.split() if w not in ("trust", "nhs", "foundation", "ft", "services",
-                                                        "provider", "hospital", "hospitals"))
-    if words in _TYPE_WORDS:
-        return _TYPE_WORDS[words], _TYPE_WORDS[words]
+    kept = " ".join(w for w in t.split() if w not in ("trust", "nhs", "foundation", "ft", "services",
+                                                       "provider", "hospital", "hospitals"))
+    if kept in _TYPE_WORDS:
+        return _TYPE_WORDS[kept], _TYPE_WORDS[kept]
     raise Unreadable(f"'{text}' is not a trust type",
-                     f"Use one of: {', '.join(TRUST_TYPES)} (only acute trusts count toward the rate)")
+                     f"Use one of: {', '.join(TRUST_TYPES)} (only {words.counted(programme)} count toward the rate)")
 
 
 def comment(value) -> str | None:

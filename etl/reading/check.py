@@ -12,6 +12,7 @@ import datetime as dt
 import re
 from collections import defaultdict
 
+from etl import words
 from etl.problems import Problem, row_list
 from etl.programmes import Programme
 from etl.quarters import Quarter
@@ -120,8 +121,9 @@ class _Rows:
                 self.result.records.append(record)
         if "trust_type" not in table.columns:
             self.result.interpretations.append(Interpretation(None, None, None, note=(
-                "the file has no trust_type column: each trust's type is taken from its previous "
-                "return (acute for a trust with no previous return), with a warning")))
+                "the file has no trust_type column: each trust's type is taken from its previous return "
+                f"({words.type_words(self.programme.default_trust_type)} for a trust with no previous return), "
+                "with a warning")))
         self._duplicates()
         self._plausible()
         self._finish()
@@ -213,7 +215,7 @@ class _Rows:
         values["ahsn"] = take("ahsn", read.ahsn)
         values["trust_code"] = take("trust_code", read.trust_code)
         values["trust_name"] = take("trust_name", read.trust_name)
-        trust_type = take("trust_type", read.trust_type) if "trust_type" in columns else None
+        trust_type = take("trust_type", read.trust_type, self.programme) if "trust_type" in columns else None
         values["adoption_level"] = take("adoption_level", read.level, self.programme)
         made = take("referrals_made", read.count, "referrals_made")
         completed = take("referrals_completed", read.count, "referrals_completed")
@@ -228,7 +230,7 @@ class _Rows:
             return None
         return {
             "row": row, "quarter": q, "ahsn": values["ahsn"], "trust_code": values["trust_code"],
-            "trust_name": values["trust_name"], "trust_type": trust_type or "acute",
+            "trust_name": values["trust_name"], "trust_type": trust_type or self.programme.default_trust_type,
             "trust_type_given": trust_type is not None, "adoption_level": values["adoption_level"],
             "referrals_made": made, "referrals_completed": completed, "comment": comment,
         }

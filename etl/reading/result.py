@@ -20,7 +20,7 @@ JSON_VERSION = 1
 
 # The columns of a record, in order. `trust_type_given` is False when the file did not say
 # the trust's type (no trust_type column, or a blank cell): the type is then provisional
-# ("acute") until check_against_store carries it over from the trust's previous return.
+# (the programme's default type) until check_against_store carries it over from the trust's previous return.
 RECORD_FIELDS = ("row", "quarter", "ahsn", "trust_code", "trust_name", "trust_type",
                  "trust_type_given", "adoption_level", "referrals_made", "referrals_completed",
                  "comment")

@@ -5,7 +5,7 @@
     Wessex,Q2 2020/21,35,
     Wessex,Q4 2020/21,50,
 
-One row per step: by `quarter`, the AHSN aims at `target_percent` of its acute trusts
+One row per step: by `quarter`, the AHSN aims at `target_percent` of its counted trusts
 adopting; the target holds until the next step. Read with the same pieces as a return (the
 reading child, the encodings and delimiters, workbooks, title rows, headers in words, the
 quarter and AHSN cells) and checked as strictly: every problem names the file, row and

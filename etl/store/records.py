@@ -71,5 +71,5 @@ def _read_again(log: EventLog, submissions: list[Submission]) -> dict[int, list[
             carried = submission.trust_types or {}
             rows[submission.id] = [
                 _row({**r, "trust_type": r["trust_type"] if r.get("trust_type_given", True)
-                      else carried.get(str(r["row"]), "acute")}) for r in parsed.records]
+                      else carried.get(str(r["row"]), PROGRAMMES[code].default_trust_type)}) for r in parsed.records]
     return rows

@@ -62,7 +62,7 @@ def check(parsed: list[ParsedReturn], programme: Programme, database: Path | Non
             continue
         mine = {q.index + d for _, q, _ in one.returns() for d in (0, -1)}
         relevant = [f for (_, q), f in context.items() if q in mine]
-        check_against_store(one, pd.concat(relevant, ignore_index=True) if relevant else rows.iloc[0:0])
+        check_against_store(one, pd.concat(relevant, ignore_index=True) if relevant else rows.iloc[0:0], programme)
         if one.ok:
             _warn_about_the_collection(one, programme, state)
             frame = one.frame()[list(rows.columns)]

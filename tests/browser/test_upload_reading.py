@@ -28,8 +28,9 @@ READINGS = [
 ROWS = [
     ["3", "Q3 2020/21", "KSS", "RVV", "East Kent Hospitals", "acute", "5", "52", "40", "—"],
     ["4", "Q3 2020/21", "KSS", "RWF", "Maidstone and Tunbridge Wells", "acute", "4", "31", "20", "—"],
-    ["5", "Q3 2020/21", "KSS", "RXC", "East Sussex Healthcare", "acute", "3", "—", "—", "awaiting IG sign-off"],
-    ["6", "Q3 2020/21", "KSS", "RYR", "Sussex Partnership", "mental health", "3", "—", "—", "—"],
+    ["5", "Q3 2020/21", "KSS", "RXC", "East Sussex Healthcare", "acute", "3", "not reported", "not reported",
+     "awaiting IG sign-off"],
+    ["6", "Q3 2020/21", "KSS", "RYR", "Sussex Partnership", "mental health", "3", "not reported", "not reported", "—"],
 ]
 
 
