@@ -37,17 +37,16 @@ from etl.events import (
 from etl.programmes import PROGRAMMES
 from etl.quarters import Quarter
 from etl.queries import files
+from etl.rows import DATABASE_COLUMNS, TrustRow
 
 SQL_DIR = Path(__file__).resolve().parent
 # Bump when schema.sql or what the base tables hold changes: a database of another version
 # is never extended, only rebuilt.
 SCHEMA_VERSION = "5"
 Progress = Callable[[int, int, str], None]
-RowsFor = Callable[[list[Submission]], dict[int, list[dict]]]  # submission id -> its rows
+RowsFor = Callable[[list[Submission]], dict[int, list[TrustRow]]]  # submission id -> its rows
 
-ROW_COLUMNS = ["submission_id", "programme", "ahsn", "quarter_index", "quarter", "row", "trust_code",
-               "trust_name", "trust_type", "adoption_level", "referrals_made", "referrals_completed",
-               "comment"]
+ROW_COLUMNS = ["submission_id", "programme", *DATABASE_COLUMNS]
 
 
 def build_database(path: Path, events: list[Event], rows_for: RowsFor, start_from: Path | None = None,
@@ -95,7 +94,8 @@ def _insert_events(events: list[Event], rows_for: RowsFor, con: duckdb.DuckDBPyC
     by_submission = rows_for(submissions)
     rows: list[dict] = []
     for done, event in enumerate(submissions, start=1):
-        rows.extend({**r, "submission_id": event.id, "programme": event.programme} for r in by_submission[event.id])
+        rows.extend({**r.as_database_row(), "submission_id": event.id, "programme": event.programme}
+                    for r in by_submission[event.id])
         if progress:
             progress(done, len(submissions), event.file_name)
     # Data frames, not executemany: DuckDB reads a frame in one scan.

@@ -245,10 +245,10 @@ def print_reading(parsed) -> None:
     if parsed.records:
         print("  what was read for each trust:")
     for r in parsed.records:
-        made, completed = words.count(r["referrals_made"]), words.count(r["referrals_completed"])
-        comment = f"; comment: {r['comment']}" if r.get("comment") else ""
-        print(f"    row {r['row']}: {r['quarter'].label}, {r['ahsn']}, {r['trust_code']} {r['trust_name']}, "
-              f"{words.type_words(r['trust_type'])}, level {r['adoption_level']}, referrals made {made}, "
+        made, completed = words.count(r.referrals_made), words.count(r.referrals_completed)
+        comment = f"; comment: {r.comment}" if r.comment else ""
+        print(f"    row {r.row}: {r.quarter.label}, {r.ahsn}, {r.trust_code} {r.trust_name}, "
+              f"{words.type_words(r.trust_type)}, level {r.adoption_level}, referrals made {made}, "
               f"completed {completed}{comment}")
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from typing import NamedTuple
 
 import pandas as pd
 
@@ -25,11 +26,20 @@ from etl.reading.limits import ReadLimits
 from etl.reading.result import Interpretation, ParsedReturn
 from etl.reading.sandbox import read_files
 from etl.reading.table import COLUMNS
+from etl.rows import TrustRow
 
 __all__ = ["COLUMNS", "Interpretation", "ParsedReturn", "ReadLimits", "check_against_store",
            "parse_return", "parse_returns"]
 
 REFERRAL_JUMP = 10  # a trust's referrals growing more than this many times is worth a look
+
+
+class _Seen(NamedTuple):
+    """What a trust's row the quarter before said, from this file or from the store."""
+
+    trust_name: str
+    adoption_level: int
+    referrals_made: int | None
 
 
 def parse_return(
@@ -69,62 +79,65 @@ def check_against_store(parsed: ParsedReturn, current: pd.DataFrame, programme: 
     if not parsed.records:
         return
     replaced = {(a, q.index) for a, q, _ in parsed.returns()}
-    by_return: dict[tuple[str, int], dict[str, dict]] = defaultdict(dict)
+    by_return: dict[tuple[str, int], dict[str, TrustRow]] = defaultdict(dict)
     for r in parsed.records:
-        by_return[(r["ahsn"], r["quarter"].index)][r["trust_code"]] = r
+        by_return[(r.ahsn, r.quarter.index)][r.trust_code] = r
 
     keep = [(a, q) not in replaced for a, q in zip(current["ahsn"], current["quarter_index"])]
     kept = current.loc[pd.Series(keep, index=current.index, dtype=bool)]
     owner = {(q, c): a for a, q, c in zip(kept["ahsn"], kept["quarter_index"], kept["trust_code"])}
     for r in parsed.records:
-        other = owner.get((r["quarter"].index, r["trust_code"]))
-        if other and other != r["ahsn"]:
+        other = owner.get((r.quarter.index, r.trust_code))
+        if other and other != r.ahsn:
             parsed.problems.append(Problem(
-                parsed.file_name, r["row"], "trust_code",
-                f"trust {r['trust_code']} is already in {other}'s return for {r['quarter'].label}",
+                parsed.file_name, r.row, "trust_code",
+                f"trust {r.trust_code} is already in {other}'s return for {r.quarter.label}",
                 f"A trust belongs to one AHSN: check the code, or ask {other} to correct their return"))
 
-    stored: dict[tuple[str, int], dict[str, dict]] = defaultdict(dict)
+    stored: dict[tuple[str, int], dict[str, _Seen]] = defaultdict(dict)
     for rec in current.to_dict("records"):
-        stored[(rec["ahsn"], rec["quarter_index"])][rec["trust_code"]] = rec
+        stored[(rec["ahsn"], rec["quarter_index"])][rec["trust_code"]] = _Seen(
+            rec["trust_name"], rec["adoption_level"], rec.get("referrals_made"))
     _carry_over_trust_types(parsed, current, by_return, programme)
     for (ahsn, q_index), trusts in by_return.items():
         label = Quarter.from_index(q_index).label
         before_label = Quarter.from_index(q_index - 1).label
-        previous = by_return.get((ahsn, q_index - 1)) or stored.get((ahsn, q_index - 1), {})
+        earlier = by_return.get((ahsn, q_index - 1))
+        previous = ({c: _Seen(r.trust_name, r.adoption_level, r.referrals_made) for c, r in earlier.items()}
+                    if earlier else stored.get((ahsn, q_index - 1), {}))
         for code, before in previous.items():
             now = trusts.get(code)
             if now is None:
                 parsed.warnings.append(Problem(
                     parsed.file_name, None, "trust_code",
-                    f"{before['trust_name']} ({code}) was in {ahsn}'s return for {before_label} "
+                    f"{before.trust_name} ({code}) was in {ahsn}'s return for {before_label} "
                     f"but is missing from {label}",
                     "If it merged or left the programme, nothing to do; otherwise add its row"))
                 continue
-            if before["adoption_level"] - now["adoption_level"] >= 2:
+            if before.adoption_level - now.adoption_level >= 2:
                 parsed.warnings.append(Problem(
-                    parsed.file_name, now["row"], "adoption_level",
-                    f"{now['trust_name']} ({code}) dropped from level {before['adoption_level']} "
-                    f"to {now['adoption_level']} since {before_label}",
+                    parsed.file_name, now.row, "adoption_level",
+                    f"{now.trust_name} ({code}) dropped from level {before.adoption_level} "
+                    f"to {now.adoption_level} since {before_label}",
                     "Check the level; a drop of two or more levels is unusual"))
-            made_before = before.get("referrals_made")
-            made_now = now["referrals_made"]
+            made_before = before.referrals_made
+            made_now = now.referrals_made
             if made_before is not None and not pd.isna(made_before) and made_before > 0 \
                     and made_now is not None and made_now > REFERRAL_JUMP * made_before:
                 parsed.warnings.append(Problem(
-                    parsed.file_name, now["row"], "referrals_made",
-                    f"{now['trust_name']} ({code}) made {made_now:,} referrals, more than "
+                    parsed.file_name, now.row, "referrals_made",
+                    f"{now.trust_name} ({code}) made {made_now:,} referrals, more than "
                     f"{REFERRAL_JUMP} times the {int(made_before):,} of {before_label}",
                     "Check the figure is for this quarter only, not a running total"))
 
 
 def _carry_over_trust_types(parsed: ParsedReturn, current: pd.DataFrame,
-                            by_return: dict[tuple[str, int], dict[str, dict]], programme: Programme) -> None:
+                            by_return: dict[tuple[str, int], dict[str, TrustRow]], programme: Programme) -> None:
     """A trust whose type the file does not give takes the type of its latest earlier
     return (this file's, or the store's), with a warning; one never typed takes the
     programme's default type, with a warning naming it. Never silent: the type decides
     whether it counts toward the rate."""
-    untyped = [r for r in parsed.records if not r.get("trust_type_given", True)]
+    untyped = [r for r in parsed.records if not r.trust_type_given]
     if not untyped:
         return
     earlier: dict[str, list[tuple[int, str]]] = defaultdict(list)  # code -> [(quarter, type)]
@@ -133,22 +146,24 @@ def _carry_over_trust_types(parsed: ParsedReturn, current: pd.DataFrame,
             if isinstance(kind, str):
                 earlier[code].append((int(q), kind))
     for r in parsed.records:
-        if r.get("trust_type_given", True):
-            earlier[r["trust_code"]].append((r["quarter"].index, r["trust_type"]))
+        if r.trust_type_given:
+            earlier[r.trust_code].append((r.quarter.index, r.trust_type))
+    typed: dict[int, str] = {}  # row -> the type it takes
     carried: dict[tuple[str, str, str], list[int]] = defaultdict(list)
-    defaulted: list[dict] = []
-    for r in sorted(untyped, key=lambda r: r["quarter"].index):
-        before = [(q, kind) for q, kind in earlier[r["trust_code"]] if q < r["quarter"].index]
+    defaulted: list[TrustRow] = []
+    for r in sorted(untyped, key=lambda r: r.quarter.index):
+        before = [(q, kind) for q, kind in earlier[r.trust_code] if q < r.quarter.index]
         if before:
             q, kind = max(before)
-            r["trust_type"] = kind
-            carried[(kind, Quarter.from_index(q).label, r["quarter"].label)].append(r["row"])
+            carried[(kind, Quarter.from_index(q).label, r.quarter.label)].append(r.row)
         else:
-            r["trust_type"] = programme.default_trust_type
+            kind = programme.default_trust_type
             defaulted.append(r)
-        earlier[r["trust_code"]].append((r["quarter"].index, r["trust_type"]))
+        typed[r.row] = kind
+        earlier[r.trust_code].append((r.quarter.index, kind))
+    parsed.records = [r.typed(typed[r.row]) if r.row in typed else r for r in parsed.records]
     for (kind, from_label, _label), rows in carried.items():
-        names = ", ".join(f"{r['trust_name']} ({r['trust_code']})" for r in parsed.records if r["row"] in rows)
+        names = ", ".join(f"{r.trust_name} ({r.trust_code})" for r in parsed.records if r.row in rows)
         parsed.warnings.append(Problem(
             parsed.file_name, rows[0], "trust_type",
             f"the file does not give the trust type, so {names} {'is' if len(rows) == 1 else 'are'} "
@@ -157,12 +172,13 @@ def _carry_over_trust_types(parsed: ParsedReturn, current: pd.DataFrame,
             tuple(rows) if len(rows) > 1 else ()))
     for r in defaulted:
         parsed.warnings.append(Problem(
-            parsed.file_name, r["row"], "trust_type",
-            f"the file does not give the trust type of {r['trust_name']} ({r['trust_code']}), which "
+            parsed.file_name, r.row, "trust_type",
+            f"the file does not give the trust type of {r.trust_name} ({r.trust_code}), which "
             f"has no earlier return, so it is taken as {words.type_words(programme.default_trust_type)} and "
             f"{'counts' if programme.default_trust_type in programme.counted_trust_types else 'does not count'} "
             "toward the rate",
-            f"If it is {_another_type(programme)} trust, add a trust_type column and upload the file again"))
+            f"If it is {_another_type(programme)} {words.organisations(programme, 1)}, add a trust_type column and "
+            "upload the file again"))
 
 
 def _another_type(programme: Programme) -> str:

@@ -206,8 +206,8 @@ def test_messy_file_is_read_as_meant_or_refused_saying_why(name):
             assert p.file == name and len(p.fix) > 15 and str(p).startswith(name)
             assert "Error" not in p.message and "Traceback" not in p.message
     else:
-        assert [(r["row"], r["quarter"].label, r["ahsn"], r["trust_code"], r["trust_name"], r["trust_type"],
-                 r["adoption_level"], r["referrals_made"], r["referrals_completed"], r["comment"])
+        assert [(r.row, r.quarter.label, r.ahsn, r.trust_code, r.trust_name, r.trust_type,
+                 r.adoption_level, r.referrals_made, r.referrals_completed, r.comment)
                 for r in result.records] == expected
     assert [str(i) for i in result.interpretations] == interpretations
     # and the same through the JSON the child sends (and the lead will keep beside originals)
@@ -220,13 +220,13 @@ def test_ambiguous_numbers_are_never_read_as_a_number(name):
     result = parsed(name)
     assert not result.ok
     assert all(p.column.startswith("referrals") and "could be" in p.message for p in result.problems)
-    assert not any(r["row"] == 2 for r in result.records)
+    assert not any(r.row == 2 for r in result.records)
 
 
 def test_a_ragged_row_is_refused_not_read_as_blanks():
     result = parsed("ragged-short-row.csv")
     assert not result.ok
-    assert [r["row"] for r in result.records] == [2, 4]  # row 3 is not read at all
+    assert [r.row for r in result.records] == [2, 4]  # row 3 is not read at all
 
 
 def test_the_same_problem_on_every_row_is_one_problem_listing_the_rows():

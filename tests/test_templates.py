@@ -27,10 +27,10 @@ def test_the_excel_template_reads_back_unchanged(store, db):
     assert len(rows) > 3
     result = parse_return("wessex.xlsx", template_xlsx(db, TCAM, "Wessex", NEXT_QUARTER), TCAM, ReadLimits(), TODAY)
     assert result.ok, result.problems
-    assert [[r["quarter"].label, r["ahsn"], r["trust_code"], r["trust_name"], r["trust_type"],
-             r["adoption_level"], r["referrals_made"], r["referrals_completed"]] for r in result.records] == \
+    assert [[r.quarter.label, r.ahsn, r.trust_code, r.trust_name, r.trust_type,
+             r.adoption_level, r.referrals_made, r.referrals_completed] for r in result.records] == \
         [[*row[:6], None, None] for row in rows]
-    assert all(r["trust_type_given"] and r["comment"] is None for r in result.records)
+    assert all(r.trust_type_given and r.comment is None for r in result.records)
     # the only reading: the explanations sheet is not the return
     assert [str(i) for i in result.interpretations] == [
         "the return was read from sheet 'Return'; sheet 'About the columns' holds no return table "

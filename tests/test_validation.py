@@ -105,8 +105,8 @@ def test_bom_crlf_spaced_header_short_quarter_and_any_ahsn_name_are_accepted():
     ).encode("utf-8")
     found, result = problems_of("excel-export.csv", content)
     assert found == []
-    assert [(r["quarter"].label, r["ahsn"], r["trust_code"], r["trust_name"], r["trust_type"],
-             r["adoption_level"], r["referrals_made"], r["referrals_completed"]) for r in result.records] == [
+    assert [(r.quarter.label, r.ahsn, r.trust_code, r.trust_name, r.trust_type,
+             r.adoption_level, r.referrals_made, r.referrals_completed) for r in result.records] == [
         ("Q3 2020/21", "Wessex", "ZZ101", "Testbury Hospitals", "acute", 4, 1200, 800),
         ("Q3 2020/21", "Wessex", "ZZ102", "Testbury Community", "acute", 2, None, None),
     ]
@@ -122,7 +122,7 @@ def test_xlsx_with_the_same_content_is_accepted():
     book.save(buffer)
     found, result = problems_of("return.xlsx", buffer.getvalue())
     assert found == []
-    assert [(r["trust_code"], r["trust_type"], r["adoption_level"], r["referrals_made"])
+    assert [(r.trust_code, r.trust_type, r.adoption_level, r.referrals_made)
             for r in result.records] == [("ZZ101", "acute", 4, 120), ("ZZ102", "mental_health", 5, None)]
 
 
@@ -142,7 +142,7 @@ def test_html_and_formulas_in_names_are_kept_as_plain_text():
                "Q3 2020/21,Wessex,ZZ102,=HYPERLINK(\"x\"),acute,2,,\n").encode()
     found, result = problems_of("hostile.csv", content)
     assert found == []
-    assert [r["trust_name"] for r in result.records] == ["<script>alert(1)</script>", '=HYPERLINK("x")']
+    assert [r.trust_name for r in result.records] == ["<script>alert(1)</script>", '=HYPERLINK("x")']
 
 
 def test_rebuild_mode_skips_the_future_rule():

@@ -25,6 +25,7 @@ from etl.reading.result import Interpretation, ParsedReturn
 from etl.reading.table import COLUMNS, RETURN, Layout, Table, choose_delimiter, find_table
 from etl.reading.text import read_csv
 from etl.reading.zipcheck import Refused
+from etl.rows import TrustRow
 
 LABELS = {"quarter": "quarter", "ahsn": "AHSN"}
 _TOTALS = re.compile(r"^\s*(grand\s+)?(sub\s*)?totals?\b|^\s*all\s+trusts\b|^\s*sum\b", re.IGNORECASE)
@@ -171,7 +172,7 @@ class _Rows:
 
     # ---- one row ----------------------------------------------------------------------
 
-    def _record(self, row: int, cells: list, filled_down: set[str]) -> dict | None:
+    def _record(self, row: int, cells: list, filled_down: set[str]) -> TrustRow | None:
         columns = self.table.columns
         cell = {name: (cells[columns[name]] if name in columns and columns[name] < len(cells) else None)
                 for name in COLUMNS}
@@ -228,38 +229,38 @@ class _Rows:
         comment = take("comment", read.comment)
         if len(self.found) > before or incomplete:
             return None
-        return {
-            "row": row, "quarter": q, "ahsn": values["ahsn"], "trust_code": values["trust_code"],
-            "trust_name": values["trust_name"], "trust_type": trust_type or self.programme.default_trust_type,
-            "trust_type_given": trust_type is not None, "adoption_level": values["adoption_level"],
-            "referrals_made": made, "referrals_completed": completed, "comment": comment,
-        }
+        return TrustRow(
+            row=row, quarter=q, ahsn=values["ahsn"], trust_code=values["trust_code"],
+            trust_name=values["trust_name"], trust_type=trust_type or self.programme.default_trust_type,
+            trust_type_given=trust_type is not None, adoption_level=values["adoption_level"],
+            referrals_made=made, referrals_completed=completed, comment=comment,
+        )
 
     # ---- the whole file ---------------------------------------------------------------
 
     def _duplicates(self) -> None:
-        first_seen: dict[tuple, dict] = {}
-        ahsn_of: dict[tuple, dict] = {}
+        first_seen: dict[tuple, TrustRow] = {}
+        ahsn_of: dict[tuple, TrustRow] = {}
         for r in self.result.records:
-            key = (r["ahsn"], r["quarter"], r["trust_code"])
+            key = (r.ahsn, r.quarter, r.trust_code)
             if key in first_seen:
-                self.problem(r["row"], "trust_code",
-                             f"trust {r['trust_code']} is listed twice for {r['ahsn']} in {r['quarter'].label} "
-                             f"(also row {first_seen[key]['row']})",
+                self.problem(r.row, "trust_code",
+                             f"trust {r.trust_code} is listed twice for {r.ahsn} in {r.quarter.label} "
+                             f"(also row {first_seen[key].row})",
                              "Keep one row per trust; add up its referrals if they were split")
                 continue
             first_seen[key] = r
-            other = ahsn_of.setdefault((r["quarter"], r["trust_code"]), r)
-            if other["ahsn"] != r["ahsn"]:
-                self.problem(r["row"], "trust_code",
-                             f"trust {r['trust_code']} is listed under {r['ahsn']} here and under "
-                             f"{other['ahsn']} in row {other['row']}, both for {r['quarter'].label}",
+            other = ahsn_of.setdefault((r.quarter, r.trust_code), r)
+            if other.ahsn != r.ahsn:
+                self.problem(r.row, "trust_code",
+                             f"trust {r.trust_code} is listed under {r.ahsn} here and under "
+                             f"{other.ahsn} in row {other.row}, both for {r.quarter.label}",
                              "A trust belongs to one AHSN: keep it in its own AHSN's return only")
 
     def _plausible(self) -> None:
         counts: dict[tuple[str, Quarter], int] = defaultdict(int)
         for r in self.result.records:
-            counts[(r["ahsn"], r["quarter"])] += 1
+            counts[(r.ahsn, r.quarter)] += 1
         for (ahsn, q), n in counts.items():
             if n > self.limits.max_trusts_per_return:
                 self.result.records = []  # not kept: they are not a return
@@ -271,7 +272,7 @@ class _Rows:
     def _finish(self) -> None:
         self.result.problems.extend(grouped(self.file, self.found, self.limits))
         self.result.interpretations.extend(readings_said(self.readings, self.formulas,
-                                                         {r["row"] for r in self.result.records}))
+                                                         {r.row for r in self.result.records}))
 
 
 def formula_cells(table: Table, row: int, columns: dict[str, int], formulas: dict[str, list[int]], problem

@@ -15,15 +15,10 @@ from dataclasses import dataclass, field
 
 from etl.problems import Problem, row_list
 from etl.quarters import Quarter
+from etl.rows import FRAME_COLUMNS, TrustRow
 
 JSON_VERSION = 1
 
-# The columns of a record, in order. `trust_type_given` is False when the file did not say
-# the trust's type (no trust_type column, or a blank cell): the type is then provisional
-# (the programme's default type) until check_against_store carries it over from the trust's previous return.
-RECORD_FIELDS = ("row", "quarter", "ahsn", "trust_code", "trust_name", "trust_type",
-                 "trust_type_given", "adoption_level", "referrals_made", "referrals_completed",
-                 "comment")
 
 
 @dataclass(frozen=True)
@@ -63,7 +58,7 @@ class Interpretation:
 @dataclass
 class ParsedReturn:
     file_name: str
-    records: list[dict] = field(default_factory=list)
+    records: list[TrustRow] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
     interpretations: list[Interpretation] = field(default_factory=list)
@@ -78,7 +73,7 @@ class ParsedReturn:
 
         counts: dict[tuple[str, Quarter], int] = defaultdict(int)
         for r in self.records:
-            counts[(r["ahsn"], r["quarter"])] += 1
+            counts[(r.ahsn, r.quarter)] += 1
         order = {a.short_name: a.table_order for a in ahsns.all_ahsns()}
         return sorted(((a, q, n) for (a, q), n in counts.items()), key=lambda t: (t[1], order[t[0]]))
 
@@ -86,11 +81,8 @@ class ParsedReturn:
         """The records as a data frame (quarter as its label, plus quarter_index)."""
         import pandas as pd  # only the parent process needs pandas
 
-        rows = [{**r, "quarter_index": r["quarter"].index, "quarter": r["quarter"].label}
-                for r in self.records]
-        frame = pd.DataFrame(rows, columns=[
-            "row", "quarter", "quarter_index", "ahsn", "trust_code", "trust_name", "trust_type",
-            "trust_type_given", "adoption_level", "referrals_made", "referrals_completed", "comment"])
+        rows = [{**r.as_json(), "quarter_index": r.quarter.index} for r in self.records]
+        frame = pd.DataFrame(rows, columns=list(FRAME_COLUMNS))
         for col in ("referrals_made", "referrals_completed"):
             frame[col] = frame[col].astype("Int64")
         frame["trust_type_given"] = frame["trust_type_given"].astype(bool)
@@ -102,8 +94,7 @@ class ParsedReturn:
         return {
             "version": JSON_VERSION,
             "file_name": self.file_name,
-            "records": [{**{k: r.get(k) for k in RECORD_FIELDS}, "quarter": r["quarter"].label}
-                        for r in self.records],
+            "records": [r.as_json() for r in self.records],
             "problems": [p.as_dict() for p in self.problems],
             "warnings": [w.as_dict() for w in self.warnings],
             "interpretations": [i.as_dict() for i in self.interpretations],
@@ -115,8 +106,7 @@ class ParsedReturn:
             raise ValueError(f"parsed return of version {d.get('version')!r}, expected {JSON_VERSION}")
         return cls(
             d["file_name"],
-            [{**{k: r.get(k) for k in RECORD_FIELDS}, "quarter": Quarter.parse(r["quarter"])}
-             for r in d["records"]],
+            [TrustRow.from_json(r) for r in d["records"]],
             [Problem.from_dict(p) for p in d["problems"]],
             [Problem.from_dict(w) for w in d["warnings"]],
             [Interpretation.from_dict(i) for i in d["interpretations"]],

@@ -8,30 +8,26 @@ import json
 
 from etl.events import Submission
 from etl.programmes import PROGRAMMES
-from etl.quarters import Quarter
 from etl.reading.limits import ReadLimits
+from etl.rows import TrustRow
 from etl.store.log import EventLog
 from etl.validate import parse_returns
 
 REREAD_BATCH = 200  # kept originals read per child process by `rebuild --reparse`
 
 
-def records_json(records: list[dict]) -> bytes:
-    """Validated rows as kept on disk: quarters as labels, one object per row."""
-    return json.dumps([{k: (v.label if isinstance(v, Quarter) else v) for k, v in r.items()} for r in records],
-                      ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
+def records_json(records: list[TrustRow]) -> bytes:
+    """Validated rows as kept on disk: one object per row, the quarter as its label."""
+    return json.dumps([r.as_json() for r in records], ensure_ascii=False, sort_keys=True,
+                      separators=(",", ":")).encode()
 
 
-def records_from_json(content: bytes) -> list[dict]:
-    return [_row({**r, "quarter": Quarter.parse(r["quarter"])}) for r in json.loads(content)]
+def records_from_json(content: bytes) -> list[TrustRow]:
+    return [TrustRow.from_json(r) for r in json.loads(content)]
 
 
-def _row(record: dict) -> dict:
-    """A validated record as a row of submitted_rows."""
-    return {**record, "quarter_index": record["quarter"].index, "quarter": record["quarter"].label}
-
-
-def rows_for(log: EventLog, submissions: list[Submission], reparse: set[int] = frozenset()) -> dict[int, list[dict]]:
+def rows_for(log: EventLog, submissions: list[Submission], reparse: set[int] = frozenset()
+             ) -> dict[int, list[TrustRow]]:
     """Each submission's rows as the database holds them: its kept records, or its original
     read again (a submission from before records were kept, or one in `reparse`), in batches
     of REREAD_BATCH files per reading child."""
@@ -52,7 +48,7 @@ def rows_for(log: EventLog, submissions: list[Submission], reparse: set[int] = f
     return rows
 
 
-def _read_again(log: EventLog, submissions: list[Submission]) -> dict[int, list[dict]]:
+def _read_again(log: EventLog, submissions: list[Submission]) -> dict[int, list[TrustRow]]:
     rows = {}
     for code in {s.programme for s in submissions}:
         mine = [s for s in submissions if s.programme == code]
@@ -69,7 +65,7 @@ def _read_again(log: EventLog, submissions: list[Submission]) -> dict[int, list[
             # A trust the file left untyped was typed when it was checked against the store;
             # the event keeps that type by row, so reading the file again types it the same way.
             carried = submission.trust_types or {}
-            rows[submission.id] = [
-                _row({**r, "trust_type": r["trust_type"] if r.get("trust_type_given", True)
-                      else carried.get(str(r["row"]), PROGRAMMES[code].default_trust_type)}) for r in parsed.records]
+            default = PROGRAMMES[code].default_trust_type
+            rows[submission.id] = [r if r.trust_type_given else r.typed(carried.get(str(r.row), default))
+                                   for r in parsed.records]
     return rows

@@ -126,5 +126,5 @@ def _warn_about_the_collection(parsed: ParsedReturn, programme: Programme, state
 
 def _carried_types(parsed: ParsedReturn) -> dict[str, str] | None:
     """The types check_against_store gave trusts the file left untyped, by row."""
-    carried = {str(r["row"]): r["trust_type"] for r in parsed.records if not r.get("trust_type_given", True)}
+    carried = {str(r.row): r.trust_type for r in parsed.records if not r.trust_type_given}
     return carried or None
