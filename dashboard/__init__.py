@@ -1,26 +1,21 @@
-"""The web app. `create_app(settings)` is its composition root: it makes the services
-(store, database reader, accounts) from the settings, builds the Dash app with its pages,
-and wires each feature's endpoints onto the Flask server. No feature module registers
-another; nothing reads the environment after this.
+"""The web app. `create_app(settings)` is its composition root: it makes the services (store,
+database reader, accounts, sessions, previews, background work) from the settings, builds the
+Dash app with its pages, and wires the security, the endpoints and the refusals onto the Flask
+server. Nothing reads the environment after this. docs/architecture.md says what each folder
+holds and what it may import:
 
     dashboard/
-      context.py       the services a request works with (`services()`)
-      auth.py          sign-in, CSRF, refusals, who may act on a submission
-      sessions.py, signin_limits.py   session records; how often a password may be tried
-      pending.py       upload previews waiting to be confirmed
-      request_checks.py   crafted requests answered 400/404, never 500
-      uploads.py       store, restore, quarantine, download and template endpoints
-      signoff.py       the national team's sign-off, due dates, revisions and reminders
-      trajectories.py  setting an AHSN's trajectory (its stepped targets), and who may
-      publisher.py     publishing committed writes in the background
-      health.py        /healthz
-      shell.py         the frame of every page
-      prerender.py     each page's first response carries the page as HTML (first paint without JavaScript)
-      downloads.py     /download/...: every table as CSV, Excel and JSON (the data interface)
-      pages/           one module per page, with its callbacks
-      views.py         what each page shows, read from its address (pages and downloads share it)
-      checked_file.py  a checked file's problems and readings (Upload and Trajectories pages)
-      figures.py, national_table.py, ahsn_story.py, sheets.py   pure functions
+      __init__.py     create_app: the one module that knows every layer
+      context.py      the services a request works with (`services()`)
+      pages/          the Dash pages, one module a page with its callbacks
+      presentation/   what the pages and downloads show: page state read from the address
+                      (views.py), tables, figures, stories, sheets, the shell and first paint
+      endpoints/      the Flask Blueprints outside Dash: uploads, history, sign-off,
+                      trajectories, downloads, health, sign-in; every refusal answered in one place
+      security/       who is asking and whether they may: sessions, sign-in limits, CSRF,
+                      crafted requests
+      background/     work after the answer: making the figures current, previews, receipts
+      templates/      Jinja templates of the pages outside Dash (sign-in, messages)
 """
 
 from __future__ import annotations
@@ -30,10 +25,19 @@ from pathlib import Path
 from dash import Dash
 from flask import Flask, g, request
 
-from dashboard import auth, downloads, health, prerender, request_checks, shell, signoff, trajectories, uploads
+from dashboard import endpoints
+from dashboard.background.make_current import BackgroundMakeCurrent
+from dashboard.background.pending import PendingPreviews
 from dashboard.context import EXTENSION, Services
+from dashboard.presentation import prerender, shell
+from dashboard.security import auth, request_checks
+from dashboard.security.sessions import Sessions
+from dashboard.security.signin_limits import SigninLimits
+from etl.errors import StoreNotReady
+from etl.queries import Database
 from etl.settings import Settings
-from etl.store import StoreNotReady
+from etl.store import Store
+from etl.users import Users
 
 ROOT = Path(__file__).resolve().parent.parent
 # Paths that work before the store has a database: /healthz says what to do.
@@ -41,9 +45,24 @@ WITHOUT_DATA = ("/healthz", "/assets/", "/_dash-component-suites/", "/_favicon.i
                 "/signout", "/session")
 
 
+def services_for(settings: Settings) -> Services:
+    """Every service an app works with, made from its settings."""
+    store = Store.from_settings(settings)
+    db = Database(store)
+    folder = settings.data_dir
+    lifetime = settings.session_hours * 3600
+    return Services(
+        settings, store, db, Users(folder), BackgroundMakeCurrent(store, db),
+        Sessions(folder, idle_seconds=settings.session_idle_minutes * 60, lifetime_seconds=lifetime),
+        SigninLimits(folder, per_address=settings.login_attempts),
+        # a preview cannot outlive every session that could confirm it
+        PendingPreviews(folder, max(settings.pending_max_bytes, settings.max_upload_bytes), lifetime),
+    )
+
+
 def create_app(settings: Settings) -> Dash:
     """The dashboard for these settings. `app.server` is the WSGI app gunicorn serves."""
-    services = Services.from_settings(settings)
+    services = services_for(settings)
     app = Dash(
         "dashboard",
         use_pages=True,
@@ -58,19 +77,15 @@ def create_app(settings: Settings) -> Dash:
     prerender.install(app)
     _one_snapshot_per_request(server, services)
 
-    auth.register(server, settings)
+    auth.configure(server, settings)
     request_checks.register(app)
-    health.register(server)
-    uploads.register(server)
-    signoff.register(server)
-    trajectories.register(server)
-    downloads.register(server)
+    endpoints.register(server)
     _refuse_without_data(server, services)
     return app
 
 
 def _one_snapshot_per_request(server: Flask, services: Services) -> None:
-    """Every read in one request is from the same database, even if a write is published
+    """Every read in one request is from the same database, even if a write is made current
     meanwhile: a page never shows a restore beside the figures from before it."""
 
     @server.before_request
@@ -85,26 +100,18 @@ def _one_snapshot_per_request(server: Flask, services: Services) -> None:
 
 
 def _refuse_without_data(server: Flask, services: Services) -> None:
-    """Pages on a store with no database answer 503 with what to run. Reading never builds
-    the store: only `make run`, `python -m etl init` and writers do."""
-
-    def not_ready(_err=None):
-        message = str(StoreNotReady())
-        if request.path.startswith("/_dash"):
-            return {"error": message}, 503
-        return auth.page("No data yet", f"<p>The dashboard has no data yet: {message}.</p>", 503)
+    """Pages on a store with no database answer 503 with what to run (endpoints/refusals.py).
+    Reading never builds the store: only `make run`, `python -m etl init` and writers do."""
 
     @server.before_request
     def require_data():
         if request.path.startswith(WITHOUT_DATA):
             return None
         if services.store.current_database() is None:
-            return not_ready()
+            raise StoreNotReady()
         return None
 
     @server.before_request
     def finish_committed_writes():
         if not request.path.startswith(("/assets/", "/_dash-component-suites/")):
-            services.publisher.finish_if_behind()  # a write committed by a worker that died
-
-    server.register_error_handler(StoreNotReady, not_ready)
+            services.make_current.if_behind()  # a write committed by a worker that died

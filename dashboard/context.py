@@ -1,27 +1,32 @@
-"""What every request works with, made once per app by `create_app`: the settings, the
-store, its database reader, the accounts, the session records, the sign-in limits and the
-upload previews waiting to be confirmed.
+"""What every request works with, made once per app by `create_app` (dashboard/__init__.py):
+the settings, the store, its database reader, the accounts, the session records, the sign-in
+limits, the upload previews waiting to be confirmed and the background work that makes the
+figures current.
 
 Pages, callbacks and endpoints get them with `services()`; nothing is read from the
 environment or from module globals after start-up, so two apps with different settings can
-live in one process (the tests make one per store).
+live in one process (the tests make one per store). Imports etl only (the other types are
+named for the reader, not imported at run time).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from flask import current_app
 
-from dashboard.pending import PendingPreviews
-from dashboard.publisher import Publisher
-from dashboard.sessions import Sessions
-from dashboard.signin_limits import SigninLimits
 from etl.programmes import Programme
 from etl.queries import Database
 from etl.settings import Settings
 from etl.store import Store
 from etl.users import Users
+
+if TYPE_CHECKING:  # the composition root makes them; here they are only named
+    from dashboard.background.make_current import BackgroundMakeCurrent
+    from dashboard.background.pending import PendingPreviews
+    from dashboard.security.sessions import Sessions
+    from dashboard.security.signin_limits import SigninLimits
 
 EXTENSION = "metrics"
 
@@ -32,7 +37,7 @@ class Services:
     store: Store
     db: Database
     users: Users
-    publisher: Publisher
+    make_current: BackgroundMakeCurrent
     sessions: Sessions
     signin_limits: SigninLimits
     pending: PendingPreviews
@@ -40,20 +45,6 @@ class Services:
     @property
     def programme(self) -> Programme:
         return self.settings.programme
-
-    @classmethod
-    def from_settings(cls, settings: Settings) -> Services:
-        store = Store.from_settings(settings)
-        db = Database(store)
-        folder = settings.data_dir
-        lifetime = settings.session_hours * 3600
-        return cls(
-            settings, store, db, Users(folder), Publisher(store, db),
-            Sessions(folder, idle_seconds=settings.session_idle_minutes * 60, lifetime_seconds=lifetime),
-            SigninLimits(folder, per_address=settings.login_attempts),
-            # a preview cannot outlive every session that could confirm it
-            PendingPreviews(folder, max(settings.pending_max_bytes, settings.max_upload_bytes), lifetime),
-        )
 
 
 def services() -> Services:

@@ -1,4 +1,4 @@
-"""python -m etl: load, report, template, history, restore, quarters, publish, revisions, trajectory, users, ...
+"""python -m etl: load, report, template, history, restore, quarters, sign-off, revisions, trajectory, users, ...
 
 The command line is a composition root of its own: `main` reads the settings once, makes
 the store, its database reader and the accounts, and hands them to the command. Commands
@@ -67,12 +67,13 @@ def parser() -> argparse.ArgumentParser:
                         help="include quarters not yet published (marked provisional, with their coverage)")
 
     commands.add_parser("quarters", help="every quarter: open or published, due date, coverage")
-    publish = commands.add_parser("publish", help="sign a quarter off: its figures become the published ones")
-    publish.add_argument("quarter", help='e.g. "Q3 2020/21"')
-    publish.add_argument("--note", default="", help="a note kept with the sign-off")
-    publish.add_argument("--incomplete", action="store_true",
-                         help="publish although not every AHSN has returned")
-    publish.add_argument("--by", help="who is signing off (default: your user name)")
+    sign_off = commands.add_parser("sign-off", aliases=["publish"],
+                                   help="sign a quarter off: its figures become the published ones")
+    sign_off.add_argument("quarter", help='e.g. "Q3 2020/21"')
+    sign_off.add_argument("--note", default="", help="a note kept with the sign-off")
+    sign_off.add_argument("--incomplete", action="store_true",
+                          help="sign it off although not every AHSN has returned")
+    sign_off.add_argument("--by", help="who is signing off (default: your user name)")
     due = commands.add_parser("due-date", help="set another due date for one quarter's returns")
     due.add_argument("quarter")
     due.add_argument("date", help="YYYY-MM-DD")
@@ -262,7 +263,7 @@ def cmd_report(ctx: Context, args) -> int:
         quarters = default_quarters(ctx.db, ctx.programme, provisional=args.provisional)
     if len(quarters) < 1:
         hint = "" if args.provisional else ("; no quarter is published yet: add --provisional for the "
-                                            "figures so far, or sign one off with `python -m etl publish`")
+                                            "figures so far, or sign one off with `python -m etl sign-off`")
         print(f"error: no quarters to report{hint}", file=sys.stderr)
         return 1
     sys.stdout.write(to_csv(national_table(ctx.db, ctx.programme, quarters)))
@@ -408,7 +409,7 @@ def cmd_quarters(ctx: Context, args) -> int:
     return 0
 
 
-def cmd_publish(ctx: Context, args) -> int:
+def cmd_sign_off(ctx: Context, args) -> int:
     quarter = Quarter.parse(args.quarter)
     ctx.store.ensure(progress=_progress)
     status = collection.status_of(collection.statuses(ctx.db, ctx.programme, dt.date.today()), quarter)
@@ -416,7 +417,7 @@ def cmd_publish(ctx: Context, args) -> int:
         returned = set(queries.ahsn_rates(ctx.db, ctx.programme, [quarter.index])["ahsn"])
         missing = [a.short_name for a in ahsns.all_ahsns() if a.short_name not in returned]
         print(f"error: {status.coverage} for {quarter.label}; no return yet from {', '.join(missing)}. "
-              "Publish anyway with --incomplete (their figures will be revisions when they come).",
+              "Sign it off anyway with --incomplete (their figures will be revisions when they come).",
               file=sys.stderr)
         return 1
     event = ctx.store.sign_off(ctx.programme, quarter, by=args.by, note=args.note)
@@ -544,7 +545,8 @@ def cmd_users(ctx: Context, args) -> int:
 COMMANDS = {
     "load": cmd_load, "report": cmd_report, "template": cmd_template, "history": cmd_history,
     "restore": cmd_restore, "rebuild": cmd_rebuild, "settings": cmd_settings,
-    "quarantine": cmd_quarantine, "release": cmd_release, "quarters": cmd_quarters, "publish": cmd_publish,
+    "quarantine": cmd_quarantine, "release": cmd_release, "quarters": cmd_quarters, "sign-off": cmd_sign_off,
+    "publish": cmd_sign_off,
     "due-date": cmd_due_date, "revisions": cmd_revisions, "approve": cmd_decide, "reject": cmd_decide,
     "init": cmd_init, "users": cmd_users, "trajectory": cmd_trajectory,
 }

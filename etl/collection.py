@@ -1,6 +1,6 @@
 """The quarter's collection: which quarters are open for returns, due when, published, revised.
 
-A quarter is open until a national administrator publishes it (signs it off); after that its
+A quarter is open until a national administrator signs it off (publishes it); after that its
 figures hold still, and a change to one of its returns is a revision that waits for
 approval (etl/store.py, etl/derived.sql). Due dates follow the programme's rule unless one
 was set by hand. Everything here is a pure function of what the database holds and of

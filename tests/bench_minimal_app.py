@@ -9,8 +9,8 @@ from pathlib import Path
 
 from dash import Dash, html
 
-from dashboard.national_table import html_table
-from dashboard.prerender import to_html
+from dashboard.presentation.national_table import html_table
+from dashboard.presentation.prerender import to_html
 from etl.queries import Database
 from etl.report import default_quarters, national_table
 from etl.settings import Settings

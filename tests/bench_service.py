@@ -18,10 +18,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from dashboard.pending import PendingPreviews
-from dashboard.request_checks import check_callback_body
-from dashboard.sessions import Sessions
-from dashboard.signin_limits import SigninLimits
+from dashboard.background.pending import PendingPreviews
+from dashboard.security.request_checks import check_callback_body
+from dashboard.security.sessions import Sessions
+from dashboard.security.signin_limits import SigninLimits
 from tests.conftest import make_app, settings_for
 from tests.upload_helpers import build_seed_store
 

@@ -246,10 +246,10 @@ def test_a_national_administrator_may_commit_any_ahsn(client, seed):
 
 
 def test_a_preview_token_works_only_for_its_own_user(client, seed, users):
-    from dashboard import uploads
+    from dashboard.context import services
 
     with client.application.app_context():
-        token = uploads.save_pending(users.get("kss"), "kss-good.csv", fixture_bytes("kss-good.csv"))
+        token = services().pending.save("kss", "kss-good.csv", fixture_bytes("kss-good.csv"))
     csrf = sign_in(client, "", "wessex")
     page = client.post("/upload/commit", data={"csrf_token": csrf, "token": token})
     assert page.status_code == 404
@@ -290,7 +290,7 @@ def test_download_of_the_original(client, seed):
     sign_in(client, "", "kss")
     page = client.get(f"/history/{kss}/original")
     assert page.status_code == 200
-    assert page.headers["Content-Disposition"] == f'attachment; filename="submission-{kss}-kss-q1-2020.csv"'
+    assert page.headers["Content-Disposition"] == f'attachment; filename=submission-{kss}-kss-q1-2020.csv'
     assert page.headers["X-Content-Type-Options"] == "nosniff"
     assert page.data == (seed.root / seed.event(kss).stored_as).read_bytes()
 
@@ -301,7 +301,7 @@ def test_template_download_neutralises_formula_cells(client, seed):
     assert upload(client, "wessex-hostile.csv", csrf).status_code == 200
     assert wait_until(seed.is_current)
     page = client.get("/upload/template?ahsn=Wessex&quarter=Q3+2020/21")
-    assert page.headers["Content-Disposition"] == 'attachment; filename="tcam-return-wessex-q3_2020_21.csv"'
+    assert page.headers["Content-Disposition"] == 'attachment; filename=tcam-return-wessex-q3_2020_21.csv'
     lines = page.data.decode("utf-8-sig").splitlines()
     assert lines == [
         "quarter,ahsn,trust_code,trust_name,trust_type,adoption_level,referrals_made,referrals_completed",

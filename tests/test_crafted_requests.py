@@ -191,7 +191,7 @@ def test_requests_the_pages_really_make_still_work(app):
          "outputs": [{"id": "history-table", "property": "children"}, {"id": "history-url", "property": "search"}],
          "inputs": [{"id": "history-ahsn", "property": "value", "value": "All AHSNs"},
                     {"id": "history-quarter", "property": "value", "value": "All quarters"},
-                    {"id": "history-poll", "property": "disabled", "value": True}],
+                    {"id": "history-figures-poll", "property": "disabled", "value": True}],
          "state": [{"id": "history-url", "property": "search", "value": ""}]},
     ):
         response = client.post("/_dash-update-component", json={"state": [], "changedPropIds": [], **body})

@@ -10,8 +10,8 @@ import json
 import openpyxl
 import pytest
 
-from dashboard import sheets
-from dashboard.national_table import STYLES, cells
+from dashboard.presentation import sheets
+from dashboard.presentation.national_table import STYLES, cells
 from etl.programmes import TCAM
 from etl.report import NationalTable, default_quarters, national_table
 from etl.users import Users
@@ -97,7 +97,7 @@ def test_the_download_takes_the_pages_query(client):
                             "Change Q3 2018/19 to Q2 2020/21 (percentage points)"]
     response = client.get("/download/national.csv?quarters=Q3%202018/19,Q2%202020/21")
     assert response.headers["Content-Disposition"] == (
-        'attachment; filename="tcam-national-q3_2018_19-to-q2_2020_21.csv"')
+        'attachment; filename=tcam-national-q3_2018_19-to-q2_2020_21.csv')
 
 
 def test_no_return_is_blank_never_zero():

@@ -6,9 +6,9 @@ import pandas as pd
 import plotly.graph_objects as go
 import pytest
 
-from dashboard import figures
-from dashboard.ahsn_story import change_words, trusts_to_go, what_changed
-from dashboard.national_table import STYLES, change_style, change_text, small_denominator
+from dashboard.presentation import figures
+from dashboard.presentation.ahsn_story import change_words, trusts_to_go, what_changed
+from dashboard.presentation.national_table import STYLES, change_style, change_text, small_denominator
 from etl.programmes import TCAM
 from etl.quarters import Quarter
 from tests.conftest import ROOT

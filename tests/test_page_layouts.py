@@ -210,7 +210,7 @@ def test_returns_grid_for_a_national_administrator(as_user, pages):
     upcoming = pages.returns.layout()  # the default: the open quarter after the demo's last
     assert text_of(find(upcoming, "returns-state")).startswith("Open for returns, due 15 Feb 2021")
     assert text_of(find(upcoming, "returns-summary")) == "0 of 15 AHSNs have returned for Q3 2020/21; 15 are late."
-    assert find(upcoming, "returns-publish") is not None
+    assert find(upcoming, "returns-sign-off") is not None
 
 
 def test_history_callback_filters_on_the_server(as_user, pages):

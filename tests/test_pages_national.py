@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-from dashboard.national_table import cells
+from dashboard.presentation.national_table import cells
 from etl.programmes import TCAM as programme
 from etl.quarters import Quarter
 from etl.report import NationalTable, default_quarters, national_table

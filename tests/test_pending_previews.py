@@ -12,7 +12,7 @@ import json
 import pytest
 from upload_helpers import as_json, build_seed_store, copy_store, fixture_bytes, sign_in
 
-from dashboard.pending import PendingPreviews
+from dashboard.background.pending import PendingPreviews
 from etl.users import Users
 from tests.conftest import make_app, settings_for
 

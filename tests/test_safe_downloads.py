@@ -68,7 +68,7 @@ def test_rows_as_counted_are_a_csv_of_what_the_figures_hold_safe_to_open(app, se
     page = client.get(f"/history/{submission}/counted.csv")
     assert page.status_code == 200
     assert page.headers["Content-Disposition"] == (
-        f'attachment; filename="submission-{submission}-wessex-hostile-as-counted.csv"')
+        f'attachment; filename=submission-{submission}-wessex-hostile-as-counted.csv')
     assert page.headers["Content-Type"] == "text/csv; charset=utf-8"
     assert page.headers["Cache-Control"] == "no-store"
     assert page.data.decode("utf-8-sig").splitlines() == [
@@ -107,7 +107,7 @@ def test_the_history_offers_what_was_counted_first_and_the_original_labelled(app
         "outputs": [{"id": "history-table", "property": "children"}, {"id": "history-url", "property": "search"}],
         "inputs": [{"id": "history-ahsn", "property": "value", "value": "KSS"},
                    {"id": "history-quarter", "property": "value", "value": history.EVERY_QUARTER},
-                   {"id": "history-poll", "property": "disabled", "value": True}],
+                   {"id": "history-figures-poll", "property": "disabled", "value": True}],
         "state": [{"id": "history-url", "property": "search", "value": ""}], "changedPropIds": []})
     links = [(link["props"]["href"], _text(link["props"]["children"]))
              for link in _components(as_json(page), "A") if "/history/" in link["props"].get("href", "")]

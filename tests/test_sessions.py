@@ -12,7 +12,7 @@ import requests
 from flask.sessions import SecureCookieSessionInterface
 from upload_helpers import PASSWORD, as_json, build_seed_store, copy_store, fixture_bytes, seed_server, sign_in
 
-from dashboard.sessions import Sessions
+from dashboard.security.sessions import Sessions
 from etl.store import Store
 from etl.users import Users
 from tests.conftest import make_app, settings_for

@@ -12,7 +12,14 @@ import pytest
 import requests
 from upload_helpers import PASSWORD, build_seed_store, copy_store, csrf_from, seed_server
 
-from dashboard.signin_limits import LONGEST_WAIT_SECONDS, Attempt, SigninLimits, TooMany, address_key, name_wait
+from dashboard.security.signin_limits import (
+    LONGEST_WAIT_SECONDS,
+    Attempt,
+    SigninLimits,
+    TooMany,
+    address_key,
+    name_wait,
+)
 from tests.conftest import make_app, settings_for
 from tests.live import LiveServer
 

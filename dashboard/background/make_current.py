@@ -1,11 +1,11 @@
-"""Publishing committed writes in the background, so no request waits for a database build.
+"""Making the figures current in the background, so no request waits for a database build.
 
-A write's commit point is its event file: once it is written the user is told "stored",
-and the new database is built and switched to afterwards, in a background thread of the
-worker that committed it. If that worker dies first (killed, recycled, out of memory), any
-worker finishes the job: each checks, at most every few seconds and never inside the
-request's own work, whether the database is behind the events, and if so publishes in
-the background when no other writer holds the store's lock.
+A write's commit point is its event file: once it is written the user is told "stored", and
+the database holding it is built and made current afterwards (etl/store: build, then switch
+CURRENT), in a background thread of the worker that committed it. If that worker dies first
+(killed, recycled, out of memory), any worker finishes the job: each checks, at most every few
+seconds and never inside the request's own work, whether the database is behind the events,
+and if so makes it current in the background when no other writer holds the store's lock.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ CHECK_EVERY_SECONDS = 2.0
 log = logging.getLogger(__name__)
 
 
-class Publisher:
+class BackgroundMakeCurrent:
     """One per app (per worker process after the fork)."""
 
     def __init__(self, store: Store, db: Database):
@@ -32,14 +32,14 @@ class Publisher:
         self._again = False
         self._checked_at = 0.0
 
-    def publish_soon(self) -> None:
-        """Publish in the background now (after a commit in this worker)."""
+    def soon(self) -> None:
+        """Make the figures current in the background now (after a commit in this worker)."""
         with self._lock:
             if self._thread is not None and self._thread.is_alive():
                 self._again = True  # a commit landed while building: build once more after
                 return
             # not a daemon: a worker shutting down (recycled by gunicorn) finishes the build first
-            self._thread = threading.Thread(target=self._run, name="publish", daemon=False)
+            self._thread = threading.Thread(target=self._run, name="make-current", daemon=False)
             self._thread.start()
 
     def _run(self) -> None:
@@ -47,18 +47,18 @@ class Publisher:
             try:
                 self.store.make_current()
             except Exception:  # the next check (in any worker) tries again
-                log.exception("publishing the store's new events failed")
+                log.exception("making the store's new events current failed")
             with self._lock:
                 if not self._again:
                     self._thread = None
                     return
                 self._again = False
 
-    def finish_if_behind(self) -> None:
+    def if_behind(self) -> None:
         """Called before requests: if the database is behind the events (a worker died
-        between a commit and its publish), publish in the background. Cheap: at most one
-        look every CHECK_EVERY_SECONDS per worker, and only the event folder and the open
-        database's own record of its last event are read."""
+        between a commit and making it current), make it current in the background. Cheap: at
+        most one look every CHECK_EVERY_SECONDS per worker, and only the event folder and the
+        open database's own record of its last event are read."""
         now = time.monotonic()
         if now - self._checked_at < CHECK_EVERY_SECONDS:
             return
@@ -68,4 +68,4 @@ class Publisher:
         except Exception:  # no database yet, or unreadable: /healthz reports it
             return
         if behind:
-            self.publish_soon()
+            self.soon()

@@ -34,6 +34,12 @@ from etl.files import FILE_MODE, make_folder, write_atomically
 TOKEN = re.compile(r"[A-Za-z0-9_-]{32}")  # secrets.token_urlsafe(24)
 
 
+def owner(user_name: str, kind: str = "return") -> str:
+    """Whose preview it is: a user's preview of a trajectory is kept apart from their preview of
+    a return (a name with a space is no user's: names are letters, digits and . _ - @)."""
+    return user_name if kind == "return" else f"{user_name} {kind}"
+
+
 @dataclass(frozen=True)
 class Preview:
     user: str
@@ -56,8 +62,10 @@ class PendingPreviews:
 
     # ---- the three operations ------------------------------------------------------
 
-    def save(self, user: str, file_name: str, content: bytes) -> str:
-        """Keep `content` as the user's one preview; the token that confirms it."""
+    def save(self, user: str, file_name: str, content: bytes, kind: str = "return") -> str:
+        """Keep `content` as the user's one preview (of a return, or a trajectory: `kind`); the
+        token that confirms it."""
+        user = owner(user, kind)
         digest = hashlib.sha256(content).hexdigest()
         token = secrets.token_urlsafe(24)
         with self._locked():
@@ -73,8 +81,9 @@ class PendingPreviews:
                 self._drop_file_if_unused(previous.sha256)
         return token
 
-    def load(self, token: str, user: str) -> tuple[str, bytes] | None:
+    def load(self, token: str, user: str, kind: str = "return") -> tuple[str, bytes] | None:
         """The file behind a preview token, only for the user who previewed it, while fresh."""
+        user = owner(user, kind)
         if not isinstance(token, str) or not TOKEN.fullmatch(token):
             return None
         record = self._read(self._record_path(user))
@@ -88,8 +97,9 @@ class PendingPreviews:
             return None  # damaged on disk: never store something other than what was previewed
         return record.file_name, content
 
-    def drop(self, token: str, user: str) -> None:
+    def drop(self, token: str, user: str, kind: str = "return") -> None:
         """Forget the user's preview once it is stored (only if `token` is still theirs)."""
+        user = owner(user, kind)
         with self._locked():
             record = self._read(self._record_path(user))
             if record is not None and hmac.compare_digest(record.token, str(token)):

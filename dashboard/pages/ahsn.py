@@ -15,11 +15,11 @@ import dash
 import pandas as pd
 from dash import html
 
-from dashboard import downloads, figures, published
-from dashboard.ahsn_story import trajectory_story, what_changed
-from dashboard.auth import may
 from dashboard.context import services
-from dashboard.views import TRUST_SORTS, AhsnView
+from dashboard.presentation import download_links, figures, published
+from dashboard.presentation.ahsn_story import trajectory_story, what_changed
+from dashboard.presentation.views import TRUST_SORTS, AhsnView
+from dashboard.security.auth import may
 from etl import ahsns, report, words
 from etl.milestones import MARK
 from etl.permissions import Action
@@ -134,7 +134,7 @@ def layout(slug: str | None = None, **query) -> html.Div:
             html.H2(f"Trusts in the {q.label} return"),
             html.P("Scroll the table sideways to see every column →", className="scroll-hint"),
             trust_table(view.trusts, programme, ahsn, view.sort),
-            downloads.links("this table", f"ahsn/{ahsn.slug}", view.search, "ahsn-download"),
+            download_links.links("this table", f"ahsn/{ahsn.slug}", view.search, "ahsn-download"),
         ]),
         html.Section(className="keep-together", children=[
             html.H2("Referrals to community pharmacy"),

@@ -13,10 +13,10 @@ import dash
 import pandas as pd
 from dash import html
 
-from dashboard import downloads, figures, published
-from dashboard.auth import may
 from dashboard.context import services
-from dashboard.views import CompareView, compare_sorts
+from dashboard.presentation import download_links, figures, published
+from dashboard.presentation.views import CompareView, compare_sorts
+from dashboard.security.auth import may
 from etl import ahsns, report, words
 from etl.permissions import Action
 
@@ -81,7 +81,7 @@ def layout(**query) -> html.Div:
                             ": the target each quarter is judged against)"] if view.trajectory else []),
                     ". A gap is a quarter without a return."], className="muted", id="compare-key"),
             html.Div(multiples, className="multiples", id="compare-multiples"),
-            downloads.links("every AHSN's rate at every quarter", "compare", view.search, "compare-download"),
+            download_links.links("every AHSN's rate at every quarter", "compare", view.search, "compare-download"),
         ]),
         html.Section(className="keep-together", children=[
             html.H2(f"AHSNs at or above the {target}% target each quarter"),

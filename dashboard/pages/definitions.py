@@ -5,9 +5,9 @@ from __future__ import annotations
 import dash
 from dash import html
 
-from dashboard import downloads
 from dashboard.context import services
-from dashboard.national_table import STYLES, swatch_text
+from dashboard.presentation import download_links
+from dashboard.presentation.national_table import STYLES, swatch_text
 from etl import words
 
 dash.register_page(__name__, path="/definitions", name="Definitions", nav_order=3,
@@ -33,7 +33,7 @@ def layout(**_other) -> html.Div:
             html.Tbody([html.Tr([html.Td(str(lv.number)), html.Th(lv.name, scope="row"), html.Td(lv.description),
                                  html.Td("Yes" if p.is_adopted(lv.number) else "No")]) for lv in p.levels]),
         ])),
-        downloads.links("the levels", "levels", "", "levels-download"),
+        download_links.links("the levels", "levels", "", "levels-download"),
         html.H2("Adoption rate"),
         html.Dl(className="definitions", children=[
             html.Dt("An AHSN's rate"),

@@ -16,8 +16,10 @@ import dash
 import pandas as pd
 from dash import Input, Output, State, callback, dcc, html
 
-from dashboard.auth import csrf_token, current_user
 from dashboard.context import services
+from dashboard.presentation import updating
+from dashboard.presentation.forms import post_form
+from dashboard.security.auth import current_user
 from etl import ahsns, queries, words
 from etl.permissions import Action, ahsns_for, allowed, allowed_for_all
 
@@ -45,7 +47,7 @@ def layout(restored: str | None = None, ahsn: str | None = None, quarter: str | 
     loaded = queries.loaded_quarters(ctx.db, ctx.programme)["quarter"].tolist()[::-1]  # newest first
     quarters = [EVERY_QUARTER] + loaded
     done = None
-    pending = services().db.is_behind()
+    pending = updating.behind()
     if restored and restored.isdigit():
         done = html.Div(className="upload-panel upload-panel-success", role="status", children=[
             html.H2(f"✓ Submission {restored} is current again"),
@@ -78,9 +80,8 @@ def layout(restored: str | None = None, ahsn: str | None = None, quarter: str | 
                "earlier submission: the one it replaces is kept."),
         # the choices are kept in the URL (?ahsn=&quarter=), so a link shows the same list
         dcc.Location(id="history-url", refresh=False),
-        # a restore is stored at once and its figures built just after: look again until then
-        dcc.Interval(id="history-poll", interval=1000, max_intervals=120, disabled=not pending),
-        html.P(_updating_text(pending) if pending else "", id="history-figures-state", role="status"),
+        # a restore is stored at once and made current just after: look again until then
+        *updating.watch("history", pending, _updating_text(pending) if pending else ""),
         html.Div(className="upload-template-choices", children=[
             html.Div([html.Label("AHSN", htmlFor="history-ahsn"),
                       dcc.Dropdown(id="history-ahsn", options=options,
@@ -118,14 +119,11 @@ def restore_confirmation(user, submission_id: int) -> html.Div | None:
         html.P(f"{submission.file_name}, uploaded by {submission.loaded_by}. The submission it replaces is kept, "
                "and can be restored in turn."),
         html.Ul(items),
-        html.Form(action=f"/history/{submission_id}/restore", method="POST", className="history-restore",
-                  children=[
-            dcc.Input(type="hidden", name="csrf_token", value=csrf_token()),
-            dcc.Input(type="hidden", name="from_page", value="1"),
+        post_form(f"/history/{submission_id}/restore", [
             html.Button(f"Restore submission {submission_id}", type="submit",
                         className="upload-button upload-button-primary"),
             html.A("Cancel", href="/history", className="history-cancel"),
-        ]),
+        ], "history-restore"),
     ])
 
 
@@ -142,20 +140,17 @@ def _comments(comments: pd.DataFrame, submission_id: int, ahsn: str, quarter: st
     ])
 
 
-def _set_aside_form(submission_id: int, action: str, csrf: str) -> html.Form:
+def _set_aside_form(submission_id: int, action: str) -> html.Form:
     """The national team's quarantine (or release) of a submission, with the reason kept."""
     verb = "Quarantine" if action == "quarantine" else "Release"
     field_id = f"history-{action}-reason-{submission_id}"
-    return html.Form(action=f"/history/{submission_id}/{action}", method="POST",
-                     className=f"history-{action}", children=[
-        dcc.Input(type="hidden", name="csrf_token", value=csrf),
-        dcc.Input(type="hidden", name="from_page", value="1"),
+    return post_form(f"/history/{submission_id}/{action}", [
         html.Label(f"Why {verb.lower()} submission {submission_id}?", htmlFor=field_id,
                    className="visually-hidden"),
         dcc.Input(id=field_id, name="reason", type="text", required=True, maxLength=500,
                   placeholder="reason (kept with the submission)", className="history-reason"),
         html.Button(f"{verb} submission {submission_id}", type="submit", className="upload-button"),
-    ])
+    ], f"history-{action}")
 
 
 def _updating_text(pending: bool) -> str:
@@ -163,15 +158,14 @@ def _updating_text(pending: bool) -> str:
             "within a few seconds." if pending else "Every page of the dashboard shows the latest change now.")
 
 
-@callback(Output("history-poll", "disabled"), Output("history-figures-state", "children"),
-          Input("history-poll", "n_intervals"), prevent_initial_call=True)
+@callback(*updating.state("history"), updating.poll("history"), prevent_initial_call=True)
 def watch_figures(_n: int | None):
-    pending = services().db.is_behind()
-    return not pending, _updating_text(pending)
+    pending = updating.behind()
+    return _updating_text(pending), not pending
 
 
 @callback(Output("history-table", "children"), Output("history-url", "search"),
-          Input("history-ahsn", "value"), Input("history-quarter", "value"), Input("history-poll", "disabled"),
+          Input("history-ahsn", "value"), Input("history-quarter", "value"), Input("history-figures-poll", "disabled"),
           State("history-url", "search"))
 def show_history(choice: str | None, quarter: str | None, _figures_settled: bool | None,
                  current_search: str | None):
@@ -203,7 +197,6 @@ def show_history(choice: str | None, quarter: str | None, _figures_settled: bool
     if not every:
         everything = queries.submissions(ctx.db, programme)
         by_id = everything.groupby("submission_id")["ahsn"].agg(list).to_dict()
-    csrf = csrf_token()
     comments = queries.submission_comments(ctx.db, programme, [int(i) for i in history["submission_id"].unique()])
     rows = []
     for r in history.to_dict("records"):
@@ -225,7 +218,7 @@ def show_history(choice: str | None, quarter: str | None, _figures_settled: bool
                 actions.append(html.A(f"Restore submission {sid}…", href=f"/history?confirm_restore={sid}",
                                       className="upload-button history-restore-link"))
             if allowed(user, Action.QUARANTINE):
-                actions.append(_set_aside_form(sid, "release" if r["is_quarantined"] else "quarantine", csrf))
+                actions.append(_set_aside_form(sid, "release" if r["is_quarantined"] else "quarantine"))
         if r["is_quarantined"]:
             status = html.Span(["⊘ Quarantined: ", r["quarantine_reason"] or "",
                                 f" ({r['quarantined_by']}, {r['quarantined_at']:%d %b %Y})"])

@@ -15,12 +15,12 @@ import dash
 import pandas as pd
 from dash import Input, Output, State, callback, dcc, html, no_update
 
-from dashboard import downloads, published
-from dashboard.ahsn_story import against
-from dashboard.auth import may
 from dashboard.context import services
-from dashboard.national_table import html_table, legend
-from dashboard.views import NationalView
+from dashboard.presentation import download_links, published
+from dashboard.presentation.ahsn_story import against
+from dashboard.presentation.national_table import html_table, legend
+from dashboard.presentation.views import NationalView
+from dashboard.security.auth import may
 from etl import report, words
 from etl.milestones import MARK
 from etl.permissions import Action
@@ -65,8 +65,8 @@ def layout(**query) -> html.Div:
         html.Div(html_table(table, programme, view.trajectory), className="table-wrap", id="national-table",
                  role="region", **{"aria-labelledby": "national-table-caption"}),
         legend(programme, trajectory=view.trajectory is not None),
-        downloads.links("the national table", "national", view.search, "national-download"),
-        downloads.links("every trust row behind it", "trusts", view.search, "trusts-download"),
+        download_links.links("the national table", "national", view.search, "national-download"),
+        download_links.links("every trust row behind it", "trusts", view.search, "trusts-download"),
         _recent_milestones(view, programme),
     ])
 
@@ -123,7 +123,7 @@ def _recent_milestones(view: NationalView, programme) -> html.Section | None:
                f"live, a step of its trajectory met, the national target reached, every {words.counted(programme, 1)} "
                "live, referrals past a milestone.", className="muted"),
         *groups,
-        downloads.links("every milestone of the quarters shown", "milestones", view.search, "milestones-download"),
+        download_links.links("every milestone of the quarters shown", "milestones", view.search, "milestones-download"),
     ])
 
 

@@ -1,7 +1,7 @@
 """/returns: the national team's page for a quarter's collection (?quarter=Q3 2020/21).
 
 Who has returned, who is late against the due date, and which trusts of last quarter are
-missing; then what to do: remind the late AHSNs, change the due date, publish (sign off) the
+missing; then what to do: remind the late AHSNs, change the due date, sign off (publish) the
 quarter after a confirmation that shows its coverage, and decide the revisions waiting for
 approval (changes to published quarters), each with its figures before and after. The forms
 post to dashboard/signoff.py, which checks the user again; this page is built on the server
@@ -17,10 +17,11 @@ import dash
 import pandas as pd
 from dash import Input, Output, State, callback, dcc, html, no_update
 
-from dashboard import downloads
-from dashboard.auth import csrf_token, current_user
 from dashboard.context import services
-from dashboard.views import ReturnsView, returns_grid
+from dashboard.presentation import download_links, updating
+from dashboard.presentation.forms import post_form
+from dashboard.presentation.views import ReturnsView, returns_grid
+from dashboard.security.auth import current_user
 from etl import ahsns, queries, words
 from etl.collection import QuarterStatus
 from etl.permissions import Action, allowed
@@ -40,16 +41,16 @@ def layout(quarter: str | None = None, done: str | None = None, confirm: str | N
                     html.A("Sign in", href="/signin?next=/returns") if user is None
                     else html.A("See your AHSN's returns in the history", href="/history"), "."]),
         ])
-    ctx = services()
-    updating = ctx.db.is_behind()
+    behind = updating.behind()
     return html.Div(className="upload-page", children=[
         dcc.Location(id="returns-url", refresh="callback-nav"),
-        # a change just made is stored and its figures built just after: the page is drawn again then
-        dcc.Interval(id="returns-poll", interval=1000, max_intervals=60, disabled=not updating),
-        html.P("The figures are being updated with the latest change; this page follows when they are."
-               if updating else "", id="returns-updating", role="status", className="note"),
+        # a change just made is stored and made current just after: the page is drawn again then
+        *updating.watch("returns", behind, UPDATING if behind else "", className="note"),
         html.Div(body(quarter, done, confirm), id="returns-body"),
     ])
+
+
+UPDATING = "The figures are being updated with the latest change; this page follows when they are."
 
 
 def body(quarter: str | None, done: str | None, confirm: str | None) -> list:
@@ -72,7 +73,7 @@ def body(quarter: str | None, done: str | None, confirm: str | None) -> list:
                                             for s in reversed(statuses)])]),
         ]),
         grid(chosen, today),
-        _actions(chosen, today, confirm == "publish"),
+        _actions(chosen, today, confirm in ("sign-off", "publish")),
         _revisions(),
     ]
 
@@ -97,19 +98,17 @@ def _state_line(s: QuarterStatus, today: dt.date) -> str:
     return f"Open for returns, {s.due_text(today)}{hand}. {_sentence(s.coverage)}."
 
 
-@callback(Output("returns-body", "children"), Output("returns-poll", "disabled"), Output("returns-updating", "children"),
-          Input("returns-poll", "n_intervals"), State("returns-url", "search"), prevent_initial_call=True)
+@callback(Output("returns-body", "children"), *updating.state("returns"), updating.poll("returns"),
+          State("returns-url", "search"), prevent_initial_call=True)
 def draw_again_when_updated(_n: int | None, search: str | None):
     """Once the database holds the latest change, draw the page again from it."""
-    user = current_user()
-    ctx = services()
-    if not allowed(user, Action.SEE_COLLECTION):
-        return no_update, True, ""
-    if ctx.db.is_behind():
-        return no_update, False, no_update
+    if not allowed(current_user(), Action.SEE_COLLECTION):
+        return no_update, "", True
+    if updating.behind():
+        return no_update, no_update, False
     query = parse_qs((search or "").lstrip("?"))
     first = {k: v[0] for k, v in query.items()}
-    return body(first.get("quarter"), first.get("done"), first.get("confirm")), True, ""
+    return body(first.get("quarter"), first.get("done"), first.get("confirm")), "", True
 
 
 @callback(Output("returns-url", "search"), Input("returns-quarter", "value"), State("returns-url", "search"),
@@ -159,7 +158,7 @@ def grid(status: QuarterStatus, today: dt.date) -> html.Div:
                 "AHSN", "Status", "Stored", "By", f"Trusts of {(quarter - 1).label} missing now")])),
             html.Tbody(table_rows),
         ])),
-        downloads.links("this table", "returns", f"?quarter={quote(quarter.label, safe='/')}", "returns-download"),
+        download_links.links("this table", "returns", f"?quarter={quote(quarter.label, safe='/')}", "returns-download"),
     ])
 
 
@@ -167,14 +166,6 @@ def _late_ahsns(status: QuarterStatus) -> list[str]:
     ctx = services()
     returned = set(queries.ahsn_rates(ctx.db, ctx.programme, [status.quarter.index])["ahsn"])
     return [a.short_name for a in ahsns.all_ahsns() if a.short_name not in returned]
-
-
-def _form(action: str, children: list, class_name: str = "returns-form") -> html.Form:
-    return html.Form(action=action, method="POST", className=class_name, children=[
-        dcc.Input(type="hidden", name="csrf_token", value=csrf_token()),
-        dcc.Input(type="hidden", name="from_page", value="1"),
-        *children,
-    ])
 
 
 def _field(label: str, field_id: str, **input_props) -> html.Div:
@@ -197,38 +188,39 @@ def _actions(status: QuarterStatus, today: dt.date, confirming: bool) -> html.Se
                     "be revisions when they come, each waiting for approval."], className="returns-warning"),
         ] if missing else []
         # the button itself says what is confirmed, and sends it (incomplete=yes)
-        label = (f"Publish {q.label} now, with {len(missing)} AHSN{'s' if len(missing) != 1 else ''} missing"
-                 if missing else f"Publish {q.label} now")
+        label = (f"Sign off {q.label} now, with {words.plural(len(missing), 'AHSN')} missing"
+                 if missing else f"Sign off {q.label} now")
         blocks.append(html.Div(className="upload-panel upload-panel-warning", id="returns-confirm", children=[
-            html.H2(f"Publish {q.label}?"),
-            html.P(f"{_sentence(status.coverage)}; {status.trusts_returned} trusts in the returns; "
-                   f"{status.due_text(today)}. Publishing makes these the {q.label} figures everyone sees by "
-                   "default; after it, any change to a return waits for approval and shows as a revision."),
-            _form(f"/quarters/{q.key}/publish", [
+            html.H2(f"Sign off {q.label}?"),
+            html.P(f"{_sentence(status.coverage)}; {words.plural(status.trusts_returned, ctx.programme.organisation, ctx.programme.organisations)} "
+                   f"in the returns; {status.due_text(today)}. Signing it off makes these the published "
+                   f"{q.label} figures, the ones everyone sees by default; after it, any change to a return waits "
+                   "for approval and shows as a revision."),
+            post_form(f"/quarters/{q.key}/sign-off", [
                 *incomplete,
-                _field("Note kept with the sign-off (optional)", "returns-publish-note", name="note", type="text",
+                _field("Note kept with the sign-off (optional)", "returns-sign-off-note", name="note", type="text",
                        maxLength=500),
                 html.Button(label, type="submit", name="incomplete", value="yes" if missing else "no",
-                            className="upload-button upload-button-primary", id="returns-publish-confirm"),
+                            className="upload-button upload-button-primary", id="returns-sign-off-confirm"),
                 html.A("Cancel", href=f"/returns?quarter={quote(q.label, safe='/')}", className="returns-cancel"),
-            ]),
+            ], "returns-form"),
         ]))
     elif may_sign_off:
         blocks.append(html.Div([
             html.H3("Sign off"),
-            html.P("When the returns are in and checked, publish the quarter: its figures become the ones "
-                   "everyone sees by default."),
-            html.A(f"Publish {q.label}…", href=f"/returns?quarter={quote(q.label, safe='/')}&confirm=publish",
-                   className="upload-button", id="returns-publish"),
+            html.P("When the returns are in and checked, sign the quarter off: its figures become the published "
+                   "ones, which everyone sees by default."),
+            html.A(f"Sign off {q.label}…", href=f"/returns?quarter={quote(q.label, safe='/')}&confirm=sign-off",
+                   className="upload-button", id="returns-sign-off"),
         ]))
     blocks.append(None if not allowed(user, Action.SET_DUE_DATE) else html.Div([
         html.H3("Due date"),
-        _form(f"/quarters/{q.key}/due-date", [
+        post_form(f"/quarters/{q.key}/due-date", [
             _field("New due date", "returns-due", name="due", type="date", required=True,
                    value=status.due.isoformat()),
             _field("Why", "returns-due-reason", name="reason", type="text", required=True, maxLength=500),
             html.Button("Change the due date", type="submit", className="upload-button"),
-        ]),
+        ], "returns-form"),
     ]))
     late_now = missing if status.days_to_due(today) < 0 else []
     if ctx.settings.smtp_host is None:
@@ -237,11 +229,10 @@ def _actions(status: QuarterStatus, today: dt.date, confirming: bool) -> html.Se
     elif not late_now:
         remind = html.P("No AHSN is late for this quarter.", className="muted")
     else:
-        remind = _form(f"/quarters/{q.key}/remind", [
-            html.Button(f"E-mail a reminder to the submitters of the {len(late_now)} late AHSN"
-                        f"{'s' if len(late_now) != 1 else ''}", type="submit", className="upload-button",
-                        id="returns-remind"),
-        ])
+        remind = post_form(f"/quarters/{q.key}/remind", [
+            html.Button(f"E-mail a reminder to the submitters of the {words.plural(len(late_now), 'late AHSN')}",
+                        type="submit", className="upload-button", id="returns-remind"),
+        ], "returns-form")
     if allowed(user, Action.SEND_REMINDERS):
         blocks.append(html.Div([html.H3("Reminders"), remind]))
     return html.Section(blocks, className="upload-step returns-actions no-print", id="returns-actions")
@@ -270,15 +261,16 @@ def _revisions() -> html.Section:
                               " if approved"]) for _, r in group.iterrows()], className="returns-before-after"),
             _trust_changes(changes),
             None if not allowed(current_user(), Action.DECIDE_REVISION) else html.Div(className="returns-decisions", children=[
-                _form(f"/revisions/{int(event_id)}/approve", [
+                post_form(f"/revisions/{int(event_id)}/approve", [
                     _field("Why approve", f"revision-{int(event_id)}-approve-reason", name="reason", type="text",
                            required=True, maxLength=500),
                     html.Button(f"Approve revision {int(event_id)}", type="submit",
-                                className="upload-button upload-button-primary")]),
-                _form(f"/revisions/{int(event_id)}/reject", [
+                                className="upload-button upload-button-primary")], "returns-form"),
+                post_form(f"/revisions/{int(event_id)}/reject", [
                     _field("Why reject", f"revision-{int(event_id)}-reject-reason", name="reason", type="text",
                            required=True, maxLength=500),
-                    html.Button(f"Reject revision {int(event_id)}", type="submit", className="upload-button")]),
+                    html.Button(f"Reject revision {int(event_id)}", type="submit", className="upload-button")],
+                    "returns-form"),
             ]),
         ]))
     return html.Section([html.H2(f"Revisions waiting for approval ({len(items)})"), *items],

@@ -18,11 +18,11 @@ import dash
 import pandas as pd
 from dash import Input, Output, State, callback, dcc, html
 
-from dashboard import checked_file as checked
-from dashboard import downloads
-from dashboard import trajectories as setting
-from dashboard.auth import csrf_token, current_user
 from dashboard.context import services
+from dashboard.presentation import checked_file as checked
+from dashboard.presentation import download_links, updating
+from dashboard.presentation.forms import post_form
+from dashboard.security.auth import current_user
 from etl import ahsns, queries
 from etl.permissions import Action, ahsns_for, allowed, who_may
 from etl.reading.kinds import clean_file_name
@@ -54,7 +54,7 @@ def layout(stored: str | None = None, **_query) -> html.Div:
         html.P("Nothing is ever deleted: a new version is added, and the ones before are listed under it.",
                className="muted"),
         html.Div(_trajectories_table(versions, steps, user), id="trajectories-table"),
-        downloads.links("every version of every trajectory", "trajectories", "", "trajectories-download"),
+        download_links.links("every version of every trajectory", "trajectories", "", "trajectories-download"),
     ])
 
 
@@ -159,28 +159,25 @@ def _stored_panel(stored: str | None) -> html.Div | None:
     return html.Div(className="upload-panel upload-panel-success", role="status", id="trajectory-stored", children=[
         html.H2(f"✓ Stored: a new trajectory for {', '.join(e.ahsn for e in batch)}"),
         html.Ul([html.Li(f"{e.ahsn}: {steps_words(e.steps)}") for e in batch]),
-        html.P(_figures_state(event.id), id="trajectory-figures-state", **{"data-event": str(event.id)}),
-        dcc.Interval(id="trajectory-figures-poll", interval=1000, max_intervals=120,
-                     disabled=services().db.holds(event.id)),
+        *updating.watch("trajectory", not updating.shows(event.id), _figures_state(event.id),
+                        **{"data-event": str(event.id)}),
     ])
 
 
 def _figures_state(event_id: int) -> list:
-    if services().db.holds(event_id):
+    if updating.shows(event_id):
         return ["Every page of the dashboard shows it now: see the table below, or ",
                 html.A("the national overview against each AHSN's trajectory", href="/?against=trajectory"), "."]
     return ["The figures are being updated: this page will say when every page shows the new trajectory "
             "(usually within a few seconds)."]
 
 
-@callback(Output("trajectory-figures-state", "children"), Output("trajectory-figures-poll", "disabled"),
-          Output("trajectories-table", "children"),
-          Input("trajectory-figures-poll", "n_intervals"), State("trajectory-figures-state", "data-event"),
-          prevent_initial_call=True)
+@callback(*updating.state("trajectory"), Output("trajectories-table", "children"),
+          updating.poll("trajectory"), State("trajectory-figures-state", "data-event"), prevent_initial_call=True)
 def figures_state(_n: int | None, event: str | None):
-    """Once the database holding the new version is published, say so and show it in the table."""
+    """Once the database holding the new version is current, say so and show it in the table."""
     event_id = int(event) if event and event.isdigit() else 0
-    if not services().db.holds(event_id):
+    if not updating.shows(event_id):
         return _figures_state(event_id), False, dash.no_update
     ctx = services()
     table = _trajectories_table(queries.trajectory_versions(ctx.db, ctx.programme),
@@ -219,16 +216,13 @@ def _preview(parsed, found: list[Change], programme, token: str) -> html.Div:
         children.append(html.P("Every trajectory in the file is the same as now: there is nothing to store.",
                                id="trajectory-nothing-new"))
         return html.Div(children)
-    children.append(html.Form(action="/trajectories/commit", method="POST", className="upload-confirm", children=[
-        dcc.Input(type="hidden", name="csrf_token", value=csrf_token(), id="trajectory-csrf"),
-        dcc.Input(type="hidden", name="token", value=token, id="trajectory-token"),
-        dcc.Input(type="hidden", name="from_page", value="1", id="trajectory-from-page"),
+    children.append(post_form("/trajectories/commit", [
         html.Label("Why this trajectory (kept with it, shown beside it)", htmlFor="trajectory-reason"),
         dcc.Textarea(id="trajectory-reason", name="reason", required=True, maxLength=500,
                      className="trajectory-reason"),
         html.Button(f"Store the trajectory for {what}", type="submit", id="trajectory-confirm",
                     className="upload-button upload-button-primary"),
-    ]))
+    ], "upload-confirm", ids="trajectory", token=token))
     return html.Div(children)
 
 
@@ -257,5 +251,5 @@ def check_trajectory(contents: str | None, filename: str | None):
         return checked.panel("error", "You may not set every trajectory in this file", [html.P(
             f"This file sets the trajectory of {', '.join(others)}. You are a {user.description}, so you may set "
             f"only {user.ahsn}'s. Remove the other AHSNs' rows, or ask the national team.")])
-    token = ctx.pending.save(setting.pending_key(user), name, content)
+    token = ctx.pending.save(user.name, name, content, "trajectory")
     return _preview(parsed, found, ctx.programme, token)

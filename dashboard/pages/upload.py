@@ -17,10 +17,11 @@ from urllib.parse import urlencode
 import dash
 from dash import Input, Output, State, callback, dcc, html
 
-from dashboard import checked_file as checked
-from dashboard import uploads
-from dashboard.auth import csrf_token, current_user
 from dashboard.context import services
+from dashboard.presentation import checked_file as checked
+from dashboard.presentation import updating, uploading
+from dashboard.presentation.forms import post_form
+from dashboard.security.auth import current_user
 from etl import ahsns, collection, queries, words
 from etl.permissions import Action, ahsns_for, allowed, allowed_for_all
 from etl.quarters import Quarter
@@ -137,9 +138,10 @@ def _stored_panel(stored: str | None, user) -> html.Div | None:
     event = services().store.submission(int(stored))
     if event is None or not allowed_for_all(user, Action.SUBMIT, event.ahsns):
         return None
-    returns = ", ".join(f"{r.ahsn} {r.quarter} ({r.trust_rows} trusts)" for r in event.returns)
     ctx = services()
-    published = uploads.published_quarters(ctx.db, ctx.programme)
+    returns = ", ".join(f"{r.ahsn} {r.quarter} ({words.plural(r.trust_rows, ctx.programme.organisation, ctx.programme.organisations)})"
+                        for r in event.returns)
+    published = uploading.published_quarters(ctx.db, ctx.programme)
     revisions = sorted({r.quarter for r in event.returns if r.quarter in published})
     waiting = html.P([html.Strong("Waiting for approval: "),
                       f"{' and '.join(revisions)} {'is' if len(revisions) == 1 else 'are'} published, so this return is "
@@ -149,28 +151,26 @@ def _stored_panel(stored: str | None, user) -> html.Div | None:
         html.H2(["✓ Stored: submission ", str(event.id)]),
         html.P(f"{event.file_name}: {returns}, with {len(event.warnings)} warning(s)."),
         waiting,
-        html.P(_figures_state(event.id), id="upload-figures-state", **{"data-submission": str(event.id)}),
-        # Until every page shows it: the database is built after the file is stored.
-        dcc.Interval(id="upload-figures-poll", interval=1000, max_intervals=120,
-                     disabled=services().db.holds(event.id)),
+        # Until every page shows it: the figures are made current after the file is stored.
+        *updating.watch("upload", not updating.shows(event.id), _figures_state(event.id),
+                        **{"data-submission": str(event.id)}),
     ])
 
 
 def _figures_state(submission_id: int) -> list:
-    if services().db.holds(submission_id):
+    if updating.shows(submission_id):
         return ["Every page of the dashboard shows it now. ", html.A("See the national table", href="/"),
                 " or ", html.A("the history of your returns", href="/history"), "."]
     return ["The figures are being updated: this page will say when every page of the dashboard "
             "shows it (usually within a few seconds)."]
 
 
-@callback(Output("upload-figures-state", "children"), Output("upload-figures-poll", "disabled"),
-          Input("upload-figures-poll", "n_intervals"), State("upload-figures-state", "data-submission"),
+@callback(*updating.state("upload"), updating.poll("upload"), State("upload-figures-state", "data-submission"),
           prevent_initial_call=True)
 def figures_state(_n: int | None, submission: str | None):
-    """Once the database holding the submission is published, every worker serves it."""
+    """Once the database holding the submission is current, every worker serves it."""
     submission_id = int(submission) if submission and submission.isdigit() else 0
-    return _figures_state(submission_id), services().db.holds(submission_id)
+    return _figures_state(submission_id), updating.shows(submission_id)
 
 
 @callback(Output("upload-result", "children"),
@@ -200,15 +200,15 @@ def check_file(contents, filename):
                 f"or {ahsns.names_of(own)[-1]} (any case; with or without 'AHSN' or 'Health Innovation').",
                 className="upload-own-names"))
         return panel
-    why = uploads.not_permitted(user, results)
+    why = uploading.not_permitted(user, results)
     if why:
         return checked.panel("error", "You may not upload this file", [html.P(why)])
-    token = uploads.save_pending(user, name, content)
+    token = services().pending.save(user.name, name, content)
     return _preview(name, results, programme, token)
 
 
 def _preview(name: str, results, programme, token: str) -> html.Div:
-    changes = uploads.changes(services().db, results, programme)
+    changes = uploading.changes(services().db, results, programme)
     warnings = [w for r in results for w in r.warnings]
     frame = results[0].frame()
     rows = [[r["row"], r["quarter"], r["ahsn"], r["trust_code"], r["trust_name"],
@@ -236,14 +236,11 @@ def _preview(name: str, results, programme, token: str) -> html.Div:
                        + ": compare it with your spreadsheet",
                        ["Row", "Quarter", "AHSN", "Trust code", "Trust name", "Trust type", "Level",
                         "Referrals made", "Referrals completed", "Comment"], rows, "upload-rows"),
-        html.Form(action="/upload/commit", method="POST", className="upload-confirm", children=[
-            dcc.Input(type="hidden", name="csrf_token", value=csrf_token(), id="upload-csrf"),
-            dcc.Input(type="hidden", name="token", value=token, id="upload-token"),
-            dcc.Input(type="hidden", name="from_page", value="1", id="upload-from-page"),
+        post_form("/upload/commit", [
             html.Button(f"Store the return for {what}", type="submit", id="upload-confirm",
                         className="upload-button upload-button-primary"),
             html.Span(" The file is checked once more as it is stored.", className="upload-hint"),
-        ]),
+        ], "upload-confirm", ids="upload", token=token),
     ])
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import pandas as pd
 from dash import html
 
-from dashboard.ahsn_story import BEHIND_MARK, ON_MARK, against
+from dashboard.presentation.ahsn_story import BEHIND_MARK, ON_MARK, against
 from etl import words
 from etl.programmes import Programme
 from etl.quarters import Quarter

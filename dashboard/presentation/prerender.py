@@ -26,7 +26,7 @@ from dash._utils import interpolate_str
 from dash.development.base_component import Component
 from flask import request
 
-from dashboard import shell
+from dashboard.presentation import shell
 
 PAGE_CONTENT = "_pages_content"  # where Dash's pages router puts a page's layout
 VOID = {"br", "img", "input", "hr", "meta", "col", "wbr"}

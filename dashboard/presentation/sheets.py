@@ -19,7 +19,7 @@ from dataclasses import dataclass, field, replace
 import pandas as pd
 import xlsxwriter
 
-from dashboard.national_table import SMALL_MARK, STYLES, Targets, caption, cells
+from dashboard.presentation.national_table import SMALL_MARK, STYLES, Targets, caption, cells
 from etl import words
 from etl.programmes import Programme
 from etl.quarters import Quarter

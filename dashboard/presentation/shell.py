@@ -13,8 +13,8 @@ import dash
 from dash import Input, Output, callback, dcc, html
 from flask import has_request_context, request
 
-from dashboard.auth import csrf_token, current_user
 from dashboard.context import services
+from dashboard.security.auth import csrf_token, current_user
 from etl import queries
 
 

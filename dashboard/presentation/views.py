@@ -16,7 +16,7 @@ from urllib.parse import parse_qs, quote, urlencode
 
 import pandas as pd
 
-from dashboard.ahsn_story import Standing, standing
+from dashboard.presentation.ahsn_story import Standing, standing
 from etl import ahsns, collection, milestones, queries, report, words
 from etl.ahsns import Ahsn
 from etl.collection import QuarterStatus

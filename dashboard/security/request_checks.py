@@ -14,7 +14,7 @@ exist or runs in the browser) is refused here, before Dash or a page callback re
 - a callback may say what it accepts with type annotations (`quarter: str | None`,
   `chosen: list[str] | None`); values of another kind are refused.
 Quarters a user cannot have chosen (`Q5 2019/20`) are refused wherever they are parsed
-(QuarterError), and asset paths Dash does not serve are a 404.
+(QuarterError), and asset paths Dash does not serve are a 404 (dashboard/endpoints/refusals.py).
 """
 
 from __future__ import annotations
@@ -27,11 +27,7 @@ import typing
 from collections.abc import Callable
 
 from dash import Dash
-from dash.exceptions import DependencyException
 from flask import Flask, jsonify, request
-
-from dashboard.auth import page
-from etl.quarters import QuarterError
 
 CALLBACK_PATH = "/_dash-update-component"
 MAX_TEXT = 4000
@@ -62,17 +58,6 @@ def register(app: Dash) -> None:
         except NotFromThePages as err:
             return jsonify(error=f"This is not a request the dashboard's pages make: {err}."), 400
         return None
-
-    @server.errorhandler(QuarterError)
-    def unknown_quarter(err: QuarterError):
-        if request.path.startswith("/_dash"):
-            return jsonify(error=str(err)), 400
-        return page("No such quarter", "<p>That address names a quarter that does not exist. "
-                    "<a href='/'>Go to the national table</a>.</p>", 400)
-
-    @server.errorhandler(DependencyException)
-    def no_such_asset(_err: DependencyException):
-        return jsonify(error="There is no such file."), 404
 
 
 def check_callback_body(body: object, callback_map: dict) -> None:

@@ -25,7 +25,7 @@ def sign_off(writer: Writer, programme: Programme, quarter: Quarter, actor: Acto
             raise Conflict(f"{quarter.label} is already published; changes to it are revisions, "
                            "approved one by one (`python -m etl revisions`)")
         if not state["returned"]:
-            raise Conflict(f"there are no returns for {quarter.label}: nothing to publish "
+            raise Conflict(f"there are no returns for {quarter.label}: nothing to sign off "
                            "(`python -m etl quarters` lists the quarters)")
         [event] = writer.log.append([SignOff(**envelope(actor, programme.code), quarter=quarter.label,
                                              note=" ".join(note.split())[:REASON_CHARACTERS])])

@@ -13,7 +13,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from dashboard.national_table import STYLES, change_style, change_text
+from dashboard.presentation.national_table import STYLES, change_style, change_text
 from etl.programmes import TCAM
 from tests.browser.steps import goto, submit
 from tests.live import LiveServer

@@ -89,19 +89,20 @@ def test_publishing_a_quarter_asks_first_showing_its_coverage(demo, page, tmp_pa
     sign_in(page, live.url, "nat", "/returns")
     assert page.locator("h1").inner_text() == "Returns for Q3 2020/21"
     assert page.locator("#returns-summary").inner_text() == "1 of 15 AHSNs has returned for Q3 2020/21; 14 are late."
-    submit(page, page.get_by_role("link", name="Publish Q3 2020/21…"))
+    submit(page, page.get_by_role("link", name="Sign off Q3 2020/21…"))
     confirm = page.locator("#returns-confirm")
     confirm.wait_for()
     assert "Not every AHSN has returned: Oxford, Health Innovation Manchester" in confirm.inner_text()
     confirm.get_by_label("Note kept with the sign-off (optional)").fill("signed off at the March board")
-    submit(page, confirm.get_by_role("button", name="Publish Q3 2020/21 now, with 14 AHSNs missing"))
+    submit(page, confirm.get_by_role("button", name="Sign off Q3 2020/21 now, with 14 AHSNs missing"))
     page.locator("#returns-done").wait_for()
-    assert page.locator("#returns-done").inner_text() == "Q3 2020/21 is published."
+    assert page.locator("#returns-done").inner_text() == "Q3 2020/21 is signed off: its figures are the published ones."
 
     def published_by():
         rows = queries.collection_quarters(Database(store), TCAM).set_index("quarter")
         return rows.loc["Q3 2020/21", "published_by"]
     assert wait_until(lambda: published_by() == "nat")
+    assert store.events()[-1].note == "signed off at the March board"  # the note is kept with the sign-off
 
 
 def test_a_restore_asks_first_showing_before_and_after(demo, page, tmp_path):

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
-from dashboard.national_table import STYLES
+from dashboard.presentation.national_table import STYLES
 from etl.users import Users
 from tests.browser.steps import goto, sign_in, submit
 from tests.live import LiveServer

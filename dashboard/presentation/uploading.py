@@ -1,0 +1,82 @@
+"""What a checked return will change, and whether the user may store it: shared by the upload
+page's preview, the endpoint that stores it and the receipt e-mailed after."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from etl import ahsns, queries, words
+from etl.permissions import Action, allowed
+from etl.programmes import Programme
+from etl.queries import Database
+from etl.users import User
+from etl.validate import ParsedReturn
+
+
+def ahsns_in(results: list[ParsedReturn]) -> list[str]:
+    found = {a for r in results for a, _, _ in r.returns()}
+    order = {a.short_name: a.table_order for a in ahsns.all_ahsns()}
+    return sorted(found, key=order.get)
+
+
+def not_permitted(user: User, results: list[ParsedReturn]) -> str | None:
+    """Why the user may not store these files, or None if they may (etl/permissions.py decides)."""
+    others = [a for a in ahsns_in(results) if not allowed(user, Action.SUBMIT, ahsn=a)]
+    if not others:
+        return None
+    return (f"This file holds returns for {', '.join(others)}. You are a {user.description}, "
+            f"so you may only upload {user.ahsn}'s returns. Remove the other AHSNs' rows, or ask "
+            "the national team to load them.")
+
+
+@dataclass(frozen=True)
+class Change:
+    """What storing a file will do to one AHSN-quarter."""
+
+    ahsn: str
+    quarter: str
+    rows: int
+    before: str  # the rate in words (etl/words.py rate), or "no return yet; Q1 2020/21: <its rate>"
+    after: str
+    replaces: str  # e.g. "submission 12 by asha, 03 Oct 2020 14:05" or "nothing: a first return"
+
+
+def changes(db: Database, results: list[ParsedReturn], programme: Programme) -> list[Change]:
+    """Before -> after for every AHSN-quarter the files hold, counted the way the store
+    counts (the programme's counted trust types and adoption threshold)."""
+    out = []
+    for parsed in results:
+        frame = parsed.frame()
+        for ahsn, quarter, rows in parsed.returns():
+            mine = frame[(frame["ahsn"] == ahsn) & (frame["quarter_index"] == quarter.index)]
+            counted = mine[mine["trust_type"].isin(programme.counted_trust_types)]
+            adopted = int((counted["adoption_level"] >= programme.adopted_from_level).sum())
+            rates = queries.ahsn_rates(db, programme, ahsn=ahsn)
+            before = rates[rates["quarter_index"] == quarter.index]
+            earlier = rates[rates["quarter_index"] < quarter.index].sort_values("quarter_index").tail(1)
+            history = queries.submissions(db, programme, ahsn)
+            current = history[(history["quarter_index"] == quarter.index) & history["is_current"]]
+            if len(current):
+                c = current.iloc[0]
+                replaces = (f"submission {int(c['submission_id'])} by {c['loaded_by']}, "
+                            f"{c['loaded_at']:%d %b %Y %H:%M} UTC")
+            else:
+                replaces = "nothing: this is the first return for this quarter"
+            if len(before):
+                before_text = words.rate(int(before["adopted_trusts"].iloc[0]),
+                                         int(before["counted_trusts"].iloc[0]), programme)
+            elif len(earlier):  # a new quarter: compare with the AHSN's last return
+                e = earlier.iloc[0]
+                before_text = (f"{words.NO_RETURN} yet; {e['quarter']}: "
+                               + words.rate(int(e["adopted_trusts"]), int(e["counted_trusts"]), programme))
+            else:
+                before_text = f"{words.NO_RETURN} yet"
+            out.append(Change(ahsn, quarter.label, rows, before_text,
+                              words.rate(adopted, len(counted), programme), replaces))
+    return out
+
+
+def published_quarters(db: Database, programme: Programme) -> set[str]:
+    """Labels of the published quarters: a return for one of them is a revision."""
+    rows = queries.collection_quarters(db, programme)
+    return set(rows.loc[rows["published_at"].notna(), "quarter"])
