@@ -10,10 +10,10 @@ import csv
 import re
 from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
 
-from etl.settings import PROJECT_ROOT
-
-REFERENCE_FILE = PROJECT_ROOT / "data" / "reference" / "ahsns.csv"
+# beside the code, in the repository: a published fact, not a setting
+REFERENCE_FILE = Path(__file__).resolve().parent.parent / "data" / "reference" / "ahsns.csv"
 
 
 @dataclass(frozen=True)

@@ -1,54 +1,35 @@
 """python -m etl: load, report, template, history, restore, quarters, sign-off, revisions, trajectory, users, ...
 
 The command line is a composition root of its own: `main` reads the settings once, makes
-the store, its database reader and the accounts, and hands them to the command. Commands
-that read data need a built store: `init` (run by `make run`) builds the embedded demo data
-into an empty one; `load`, `restore` and `rebuild` build it too, as writers.
+the store, its database reader and the accounts (etl/commands/context.py), and hands them to
+the command (etl/commands/, one module a group). Every command that reads or writes data
+first makes sure the store has a current database (`Store.ensure`: the demo data built into an
+empty store, a write a crash left behind finished); the web app never does that in a request.
 """
 
 from __future__ import annotations
 
 import argparse
-import csv
-import datetime as dt
-import getpass
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 
-import pandas as pd
-
-from etl import ahsns, collection, queries, words
-from etl.errors import InvalidInput, NotFound, Refusal
-from etl.events import SetTrajectory
-from etl.problems import ReturnRejected
-from etl.quarters import Quarter, QuarterError, parse_list
-from etl.queries import Database
-from etl.report import default_quarters, national_table, shown_quarters, to_csv
+from etl.commands.collection import cmd_decide, cmd_due_date, cmd_quarters, cmd_revisions, cmd_sign_off
+from etl.commands.context import Context, progress
+from etl.commands.returns import (
+    cmd_history,
+    cmd_load,
+    cmd_quarantine,
+    cmd_release,
+    cmd_report,
+    cmd_restore,
+    cmd_template,
+)
+from etl.commands.trajectories import cmd_trajectory
+from etl.commands.users import cmd_users
+from etl.errors import Refusal
+from etl.quarters import QuarterError
 from etl.settings import Settings, SettingsError, as_markdown
-from etl.store import Store
-from etl.templates import neutralise, template_csv, template_xlsx, trajectory_csv
-from etl.trajectories import steps_words
-from etl.users import UserError, Users
-
-
-@dataclass(frozen=True)
-class Context:
-    """What a command works with, made once from the settings."""
-
-    settings: Settings
-    store: Store
-    db: Database
-    users: Users
-
-    @property
-    def programme(self):
-        return self.settings.programme
-
-    @classmethod
-    def from_settings(cls, settings: Settings) -> Context:
-        store = Store.from_settings(settings)
-        return cls(settings, store, Database(store), Users(settings.data_dir))
+from etl.users import UserError
 
 
 def parser() -> argparse.ArgumentParser:
@@ -164,337 +145,15 @@ def main(argv: list[str] | None = None, settings: Settings | None = None) -> int
         return 1
 
 
-def _progress(done: int, total: int, label: str) -> None:
-    if total < 20 or not sys.stderr.isatty() and done != total:
-        return
-    print(f"\rreading kept files: {done}/{total}", end="\n" if done == total else "", file=sys.stderr)
-
-
-def _write_csv(rows: list[list]) -> None:
-    """CSV on standard output, every cell neutralised: it will be opened in a spreadsheet."""
-    writer = csv.writer(sys.stdout, lineterminator="\n")
-    for row in rows:
-        writer.writerow([neutralise(v) for v in row])
-
-
-def cmd_load(ctx: Context, args) -> int:
-    files = []
-    for path in args.files:
-        try:
-            files.append((path.name, path.read_bytes()))
-        except OSError as err:
-            print(f"error: {path}: cannot read the file ({err.strerror})", file=sys.stderr)
-            return 1
-    if args.check:
-        ctx.store.ensure(progress=_progress)
-        results = ctx.store.check(files, ctx.programme)
-        problems = [p for r in results for p in r.problems]
-        for r in results:
-            print_reading(r)
-        for p in problems:
-            print(p, file=sys.stderr)
-        for r in results:
-            for w in r.warnings:
-                print(f"warning: {w}", file=sys.stderr)
-        print(f"{len(problems)} problem(s); nothing was stored (--check)", file=sys.stderr)
-        return 1 if problems else 0
-    try:
-        accepted = ctx.store.load(files, ctx.programme, loaded_by=args.by, progress=_progress)
-    except ReturnRejected as rejected:
-        for p in rejected.problems:
-            print(p, file=sys.stderr)
-        print(f"{len(rejected.problems)} problem(s) found; nothing was stored. "
-              "Fix them and load the file(s) again.", file=sys.stderr)
-        return 1
-    for a in accepted:
-        for reading in a.interpretations:
-            print(f"read: {a.file_name}: {reading}", file=sys.stderr)
-        for w in a.warnings:
-            print(f"warning: {w}", file=sys.stderr)
-    rates = queries.ahsn_rates(ctx.db, ctx.programme)
-    pending = queries.pending_revisions(ctx.db, ctx.programme)
-    for a in accepted:
-        for ahsn, quarter, rows in a.returns:
-            waiting = pending[(pending["event_id"] == a.submission_id) & (pending["ahsn"] == ahsn)
-                              & (pending["quarter"] == quarter)]
-            if len(waiting):
-                w = waiting.iloc[0]
-                print(f"stored {ahsn} {quarter} as revision {a.submission_id}: {quarter} is published, so this "
-                      "return waits for a national administrator's approval; the published figure "
-                      f"{words.percent(w['before_rate'])} stays until then (this return: {words.percent(w['after_rate'])}, "
-                      f"{words.of_counted(int(w['after_adopted']), int(w['after_counted']), ctx.programme)}), "
-                      f"{len(a.warnings)} warning(s)")
-                continue
-            rate = rates[(rates["ahsn"] == ahsn) & (rates["quarter"] == quarter)].iloc[0]
-            adopted = words.of_counted(int(rate["adopted_trusts"]), int(rate["counted_trusts"]), ctx.programme)
-            print(f"loaded {ahsn} {quarter}: {words.plural(rows, ctx.programme.organisation, ctx.programme.organisations)}, "
-                  f"{adopted} adopted ({rate['rate_percent']}%), submission {a.submission_id}, "
-                  f"{len(a.warnings)} warning(s)")
-    return 0
-
-
-def print_reading(parsed) -> None:
-    """What was read from a file, for a person to compare with their spreadsheet: every
-    reading other than exactly what was typed, then each trust as read."""
-    print(f"{parsed.file_name}:")
-    if parsed.interpretations:
-        print("  read differently from how it was typed:")
-        for reading in parsed.interpretations:
-            print(f"    {reading}")
-    else:
-        print("  every value was read exactly as typed")
-    if parsed.records:
-        print("  what was read for each trust:")
-    for r in parsed.records:
-        made, completed = words.count(r.referrals_made), words.count(r.referrals_completed)
-        comment = f"; comment: {r.comment}" if r.comment else ""
-        print(f"    row {r.row}: {r.quarter.label}, {r.ahsn}, {r.trust_code} {r.trust_name}, "
-              f"{words.type_words(r.trust_type)}, level {r.adoption_level}, referrals made {made}, "
-              f"completed {completed}{comment}")
-
-
-def cmd_report(ctx: Context, args) -> int:
-    ctx.store.ensure(progress=_progress)
-    if args.quarters and args.quarters.strip().lower() == "all":
-        quarters = shown_quarters(ctx.db, ctx.programme, provisional=args.provisional)
-    elif args.quarters:
-        quarters = parse_list(args.quarters)
-    else:
-        quarters = default_quarters(ctx.db, ctx.programme, provisional=args.provisional)
-    if len(quarters) < 1:
-        hint = "" if args.provisional else ("; no quarter is published yet: add --provisional for the "
-                                            "figures so far, or sign one off with `python -m etl sign-off`")
-        print(f"error: no quarters to report{hint}", file=sys.stderr)
-        return 1
-    sys.stdout.write(to_csv(national_table(ctx.db, ctx.programme, quarters)))
-    return 0
-
-
-def cmd_template(ctx: Context, args) -> int:
-    ahsn = ahsns.resolve(args.ahsn)
-    if ahsn is None:
-        print(f"error: '{args.ahsn}' is not one of the 15 AHSNs", file=sys.stderr)
-        return 1
-    ctx.store.ensure(progress=_progress)
-    quarter = Quarter.parse(args.quarter)
-    if args.format == "xlsx":
-        if not args.output:
-            print("error: --format xlsx writes a workbook: give the file with --output", file=sys.stderr)
-            return 1
-        args.output.write_bytes(template_xlsx(ctx.db, ctx.programme, ahsn.short_name, quarter))
-        print(f"wrote {args.output}", file=sys.stderr)
-        return 0
-    return _write_out(template_csv(ctx.db, ctx.programme, ahsn.short_name, quarter), args.output)
-
-
-def _write_out(text: str, output: Path | None) -> int:
-    """Write a CSV to the --output file (saying so on stderr), or else to stdout."""
-    if output:
-        output.write_text(text, encoding="utf-8")
-        print(f"wrote {output}", file=sys.stderr)
-    else:
-        sys.stdout.write(text)
-    return 0
-
-
-def cmd_trajectory(ctx: Context, args) -> int:
-    if args.trajectory_command == "history":
-        return _trajectory_history(ctx, args)
-    if args.trajectory_command == "template":
-        ctx.store.ensure(progress=_progress)
-        order = [a.short_name for a in ahsns.all_ahsns()]
-        latest = queries.store_status(ctx.db, ctx.programme).latest_quarter_index
-        text = trajectory_csv(ctx.store.trajectory_versions(ctx.programme), order,
-                              Quarter.from_index(latest) if latest is not None else Quarter.containing(dt.date.today()))
-        return _write_out(text, args.output)
-    try:
-        content = args.file.read_bytes()
-    except OSError as err:
-        print(f"error: {args.file}: cannot read the file ({err.strerror})", file=sys.stderr)
-        return 1
-    ctx.store.ensure(progress=_progress)
-    parsed, found = ctx.store.check_trajectory(args.file.name, content, ctx.programme)
-    for reading in parsed.interpretations:
-        print(f"read: {parsed.file_name}: {reading}", file=sys.stderr)
-    if parsed.problems:
-        for p in parsed.problems:
-            print(p, file=sys.stderr)
-        print(f"{len(parsed.problems)} problem(s) found; nothing was stored. Fix them and load the file again.",
-              file=sys.stderr)
-        return 1
-    if args.check:
-        for c in found:
-            now = "unchanged" if c.unchanged else f"would be version {c.version}"
-            before = f" (now: {steps_words(c.before.steps)})" if c.before is not None and not c.unchanged else ""
-            print(f"{c.ahsn}: {steps_words(c.steps)}; {now}{before}")
-        print("nothing was stored (--check)", file=sys.stderr)
-        return 0
-    try:
-        events = ctx.store.set_trajectory(args.file.name, content, ctx.programme, args.reason or "", by=args.by,
-                                          parsed=parsed)
-    except ReturnRejected as rejected:
-        for p in rejected.problems:
-            print(p, file=sys.stderr)
-        return 1
-    for e in events:
-        print(f"{e.ahsn}: trajectory version {_version_of(ctx, e)} set: {steps_words(e.steps)} (event {e.id})")
-    unchanged = sorted({c.ahsn for c in found} - {e.ahsn for e in events})
-    if unchanged:
-        print(f"unchanged, so no new version: {', '.join(unchanged)}", file=sys.stderr)
-    return 0
-
-
-def _version_of(ctx: Context, event: SetTrajectory) -> int:
-    versions = ctx.store.trajectory_versions(ctx.programme).get(event.ahsn, [])
-    return next(i for i, v in enumerate(versions, start=1) if v.id == event.id)
-
-
-def _trajectory_history(ctx: Context, args) -> int:
-    ctx.store.ensure(progress=_progress)
-    wanted = None
-    if args.ahsn:
-        found = ahsns.resolve(args.ahsn)
-        if found is None:
-            raise NotFound(f"'{args.ahsn}' is not one of the 15 AHSNs")
-        wanted = found.short_name
-    rows = [["ahsn", "version", "current", "event", "set_by", "set_at", "reason", "file_name", "steps"]]
-    versions = ctx.store.trajectory_versions(ctx.programme)
-    for ahsn in (a.short_name for a in ahsns.all_ahsns()):
-        if wanted is not None and ahsn != wanted:
-            continue
-        mine = versions.get(ahsn, [])
-        for number, e in reversed(list(enumerate(mine, start=1))):
-            rows.append([ahsn, number, "yes" if number == len(mine) else "no", e.id, e.loaded_by,
-                         e.loaded_at.replace("T", " ").replace("+00:00", ""), e.reason, e.file_name,
-                         steps_words(e.steps)])
-    _write_csv(rows)
-    if len(rows) == 1:
-        print("no trajectory has been set" + (f" for {wanted}" if wanted else ""), file=sys.stderr)
-    return 0
-
-
-def cmd_history(ctx: Context, args) -> int:
-    ctx.store.ensure(progress=_progress)
-    history = queries.submissions(ctx.db, ctx.programme)
-    rows = [["submission", "ahsn", "quarter", "status", "loaded_by", "loaded_at", "file_name",
-             "trust_rows", "warnings"]]
-    for _, r in history.iterrows():
-        status = words.standing(r["is_quarantined"], r["is_current"])
-        rows.append([r["submission_id"], r["ahsn"], r["quarter"], status, r["loaded_by"],
-                     r["loaded_at"].isoformat(sep=" ", timespec="seconds"), r["file_name"],
-                     r["trust_rows"], r["warning_count"]])
-    _write_csv(rows)
-    return 0
-
-
-def cmd_restore(ctx: Context, args) -> int:
-    ctx.store.ensure(progress=_progress)
-    event = ctx.store.restore(args.id, by=args.by)
-    returns = ", ".join(f"{r.ahsn} {r.quarter}" for r in event.returns)
-    print(f"submission {args.id} is current again for {returns} (event {event.id})")
-    return 0
-
-
-def cmd_quarters(ctx: Context, args) -> int:
-    ctx.store.ensure(progress=_progress)
-    today = dt.date.today()
-    rows = [["quarter", "state", "due", "due_set_by_hand", "days_to_due", "ahsns_returned", "ahsns_expected",
-             "trusts_returned", "published_at", "published_by", "revised_figures", "revisions_waiting"]]
-    for s in collection.statuses(ctx.db, ctx.programme, today):
-        rows.append([s.quarter.label, s.state, s.due.isoformat(), "yes" if s.due_set_by_hand else "no",
-                     s.days_to_due(today), s.ahsns_returned, s.ahsns_expected, s.trusts_returned,
-                     s.published_at.isoformat(sep=" ", timespec="seconds") if s.published_at else "",
-                     s.published_by or "", s.revised_figures, s.pending_revisions])
-    _write_csv(rows)
-    return 0
-
-
-def cmd_sign_off(ctx: Context, args) -> int:
-    quarter = Quarter.parse(args.quarter)
-    ctx.store.ensure(progress=_progress)
-    status = collection.status_of(collection.statuses(ctx.db, ctx.programme, dt.date.today()), quarter)
-    if status is not None and not status.is_published and not status.is_complete and not args.incomplete:
-        returned = set(queries.ahsn_rates(ctx.db, ctx.programme, [quarter.index])["ahsn"])
-        missing = [a.short_name for a in ahsns.all_ahsns() if a.short_name not in returned]
-        print(f"error: {status.coverage} for {quarter.label}; no return yet from {', '.join(missing)}. "
-              "Sign it off anyway with --incomplete (their figures will be revisions when they come).",
-              file=sys.stderr)
-        return 1
-    event = ctx.store.sign_off(ctx.programme, quarter, by=args.by, note=args.note)
-    coverage = f"; {status.coverage}" if status else ""
-    print(f"{quarter.label} is published (event {event.id}){coverage}. Changes to its returns now wait "
-          "for approval (`python -m etl revisions`).")
-    return 0
-
-
-def cmd_due_date(ctx: Context, args) -> int:
-    quarter = Quarter.parse(args.quarter)
-    try:
-        due = dt.date.fromisoformat(args.date)
-    except ValueError:
-        raise InvalidInput(f"'{args.date}' is not a date: write it like 2021-02-15") from None
-    ctx.store.ensure(progress=_progress)
-    event = ctx.store.set_due_date(ctx.programme, quarter, due, args.reason, by=args.by)
-    print(f"returns for {quarter.label} are due on {due:%-d %B %Y} (event {event.id})")
-    return 0
-
-
-def cmd_revisions(ctx: Context, args) -> int:
-    ctx.store.ensure(progress=_progress)
-    rows = [["revision", "kind", "ahsn", "quarter", "by", "at", "file_name", "rate_now", "rate_after",
-             "adopted_now", "adopted_after"]]
-    for r in queries.pending_revisions(ctx.db, ctx.programme).to_dict("records"):
-        rows.append([r["event_id"], r["action"], r["ahsn"], r["quarter"], r["by_user"],
-                     r["happened_at"].isoformat(sep=" ", timespec="seconds"), r["file_name"],
-                     words.percent(r["before_rate"]), words.percent(r["after_rate"]),
-                     _of(r["before_adopted"], r["before_counted"]), _of(r["after_adopted"], r["after_counted"])])
-    _write_csv(rows)
-    if len(rows) == 1:
-        print("no revisions are waiting", file=sys.stderr)
-    return 0
-
-
-def _of(adopted, counted) -> str:
-    return "" if pd.isna(adopted) else f"{int(adopted)} of {int(counted)}"
-
-
-def cmd_decide(ctx: Context, args) -> int:
-    approve = args.command == "approve"
-    ctx.store.ensure(progress=_progress)
-    event = ctx.store.decide_revision(args.id, approve, args.reason, by=args.by)
-    if approve:
-        print(f"revision {args.id} approved (event {event.id}): the published figures show it, with "
-              "a revision mark")
-    else:
-        print(f"revision {args.id} rejected (event {event.id}): it is kept, and never counted")
-    return 0
-
-
 def cmd_rebuild(ctx: Context, args) -> int:
-    path = ctx.store.rebuild(progress=_progress, reparse=args.reparse)
+    path = ctx.store.rebuild(progress=progress, reparse=args.reparse)
     source = "the kept originals, read again" if args.reparse else "the events and their kept rows"
     print(f"rebuilt {path.name} from {source}")
     return 0
 
 
-def cmd_quarantine(ctx: Context, args) -> int:
-    ctx.store.ensure(progress=_progress)
-    event = ctx.store.quarantine(args.id, args.reason, by=args.by)
-    returns = ", ".join(f"{r.ahsn} {r.quarter}" for r in event.returns)
-    print(f"submission {args.id} is quarantined: left out of {returns} (event {event.id}); "
-          f"`python -m etl release {args.id} --reason ...` takes it back")
-    return 0
-
-
-def cmd_release(ctx: Context, args) -> int:
-    ctx.store.ensure(progress=_progress)
-    event = ctx.store.release(args.id, args.reason, by=args.by)
-    print(f"submission {args.id} is released: back in the figures (event {event.id})")
-    return 0
-
-
 def cmd_init(ctx: Context, args) -> int:
-    path = ctx.store.ensure(progress=_progress)
+    path = ctx.store.ensure(progress=progress)
     print(f"store ready: {path}")
     return 0
 
@@ -505,40 +164,6 @@ def cmd_settings(ctx: Context, args) -> int:
         return 0
     for setting, value in ctx.settings.shown():
         print(f"{setting.name}={value}\n    {setting.help}")
-    return 0
-
-
-def _ask_password(args) -> str:
-    """Never from the command line itself: it would show in `ps` and the shell history."""
-    if args.password_stdin:
-        return sys.stdin.readline().rstrip("\r\n")
-    first = getpass.getpass("Password: ")
-    if getpass.getpass("Password again: ") != first:
-        raise UserError("the two passwords are different")
-    return first
-
-
-def cmd_users(ctx: Context, args) -> int:
-    if args.users_command == "add":
-        user = ctx.users.add(args.name, _ask_password(args), "national" if args.national else "ahsn",
-                             args.ahsn, email=args.email)
-        print(f"added {user.name}, {user.description}" + (f", <{user.email}>" if user.email else ""))
-    elif args.users_command == "email":
-        ctx.users.set_email(args.name, args.address or None)
-        print(f"e-mail of {args.name}: {args.address or 'none'}")
-    elif args.users_command == "remove":
-        ctx.users.remove(args.name)
-        print(f"removed {args.name}")
-    elif args.users_command == "passwd":
-        ctx.users.set_password(args.name, _ask_password(args))
-        print(f"changed the password of {args.name}; their sessions have ended")
-    else:
-        users = ctx.users.all()
-        for u in users:
-            print(f"{u.name}\t{u.description}" + (f"\t<{u.email}>" if u.email else ""))
-        if not users:
-            print("no users yet: add one with python -m etl users add NAME --ahsn AHSN "
-                  "(or --national)", file=sys.stderr)
     return 0
 
 

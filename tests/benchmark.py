@@ -207,7 +207,7 @@ def report(results: list[dict], runs: int, page_runs: int, build_seconds: float)
         "from navigation start to the first frame drawn once `#national-table-grid` is in the page with a "
         "size, timed inside the page. Compared with the same table as a static HTML page with the same "
         "stylesheet, and with a minimal Dash app showing only the table (`tests/bench_minimal_app.py`). "
-        "The real app sends the page as HTML first (`dashboard/prerender.py`); 'taken over' is when Dash "
+        "The real app sends the page as HTML first (`dashboard/presentation/prerender.py`); 'taken over' is when Dash "
         "has drawn the same page and replaced it (`assets/prerender.js`).",
         f"- Large data: 15 AHSNs x 40 quarters (Q1 2014/15 to Q4 2023/24) x 30 acute trusts = 18,000 trust "
         f"rows in 600 return files, loaded in one batch in {build_seconds:.0f} s.",

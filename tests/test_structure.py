@@ -1,4 +1,5 @@
-"""The shape of the code: no import cycles, reads that never write, settings checked at start-up."""
+"""The shape of the code: imports that point down the layers of docs/architecture.md and never in
+a cycle, reads that never write, settings checked at start-up."""
 
 from __future__ import annotations
 
@@ -32,10 +33,28 @@ def project_modules() -> dict[str, ast.Module]:
     return found
 
 
+def _is_type_checking(test: ast.expr) -> bool:
+    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
+        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING")
+
+
+def runtime_nodes(tree: ast.AST):
+    """Every node but those under `if TYPE_CHECKING:` (types named for the reader, not imported
+    when the code runs)."""
+    stack = [tree]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.If) and _is_type_checking(node.test):
+            stack.extend(node.orelse)
+            continue
+        yield node
+        stack.extend(ast.iter_child_nodes(node))
+
+
 def imports_of(name: str, tree: ast.Module, modules: set[str]) -> set[str]:
-    """The project modules `name` imports, anywhere in its body."""
+    """The project modules `name` imports when it runs, anywhere in its body."""
     out = set()
-    for node in ast.walk(tree):
+    for node in runtime_nodes(tree):
         if isinstance(node, ast.Import):
             out.update(a.name for a in node.names if a.name in modules)
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
@@ -70,6 +89,84 @@ def test_the_data_layer_never_imports_the_web_app():
     trees = project_modules()
     etl = {n for n in trees if n.startswith("etl")}
     assert all(not (imports_of(n, trees[n], set(trees)) - etl) for n in etl)
+
+
+# ---- the direction of imports (docs/architecture.md) ------------------------------------------
+
+# etl's layers, lowest first: a module may import its own layer and the layers before it.
+ETL_LAYERS = [
+    ("definitions", ("etl.quarters", "etl.ahsns", "etl.programmes", "etl.problems", "etl.errors", "etl.files",
+                     "etl.rows", "etl.events", "etl.words", "etl.users", "etl.permissions")),
+    ("reading files", ("etl.reading",)),
+    ("checking", ("etl.validate", "etl.trajectories")),
+    ("reading the database", ("etl.queries", "etl.settings")),
+    ("the build", ("etl.build",)),
+    ("what the figures mean", ("etl.report", "etl.collection", "etl.milestones", "etl.templates", "etl.mail")),
+    ("the store", ("etl.store",)),
+    ("the command line", ("etl.cli", "etl.commands", "etl.__main__", "etl")),
+]
+# dashboard's folders, and the others each may import (every one may import etl, and its own folder).
+DASHBOARD_MAY_IMPORT = {
+    "dashboard.context": (),
+    "dashboard.background": (),
+    "dashboard.security": ("dashboard.context",),
+    "dashboard.presentation": ("dashboard.context", "dashboard.security"),
+    "dashboard.pages": ("dashboard.context", "dashboard.security", "dashboard.presentation"),
+    "dashboard.endpoints": ("dashboard.context", "dashboard.security", "dashboard.presentation",
+                            "dashboard.background"),
+}
+
+
+def _within(module: str, prefix: str) -> bool:
+    return module == prefix or (prefix != "etl" and module.startswith(prefix + "."))
+
+
+def _etl_layer(module: str) -> int | None:
+    return next((i for i, (_, prefixes) in enumerate(ETL_LAYERS) if any(_within(module, p) for p in prefixes)),
+                None)
+
+
+def _folder(module: str) -> str | None:
+    return next((f for f in DASHBOARD_MAY_IMPORT if _within(module, f)), None)
+
+
+def against_the_direction(graph: dict[str, set[str]]) -> list[str]:
+    """Every import that points up a layer, as 'importer -> imported'."""
+    wrong = []
+    for module, imported in graph.items():
+        for other in sorted(imported):
+            if module.startswith("etl") and (not other.startswith("etl") or _etl_layer(other) > _etl_layer(module)):
+                wrong.append(f"{module} -> {other}")
+            elif (folder := _folder(module)) is not None and other.startswith("dashboard"):
+                if _folder(other) != folder and _folder(other) not in DASHBOARD_MAY_IMPORT[folder]:
+                    wrong.append(f"{module} -> {other}")
+                elif folder == _folder(other) == "dashboard.pages":
+                    wrong.append(f"{module} -> {other}")  # a page never imports another page
+    return wrong
+
+
+def test_every_import_points_down_the_layers_of_the_architecture():
+    trees = project_modules()
+    graph = {name: imports_of(name, tree, set(trees)) for name, tree in trees.items()}
+    assert against_the_direction(graph) == []
+    assert all(_etl_layer(m) is not None for m in graph if m.startswith("etl"))  # every module has its layer
+    assert {m for m in graph if m.startswith("dashboard.") and _folder(m) is None} == set()
+
+
+def test_an_import_against_the_direction_is_found():
+    assert against_the_direction({
+        "etl.queries.database": {"etl.store"},  # reading the database never knows the store
+        "etl.words": {"etl.report"},
+        "etl.store.log": {"dashboard.context"},  # the data layer never imports the web app
+        "dashboard.pages.upload": {"dashboard.endpoints.uploads", "dashboard.pages.history"},
+        "dashboard.presentation.views": {"dashboard.pages.national"},
+        "dashboard.background.pending": {"dashboard.security.auth"},
+        "dashboard.endpoints.uploads": {"dashboard.background.pending", "dashboard.presentation.uploading"},
+    }) == ["etl.queries.database -> etl.store", "etl.words -> etl.report", "etl.store.log -> dashboard.context",
+           "dashboard.pages.upload -> dashboard.endpoints.uploads", "dashboard.pages.upload -> dashboard.pages.history",
+           "dashboard.presentation.views -> dashboard.pages.national",
+           "dashboard.background.pending -> dashboard.security.auth"]
+
 
 
 def test_a_page_request_on_an_empty_store_neither_builds_it_nor_takes_the_write_lock(tmp_path):

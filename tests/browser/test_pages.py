@@ -157,7 +157,7 @@ def test_ahsn_page_shows_target_and_england_lines_and_ticks_only_counted_trusts(
     page.wait_for_selector("html[data-dash-ready]")
     page.locator("#ahsn-trusts caption", has_text="Sorted by referrals made").wait_for()
     made = [int(t.replace(",", "")) for t in page.locator("#ahsn-trusts tbody tr td:nth-child(6)").all_inner_texts()
-            if t != "not given"]
+            if t != "not reported"]
     assert made == sorted(made, reverse=True)
     with page.expect_download() as info:
         page.locator("#ahsn-download-xlsx").click()

@@ -1,0 +1,43 @@
+"""The accounts on the command line: add, e-mail, remove, list, set a password."""
+
+from __future__ import annotations
+
+import getpass
+import sys
+
+from etl.commands.context import Context
+from etl.users import UserError
+
+
+def _ask_password(args) -> str:
+    """Never from the command line itself: it would show in `ps` and the shell history."""
+    if args.password_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    first = getpass.getpass("Password: ")
+    if getpass.getpass("Password again: ") != first:
+        raise UserError("the two passwords are different")
+    return first
+
+
+def cmd_users(ctx: Context, args) -> int:
+    if args.users_command == "add":
+        user = ctx.users.add(args.name, _ask_password(args), "national" if args.national else "ahsn",
+                             args.ahsn, email=args.email)
+        print(f"added {user.name}, {user.description}" + (f", <{user.email}>" if user.email else ""))
+    elif args.users_command == "email":
+        ctx.users.set_email(args.name, args.address or None)
+        print(f"e-mail of {args.name}: {args.address or 'none'}")
+    elif args.users_command == "remove":
+        ctx.users.remove(args.name)
+        print(f"removed {args.name}")
+    elif args.users_command == "passwd":
+        ctx.users.set_password(args.name, _ask_password(args))
+        print(f"changed the password of {args.name}; their sessions have ended")
+    else:
+        users = ctx.users.all()
+        for u in users:
+            print(f"{u.name}\t{u.description}" + (f"\t<{u.email}>" if u.email else ""))
+        if not users:
+            print("no users yet: add one with python -m etl users add NAME --ahsn AHSN "
+                  "(or --national)", file=sys.stderr)
+    return 0
