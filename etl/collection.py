@@ -2,7 +2,7 @@
 
 A quarter is open until a national administrator signs it off (publishes it); after that its
 figures hold still, and a change to one of its returns is a revision that waits for
-approval (etl/store.py, etl/derived.sql). Due dates follow the programme's rule unless one
+approval (etl/store/, etl/derived.sql). Due dates follow the programme's rule unless one
 was set by hand. Everything here is a pure function of what the database holds and of
 today's date, so the command line, the Returns page and the upload page say the same.
 """

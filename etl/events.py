@@ -1,6 +1,6 @@
 """The events of the store, typed: what each one records, and its JSON form on disk.
 
-The store's source of truth is a numbered list of events (etl/store.py keeps them in
+The store's source of truth is a numbered list of events (etl/store/log.py keeps them in
 events/); the database is built from them. Every kind of event is a frozen dataclass here,
 so the store, the database build and the pages all agree on what an event holds.
 """

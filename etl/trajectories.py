@@ -12,7 +12,7 @@ quarter against the newest (etl/derived.sql `trajectory_targets`), so a later ch
 rewrites how a quarter was judged at the time.
 
 Here: reading a file through the sandbox, and what a file would change. Where an AHSN stands
-against its target in trusts is dashboard/ahsn_story.py; the file to edit, etl/templates.py.
+against its target in trusts is dashboard/presentation/ahsn_story.py; the file to edit, etl/templates.py.
 """
 
 from __future__ import annotations

@@ -11,7 +11,7 @@ one AHSN; a national administrator ("national") may do so for every AHSN, and ru
 collection. What each role may do is decided in one place, etl/permissions.py. Passwords are
 hashed with Argon2id (salted, memory-hard). There are no default accounts: the first user
 is added from the command line. `stamp` changes with every password change or removal, so
-a session signed in with the old password stops working (dashboard/auth.py checks it).
+a session signed in with the old password stops working (dashboard/security/auth.py checks it).
 
 The file is small and rewritten whole, atomically, under a lock, so gunicorn workers and
 the command line can read it at any time. A `Users` is made for one store folder by the

@@ -75,7 +75,7 @@ def test_an_incremental_build_equals_a_build_from_nothing(store, db):
 
 def test_a_commit_is_stored_before_it_is_published(store, db):
     """The commit point is the event file: once commit() returns the file is stored, and the
-    database follows when publish() runs (the web app runs it in the background)."""
+    database follows when make_current() runs (the web app runs it in the background)."""
     before = store.current_database()
     [accepted] = store.commit([("w.csv", filled_return(db, "Wessex"))], TCAM, loaded_by="ann")
     assert store.event(accepted.submission_id).loaded_by == "ann"

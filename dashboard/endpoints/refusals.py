@@ -43,7 +43,7 @@ def wants_page() -> bool:
 def answer(status: int, message: str):
     """A refusal as JSON, or as a plain page for a form posted from a page."""
     if wants_page():
-        title = "Not allowed" if status in (401, 403) else "Something went wrong"
+        title = "Not allowed" if status == 403 else "Something went wrong"
         return render_template("message.html", title=title, paragraphs=[message], back=True), status
     return jsonify(error=message), status
 

@@ -2,7 +2,7 @@
 
 Where the AHSN stands against the target, in words first, then the charts and its trusts.
 The address is read by dashboard.views.AhsnView, as /download/ahsn/<slug>.* reads it; the
-sentences are pure functions in dashboard/ahsn_story.py. Only trusts of the counted types
+sentences are pure functions in dashboard/presentation/ahsn_story.py. Only trusts of the counted types
 (Programme.counted_trust_types) count toward the rate, get the adopted tick, or are named as
 nearest to adopting.
 """

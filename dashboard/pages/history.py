@@ -3,7 +3,7 @@ uploaded, and restoring one.
 
 Nothing is ever deleted: restoring makes an earlier submission current again and the one
 it replaces stays listed. The download links and restore buttons go to endpoints in
-dashboard/uploads.py, which check the user again; a submitter sees only their own AHSN.
+dashboard/endpoints/history.py, which check the user again; a submitter sees only their own AHSN.
 The first download is what the figures count, as a CSV safe to open; the file as uploaded
 is offered second, labelled as unchecked (it may hold formulas, links or hidden sheets).
 """

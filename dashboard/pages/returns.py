@@ -4,7 +4,7 @@ Who has returned, who is late against the due date, and which trusts of last qua
 missing; then what to do: remind the late AHSNs, change the due date, sign off (publish) the
 quarter after a confirmation that shows its coverage, and decide the revisions waiting for
 approval (changes to published quarters), each with its figures before and after. The forms
-post to dashboard/signoff.py, which checks the user again; this page is built on the server
+post to dashboard/endpoints/signoff.py, which checks the user again; this page is built on the server
 from its address.
 """
 

@@ -5,7 +5,7 @@ national administrator, or an AHSN's own submitter where the programme allows it
 download the current file, change it, drop it here; it is read by the same code as
 `python -m etl trajectory load` (in the reading child), every problem listed with its row and
 column, every value read other than as typed shown; nothing is stored until the user confirms
-with a reason (POST /trajectories/commit, dashboard/trajectories.py, which checks everything
+with a reason (POST /trajectories/commit, dashboard/endpoints/trajectories.py, which checks everything
 again). Everything from the file is rendered as text.
 """
 

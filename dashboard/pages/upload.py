@@ -1,10 +1,10 @@
 """/upload: get the template, drop the file, see every problem or a preview, confirm.
 
-The check runs the same validation as `python -m etl load` (Store().check) and stores
-nothing. A file that passes waits in the store folder under a random token; the confirm
-button posts that token to POST /upload/commit (dashboard/uploads.py), which checks the
-user and the file again on the server and stores it with Store().load. Everything from the
-file is rendered as text by Dash components: markup in a trust name shows as written.
+The check runs the same validation as `python -m etl load` (Store.check) and stores nothing.
+A file that passes waits in the store folder under a random token; the confirm button posts
+that token to POST /upload/commit (dashboard/endpoints/uploads.py), which checks the user and
+the file again on the server and stores it with Store.commit. Everything from the file is
+rendered as text by Dash components: markup in a trust name shows as written.
 """
 
 from __future__ import annotations

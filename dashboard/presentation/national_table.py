@@ -2,7 +2,7 @@
 
 Pure functions of an etl.report.NationalTable. One description of every cell
 (`cells`: its number, style, and what it is made of) feeds the HTML table and the downloads
-(dashboard/sheets.py), so the downloads hold the page's numbers.
+(presentation/sheets.py), so the downloads hold the page's numbers.
 """
 
 from __future__ import annotations

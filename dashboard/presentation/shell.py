@@ -20,7 +20,7 @@ from etl import queries
 
 def layout(first_paint: bool = False) -> html.Div:
     """The shell. Dash draws it empty of data (its callback fills the status line); the page
-    the server sends first (dashboard/prerender.py) has it filled in."""
+    the server sends first (dashboard/presentation/prerender.py) has it filled in."""
     programme = services().programme
     return html.Div(
         className="shell",

@@ -6,7 +6,7 @@ lives in <METRICS_DATA>/sessions.sqlite, shared by every gunicorn worker, so:
 - a session ends after METRICS_SESSION_IDLE_MINUTES without a request, and
   METRICS_SESSION_HOURS after sign-in however busy it is (an absolute lifetime);
 - the record keeps the user's `stamp` at sign-in (etl/users.py), so a password change or a
-  removed account ends it (dashboard/auth.py compares them), and the session's CSRF token.
+  removed account ends it (security/auth.py compares them), and the session's CSRF token.
 
 Only a hash of the id is stored: the file alone cannot be turned back into a cookie.
 """
