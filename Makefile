@@ -48,6 +48,7 @@ test-fast: $(VENV)/.test-installed lint
 
 lint: $(VENV)/.test-installed
 	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
 
 ## Speed: page callbacks and first paint (docs/benchmark.md), storing a return (docs/benchmark-store.md).
 benchmark: $(VENV)/.test-installed browser
