@@ -120,8 +120,9 @@ def test_a_restore_asks_first_showing_before_and_after(demo, page, tmp_path):
                      r"after restoring", text), text
     submit(page, confirm.get_by_role("button", name=f"Restore submission {first}"))
     page.get_by_text(f"✓ Submission {first} is current again").wait_for()
-    current = lambda: int(queries.ahsn_rates(Database(store), TCAM, [Quarter.parse("Q3 2020/21").index],  # noqa: E731
-                                             ahsn="KSS")["submission_id"].iloc[0])
+    def current() -> int:
+        return int(queries.ahsn_rates(Database(store), TCAM, [Quarter.parse("Q3 2020/21").index],
+                                      ahsn="KSS")["submission_id"].iloc[0])
     assert wait_until(lambda: current() == first)
 
 
