@@ -10,7 +10,7 @@ import json
 import openpyxl
 import pytest
 
-from dashboard.presentation import sheets
+from dashboard.presentation import sheets, tables
 from dashboard.presentation.national_table import STYLES, cells
 from etl.programmes import TCAM
 from etl.report import NationalTable, default_quarters, national_table
@@ -78,7 +78,7 @@ def test_few_trusts_dagger_is_formatting_over_the_number(db):
     frame = table.frame.copy()
     q = table.quarters[0]
     frame.loc[0, [q.key, q.key + "_adopted", q.key + "_trusts"]] = [33, 1, 3]  # one of three trusts
-    sheet = sheets.national(NationalTable(table.quarters, frame), TCAM)
+    sheet = tables.national(NationalTable(table.quarters, frame), TCAM)
     cell = openpyxl.load_workbook(io.BytesIO(sheets.to_excel(sheet))).active.cell(5, 2)
     assert cell.value == pytest.approx(0.33) and cell.number_format == '0%" †"'
 
@@ -115,7 +115,7 @@ def test_every_text_cell_is_neutralised_in_every_format(db):
     table = national_table(db, TCAM, default_quarters(db, TCAM))
     frame = table.frame.copy()
     frame.loc[0, "ahsn"] = '=HYPERLINK("http://evil.example","click")'
-    sheet = sheets.national(NationalTable(table.quarters, frame), TCAM)
+    sheet = tables.national(NationalTable(table.quarters, frame), TCAM)
     safe = "'=HYPERLINK(\"http://evil.example\",\"click\")"
     assert list(csv.reader(io.StringIO(sheets.to_csv(sheet))))[1][0] == safe
     assert json.loads(sheets.to_json(sheet))["rows"][0]["ahsn"] == safe

@@ -12,7 +12,7 @@ stable address that takes the same query as the page.
 
 Each also as .xlsx and .json. The query is read by the page's own parser
 (dashboard/presentation/views.py) and the file built from the same objects as the page
-(dashboard/presentation/sheets.py), so the file holds the page's numbers. The links a page
+(dashboard/presentation/tables.py), so the file holds the page's numbers. The links a page
 shows to them are dashboard/presentation/download_links.py.
 """
 
@@ -24,8 +24,9 @@ from flask import Blueprint, abort, request
 
 from dashboard.context import services
 from dashboard.endpoints.attachments import attachment
-from dashboard.presentation import sheets
-from dashboard.presentation.views import AhsnView, CompareView, NationalView, ReturnsView, returns_grid
+from dashboard.presentation import sheets, tables
+from dashboard.presentation.collection import ReturnsView, returns_grid
+from dashboard.presentation.views import AhsnView, CompareView, NationalView
 from dashboard.security.auth import may, require
 from etl import milestones, queries, report
 from etl.permissions import Action
@@ -52,10 +53,10 @@ def _sheet(table: str, slug: str | None) -> tuple[sheets.Sheet, str]:
             abort(404, "No returns have been loaded yet.")
         span = f"{view.quarters[0].key}-to-{view.quarters[-1].key}"
         if table == "national":
-            sheet = sheets.national(view.table, programme, view.trajectory)
+            sheet = tables.national(view.table, programme, view.trajectory)
             return (sheet, f"{code}-national-{span}")
         labels = ", ".join(q.label for q in view.quarters)
-        sheet = sheets.trusts(view.trust_rows(db, programme), programme,
+        sheet = tables.trusts(view.trust_rows(db, programme), programme,
                               f"Every trust in the {programme.short_name} returns for {labels}", "trusts",
                               comments=may(Action.SEE_COMMENTS))
         return (sheet, f"{code}-trusts-{span}")
@@ -66,21 +67,21 @@ def _sheet(table: str, slug: str | None) -> tuple[sheets.Sheet, str]:
         if view.now is None:
             abort(404, f"{view.ahsn.short_name} has made no return yet.")
         q = view.now.quarter
-        sheet = sheets.trusts(view.trusts, programme, f"Trusts in the {view.ahsn.short_name} return for {q.label}",
+        sheet = tables.trusts(view.trusts, programme, f"Trusts in the {view.ahsn.short_name} return for {q.label}",
                               view.ahsn.slug, comments=may(Action.SEE_COMMENTS, view.ahsn.short_name))
         return (sheet, f"{code}-{view.ahsn.slug}-trusts-{q.key}")
     if table == "compare":
         view = CompareView.read(db, programme, args, may(Action.SEE_PROVISIONAL))
         if view is None:
             abort(404, "No returns have been loaded yet.")
-        sheet = sheets.ahsn_rates(view.rates, view.order,
+        sheet = tables.ahsn_rates(view.rates, view.order,
                                   f"{programme.short_name} adoption rate by AHSN and quarter, "
                                   f"{view.axis[0].label} to {view.axis[-1].label}", programme, view.trajectory)
         return (sheet, f"{code}-ahsn-rates")
     if table == "levels":
-        return (sheets.levels(programme), f"{code}-levels")
+        return (tables.levels(programme), f"{code}-levels")
     if table == "trajectories":
-        return (sheets.trajectories(queries.trajectory_versions(db, programme), queries.trajectory_steps(db, programme),
+        return (tables.trajectories(queries.trajectory_versions(db, programme), queries.trajectory_steps(db, programme),
                                     programme),
                 f"{code}-trajectories")
     if table == "milestones":
@@ -88,7 +89,7 @@ def _sheet(table: str, slug: str | None) -> tuple[sheets.Sheet, str]:
         if view is None:
             abort(404, "No returns have been loaded yet.")
         shown = report.shown_quarters(db, programme, view.provisional)
-        return (sheets.milestones(milestones.recognise(db, programme, shown),
+        return (tables.milestones(milestones.recognise(db, programme, shown),
                                   f"Milestones of every AHSN, {shown[0].label} to {shown[-1].label}", programme),
                 f"{code}-milestones")
     if table == "returns":
@@ -97,7 +98,7 @@ def _sheet(table: str, slug: str | None) -> tuple[sheets.Sheet, str]:
         view = ReturnsView.read(db, programme, args, today)
         if view.status is None:
             abort(404, "No returns have been loaded yet.")
-        return (sheets.returns(returns_grid(db, programme, view.status, today), view.status),
+        return (tables.returns(returns_grid(db, programme, view.status, today), view.status),
                 f"{code}-returns-{view.quarter.key}")
     abort(404, f"There is no table '{table}' to download; see the README's data interface.")
 

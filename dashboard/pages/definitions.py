@@ -7,7 +7,8 @@ from dash import html
 
 from dashboard.context import services
 from dashboard.presentation import download_links
-from dashboard.presentation.national_table import STYLES, swatch_text
+from dashboard.presentation.legend import swatch_text
+from dashboard.presentation.national_table import STYLES
 from etl import words
 
 dash.register_page(__name__, path="/definitions", name="Definitions", nav_order=3,

@@ -18,7 +18,8 @@ from dash import Input, Output, State, callback, dcc, html, no_update
 from dashboard.context import services
 from dashboard.presentation import download_links, published
 from dashboard.presentation.ahsn_story import against
-from dashboard.presentation.national_table import html_table, legend
+from dashboard.presentation.legend import legend
+from dashboard.presentation.national_table import html_table
 from dashboard.presentation.views import NationalView
 from dashboard.security.auth import may
 from etl import report, words

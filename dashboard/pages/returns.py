@@ -14,15 +14,14 @@ import datetime as dt
 from urllib.parse import parse_qs, quote
 
 import dash
-import pandas as pd
 from dash import Input, Output, State, callback, dcc, html, no_update
 
 from dashboard.context import services
-from dashboard.presentation import download_links, updating
-from dashboard.presentation.forms import post_form
-from dashboard.presentation.views import ReturnsView, returns_grid
+from dashboard.presentation import updating
+from dashboard.presentation.collection import ReturnsView, grid, late_ahsns, revisions
+from dashboard.presentation.forms import field, post_form
 from dashboard.security.auth import current_user
-from etl import ahsns, queries, words
+from etl import words
 from etl.collection import QuarterStatus
 from etl.permissions import Action, allowed
 from etl.quarters import Quarter
@@ -74,12 +73,8 @@ def body(quarter: str | None, done: str | None, confirm: str | None) -> list:
         ]),
         grid(chosen, today),
         _actions(chosen, today, confirm in ("sign-off", "publish")),
-        _revisions(),
+        revisions(),
     ]
-
-
-def _sentence(text: str) -> str:
-    return text[:1].upper() + text[1:]
 
 
 def _option(s: QuarterStatus, today: dt.date) -> str:
@@ -92,10 +87,10 @@ def _state_line(s: QuarterStatus, today: dt.date) -> str:
     if s.is_published:
         revised = (f"; {s.revised_figures} figure{'s' if s.revised_figures != 1 else ''} revised since"
                    if s.revised_figures else "")
-        return (f"Published on {s.published_at:%-d %b %Y} by {s.published_by}{revised}. {_sentence(s.coverage)}. "
+        return (f"Published on {s.published_at:%-d %b %Y} by {s.published_by}{revised}. {words.capital(s.coverage)}. "
                 "Changes to its returns wait for approval below.")
     hand = " (set by hand)" if s.due_set_by_hand else ""
-    return f"Open for returns, {s.due_text(today)}{hand}. {_sentence(s.coverage)}."
+    return f"Open for returns, {s.due_text(today)}{hand}. {words.capital(s.coverage)}."
 
 
 @callback(Output("returns-body", "children"), *updating.state("returns"), updating.poll("returns"),
@@ -126,59 +121,12 @@ def choose_quarter(label: str | None, search: str | None):
     return "?quarter=" + quote(label, safe="/")
 
 
-def grid(status: QuarterStatus, today: dt.date) -> html.Div:
-    ctx = services()
-    rows = returns_grid(ctx.db, ctx.programme, status, today)  # as /download/returns.* holds them
-    quarter = status.quarter
-    table_rows = []
-    for r in rows:
-        row_class = ("returns-pending" if r["revisions_waiting"] else "returns-late" if r["late"] and not r["returned"]
-                     else "returns-none" if not r["returned"] else "returns-warnings" if r["warnings"]
-                     else "returns-ok")
-        if r["returned"]:
-            missing = "; ".join(r["missing"]) or "none"
-        else:
-            missing = f"all {len(r['missing'])} (no return yet)" if r["missing"] else ""
-        table_rows.append(html.Tr(className=row_class, children=[
-            html.Th(r["ahsn"], scope="row"), html.Td(r["status"]),
-            html.Td(f"{r['stored_at']:%d %b %Y %H:%M} UTC" if r["stored_at"] else "—"),
-            html.Td(f"{r['by']} (submission {r['submission']})" if r["by"] else "—"),
-            html.Td(missing or "—")]))
-    late = sum(1 for r in rows if r["late"] and not r["returned"])
-    summary = _sentence(status.coverage) + f" for {quarter.label}"
-    if late:
-        summary += f"; {late} {'is' if late == 1 else 'are'} late"
-    return html.Div([
-        html.P(html.Strong(summary + "."), className="returns-summary", id="returns-summary"),
-        html.P("Scroll the table sideways to see every column →", className="scroll-hint"),
-        html.Div(className="table-wrap", role="region", tabIndex=0, **{"aria-labelledby": "returns-caption"},
-                 children=html.Table(className="upload-table returns-grid", children=[
-            html.Caption(f"Returns for {quarter.label}, by AHSN", id="returns-caption"),
-            html.Thead(html.Tr([html.Th(h, scope="col") for h in (
-                "AHSN", "Status", "Stored", "By", f"Trusts of {(quarter - 1).label} missing now")])),
-            html.Tbody(table_rows),
-        ])),
-        download_links.links("this table", "returns", f"?quarter={quote(quarter.label, safe='/')}", "returns-download"),
-    ])
-
-
-def _late_ahsns(status: QuarterStatus) -> list[str]:
-    ctx = services()
-    returned = set(queries.ahsn_rates(ctx.db, ctx.programme, [status.quarter.index])["ahsn"])
-    return [a.short_name for a in ahsns.all_ahsns() if a.short_name not in returned]
-
-
-def _field(label: str, field_id: str, **input_props) -> html.Div:
-    return html.Div(className="returns-field", children=[
-        html.Label(label, htmlFor=field_id), dcc.Input(id=field_id, **input_props)])
-
-
 def _actions(status: QuarterStatus, today: dt.date, confirming: bool) -> html.Section | None:
     if status.is_published:
         return None
     q = status.quarter
     ctx = services()
-    missing = _late_ahsns(status)
+    missing = late_ahsns(status)
     user = current_user()
     blocks = []
     may_sign_off = allowed(user, Action.SIGN_OFF)
@@ -192,13 +140,13 @@ def _actions(status: QuarterStatus, today: dt.date, confirming: bool) -> html.Se
                  if missing else f"Sign off {q.label} now")
         blocks.append(html.Div(className="upload-panel upload-panel-warning", id="returns-confirm", children=[
             html.H2(f"Sign off {q.label}?"),
-            html.P(f"{_sentence(status.coverage)}; {words.plural(status.trusts_returned, ctx.programme.organisation, ctx.programme.organisations)} "
+            html.P(f"{words.capital(status.coverage)}; {words.plural(status.trusts_returned, ctx.programme.organisation, ctx.programme.organisations)} "
                    f"in the returns; {status.due_text(today)}. Signing it off makes these the published "
                    f"{q.label} figures, the ones everyone sees by default; after it, any change to a return waits "
                    "for approval and shows as a revision."),
             post_form(f"/quarters/{q.key}/sign-off", [
                 *incomplete,
-                _field("Note kept with the sign-off (optional)", "returns-sign-off-note", name="note", type="text",
+                field("Note kept with the sign-off (optional)", "returns-sign-off-note", name="note", type="text",
                        maxLength=500),
                 html.Button(label, type="submit", name="incomplete", value="yes" if missing else "no",
                             className="upload-button upload-button-primary", id="returns-sign-off-confirm"),
@@ -216,9 +164,9 @@ def _actions(status: QuarterStatus, today: dt.date, confirming: bool) -> html.Se
     blocks.append(None if not allowed(user, Action.SET_DUE_DATE) else html.Div([
         html.H3("Due date"),
         post_form(f"/quarters/{q.key}/due-date", [
-            _field("New due date", "returns-due", name="due", type="date", required=True,
+            field("New due date", "returns-due", name="due", type="date", required=True,
                    value=status.due.isoformat()),
-            _field("Why", "returns-due-reason", name="reason", type="text", required=True, maxLength=500),
+            field("Why", "returns-due-reason", name="reason", type="text", required=True, maxLength=500),
             html.Button("Change the due date", type="submit", className="upload-button"),
         ], "returns-form"),
     ]))
@@ -237,81 +185,3 @@ def _actions(status: QuarterStatus, today: dt.date, confirming: bool) -> html.Se
         blocks.append(html.Div([html.H3("Reminders"), remind]))
     return html.Section(blocks, className="upload-step returns-actions no-print", id="returns-actions")
 
-
-def _revisions() -> html.Section:
-    ctx = services()
-    pending = queries.pending_revisions(ctx.db, ctx.programme)
-    if not len(pending):
-        return html.Section([html.H2("Revisions waiting for approval"),
-                             html.P("None: no change to a published quarter is waiting.", id="returns-no-revisions")],
-                            className="returns-revisions")
-    items = []
-    for event_id, group in pending.groupby("event_id", sort=True):
-        first = group.iloc[0]
-        how = "a restore of submission " + str(int(first["submission_id"])) if first["action"] == "restore" \
-            else f"{first['file_name']} (submission {int(first['submission_id'])})"
-        changes = queries.revision_trust_changes(ctx.db, ctx.programme, int(event_id))
-        items.append(html.Article(className="returns-revision", id=f"revision-{int(event_id)}", children=[
-            html.H3(f"Revision {int(event_id)}: " + ", ".join(f"{r['ahsn']} {r['quarter']}" for _, r in group.iterrows())),
-            html.P(f"By {first['by_user']} on {first['happened_at']:%d %b %Y %H:%M} UTC: {how}."),
-            html.Ul([html.Li([f"{r['ahsn']} {r['quarter']}: ",
-                              html.Strong(words.stored_rate(r["before_rate"], r["before_adopted"], r["before_counted"], ctx.programme)),
-                              " now → ",
-                              html.Strong(words.stored_rate(r["after_rate"], r["after_adopted"], r["after_counted"], ctx.programme)),
-                              " if approved"]) for _, r in group.iterrows()], className="returns-before-after"),
-            _trust_changes(changes),
-            None if not allowed(current_user(), Action.DECIDE_REVISION) else html.Div(className="returns-decisions", children=[
-                post_form(f"/revisions/{int(event_id)}/approve", [
-                    _field("Why approve", f"revision-{int(event_id)}-approve-reason", name="reason", type="text",
-                           required=True, maxLength=500),
-                    html.Button(f"Approve revision {int(event_id)}", type="submit",
-                                className="upload-button upload-button-primary")], "returns-form"),
-                post_form(f"/revisions/{int(event_id)}/reject", [
-                    _field("Why reject", f"revision-{int(event_id)}-reject-reason", name="reason", type="text",
-                           required=True, maxLength=500),
-                    html.Button(f"Reject revision {int(event_id)}", type="submit", className="upload-button")],
-                    "returns-form"),
-            ]),
-        ]))
-    return html.Section([html.H2(f"Revisions waiting for approval ({len(items)})"), *items],
-                        className="returns-revisions", id="returns-revisions")
-
-
-def _level(value) -> str:
-    return "—" if pd.isna(value) else str(int(value))
-
-
-def _differ(a, b) -> bool:
-    """Two cells differ (a blank and a number differ; two blanks do not)."""
-    if pd.isna(a) or pd.isna(b):
-        return pd.isna(a) != pd.isna(b)
-    return a != b
-
-
-def _trust_changes(changes: pd.DataFrame) -> html.Table | html.P:
-    if not len(changes):
-        return html.P("No trust's level, type or referrals change: the figures stay as they are.")
-    rows = []
-    for _, c in changes.iterrows():
-        if pd.isna(c["level_now"]):
-            what = f"added, at level {_level(c['level_after'])}"
-        elif pd.isna(c["level_after"]):
-            what = "left out of the new return"
-        else:
-            parts = []
-            if _differ(c["level_now"], c["level_after"]):
-                parts.append(f"level {_level(c['level_now'])} → {_level(c['level_after'])}")
-            if _differ(c["type_now"], c["type_after"]):
-                parts.append(f"type {words.type_words(c['type_now'])} → {words.type_words(c['type_after'])}")
-            if _differ(c["made_now"], c["made_after"]):
-                parts.append(f"referrals made {words.count(c['made_now'])} → {words.count(c['made_after'])}")
-            if _differ(c["completed_now"], c["completed_after"]):
-                parts.append(f"completed {words.count(c['completed_now'])} → {words.count(c['completed_after'])}")
-            what = "; ".join(parts)
-        rows.append(html.Tr([html.Th(f"{c['trust_name']} ({c['trust_code']})", scope="row"), html.Td(what)]))
-    return html.Div(className="table-wrap", role="region", tabIndex=0, **{"aria-label": "What changes, trust by trust"},
-                    children=html.Table(className="upload-table returns-trust-changes", children=[
-        html.Caption("What changes, trust by trust"),
-        html.Thead(html.Tr([html.Th("Trust", scope="col"), html.Th("Change", scope="col")])),
-        html.Tbody(rows),
-    ]))

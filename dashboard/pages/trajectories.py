@@ -15,13 +15,13 @@ import base64
 import binascii
 
 import dash
-import pandas as pd
 from dash import Input, Output, State, callback, dcc, html
 
 from dashboard.context import services
 from dashboard.presentation import checked_file as checked
 from dashboard.presentation import download_links, updating
 from dashboard.presentation.forms import post_form
+from dashboard.presentation.trajectory_table import trajectories_table
 from dashboard.security.auth import current_user
 from etl import ahsns, queries
 from etl.permissions import Action, ahsns_for, allowed, who_may
@@ -53,70 +53,12 @@ def layout(stored: str | None = None, **_query) -> html.Div:
         html.H2("Each AHSN's trajectory"),
         html.P("Nothing is ever deleted: a new version is added, and the ones before are listed under it.",
                className="muted"),
-        html.Div(_trajectories_table(versions, steps, user), id="trajectories-table"),
+        html.Div(trajectories_table(versions, steps, user), id="trajectories-table"),
         download_links.links("every version of every trajectory", "trajectories", "", "trajectories-download"),
     ])
 
 
 # ---- what is set now, and every version ---------------------------------------------------------
-
-
-def _steps_of(steps: pd.DataFrame, event_id: int) -> pd.DataFrame:
-    return steps[steps["event_id"] == event_id].sort_values("quarter_index")
-
-
-def _steps_cell(mine: pd.DataFrame) -> html.Ul:
-    return html.Ul([html.Li(f"{int(r['target_percent'])}% by {r['quarter']}"
-                            + (f" ({r['note']})" if isinstance(r["note"], str) and r["note"] else ""))
-                    for r in mine.to_dict("records")], className="steps-list")
-
-
-def _table(caption: str, headers: list[str], rows: list, table_id: str) -> html.Div:
-    return html.Div(className="table-wrap", role="region", tabIndex=0, **{"aria-label": caption}, children=[
-        html.Table(className="data-table", id=table_id, children=[
-            html.Caption(caption, className="muted"),
-            html.Thead(html.Tr([html.Th(h, scope="col") for h in headers])),
-            html.Tbody(rows),
-        ])])
-
-
-def _file(v: dict, user) -> html.A | str:
-    """The version's file as uploaded, for a signed-in user who may act on its AHSN."""
-    if allowed(user, Action.SEE_ORIGINALS, ahsn=v["ahsn"]):
-        return html.A(f"{v['file_name']} (as uploaded)", href=f"/trajectories/{int(v['event_id'])}/original")
-    return v["file_name"]
-
-
-def _set_by(v: dict) -> str:
-    return f"set by {v['by_user']} on {v['happened_at']:%-d %b %Y %H:%M} UTC: “{v['reason']}”"
-
-
-def _trajectories_table(versions: pd.DataFrame, steps: pd.DataFrame, user) -> html.Div:
-    """One row per AHSN, A to Z (never a ranking): its steps now, who set them, when and why, and
-    every earlier version below it."""
-    rows = []
-    for ahsn in sorted((a.short_name for a in ahsns.all_ahsns()), key=str.lower):
-        slug = ahsns.resolve(ahsn).slug
-        name = html.Th(html.A(ahsn, href=f"/ahsn/{slug}"), scope="row")
-        mine = versions[versions["ahsn"] == ahsn].to_dict("records")  # newest first
-        if not mine:
-            rows.append(html.Tr([name, html.Td("No trajectory: judged against the national target only", colSpan=2)],
-                                id=f"trajectory-{slug}"))
-            continue
-        now, earlier = mine[0], mine[1:]
-        about = [html.Strong(f"Version {int(now['version'])}"), f", {_set_by(now)} ", html.Br(), _file(now, user)]
-        if earlier:
-            about.append(html.Details(className="trajectory-earlier", children=[
-                html.Summary(f"Earlier versions ({len(earlier)})"),
-                html.Ol(reversed=True, children=[html.Li(value=int(v["version"]), children=[
-                    f"Version {int(v['version'])}, {_set_by(v)}: ",
-                    steps_words(_steps_of(steps, int(v["event_id"])).itertuples()), ". ", _file(v, user)])
-                    for v in earlier]),
-            ]))
-        rows.append(html.Tr([name, html.Td(_steps_cell(_steps_of(steps, int(now["event_id"])))), html.Td(about)],
-                            id=f"trajectory-{slug}"))
-    return _table("Each AHSN's trajectory, A to Z: its steps now, and every version with who set it, when and why",
-                  ["AHSN", "Steps now (target by quarter)", "Versions"], rows, "trajectories-now")
 
 
 # ---- setting one -----------------------------------------------------------------------------------
@@ -180,7 +122,7 @@ def figures_state(_n: int | None, event: str | None):
     if not updating.shows(event_id):
         return _figures_state(event_id), False, dash.no_update
     ctx = services()
-    table = _trajectories_table(queries.trajectory_versions(ctx.db, ctx.programme),
+    table = trajectories_table(queries.trajectory_versions(ctx.db, ctx.programme),
                                 queries.trajectory_steps(ctx.db, ctx.programme), current_user())
     return _figures_state(event_id), True, table
 

@@ -20,7 +20,6 @@ from dash import Input, Output, State, callback, dcc, html
 from dashboard.context import services
 from dashboard.presentation import checked_file as checked
 from dashboard.presentation import updating, uploading
-from dashboard.presentation.forms import post_form
 from dashboard.security.auth import current_user
 from etl import ahsns, collection, queries, words
 from etl.permissions import Action, ahsns_for, allowed, allowed_for_all
@@ -29,8 +28,6 @@ from etl.reading.kinds import clean_file_name
 
 dash.register_page(__name__, path="/upload", name="Upload a return", title="Upload a return",
                    nav_order=10, nav_label="Upload")
-
-PREVIEW_ROWS = 200
 
 
 def layout(stored: str | None = None, **_query) -> html.Div:
@@ -204,46 +201,5 @@ def check_file(contents, filename):
     if why:
         return checked.panel("error", "You may not upload this file", [html.P(why)])
     token = services().pending.save(user.name, name, content)
-    return _preview(name, results, programme, token)
-
-
-def _preview(name: str, results, programme, token: str) -> html.Div:
-    changes = uploading.changes(services().db, results, programme)
-    warnings = [w for r in results for w in r.warnings]
-    frame = results[0].frame()
-    rows = [[r["row"], r["quarter"], r["ahsn"], r["trust_code"], r["trust_name"],
-             words.type_words(r["trust_type"]), r["adoption_level"],
-             words.count(r["referrals_made"]), words.count(r["referrals_completed"]), _text(r["comment"])]
-            for r in frame.head(PREVIEW_ROWS).to_dict("records")]
-    what = ", ".join(f"{c.ahsn} {c.quarter}" for c in changes)
-    return html.Div(children=[
-        checked.panel("success", f"{name} passed the checks: {len(frame)} trust rows for {what}", [
-            html.P(["Nothing has been stored yet. Check the preview, then ",
-                    html.Strong("store the return"), " at the bottom of this page."]),
-        ]),
-        checked.rows_table("What storing this file will change",
-                       ["AHSN", "Quarter", "Trust rows", "Adoption rate now", "After storing", "Replaces"],
-                       [[c.ahsn, c.quarter, c.rows, c.before, c.after, c.replaces] for c in changes],
-                       "upload-changes"),
-        checked.panel("warning", f"{len(warnings)} warning{'s' if len(warnings) != 1 else ''}", [
-            html.P("Warnings do not stop the return being stored; check each is what you meant."),
-            checked.rows_table("Warnings", ["Row", "Column", "What to check", "What to do"],
-                               checked.problem_rows(warnings), "upload-warnings"),
-        ]) if warnings else html.P("No warnings.", className="upload-no-warnings"),
-        checked.readings(results[0].interpretations, name),
-        checked.rows_table(f"What was read for each trust in {name}"
-                       + (f" (first {PREVIEW_ROWS})" if len(frame) > PREVIEW_ROWS else "")
-                       + ": compare it with your spreadsheet",
-                       ["Row", "Quarter", "AHSN", "Trust code", "Trust name", "Trust type", "Level",
-                        "Referrals made", "Referrals completed", "Comment"], rows, "upload-rows"),
-        post_form("/upload/commit", [
-            html.Button(f"Store the return for {what}", type="submit", id="upload-confirm",
-                        className="upload-button upload-button-primary"),
-            html.Span(" The file is checked once more as it is stored.", className="upload-hint"),
-        ], "upload-confirm", ids="upload", token=token),
-    ])
-
-
-def _text(value) -> str:
-    return "" if value is None or value != value else str(value)
+    return uploading.preview(name, results, programme, token)
 

@@ -20,3 +20,9 @@ def post_form(action: str, children: list, class_name: str, ids: str | None = No
               *(field(name, value, name) for name, value in hidden.items()),
               field("from_page", "1", "from-page")]
     return html.Form(action=action, method="POST", className=class_name, children=[*fields, *children])
+
+
+def field(label: str, field_id: str, **input_props) -> html.Div:
+    """A labelled input of a form."""
+    return html.Div(className="returns-field", children=[
+        html.Label(label, htmlFor=field_id), dcc.Input(id=field_id, **input_props)])

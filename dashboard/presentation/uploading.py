@@ -1,10 +1,15 @@
-"""What a checked return will change, and whether the user may store it: shared by the upload
-page's preview, the endpoint that stores it and the receipt e-mailed after."""
+"""What a checked return will change, whether the user may store it, and the preview of it:
+shared by the upload page, the endpoint that stores it and the receipt e-mailed after."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from dash import html
+
+from dashboard.context import services
+from dashboard.presentation import checked_file as checked
+from dashboard.presentation.forms import post_form
 from etl import ahsns, queries, words
 from etl.permissions import Action, allowed
 from etl.programmes import Programme
@@ -80,3 +85,49 @@ def published_quarters(db: Database, programme: Programme) -> set[str]:
     """Labels of the published quarters: a return for one of them is a revision."""
     rows = queries.collection_quarters(db, programme)
     return set(rows.loc[rows["published_at"].notna(), "quarter"])
+
+
+PREVIEW_ROWS = 200
+
+
+def preview(name: str, results, programme, token: str) -> html.Div:
+    """A file that passed the checks: what storing it will change, its warnings, how it was read,
+    each trust as read, and the button that stores it (the preview `token`)."""
+    found = changes(services().db, results, programme)
+    warnings = [w for r in results for w in r.warnings]
+    frame = results[0].frame()
+    rows = [[r["row"], r["quarter"], r["ahsn"], r["trust_code"], r["trust_name"],
+             words.type_words(r["trust_type"]), r["adoption_level"],
+             words.count(r["referrals_made"]), words.count(r["referrals_completed"]), _text(r["comment"])]
+            for r in frame.head(PREVIEW_ROWS).to_dict("records")]
+    what = ", ".join(f"{c.ahsn} {c.quarter}" for c in found)
+    return html.Div(children=[
+        checked.panel("success", f"{name} passed the checks: {len(frame)} trust rows for {what}", [
+            html.P(["Nothing has been stored yet. Check the preview, then ",
+                    html.Strong("store the return"), " at the bottom of this page."]),
+        ]),
+        checked.rows_table("What storing this file will change",
+                       ["AHSN", "Quarter", "Trust rows", "Adoption rate now", "After storing", "Replaces"],
+                       [[c.ahsn, c.quarter, c.rows, c.before, c.after, c.replaces] for c in found],
+                       "upload-changes"),
+        checked.panel("warning", f"{len(warnings)} warning{'s' if len(warnings) != 1 else ''}", [
+            html.P("Warnings do not stop the return being stored; check each is what you meant."),
+            checked.rows_table("Warnings", ["Row", "Column", "What to check", "What to do"],
+                               checked.problem_rows(warnings), "upload-warnings"),
+        ]) if warnings else html.P("No warnings.", className="upload-no-warnings"),
+        checked.readings(results[0].interpretations, name),
+        checked.rows_table(f"What was read for each trust in {name}"
+                       + (f" (first {PREVIEW_ROWS})" if len(frame) > PREVIEW_ROWS else "")
+                       + ": compare it with your spreadsheet",
+                       ["Row", "Quarter", "AHSN", "Trust code", "Trust name", "Trust type", "Level",
+                        "Referrals made", "Referrals completed", "Comment"], rows, "upload-rows"),
+        post_form("/upload/commit", [
+            html.Button(f"Store the return for {what}", type="submit", id="upload-confirm",
+                        className="upload-button upload-button-primary"),
+            html.Span(" The file is checked once more as it is stored.", className="upload-hint"),
+        ], "upload-confirm", ids="upload", token=token),
+    ])
+
+
+def _text(value) -> str:
+    return "" if value is None or value != value else str(value)

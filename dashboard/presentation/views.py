@@ -8,8 +8,6 @@ with the page's query string, so `/download/national.csv?quarters=...` holds exa
 
 from __future__ import annotations
 
-import contextlib
-import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from urllib.parse import parse_qs, quote, urlencode
@@ -17,12 +15,11 @@ from urllib.parse import parse_qs, quote, urlencode
 import pandas as pd
 
 from dashboard.presentation.ahsn_story import Standing, standing
-from etl import ahsns, collection, milestones, queries, report, words
+from etl import ahsns, milestones, queries, report, words
 from etl.ahsns import Ahsn
-from etl.collection import QuarterStatus
 from etl.milestones import Milestone
 from etl.programmes import Programme
-from etl.quarters import Quarter, QuarterError
+from etl.quarters import Quarter
 from etl.queries import Database
 from etl.report import NationalTable
 
@@ -295,67 +292,3 @@ class CompareView:
 
 # ---- returns this quarter: /returns?quarter= -------------------------------------------------
 
-
-@dataclass(frozen=True)
-class ReturnsView:
-    statuses: list[QuarterStatus]  # every quarter of the collection, oldest first
-    status: QuarterStatus | None  # the quarter shown (None: no quarter yet)
-
-    @property
-    def quarter(self) -> Quarter | None:
-        return self.status.quarter if self.status else None
-
-    @classmethod
-    def read(cls, db: Database, programme: Programme, args: Mapping, today: dt.date) -> ReturnsView:
-        statuses = collection.statuses(db, programme, today)
-        asked = None
-        with contextlib.suppress(QuarterError):
-            asked = collection.status_of(statuses, Quarter.parse(_arg(args, "quarter") or ""))
-        return cls(statuses, asked or collection.default_quarter(statuses))
-
-
-def returns_grid(db: Database, programme: Programme, status: QuarterStatus, today: dt.date) -> list[dict]:
-    """One row per AHSN for the quarter: its status in words (returned, returned late, late,
-    a revision waiting), when and by whom, its warnings, the versions replaced, the revisions
-    waiting, and the trusts of its return a quarter earlier missing now (all of them while
-    there is no return yet)."""
-    quarter = status.quarter
-    history = queries.submissions(db, programme)
-    here = history[history["quarter_index"] == quarter.index]
-    pending = queries.pending_revisions(db, programme)
-    pending = pending[pending["quarter_index"] == quarter.index]
-    days = status.days_to_due(today)
-    rows = []
-    for ahsn in ahsns.all_ahsns():
-        mine = here[here["ahsn"] == ahsn.short_name]
-        current = mine[mine["is_current"]]
-        gone = queries.trust_codes_missing(db, programme, ahsn.short_name, quarter.index)
-        row = {"ahsn": ahsn.short_name, "returned": bool(len(current)), "late": False, "days_late": None,
-               "warnings": None, "earlier": None, "stored_at": None, "by": None, "submission": None,
-               "missing": [f"{r['trust_name']} ({r['trust_code']})" for _, r in gone.iterrows()],
-               "revisions_waiting": sorted(int(e) for e in pending.loc[pending["ahsn"] == ahsn.short_name,
-                                                                         "event_id"])}
-        if not len(current):
-            row["late"] = days < 0 and not status.is_published
-            row["days_late"] = -days if row["late"] else None
-            row["status"] = (f"✗ Late: no return, {-days:,} day{'s' if days != -1 else ''} after the due date"
-                             if row["late"] else "✗ No return" if status.is_published else "✗ No return yet")
-        else:
-            c = current.iloc[0]
-            stored = c["loaded_at"].to_pydatetime()
-            # a demo return's time is when the demo store was built, not when it was returned
-            late_by = 0 if c["is_demo"] else (stored.date() - status.due).days
-            row.update(late=late_by > 0, days_late=late_by if late_by > 0 else None,
-                       warnings=int(c["warning_count"]), earlier=len(mine) - 1, stored_at=stored,
-                       by=c["loaded_by"], submission=int(c["submission_id"]))
-            text = "✓ Returned" + (f" late, {late_by:,} day{'s' if late_by != 1 else ''} after the due date"
-                                   if late_by > 0 else "")
-            if row["warnings"]:
-                text += f" with {row['warnings']} warning{'s' if row['warnings'] != 1 else ''}"
-            if row["earlier"]:
-                text += f"; supersedes {row['earlier']} earlier version{'s' if row['earlier'] != 1 else ''}"
-            row["status"] = text
-        if row["revisions_waiting"]:
-            row["status"] += "; ! revision " + ", ".join(map(str, row["revisions_waiting"])) + " waiting for approval"
-        rows.append(row)
-    return rows

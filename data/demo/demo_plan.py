@@ -1,10 +1,13 @@
-"""The demo data's plan and materials, for make_returns.py: how many acute trusts each AHSN has
-and what happens to them (hand-checked against Table 8.1: make_returns.check_plan proves it on
-every run), the trusts that are not acute, and the invented names."""
+"""The demo data's plan and materials, for make_returns.py: the quarters, a trust as the
+generator builds it, how many acute trusts each AHSN has and what happens to them (checked by
+hand against Table 8.1; make_returns.check_plan proves it on every run), the trusts that are
+not acute, and the invented names."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+from etl.quarters import Quarter, span
 
 # Acute trusts in each AHSN's return at Q1 2018/19 (before any event below).
 ACUTE_TRUSTS = {
@@ -82,3 +85,25 @@ OTHER_NAMES = {
 # Share of the not-yet-adopted acute trusts at level 3 and at level 2 at each published
 # quarter (the rest are at 1): adoption work spreads over time.
 NOT_ADOPTED_SHARES = ((0.25, 0.40), (0.40, 0.40), (0.55, 0.35))
+
+
+QUARTERS = span(Quarter.parse("Q1 2018/19"), Quarter.parse("Q2 2020/21"))
+
+
+@dataclass(eq=False)
+class Trust:
+    ahsn: str
+    trust_type: str
+    rank: float  # readiness within its AHSN, 0 adopts first (acute trusts only)
+    first: int  # index in QUARTERS of its first return
+    last: int = len(QUARTERS) - 1
+    predecessors: list[Trust] = field(default_factory=list)
+    waypoints: dict[int, int] = field(default_factory=dict)  # quarter index -> pinned level
+    levels: dict[int, int] = field(default_factory=dict)  # quarter index -> level
+    code: str = ""
+    place: str = ""
+    name: str = ""
+    referrals: dict[int, tuple[int, int]] = field(default_factory=dict)  # index -> (made, completed)
+
+    def active(self, index: int) -> bool:
+        return self.first <= index <= self.last

@@ -41,7 +41,6 @@ import random
 import re
 import sys
 from collections import defaultdict
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from data.demo.demo_plan import (
@@ -52,11 +51,13 @@ from data.demo.demo_plan import (
     NOT_ADOPTED_SHARES,
     OTHER_NAMES,
     OTHER_TRUSTS,
+    QUARTERS,
     STEMS,
     Merger,
+    Trust,
 )
 from etl import ahsns as ahsn_reference
-from etl.quarters import Quarter, span
+from etl.quarters import Quarter
 from etl.words import whole_percent
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent.parent
@@ -64,28 +65,9 @@ TABLE_CSV = PROJECT_ROOT / "data" / "reference" / "tcam_table_8_1.csv"
 DEFAULT_OUT = PROJECT_ROOT / "data" / "demo" / "returns"
 
 SEED = "tcam-demo-2021"
-QUARTERS = span(Quarter.parse("Q1 2018/19"), Quarter.parse("Q2 2020/21"))
 HEADER = ["quarter", "ahsn", "trust_code", "trust_name", "trust_type", "adoption_level",
           "referrals_made", "referrals_completed"]
 ADOPTED = 4  # level 4 Live and 5 Embedded count as adopted
-
-@dataclass(eq=False)
-class Trust:
-    ahsn: str
-    trust_type: str
-    rank: float  # readiness within its AHSN, 0 adopts first (acute trusts only)
-    first: int  # index in QUARTERS of its first return
-    last: int = len(QUARTERS) - 1
-    predecessors: list[Trust] = field(default_factory=list)
-    waypoints: dict[int, int] = field(default_factory=dict)  # quarter index -> pinned level
-    levels: dict[int, int] = field(default_factory=dict)  # quarter index -> level
-    code: str = ""
-    place: str = ""
-    name: str = ""
-    referrals: dict[int, tuple[int, int]] = field(default_factory=dict)  # index -> (made, completed)
-
-    def active(self, index: int) -> bool:
-        return self.first <= index <= self.last
 
 
 # ----------------------------------------------------------------------------- reference data

@@ -30,21 +30,22 @@ never wait for a writer and never see a half-built database. A crash before the 
 everything as it was; after it, the next build (any writer, any web worker, `python -m etl
 init`) finishes the job.
 
-`Store` is the one entry point: the command line, the web app and the tests use it, and it
-hands each call to the module of its concern. `ensure()` (which may build) is for start-up and
-the command line only.
+`Store` is the one entry point: the command line, the web app and the tests use it. It is
+the event log (every reading of the events and kept files, from log.py) with the published
+database and the write commands, each handed to the module of its concern. `ensure()` (which
+may build) is for start-up and the command line only.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import TypedDict, Unpack
 
 from etl.build import Progress
 from etl.errors import StoreBusy, StoreNotReady
 from etl.events import (
     ApproveRevision,
-    Event,
     Quarantine,
     RejectRevision,
     Release,
@@ -52,7 +53,6 @@ from etl.events import (
     SetDueDate,
     SetTrajectory,
     SignOff,
-    Submission,
 )
 from etl.programmes import TCAM, Programme
 from etl.quarters import Quarter
@@ -69,24 +69,40 @@ from etl.trajectories import Change, parse_trajectory
 from etl.users import User
 from etl.validate import ParsedReturn
 
-__all__ = ["Accepted", "Store", "StoreBusy", "StoreNotReady", "records_from_json", "records_json"]
+__all__ = ["Accepted", "Store", "StoreBusy", "StoreNotReady", "Who", "records_from_json", "records_json"]
 
 
-class Store:
+class Who(TypedDict, total=False):
+    """Who writes, and how, given to every write command as keywords."""
+
+    by: str | None  # who, as kept with the event (default: the command line's user)
+    source: str | None  # from where (default: the command line on this host)
+    user: User | None  # the signed-in account of a web write: its permissions are checked
+    make_current: bool  # build and switch after the commit (default: the command line's way);
+    # the web app passes False and leaves it to its background thread
+
+
+def _actor(who: Who) -> Actor:
+    unknown = set(who) - set(Who.__annotations__)
+    if unknown:  # a misspelt keyword would otherwise be ignored
+        raise TypeError(f"a write takes no keyword {', '.join(sorted(unknown))}")
+    return Actor.of(who.get("by"), who.get("source"), who.get("user"))
+
+
+class Store(EventLog):
+    """The event log (its reading, from EventLog), the published database and every write."""
+
     def __init__(self, root: Path, *, keep_databases: int = 3, demo_returns: Path | None = None,
                  demo_programme: Programme = TCAM, limits: ReadLimits | None = None,
                  demo_trajectories: Path | None = None):
-        self.root = Path(root)
-        self.log = EventLog(self.root)
-        self.database = PublishedDatabase(self.root, self.log, keep_databases)
-        self.writer = Writer(self.log, self.database)
+        super().__init__(root)
+        self.database = PublishedDatabase(self.root, self, keep_databases)
+        self.writer = Writer(self, self.database)
+        self.databases, self.current_file = self.database.databases, self.database.current_file
         self.demo_returns = demo_returns
         self.demo_trajectories = demo_trajectories  # a folder of <programme code>.csv, loaded with the demo
         self.demo_programme = demo_programme
         self.limits = limits or ReadLimits()  # what reading a new file may cost
-        # the folders, for whoever looks inside (backups, tests)
-        self.events_dir, self.originals, self.parsed = self.log.events_dir, self.log.originals, self.log.parsed
-        self.databases, self.current_file = self.database.databases, self.database.current_file
 
     @classmethod
     def from_settings(cls, settings) -> Store:
@@ -102,41 +118,29 @@ class Store:
     def is_current(self) -> bool:
         return self.database.is_current()
 
-    def events(self) -> list[Event]:
-        return self.log.events()
-
-    def event(self, event_id: int) -> Event | None:
-        return self.log.event(event_id)
-
-    def committed_with(self, event_id: int) -> list[Event]:
-        return self.log.committed_with(event_id)
-
-    def submission(self, submission_id: int) -> Submission | None:
-        return self.log.submission(submission_id)
-
-    def original_bytes(self, event: Event) -> bytes:
-        return self.log.original_bytes(event)
-
-    def last_event_id(self) -> int:
-        return self.log.last_event_id()
-
-    def committed_at(self, event_id: int) -> float | None:
-        return self.log.committed_at(event_id)
-
-    def quarantined_ids(self) -> set[int]:
-        return self.log.quarantined_ids()
-
     def read(self, files: list[tuple[str, bytes]], programme: Programme, today: dt.date | None = None
              ) -> list[ParsedReturn]:
         """Each file read and checked on its own (the sandboxed child), storing nothing."""
         return returns.read(files, programme, self.limits, dt.date.today() if today is None else today)
 
-    def check(self, files: list[tuple[str, bytes]], programme: Programme, today: dt.date | None = None,
-              parsed: list[ParsedReturn] | None = None) -> list[ParsedReturn]:
+    def check(self, files: list[tuple[str, bytes]], programme: Programme, today: dt.date | None = None
+              ) -> list[ParsedReturn]:
         """Validate files against the current data without storing anything."""
         self._require_database()
-        return returns.check(parsed if parsed is not None else self.read(files, programme, today), programme,
-                             self.current_database())
+        return returns.check(self.read(files, programme, today), programme, self.current_database())
+
+    def trajectory_versions(self, programme: Programme) -> dict[str, list[SetTrajectory]]:
+        return trajectories.versions(self, programme)
+
+    def read_trajectory(self, file_name: str, content: bytes, programme: Programme) -> ParsedTrajectory:
+        """A trajectory file read and checked on its own (the sandboxed child), storing nothing."""
+        return parse_trajectory(file_name, content, programme, self.limits)
+
+    def check_trajectory(self, file_name: str, content: bytes, programme: Programme
+                         ) -> tuple[ParsedTrajectory, list[Change]]:
+        """Read a trajectory file and say what it would change, storing nothing."""
+        parsed = self.read_trajectory(file_name, content, programme)
+        return parsed, trajectories.what_changes(self, parsed, programme)
 
     # ---- set-up: start-up and the command line only ------------------------------------
 
@@ -149,7 +153,7 @@ class Store:
         with self.writer.lock():
             if self.is_current():
                 return self.current_database()
-            if not self.log.last_event_id():
+            if not self.last_event_id():
                 current = self.current_database()
                 if current is not None and (database_files.last_event_in(current) or 0) > 0:
                     raise RuntimeError(
@@ -168,11 +172,13 @@ class Store:
         if self.current_database() is None:
             raise StoreNotReady()
 
-    def _after(self, make_current: bool) -> None:
-        if make_current:
+    def _written(self, event, who: Who):
+        """A write's events, once made current if the caller builds (the command line's way)."""
+        if who.get("make_current", True):
             self.make_current()
+        return event
 
-    # ---- returns ---------------------------------------------------------------------
+    # ---- writes: each takes the keywords of Who ----------------------------------------
 
     def commit(self, files: list[tuple[str, bytes]], programme: Programme, loaded_by: str | None = None,
                source: str | None = None, today: dt.date | None = None, parsed: list[ParsedReturn] | None = None,
@@ -180,12 +186,10 @@ class Store:
         """Store files up to the commit point (the event file), without building the
         database: call `make_current()` next (the web app does it in the background).
         `parsed`: the files as read already (outside the lock), so they are not read again;
-        either way they are checked against the data current under the lock. `user`: the
-        signed-in account writing (its permissions are checked; the command line has none).
-        Raises ReturnRejected with every problem, having written nothing."""
+        either way they are checked against the data current under the lock. Raises
+        ReturnRejected with every problem, having written nothing."""
         self._require_database()
-        if parsed is None:
-            parsed = self.read(files, programme, today)
+        parsed = parsed if parsed is not None else self.read(files, programme, today)
         with self.writer.lock():
             return returns.commit(self.writer, files, parsed, programme, Actor.of(loaded_by, source, user))
 
@@ -198,89 +202,49 @@ class Store:
         self.make_current(progress)
         return accepted
 
-    # ---- curation ----------------------------------------------------------------------
-
-    # Every write takes `by` and `source` (who and from where: the command line's user and host
-    # unless given), `user` (the signed-in account of a web write, whose permissions are
-    # checked) and `make_current` (build and switch after the commit: the command line's way;
-    # the web app passes False and leaves it to its background thread).
-
-    def restore(self, submission_id: int, by: str | None = None, source: str | None = None,
-                make_current: bool = True, user: User | None = None) -> Restore:
+    def restore(self, submission_id: int, **who: Unpack[Who]) -> Restore:
         """Make an earlier submission current again for the AHSN-quarters it holds."""
-        return self._mark(Restore, submission_id, Actor.of(by, source, user), None, make_current)
-
-    def quarantine(self, submission_id: int, reason: str, by: str | None = None, source: str | None = None,
-                   make_current: bool = True, user: User | None = None) -> Quarantine:
-        """Leave a submission out of every figure (it stays kept, and can be released)."""
-        return self._mark(Quarantine, submission_id, Actor.of(by, source, user), reason, make_current)
-
-    def release(self, submission_id: int, reason: str, by: str | None = None, source: str | None = None,
-                make_current: bool = True, user: User | None = None) -> Release:
-        """Take a quarantined submission back into the figures."""
-        return self._mark(Release, submission_id, Actor.of(by, source, user), reason, make_current)
-
-    def _mark(self, kind: type, submission_id: int, actor: Actor, reason: str | None, make_current: bool):
         self._require_database()
-        event = curation.mark(self.writer, kind, submission_id, actor, reason)
-        self._after(make_current)
-        return event
+        return self._written(curation.mark(self.writer, Restore, submission_id, _actor(who)), who)
 
-    def decide_revision(self, event_id: int, approve: bool, reason: str, by: str | None = None,
-                        source: str | None = None, make_current: bool = True, user: User | None = None,
+    def quarantine(self, submission_id: int, reason: str, **who: Unpack[Who]) -> Quarantine:
+        """Leave a submission out of every figure (it stays kept, and can be released)."""
+        self._require_database()
+        return self._written(curation.mark(self.writer, Quarantine, submission_id, _actor(who), reason), who)
+
+    def release(self, submission_id: int, reason: str, **who: Unpack[Who]) -> Release:
+        """Take a quarantined submission back into the figures."""
+        self._require_database()
+        return self._written(curation.mark(self.writer, Release, submission_id, _actor(who), reason), who)
+
+    def decide_revision(self, event_id: int, approve: bool, reason: str, **who: Unpack[Who]
                         ) -> ApproveRevision | RejectRevision:
         """Approve (it takes effect) or reject (it never does) a pending change to a published quarter."""
         self._require_database()
-        event = curation.decide_revision(self.writer, event_id, approve, reason, Actor.of(by, source, user),
-                                         make_current)
-        self._after(make_current)
-        return event
+        event = curation.decide_revision(self.writer, event_id, approve, reason, _actor(who),
+                                         who.get("make_current", True))
+        return self._written(event, who)
 
-    # ---- the quarter's collection ------------------------------------------------------
-
-    def sign_off(self, programme: Programme, quarter: Quarter, by: str | None = None, source: str | None = None,
-                 note: str = "", make_current: bool = True, user: User | None = None) -> SignOff:
+    def sign_off(self, programme: Programme, quarter: Quarter, note: str = "", **who: Unpack[Who]) -> SignOff:
         """Sign a quarter off: its figures as they stand are the published ones."""
         self._require_database()
-        event = collection.sign_off(self.writer, programme, quarter, Actor.of(by, source, user), note, make_current)
-        self._after(make_current)
-        return event
+        event = collection.sign_off(self.writer, programme, quarter, _actor(who), note, who.get("make_current", True))
+        return self._written(event, who)
 
-    def set_due_date(self, programme: Programme, quarter: Quarter, due: dt.date, reason: str, by: str | None = None,
-                     source: str | None = None, make_current: bool = True, user: User | None = None) -> SetDueDate:
+    def set_due_date(self, programme: Programme, quarter: Quarter, due: dt.date, reason: str,
+                     **who: Unpack[Who]) -> SetDueDate:
         """Give one quarter's returns another due date than the programme's rule."""
         self._require_database()
-        event = collection.set_due_date(self.writer, programme, quarter, due, reason, Actor.of(by, source, user))
-        self._after(make_current)
-        return event
-
-    # ---- trajectories ----------------------------------------------------------------
-
-    def trajectory_versions(self, programme: Programme) -> dict[str, list[SetTrajectory]]:
-        return trajectories.versions(self.log, programme)
-
-    def read_trajectory(self, file_name: str, content: bytes, programme: Programme) -> ParsedTrajectory:
-        """A trajectory file read and checked on its own (the sandboxed child), storing nothing."""
-        return parse_trajectory(file_name, content, programme, self.limits)
-
-    def check_trajectory(self, file_name: str, content: bytes, programme: Programme
-                         ) -> tuple[ParsedTrajectory, list[Change]]:
-        """Read a trajectory file and say what it would change, storing nothing."""
-        parsed = self.read_trajectory(file_name, content, programme)
-        return parsed, trajectories.what_changes(self.log, parsed, programme)
+        return self._written(collection.set_due_date(self.writer, programme, quarter, due, reason, _actor(who)), who)
 
     def set_trajectory(self, file_name: str, content: bytes, programme: Programme, reason: str,
-                       by: str | None = None, source: str | None = None, make_current: bool = True,
-                       parsed: ParsedTrajectory | None = None, user: User | None = None) -> list[SetTrajectory]:
+                       parsed: ParsedTrajectory | None = None, **who: Unpack[Who]) -> list[SetTrajectory]:
         """A new version of the trajectory of each AHSN the file holds. `parsed`: the file as
         read already, outside the lock (it is read here otherwise, outside the lock too)."""
         self._require_database()
-        if parsed is None:
-            parsed = self.read_trajectory(file_name, content, programme)
-        events = trajectories.set_trajectory(self.writer, parsed, content, programme, reason,
-                                             Actor.of(by, source, user))
-        self._after(make_current)
-        return events
+        parsed = parsed if parsed is not None else self.read_trajectory(file_name, content, programme)
+        return self._written(trajectories.set_trajectory(self.writer, parsed, content, programme, reason,
+                                                         _actor(who)), who)
 
     # ---- making the database current ---------------------------------------------------
 
@@ -291,23 +255,11 @@ class Store:
                 return self.current_database()
             return self.database.make_current(progress)
 
-    def make_current_if_free(self) -> bool:
-        """Make committed events current if no other writer holds the lock; never waits. True
-        if the database is current afterwards (or someone else is working on it)."""
-        if self.is_current():
-            return True
-        with self.writer.lock(wait=False) as got_it:
-            if not got_it:
-                return True  # the writer holding it makes it current when it is done
-            if not self.is_current():
-                self.database.make_current()
-        return True
-
     def rebuild(self, progress: Progress | None = None, reparse: bool = False) -> Path:
         """Build the database again from scratch: from the rows kept with each submission, or
         with `reparse`, by reading every kept original again (not quarantined ones) with
         today's reader."""
-        if not self.log.last_event_id():
+        if not self.last_event_id():
             return self.ensure(progress)  # nothing to rebuild from: a new store
         with self.writer.lock():
             return self.database.make_current(progress, full=True, reparse=reparse)
