@@ -10,6 +10,7 @@
     cells.py     one cell read as what a person meant, or why it cannot be
     check.py     a whole return checked on its own: records, problems, interpretations
     trajectory.py   a trajectory file (each AHSN's stepped targets) checked on its own, with the same pieces
+    casetable.py    a QCA's case table (cases, 0/1 conditions, outcome): its header and cells, with the same pieces
     result.py    ParsedReturn, ParsedTrajectory and Interpretation, with their JSON form
     child.py     the child process that runs check.py under a memory limit
     sandbox.py   the parent side: runs the child with a time limit, failures become problems

@@ -4,7 +4,8 @@
             then each file's bytes, one after another
     stdout: one JSON object {"results": [ParsedReturn.as_dict(), ...], "peak_rss_kb": n}
 
-`kind` is "return" (quarterly returns, ParsedReturn) or "trajectory" (ParsedTrajectory).
+`kind` is "return" (quarterly returns, ParsedReturn), "trajectory" (ParsedTrajectory) or
+"cases" (a QCA's case table, ParsedCaseTable).
 
 It limits its own address space (RLIMIT_AS) before reading anything; the parent enforces
 the wall-clock limit by killing it. Imports are kept light (no pandas, no duckdb, no dash)
@@ -56,6 +57,8 @@ def main() -> int:
     kind = spec.get("kind", "return")
     if kind == "trajectory":
         from etl.reading.trajectory import check_trajectory_file as check
+    elif kind == "cases":
+        from etl.reading.casetable import check_case_table_file as check
     else:
         from etl.reading.check import check_file as check
     limits = ReadLimits.from_dict(spec["limits"])
