@@ -1,4 +1,4 @@
-"""python -m etl: load, report, template, history, restore, quarters, publish, revisions, trajectory, users, ...
+"""python -m etl: load, report, template, history, restore, quarters, publish, revisions, trajectory, pathways, users, ...
 
 The command line is a composition root of its own: `main` reads the settings once, makes
 the store, its database reader and the accounts, and hands them to the command. Commands
@@ -12,6 +12,7 @@ import argparse
 import csv
 import datetime as dt
 import getpass
+import json
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,9 +21,15 @@ import pandas as pd
 
 from etl import ahsns, collection, queries
 from etl.events import SetTrajectory
+from etl.pathways.cases import read_case_table
+from etl.pathways.conditions import programme_conditions, wordings_for
+from etl.pathways.output import as_json as pathways_json
+from etl.pathways.output import as_text as pathways_text
+from etl.pathways.qca import MAX_CONDITIONS, SOLUTION_KINDS, AnalysisError, analyse
 from etl.problems import ReturnRejected
 from etl.quarters import Quarter, QuarterError, parse_list
 from etl.queries import Database
+from etl.reading.kinds import clean_file_name
 from etl.report import default_quarters, national_table, shown_quarters, to_csv
 from etl.settings import Settings, SettingsError, as_markdown
 from etl.store import Store, StoreBusy, StoreNotReady
@@ -145,6 +152,19 @@ def parser() -> argparse.ArgumentParser:
     passwd.add_argument("name")
     passwd.add_argument("--password-stdin", action="store_true",
                         help="read the password from standard input (for scripts)")
+
+    pathways = commands.add_parser("pathways", help="which combinations of conditions went with an outcome "
+                                                    "(crisp-set QCA, as the national review did)")
+    pathways.add_argument("--cases", type=Path, required=True, metavar="FILE",
+                          help="a case table (CSV, .xlsx, .xls or .ods): a case column, one 0/1 column per "
+                               "condition and a 0/1 outcome column, as the review's Table 8.3")
+    pathways.add_argument("--conditions", required=True, metavar="A,B,C",
+                          help=f"the conditions to analyse, in order (at most {MAX_CONDITIONS})")
+    pathways.add_argument("--outcome", required=True, metavar="NAME", help="the outcome column")
+    pathways.add_argument("--solution", choices=SOLUTION_KINDS, default=SOLUTION_KINDS[0],
+                          help="parsimonious (default: configurations observed in no case may be assumed "
+                               "either way) or conservative (only those observed)")
+    pathways.add_argument("--json", action="store_true", help="print the analysis as one JSON object")
     return parser
 
 
@@ -537,10 +557,46 @@ def cmd_users(ctx: Context, args) -> int:
     return 0
 
 
+def cmd_pathways(ctx: Context, args) -> int:
+    """Bad input (an unreadable file, a column it lacks, a value not 0 or 1, a choice that
+    cannot be analysed) is exit 2 with every problem; nothing is stored either way."""
+    conditions = [c.strip() for c in args.conditions.split(",") if c.strip()]
+    try:
+        content = args.cases.read_bytes()
+    except OSError as err:
+        print(f"error: {args.cases}: cannot read the file ({err.strerror})", file=sys.stderr)
+        return 2
+    table = read_case_table(clean_file_name(args.cases.name), content, conditions, args.outcome.strip(),
+                            ctx.settings.read_limits, ctx.programme)
+    for reading in table.readings:
+        print(f"read: {table.file_name}: {reading}", file=sys.stderr)
+    if not table.ok:
+        for p in table.problems:
+            print(p, file=sys.stderr)
+        print(f"{len(table.problems)} problem(s) found; nothing was analysed. Fix them and run it again.",
+              file=sys.stderr)
+        return 2
+    names = table.names or {}
+    chosen = [names[c] for c in conditions]
+    definitions = programme_conditions(ctx.programme)
+    try:
+        analysis = analyse(table.case_set, chosen, names[args.outcome.strip()], kind=args.solution,
+                           wordings=wordings_for(table.case_set.columns, definitions))
+    except AnalysisError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    if args.json:
+        print(json.dumps(pathways_json(analysis), indent=2, ensure_ascii=False))
+    else:
+        sys.stdout.write(pathways_text(analysis))
+    return 0
+
+
 COMMANDS = {
     "load": cmd_load, "report": cmd_report, "template": cmd_template, "history": cmd_history,
     "restore": cmd_restore, "rebuild": cmd_rebuild, "settings": cmd_settings,
     "quarantine": cmd_quarantine, "release": cmd_release, "quarters": cmd_quarters, "publish": cmd_publish,
     "due-date": cmd_due_date, "revisions": cmd_revisions, "approve": cmd_decide, "reject": cmd_decide,
     "init": cmd_init, "users": cmd_users, "trajectory": cmd_trajectory,
+    "pathways": cmd_pathways,
 }
