@@ -17,7 +17,7 @@ method reports each (M1, M2, ...); (3) a result that can be checked. sympy's log
 the (perhaps many) functions that satisfy the conditions" (its documentation), so it cannot list
 tied models, and its cover step is not documented as the fewest terms; adding sympy (tens of
 megabytes) to get half of what is needed is a poor trade. So this module does both steps
-itself, in about a hundred lines, and tests/test_pathways_minimise.py checks it against an
+itself, in under two hundred lines, and tests/test_pathways_minimise.py checks it against an
 independent brute force (every subset of every cube) on random truth tables.
 
 Step 1, prime implicants, as QCA's "consistency cubes" (Dusa 2018) rather than Quine-McCluskey's
@@ -29,27 +29,38 @@ the minimal such m. Those sets of masks are computed for all 2^n masks at once a
 configuration, and never the up to 3^n intermediate cubes merging builds when most of the
 configurations are remainders (3^12 = 531,441 for the review's twelve conditions).
 
-Step 2, every minimum cover, by Petrick's method: the product, over the positive
-configurations, of the sum of the prime implicants covering each, multiplied out; a product
-already covering the configuration is kept as it is (X(X + Y) = X); products with more terms
-than a cover already known (a greedy one) are dropped, since they cannot be the fewest.
-Every cover with the fewest terms survives this (each is reached by choosing, at every
-configuration it does not yet cover, one of its own terms) and every product left covers
-every positive configuration, so the smallest products left are exactly the minimum covers.
+Step 2, every minimum cover. Petrick's method states the problem: each positive configuration
+needs one of the prime implicants that cover it (a product of sums), and the models are the
+smallest sets of implicants meeting every need. Multiplying that product out, as the textbook
+does, passes millions of partial products when a dozen conditions leave most configurations
+unobserved (30 random cases over 12 conditions: over 2 million after ten minutes). So a
+depth-first search solves it instead: it takes the unmet need with the fewest choices, tries
+each of its implicants in turn and leaves those already tried out of the later branches (so
+each cover is found exactly once), and prunes where the needs left that share no implicant
+outnumber the terms left. It looks for covers of the least possible size first, then one more,
+and so on, so the first size with any cover is the fewest, and every cover of that size is
+found. A need that contains another's implicants is dropped first (meeting the other meets it).
+Past MAX_COVERS tied covers, or MAX_WORK needs looked at in the search, it stops and says so, rather than list
+thousands of models or keep a person waiting.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-# Past this many partial products the alternatives are too many to list: the caller is told
-# to choose fewer conditions rather than wait (the review's file with all twelve conditions
-# needs a few hundred).
-MAX_PRODUCTS = 200_000
+# Past this many tied covers a list says nothing a person can use (the review's file with all
+# twelve conditions has 5). Past this much work (needs looked at, over every step of the search:
+# about a second) the caller is told to choose fewer conditions rather than wait.
+MAX_COVERS = 100
+MAX_WORK = 600_000
 
 
 class TooComplex(Exception):
-    """The minimum covers are too many to find and list (MAX_PRODUCTS)."""
+    """The search for the smallest covers would take too long (MAX_WORK)."""
+
+
+class TooManyCovers(Exception):
+    """More covers tie for the fewest terms than can usefully be listed (MAX_COVERS)."""
 
 
 @dataclass(frozen=True, order=True)
@@ -59,6 +70,16 @@ class Cube:
 
     def covers(self, configuration: int) -> bool:
         return configuration & self.mask == self.value
+
+    def configurations(self, n: int):
+        """Every configuration of n conditions in the term."""
+        free = ((1 << n) - 1) & ~self.mask
+        subset = free
+        while True:
+            yield self.value | subset
+            if not subset:
+                return
+            subset = (subset - 1) & free
 
     def literals(self, n: int) -> tuple[tuple[int, int], ...]:
         """(condition position, 1 present / 0 absent), in the order of the conditions."""
@@ -115,14 +136,60 @@ def _with_bit(b: int, size: int) -> int:
     return out
 
 
-def minimum_covers(positive: list[int], implicants: list[Cube], max_products: int = MAX_PRODUCTS
-                   ) -> list[tuple[Cube, ...]]:
+def minimum_covers(positive: list[int], implicants: list[Cube], max_covers: int = MAX_COVERS,
+                   max_work: int = MAX_WORK) -> list[tuple[Cube, ...]]:
     """Every set of `implicants` with the fewest members that covers every `positive`
     configuration, each as a sorted tuple; [] when there is nothing to cover. Raises
-    TooComplex past `max_products` partial products, ValueError if no cover exists."""
+    TooManyCovers past `max_covers` of them, TooComplex past `max_work` needs looked at,
+    ValueError if no cover exists."""
     if not positive:
         return []
-    clauses = []
+    clauses = _clauses(positive, implicants)
+    everything = (1 << len(implicants)) - 1
+    work = 0
+
+    def search(open_: list[int], allowed: int, chosen: int, left: int, found: list[int]) -> None:
+        nonlocal work
+        work += len(open_) + 1
+        if work > max_work:
+            raise TooComplex("it would take more than a second or two")
+        if not open_:
+            found.append(chosen)
+            if len(found) > max_covers:
+                raise TooManyCovers(f"more than {max_covers:,} covers with {chosen.bit_count()} terms")
+            return
+        if left == 1:  # the last term must be in every need left: each such is a cover
+            last = allowed
+            for c in open_:
+                last &= c
+            while last:
+                low = last & -last
+                found.append(chosen | low)
+                last ^= low
+            if len(found) > max_covers:
+                raise TooManyCovers(f"more than {max_covers:,} covers with {chosen.bit_count() + 1} terms")
+            return
+        if left < 1 or _lower_bound(open_, allowed) > left:
+            return
+        options = min((c & allowed for c in open_), key=int.bit_count)
+        while options:
+            low = options & -options
+            search([c for c in open_ if not c & low], allowed, chosen | low, left - 1, found)
+            allowed ^= low  # the later branches leave it out: each cover is found once
+            options ^= low
+
+    for size in range(_lower_bound(clauses, everything), _greedy(clauses, len(implicants)).bit_count() + 1):
+        found: list[int] = []
+        search(clauses, everything, 0, size, found)
+        if found:
+            return sorted(tuple(implicants[i] for i in range(len(implicants)) if p >> i & 1) for p in found)
+    raise AssertionError("the greedy cover has that many terms, so a cover of that size exists")
+
+
+def _clauses(positive: list[int], implicants: list[Cube]) -> list[int]:
+    """For each positive configuration, the implicants covering it (a bitset), leaving out any
+    that holds another: covering the smaller one covers it."""
+    clauses = set()
     for c in positive:
         clause = 0
         for i, cube in enumerate(implicants):
@@ -130,38 +197,33 @@ def minimum_covers(positive: list[int], implicants: list[Cube], max_products: in
                 clause |= 1 << i
         if not clause:
             raise ValueError(f"configuration {c} is covered by no implicant")
-        clauses.append(clause)
-    clauses = sorted(set(clauses), key=lambda c: (c.bit_count(), c))
-    bound = _greedy(clauses, len(implicants)).bit_count()
-    products = {0}
-    for clause in clauses:
-        grown = set()
-        for product in products:
-            if product & clause:
-                grown.add(product)
-                continue
-            if product.bit_count() >= bound:
-                continue  # one more term would pass the bound
-            rest = clause
-            while rest:
-                low = rest & -rest
-                grown.add(product | low)
-                rest ^= low
-        products = grown
-        if len(products) > max_products:
-            raise TooComplex(f"more than {max_products:,} combinations of terms to compare")
-    fewest = min(p.bit_count() for p in products)
-    covers = [tuple(implicants[i] for i in range(len(implicants)) if p >> i & 1)
-              for p in products if p.bit_count() == fewest]
-    return sorted(covers)
+        clauses.add(clause)
+    ordered = sorted(clauses, key=lambda c: (c.bit_count(), c))
+    return [c for i, c in enumerate(ordered) if not any(d & c == d for d in ordered[:i])]
+
+
+def _lower_bound(open_: list[int], allowed: int) -> int:
+    """Terms still needed at least: clauses sharing no implicant each need one of their own."""
+    needed, used = 0, 0
+    for clause in sorted((c & allowed for c in open_), key=int.bit_count):
+        if not clause & used:
+            needed += 1
+            used |= clause
+    return needed
 
 
 def _greedy(clauses: list[int], count: int) -> int:
-    """A cover (not always the smallest): repeatedly the implicant covering most clauses left."""
-    chosen, left = 0, list(clauses)
+    """A cover (not always the smallest): repeatedly the implicant meeting most needs left."""
+    meets = [0] * count  # for each implicant, the needs it meets, as a bitset
+    for j, clause in enumerate(clauses):
+        rest = clause
+        while rest:
+            low = rest & -rest
+            meets[low.bit_length() - 1] |= 1 << j
+            rest ^= low
+    chosen, left = 0, (1 << len(clauses)) - 1
     while left:
-        best = max(range(count), key=lambda i: (sum(1 for c in left if c >> i & 1), -i))
+        best = max(range(count), key=lambda i: ((meets[i] & left).bit_count(), -i))
         chosen |= 1 << best
-        left = [c for c in left if not c >> best & 1]
+        left &= ~meets[best]
     return chosen
-

@@ -114,6 +114,13 @@ def as_text(analysis: Analysis) -> str:
     return "\n".join(out) + "\n"
 
 
+def _listed(configurations: tuple[str, ...], most: int = 16) -> str:
+    """'0000, 0001, 0100'; past `most`, the first of them and how many more (--json has all)."""
+    if len(configurations) <= most:
+        return ", ".join(configurations)
+    return f"{', '.join(configurations[:most])} and {len(configurations) - most:,} more (all of them with --json)"
+
+
 def _table(header: list[str], rows: list[list[str]], indent: str = "") -> list[str]:
     widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
     return [indent + "  ".join(str(cell).ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
@@ -163,7 +170,7 @@ def _truth_table_text(a: Analysis) -> list[str]:
     total = n + len(a.remainders)
     if a.remainders:
         lines.append(f"Logical remainders, observed in no {a.noun[0]}: {len(a.remainders):,} of the {total:,} "
-                     f"configurations: {', '.join(a.remainders)}")
+                     f"configurations: {_listed(a.remainders)}")
     else:
         lines.append(f"Every one of the {total:,} configurations was observed: no logical remainders")
     lines.append("")
@@ -189,8 +196,8 @@ def _solution_text(a: Analysis, solution: Solution) -> list[str]:
                           figure(t.unique_coverage), figure(t.consistency)] for t in model.terms], "      ")
         lines.append(f"      solution coverage {figure(model.coverage)}, consistency {figure(model.consistency)}")
         if model.remainders:
-            lines.append(f"      simplifying assumptions: {len(model.remainders)} configuration"
+            lines.append(f"      simplifying assumptions: {len(model.remainders):,} configuration"
                          f"{'s' if len(model.remainders) != 1 else ''} observed in no {a.noun[0]}, taken as "
-                         f"{solution.wording}: {', '.join(model.remainders)}")
+                         f"{solution.wording}: {_listed(model.remainders)}")
     lines.append("")
     return lines

@@ -25,10 +25,11 @@ Pure: nothing is read or written here. The Boolean minimisation is etl.pathways.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from etl.pathways.minimise import Cube, TooComplex, minimum_covers, prime_implicants
+from etl.pathways.minimise import MAX_COVERS, Cube, TooComplex, TooManyCovers, minimum_covers, prime_implicants
 
 # 2^12 = 4,096 configurations: already far more than any set of AHSNs can fill (the review's
 # twelve conditions over 15 AHSNs leave 4,081 of them unobserved). More conditions only add
@@ -197,7 +198,7 @@ class Solution:
     wording: str  # "at target"
     with_outcome: int  # cases with this outcome (the coverages' denominator)
     models: tuple[Model, ...]
-    note: str = ""  # why there is no model, when there is none
+    note: str = ""  # why there is no model, when there is none (nothing to explain, or too many)
 
     @property
     def in_every_model(self) -> tuple[str, ...]:
@@ -349,16 +350,28 @@ def _solution(case_set: CaseSet, conditions: tuple[str, ...], outcome: str, targ
         else:
             note = f"no {noun[0]} is {wording}, so there is nothing to explain"
         return Solution(target, kind, wording, with_outcome, (), note)
+    remainder_set = {c for c in range(1 << n) if c not in by_configuration}
     try:
         covers = minimum_covers(sorted(positive), prime_implicants(n, positive, forbidden))
-    except TooComplex as err:
-        raise AnalysisError(f"the solutions for {noun[1]} {wording} have too many alternatives to "
-                            f"list ({err}): choose fewer conditions") from None
-    remainder_set = {c for c in range(1 << n) if c not in by_configuration}
+    except (TooManyCovers, TooComplex) as err:
+        unseen = (f"with {len(remainder_set):,} of the {1 << n:,} configurations observed in no {noun[0]}, "
+                  if remainder_set and kind == PARSIMONIOUS else "")
+        why = (f"more than {MAX_COVERS} models are equally simple: {unseen}these {noun[1]} cannot choose "
+               "between them" if isinstance(err, TooManyCovers) else
+               f"finding the simplest models would take too long ({err})")
+        fewer = "choose fewer conditions" + (", or ask for the conservative solution" if unseen else "")
+        return Solution(target, kind, wording, with_outcome, (), f"{why}; {fewer}")
+
+    covered_by: dict[Cube, list[int]] = {}  # the cases in each term, counted once for every model
+
+    def cases_in(cube: Cube) -> list[int]:
+        if cube not in covered_by:
+            covered_by[cube] = [i for i, c in enumerate(configuration_of) if cube.covers(c)]
+        return covered_by[cube]
 
     def term(cube: Cube, others: tuple[Cube, ...]) -> Term:
-        covered = [i for i, c in enumerate(configuration_of) if cube.covers(c)]
-        by_others = {i for other in others for i, c in enumerate(configuration_of) if other.covers(c)}
+        covered = cases_in(cube)
+        by_others = {i for other in others for i in cases_in(other)}
         literals = tuple((conditions[i], bool(v)) for i, v in cube.literals(n))
         groups: dict[int, list[str]] = {}
         for i in covered:
@@ -374,8 +387,12 @@ def _solution(case_set: CaseSet, conditions: tuple[str, ...], outcome: str, targ
             consistency=_share(hits, len(covered)),
             words=_term_words(literals, words),
             reach=_reach(hits, with_outcome, noun, wording),
-            remainders=tuple(_bits(c, n) for c in sorted(remainder_set) if cube.covers(c)),
+            remainders=assumed(cube),
         )
+
+    @functools.cache
+    def assumed(cube: Cube) -> tuple[str, ...]:
+        return tuple(_bits(c, n) for c in sorted(cube.configurations(n)) if c in remainder_set)
 
     models = []
     for cover in sorted(covers, key=lambda cv: (sum(c.mask.bit_count() for c in cv), _order(cv, n))):
