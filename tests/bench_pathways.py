@@ -47,6 +47,13 @@ def synthetic(cases: int, conditions: int, seed: int) -> CaseSet:
     return CaseSet(tuple(str(i + 1) for i in range(cases)), columns)
 
 
+def _models(key: str, solution) -> str:
+    """'5 models for 1'; 'for 0: more than 100 tie' or 'for 0: search stopped' when none is listed."""
+    if solution.models:
+        return f"{len(solution.models)} model{'s' if len(solution.models) != 1 else ''} for {key}"
+    return f"for {key}: " + ("more than 100 tie" if "equally simple" in solution.note else "search stopped")
+
+
 def _p95(values: list[float]) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
@@ -82,8 +89,7 @@ def main(argv: list[str] | None = None) -> int:
     for label, work in cases:
         for kind in (PARSIMONIOUS, CONSERVATIVE):
             analysis = work(kind)
-            models = "; ".join(f"{len(s.models)} model{'s' if len(s.models) != 1 else ''} for {k}"
-                               for k, s in analysis.solutions.items())
+            models = "; ".join(_models(k, s) for k, s in analysis.solutions.items())
             times = timed(lambda w=work, k=kind: w(k), args.runs)
             rows.append((label, kind, statistics.median(times), _p95(times), models))
             print(f"{label}, {kind}: median {rows[-1][2]:.1f} ms ({models})", flush=True)

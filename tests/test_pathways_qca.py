@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
+import random
 
 import pytest
 
@@ -192,7 +193,7 @@ def test_a_condition_present_in_every_case():
 def test_an_outcome_no_case_has():
     a = analyse(case_set("case,A,B,OUT\n1,1,0,0\n2,0,1,0\n3,1,1,0"), ["A", "B"], "OUT")
     assert a.solutions["1"].models == ()
-    assert a.solutions["1"].note == "no case is with OUT, so there is nothing to explain"
+    assert a.solutions["1"].note == "there is no case with OUT, so nothing to explain"
     assert {n.consistency for n in a.necessity if n.outcome == "1"} == {None}
     assert models(a, "0") == ["1"]  # every case lacks it, whatever the conditions
     assert a.solutions["0"].models[0].terms[0].words == "whatever the conditions"
@@ -276,3 +277,21 @@ def test_terms_and_models_are_in_the_order_of_the_conditions():
     a = analyse(data, ["B", "A"], "OUT")
     assert models(a) == ["B*A"]
     assert [r.configuration for r in a.truth_table] == ["00", "01", "10", "11"]
+
+
+def test_more_tied_models_than_can_be_listed_are_said_not_listed():
+    """Fifteen cases at random over twelve conditions: 4,081 configurations unobserved, and more
+    than a hundred single-term models fit either outcome equally well."""
+    rng = random.Random(1000)
+    columns = {f"C{i}": tuple(rng.randint(0, 1) for _ in range(15)) for i in range(12)}
+    columns["OUT"] = tuple(rng.randint(0, 1) for _ in range(15))
+    data = CaseSet(tuple(str(i + 1) for i in range(15)), columns)
+    a = analyse(data, [f"C{i}" for i in range(12)], "OUT")
+    for target in "10":
+        assert a.solutions[target].models == ()
+        assert a.solutions[target].note == (
+            "more than 100 models are equally simple: with 4,081 of the 4,096 configurations observed in no case, "
+            "these cases cannot choose between them; choose fewer conditions, or ask for the conservative solution")
+    assert len(a.truth_table) == 15  # the rest of the analysis stands
+    conservative = analyse(data, [f"C{i}" for i in range(12)], "OUT", kind=CONSERVATIVE)
+    assert [len(s.models) for s in conservative.solutions.values()] == [1, 1]

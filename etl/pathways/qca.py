@@ -348,7 +348,7 @@ def _solution(case_set: CaseSet, conditions: tuple[str, ...], outcome: str, targ
             note = (f"every {noun[0]} {wording} is in a contradictory configuration, so no term can "
                     "cover it: tell the cases apart with another condition, or check the data")
         else:
-            note = f"no {noun[0]} is {wording}, so there is nothing to explain"
+            note = f"there is no {noun[0]} {wording}, so nothing to explain"
         return Solution(target, kind, wording, with_outcome, (), note)
     remainder_set = {c for c in range(1 << n) if c not in by_configuration}
     try:
@@ -422,7 +422,7 @@ def _term_words(literals: tuple[tuple[str, bool], ...], words: Mapping[str, Word
 
 
 def _reach(hits: int, of: int, noun: tuple[str, str], wording: str) -> str:
-    """'all 7 AHSNs at target', '4 of the 8 AHSNs not at target', 'the 1 AHSN at target'."""
+    """'all 7 AHSNs at target', '4 of the 8 AHSNs not at target', 'the one AHSN at target'."""
     plural = noun[1] if of != 1 else noun[0]
     if hits == of:
         return f"the one {noun[0]} {wording}" if of == 1 else f"all {of} {plural} {wording}"
