@@ -146,7 +146,7 @@ class _Rows:
                 self.problem(given[0][0], column,
                              f"the {LABELS[column]} is only on row{'s' if len(given) > 1 else ''} "
                              f"{where}: every trust row needs it",
-                             f"Fill it down: copy {read.shown(given[0][1])} into rows {row_list(blank)}")
+                             f"Fill it down: copy {read.quoted(given[0][1])} into rows {row_list(blank)}")
                 reported.add(column)
         return reported
 
@@ -215,8 +215,8 @@ class _Rows:
         values["trust_name"] = take("trust_name", read.trust_name)
         trust_type = take("trust_type", read.trust_type) if "trust_type" in columns else None
         values["adoption_level"] = take("adoption_level", read.level, self.programme)
-        made = take("referrals_made", read.count, "referrals_made")
-        completed = take("referrals_completed", read.count, "referrals_completed")
+        made = take("referrals_made", read.count, self.programme.max_count_per_row)
+        completed = take("referrals_completed", read.count, self.programme.max_count_per_row)
         if made is not None and completed is not None and completed > made:
             self.problem(row, "referrals_completed", f"{completed} referrals completed is more than the {made} made",
                          "Completed referrals are a part of those made in the quarter: check both numbers")
