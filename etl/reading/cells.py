@@ -404,8 +404,8 @@ def percent(value) -> tuple[int, str | None]:
         raise Unreadable(f"the cell holds a date or time ({shown(value)}), not a target",
                          "Format the cell as Number or Percentage, type the target again, and save")
     if isinstance(value, (int, float)):
-        if value != value:
-            raise Unreadable(f"'{shown(value)}' is not a target", PERCENT_FIX)
+        if value != value or value in (float("inf"), float("-inf")):
+            raise Unreadable(f"the cell holds '{shown(value)}', which is not a number", PERCENT_FIX)
         return _unmarked(float(value), shown(value))
     text = str(value).strip()
     if len(text) > LONGEST_WORDING:

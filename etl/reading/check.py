@@ -21,9 +21,9 @@ from etl.reading.grid import column_letter, is_blank
 from etl.reading.kinds import detect, kind_note
 from etl.reading.limits import ReadLimits
 from etl.reading.result import Interpretation, ParsedReturn
+from etl.reading.scan import Refused
 from etl.reading.table import COLUMNS, RETURN, Layout, Table, choose_delimiter, find_table
 from etl.reading.text import read_csv
-from etl.reading.zipcheck import Refused
 
 LABELS = {"quarter": "quarter", "ahsn": "AHSN"}
 _TOTALS = re.compile(r"^\s*(grand\s+)?(sub\s*)?totals?\b|^\s*all\s+trusts\b|^\s*sum\b", re.IGNORECASE)
@@ -36,7 +36,7 @@ def check_file(file_name: str, content: bytes, programme: Programme, limits: Rea
     try:
         _check(result, content, programme, limits, today)
     except Refused as refused:
-        result.problems = [Problem(file_name, None, None, refused.message, refused.fix)]
+        result.problems = [Problem(file_name, refused.row, None, refused.message, refused.fix)]
         result.records = []
     return result
 
@@ -62,7 +62,7 @@ def open_table(file_name: str, content: bytes, limits: ReadLimits, layout: Layou
                ) -> tuple[Table | None, list[Problem], list[Interpretation]]:
     """The file's table of this layout (None when there is none), the problems met finding
     it, and how it was read (encoding, delimiter, sheet, header row, headers in words).
-    Raises Refused for a file no spreadsheet should be (etl.reading.zipcheck)."""
+    Raises Refused for a file no spreadsheet should be (etl.reading.scan)."""
     if len(content) > limits.max_bytes:
         return None, [too_big(file_name, len(content), limits.max_bytes)], []
     if not content.strip(b"\xef\xbb\xbf \t\r\n"):
