@@ -244,6 +244,18 @@ def moved_workbook() -> tuple[str, bytes]:
     return "moved.xlsx", _zip(parts)
 
 
+def entity_in_workbook_folder() -> tuple[str, bytes]:
+    """_rels/.rels names the workbook 'bo&#111;k/workbook.xml': calamine expands this one
+    (to book/, where a sheet reaches XFD1048576); a clean copy waits in a folder named as
+    written."""
+    name, content = moved_workbook()
+    parts = {n: zipfile.ZipFile(io.BytesIO(content)).read(n) for n in zipfile.ZipFile(io.BytesIO(content)).namelist()}
+    parts["_rels/.rels"] = parts["_rels/.rels"].replace(b"book/workbook.xml", b"bo&#111;k/workbook.xml")
+    parts["bo&#111;k/workbook.xml"] = parts["xl/workbook.xml"]
+    parts["bo&#111;k/_rels/workbook.xml.rels"] = parts["xl/_rels/workbook.xml.rels"]
+    return "folder.xlsx", _zip(parts)
+
+
 def entity_in_target() -> tuple[str, bytes]:
     """The sheet's relationship targets 'worksheets/sheet&#49;.xml': calamine takes that as
     written (a part of that very name, reaching XFD1048576); an XML parser would read
@@ -405,5 +417,5 @@ BUILDERS = [shared_strings_bomb, lying_zip_bomb, full_sheet_dimension, far_cell,
             external_link, hidden_first_sheet, very_hidden_sheet, many_parts, too_many_cells,
             word_document, ods_repeated_rows, ods_hidden_sheet, ods_encrypted, csv_of_ones,
             made_up_trusts, implausible_return, nul_after_4kb, control_character, bidi_override,
-            one_huge_line, huge_quoted_field, too_many_problems, moved_workbook, entity_in_target,
+            one_huge_line, huge_quoted_field, too_many_problems, moved_workbook, entity_in_workbook_folder, entity_in_target,
             parts_differing_in_capitals, two_sheets_one_name, cell_out_of_any_sheet, both_ods_and_xlsx]

@@ -63,6 +63,7 @@ REFUSED_FOR = {
     "huge_quoted_field": "a cell holds more than 10,000 characters; no value of a return is that long",
     "too_many_problems": "'10' is not an adoption level",
     "moved_workbook": "sheet 'Sheet' has something in cell XFD1048576, far outside any return",
+    "entity_in_workbook_folder": "sheet 'Sheet' has something in cell XFD1048576, far outside any return",
     "entity_in_target": "sheet 'Sheet' has something in cell XFD1048576, far outside any return",
     "parts_differing_in_capitals": "it holds two parts whose names differ only in capitals",
     "two_sheets_one_name": "the workbook has two sheets called 'Return'",

@@ -118,7 +118,7 @@ def _workbook_folder(parts: Parts) -> str | None:
             state["open"] = True
         elif name == "Relationship" and state["open"] and not state["done"] and raw is not None \
                 and raw.get("Type", "").endswith(OFFICE_DOCUMENT) and "Target" in raw:
-            found.append(raw["Target"])
+            found.append(_unescape(raw["Target"]))  # calamine expands this target's entities
 
     def end(tag):
         if local_name(tag) == "Relationships" and state["open"]:
@@ -130,6 +130,27 @@ def _workbook_folder(parts: Parts) -> str | None:
     target = found[-1]
     cut = target.rfind("/")
     return target[:cut + 1].removeprefix("/") if cut >= 0 else ""
+
+
+_ENTITY = re.compile(r"&(#[0-9]+|#x[0-9A-Fa-f]+|[A-Za-z]+);")
+_NAMED = {"lt": "<", "gt": ">", "amp": "&", "apos": "'", "quot": '"'}
+
+
+def _unescape(raw: str) -> str:
+    """An attribute as quick-xml's unescape reads it: entities and character references
+    expanded, white space left as it is (an XML parser would make a tab a space)."""
+    def one(m: re.Match) -> str:
+        ref = m.group(1)
+        if ref.startswith("#"):
+            code = int(ref[2:], 16) if ref[1:2] == "x" else int(ref[1:])
+            if 0 < code <= 0x10FFFF:
+                return chr(code)
+        elif ref in _NAMED:
+            return _NAMED[ref]
+        raise Refused("the Excel file is damaged: a relationship names its part with an unknown entity",
+                      DAMAGED_FIX)
+
+    return _ENTITY.sub(one, raw)
 
 
 def _relationships(parts: Parts, folder: str) -> dict[str, tuple[str, str]]:
