@@ -191,8 +191,11 @@ def test_hostile_uploads_cost_no_worker(tmp_path):
         session = requests.Session()
         csrf = sign_in(session, live.url, "wessex")
         workers = _workers(live.process.pid)
+        attacks = Path(__file__).parent / "fixtures" / "hostile"
         files = [hostile.far_cell(), hostile.lying_zip_bomb(), hostile.billion_laughs(),
-                 hostile.csv_of_ones(), ("far-cell.xls", FAR_XLS.read_bytes())]
+                 hostile.csv_of_ones(), ("far-cell.xls", FAR_XLS.read_bytes())] + \
+            [(name, (attacks / name).read_bytes()) for name in ("many-far-sheets.xlsx", "many-far-sheets.ods",
+                                                              "many-far-sheets.xls", "out-of-bounds.xlsx")]
         for name, content in files:
             answer = session.post(live.url + "/upload/commit", data={"csrf_token": csrf},
                                   files={"file": (name, content)}, timeout=60)
