@@ -268,6 +268,17 @@ def entity_in_target() -> tuple[str, bytes]:
     return "entity.xlsx", _zip(parts)
 
 
+def workbook_in_latin_1() -> tuple[str, bytes]:
+    """workbook.xml declaring ISO-8859-1: its names could be read one way by calamine and
+    another by the inspection."""
+    parts = _workbook()
+    book = parts["xl/workbook.xml"]
+    if book.startswith(b"<?xml"):
+        book = book.split(b"?>", 1)[1]
+    parts["xl/workbook.xml"] = b'<?xml version="1.0" encoding="ISO-8859-1"?>' + book
+    return "latin.xlsx", _zip(parts)
+
+
 def parts_differing_in_capitals() -> tuple[str, bytes]:
     """Two parts whose names differ only in capitals: calamine could take either."""
     parts = _workbook()
@@ -418,4 +429,4 @@ BUILDERS = [shared_strings_bomb, lying_zip_bomb, full_sheet_dimension, far_cell,
             word_document, ods_repeated_rows, ods_hidden_sheet, ods_encrypted, csv_of_ones,
             made_up_trusts, implausible_return, nul_after_4kb, control_character, bidi_override,
             one_huge_line, huge_quoted_field, too_many_problems, moved_workbook, entity_in_workbook_folder, entity_in_target,
-            parts_differing_in_capitals, two_sheets_one_name, cell_out_of_any_sheet, both_ods_and_xlsx]
+            workbook_in_latin_1, parts_differing_in_capitals, two_sheets_one_name, cell_out_of_any_sheet, both_ods_and_xlsx]

@@ -65,6 +65,7 @@ REFUSED_FOR = {
     "moved_workbook": "sheet 'Sheet' has something in cell XFD1048576, far outside any return",
     "entity_in_workbook_folder": "sheet 'Sheet' has something in cell XFD1048576, far outside any return",
     "entity_in_target": "sheet 'Sheet' has something in cell XFD1048576, far outside any return",
+    "workbook_in_latin_1": "part xl/workbook.xml is not UTF-8 XML",
     "parts_differing_in_capitals": "it holds two parts whose names differ only in capitals",
     "two_sheets_one_name": "the workbook has two sheets called 'Return'",
     "cell_out_of_any_sheet": "the Excel file is damaged: sheet 'Sheet' has a cell called 'AAAA1'",

@@ -14,6 +14,7 @@ What is in the parts is for etl/reading/xlsx.py and ods.py.
 
 from __future__ import annotations
 
+import re
 import struct
 import zipfile
 import zlib
@@ -120,6 +121,9 @@ def _plain(err: Exception) -> str:
 # ---- XML, safely ------------------------------------------------------------------------
 
 
+_ENCODING = re.compile(rb"""\s*<\?xml[^>]*?encoding\s*=\s*["']([^"']*)["']""")
+
+
 def scan_xml(data: bytes, start, end=None, text=None, part: str = "", what: str = "Excel",
              namespaces: bool = True, raw_for: frozenset[str] = frozenset()) -> None:
     """Run expat over `data` with the given handlers; no DOCTYPE, so no entities at all.
@@ -135,7 +139,10 @@ def scan_xml(data: bytes, start, end=None, text=None, part: str = "", what: str 
                       "spreadsheets never write (it can be used to read files or exhaust memory)",
                       DAMAGED_FIX)
 
-    if b"\x00" in data:  # UTF-16: never what a spreadsheet writes, and not read as written below
+    declared = _ENCODING.match(data)
+    if b"\x00" in data or (declared and declared.group(1).lower() not in (b"utf-8", b"utf8")):
+        # spreadsheets write UTF-8; a part in another encoding could be read one way by
+        # calamine and another here (raw_attributes reads bytes as UTF-8)
         raise Refused(f"the {what} file cannot be opened: part {part} is not UTF-8 XML", DAMAGED_FIX)
     parser.StartDoctypeDeclHandler = doctype
     parser.EntityDeclHandler = doctype
@@ -191,7 +198,10 @@ def raw_attributes(data: bytes, start: int) -> dict[str, str]:
         while data[pos] in b" \t\r\n":
             pos += 1
         close = data.index(data[pos:pos + 1], pos + 1)
-        out[name.decode("utf-8", "replace")] = data[pos + 1:close].decode("utf-8", "replace")
+        try:
+            out[name.decode()] = data[pos + 1:close].decode()
+        except UnicodeDecodeError:
+            raise Refused("the Excel file cannot be opened: its XML is not UTF-8", DAMAGED_FIX) from None
         pos = close + 1
 
 
