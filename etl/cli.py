@@ -27,7 +27,7 @@ from etl.pathways.output import as_json as pathways_json
 from etl.pathways.output import as_text as pathways_text
 from etl.pathways.qca import MAX_CONDITIONS, SOLUTION_KINDS, AnalysisError, analyse
 from etl.problems import ReturnRejected
-from etl.quarters import Quarter, QuarterError, parse_list
+from etl.quarters import FIRST_YEAR, LAST_YEAR, Quarter, QuarterError, parse_list, shortened
 from etl.queries import Database
 from etl.reading.kinds import clean_file_name
 from etl.report import default_quarters, national_table, shown_quarters, to_csv
@@ -168,8 +168,42 @@ def parser() -> argparse.ArgumentParser:
     return parser
 
 
+class ArgumentProblem(ValueError):
+    """A quarter or date on the command line that cannot be one: exit 2, as argparse's own."""
+
+
+def read_arguments(args: argparse.Namespace, today: dt.date) -> None:
+    """The quarters and dates given on the command line, read in place before any command
+    runs: each a quarter in the years one can be in (Quarter.given), each date a real day in
+    them, so no command meets a quarter it cannot work with (Q4 9999/00 has no end date)."""
+    try:
+        if getattr(args, "quarter", None) is not None:
+            args.quarter = Quarter.given(args.quarter)
+        quarters = getattr(args, "quarters", None)
+        if quarters is not None and quarters.strip().lower() != "all":
+            args.quarters = parse_list(quarters)
+    except QuarterError as err:
+        raise ArgumentProblem(str(err)) from None
+    if args.command == "due-date":
+        if args.quarter.start > today:
+            raise ArgumentProblem(f"{args.quarter.label} has not begun: a due date can be set for a quarter "
+                                  f"that has begun (the latest is {Quarter.containing(today).label})")
+        try:
+            args.date = dt.date.fromisoformat(args.date)
+        except ValueError:
+            raise ArgumentProblem(f"'{shortened(args.date)}' is not a date: write it like 2021-02-15") from None
+        if not FIRST_YEAR <= args.date.year <= LAST_YEAR + 1:
+            raise ArgumentProblem(f"{args.date:%-d %B %Y} is not a due date a return can have: write a date "
+                                  f"from {FIRST_YEAR} to {LAST_YEAR + 1}, after the quarter")
+
+
 def main(argv: list[str] | None = None, settings: Settings | None = None) -> int:
     args = parser().parse_args(argv)
+    try:
+        read_arguments(args, dt.date.today())
+    except ArgumentProblem as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
     try:
         context = Context.from_settings(settings or Settings.from_env())
     except SettingsError as err:
@@ -272,10 +306,10 @@ def print_reading(parsed) -> None:
 
 def cmd_report(ctx: Context, args) -> int:
     ctx.store.ensure(progress=_progress)
-    if args.quarters and args.quarters.strip().lower() == "all":
+    if isinstance(args.quarters, str):  # "all" (read_arguments made any other a list)
         quarters = shown_quarters(ctx.db, ctx.programme, provisional=args.provisional)
     elif args.quarters:
-        quarters = parse_list(args.quarters)
+        quarters = args.quarters
     else:
         quarters = default_quarters(ctx.db, ctx.programme, provisional=args.provisional)
     if len(quarters) < 1:
@@ -293,7 +327,7 @@ def cmd_template(ctx: Context, args) -> int:
         print(f"error: '{args.ahsn}' is not one of the 15 AHSNs", file=sys.stderr)
         return 1
     ctx.store.ensure(progress=_progress)
-    quarter = Quarter.parse(args.quarter)
+    quarter = args.quarter
     if args.format == "xlsx":
         if not args.output:
             print("error: --format xlsx writes a workbook: give the file with --output", file=sys.stderr)
@@ -425,7 +459,7 @@ def cmd_quarters(ctx: Context, args) -> int:
 
 
 def cmd_publish(ctx: Context, args) -> int:
-    quarter = Quarter.parse(args.quarter)
+    quarter = args.quarter
     ctx.store.ensure(progress=_progress)
     status = collection.status_of(collection.statuses(ctx.db, ctx.programme, dt.date.today()), quarter)
     if status is not None and not status.is_published and not status.is_complete and not args.incomplete:
@@ -443,11 +477,7 @@ def cmd_publish(ctx: Context, args) -> int:
 
 
 def cmd_due_date(ctx: Context, args) -> int:
-    quarter = Quarter.parse(args.quarter)
-    try:
-        due = dt.date.fromisoformat(args.date)
-    except ValueError:
-        raise LookupError(f"'{args.date}' is not a date: write it like 2021-02-15") from None
+    quarter, due = args.quarter, args.date
     event = ctx.store.set_due_date(ctx.programme, quarter, due, args.reason, by=args.by)
     print(f"returns for {quarter.label} are due on {due:%-d %B %Y} (event {event.id})")
     return 0

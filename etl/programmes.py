@@ -32,6 +32,10 @@ class Programme:
     counted_trust_types: tuple[str, ...]  # only these trust types count toward the rate
     checkpoint_quarters: tuple[str, ...]  # default quarters of the national table
     big_change_points: int  # a change above this is shown in the darkest colour
+    # The most a count of one trust in one quarter (referrals made, referrals completed) can
+    # plausibly be: a larger one is refused where it is read, so no stored count, nor any sum
+    # of them, can outgrow the database's columns (etl/schema.sql).
+    max_count_per_row: int
     # A quarter's returns are due on this day of the month this many months after it ends
     # (a national administrator may set another date for one quarter).
     due_day: int = 15
@@ -42,6 +46,12 @@ class Programme:
     # Referrals made by an AHSN in one quarter that are a milestone the first time they are
     # reached (etl/milestones.py), smallest first.
     referral_milestones: tuple[int, ...] = ()
+
+    def __post_init__(self) -> None:
+        # England's sum of a quarter's counts (15 AHSNs of at most 10,000 trust rows) must fit
+        # the database's BIGINT (9.2 x 10^18)
+        if not 0 < self.max_count_per_row <= 10**12:
+            raise ValueError(f"{self.code}: max_count_per_row must be from 1 to 10^12")
 
     @property
     def level_numbers(self) -> tuple[int, ...]:
@@ -83,6 +93,11 @@ TCAM = Programme(
     counted_trust_types=("acute",),
     checkpoint_quarters=("Q3 2018/19", "Q3 2019/20"),
     big_change_points=25,
+    # A TCAM referral follows a patient's discharge from an acute trust. Real returns hold
+    # hundreds per trust per quarter; the largest trusts in England discharge about 50,000
+    # admitted patients a quarter, so 100,000 is more than any trust could refer in one,
+    # while a pasted total, a doubled number or a crafted value (2,147,483,648) is far above.
+    max_count_per_row=100_000,
     # The national review: trajectories work when set with local partners, so each AHSN sets its own.
     submitters_set_trajectories=True,
     referral_milestones=(1_000, 2_000),

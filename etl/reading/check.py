@@ -21,9 +21,9 @@ from etl.reading.grid import column_letter, is_blank
 from etl.reading.kinds import detect, kind_note
 from etl.reading.limits import ReadLimits
 from etl.reading.result import Interpretation, ParsedReturn
+from etl.reading.scan import Refused
 from etl.reading.table import COLUMNS, RETURN, Layout, Table, choose_delimiter, find_table
 from etl.reading.text import read_csv
-from etl.reading.zipcheck import Refused
 
 LABELS = {"quarter": "quarter", "ahsn": "AHSN"}
 _TOTALS = re.compile(r"^\s*(grand\s+)?(sub\s*)?totals?\b|^\s*all\s+trusts\b|^\s*sum\b", re.IGNORECASE)
@@ -36,7 +36,7 @@ def check_file(file_name: str, content: bytes, programme: Programme, limits: Rea
     try:
         _check(result, content, programme, limits, today)
     except Refused as refused:
-        result.problems = [Problem(file_name, None, None, refused.message, refused.fix)]
+        result.problems = [Problem(file_name, refused.row, None, refused.message, refused.fix)]
         result.records = []
     return result
 
@@ -62,7 +62,7 @@ def open_table(file_name: str, content: bytes, limits: ReadLimits, layout: Layou
                ) -> tuple[Table | None, list[Problem], list[Interpretation]]:
     """The file's table of this layout (None when there is none), the problems met finding
     it, and how it was read (encoding, delimiter, sheet, header row, headers in words).
-    Raises Refused for a file no spreadsheet should be (etl.reading.zipcheck)."""
+    Raises Refused for a file no spreadsheet should be (etl.reading.scan)."""
     if len(content) > limits.max_bytes:
         return None, [too_big(file_name, len(content), limits.max_bytes)], []
     if not content.strip(b"\xef\xbb\xbf \t\r\n"):
@@ -146,7 +146,7 @@ class _Rows:
                 self.problem(given[0][0], column,
                              f"the {LABELS[column]} is only on row{'s' if len(given) > 1 else ''} "
                              f"{where}: every trust row needs it",
-                             f"Fill it down: copy {read.shown(given[0][1])} into rows {row_list(blank)}")
+                             f"Fill it down: copy {read.quoted(given[0][1])} into rows {row_list(blank)}")
                 reported.add(column)
         return reported
 
@@ -215,8 +215,8 @@ class _Rows:
         values["trust_name"] = take("trust_name", read.trust_name)
         trust_type = take("trust_type", read.trust_type) if "trust_type" in columns else None
         values["adoption_level"] = take("adoption_level", read.level, self.programme)
-        made = take("referrals_made", read.count, "referrals_made")
-        completed = take("referrals_completed", read.count, "referrals_completed")
+        made = take("referrals_made", read.count, self.programme.max_count_per_row)
+        completed = take("referrals_completed", read.count, self.programme.max_count_per_row)
         if made is not None and completed is not None and completed > made:
             self.problem(row, "referrals_completed", f"{completed} referrals completed is more than the {made} made",
                          "Completed referrals are a part of those made in the quarter: check both numbers")

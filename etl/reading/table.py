@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field
 
 from etl.problems import Problem
+from etl.quarters import shortened
 from etl.reading.cells import shown
 from etl.reading.grid import Grid, is_blank
 from etl.reading.result import Interpretation
@@ -80,9 +81,16 @@ RETURN = Layout("return", COLUMNS, _SYNONYMS, "Fill in the template (python -m e
 _BY_KEY = _by_key(RETURN)
 
 
+# No column's name, however wordy, is longer than this.
+LONGEST_HEADER = 200
+
+
 def header_key(raw) -> str:
-    """'No. of referrals made (this quarter)' -> 'referrals made'."""
+    """'No. of referrals made (this quarter)' -> 'referrals made'; '' for a cell too long to
+    be a column's name (the brackets below cost time in proportion to its length squared)."""
     text = shown(raw).lower()
+    if len(text) > LONGEST_HEADER:
+        return ""
     text = re.sub(r"\(.*?\)|\[.*?\]", " ", text).replace("&", " and ")
     words = [w for w in re.findall(r"[a-z0-9]+", text) if w not in _STOP]
     return " ".join(words)
@@ -214,7 +222,7 @@ def _map_columns(file_name: str, table: Table, layout: Layout) -> None:
                     "Delete the empty column or give it one of the template's names"))
             continue
         column = column_of(raw, layout)
-        text = shown(raw)
+        text = shortened(shown(raw))
         if column is None:
             table.problems.append(Problem(
                 file_name, row, text, f"this is not a column of the {layout.what}",
