@@ -22,7 +22,6 @@ from collections.abc import Callable
 
 from dash import Dash
 from dash._pages import _parse_query_string, _path_to_page
-from dash._utils import interpolate_str
 from dash.development.base_component import Component
 from flask import request
 
@@ -34,6 +33,9 @@ RENAMED = {"className": "class", "htmlFor": "for", "tabIndex": "tabindex", "colS
            "rowSpan": "rowspan", "autoComplete": "autocomplete", "maxLength": "maxlength"}
 SKIPPED = {"children", "n_clicks", "n_clicks_timestamp", "loading_state", "key", "disable_n_clicks", "setProps"}
 BOOLEAN = {"hidden", "disabled", "required", "checked", "multiple", "readOnly"}
+# Dash's scripts (about 1.2 MB) wait in an inert <template> until the browser has painted the
+# page the server sent; LOADER then adds them, in order, as Dash's own index would have run them.
+# At the end of the body, as Dash puts them, they were fetched and run before the first frame.
 INDEX = """<!DOCTYPE html>
 <html lang="en">
     <head>
@@ -46,11 +48,45 @@ INDEX = """<!DOCTYPE html>
         {%app_entry%}
         <footer>
             {%config%}
-            {%scripts%}
-            {%renderer%}
+            <template id="dash-scripts">{%scripts%}{%renderer%}</template>
+            <script>{%loader%}</script>
         </footer>
     </body>
 </html>"""
+# After the first paint (the browser's own First Contentful Paint, reported once the frame is
+# on screen; in a browser without paint timing, two frames; at once in a tab not shown, which
+# has no frames) each script of the template is added as a new element, in its order: the
+# external ones at once with async=false, fetched together and run in order; an inline one once
+# the script before it has run. Meanwhile the controls only Dash can work (a dropdown, a file
+# drop zone) are marked as loading (assets/dashboard.css shows it).
+LOADER = """(function () {
+  var template = document.getElementById("dash-scripts"), started = false;
+  document.querySelectorAll("#prerendered .prerender-control").forEach(function (c) { c.setAttribute("aria-busy", "true"); });
+  function add(list, i) {
+    var last = null;
+    for (; i < list.length; i++) {
+      var old = list[i], el = document.createElement("script");
+      for (var a = 0; a < old.attributes.length; a++) el.setAttribute(old.attributes[a].name, old.attributes[a].value);
+      if (old.hasAttribute("src")) { el.async = false; last = el; }
+      else if (last) { var rest = i; var go = function () { add(list, rest); };
+        last.addEventListener("load", go); last.addEventListener("error", go); return; }
+      else el.text = old.text;
+      template.parentNode.appendChild(el);
+    }
+  }
+  function start() {
+    if (started || !template) return;
+    started = true;
+    add(template.content.querySelectorAll("script"), 0);
+  }
+  if (document.visibilityState === "hidden") return start();
+  var timed = window.PerformanceObserver && (PerformanceObserver.supportedEntryTypes || []).indexOf("paint") >= 0;
+  if (timed) new PerformanceObserver(function (list, observer) {
+    if (list.getEntriesByName("first-contentful-paint").length) { observer.disconnect(); start(); }
+  }).observe({type: "paint", buffered: true});
+  // without paint timing, two frames; with it, a page that never paints content still gets Dash
+  requestAnimationFrame(function () { requestAnimationFrame(function () { setTimeout(start, timed ? 3000 : 0); }); });
+})();"""
 
 
 class Rendered:
@@ -119,14 +155,18 @@ def _render_core(kind: str, props: dict, out: Rendered, page) -> None:
         value = props.get("value")
         values = value if isinstance(value, list) else ([] if value is None else [value])
         chips = "".join(f'<span class="prerender-chip">{escape.escape(str(v))}</span>' for v in values)
-        out.parts.append(f'<div class="prerender-dropdown {escape.escape(props.get("className") or "")}">'
+        out.parts.append(f'<div class="prerender-dropdown prerender-control {escape.escape(props.get("className") or "")}">'
                          f'{chips}</div>')
     elif kind == "Input":
         kept = {k: props.get(k) for k in ("type", "name", "value", "placeholder")}
         out.parts.append(f"<input{_attributes(kept, Rendered())}>")
     elif kind in ("Location", "Store", "Download", "Interval"):
         return
-    else:  # Upload, Loading and the like: their children, as a plain box
+    elif kind == "Upload":  # a drop zone that works once Dash has drawn it: says so meanwhile (LOADER)
+        out.parts.append(f'<div class="prerender-control {escape.escape(props.get("className") or "")}">')
+        _render(props.get("children"), out, page)
+        out.parts.append("</div>")
+    else:  # Loading and the like: their children, as a plain box
         out.parts.append(f'<div class="{escape.escape(props.get("className") or "")}">')
         _render(props.get("children"), out, page)
         out.parts.append("</div>")
@@ -180,6 +220,12 @@ def text_of(component) -> str:
     return escape.unescape(re.sub(r"<[^>]*>", "", "".join(to_html(component).parts)))
 
 
+def fill(template: str, parts: dict[str, str]) -> str:
+    """Each {%name%} of the template replaced by its part, in one pass: a page whose own text
+    says "{%renderer%}" keeps saying it (Dash's interpolate_str replaces inside the parts too)."""
+    return re.sub(r"\{%(\w+)%\}", lambda m: parts.get(m.group(1), m.group(0)), template)
+
+
 def install(app: Dash) -> None:
     """Every page's first response carries the page as HTML, in a document with lang="en"."""
     app.index_string = INDEX
@@ -194,7 +240,7 @@ def install(app: Dash) -> None:
             parts["title"] = escape.escape(title)
             parts["app_entry"] = static + parts["app_entry"].replace(
                 'id="react-entry-point"', 'id="react-entry-point" class="dash-pending"')
-        return interpolate_str(index, **parts)
+        return fill(index, {**parts, "loader": LOADER})
 
     app.interpolate_index = interpolate_index
 
