@@ -23,7 +23,7 @@ from collections.abc import Callable
 from dash import Dash
 from dash._pages import _parse_query_string, _path_to_page
 from dash.development.base_component import Component
-from flask import request
+from flask import g, request
 
 from dashboard import shell
 
@@ -244,6 +244,7 @@ def install(app: Dash) -> None:
         title, static, stamp = prerendered(app.title)
         index = app.index_string
         if static:
+            g.prerendered_page = True  # for private(), without reading the (maybe compressed) body
             # printing works before any script has run: the stamp is in the page margin's CSS already
             style = escape.escape("--print-stamp: " + json.dumps(stamp, ensure_ascii=False), quote=True)
             index = index.replace('<html lang="en">', f'<html lang="en" style="{style}">', 1)
@@ -257,6 +258,6 @@ def install(app: Dash) -> None:
     @app.server.after_request
     def private(response):
         """A page's HTML now holds the page itself, signed-in name and all: no shared cache keeps it."""
-        if response.mimetype == "text/html" and "prerendered" in response.get_data(as_text=True)[:200_000]:
+        if g.pop("prerendered_page", False):
             response.headers["Cache-Control"] = "private, no-cache"
         return response
