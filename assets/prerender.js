@@ -42,7 +42,7 @@
     return found && found.textContent === el.textContent ? found : null;
   }
 
-  function swap() {
+  function swap(late) {
     if (done) return;
     done = true;
     observer.disconnect();
@@ -52,12 +52,13 @@
     root.classList.remove("dash-pending");
     window.scrollTo(x, y);
     if (focused) focused.focus({preventScroll: true});
-    document.documentElement.setAttribute("data-dash-ready", "true");
+    // "timed-out": swapped by the fallback before Dash had drawn everything (the benchmark counts these)
+    document.documentElement.setAttribute("data-dash-ready", late === true ? "timed-out" : "true");
   }
 
   var observer = new MutationObserver(function () {
     if (!done && drawn()) requestAnimationFrame(swap);
   });
   observer.observe(root, {childList: true, subtree: true});
-  setTimeout(swap, 20000);
+  setTimeout(function () { swap(true); }, 20000);
 })();
