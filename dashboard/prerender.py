@@ -58,8 +58,10 @@ INDEX = """<!DOCTYPE html>
 # on screen; in a browser without paint timing, two frames; at once in a tab not shown, which
 # has no frames) each script of the template is added as a new element, in its order: the
 # external ones at once with async=false, fetched together and run in order; an inline one once
-# the script before it has run. Meanwhile the controls only Dash can work (a dropdown, a file
-# drop zone) are marked as loading (assets/dashboard.css shows it).
+# the script before it has run. On a page with charts, plotly (the address dash-renderer gives
+# dcc.Graph, window._dashPlotlyJSURL) is preloaded at low priority with them, rather than asked
+# for only once Dash has drawn a Graph. Meanwhile the controls only Dash can work (a dropdown, a
+# file drop zone) are marked as loading (assets/dashboard.css shows it).
 LOADER = """(function () {
   var template = document.getElementById("dash-scripts"), started = false;
   document.querySelectorAll("#prerendered .prerender-control").forEach(function (c) { c.setAttribute("aria-busy", "true"); });
@@ -79,6 +81,14 @@ LOADER = """(function () {
     if (started || !template) return;
     started = true;
     add(template.content.querySelectorAll("script"), 0);
+    var config = JSON.parse((document.getElementById("_dash-config") || {}).textContent || "{}");
+    if (config.serve_locally && document.querySelector("#prerendered .prerender-graph")) {
+      // plotly (4.8 MB) is fetched by the Graph once Dash has drawn it: asked for now, behind Dash's own
+      var plotly = document.createElement("link");
+      plotly.rel = "preload"; plotly.as = "script"; plotly.fetchPriority = "low";
+      plotly.href = config.requests_pathname_prefix + "_dash-component-suites/plotly/package_data/plotly.min.js";
+      document.head.appendChild(plotly);
+    }
   }
   if (document.visibilityState === "hidden") return start();
   var timed = window.PerformanceObserver && (PerformanceObserver.supportedEntryTypes || []).indexOf("paint") >= 0;

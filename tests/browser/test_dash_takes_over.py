@@ -58,6 +58,23 @@ def test_dash_scripts_load_after_the_first_paint_and_the_swap_is_clean(site, bro
     assert problems == []
 
 
+@pytest.mark.parametrize("path, charts", [("/compare", True), ("/ahsn/kss", True), ("/", False)])
+def test_a_page_with_charts_asks_for_plotly_once_with_dash_and_others_never(site, browser, path, charts):
+    problems: list[str] = []
+    context, page = watched_page(browser, problems)
+    page.goto(site.url + path)
+    page.wait_for_selector("html[data-dash-ready]", timeout=60000)
+    page.wait_for_load_state("networkidle")
+    fetched = page.evaluate("""() => performance.getEntriesByType('resource')
+        .filter(r => r.name.endsWith('/plotly/package_data/plotly.min.js')).map(r => r.initiatorType)""")
+    # preloaded by the loader and used by dcc.Graph from there: one download
+    assert fetched == (["link"] if charts else [])
+    if charts:
+        assert page.locator("#main .js-plotly-plot").count() > 0
+    context.close()
+    assert problems == []
+
+
 def test_while_dash_loads_links_are_plain_links_and_controls_say_they_are_loading(site, browser):
     problems: list[str] = []
     context, page = watched_page(browser, problems)
