@@ -14,6 +14,9 @@ It reads content.xml only (sheets, their rows and cells, the styles that hide a 
   for each `text:s` (a cell can ask for a billion spaces in a few bytes), notes left out;
 - a sheet is hidden when its `table:style-name` is a `style:style` whose
   `style:table-properties` say `table:display="false"`.
+Beyond what calamine reads, it notes what the reader needs to say how cells are read: rows
+hidden (`table:visibility` "collapse", or "filter" for an autofilter) and merged cells
+(`table:number-rows-spanned`, `table:number-columns-spanned`).
 """
 
 from __future__ import annotations
@@ -105,12 +108,20 @@ def _walk(data: bytes, budget: Budget, limits: ReadLimits) -> list[SheetScan]:
         if tag == "table:table-row":
             state["rows"] = _count(attrs.get("table:number-rows-repeated"), "a number of rows")
             state.update(col=0, in_row=True)
+            visibility = attrs.get("table:visibility")
+            if visibility in ("collapse", "filter"):  # hidden by hand, or by an autofilter
+                sheet.hide_rows(state["row"] + 1, state["row"] + state["rows"])
+                sheet.filtered = sheet.filtered or visibility == "filter"
         elif tag in CELLS and state["in_row"]:
             repeat = _count(attrs.get("table:number-columns-repeated"), "a number of columns")
             valued = any(a in attrs for a in VALUE_ATTRIBUTES)
             string = not valued and attrs.get("office:value-type") == "string"
             formula = "table:formula" in attrs
             row, col = state["row"] + 1, state["col"]
+            if "table:number-rows-spanned" in attrs or "table:number-columns-spanned" in attrs:
+                down = _count(attrs.get("table:number-rows-spanned"), "a number of merged rows")
+                across = _count(attrs.get("table:number-columns-spanned"), "a number of merged columns")
+                budget.merge(sheet, row, col, row + down - 1, col + across - 1)
             if valued or string or formula:
                 budget.cell(sheet, row, col, repeat_rows=state["rows"], repeat_cols=repeat)
                 if formula:
