@@ -232,7 +232,8 @@ class _Rows:
         if made is not None and completed is not None and completed > made:
             self.problem(row, "referrals_completed", f"{completed} referrals completed is more than the {made} made",
                          "Completed referrals are a part of those made in the quarter: check both numbers")
-        if made is None and completed is not None and is_blank(cell["referrals_made"]):
+        if made is None and completed is not None and is_blank(cell["referrals_made"]) and \
+                (row, "referrals_made") not in self.refused_cells:
             self.problem(row, "referrals_made", "referrals completed are given but referrals made are blank",
                          "Fill in referrals made, or leave both blank if not reported")
         comment = take("comment", read.comment)

@@ -84,12 +84,12 @@ def merged_cells(table: Table, rows: list[tuple[int, list]], problem
         position, name = read[0]
         top = value(first_row, first_col)
         if first_col != last_col or name not in MERGED_DOWN_MEANS_EACH:
-            columns = " and ".join(n for _, n in read)
+            where = f"of {name}" if len(read) == 1 else f"across {' and '.join(n for _, n in read)}"
             what = f"the value '{quoted(top)}'" if not is_blank(top) else "what they hold"
             for number in covered:
                 for _, each in read:
-                    problem(number, each, f"cells {ref} are merged into one across {columns}, so it is not clear "
-                            f"which trust {what} is for", UNMERGE_FIX)
+                    problem(number, each, f"cells {ref} {where} are merged into one, so it is not clear which "
+                            f"trust {what} is for", UNMERGE_FIX)
                     refused.add((number, each))
             continue
         under = [(n, value(n, position)) for n in covered if n != first_row]

@@ -328,8 +328,7 @@ def _units_and_extras(file_name: str, table: Table, units: list, unknown: list) 
             file_name, row, text,
             f"this column holds {unit}, but the return needs {column}: {COUNT_COLUMNS[column]}",
             f"Give each trust's count in a column headed {column} (a percentage or total cannot be turned "
-            "back into the quarter's count for certain); a column of percentages may stay beside it, "
-            "and is not read"))
+            "back into the quarter's count for certain); this column may stay beside it, and is not read"))
     missing = [c for c in RETURN.columns if c not in table.columns and c not in explained]
     for position, raw in unknown:
         text = shortened(shown(raw))

@@ -395,6 +395,8 @@ def _cell_done(sheet: SheetScan, budget: Budget, long_strings: set[int], row: in
 def _merge(sheet: SheetScan, ref: str | None, budget: Budget) -> None:
     """A merged range (mergeCell ref="A2:A8"), kept to say how its cells are read."""
     corners = [_cell_of(corner, sheet) for corner in (ref or "").split(":")] if ref else []
+    if len(corners) == 1:
+        return  # one cell merged with itself: nothing merged
     if len(corners) != 2:
         raise Refused(f"the Excel file is damaged: sheet {sheet_name(sheet.name)} merges a range "
                       f"called '{(ref or '')[:20]}'", DAMAGED_FIX)
