@@ -19,8 +19,7 @@ from etl.reading.grid import CellError, Grid, column_letter, drop_blank_rows
 from etl.reading.limits import ReadLimits
 from etl.reading.ods import inspect_ods
 from etl.reading.result import Interpretation
-from etl.reading.scan import (DAMAGED_FIX, PLAIN_COPY, TOO_LONG_FIX, Package, Refused, SheetScan, sheet_name,
-                              too_long)
+from etl.reading.scan import DAMAGED_FIX, PLAIN_COPY, TOO_LONG_FIX, Package, Refused, SheetScan, sheet_name, too_long
 from etl.reading.xlsx import inspect_xlsx
 
 NAMES = {"xlsx": "Excel", "ods": "OpenDocument", "xls": "Excel"}
