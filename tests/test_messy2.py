@@ -353,12 +353,14 @@ def test_an_apostrophe_is_excel_s_text_marker_only_at_the_start():
     assert (record["quarter"].label, record["trust_code"], record["adoption_level"], record["referrals_made"],
             record["referrals_completed"], record["comment"]) == ("Q3 2020/21", "RTD", 4, 1234, None, "'quoted")
     assert [str(i) for i in result.interpretations] == [
+        "header: 'Notes' read as comment in row 1",
+        "the file has no trust_type column: each trust's type is taken from its previous return (acute for a "
+        "trust with no previous return), with a warning",
         f"quarter: ''Q3 2020/21' read as Q3 2020/21 in row 2 {TEXT_MARK}",
         f"trust_code: ''rtd' read as RTD in row 2 {TEXT_MARK}",
         f"adoption_level: ''4' read as 4 in row 2 {TEXT_MARK}",
         f"referrals_made: ''1,234' read as 1234 in row 2 {TEXT_MARK}",
-        "the file has no trust_type column: each trust's type is taken from its previous return (acute for a "
-        "trust with no previous return), with a warning"]
+        f"referrals_completed: ''' read as blank in row 2 {TEXT_MARK}"]
 
 
 # ---- merged cells written as LibreOffice keeps them -------------------------------------------

@@ -75,8 +75,9 @@ TEXT_MARK_NOTE = "a leading apostrophe is Excel's mark for text, not part of the
 
 def text_marked(value) -> bool:
     """Whether a cell starts with Excel's text marker, an apostrophe ('RX1, '123), as CSV
-    exports and pasted text keep it (Excel itself hides it)."""
-    return isinstance(value, str) and value[:1] == "'" and value[1:2] not in ("'", "") and bool(value[1:].strip())
+    exports and pasted text keep it (Excel itself hides it). An apostrophe alone is Excel's
+    empty text; two are text that starts with one."""
+    return isinstance(value, str) and value.strip()[:1] == "'" and value.strip()[1:2] != "'"
 
 
 def _refuse_special(value) -> None:

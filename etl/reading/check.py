@@ -205,7 +205,7 @@ class _Rows:
             typed = cell[name]
             marked = name != "comment" and read.text_marked(typed)
             try:
-                out = function(typed[1:] if marked else typed, *args)
+                out = function(typed.strip()[1:] if marked else typed, *args)
             except read.Unreadable as bad:
                 self.problem(row, name, bad.message, bad.fix)
                 return None
