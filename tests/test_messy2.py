@@ -445,3 +445,45 @@ def test_a_filled_in_template_has_no_such_warning(store, db):
 
     [checked] = store.check([("filled.csv", filled_return(db, "Wessex"))], TCAM)
     assert checked.ok and not any("template" in w.message for w in checked.warnings)
+
+
+# ---- what the person is told: the readings in --check, the warning in the receipt -------------
+
+def test_load_check_lists_the_ignored_columns_and_the_merged_cells_as_read(settings, capsys):
+    from etl.cli import main
+
+    code = main(["load", "--check", str(MESSY / "extra-columns.xlsx"), str(MESSY / "merged-ahsn-quarter.ods")],
+                settings=settings)
+    out = capsys.readouterr().out
+    assert code == 0
+    assert ("columns 'ICS' (column A), 'Region' (column B), 'Programme lead' (column H), 'Go-live date' (column I), "
+            "'RAG status' (column M) are not part of the return: ignored, nothing in them is read or stored") in out
+    assert "quarter: cell A2 is merged down over A2:A7, so its value 'Q3 2020/21' is read on rows 3-7 too" in out
+
+
+def test_the_receipt_carries_the_untouched_template_s_warning(store, db):
+    """Posted as a submitter posts it, with a real SMTP server taking the receipt."""
+    from aiosmtpd.controller import Controller
+
+    from etl.templates import template_csv
+    from etl.users import Users
+    from tests.live import free_port
+    from tests.returns import NEXT_QUARTER
+    from tests.test_mail import Inbox, client_with_mail
+    from tests.upload_helpers import PASSWORD, sign_in
+
+    Users(store.root).add("asha", PASSWORD, "ahsn", "Wessex", email="asha@wessex.example")
+    box = Inbox()
+    controller = Controller(box, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    try:
+        client = client_with_mail(store, controller.port)
+        csrf = sign_in(client, "", "asha")
+        content = template_csv(db, TCAM, "Wessex", NEXT_QUARTER).encode()
+        stored = client.post("/upload/commit", data={"csrf_token": csrf, "file": (io.BytesIO(content), "wessex.csv")})
+        assert stored.status_code == 200
+        [message] = box.wait_for(1)
+    finally:
+        controller.stop()
+    body = " ".join(message.get_payload(decode=True).decode().split())
+    assert "warning" in body and "it looks like the template before it was filled in" in body
