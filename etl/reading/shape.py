@@ -118,8 +118,14 @@ def repeated_headers(table: Table, rows: list[tuple[int, list]], problem) -> lis
     when the repeat names the same columns in the same places, else not read at all."""
     kept: list[tuple[int, list]] = []
     skipping = False
+    # where a trust row holds numbers: a header repeated holds names there (a cheap test first,
+    # so that a national file of 20,000 rows is not matched against every column name)
+    figures = [p for name, p in table.columns.items() if name in ("adoption_level", "referrals_made",
+                                                                   "referrals_completed")]
     for number, cells in rows:
-        if header_score(cells) < 3:
+        named = any(p < len(cells) and isinstance(cells[p], str) and cells[p].strip()[:1].isalpha()
+                    and column_of(cells[p]) is not None for p in figures)
+        if not named or header_score(cells) < 3:
             if not skipping:
                 kept.append((number, cells))
             continue
