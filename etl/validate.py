@@ -91,6 +91,7 @@ def check_against_store(parsed: ParsedReturn, current: pd.DataFrame) -> None:
         label = Quarter.from_index(q_index).label
         before_label = Quarter.from_index(q_index - 1).label
         previous = by_return.get((ahsn, q_index - 1)) or stored.get((ahsn, q_index - 1), {})
+        _warn_if_untouched_template(parsed, ahsn, label, before_label, trusts, previous)
         for code, before in previous.items():
             now = trusts.get(code)
             if now is None:
@@ -115,6 +116,38 @@ def check_against_store(parsed: ParsedReturn, current: pd.DataFrame) -> None:
                     f"{now['trust_name']} ({code}) made {made_now:,} referrals, more than "
                     f"{REFERRAL_JUMP} times the {int(made_before):,} of {before_label}",
                     "Check the figure is for this quarter only, not a running total"))
+
+
+def _warn_if_untouched_template(parsed: ParsedReturn, ahsn: str, label: str, before_label: str,
+                                trusts: dict[str, dict], previous: dict[str, dict]) -> None:
+    """A return identical to the AHSN's previous one (the same trusts, names, types and levels)
+    with every referral blank, where the previous one had figures, is what the template looks
+    like before it is filled in (python -m etl template carries the levels over and leaves the
+    referrals blank). Valid, so stored, but said, in the preview and the receipt."""
+    if not previous or set(previous) != set(trusts):
+        return
+    if any(r["referrals_made"] is not None or r["referrals_completed"] is not None for r in trusts.values()):
+        return
+    if not any(_count(b.get("referrals_made")) is not None for b in previous.values()):
+        return
+    for code, now in trusts.items():
+        before = previous[code]
+        if int(before["adoption_level"]) != now["adoption_level"] or \
+                " ".join(str(before["trust_name"]).split()).lower() != now["trust_name"].lower() or \
+                (now.get("trust_type_given", True) and before.get("trust_type") not in (None, now["trust_type"])):
+            return
+    parsed.warnings.append(Problem(
+        parsed.file_name, None, "referrals_made",
+        f"{ahsn}'s return for {label} is the same as its return for {before_label} (the same {len(trusts)} trusts "
+        f"at the same levels) and every referral figure is blank, where {before_label} had figures: it looks "
+        "like the template before it was filled in",
+        f"If {label}'s referrals are not known yet, nothing to do (they show as not reported); otherwise "
+        "fill in each trust's referrals made and completed, and upload the file again"))
+
+
+def _count(value) -> int | None:
+    """A stored count, or None when not reported (pandas may give NA or NaN)."""
+    return None if value is None or pd.isna(value) else int(value)
 
 
 def _carry_over_trust_types(parsed: ParsedReturn, current: pd.DataFrame,

@@ -10,7 +10,8 @@
     biff.py      an .xls's records walked as calamine walks them
     book.py      spreadsheets' cells through python-calamine, once inspected
     grid.py      the cells of one sheet, before interpretation
-    table.py     which sheet, which row is the header, which column is which
+    table.py     which sheet, which row is the header, which column is which (and what a heading's unit means)
+    shape.py     the rows' shape: hidden rows, merged cells, a header repeated, a guidance row
     cells.py     one cell read as what a person meant, or why it cannot be
     check.py     a whole return checked on its own: records, problems, interpretations
     trajectory.py   a trajectory file (each AHSN's stepped targets) checked on its own, with the same pieces

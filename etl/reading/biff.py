@@ -32,6 +32,9 @@ XLS_FIX = "Open it in Excel or LibreOffice, save it as .xlsx, and upload that co
 # BIFF record types (MS-XLS 2.3)
 BOF, EOF, CONTINUE, FILEPASS, BOUNDSHEET8, DIMENSIONS = 0x0809, 0x000A, 0x003C, 0x002F, 0x0085, 0x0200
 FORMULA, MULRK = 0x0006, 0x00BD
+# what the reader needs besides cells: a row's flags (hidden), merged ranges, an autofilter
+ROW, MERGEDCELLS, FILTERMODE, AUTOFILTERINFO = 0x0208, 0x00E5, 0x009B, 0x009D
+ROW_HIDDEN = 0x20  # fDyZero: the row has no height
 # records that put one value in a cell: Number, Label, RString, BoolErr, Rk, LabelSst
 ONE_CELL = (0x0203, 0x0204, 0x00D6, 0x0205, 0x027E, 0x00FD)
 
@@ -210,6 +213,19 @@ def _scan_sheet(stream: bytes, at: int, sheet: SheetScan, budget: Budget) -> Non
             if len(data) < 4:
                 raise damaged(f"a cell of sheet '{sheet.name}' is cut short")
             budget.cell(sheet, _u16(data, 0) + 1, _u16(data, 2))
+        elif kind == ROW:
+            if len(data) < 16:
+                raise damaged(f"a row of sheet '{sheet.name}' is cut short")
+            if _u16(data, 12) & ROW_HIDDEN:
+                sheet.hide_rows(_u16(data, 0) + 1, _u16(data, 0) + 1)
+        elif kind == MERGEDCELLS:
+            if len(data) < 2 or len(data) < 2 + 8 * _u16(data, 0):
+                raise damaged(f"the merged cells of sheet '{sheet.name}' are cut short")
+            for i in range(_u16(data, 0)):
+                first_row, last_row, first_col, last_col = struct.unpack_from("<HHHH", data, 2 + 8 * i)
+                budget.merge(sheet, first_row + 1, first_col, last_row + 1, last_col)
+        elif kind in (FILTERMODE, AUTOFILTERINFO):
+            sheet.filtered = True
         elif kind == MULRK:
             if len(data) < 6:
                 raise damaged(f"a cell of sheet '{sheet.name}' is cut short")

@@ -19,7 +19,7 @@ from etl.reading.grid import CellError, Grid, column_letter, drop_blank_rows
 from etl.reading.limits import ReadLimits
 from etl.reading.ods import inspect_ods
 from etl.reading.result import Interpretation
-from etl.reading.scan import DAMAGED_FIX, PLAIN_COPY, TOO_LONG_FIX, Package, Refused, sheet_name, too_long
+from etl.reading.scan import DAMAGED_FIX, PLAIN_COPY, TOO_LONG_FIX, Package, Refused, SheetScan, sheet_name, too_long
 from etl.reading.xlsx import inspect_xlsx
 
 NAMES = {"xlsx": "Excel", "ods": "OpenDocument", "xls": "Excel"}
@@ -76,6 +76,8 @@ def read_book(kind: str, content: bytes, limits: ReadLimits) -> tuple[list[Grid]
                       "Right-click a sheet tab > Unhide, and delete the sheets that are not the "
                       "return; or " + PLAIN_COPY[0].lower() + PLAIN_COPY[1:])
     scans = {s.name: s for s in package.sheets}
+    if len(package.sheets) == len(metadata):  # an .xls's names may be decoded differently: by position
+        scans.update({m.name: s for m, s in zip(metadata, package.sheets) if m.name not in scans})
     grids: list[Grid] = []
     cells = 0
     for meta in metadata:
@@ -110,13 +112,21 @@ def read_book(kind: str, content: bytes, limits: ReadLimits) -> tuple[list[Grid]
         if cells > limits.max_cells:
             raise Refused(f"the workbook has more than {limits.max_cells:,} filled cells",
                           "Check it is the right file")
-        grids.append(Grid(meta.name, drop_blank_rows(rows), formulas=dict(scan.formulas) if scan else {}))
+        grids.append(_grid(meta.name, drop_blank_rows(rows), scan))
     interpretations = []
     if kind == "xls":
         interpretations.append(Interpretation(
             None, None, None, note="an .xls file (Excel 97-2003): any formula in it is read as the "
                                    "value Excel last showed"))
     return grids, interpretations
+
+
+def _grid(name: str, rows: list, scan: SheetScan | None) -> Grid:
+    """A sheet's cells, with what inspecting it found: formulas, hidden rows, merged cells."""
+    if scan is None:
+        return Grid(name, rows)
+    return Grid(name, rows, formulas=dict(scan.formulas), empty_texts=set(scan.empty_texts),
+                hidden_rows=list(scan.hidden_rows), filtered=scan.filtered, merges=list(scan.merges))
 
 
 def _same_as_inspected(kind: str, package: Package, book, names: list[str], calamine) -> None:

@@ -39,6 +39,9 @@ class ReadLimits:
     # Characters in one cell, in every format. A return's longest value is a comment (at
     # most 1,000 characters): ten times that is room for any real cell.
     max_cell_chars: int = 10_000
+    # Merged ranges of cells over every sheet: a return has none, or an AHSN or quarter typed
+    # once down its rows; each is checked against the table's rows
+    max_merges: int = 1_000
     # .xlsx / .ods: parts in the zip, unpacked size of one part and of all of them
     max_parts: int = 200
     max_part_bytes: int = 20 * 1024 * 1024

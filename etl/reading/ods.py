@@ -14,6 +14,11 @@ It reads content.xml only (sheets, their rows and cells, the styles that hide a 
   for each `text:s` (a cell can ask for a billion spaces in a few bytes), notes left out;
 - a sheet is hidden when its `table:style-name` is a `style:style` whose
   `style:table-properties` say `table:display="false"`.
+Beyond what calamine reads, it notes what the reader needs to say how cells are read: rows
+hidden (`table:visibility` "collapse", or "filter" for an autofilter), merged cells
+(`table:number-rows-spanned`, `table:number-columns-spanned`), and, in a file LibreOffice
+saved (meta.xml's generator), a formula with no value and no text: LibreOffice saves every
+formula's result, and saves the empty text (=IF(...;"";...)) that way.
 """
 
 from __future__ import annotations
@@ -52,7 +57,7 @@ def inspect_ods(content: bytes, limits: ReadLimits) -> Package:
     content_xml, budget = unpacked["content.xml"], Budget(limits, "spreadsheet")
     if content_xml.count(b"<") - content_xml.count(b"</") > limits.max_elements:  # at a byte search's speed
         budget.too_many_elements()
-    sheets = _walk(content_xml, budget, limits)
+    sheets = _walk(content_xml, budget, limits, _by_libreoffice(unpacked.get("meta.xml", b"")))
     hidden = [s.name for s in sheets if s.hidden]
     if hidden:
         raise Refused(
@@ -63,7 +68,14 @@ def inspect_ods(content: bytes, limits: ReadLimits) -> Package:
     return Package("ods", sheets)
 
 
-def _walk(data: bytes, budget: Budget, limits: ReadLimits) -> list[SheetScan]:
+def _by_libreoffice(meta: bytes) -> bool:
+    """Whether LibreOffice (or OpenOffice) saved the file: it calculates every formula when it
+    saves, and saves a formula showing the empty text (=IF(...;"";...)) with no value at all."""
+    at = meta.find(b"<meta:generator>")
+    return at >= 0 and meta[at + 16:at + 40].startswith((b"LibreOffice", b"OpenOffice"))
+
+
+def _walk(data: bytes, budget: Budget, limits: ReadLimits, by_libreoffice: bool = False) -> list[SheetScan]:
     sheets: list[SheetScan] = []
     styles: dict[str | None, bool] = {}  # style name -> hidden
     state: dict = {"style": None, "sheet": None, "row": 0, "rows": 1, "col": 0, "cell": None,
@@ -105,12 +117,20 @@ def _walk(data: bytes, budget: Budget, limits: ReadLimits) -> list[SheetScan]:
         if tag == "table:table-row":
             state["rows"] = _count(attrs.get("table:number-rows-repeated"), "a number of rows")
             state.update(col=0, in_row=True)
+            visibility = attrs.get("table:visibility")
+            if visibility in ("collapse", "filter"):  # hidden by hand, or by an autofilter
+                sheet.hide_rows(state["row"] + 1, state["row"] + state["rows"])
+                sheet.filtered = sheet.filtered or visibility == "filter"
         elif tag in CELLS and state["in_row"]:
             repeat = _count(attrs.get("table:number-columns-repeated"), "a number of columns")
             valued = any(a in attrs for a in VALUE_ATTRIBUTES)
             string = not valued and attrs.get("office:value-type") == "string"
             formula = "table:formula" in attrs
             row, col = state["row"] + 1, state["col"]
+            if "table:number-rows-spanned" in attrs or "table:number-columns-spanned" in attrs:
+                down = _count(attrs.get("table:number-rows-spanned"), "a number of merged rows")
+                across = _count(attrs.get("table:number-columns-spanned"), "a number of merged columns")
+                budget.merge(sheet, row, col, row + down - 1, col + across - 1)
             if valued or string or formula:
                 budget.cell(sheet, row, col, repeat_rows=state["rows"], repeat_cols=repeat)
                 if formula:
@@ -120,9 +140,9 @@ def _walk(data: bytes, budget: Budget, limits: ReadLimits) -> list[SheetScan]:
             state["col"] += repeat
             if state["col"] > 10_000_000:  # columns repeated past any sheet: a crafted file
                 raise Refused("the spreadsheet is damaged (a row wider than any sheet)", ODS_FIX)
-            if string:
+            if string or (formula and not valued and by_libreoffice and "office:value-type" not in attrs):
                 state["cell"] = {"tag": tag, "row": row, "col": col, "sheet": sheet, "chars": 0,
-                                 "first_p": True, "note": 0, "budget": budget}
+                                 "first_p": True, "note": 0, "budget": budget, "formula_only": not string}
 
     def text(chunk):
         cell = state["cell"]
@@ -137,6 +157,9 @@ def _walk(data: bytes, budget: Budget, limits: ReadLimits) -> list[SheetScan]:
                 cell["note"] -= 1
             elif tag == cell["tag"] and not cell["note"]:
                 state["cell"] = None
+                if cell["formula_only"] and cell["chars"] == 0:  # LibreOffice's formula showing ""
+                    cell["sheet"].empty_texts.add((cell["row"], cell["col"]))
+                    cell["sheet"].formulas[(cell["row"], cell["col"])] = True
             return
         if state["sheet"] is None:
             return

@@ -60,6 +60,23 @@ class SheetScan:
     formulas: dict[tuple[int, int], bool] = field(default_factory=dict)  # (row, col0) -> value kept
     # (row, col0) -> the Excel error a cell shows (#N/A): calamine would read it as blank
     errors: dict[tuple[int, int], str] = field(default_factory=dict)
+    # formula cells whose saved value is the empty text (Excel's =IF(...,"",...)): calamine
+    # reads them as blank, which is what they show
+    empty_texts: set[tuple[int, int]] = field(default_factory=set)
+    # hidden rows as (first, last, 1-based) ranges: an .ods hides a million rows in one element
+    hidden_rows: list[tuple[int, int]] = field(default_factory=list)
+    # whether the sheet has an autofilter (its hidden rows may be the ones filtered out)
+    filtered: bool = False
+    # merged ranges as (first row, first column, last row, last column): rows 1-based,
+    # columns 0-based, as a cell is placed
+    merges: list[tuple[int, int, int, int]] = field(default_factory=list)
+
+    def hide_rows(self, first: int, last: int) -> None:
+        """Rows first to last (1-based) are hidden; a run of hidden rows is kept as one range."""
+        if self.hidden_rows and self.hidden_rows[-1][1] + 1 == first:
+            self.hidden_rows[-1] = (self.hidden_rows[-1][0], last)
+        else:
+            self.hidden_rows.append((first, last))
 
     @property
     def area(self) -> int:
@@ -83,6 +100,7 @@ class Budget:
         self.cells_left = limits.max_cells
         self.elements_left = limits.max_elements  # spent by the XML walks (xlsx.py, ods.py)
         self.scanned_before = 0  # cells to go through on the sheets finished
+        self.merges_left = limits.max_merges
 
     def sheets(self, count: int) -> None:
         if count > self.limits.max_sheets:
@@ -119,6 +137,18 @@ class Budget:
         if characters > self.limits.max_cell_chars:
             raise Refused(too_long(self.limits.max_cell_chars, f"{column_letter(col)}{row} of sheet "
                                                               f"{sheet_name(sheet.name)}"), TOO_LONG_FIX, row)
+
+    def merge(self, sheet: SheetScan, first_row: int, first_col: int, last_row: int, last_col: int) -> None:
+        """A merged range of cells (rows 1-based, columns 0-based)."""
+        first_row, last_row = min(first_row, last_row), max(first_row, last_row)
+        first_col, last_col = min(first_col, last_col), max(first_col, last_col)
+        if last_row == first_row and last_col == first_col:
+            return  # one cell merged with itself
+        sheet.merges.append((first_row, first_col, last_row, last_col))
+        self.merges_left -= 1
+        if self.merges_left < 0:
+            raise Refused(f"the {self.what} has more than {self.limits.max_merges:,} merged ranges of cells; a "
+                          "return has none or a few", "Check it is the right file. " + PLAIN_COPY)
 
     def too_many_elements(self) -> None:
         raise Refused(f"the {self.what}'s sheets are made of more than {self.limits.max_elements:,} pieces "

@@ -291,7 +291,12 @@ def _scan_sheet(sheet: SheetScan, data: bytes, budget: Budget, long_strings: set
         elements -= 1
         if elements < 0:
             budget.too_many_elements()
-        if done:
+        if done:  # after the cells: the merged ranges and the autofilter
+            name = local_names.get(tag) or local_names.setdefault(tag, local_name(tag))
+            if name == "mergeCell":
+                _merge(sheet, attrs.get("ref"), budget)
+            elif name == "autoFilter":
+                sheet.filtered = True
             return
         name = local_names.get(tag) or local_names.setdefault(tag, local_name(tag))
         if in_cell:
@@ -319,6 +324,8 @@ def _scan_sheet(sheet: SheetScan, data: bytes, budget: Budget, long_strings: set
             r = attrs.get("r")
             if r is not None:
                 row = _row_of(r, sheet)
+            if attrs.get("hidden") in ("1", "true"):
+                sheet.hide_rows(row + 1, row + 1)
 
     def text(chunk):
         nonlocal chars, last_chars, value
@@ -361,7 +368,14 @@ def _cell_done(sheet: SheetScan, budget: Budget, long_strings: set[int], row: in
     else:
         filled = False  # no value, or a formula after its value (calamine reads it as empty)
     if formula:
-        sheet.formulas[(row, col)] = filled
+        # Excel saves a formula showing the empty text (=IF(G2="","",...)) as a string with
+        # no characters, with an empty <v> or none: a value, the empty text, not one unsaved
+        if kind == "str" and chars == 0:
+            sheet.empty_texts.add((row, col))
+            filled = False
+            sheet.formulas[(row, col)] = True
+        else:
+            sheet.formulas[(row, col)] = filled
     if not filled:
         return
     budget.cell(sheet, row, col)
@@ -376,6 +390,18 @@ def _cell_done(sheet: SheetScan, budget: Budget, long_strings: set[int], row: in
             budget.text(sheet, row, col, budget.limits.max_cell_chars + 1)
     if kind == "e":
         sheet.errors[(row, col)] = value.strip() or "#N/A"
+
+
+def _merge(sheet: SheetScan, ref: str | None, budget: Budget) -> None:
+    """A merged range (mergeCell ref="A2:A8"), kept to say how its cells are read."""
+    corners = [_cell_of(corner, sheet) for corner in (ref or "").split(":")] if ref else []
+    if len(corners) == 1:
+        return  # one cell merged with itself: nothing merged
+    if len(corners) != 2:
+        raise Refused(f"the Excel file is damaged: sheet {sheet_name(sheet.name)} merges a range "
+                      f"called '{(ref or '')[:20]}'", DAMAGED_FIX)
+    (r1, c1), (r2, c2) = corners
+    budget.merge(sheet, min(r1, r2) + 1, min(c1, c2), max(r1, r2) + 1, max(c1, c2))
 
 
 def _dimension(sheet: SheetScan, attrs: dict, budget: Budget) -> None:
