@@ -50,9 +50,11 @@ lint: $(VENV)/.test-installed
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 
-## Speed: page callbacks and first paint (docs/benchmark.md), storing a return (docs/benchmark-store.md).
+## Speed: page callbacks and time to table (docs/benchmark.md), first paint quiet and on a slow
+## laptop (docs/benchmark-paint.md), storing a return (docs/benchmark-store.md).
 benchmark: $(VENV)/.test-installed browser
 	$(PY) -m tests.benchmark
+	$(PY) -m tests.bench_paint
 	$(PY) -m tests.bench_store
 
 ## pdftoppm (poppler-utils) for the printed pages in docs/print/ (the screenshots only; no test needs it).

@@ -70,6 +70,9 @@ def create_app(settings: Settings) -> Dash:
         assets_folder=str(ROOT / "assets"),
         title=f"{settings.programme.short_name} national metrics",
         suppress_callback_exceptions=True,  # pages are laid out on demand
+        # pages, styles, scripts and callbacks' JSON sent compressed (flask-compress): Dash's
+        # scripts and plotly are 6.1 MB as they are, 1.8 MB gzipped (issue 21, a slow NHS network)
+        compress=True,
     )
     server: Flask = app.server
     server.extensions[EXTENSION] = services

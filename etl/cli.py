@@ -1,4 +1,4 @@
-"""python -m etl: load, report, template, history, restore, quarters, sign-off, revisions, trajectory, users, ...
+"""python -m etl: load, report, template, history, restore, quarters, sign-off, revisions, trajectory, pathways, users, ...
 
 The command line is a composition root of its own: `main` reads the settings once, makes
 the store, its database reader and the accounts (etl/commands/context.py), and hands them to
@@ -10,11 +10,13 @@ empty store, a write a crash left behind finished); the web app never does that 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import sys
 from pathlib import Path
 
 from etl.commands.collection import cmd_decide, cmd_due_date, cmd_quarters, cmd_revisions, cmd_sign_off
 from etl.commands.context import Context, progress
+from etl.commands.pathways import cmd_pathways
 from etl.commands.returns import (
     cmd_history,
     cmd_load,
@@ -27,7 +29,8 @@ from etl.commands.returns import (
 from etl.commands.trajectories import cmd_trajectory
 from etl.commands.users import cmd_users
 from etl.errors import Refusal
-from etl.quarters import QuarterError
+from etl.pathways.qca import MAX_CONDITIONS, SOLUTION_KINDS
+from etl.quarters import FIRST_YEAR, LAST_YEAR, Quarter, QuarterError, parse_list, shortened
 from etl.settings import Settings, SettingsError, as_markdown
 from etl.users import UserError
 
@@ -128,11 +131,58 @@ def parser() -> argparse.ArgumentParser:
     passwd.add_argument("name")
     passwd.add_argument("--password-stdin", action="store_true",
                         help="read the password from standard input (for scripts)")
+
+    pathways = commands.add_parser("pathways", help="which combinations of conditions went with an outcome "
+                                                    "(crisp-set QCA, as the national review did)")
+    pathways.add_argument("--cases", type=Path, required=True, metavar="FILE",
+                          help="a case table (CSV, .xlsx, .xls or .ods): a case column, one 0/1 column per "
+                               "condition and a 0/1 outcome column, as the review's Table 8.3")
+    pathways.add_argument("--conditions", required=True, metavar="A,B,C",
+                          help=f"the conditions to analyse, in order (at most {MAX_CONDITIONS})")
+    pathways.add_argument("--outcome", required=True, metavar="NAME", help="the outcome column")
+    pathways.add_argument("--solution", choices=SOLUTION_KINDS, default=SOLUTION_KINDS[0],
+                          help="parsimonious (default: configurations observed in no case may be assumed "
+                               "either way) or conservative (only those observed)")
+    pathways.add_argument("--json", action="store_true", help="print the analysis as one JSON object")
     return parser
+
+
+class ArgumentProblem(ValueError):
+    """A quarter or date on the command line that cannot be one: exit 2, as argparse's own."""
+
+
+def read_arguments(args: argparse.Namespace, today: dt.date) -> None:
+    """The quarters and dates given on the command line, read in place before any command
+    runs: each a quarter in the years one can be in (Quarter.given), each date a real day in
+    them, so no command meets a quarter it cannot work with (Q4 9999/00 has no end date)."""
+    try:
+        if getattr(args, "quarter", None) is not None:
+            args.quarter = Quarter.given(args.quarter)
+        quarters = getattr(args, "quarters", None)
+        if quarters is not None and quarters.strip().lower() != "all":
+            args.quarters = parse_list(quarters)
+    except QuarterError as err:
+        raise ArgumentProblem(str(err)) from None
+    if args.command == "due-date":
+        if args.quarter.start > today:
+            raise ArgumentProblem(f"{args.quarter.label} has not begun: a due date can be set for a quarter "
+                                  f"that has begun (the latest is {Quarter.containing(today).label})")
+        try:
+            args.date = dt.date.fromisoformat(args.date)
+        except ValueError:
+            raise ArgumentProblem(f"'{shortened(args.date)}' is not a date: write it like 2021-02-15") from None
+        if not FIRST_YEAR <= args.date.year <= LAST_YEAR + 1:
+            raise ArgumentProblem(f"{args.date:%-d %B %Y} is not a due date a return can have: write a date "
+                                  f"from {FIRST_YEAR} to {LAST_YEAR + 1}, after the quarter")
 
 
 def main(argv: list[str] | None = None, settings: Settings | None = None) -> int:
     args = parser().parse_args(argv)
+    try:
+        read_arguments(args, dt.date.today())
+    except ArgumentProblem as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
     try:
         context = Context.from_settings(settings or Settings.from_env())
     except SettingsError as err:
@@ -173,5 +223,5 @@ COMMANDS = {
     "quarantine": cmd_quarantine, "release": cmd_release, "quarters": cmd_quarters, "sign-off": cmd_sign_off,
     "publish": cmd_sign_off,
     "due-date": cmd_due_date, "revisions": cmd_revisions, "approve": cmd_decide, "reject": cmd_decide,
-    "init": cmd_init, "users": cmd_users, "trajectory": cmd_trajectory,
+    "init": cmd_init, "users": cmd_users, "trajectory": cmd_trajectory, "pathways": cmd_pathways,
 }

@@ -20,6 +20,7 @@ WITH counts AS (
         count(*) FILTER (WHERE list_contains(p.counted_trust_types, r.trust_type)
                          AND r.adoption_level >= p.adopted_from_level) AS adopted_trusts,
         count(*) AS all_trusts,
+        -- a sum of BIGINTs is a HUGEINT (128 bits): no number of rows can overflow it
         sum(r.referrals_made) AS referrals_made,
         sum(r.referrals_completed) AS referrals_completed
     FROM submitted_rows r
@@ -133,6 +134,7 @@ SELECT
     sum(counted_trusts)::INTEGER AS counted_trusts,
     sum(adopted_trusts)::INTEGER AS adopted_trusts,
     count(*)::INTEGER AS ahsns_returned,
+    -- at most 15 AHSNs x 10,000 trust rows x a programme's max_count_per_row (at most 10^12): inside BIGINT
     sum(referrals_made)::BIGINT AS referrals_made,
     sum(referrals_completed)::BIGINT AS referrals_completed,
     CASE WHEN sum(counted_trusts) > 0

@@ -34,6 +34,10 @@ class Programme:
     big_change_points: int  # a change above this is shown in the darkest colour
     # The type a trust is taken as when its return does not say and it has no earlier return.
     default_trust_type: str
+    # The most a count of one trust in one quarter (referrals made, referrals completed) can
+    # plausibly be: a larger one is refused where it is read, so no stored count, nor any sum
+    # of them, can outgrow the database's columns (etl/schema.sql).
+    max_count_per_row: int
     # What the programme's organisations are called, one and many: every sentence that names them
     # says it through these (etl/words.py: "2 of 4 acute trusts").
     organisation: str = "trust"
@@ -48,6 +52,12 @@ class Programme:
     # Referrals made by an AHSN in one quarter that are a milestone the first time they are
     # reached (etl/milestones.py), smallest first.
     referral_milestones: tuple[int, ...] = ()
+
+    def __post_init__(self) -> None:
+        # England's sum of a quarter's counts (15 AHSNs of at most 10,000 trust rows) must fit
+        # the database's BIGINT (9.2 x 10^18)
+        if not 0 < self.max_count_per_row <= 10**12:
+            raise ValueError(f"{self.code}: max_count_per_row must be from 1 to 10^12")
 
     @property
     def level_numbers(self) -> tuple[int, ...]:
@@ -92,6 +102,11 @@ TCAM = Programme(
     default_trust_type="acute",
     organisation="trust",
     organisations="trusts",
+    # A TCAM referral follows a patient's discharge from an acute trust. Real returns hold
+    # hundreds per trust per quarter; the largest trusts in England discharge about 50,000
+    # admitted patients a quarter, so 100,000 is more than any trust could refer in one,
+    # while a pasted total, a doubled number or a crafted value (2,147,483,648) is far above.
+    max_count_per_row=100_000,
     # The national review: trajectories work when set with local partners, so each AHSN sets its own.
     submitters_set_trajectories=True,
     referral_milestones=(1_000, 2_000),

@@ -3,6 +3,10 @@
 NHS years run April to March: Q1 = Apr-Jun, Q2 = Jul-Sep, Q3 = Oct-Dec, Q4 = Jan-Mar.
 "Q3 2019/20" is October-December 2019. Quarters are written that way everywhere a person
 reads them; `Q3 19/20` is accepted on input.
+
+A quarter a person gives (a cell of a return or trajectory file, a command-line argument) is
+read with `Quarter.given`, which also holds it to the years a quarter can plausibly be in;
+`Quarter.parse` reads any well-formed label, as stored ones are read back.
 """
 
 from __future__ import annotations
@@ -11,8 +15,27 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-_PATTERN = re.compile(r"^\s*Q\s*([0-9]+)\s+(\d{2}|\d{4})\s*/\s*(\d{2}|\d{4})\s*$", re.IGNORECASE)
+# The quarter number is read with a few digits at most: Python refuses to turn more than
+# 4,300 digits into a number (a ValueError, not a QuarterError), and Q12345 is no quarter anyway.
+_PATTERN = re.compile(r"^\s*Q\s*([0-9]{1,4})\s+(\d{2}|\d{4})\s*/\s*(\d{2}|\d{4})\s*$", re.IGNORECASE)
 _FIRST_MONTH = {1: 4, 2: 7, 3: 10, 4: 1}
+
+# The NHS years a quarter given by a person may start in: from 2013/14, when NHS England
+# licensed the 15 AHSNs (no return can be older), to 2099/00, the last year a two-digit year
+# names (Q3 20/21 is 2020/21). Outside them is a typo or a crafted value: Q4 9999/00 would end
+# in the year 10000, which no date can hold.
+FIRST_YEAR = 2013
+LAST_YEAR = 2099
+# What a message quotes of a text that is not a quarter (a cell may hold 10,000 characters).
+SHOWN_CHARACTERS = 40
+
+
+def shortened(text: str, most: int = SHOWN_CHARACTERS) -> str:
+    """`text` as a message quotes it: at most `most` characters, saying how long it was."""
+    text = str(text)
+    if len(text) <= most:
+        return text
+    return f"{text[:most - 10]}…{text[-5:]} ({len(text):,} characters)"
 
 
 class QuarterError(ValueError):
@@ -30,22 +53,40 @@ class Quarter:
 
     @classmethod
     def parse(cls, text: str) -> Quarter:
+        """Any well-formed quarter label, in any year (stored labels are read back with it)."""
         match = _PATTERN.match(str(text))
+        shown = shortened(text)
         if not match:
             raise QuarterError(
-                f"'{text}' is not a quarter; write it like Q3 2019/20 (or Q3 19/20)"
+                f"'{shown}' is not a quarter; write it like Q3 2019/20 (or Q3 19/20)"
             )
         number, first, second = int(match.group(1)), match.group(2), match.group(3)
         if number not in (1, 2, 3, 4):
-            raise QuarterError(f"'{text}': there is no quarter Q{number}; NHS quarters are Q1 to Q4")
+            raise QuarterError(f"'{shown}': there is no quarter Q{number}; NHS quarters are Q1 to Q4")
         start = int(first) if len(first) == 4 else 2000 + int(first)
         end_two_digits = int(second[-2:])
         if (start + 1) % 100 != end_two_digits or (len(second) == 4 and int(second) != start + 1):
             raise QuarterError(
-                f"'{text}': an NHS year runs into the next calendar year, "
+                f"'{shown}': an NHS year runs into the next calendar year, "
                 f"so {start} is followed by {(start + 1) % 100:02d} (write {start}/{(start + 1) % 100:02d})"
             )
         return cls(start, number)
+
+    @classmethod
+    def given(cls, text: str) -> Quarter:
+        """A quarter as a person gives it: well-formed, and in the years a quarter can be in."""
+        return cls.parse(text).plausible(str(text))
+
+    def plausible(self, typed: str | None = None) -> Quarter:
+        """This quarter, if its year is one a quarter can be in (FIRST_YEAR to LAST_YEAR);
+        else QuarterError quoting `typed` (what was written), or the label."""
+        if FIRST_YEAR <= self.year <= LAST_YEAR:
+            return self
+        first, last = Quarter(FIRST_YEAR, 1), Quarter(LAST_YEAR, 4)
+        raise QuarterError(
+            f"'{shortened(typed if typed is not None else self.label)}' is outside the years a quarter can "
+            f"be in here: {first.label} (when the AHSNs began) to {last.label}"
+        )
 
     @classmethod
     def containing(cls, day: dt.date) -> Quarter:
@@ -96,5 +137,5 @@ def span(first: Quarter, last: Quarter) -> list[Quarter]:
 
 
 def parse_list(text: str) -> list[Quarter]:
-    """'Q3 2018/19,Q3 2019/20' -> quarters, in the order given."""
-    return [Quarter.parse(part) for part in text.split(",") if part.strip()]
+    """'Q3 2018/19,Q3 2019/20' -> quarters, in the order given (each as a person gives it)."""
+    return [Quarter.given(part) for part in text.split(",") if part.strip()]

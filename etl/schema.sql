@@ -70,8 +70,10 @@ CREATE TABLE submitted_rows (
     trust_name VARCHAR,
     trust_type VARCHAR,
     adoption_level INTEGER,
-    referrals_made INTEGER,
-    referrals_completed INTEGER,
+    -- BIGINT, though the reader accepts at most the programme's max_count_per_row (100,000 for
+    -- TCAM): whatever a file or an older reader let through is held, never a failed build
+    referrals_made BIGINT,
+    referrals_completed BIGINT,
     comment VARCHAR  -- the row's Notes/Comments cell, as written
 );
 

@@ -64,8 +64,8 @@ def _explanations(programme: Programme, quarter: Quarter) -> list[tuple[str, str
                        "count toward the adoption rate."),
         ("adoption_level", f"A whole number from {programme.levels[0].number} to "
                            f"{programme.levels[-1].number} (choose from the list). {levels}"),
-        ("referrals_made", "Referrals sent to community pharmacies in the quarter: a whole number, "
-                           "or blank if not reported."),
+        ("referrals_made", "Referrals sent to community pharmacies in the quarter: a whole number from 0 "
+                           f"to {programme.max_count_per_row:,}, or blank if not reported."),
         ("referrals_completed", "Of those, referrals completed: never more than made; blank if not "
                                 "reported."),
         ("comment", "Optional: a note about the trust this quarter, kept with the return."),
@@ -108,8 +108,9 @@ def template_xlsx(db: Database, programme: Programme, ahsn: str, quarter: Quarte
     for name in ("referrals_made", "referrals_completed"):
         col = columns.index(name)
         sheet.data_validation(1, col, last, col, {
-            "validate": "integer", "criteria": ">=", "value": 0, "ignore_blank": True,
-            "error_title": "Referrals", "error_message": "A whole number of 0 or more, or blank if not reported"})
+            "validate": "integer", "criteria": "between", "minimum": 0, "maximum": programme.max_count_per_row,
+            "ignore_blank": True, "error_title": "Referrals",
+            "error_message": f"A whole number from 0 to {programme.max_count_per_row:,}, or blank if not reported"})
     about = book.add_worksheet("About the columns")
     about.set_column(0, 0, 22)
     about.set_column(1, 1, 100, wrap)

@@ -40,6 +40,7 @@ class _Seen(NamedTuple):
     trust_name: str
     adoption_level: int
     referrals_made: int | None
+    trust_type: str | None = None
 
 
 def parse_return(
@@ -97,14 +98,15 @@ def check_against_store(parsed: ParsedReturn, current: pd.DataFrame, programme: 
     stored: dict[tuple[str, int], dict[str, _Seen]] = defaultdict(dict)
     for rec in current.to_dict("records"):
         stored[(rec["ahsn"], rec["quarter_index"])][rec["trust_code"]] = _Seen(
-            rec["trust_name"], rec["adoption_level"], rec.get("referrals_made"))
+            rec["trust_name"], rec["adoption_level"], _count(rec.get("referrals_made")), rec.get("trust_type"))
     _carry_over_trust_types(parsed, current, by_return, programme)
     for (ahsn, q_index), trusts in by_return.items():
         label = Quarter.from_index(q_index).label
         before_label = Quarter.from_index(q_index - 1).label
         earlier = by_return.get((ahsn, q_index - 1))
-        previous = ({c: _Seen(r.trust_name, r.adoption_level, r.referrals_made) for c, r in earlier.items()}
+        previous = ({c: _Seen(r.trust_name, r.adoption_level, r.referrals_made, r.trust_type) for c, r in earlier.items()}
                     if earlier else stored.get((ahsn, q_index - 1), {}))
+        _warn_if_untouched_template(parsed, ahsn, label, before_label, trusts, previous, programme)
         for code, before in previous.items():
             now = trusts.get(code)
             if now is None:
@@ -129,6 +131,39 @@ def check_against_store(parsed: ParsedReturn, current: pd.DataFrame, programme: 
                     f"{now.trust_name} ({code}) made {made_now:,} referrals, more than "
                     f"{REFERRAL_JUMP} times the {int(made_before):,} of {before_label}",
                     "Check the figure is for this quarter only, not a running total"))
+
+
+def _warn_if_untouched_template(parsed: ParsedReturn, ahsn: str, label: str, before_label: str,
+                                trusts: dict[str, TrustRow], previous: dict[str, _Seen],
+                                programme: Programme) -> None:
+    """A return identical to the AHSN's previous one (the same trusts, names, types and levels)
+    with every referral blank, where the previous one had figures, is what the template looks
+    like before it is filled in (python -m etl template carries the levels over and leaves the
+    referrals blank). Valid, so stored, but said, in the preview and the receipt."""
+    if not previous or set(previous) != set(trusts):
+        return
+    if any(r.referrals_made is not None or r.referrals_completed is not None for r in trusts.values()):
+        return
+    if not any(_count(b.referrals_made) is not None for b in previous.values()):
+        return
+    for code, now in trusts.items():
+        before = previous[code]
+        if int(before.adoption_level) != now.adoption_level or \
+                " ".join(str(before.trust_name).split()).lower() != now.trust_name.lower() or \
+                (now.trust_type_given and before.trust_type not in (None, now.trust_type)):
+            return
+    parsed.warnings.append(Problem(
+        parsed.file_name, None, "referrals_made",
+        f"{ahsn}'s return for {label} is the same as its return for {before_label} (the same {len(trusts)} "
+        f"{words.organisations(programme)} at the same levels) and every referral figure is blank, "
+        f"where {before_label} had figures: it looks like the template before it was filled in",
+        f"If {label}'s referrals are not known yet, nothing to do (they show as not reported); otherwise "
+        "fill in each trust's referrals made and completed, and upload the file again"))
+
+
+def _count(value) -> int | None:
+    """A stored count, or None when not reported (pandas may give NA or NaN)."""
+    return None if value is None or pd.isna(value) else int(value)
 
 
 def _carry_over_trust_types(parsed: ParsedReturn, current: pd.DataFrame,

@@ -225,6 +225,98 @@ def _col(i: int) -> str:
     return chr(65 + i) if i < 26 else "A" + chr(65 + i - 26)
 
 
+# ---- .xlsx whose parts say two things (issue 22): each must be read as calamine reads it ----
+
+FAR_SHEET = ('<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+             '<row r="1"><c r="A1" t="inlineStr"><is><t>quarter</t></is></c></row><row r="1048576">'
+             '<c r="XFD1048576" t="inlineStr"><is><t>x</t></is></c></row></sheetData></worksheet>')
+
+
+def moved_workbook() -> tuple[str, bytes]:
+    """_rels/.rels puts the workbook in book/, where a sheet reaches XFD1048576; a clean
+    workbook is left in xl/ for anyone who assumes that is where it is."""
+    parts = _workbook()
+    parts["_rels/.rels"] = parts["_rels/.rels"].replace(b"xl/workbook.xml", b"book/workbook.xml")
+    parts["book/workbook.xml"] = parts["xl/workbook.xml"]
+    parts["book/_rels/workbook.xml.rels"] = parts["xl/_rels/workbook.xml.rels"].replace(
+        b'Target="/xl/worksheets/sheet1.xml"', b'Target="worksheets/sheet1.xml"')
+    parts["book/worksheets/sheet1.xml"] = FAR_SHEET.encode()
+    return "moved.xlsx", _zip(parts)
+
+
+def entity_in_workbook_folder() -> tuple[str, bytes]:
+    """_rels/.rels names the workbook 'bo&#111;k/workbook.xml': calamine expands this one
+    (to book/, where a sheet reaches XFD1048576); a clean copy waits in a folder named as
+    written."""
+    name, content = moved_workbook()
+    parts = {n: zipfile.ZipFile(io.BytesIO(content)).read(n) for n in zipfile.ZipFile(io.BytesIO(content)).namelist()}
+    parts["_rels/.rels"] = parts["_rels/.rels"].replace(b"book/workbook.xml", b"bo&#111;k/workbook.xml")
+    parts["bo&#111;k/workbook.xml"] = parts["xl/workbook.xml"]
+    parts["bo&#111;k/_rels/workbook.xml.rels"] = parts["xl/_rels/workbook.xml.rels"]
+    return "folder.xlsx", _zip(parts)
+
+
+def entity_in_target() -> tuple[str, bytes]:
+    """The sheet's relationship targets 'worksheets/sheet&#49;.xml': calamine takes that as
+    written (a part of that very name, reaching XFD1048576); an XML parser would read
+    'sheet1.xml', the clean one."""
+    parts = _workbook()
+    rels = parts["xl/_rels/workbook.xml.rels"]
+    parts["xl/_rels/workbook.xml.rels"] = rels.replace(b'Target="/xl/worksheets/sheet1.xml"',
+                                                       b'Target="worksheets/sheet&#49;.xml"')
+    parts["xl/worksheets/sheet&#49;.xml"] = FAR_SHEET.encode()
+    return "entity.xlsx", _zip(parts)
+
+
+def workbook_in_latin_1() -> tuple[str, bytes]:
+    """workbook.xml declaring ISO-8859-1: its names could be read one way by calamine and
+    another by the inspection."""
+    parts = _workbook()
+    book = parts["xl/workbook.xml"]
+    if book.startswith(b"<?xml"):
+        book = book.split(b"?>", 1)[1]
+    parts["xl/workbook.xml"] = b'<?xml version="1.0" encoding="ISO-8859-1"?>' + book
+    return "latin.xlsx", _zip(parts)
+
+
+def parts_differing_in_capitals() -> tuple[str, bytes]:
+    """Two parts whose names differ only in capitals: calamine could take either."""
+    parts = _workbook()
+    parts["XL/worksheets/sheet1.xml"] = FAR_SHEET.encode()
+    return "capitals.xlsx", _zip(parts)
+
+
+def two_sheets_one_name() -> tuple[str, bytes]:
+    """Two sheets called Return, in two parts: calamine would read the first twice."""
+    parts = _workbook()
+    book = parts["xl/workbook.xml"].decode()
+    sheet = book[book.index("<sheet "):book.index("/>", book.index("<sheet ")) + 2]
+    parts["xl/workbook.xml"] = book.replace(sheet, sheet + sheet).replace('name="Sheet"', 'name="Return"').encode()
+    return "twice.xlsx", _zip(parts)
+
+
+def cell_out_of_any_sheet() -> tuple[str, bytes]:
+    """A cell called AAAA1: past any sheet's last column, placed far away or not at all."""
+    parts = _workbook()
+    parts["xl/worksheets/sheet1.xml"] = parts["xl/worksheets/sheet1.xml"].replace(b'r="A1"', b'r="AAAA1"', 1)
+    return "column.xlsx", _zip(parts)
+
+
+def both_ods_and_xlsx() -> tuple[str, bytes]:
+    """An .ods that is also an .xlsx: calamine tries .xlsx first, and would read that."""
+    parts = _workbook()
+    content = (ODS_OPEN + '<office:body><office:spreadsheet><table:table table:name="Return"/>'
+               "</office:spreadsheet></office:body></office:document-content>")
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as z:
+        z.writestr(zipfile.ZipInfo("mimetype"), "application/vnd.oasis.opendocument.spreadsheet")
+        z.writestr("content.xml", content)
+        z.writestr("META-INF/manifest.xml", "<manifest/>")
+        for name, data in parts.items():
+            z.writestr(name, data)
+    return "both.ods", buffer.getvalue()
+
+
 def word_document() -> tuple[str, bytes]:
     """A .docx sent by mistake."""
     return "return.docx", _zip({"[Content_Types].xml": b"<Types/>", "word/document.xml": b"<document/>"})
@@ -336,4 +428,5 @@ BUILDERS = [shared_strings_bomb, lying_zip_bomb, full_sheet_dimension, far_cell,
             external_link, hidden_first_sheet, very_hidden_sheet, many_parts, too_many_cells,
             word_document, ods_repeated_rows, ods_hidden_sheet, ods_encrypted, csv_of_ones,
             made_up_trusts, implausible_return, nul_after_4kb, control_character, bidi_override,
-            one_huge_line, huge_quoted_field, too_many_problems]
+            one_huge_line, huge_quoted_field, too_many_problems, moved_workbook, entity_in_workbook_folder, entity_in_target,
+            workbook_in_latin_1, parts_differing_in_capitals, two_sheets_one_name, cell_out_of_any_sheet, both_ods_and_xlsx]

@@ -13,12 +13,55 @@ from etl.reading.grid import CellError
 
 @pytest.mark.parametrize("typed, value, read_as", [
     ("12", 12, None), (12.0, 12, None), ("", None, None), (None, None, None),
-    ("1,234", 1234, "1234"), ("12,345,678", 12345678, "12345678"), ("4.0", 4, "4"), ("007", 7, "7"),
+    ("1,234", 1234, "1234"), ("1,234,567", 1234567, "1234567"), ("4.0", 4, "4"), ("007", 7, "7"),
     ("N/A", None, "not reported (blank)"), ("-", None, "not reported (blank)"),
     ("Not reported", None, "not reported (blank)"),
 ])
 def test_counts_read_as_meant(typed, value, read_as):
-    assert cells.count(typed, "referrals_made") == (value, read_as)
+    assert cells.count(typed, 10_000_000) == (value, read_as)
+
+
+@pytest.mark.parametrize("typed", [100_000, 100_000.0, "100000", "100,000", "0100000"])
+def test_the_largest_count_the_programme_states_is_accepted(typed):
+    assert cells.count(typed, TCAM.max_count_per_row)[0] == TCAM.max_count_per_row == 100_000
+
+
+TOO_MANY_FIX = ("Check the cell: real returns hold hundreds for a trust in a quarter. A total pasted into a "
+                "trust's row, or a number typed twice, is the usual cause")
+POWER = ("is a number written as a power of ten, not a count: Excel writes a long number that way in a CSV "
+         "when its column is too narrow, losing digits")
+
+
+@pytest.mark.parametrize("typed, message", [
+    ("100001", "'100001' referrals for one trust in one quarter is more than any trust makes (a return accepts "
+               "at most 100,000)"),
+    (2_147_483_648.0, "'2147483648' referrals for one trust in one quarter is more than any trust makes (a "
+                      "return accepts at most 100,000)"),
+    ("2,147,483,648", "'2,147,483,648' referrals for one trust in one quarter is more than any trust makes (a "
+                      "return accepts at most 100,000)"),
+    (1e20, "'1E+20' referrals for one trust in one quarter is more than any trust makes (a return accepts "
+           "at most 100,000)"),  # a float Excel keeps, shown as Excel shows it
+    (1e300, "'1E+300' referrals for one trust in one quarter is more than any trust makes (a return accepts "
+            "at most 100,000)"),
+    ("9" * 5000, "'999999999999999999999999999999…99999 (5,000 characters)' has 5,000 digits: no number typed "
+                 "into a spreadsheet has more than 15"),
+    ("1" + ",000" * 2000, "'1,000,000,000,000,000,000,000,…0,000 (8,001 characters)' has 6,001 digits: no "
+                          "number typed into a spreadsheet has more than 15"),
+    ("1E+300", f"'1E+300' {POWER}"), ("1e20", f"'1e20' {POWER}"), ("1.23457E+11", f"'1.23457E+11' {POWER}"),
+    ("10^20", f"'10^20' {POWER}"), ("2 x 10^5", f"'2 x 10^5' {POWER}"), ("1E3", f"'1E3' {POWER}"),
+    (float("inf"), "the cell holds 'INF', which is not a number"),
+    (float("-inf"), "the cell holds '-INF', which is not a number"),
+    (float("nan"), "the cell holds 'NAN', which is not a number"),
+    (-5.0, "'-5' is not a count of referrals"), (-0.5, "'-0.5' is not a count of referrals"),
+    ("-" + "9" * 20, "'-99999999999999999999' has 20 digits: no number typed into a spreadsheet has more than 15"),
+])
+def test_counts_out_of_bounds_are_refused_by_cell_with_the_value_shortened(typed, message):
+    with pytest.raises(cells.Unreadable) as refused:
+        cells.count(typed, TCAM.max_count_per_row)
+    assert refused.value.message == message
+    assert len(refused.value.message) < 200 and len(refused.value.fix) > 20
+    if "more than any trust" in message:
+        assert refused.value.fix == TOO_MANY_FIX
 
 
 @pytest.mark.parametrize("typed, message", [
@@ -40,7 +83,7 @@ def test_counts_read_as_meant(typed, value, read_as):
 ])
 def test_counts_that_could_mean_two_things_or_none_are_refused(typed, message):
     with pytest.raises(cells.Unreadable) as refused:
-        cells.count(typed, "referrals_made")
+        cells.count(typed, TCAM.max_count_per_row)
     assert refused.value.message == message
 
 
@@ -58,6 +101,10 @@ def test_levels_read_as_meant(typed, level, read_as):
     ("6", "'6' is not an adoption level"), ("Level 6", "'Level 6' is not an adoption level"),
     ("Going well", "'Going well' is not an adoption level"), ("", "the adoption level is blank"),
     ("2.000", "'2.000' is not an adoption level"),
+    ("4" * 5000, "'444444444444444444444444444444…44444 (5,000 characters)' is not an adoption level"),
+    ("Level " + "4" * 50, "'Level 444444444444444444444444…44444 (56 characters)' is not an adoption level"),
+    (1e300, "'1E+300' is not an adoption level"), (float("inf"), "'INF' is not an adoption level"),
+    (float("nan"), "'NAN' is not an adoption level"),
 ])
 def test_levels_refused(typed, message):
     with pytest.raises(cells.Unreadable) as refused:
@@ -84,6 +131,18 @@ def test_quarters_read_as_meant(typed, read_as):
     ("Q3 2020-22", "'Q3 2020-22': an NHS year runs into the next calendar year, so 2020 is followed by 21 "
                    "(write 2020/21)"),
     ("", "the quarter is blank"),
+    ("Q4 9999/00", "'Q4 9999/00' is outside the years a quarter can be in here: Q1 2013/14 (when the AHSNs "
+                   "began) to Q4 2099/00"),
+    ("Q4 FY9999/00", "'Q4 FY9999/00' is outside the years a quarter can be in here: Q1 2013/14 (when the AHSNs "
+                     "began) to Q4 2099/00"),
+    ("Q1 0000", "'Q1 0000' is outside the years a quarter can be in here: Q1 2013/14 (when the AHSNs began) "
+                "to Q4 2099/00"),
+    ("Q1 2005/06", "'Q1 2005/06' is outside the years a quarter can be in here: Q1 2013/14 (when the AHSNs "
+                   "began) to Q4 2099/00"),
+    ("Q" + "3" * 5000 + " 2020/21", "'Q33333333333333333333333333333…20/21 (5,009 characters)' is not a quarter"),
+    ("Q3 " + "2" * 5000, "'Q3 222222222222222222222222222…22222 (5,003 characters)' is not a quarter"),
+    (dt.datetime(9999, 12, 31), "the cell holds a date (31 December 9999), not a quarter; that date falls in "
+                                "Q3 9999/00"),
 ])
 def test_quarters_refused(typed, message):
     with pytest.raises(cells.Unreadable) as refused:

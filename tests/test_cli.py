@@ -154,7 +154,7 @@ def test_publish_quarters_revisions_approve_reject_and_due_date(store, db, run, 
     assert (code, out) == (0, "Q3 2020/21 is published (event 162); 1 of 15 AHSNs has returned. Changes to its "
                               "returns now wait for approval (`python -m etl revisions`).\n")
     assert run("publish", "Q3 2020/21")[2].startswith("error: Q3 2020/21 is already published")
-    assert run("publish", "Q5 2020/21")[0] == 1
+    assert run("publish", "Q5 2020/21")[0] == 2  # not a quarter: the command line is wrong
     _, out, _ = run("quarters")
     rows = {r["quarter"]: r for r in csv.DictReader(io.StringIO(out))}
     assert (rows["Q3 2020/21"]["state"], rows["Q3 2020/21"]["ahsns_returned"], rows["Q3 2020/21"]["due"]) == (
@@ -184,3 +184,42 @@ def test_report_quarters_all(store, db, run):
     assert out.splitlines()[0].split(",")[1:11] == [
         f"q{n}_{y}_{(y + 1) % 100:02d}" for y, n in [(2018, 1), (2018, 2), (2018, 3), (2018, 4), (2019, 1),
                                                        (2019, 2), (2019, 3), (2019, 4), (2020, 1), (2020, 2)]]
+
+
+YEARS = "is outside the years a quarter can be in here: Q1 2013/14 (when the AHSNs began) to Q4 2099/00"
+LONG_QUARTER = "Q1 " + "9" * 5000 + "/00"
+
+
+@pytest.mark.parametrize("args, message", [
+    (["template", "--ahsn", "Wessex", "--quarter", "Q4 9999/00"], f"error: 'Q4 9999/00' {YEARS}"),
+    (["template", "--ahsn", "Wessex", "--quarter", LONG_QUARTER],
+     "error: 'Q1 999999999999999999999999999…99/00 (5,006 characters)' is not a quarter; write it like Q3 2019/20 "
+     "(or Q3 19/20)"),
+    (["report", "--quarters", "Q3 2019/20,Q4 9999/00"], f"error: 'Q4 9999/00' {YEARS}"),
+    (["report", "--quarters", "Q" + "3" * 5000 + " 2019/20"], "error: 'Q33333333333333333333333333333…19/20 "
+                                                               "(5,009 characters)' is not a quarter"),
+    (["publish", "Q1 2012/13"], f"error: 'Q1 2012/13' {YEARS}"),
+    (["due-date", "Q4 9999/00", "2021-01-01", "--reason", "x"], f"error: 'Q4 9999/00' {YEARS}"),
+    (["due-date", "Q1 2099/00", "2099-06-01", "--reason", "x"],
+     "error: Q1 2099/00 has not begun: a due date can be set for a quarter that has begun"),
+    (["due-date", "Q4 2020/21", "9999-12-31", "--reason", "x"],
+     "error: 31 December 9999 is not a due date a return can have: write a date from 2013 to 2100, after the quarter"),
+    (["due-date", "Q4 2020/21", "9" * 5000, "--reason", "x"],
+     "error: '999999999999999999999999999999…99999 (5,000 characters)' is not a date: write it like 2021-02-15"),
+])
+def test_a_quarter_or_date_no_command_can_use_exits_2_with_a_message(store, run, args, message):
+    """Issue 22: 5,000 digits or Q4 9999/00 gave a traceback. Every argument that takes a
+    quarter or a date is read before the command runs; nothing is stored."""
+    events = len(store.events())
+    code, out, err = run(*args)
+    assert (code, out) == (2, "")
+    assert err.startswith(message) and err.count("\n") == 1 and len(err) < 250, err
+    assert len(store.events()) == events
+
+
+def test_a_crafted_quarter_prints_no_traceback_from_the_real_command(store):
+    result = subprocess.run([sys.executable, "-m", "etl", "template", "--ahsn", "Wessex", "--quarter", "Q4 9999/00"],
+                            cwd=ROOT, capture_output=True, text=True, timeout=120,
+                            env={**os.environ, "METRICS_DATA": str(store.root)})
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert result.stderr == f"error: 'Q4 9999/00' {YEARS}\n"

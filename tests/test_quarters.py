@@ -1,4 +1,5 @@
 import datetime as dt
+import re
 
 import pytest
 
@@ -46,3 +47,28 @@ def test_quarter_arithmetic_crosses_years():
 
 def test_parse_list_keeps_the_given_order():
     assert [q.label for q in parse_list("Q3 2019/20, Q3 18/19,")] == ["Q3 2019/20", "Q3 2018/19"]
+
+
+@pytest.mark.parametrize("text, message", [
+    ("Q4 9999/00", "'Q4 9999/00' is outside the years a quarter can be in here: Q1 2013/14 (when the AHSNs "
+                   "began) to Q4 2099/00"),
+    ("Q1 2012/13", "'Q1 2012/13' is outside the years a quarter can be in here"),
+    ("Q1 " + "9" * 5000 + "/00", "'Q1 999999999999999999999999999…99/00 (5,006 characters)' is not a quarter"),
+    ("Q" + "4" * 5000 + " 2020/21", "is not a quarter"),
+    ("x" * 10_000, "'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxx…xxxxx (10,000 characters)' is not a quarter"),
+])
+def test_a_quarter_given_by_a_person_is_in_the_years_a_quarter_can_be_in(text, message):
+    """Q4 9999/00 would end in the year 10000, which no date holds; 5,000 digits are more than
+    Python turns into a number. Each is a QuarterError with the text shortened, never a ValueError."""
+    with pytest.raises(QuarterError, match=re.escape(message)) as refused:
+        Quarter.given(text)
+    assert len(str(refused.value)) < 160
+
+
+def test_the_first_and_last_quarters_given_are_read_and_stored_labels_in_any_year_are_read_back():
+    assert Quarter.given("Q1 2013/14") == Quarter(2013, 1)
+    assert Quarter.given("Q4 99/00") == Quarter(2099, 4)
+    assert Quarter.parse("Q4 9999/00") == Quarter(9999, 4)  # a label already stored is never refused
+    assert [q.label for q in parse_list("Q3 2019/20")] == ["Q3 2019/20"]
+    with pytest.raises(QuarterError, match="outside the years"):
+        parse_list("Q3 2019/20,Q4 9999/00")

@@ -98,7 +98,7 @@ ETL_LAYERS = [
     ("definitions", ("etl.quarters", "etl.ahsns", "etl.programmes", "etl.problems", "etl.errors", "etl.files",
                      "etl.rows", "etl.events", "etl.words", "etl.users", "etl.permissions")),
     ("reading files", ("etl.reading",)),
-    ("checking", ("etl.validate", "etl.trajectories")),
+    ("checking", ("etl.validate", "etl.trajectories", "etl.pathways")),
     ("reading the database", ("etl.queries", "etl.settings")),
     ("the build", ("etl.build",)),
     ("what the figures mean", ("etl.report", "etl.collection", "etl.milestones", "etl.templates", "etl.mail")),

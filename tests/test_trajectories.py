@@ -50,6 +50,23 @@ REFUSED = {
     "header-only.csv": [(None, None, "the file has a header but no steps")],
     "missing-column.csv": [(1, "target_percent", "this column is missing")],
     "not-a-column.csv": [(1, "owner", "this is not a column of the trajectory")],
+    # issue 22: quarters past any year, 5,000 digits, powers of ten, infinity
+    "out-of-bounds.csv": [
+        (2, "quarter", "'Q4 9999/00' is outside the years a quarter can be in here: Q1 2013/14 (when the AHSNs "
+                       "began) to Q4 2099/00"),
+        (3, "quarter", "'Q1 999999999999999999999999999…99/00 (5,006 characters)' is not a quarter"),
+        (4, "target_percent", "'1E+300' is not a target rate"),
+        (5, "target_percent", "'999999999999999999999999999999…99999 (5,000 characters)' is not a target rate"),
+        (6, "target_percent", "'inf' is not a target rate"),
+        (7, "quarter", "'Q1 0000' is outside the years a quarter can be in here"),
+    ],
+    "out-of-bounds.xlsx": [
+        (2, "quarter", "'Q4 9999/00' is outside the years a quarter can be in here"),
+        (3, "quarter", "'Q1 999999999999999999999999999…99/00 (5,006 characters)' is not a quarter"),
+        (4, "target_percent", "'1E+300' is not a percent from 0 to 100"),
+        (5, "target_percent", "the cell holds 'INF', which is not a number"),
+        (6, "target_percent", "'10^20' is not a target rate"),
+    ],
     "ragged.csv": [(2, None, "the row has 5 values but the header has 4 columns")],
     "unknown-ahsn-and-blanks.csv": [
         (2, "ahsn", "'Atlantis' is not one of the 15 AHSNs"),
@@ -117,7 +134,18 @@ def test_a_hostile_file_is_refused_cheaply_in_the_reading_child():
     parsed = parse_trajectory(HOSTILE.name, HOSTILE.read_bytes(), TCAM, ReadLimits(memory_bytes=256 * 1024 * 1024))
     assert time.monotonic() - started < 10
     assert parsed.steps == [] and parsed.problems
-    assert parsed.problems[0].message.startswith("the file could not be read within the limits")
+    assert parsed.problems[0].message.startswith("sheet 'Return' says it spans 65,536 rows and 256 columns, far "
+                                                 "outside any return")
+
+
+def test_the_attackers_workbook_is_refused_as_a_trajectory_too():
+    """Issue 22 sent it as a trajectory file, read inside the write lock: refused as cheaply."""
+    attack = Path(__file__).parent / "fixtures" / "hostile" / "many-far-sheets.xlsx"
+    started = time.monotonic()
+    parsed = parse_trajectory(attack.name, attack.read_bytes(), TCAM, ReadLimits())
+    assert time.monotonic() - started < 10
+    assert [p.message for p in parsed.problems] == [
+        "the workbook has 150 sheets; a return is one sheet, and at most 50 are read"]
 
 
 def test_too_large_a_file_is_refused_before_any_child_starts():

@@ -30,7 +30,10 @@ EXPECTED = {
                                  "file (File is not a zip file)")],
     "bad_quoting.csv": [(2, None, "the file is not valid CSV (unexpected end of data)")],
     "missing_column.csv": [(1, "adoption_level", "this column is missing")],
-    "unknown_column.csv": [(1, "region", "this is not a column of the return")],
+    # 'region' is an extra column, ignored; 'Referals made' may be the missing referrals_made
+    "unknown_column.csv": [(1, "Referals made", "this is not a column of the return, and the return's "
+                                                "referrals_made column is missing: it may be referrals_made "
+                                                "under another name")],
     "unknown_ahsn.csv": [(3, "ahsn", "'Wessexx' is not one of the 15 AHSNs")],
     "extra_values.csv": [(2, None, "the row has 9 values but the header has 8 columns")],
     "bad_quarters.csv": [

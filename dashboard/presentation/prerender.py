@@ -22,9 +22,8 @@ from collections.abc import Callable
 
 from dash import Dash
 from dash._pages import _parse_query_string, _path_to_page
-from dash._utils import interpolate_str
 from dash.development.base_component import Component
-from flask import request
+from flask import g, request
 
 from dashboard.presentation import shell
 
@@ -33,7 +32,11 @@ VOID = {"br", "img", "input", "hr", "meta", "col", "wbr"}
 RENAMED = {"className": "class", "htmlFor": "for", "tabIndex": "tabindex", "colSpan": "colspan",
            "rowSpan": "rowspan", "autoComplete": "autocomplete", "maxLength": "maxlength"}
 SKIPPED = {"children", "n_clicks", "n_clicks_timestamp", "loading_state", "key", "disable_n_clicks", "setProps"}
+WILDCARDS = ("data-", "aria-")
 BOOLEAN = {"hidden", "disabled", "required", "checked", "multiple", "readOnly"}
+# Dash's scripts (about 1.2 MB) wait in an inert <template> until the browser has painted the
+# page the server sent; LOADER then adds them, in order, as Dash's own index would have run them.
+# At the end of the body, as Dash puts them, they were fetched and run before the first frame.
 INDEX = """<!DOCTYPE html>
 <html lang="en">
     <head>
@@ -46,11 +49,55 @@ INDEX = """<!DOCTYPE html>
         {%app_entry%}
         <footer>
             {%config%}
-            {%scripts%}
-            {%renderer%}
+            <template id="dash-scripts">{%scripts%}{%renderer%}</template>
+            <script>{%loader%}</script>
         </footer>
     </body>
 </html>"""
+# After the first paint (the browser's own First Contentful Paint, reported once the frame is
+# on screen; in a browser without paint timing, two frames; at once in a tab not shown, which
+# has no frames) each script of the template is added as a new element, in its order: the
+# external ones at once with async=false, fetched together and run in order; an inline one once
+# the script before it has run. On a page with charts, plotly (the address dash-renderer gives
+# dcc.Graph, window._dashPlotlyJSURL) is preloaded at low priority with them, rather than asked
+# for only once Dash has drawn a Graph. Meanwhile the controls only Dash can work (a dropdown, a
+# file drop zone) are marked as loading (assets/dashboard.css shows it).
+LOADER = """(function () {
+  var template = document.getElementById("dash-scripts"), started = false;
+  document.querySelectorAll("#prerendered .prerender-control").forEach(function (c) { c.setAttribute("aria-busy", "true"); });
+  function add(list, i) {
+    var last = null;
+    for (; i < list.length; i++) {
+      var old = list[i], el = document.createElement("script");
+      for (var a = 0; a < old.attributes.length; a++) el.setAttribute(old.attributes[a].name, old.attributes[a].value);
+      if (old.hasAttribute("src")) { el.async = false; last = el; }
+      else if (last) { var rest = i; var go = function () { add(list, rest); };
+        last.addEventListener("load", go); last.addEventListener("error", go); return; }
+      else el.text = old.text;
+      template.parentNode.appendChild(el);
+    }
+  }
+  function start() {
+    if (started || !template) return;
+    started = true;
+    add(template.content.querySelectorAll("script"), 0);
+    var config = JSON.parse((document.getElementById("_dash-config") || {}).textContent || "{}");
+    if (config.serve_locally && document.querySelector("#prerendered .prerender-graph")) {
+      // plotly (4.8 MB) is fetched by the Graph once Dash has drawn it: asked for now, behind Dash's own
+      var plotly = document.createElement("link");
+      plotly.rel = "preload"; plotly.as = "script"; plotly.fetchPriority = "low";
+      plotly.href = config.requests_pathname_prefix + "_dash-component-suites/plotly/package_data/plotly.min.js";
+      document.head.appendChild(plotly);
+    }
+  }
+  if (document.visibilityState === "hidden") return start();
+  var timed = window.PerformanceObserver && (PerformanceObserver.supportedEntryTypes || []).indexOf("paint") >= 0;
+  if (timed) new PerformanceObserver(function (list, observer) {
+    if (list.getEntriesByName("first-contentful-paint").length) { observer.disconnect(); start(); }
+  }).observe({type: "paint", buffered: true});
+  // without paint timing, two frames; with it, a page that never paints content still gets Dash
+  requestAnimationFrame(function () { requestAnimationFrame(function () { setTimeout(start, timed ? 3000 : 0); }); });
+})();"""
 
 
 class Rendered:
@@ -85,6 +132,15 @@ def _attributes(props: dict, out: Rendered) -> str:
     return (" " + " ".join(parts)) if parts else ""
 
 
+def _props(node: Component) -> dict:
+    """The props set on `node`, as node.to_plotly_json()["props"] has them (its named props, then
+    data-* and aria-*) at a fraction of the cost: a page's table is thousands of components."""
+    given = node.__dict__
+    props = {name: given[name] for name in node._prop_names if name in given}
+    props.update((name, value) for name, value in given.items() if name.startswith(WILDCARDS))
+    return props
+
+
 def _render(node, out: Rendered, page: Callable[[], object] | None) -> None:
     if node is None:
         return
@@ -95,7 +151,7 @@ def _render(node, out: Rendered, page: Callable[[], object] | None) -> None:
     if not isinstance(node, Component):
         out.parts.append(escape.escape(str(node), quote=False))
         return
-    props = node.to_plotly_json()["props"]
+    props = _props(node)
     if node._namespace == "dash_html_components":
         tag = node._type.lower()
         children = page() if (page is not None and props.get("id") == PAGE_CONTENT) else props.get("children")
@@ -119,14 +175,18 @@ def _render_core(kind: str, props: dict, out: Rendered, page) -> None:
         value = props.get("value")
         values = value if isinstance(value, list) else ([] if value is None else [value])
         chips = "".join(f'<span class="prerender-chip">{escape.escape(str(v))}</span>' for v in values)
-        out.parts.append(f'<div class="prerender-dropdown {escape.escape(props.get("className") or "")}">'
+        out.parts.append(f'<div class="prerender-dropdown prerender-control {escape.escape(props.get("className") or "")}">'
                          f'{chips}</div>')
     elif kind == "Input":
         kept = {k: props.get(k) for k in ("type", "name", "value", "placeholder")}
         out.parts.append(f"<input{_attributes(kept, Rendered())}>")
     elif kind in ("Location", "Store", "Download", "Interval"):
         return
-    else:  # Upload, Loading and the like: their children, as a plain box
+    elif kind == "Upload":  # a drop zone that works once Dash has drawn it: says so meanwhile (LOADER)
+        out.parts.append(f'<div class="prerender-control {escape.escape(props.get("className") or "")}">')
+        _render(props.get("children"), out, page)
+        out.parts.append("</div>")
+    else:  # Loading and the like: their children, as a plain box
         out.parts.append(f'<div class="{escape.escape(props.get("className") or "")}">')
         _render(props.get("children"), out, page)
         out.parts.append("</div>")
@@ -180,6 +240,12 @@ def text_of(component) -> str:
     return escape.unescape(re.sub(r"<[^>]*>", "", "".join(to_html(component).parts)))
 
 
+def fill(template: str, parts: dict[str, str]) -> str:
+    """Each {%name%} of the template replaced by its part, in one pass: a page whose own text
+    says "{%renderer%}" keeps saying it (Dash's interpolate_str replaces inside the parts too)."""
+    return re.sub(r"\{%(\w+)%\}", lambda m: parts.get(m.group(1), m.group(0)), template)
+
+
 def install(app: Dash) -> None:
     """Every page's first response carries the page as HTML, in a document with lang="en"."""
     app.index_string = INDEX
@@ -188,19 +254,20 @@ def install(app: Dash) -> None:
         title, static, stamp = prerendered(app.title)
         index = app.index_string
         if static:
+            g.prerendered_page = True  # for private(), without reading the (maybe compressed) body
             # printing works before any script has run: the stamp is in the page margin's CSS already
             style = escape.escape("--print-stamp: " + json.dumps(stamp, ensure_ascii=False), quote=True)
             index = index.replace('<html lang="en">', f'<html lang="en" style="{style}">', 1)
             parts["title"] = escape.escape(title)
             parts["app_entry"] = static + parts["app_entry"].replace(
                 'id="react-entry-point"', 'id="react-entry-point" class="dash-pending"')
-        return interpolate_str(index, **parts)
+        return fill(index, {**parts, "loader": LOADER})
 
     app.interpolate_index = interpolate_index
 
     @app.server.after_request
     def private(response):
         """A page's HTML now holds the page itself, signed-in name and all: no shared cache keeps it."""
-        if response.mimetype == "text/html" and "prerendered" in response.get_data(as_text=True)[:200_000]:
+        if g.pop("prerendered_page", False):
             response.headers["Cache-Control"] = "private, no-cache"
         return response

@@ -6,4 +6,5 @@ arguments and hands each command the Context it works with.
     collection.py    quarters, sign-off, due dates, revisions and their decisions
     trajectories.py  trajectory load, history and template
     users.py         the accounts
+    pathways.py      the crisp-set QCA of a case table (etl/pathways/)
 """

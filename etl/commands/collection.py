@@ -10,8 +10,6 @@ import pandas as pd
 
 from etl import ahsns, collection, queries, words
 from etl.commands.context import Context, progress, write_csv
-from etl.errors import InvalidInput
-from etl.quarters import Quarter
 
 
 def cmd_quarters(ctx: Context, args) -> int:
@@ -29,7 +27,7 @@ def cmd_quarters(ctx: Context, args) -> int:
 
 
 def cmd_sign_off(ctx: Context, args) -> int:
-    quarter = Quarter.parse(args.quarter)
+    quarter = args.quarter  # read by etl/cli.py
     ctx.store.ensure(progress=progress)
     status = collection.status_of(collection.statuses(ctx.db, ctx.programme, dt.date.today()), quarter)
     if status is not None and not status.is_published and not status.is_complete and not args.incomplete:
@@ -47,11 +45,7 @@ def cmd_sign_off(ctx: Context, args) -> int:
 
 
 def cmd_due_date(ctx: Context, args) -> int:
-    quarter = Quarter.parse(args.quarter)
-    try:
-        due = dt.date.fromisoformat(args.date)
-    except ValueError:
-        raise InvalidInput(f"'{args.date}' is not a date: write it like 2021-02-15") from None
+    quarter, due = args.quarter, args.date  # read and checked by etl/cli.py
     ctx.store.ensure(progress=progress)
     event = ctx.store.set_due_date(ctx.programme, quarter, due, args.reason, by=args.by)
     print(f"returns for {quarter.label} are due on {due:%-d %B %Y} (event {event.id})")

@@ -8,7 +8,6 @@ import sys
 from etl import ahsns, queries, words
 from etl.commands.context import Context, progress, write_csv, write_out
 from etl.problems import ReturnRejected
-from etl.quarters import Quarter, parse_list
 from etl.report import default_quarters, national_table, shown_quarters, to_csv
 from etl.templates import template_csv, template_xlsx
 
@@ -91,10 +90,10 @@ def print_reading(parsed) -> None:
 
 def cmd_report(ctx: Context, args) -> int:
     ctx.store.ensure(progress=progress)
-    if args.quarters and args.quarters.strip().lower() == "all":
+    if isinstance(args.quarters, str):  # "all" (etl/cli.py read any other as a list)
         quarters = shown_quarters(ctx.db, ctx.programme, provisional=args.provisional)
     elif args.quarters:
-        quarters = parse_list(args.quarters)
+        quarters = args.quarters
     else:
         quarters = default_quarters(ctx.db, ctx.programme, provisional=args.provisional)
     if len(quarters) < 1:
@@ -112,7 +111,7 @@ def cmd_template(ctx: Context, args) -> int:
         print(f"error: '{args.ahsn}' is not one of the 15 AHSNs", file=sys.stderr)
         return 1
     ctx.store.ensure(progress=progress)
-    quarter = Quarter.parse(args.quarter)
+    quarter = args.quarter  # read by etl/cli.py
     if args.format == "xlsx":
         if not args.output:
             print("error: --format xlsx writes a workbook: give the file with --output", file=sys.stderr)

@@ -3,15 +3,21 @@
     limits.py    ReadLimits: every cap reading a file is held to
     kinds.py     what kind of file it is (by its bytes), and a safe file name
     text.py      CSV: decoding, control characters, the delimiter, rows with their cell counts
-    zipcheck.py  .xlsx / .ods looked into before parsing: sizes, XML, macros, links, hidden sheets
-    book.py      spreadsheets' cells through python-calamine
+    scan.py      what looking into a workbook finds, and the caps it is held to sheet by sheet
+    zipcheck.py  the zip of an .xlsx / .ods and its XML, opened with caps before any library
+    xlsx.py      an .xlsx's parts found as calamine finds them: macros, links, sheets, cells
+    ods.py       an .ods's content.xml walked as calamine walks it
+    biff.py      an .xls's records walked as calamine walks them
+    book.py      spreadsheets' cells through python-calamine, once inspected
     grid.py      the cells of one sheet, before interpretation
-    table.py     which sheet, which row is the header, which column is which
+    table.py     which sheet, which row is the header, which column is which (and what a heading's unit means)
+    shape.py     the rows' shape: hidden rows, merged cells, a header repeated, a guidance row
     cells.py     one cell read as what a person meant, or why it cannot be
     check.py     a whole return checked on its own: records, problems, interpretations
     trajectory.py   a trajectory file (each AHSN's stepped targets) checked on its own, with the same pieces
+    casetable.py    a QCA's case table (cases, 0/1 conditions, outcome): its header and cells, with the same pieces
     result.py    ParsedReturn, ParsedTrajectory and Interpretation, with their JSON form
-    child.py     the child process that runs check.py under a memory limit
+    child.py     the child process that runs check.py under memory and CPU limits, dying with its parent
     sandbox.py   the parent side: runs the child with a time limit, failures become problems
 
 Nothing here imports pandas, duckdb or dash, so the child starts quickly.

@@ -1,8 +1,12 @@
 """Spreadsheets (.xlsx, .xls, .ods): the cells of every visible sheet, through python-calamine.
 
-An .xlsx or .ods is inspected first (etl.reading.zipcheck) so calamine only ever sees a file
-whose every part, sheet extent and cell count is within the caps. An .xls (the old binary
-format) cannot be inspected as cheaply; the child process's memory and time limits bound it.
+Each is inspected first, walking its parts or records exactly as calamine will (xlsx.py,
+ods.py, biff.py), so that calamine only ever reads a file whose sheets, extents, cell
+counts and cell lengths are within the caps. Then, on what calamine opened: it must have
+read the file as the format inspected (calamine tries .xls, .xlsx, .xlsb and .ods in turn),
+with the sheets inspected and no others, each named once; and each cell's text is held to
+the cap again as it is read (the cap's only check for .xls, whose cells cannot be longer
+than 65,535 characters).
 """
 
 from __future__ import annotations
@@ -10,19 +14,22 @@ from __future__ import annotations
 import datetime as dt
 from io import BytesIO
 
-from etl.reading.grid import CellError, Grid, drop_blank_rows
+from etl.reading.biff import inspect_xls
+from etl.reading.grid import CellError, Grid, column_letter, drop_blank_rows
 from etl.reading.limits import ReadLimits
+from etl.reading.ods import inspect_ods
 from etl.reading.result import Interpretation
-from etl.reading.zipcheck import DAMAGED_FIX, PLAIN_COPY, Package, Refused, inspect_ods, inspect_xlsx
+from etl.reading.scan import DAMAGED_FIX, PLAIN_COPY, TOO_LONG_FIX, Package, Refused, SheetScan, sheet_name, too_long
+from etl.reading.xlsx import inspect_xlsx
 
-OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+NAMES = {"xlsx": "Excel", "ods": "OpenDocument", "xls": "Excel"}
 
 
 def _utf16(name: str) -> bytes:
     return name.encode("utf-16-le")
 
 
-def inspect_ole2(content: bytes) -> None:
+def inspect_ole2(content: bytes, limits: ReadLimits) -> Package:
     """An OLE2 compound file is an .xls, or an .xlsx Excel encrypted with a password, or a
     Word or other Office file."""
     if _utf16("EncryptedPackage") in content:
@@ -39,20 +46,18 @@ def inspect_ole2(content: bytes) -> None:
     if _utf16("Workbook") not in content and _utf16("Book") not in content:
         raise Refused("this is an Office file but not an Excel workbook",
                       "Upload the return itself, as .xlsx, .xls, .ods or CSV")
+    return inspect_xls(content, limits)
+
+
+INSPECT = {"xlsx": inspect_xlsx, "ods": inspect_ods, "xls": inspect_ole2}
 
 
 def read_book(kind: str, content: bytes, limits: ReadLimits) -> tuple[list[Grid], list[Interpretation]]:
     """Every visible sheet's cells, or Refused."""
-    package: Package | None = None
-    if kind == "xlsx":
-        package = inspect_xlsx(content, limits)
-    elif kind == "ods":
-        package = inspect_ods(content, limits)
-    else:
-        inspect_ole2(content)
+    package = INSPECT[kind](content, limits)
     import python_calamine  # only files that are spreadsheets pay for it
 
-    name = {"xlsx": "Excel", "ods": "OpenDocument", "xls": "Excel"}[kind]
+    name = NAMES[kind]
     try:
         book = python_calamine.CalamineWorkbook.from_filelike(BytesIO(content))
         metadata = book.sheets_metadata
@@ -63,13 +68,16 @@ def read_book(kind: str, content: bytes, limits: ReadLimits) -> tuple[list[Grid]
         if isinstance(err, (KeyboardInterrupt, SystemExit, MemoryError)):
             raise
         raise Refused(f"the {name} file cannot be opened ({_plain(err)})", DAMAGED_FIX) from None
+    _same_as_inspected(kind, package, book, [m.name for m in metadata], python_calamine)
     hidden = [m.name for m in metadata if str(m.visible).rsplit(".", 1)[-1] != "Visible"]
     if hidden:
         raise Refused(f"the workbook has hidden sheet{'s' if len(hidden) > 1 else ''} "
-                      f"{', '.join(repr(n) for n in hidden)}: what you see is not all the file holds",
+                      f"{', '.join(sheet_name(n) for n in hidden)}: what you see is not all the file holds",
                       "Right-click a sheet tab > Unhide, and delete the sheets that are not the "
                       "return; or " + PLAIN_COPY[0].lower() + PLAIN_COPY[1:])
-    scans = {s.name: s for s in package.sheets} if package else {}
+    scans = {s.name: s for s in package.sheets}
+    if len(package.sheets) == len(metadata):  # an .xls's names may be decoded differently: by position
+        scans.update({m.name: s for m, s in zip(metadata, package.sheets) if m.name not in scans})
     grids: list[Grid] = []
     cells = 0
     for meta in metadata:
@@ -80,16 +88,22 @@ def read_book(kind: str, content: bytes, limits: ReadLimits) -> tuple[list[Grid]
         except BaseException as err:
             if isinstance(err, (KeyboardInterrupt, SystemExit, MemoryError)):
                 raise
-            raise Refused(f"sheet '{meta.name}' of the {name} file cannot be read ({_plain(err)})",
+            raise Refused(f"sheet {sheet_name(meta.name)} of the {name} file cannot be read ({_plain(err)})",
                           DAMAGED_FIX) from None
         if len(values) > limits.max_rows or any(len(r) > limits.max_columns for r in values[:1]):
-            raise Refused(f"sheet '{meta.name}' has {len(values):,} rows and "
+            raise Refused(f"sheet {sheet_name(meta.name)} has {len(values):,} rows and "
                           f"{max((len(r) for r in values), default=0)} columns, far more than a return",
                           "Delete every row and column outside the return, save, and upload it again")
         scan = scans.get(meta.name)
         rows = []
         for number, row in enumerate(values, start=1):
-            cells += sum(1 for v in row if v != "")
+            for col, value in enumerate(row):
+                if value != "":
+                    cells += 1
+                    if isinstance(value, str) and len(value) > limits.max_cell_chars:
+                        raise Refused(too_long(limits.max_cell_chars,
+                                               f"{column_letter(col)}{number} of sheet {sheet_name(meta.name)}"),
+                                      TOO_LONG_FIX, number)
             rows.append((number, [_cell(v) for v in row]))
         for (r, c), text in (scan.errors.items() if scan else ()):
             if r <= len(rows) and c < len(rows[r - 1][1]):
@@ -98,13 +112,45 @@ def read_book(kind: str, content: bytes, limits: ReadLimits) -> tuple[list[Grid]
         if cells > limits.max_cells:
             raise Refused(f"the workbook has more than {limits.max_cells:,} filled cells",
                           "Check it is the right file")
-        grids.append(Grid(meta.name, drop_blank_rows(rows), formulas=dict(scan.formulas) if scan else {}))
+        grids.append(_grid(meta.name, drop_blank_rows(rows), scan))
     interpretations = []
     if kind == "xls":
         interpretations.append(Interpretation(
             None, None, None, note="an .xls file (Excel 97-2003): any formula in it is read as the "
                                    "value Excel last showed"))
     return grids, interpretations
+
+
+def _grid(name: str, rows: list, scan: SheetScan | None) -> Grid:
+    """A sheet's cells, with what inspecting it found: formulas, hidden rows, merged cells."""
+    if scan is None:
+        return Grid(name, rows)
+    return Grid(name, rows, formulas=dict(scan.formulas), empty_texts=set(scan.empty_texts),
+                hidden_rows=list(scan.hidden_rows), filtered=scan.filtered, merges=list(scan.merges))
+
+
+def _same_as_inspected(kind: str, package: Package, book, names: list[str], calamine) -> None:
+    """calamine opened the file as the format inspected, with the sheets inspected: the
+    same names, in the same order, each once (two sheets of one name would read one twice)."""
+    try:
+        book.table_names  # noqa: B018 (an .xlsx without its tables loaded says so; any other format cannot)
+        opened_as_xlsx = True
+    except calamine.TablesNotLoaded:
+        opened_as_xlsx = True
+    except Exception:
+        opened_as_xlsx = False
+    if opened_as_xlsx != (kind == "xlsx"):
+        raise Refused(f"the {NAMES[kind]} file is also another kind of spreadsheet, so it could be read two "
+                      "ways", DAMAGED_FIX)
+    if len(set(names)) != len(names):
+        twice = next(n for n in names if names.count(n) > 1)
+        raise Refused(f"the workbook has two sheets called {sheet_name(twice)}",
+                      "Rename one of them (sheet names differ in Excel), save, and upload it again")
+    inspected = [s.name for s in package.sheets]
+    if names != inspected and (kind != "xls" or len(names) != len(inspected)):
+        missed = next((n for n in names if n not in inspected), names[0] if names else "?")
+        raise Refused(f"sheet {sheet_name(missed)} is not one that was checked before reading, so the file "
+                      "says two different things about its sheets", DAMAGED_FIX)
 
 
 def _trim(row: list) -> list:

@@ -17,14 +17,15 @@ from etl.problems import Problem, row_list
 from etl.programmes import Programme
 from etl.quarters import Quarter
 from etl.reading import cells as read
+from etl.reading import shape
 from etl.reading.book import read_book
 from etl.reading.grid import column_letter, is_blank
 from etl.reading.kinds import detect, kind_note
 from etl.reading.limits import ReadLimits
 from etl.reading.result import Interpretation, ParsedReturn
+from etl.reading.scan import Refused
 from etl.reading.table import COLUMNS, RETURN, Layout, Table, choose_delimiter, find_table
 from etl.reading.text import read_csv
-from etl.reading.zipcheck import Refused
 from etl.rows import TrustRow
 
 LABELS = {"quarter": "quarter", "ahsn": "AHSN"}
@@ -38,7 +39,7 @@ def check_file(file_name: str, content: bytes, programme: Programme, limits: Rea
     try:
         _check(result, content, programme, limits, today)
     except Refused as refused:
-        result.problems = [Problem(file_name, None, None, refused.message, refused.fix)]
+        result.problems = [Problem(file_name, refused.row, None, refused.message, refused.fix)]
         result.records = []
     return result
 
@@ -64,7 +65,7 @@ def open_table(file_name: str, content: bytes, limits: ReadLimits, layout: Layou
                ) -> tuple[Table | None, list[Problem], list[Interpretation]]:
     """The file's table of this layout (None when there is none), the problems met finding
     it, and how it was read (encoding, delimiter, sheet, header row, headers in words).
-    Raises Refused for a file no spreadsheet should be (etl.reading.zipcheck)."""
+    Raises Refused for a file no spreadsheet should be (etl.reading.scan)."""
     if len(content) > limits.max_bytes:
         return None, [too_big(file_name, len(content), limits.max_bytes)], []
     if not content.strip(b"\xef\xbb\xbf \t\r\n"):
@@ -106,8 +107,11 @@ class _Rows:
             result, table, programme, limits, today
         self.file = result.file_name
         self.found: list[tuple[int | None, str | None, str, str]] = []  # (row, column, message, fix)
-        self.readings: dict[tuple[str, str, str], list[int]] = defaultdict(list)
+        # (column, typed, read as[, why]) -> rows
+        self.readings: dict[tuple, list[int]] = defaultdict(list)
         self.formulas: dict[str, list[int]] = defaultdict(list)
+        self.empty_formulas: dict[str, list[int]] = defaultdict(list)  # formulas showing the empty text
+        self.refused_cells: set[tuple[int, str]] = set()  # (row, column) refused by the rows' shape
 
     def problem(self, row: int | None, column: str | None, message: str, fix: str) -> None:
         self.found.append((row, column, message, fix))
@@ -115,6 +119,11 @@ class _Rows:
     def check(self) -> None:
         table = self.table
         rows = self._cut_ragged(table.rows)
+        rows = shape.hidden_rows(table, rows, self.problem)
+        rows = shape.guidance_rows(table, rows, self.problem)
+        rows = shape.repeated_headers(table, rows, self.problem)
+        rows, merged, self.refused_cells = shape.merged_cells(table, rows, self.problem)
+        self.result.interpretations.extend(merged)
         filled_down = self._fill_down_problems(rows)
         for number, cells in rows:
             record = self._record(number, cells, filled_down)
@@ -149,7 +158,7 @@ class _Rows:
                 self.problem(given[0][0], column,
                              f"the {LABELS[column]} is only on row{'s' if len(given) > 1 else ''} "
                              f"{where}: every trust row needs it",
-                             f"Fill it down: copy {read.shown(given[0][1])} into rows {row_list(blank)}")
+                             f"Fill it down: copy {read.quoted(given[0][1])} into rows {row_list(blank)}")
                 reported.add(column)
         return reported
 
@@ -186,27 +195,30 @@ class _Rows:
                          "Delete it: the dashboard adds up the trusts itself")
             return None
         before = len(self.found)
-        unsaved = formula_cells(self.table, row, columns, self.formulas, self.problem)
+        unsaved = formula_cells(self.table, row, columns, self.formulas, self.problem, self.empty_formulas)
         values: dict = {}
         incomplete: list[str] = []
 
         def take(name, function, *args):
             if name not in columns or name in unsaved:
                 return None
-            if name in filled_down and is_blank(cell[name]):
-                incomplete.append(name)  # reported once, as a fill-down problem
+            if (name in filled_down and is_blank(cell[name])) or (row, name) in self.refused_cells:
+                incomplete.append(name)  # reported once, as a fill-down problem or by the rows' shape
                 return None
+            typed = cell[name]
+            marked = name != "comment" and read.text_marked(typed)
             try:
-                out = function(cell[name], *args)
+                out = function(typed.strip()[1:] if marked else typed, *args)
             except read.Unreadable as bad:
                 self.problem(row, name, bad.message, bad.fix)
                 return None
-            if isinstance(out, tuple):
-                value, read_as = out
-                if read_as is not None:
-                    self.readings[(name, read.shown(cell[name]), read_as)].append(row)
-                return value
-            return out
+            value, read_as = out if isinstance(out, tuple) else (out, None)
+            if marked:
+                shown_as = read_as or ("blank" if value is None else read.shown(value))
+                self.readings[(name, read.shown(typed), shown_as, read.TEXT_MARK_NOTE)].append(row)
+            elif read_as is not None:
+                self.readings[(name, read.shown(typed), read_as)].append(row)
+            return value
 
         values["quarter"] = take("quarter", read.quarter)
         q = values["quarter"]
@@ -218,12 +230,13 @@ class _Rows:
         values["trust_name"] = take("trust_name", read.trust_name)
         trust_type = take("trust_type", read.trust_type, self.programme) if "trust_type" in columns else None
         values["adoption_level"] = take("adoption_level", read.level, self.programme)
-        made = take("referrals_made", read.count, "referrals_made")
-        completed = take("referrals_completed", read.count, "referrals_completed")
+        made = take("referrals_made", read.count, self.programme.max_count_per_row)
+        completed = take("referrals_completed", read.count, self.programme.max_count_per_row)
         if made is not None and completed is not None and completed > made:
             self.problem(row, "referrals_completed", f"{completed} referrals completed is more than the {made} made",
                          "Completed referrals are a part of those made in the quarter: check both numbers")
-        if made is None and completed is not None and is_blank(cell["referrals_made"]):
+        if made is None and completed is not None and is_blank(cell["referrals_made"]) and \
+                (row, "referrals_made") not in self.refused_cells:
             self.problem(row, "referrals_made", "referrals completed are given but referrals made are blank",
                          "Fill in referrals made, or leave both blank if not reported")
         comment = take("comment", read.comment)
@@ -272,17 +285,21 @@ class _Rows:
     def _finish(self) -> None:
         self.result.problems.extend(grouped(self.file, self.found, self.limits))
         self.result.interpretations.extend(readings_said(self.readings, self.formulas,
-                                                         {r.row for r in self.result.records}))
+                                                         {r.row for r in self.result.records},
+                                                         self.empty_formulas))
 
 
-def formula_cells(table: Table, row: int, columns: dict[str, int], formulas: dict[str, list[int]], problem
-                  ) -> set[str]:
+def formula_cells(table: Table, row: int, columns: dict[str, int], formulas: dict[str, list[int]], problem,
+                  empty: dict[str, list[int]] | None = None) -> set[str]:
     """A row's formula cells: one with a saved value is noted in `formulas` (it is read as the
-    value Excel last showed); one without is a problem. The columns of those, checked no further."""
+    value Excel last showed), or in `empty` if that value is the empty text (=IF(...,"",...));
+    one without is a problem. The columns of those, checked no further."""
     unsaved: set[str] = set()
     for name, position in columns.items():
         saved = table.grid.formulas.get((row, position))
-        if saved:
+        if saved and empty is not None and (row, position) in table.grid.empty_texts:
+            empty[name].append(row)
+        elif saved:
             formulas[name].append(row)
         elif saved is not None:
             problem(row, name, f"cell {column_letter(position)}{row} holds a formula whose result was not "
@@ -292,11 +309,21 @@ def formula_cells(table: Table, row: int, columns: dict[str, int], formulas: dic
     return unsaved
 
 
-def readings_said(readings: dict[tuple[str, str, str], list[int]], formulas: dict[str, list[int]],
-                  kept_rows: set[int]) -> list[Interpretation]:
-    """Every value read other than as typed, grouped by what was typed and how it was read; and
-    the formulas of the rows kept, read as the value Excel last showed."""
-    said = [Interpretation(column, typed, read_as, tuple(rows)) for (column, typed, read_as), rows in readings.items()]
+def readings_said(readings: dict[tuple, list[int]], formulas: dict[str, list[int]],
+                  kept_rows: set[int], empty: dict[str, list[int]] | None = None) -> list[Interpretation]:
+    """Every value read other than as typed, grouped by what was typed and how it was read
+    (and why, when a key has a fourth part); the formulas of the rows kept, read as the value
+    Excel last showed; and those showing the empty text, read as blank."""
+    said = [Interpretation(key[0], key[1], key[2], tuple(rows), note=key[3] if len(key) > 3 else "")
+            for key, rows in readings.items()]
+    for column, rows in (empty or {}).items():
+        rows = [r for r in rows if r in kept_rows]
+        if rows:
+            one = len(rows) == 1
+            said.append(Interpretation(column, None, None, tuple(rows), note=(
+                f"{column}: {'the formula' if one else f'{len(rows)} formulas'} in row{'' if one else 's'} "
+                f"{row_list(rows)} {'shows' if one else 'show'} nothing (the empty text, as =IF(...,\"\",...) gives) "
+                f"and {'was' if one else 'were'} read as blank")))
     for column, rows in formulas.items():
         rows = [r for r in rows if r in kept_rows]
         if rows:

@@ -1,24 +1,69 @@
 """The reading child process: `python -m etl.reading.child`, run by etl.reading.sandbox.
 
-    stdin:  one JSON line {"kind", "programme", "today", "limits", "files": [{"name", "size"}, ...]}
-            then each file's bytes, one after another
+    python -m etl.reading.child PARENT_PID
+    stdin:  one JSON line {"kind", "programme", "today", "limits", "cpu_seconds",
+            "files": [{"name", "size"}, ...]} then each file's bytes, one after another
     stdout: one JSON object {"results": [ParsedReturn.as_dict(), ...], "peak_rss_kb": n}
 
-`kind` is "return" (quarterly returns, ParsedReturn) or "trajectory" (ParsedTrajectory).
+`kind` is "return" (quarterly returns, ParsedReturn), "trajectory" (ParsedTrajectory) or
+"cases" (a QCA's case table, ParsedCaseTable).
 
-It limits its own address space (RLIMIT_AS) before reading anything; the parent enforces
-the wall-clock limit by killing it. Imports are kept light (no pandas, no duckdb, no dash)
-so that it starts in tens of milliseconds.
+Before reading anything it bounds itself, so that it ends even if its parent is gone:
+- it dies with its parent: PR_SET_PDEATHSIG (Linux, through prctl), then a check that the
+  parent it was started by is still its parent (it may have died before the prctl), and a
+  thread that watches for the parent to change, where prctl is not there;
+- RLIMIT_CPU: the kernel stops it after `cpu_seconds` of CPU (SIGXCPU, then SIGKILL a
+  second later), whoever is waiting for it;
+- RLIMIT_AS: its address space (`limits.memory_bytes`).
+The parent runs it in a process group of its own and kills the group at its wall-clock
+limit. Imports are kept light (no pandas, no duckdb, no dash) so that it starts in tens of
+milliseconds.
 """
 
 from __future__ import annotations
 
+import ctypes
 import json
+import os
 import resource
+import signal
 import sys
+import threading
+import time
 import traceback
 
 HEADER_BYTES = 1_000_000
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+# How often the fallback watch looks for its parent.
+WATCH_SECONDS = 0.5
+
+
+def _die_with_parent(parent: int) -> None:
+    """SIGKILL when the parent dies (the kernel's doing, so it works while the reader is
+    busy in Rust holding the interpreter); else a thread that exits when the parent changes."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        armed = libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) == 0
+    except (OSError, AttributeError):
+        armed = False
+    if os.getppid() != parent:  # the parent died before the prctl: nobody is waiting
+        os._exit(3)
+    if not armed:
+        def watch():
+            while os.getppid() == parent:
+                time.sleep(WATCH_SECONDS)
+            os._exit(3)
+
+        threading.Thread(target=watch, daemon=True).start()
+
+
+def _limit_cpu(seconds: float) -> None:
+    soft = max(1, int(seconds + 0.999))
+    _, hard = resource.getrlimit(resource.RLIMIT_CPU)
+    if hard != resource.RLIM_INFINITY:
+        soft = min(soft, hard)
+    # SIGXCPU at the soft limit (which kills, as nothing here handles it), SIGKILL at the hard
+    resource.setrlimit(resource.RLIMIT_CPU, (soft, soft + 1 if hard == resource.RLIM_INFINITY else hard))
 
 
 def _limit_memory(limit: int) -> None:
@@ -42,8 +87,11 @@ def _peak_kb() -> int:
 
 
 def main() -> int:
+    if len(sys.argv) > 1:
+        _die_with_parent(int(sys.argv[1]))
     stdin = sys.stdin.buffer
     spec = json.loads(stdin.readline(HEADER_BYTES))
+    _limit_cpu(float(spec.get("cpu_seconds") or spec["limits"]["seconds"]))
     _limit_memory(int(spec["limits"]["memory_bytes"]))
 
     import datetime as dt
@@ -56,6 +104,8 @@ def main() -> int:
     kind = spec.get("kind", "return")
     if kind == "trajectory":
         from etl.reading.trajectory import check_trajectory_file as check
+    elif kind == "cases":
+        from etl.reading.casetable import check_case_table_file as check
     else:
         from etl.reading.check import check_file as check
     limits = ReadLimits.from_dict(spec["limits"])

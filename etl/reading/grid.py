@@ -7,6 +7,7 @@ spreadsheet shows (1 is the first line of the file or sheet).
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass, field
 
 
@@ -31,6 +32,26 @@ class Grid:
     ragged_matters: bool = False
     # (row, column index) of formula cells: True if the file kept the value last shown
     formulas: dict[tuple[int, int], bool] = field(default_factory=dict)
+    # formula cells whose saved value is the empty text (=IF(...,"",...)): read as blank, said so
+    empty_texts: set[tuple[int, int]] = field(default_factory=set)
+    # rows hidden in the sheet, as (first, last) ranges; `filtered`: the sheet has an autofilter
+    hidden_rows: list[tuple[int, int]] = field(default_factory=list)
+    filtered: bool = False
+    # merged cells: (first row, first column index, last row, last column index)
+    merges: list[tuple[int, int, int, int]] = field(default_factory=list)
+
+    def hidden_among(self, rows) -> list[int]:
+        """Which of these row numbers are hidden in the sheet (ranges sorted, by bisection)."""
+        if not self.hidden_rows:
+            return []
+        ranges = sorted(self.hidden_rows)
+        firsts = [first for first, _ in ranges]
+        out = []
+        for r in rows:
+            at = bisect.bisect_right(firsts, r) - 1
+            if at >= 0 and ranges[at][1] >= r:
+                out.append(r)
+        return out
 
 
 def is_blank(value) -> bool:

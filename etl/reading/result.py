@@ -175,3 +175,55 @@ class ParsedTrajectory:
 
 # What the reading child can be asked to read: the kind of file, and the result it gives.
 RESULTS = {"return": ParsedReturn, "trajectory": ParsedTrajectory}
+
+
+@dataclass
+class ParsedCaseTable:
+    """What reading a case table gives (etl/reading/casetable.py): its header and every row's
+    cells as the file holds them, for etl.pathways.cases to read as 0s and 1s. A cell is text,
+    a number, TRUE/FALSE, None (blank), or {"kind": "date" | "error" | "number", "shown": ...}
+    for what JSON cannot carry. `formulas`: (row, column index, whether its value was saved)."""
+
+    file_name: str
+    sheet: str = ""
+    header_row: int | None = None
+    header: list[str] = field(default_factory=list)
+    rows: list[tuple[int, list]] = field(default_factory=list)
+    formulas: list[tuple[int, int, bool]] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+    interpretations: list[Interpretation] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def as_dict(self) -> dict:
+        return {
+            "version": JSON_VERSION,
+            "file_name": self.file_name,
+            "sheet": self.sheet,
+            "header_row": self.header_row,
+            "header": list(self.header),
+            "rows": [[number, list(cells)] for number, cells in self.rows],
+            "formulas": [list(f) for f in self.formulas],
+            "problems": [p.as_dict() for p in self.problems],
+            "warnings": [w.as_dict() for w in self.warnings],
+            "interpretations": [i.as_dict() for i in self.interpretations],
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict) -> ParsedCaseTable:
+        if d.get("version") != JSON_VERSION:
+            raise ValueError(f"parsed case table of version {d.get('version')!r}, expected {JSON_VERSION}")
+        return cls(
+            d["file_name"], d.get("sheet", ""), d.get("header_row"), list(d.get("header") or []),
+            [(int(number), list(cells)) for number, cells in d.get("rows") or []],
+            [(int(r), int(c), bool(saved)) for r, c, saved in d.get("formulas") or []],
+            [Problem.from_dict(p) for p in d["problems"]],
+            [Problem.from_dict(w) for w in d["warnings"]],
+            [Interpretation.from_dict(i) for i in d["interpretations"]],
+        )
+
+
+RESULTS["cases"] = ParsedCaseTable  # a case table for a QCA (etl/reading/casetable.py)

@@ -2,14 +2,20 @@
 
 A fresh interpreter (`python -m etl.reading.child`), not a fork of a worker that may hold
 threads and open databases: bytes in on stdin, JSON out on stdout. The child caps its own
-address space; the parent kills it when the wall-clock limit passes. Whatever happens in
-the child (a MemoryError, a crash, being killed, running out of time) comes back as one
-Problem for each file ("the file could not be read within the limits: ..."), never as an
-exception in the worker.
+address space and CPU time and dies with its parent (etl/reading/child.py); it runs in a
+process group of its own, which the parent kills when the wall-clock limit passes (or when
+anything goes wrong while it waits), so nothing it started outlives it either. Whatever
+happens in the child (a MemoryError, a crash, being killed, running out of time) comes back
+as one Problem for each file ("the file could not be read within the limits: ..."), never
+as an exception in the worker.
+
+The child's death signal is tied to the thread that started it (Linux's PR_SET_PDEATHSIG):
+`run_child` waits for the child on the thread that started it, so that thread outlives it.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import logging
@@ -54,23 +60,33 @@ class ChildRun:
 def run_child(files: list[tuple[str, bytes]], programme: Programme, limits: ReadLimits,
               today: dt.date | None, seconds: float | None = None, kind: str = "return") -> ChildRun:
     """`kind`: what the files are, "return" or "trajectory" (etl.reading.result.RESULTS)."""
+    seconds = seconds if seconds is not None else limits.seconds
+    # the kernel's CPU limit backs the wall-clock one: a child whose parent is gone, or whose
+    # parent's timer cannot run, is still stopped
     spec = {"kind": kind, "programme": programme.code, "today": today.isoformat() if today else None,
-            "limits": limits.as_dict(), "files": [{"name": n, "size": len(c)} for n, c in files]}
+            "limits": limits.as_dict(), "cpu_seconds": seconds,
+            "files": [{"name": n, "size": len(c)} for n, c in files]}
     run = ChildRun()
     started = time.monotonic()
     with tempfile.TemporaryFile() as errors:
         proc = subprocess.Popen(
-            [sys.executable, "-X", "utf8", "-m", "etl.reading.child"], cwd=PROJECT_ROOT,
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=errors,
+            [sys.executable, "-X", "utf8", "-m", "etl.reading.child", str(os.getpid())], cwd=PROJECT_ROOT,
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=errors, process_group=0,
             env={k: v for k, v in os.environ.items() if not k.startswith("PYTHONSTARTUP")},
         )
         timed_out = threading.Event()
+        # The group's id is the child's pid: it is signalled only while the child is not yet
+        # reaped (alive, or a zombie holding its pid), never after, when the pid may be reused.
+        reaping = threading.Lock()
+        reaped = False
 
         def expire():
-            timed_out.set()
-            proc.kill()
+            with reaping:
+                if not reaped:
+                    timed_out.set()
+                    _kill_group(proc)
 
-        timer = threading.Timer(seconds if seconds is not None else limits.seconds, expire)
+        timer = threading.Timer(seconds, expire)
         timer.start()
         output = b""
         try:
@@ -82,12 +98,19 @@ def run_child(files: list[tuple[str, bytes]], programme: Programme, limits: Read
             except (BrokenPipeError, OSError):
                 pass  # the child is gone: its status says why
             output = proc.stdout.read(MAX_OUTPUT_BYTES + 1)
+        except BaseException:  # interrupted while waiting: the child must not outlive this
+            _kill_group(proc)
+            raise
         finally:
             proc.stdout.close()
             if len(output) > MAX_OUTPUT_BYTES:
-                proc.kill()
-            _, status, usage = os.wait4(proc.pid, 0)
-            timer.cancel()
+                _kill_group(proc)
+            os.waitid(os.P_PID, proc.pid, os.WEXITED | os.WNOWAIT)  # it has ended; its pid is held
+            with reaping:
+                timer.cancel()
+                _kill_group(proc)  # anything it started, still in its group
+                _, status, usage = os.wait4(proc.pid, 0)
+                reaped = True
             proc.returncode = os.waitstatus_to_exitcode(status)
         run.seconds = time.monotonic() - started
         run.peak_rss_kb = usage.ru_maxrss
@@ -99,7 +122,7 @@ def run_child(files: list[tuple[str, bytes]], programme: Programme, limits: Read
     if timed_out.is_set():
         run.failure = f"reading it took longer than {limits.seconds:g} seconds"
     elif proc.returncode != 0:
-        run.failure = _why(proc.returncode, stderr, limits)
+        run.failure = _why(proc.returncode, stderr, limits, seconds)
     else:
         try:
             data = json.loads(output)
@@ -110,11 +133,19 @@ def run_child(files: list[tuple[str, bytes]], programme: Programme, limits: Read
     return run
 
 
-def _why(code: int, stderr: str, limits: ReadLimits) -> str:
+def _kill_group(proc: subprocess.Popen) -> None:
+    """SIGKILL the child's process group (its id is the child's pid: process_group=0)."""
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(proc.pid, signal.SIGKILL)
+
+
+def _why(code: int, stderr: str, limits: ReadLimits, seconds: float) -> str:
     memory = f"{limits.memory_bytes // 1_048_576:,} MB"
     # Python's MemoryError, a Rust allocation failure (abort), the kernel's OOM killer, or a
     # shared library that could not be mapped under the address-space limit
     out_of_memory = ("MemoryError", "memory allocation", "Cannot allocate memory", "failed to map segment")
+    if code == -signal.SIGXCPU:  # the kernel's CPU limit (the wall-clock one usually comes first)
+        return f"reading it took more than {seconds:g} seconds of processor time"
     if any(s in stderr for s in out_of_memory) or code in (-signal.SIGABRT, -signal.SIGKILL):
         return f"reading it needed more than the {memory} of memory allowed"
     if code < 0:

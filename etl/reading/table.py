@@ -13,8 +13,9 @@ import re
 from dataclasses import dataclass, field
 
 from etl.problems import Problem
+from etl.quarters import shortened
 from etl.reading.cells import shown
-from etl.reading.grid import Grid, is_blank
+from etl.reading.grid import Grid, column_letter, is_blank
 from etl.reading.result import Interpretation
 
 # column -> required. Optional columns may be left out of the file altogether.
@@ -80,9 +81,16 @@ RETURN = Layout("return", COLUMNS, _SYNONYMS, "Fill in the template (python -m e
 _BY_KEY = _by_key(RETURN)
 
 
+# No column's name, however wordy, is longer than this.
+LONGEST_HEADER = 200
+
+
 def header_key(raw) -> str:
-    """'No. of referrals made (this quarter)' -> 'referrals made'."""
+    """'No. of referrals made (this quarter)' -> 'referrals made'; '' for a cell too long to
+    be a column's name (the brackets below cost time in proportion to its length squared)."""
     text = shown(raw).lower()
+    if len(text) > LONGEST_HEADER:
+        return ""
     text = re.sub(r"\(.*?\)|\[.*?\]", " ", text).replace("&", " and ")
     words = [w for w in re.findall(r"[a-z0-9]+", text) if w not in _STOP]
     return " ".join(words)
@@ -200,11 +208,75 @@ def _no_header(file_name: str, grid: Grid, layout: Layout) -> Problem:
                    f"Give the file a first row naming its columns: {columns}")
 
 
+# A heading's unit is part of its meaning: "Referrals completed (%)" holds percentages, not
+# the count the column needs (brackets are otherwise dropped from headings: "(ODS)", "(1-5)").
+# A count's own units ("(number)", "(n)", "(count)", "(no.)") say nothing against it.
+_UNITS = (
+    (re.compile(r"%|\bper\s*cent|\bpercent|\bpct\b|\bproportion\b|\bratio\b|\brates?\b|\bshare\b"),
+     "a percentage or rate"),
+    (re.compile(r"(?<!not )(?<!non-)(?<!non )\bcumulative\b|\byear\s*to\s*date\b|\bytd\b|\bto\s*date\b|\brunning\s*total\b|\bsince\b"),
+     "a running total"),
+    (re.compile(r"\bper\s*(\d|thousand|hundred|day|week|month)|\baverage\b|\bmean\b|\bmedian\b|"
+                r"\bmonthly\b|\bweekly\b|\bdaily\b"), "an average or a rate"),
+)
+COUNT_COLUMNS = {"referrals_made": "the number of referrals made in the quarter",
+                 "referrals_completed": "the number of those referrals completed"}
+
+
+def heading_unit(raw) -> tuple[str, str] | None:
+    """(the count column a heading is about, the unit it names) when the heading names a unit
+    other than a count: '% completed' -> ('referrals_completed', 'a percentage or rate')."""
+    text = shown(raw).lower()
+    if len(text) > LONGEST_HEADER:
+        return None
+    for pattern, unit in _UNITS:
+        if pattern.search(text):
+            key = header_key(pattern.sub(" ", text))
+            column = column_of(key)
+            if column not in COUNT_COLUMNS:
+                words = key.split()
+                column = "referrals_completed" if any(w.startswith("complet") for w in words) else \
+                    "referrals_made" if any(w.startswith("referr") for w in words) else None
+            if column is not None:
+                return column, unit
+    return None
+
+
+# What a misnamed heading shares with the column it may be: the stems of the column's words.
+# A column not found, and a heading not known that shares them, is refused as possibly that
+# column misnamed ("Referals made" where referrals_made is missing); a heading that shares
+# nothing with any missing column is an extra column, ignored (ICS, region, lead's name).
+_STEMS = {
+    "quarter": ("quarter", "qtr", "period", "month"), "ahsn": ("ahsn", "hin", "network", "innovation"),
+    "trust_code": ("code", "ods"), "trust_name": ("name", "trust", "organis", "provider", "hospital"),
+    "trust_type": ("type", "sector"), "adoption_level": ("level", "stage", "adopt", "tcam"),
+    "referrals_made": ("referr", "refer", "refferal", "made", "sent"),
+    "referrals_completed": ("complet", "done"), "comment": ("comment", "note", "remark"),
+}
+
+
+def may_be(raw, missing: list[str], layout: Layout) -> str | None:
+    """The missing column a heading not known may be, misnamed or misspelt, if any."""
+    import difflib
+
+    key = header_key(raw)
+    words = key.split()
+    for column in missing:
+        if layout.columns.get(column) and any(w.startswith(stem) for w in words for stem in _STEMS.get(column, ())):
+            return column
+        names = [column.replace("_", " ")] + layout.synonyms.get(column, [])
+        if difflib.get_close_matches(key, names, n=1, cutoff=0.8 if layout.columns.get(column) else 0.85):
+            return column
+    return None
+
+
 def _map_columns(file_name: str, table: Table, layout: Layout) -> None:
     row = table.header_row
     # a CSV row longer than the header is refused as ragged; a sheet's is a nameless column
     width = len(table.header) if table.grid.ragged_matters else \
         max([len(table.header)] + [len(cells) for _, cells in table.rows])
+    unknown: list[tuple[int, object]] = []  # (position, heading) of headings not a column's
+    units: list[tuple[int, object, str, str]] = []  # (position, heading, column, unit)
     for position in range(width):
         raw = table.header[position] if position < len(table.header) else None
         if is_blank(raw):
@@ -213,9 +285,15 @@ def _map_columns(file_name: str, table: Table, layout: Layout) -> None:
                     file_name, row, f"column {position + 1}", "this column has no name",
                     "Delete the empty column or give it one of the template's names"))
             continue
+        unit = heading_unit(raw) if layout is RETURN else None
+        if unit is not None:
+            units.append((position, raw, *unit))
+            continue
         column = column_of(raw, layout)
-        text = shown(raw)
-        if column is None:
+        text = shortened(shown(raw))
+        if column is None and layout is RETURN:
+            unknown.append((position, raw))
+        elif column is None:
             table.problems.append(Problem(
                 file_name, row, text, f"this is not a column of the {layout.what}",
                 f"Delete it, or rename it to one of: {', '.join(layout.columns)} (a column of notes "
@@ -227,8 +305,48 @@ def _map_columns(file_name: str, table: Table, layout: Layout) -> None:
             table.columns[column] = position
             if not is_plain_name(raw, column):
                 table.interpretations.append(Interpretation("header", text, column, (row,)))
+    explained = _units_and_extras(file_name, table, units, unknown) if layout is RETURN else set()
     for name, required in layout.columns.items():
-        if required and name not in table.columns:
+        if required and name not in table.columns and name not in explained:
             table.problems.append(Problem(file_name, row, name, "this column is missing",
                                           "Add it to the header row, as in the template" if layout is RETURN
                                           else f"Add it to the header row: {', '.join(layout.columns)}"))
+
+
+def _units_and_extras(file_name: str, table: Table, units: list, unknown: list) -> set[str]:
+    """Headings that are not the return's columns: a count in another unit (refused where the
+    count is missing, else ignored), a heading that may be a missing column misnamed (refused),
+    and the rest, extra columns (ignored, and said so). The missing columns explained."""
+    row, explained, ignored = table.header_row, set(), []
+    for position, raw, column, unit in units:
+        text = shortened(shown(raw))
+        if column in table.columns or column in explained:
+            ignored.append(f"'{text}' (column {column_letter(position)}: {unit}, not a count)")
+            continue
+        explained.add(column)
+        table.problems.append(Problem(
+            file_name, row, text,
+            f"this column holds {unit}, but the return needs {column}: {COUNT_COLUMNS[column]}",
+            f"Give each trust's count in a column headed {column} (a percentage or total cannot be turned "
+            "back into the quarter's count for certain); this column may stay beside it, and is not read"))
+    missing = [c for c in RETURN.columns if c not in table.columns and c not in explained]
+    for position, raw in unknown:
+        text = shortened(shown(raw))
+        suspect = may_be(raw, missing, RETURN)
+        if suspect is None:
+            ignored.append(f"'{text}' (column {column_letter(position)})")
+            continue
+        explained.add(suspect)
+        missing.remove(suspect)
+        table.problems.append(Problem(
+            file_name, row, text,
+            f"this is not a column of the return, and the return's {suspect} column is missing: it may be "
+            f"{suspect} under another name",
+            f"If it holds {suspect.replace('_', ' ')}, head it {suspect}; if not, add a {suspect} column "
+            "(columns that are not the return's are ignored)"))
+    if ignored:
+        table.interpretations.append(Interpretation(None, None, None, note=(
+            f"{'columns' if len(ignored) > 1 else 'column'} {', '.join(ignored)} "
+            f"{'are' if len(ignored) > 1 else 'is'} not part of the return: ignored, nothing in "
+            f"{'them' if len(ignored) > 1 else 'it'} is read or stored")))
+    return explained

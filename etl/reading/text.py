@@ -17,6 +17,7 @@ from etl.problems import Problem
 from etl.reading.grid import Grid, drop_blank_rows
 from etl.reading.limits import ReadLimits
 from etl.reading.result import Interpretation
+from etl.reading.scan import too_long
 
 SAVE_AS_CSV = "In Excel use File > Save As > 'CSV UTF-8 (Comma delimited)', then upload that file"
 DELIMITERS = {",": "commas", ";": "semicolons", "\t": "tabs", "|": "vertical bars"}
@@ -98,9 +99,9 @@ def split(text: str, delimiter: str, file_name: str, limits: ReadLimits,
                 break
     except csv.Error as err:
         if "field larger than field limit" in str(err):
-            return Problem(file_name, reader.line_num, None,
-                           f"a value is longer than {limits.max_cell_chars:,} characters",
-                           "Check the row for a double quote that is opened but not closed")
+            return Problem(file_name, reader.line_num, None, too_long(limits.max_cell_chars),
+                           "Check the row for a double quote that is opened but not closed (the rest of "
+                           "the file is then one cell), or shorten the cell")
         return Problem(file_name, reader.line_num, None, f"the file is not valid CSV ({err})",
                        "Check this row for a double quote that is opened but not closed")
     return rows

@@ -26,8 +26,8 @@ from etl.reading.check import _NOTE, cut_ragged, formula_cells, grouped, open_ta
 from etl.reading.grid import is_blank
 from etl.reading.limits import ReadLimits
 from etl.reading.result import ParsedTrajectory
+from etl.reading.scan import Refused
 from etl.reading.table import _SYNONYMS, RETURN, Layout, Table, column_of
-from etl.reading.zipcheck import Refused
 
 # Ten years of quarterly steps: more for one AHSN is not a trajectory.
 MAX_STEPS = 40
@@ -75,7 +75,7 @@ def check_trajectory_file(file_name: str, content: bytes, programme: Programme, 
             return result
         _Steps(result, table, limits).check()
     except Refused as refused:
-        result.problems = [Problem(file_name, None, None, refused.message, refused.fix)]
+        result.problems = [Problem(file_name, refused.row, None, refused.message, refused.fix)]
         result.steps = []
     return result
 

@@ -1,0 +1,51 @@
+"""What a programme's spread conditions mean: the words beside a solution.
+
+TCAM's twelve are the national review's (data/reference/tcam_qca_conditions.csv: the
+review's meaning of each, and the short words the project says it with, present and
+absent), with the outcome the review used. The analysis takes the words as input
+(etl.pathways.qca.Wording), so a case table whose columns a programme does not define is
+said by its column names instead.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from etl.pathways.qca import Wording
+from etl.programmes import Programme
+
+REFERENCE = Path(__file__).resolve().parents[2] / "data" / "reference"
+# programme code -> the file defining its conditions (and, on the row named OUTCOME, its outcome)
+FILES = {"tcam": "tcam_qca_conditions.csv"}
+
+
+@dataclass(frozen=True)
+class Condition:
+    name: str  # "NONDELAY"
+    wording: Wording  # "a prompt start" / "a delayed start"
+    means: str  # what the review meant by it
+
+
+def programme_conditions(programme: Programme) -> tuple[Condition, ...]:
+    """The programme's conditions and its outcome (named OUTCOME), in the file's order; ()
+    for a programme that defines none."""
+    name = FILES.get(programme.code)
+    if name is None:
+        return ()
+    with (REFERENCE / name).open(encoding="utf-8", newline="") as f:
+        return tuple(Condition(r["condition"], Wording(r["present"], r["absent"]), r["means"])
+                     for r in csv.DictReader(f))
+
+
+def wordings_for(columns, conditions: tuple[Condition, ...]) -> dict[str, Wording]:
+    """The words of each column the definitions name (ignoring case, spaces and punctuation)."""
+    by_key = {column_key(c.name): c.wording for c in conditions}
+    return {column: by_key[column_key(column)] for column in columns if column_key(column) in by_key}
+
+
+def column_key(name: str) -> str:
+    """How a column is matched to a name: 'Non-delay', 'NONDELAY' and 'non delay' are one."""
+    return re.sub(r"[^0-9a-z]", "", str(name).casefold())
