@@ -41,8 +41,7 @@ from etl.users import Users
 
 ROOT = Path(__file__).resolve().parent.parent
 # Paths that work before the store has a database: /healthz says what to do.
-WITHOUT_DATA = ("/healthz", "/assets/", "/_dash-component-suites/", "/_favicon.ico", "/signin",
-                "/signout", "/session")
+WITHOUT_DATA = ("/healthz", "/assets/", "/_dash-component-suites/", "/_favicon.ico", "/signin", "/signout", "/session")
 
 
 def services_for(settings: Settings) -> Services:
@@ -52,7 +51,11 @@ def services_for(settings: Settings) -> Services:
     folder = settings.data_dir
     lifetime = settings.session_hours * 3600
     return Services(
-        settings, store, db, Users(folder), BackgroundMakeCurrent(store, db),
+        settings,
+        store,
+        db,
+        Users(folder),
+        BackgroundMakeCurrent(store, db),
         Sessions(folder, idle_seconds=settings.session_idle_minutes * 60, lifetime_seconds=lifetime),
         SigninLimits(folder, per_address=settings.login_attempts),
         # a preview cannot outlive every session that could confirm it

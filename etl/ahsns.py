@@ -43,17 +43,21 @@ def _normalise(name: str) -> str:
 def all_ahsns() -> tuple[Ahsn, ...]:
     with REFERENCE_FILE.open(newline="", encoding="utf-8") as f:
         rows = list(csv.DictReader(f))
-    return tuple(
-        Ahsn(r["short_name"], r["name_2018_2020"], r["name_from_2023"], i)
-        for i, r in enumerate(rows)
-    )
+    return tuple(Ahsn(r["short_name"], r["name_2018_2020"], r["name_from_2023"], i) for i, r in enumerate(rows))
 
 
 # Words around an AHSN's own name that people write or leave out: "KSS AHSN", "Health
 # Innovation KSS", "Kent Surrey Sussex" (its 2018-2020 name without "Academic Health
 # Science Network") all mean KSS.
-_AFFIXES = ("academic health science network for the", "academic health science network",
-            "health innovation network", "health innovation", "ahsn", "hin", "the")
+_AFFIXES = (
+    "academic health science network for the",
+    "academic health science network",
+    "health innovation network",
+    "health innovation",
+    "ahsn",
+    "hin",
+    "the",
+)
 
 
 def _core(normalised: str) -> str:
@@ -64,7 +68,7 @@ def _core(normalised: str) -> str:
         for affix in _AFFIXES:
             for form in (f" {affix} ", f" {affix}s "):
                 if text.startswith(form) and text.strip() != affix:
-                    text, changed = " " + text[len(form):], True
+                    text, changed = " " + text[len(form) :], True
                 if text.endswith(form) and text.strip() != affix:
                     text, changed = text[: -len(form)] + " ", True
     return " ".join(text.split())

@@ -49,8 +49,9 @@ RowsFor = Callable[[list[Submission]], dict[int, list[TrustRow]]]  # submission 
 ROW_COLUMNS = ["submission_id", "programme", *DATABASE_COLUMNS]
 
 
-def build_database(path: Path, events: list[Event], rows_for: RowsFor, start_from: Path | None = None,
-                   progress: Progress | None = None) -> None:
+def build_database(
+    path: Path, events: list[Event], rows_for: RowsFor, start_from: Path | None = None, progress: Progress | None = None
+) -> None:
     """Write a database at `path` (which must not exist) holding every event. With
     `start_from` (a published database of this schema version holding an earlier prefix of
     the events), copy it and add only the newer events."""
@@ -67,11 +68,14 @@ def build_database(path: Path, events: list[Event], rows_for: RowsFor, start_fro
         _insert_events([e for e in events if e.id > known], rows_for, con, progress)
         con.execute((SQL_DIR / "derived.sql").read_text())
         last_event = max((e.id for e in events), default=0)
-        con.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", [
-            ["last_event_id", str(last_event)],
-            ["schema_version", SCHEMA_VERSION],
-            ["built_at", dt.datetime.now(dt.UTC).isoformat(timespec="seconds")],
-        ])
+        con.executemany(
+            "INSERT OR REPLACE INTO meta VALUES (?, ?)",
+            [
+                ["last_event_id", str(last_event)],
+                ["schema_version", SCHEMA_VERSION],
+                ["built_at", dt.datetime.now(dt.UTC).isoformat(timespec="seconds")],
+            ],
+        )
         con.execute("CHECKPOINT")
     finally:
         con.close()
@@ -88,54 +92,150 @@ def _last_event_if_extendable(path: Path, events: list[Event]) -> int | None:
     return last if 0 <= last <= max(ids, default=0) and ids[:last] == list(range(1, last + 1)) else None
 
 
-def _insert_events(events: list[Event], rows_for: RowsFor, con: duckdb.DuckDBPyConnection,
-                   progress: Progress | None) -> None:
+def _insert_events(
+    events: list[Event], rows_for: RowsFor, con: duckdb.DuckDBPyConnection, progress: Progress | None
+) -> None:
     submissions = [e for e in events if isinstance(e, Submission)]
     by_submission = rows_for(submissions)
     rows: list[dict] = []
     for done, event in enumerate(submissions, start=1):
-        rows.extend({**r.as_database_row(), "submission_id": event.id, "programme": event.programme}
-                    for r in by_submission[event.id])
+        rows.extend(
+            {**r.as_database_row(), "submission_id": event.id, "programme": event.programme}
+            for r in by_submission[event.id]
+        )
         if progress:
             progress(done, len(submissions), event.file_name)
     # Data frames, not executemany: DuckDB reads a frame in one scan.
     tables = {
         "submissions": pd.DataFrame(
-            [[e.id, e.programme, e.file_name, e.sha256, e.stored_as, e.loaded_by, _timestamp(e.loaded_at),
-              e.source, e.rows, list(e.warnings), e.is_demo] for e in submissions],
-            columns=["id", "programme", "file_name", "sha256", "stored_as", "loaded_by", "loaded_at",
-                     "source", "row_count", "warnings", "is_demo"]),
+            [
+                [
+                    e.id,
+                    e.programme,
+                    e.file_name,
+                    e.sha256,
+                    e.stored_as,
+                    e.loaded_by,
+                    _timestamp(e.loaded_at),
+                    e.source,
+                    e.rows,
+                    list(e.warnings),
+                    e.is_demo,
+                ]
+                for e in submissions
+            ],
+            columns=[
+                "id",
+                "programme",
+                "file_name",
+                "sha256",
+                "stored_as",
+                "loaded_by",
+                "loaded_at",
+                "source",
+                "row_count",
+                "warnings",
+                "is_demo",
+            ],
+        ),
         "restores": pd.DataFrame(
-            [[e.id, e.submission_id, e.loaded_by, _timestamp(e.loaded_at), e.source]
-             for e in events if isinstance(e, Restore)],
-            columns=["id", "submission_id", "restored_by", "restored_at", "source"]),
+            [
+                [e.id, e.submission_id, e.loaded_by, _timestamp(e.loaded_at), e.source]
+                for e in events
+                if isinstance(e, Restore)
+            ],
+            columns=["id", "submission_id", "restored_by", "restored_at", "source"],
+        ),
         "quarantine_events": pd.DataFrame(
-            [[e.id, e.submission_id, e.kind, e.reason, e.loaded_by, _timestamp(e.loaded_at), e.source]
-             for e in events if isinstance(e, Quarantine | Release)],
-            columns=["id", "submission_id", "action", "reason", "by_user", "happened_at", "source"]),
+            [
+                [e.id, e.submission_id, e.kind, e.reason, e.loaded_by, _timestamp(e.loaded_at), e.source]
+                for e in events
+                if isinstance(e, Quarantine | Release)
+            ],
+            columns=["id", "submission_id", "action", "reason", "by_user", "happened_at", "source"],
+        ),
         "quarter_events": pd.DataFrame(
-            [[e.id, e.programme, Quarter.parse(e.quarter).index, e.quarter, e.kind,
-              dt.date.fromisoformat(e.due) if isinstance(e, SetDueDate) else None,
-              e.reason if isinstance(e, SetDueDate) else e.note, e.loaded_by, _timestamp(e.loaded_at), e.source]
-             for e in events if isinstance(e, SignOff | SetDueDate)],
-            columns=["id", "programme", "quarter_index", "quarter", "kind", "due_date", "reason", "by_user",
-                     "happened_at", "source"]),
+            [
+                [
+                    e.id,
+                    e.programme,
+                    Quarter.parse(e.quarter).index,
+                    e.quarter,
+                    e.kind,
+                    dt.date.fromisoformat(e.due) if isinstance(e, SetDueDate) else None,
+                    e.reason if isinstance(e, SetDueDate) else e.note,
+                    e.loaded_by,
+                    _timestamp(e.loaded_at),
+                    e.source,
+                ]
+                for e in events
+                if isinstance(e, SignOff | SetDueDate)
+            ],
+            columns=[
+                "id",
+                "programme",
+                "quarter_index",
+                "quarter",
+                "kind",
+                "due_date",
+                "reason",
+                "by_user",
+                "happened_at",
+                "source",
+            ],
+        ),
         "revision_decisions": pd.DataFrame(
-            [[e.id, e.programme, e.event_id, e.kind, e.reason, e.loaded_by, _timestamp(e.loaded_at), e.source]
-             for e in events if isinstance(e, ApproveRevision | RejectRevision)],
-            columns=["id", "programme", "event_id", "decision", "reason", "by_user", "happened_at", "source"]),
+            [
+                [e.id, e.programme, e.event_id, e.kind, e.reason, e.loaded_by, _timestamp(e.loaded_at), e.source]
+                for e in events
+                if isinstance(e, ApproveRevision | RejectRevision)
+            ],
+            columns=["id", "programme", "event_id", "decision", "reason", "by_user", "happened_at", "source"],
+        ),
         "trajectory_events": pd.DataFrame(
-            [[e.id, e.programme, e.ahsn, e.reason, e.file_name, e.sha256, e.stored_as, e.loaded_by,
-              _timestamp(e.loaded_at), e.source, e.is_demo] for e in events if isinstance(e, SetTrajectory)],
-            columns=["id", "programme", "ahsn", "reason", "file_name", "sha256", "stored_as", "by_user",
-                     "happened_at", "source", "is_demo"]),
+            [
+                [
+                    e.id,
+                    e.programme,
+                    e.ahsn,
+                    e.reason,
+                    e.file_name,
+                    e.sha256,
+                    e.stored_as,
+                    e.loaded_by,
+                    _timestamp(e.loaded_at),
+                    e.source,
+                    e.is_demo,
+                ]
+                for e in events
+                if isinstance(e, SetTrajectory)
+            ],
+            columns=[
+                "id",
+                "programme",
+                "ahsn",
+                "reason",
+                "file_name",
+                "sha256",
+                "stored_as",
+                "by_user",
+                "happened_at",
+                "source",
+                "is_demo",
+            ],
+        ),
         "trajectory_steps": pd.DataFrame(
-            [[e.id, e.programme, e.ahsn, Quarter.parse(s.quarter).index, s.quarter, s.target_percent, s.note, s.row]
-             for e in events if isinstance(e, SetTrajectory) for s in e.steps],
-            columns=["event_id", "programme", "ahsn", "quarter_index", "quarter", "target_percent", "note", "row"]
+            [
+                [e.id, e.programme, e.ahsn, Quarter.parse(s.quarter).index, s.quarter, s.target_percent, s.note, s.row]
+                for e in events
+                if isinstance(e, SetTrajectory)
+                for s in e.steps
+            ],
+            columns=["event_id", "programme", "ahsn", "quarter_index", "quarter", "target_percent", "note", "row"],
         ).astype({"row": "Int64"}),
         "submitted_rows": pd.DataFrame(rows, columns=ROW_COLUMNS).astype(
-            {"referrals_made": "Int64", "referrals_completed": "Int64"}),
+            {"referrals_made": "Int64", "referrals_completed": "Int64"}
+        ),
     }
     for table, frame in tables.items():
         if len(frame):
@@ -150,10 +250,18 @@ def _timestamp(iso: str) -> dt.datetime:
 
 
 def _insert_reference(con: duckdb.DuckDBPyConnection) -> None:
-    con.executemany("INSERT INTO programmes VALUES (?, ?, ?, ?, ?, ?)", [
-        [p.code, p.short_name, p.name, p.adopted_from_level, p.target_percent, list(p.counted_trust_types)]
-        for p in PROGRAMMES.values()])
-    con.executemany("INSERT INTO levels VALUES (?, ?, ?, ?)", [
-        [p.code, lv.number, lv.name, lv.description] for p in PROGRAMMES.values() for lv in p.levels])
-    con.executemany("INSERT INTO ahsns VALUES (?, ?, ?, ?, ?)", [
-        [a.short_name, a.slug, a.name_2018_2020, a.name_from_2023, a.table_order] for a in ahsns.all_ahsns()])
+    con.executemany(
+        "INSERT INTO programmes VALUES (?, ?, ?, ?, ?, ?)",
+        [
+            [p.code, p.short_name, p.name, p.adopted_from_level, p.target_percent, list(p.counted_trust_types)]
+            for p in PROGRAMMES.values()
+        ],
+    )
+    con.executemany(
+        "INSERT INTO levels VALUES (?, ?, ?, ?)",
+        [[p.code, lv.number, lv.name, lv.description] for p in PROGRAMMES.values() for lv in p.levels],
+    )
+    con.executemany(
+        "INSERT INTO ahsns VALUES (?, ?, ?, ?, ?)",
+        [[a.short_name, a.slug, a.name_2018_2020, a.name_from_2023, a.table_order] for a in ahsns.all_ahsns()],
+    )

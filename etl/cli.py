@@ -45,18 +45,24 @@ def parser() -> argparse.ArgumentParser:
     load.add_argument("--by", help="who is loading (default: your user name)")
 
     report = commands.add_parser("report", help="print the national table as CSV")
-    report.add_argument("--quarters", help='e.g. "Q3 2018/19,Q3 2019/20,Q2 2020/21", or "all" (default: the '
-                                           "programme's checkpoint quarters and the latest published)")
-    report.add_argument("--provisional", action="store_true",
-                        help="include quarters not yet published (marked provisional, with their coverage)")
+    report.add_argument(
+        "--quarters",
+        help='e.g. "Q3 2018/19,Q3 2019/20,Q2 2020/21", or "all" (default: the '
+        "programme's checkpoint quarters and the latest published)",
+    )
+    report.add_argument(
+        "--provisional",
+        action="store_true",
+        help="include quarters not yet published (marked provisional, with their coverage)",
+    )
 
     commands.add_parser("quarters", help="every quarter: open or published, due date, coverage")
-    sign_off = commands.add_parser("sign-off", aliases=["publish"],
-                                   help="sign a quarter off: its figures become the published ones")
+    sign_off = commands.add_parser(
+        "sign-off", aliases=["publish"], help="sign a quarter off: its figures become the published ones"
+    )
     sign_off.add_argument("quarter", help='e.g. "Q3 2020/21"')
     sign_off.add_argument("--note", default="", help="a note kept with the sign-off")
-    sign_off.add_argument("--incomplete", action="store_true",
-                          help="sign it off although not every AHSN has returned")
+    sign_off.add_argument("--incomplete", action="store_true", help="sign it off although not every AHSN has returned")
     sign_off.add_argument("--by", help="who is signing off (default: your user name)")
     due = commands.add_parser("due-date", help="set another due date for one quarter's returns")
     due.add_argument("quarter")
@@ -64,8 +70,10 @@ def parser() -> argparse.ArgumentParser:
     due.add_argument("--reason", required=True)
     due.add_argument("--by")
     commands.add_parser("revisions", help="changes to published quarters waiting for approval")
-    for name, what in (("approve", "let a change to a published quarter take effect"),
-                       ("reject", "turn down a change to a published quarter (it is kept, never counted)")):
+    for name, what in (
+        ("approve", "let a change to a published quarter take effect"),
+        ("reject", "turn down a change to a published quarter (it is kept, never counted)"),
+    ):
         decide = commands.add_parser(name, help=what)
         decide.add_argument("id", type=int, help="the revision's number, as `revisions` lists it")
         decide.add_argument("--reason", required=True, help="why, in a few words (shown with the revision)")
@@ -75,9 +83,12 @@ def parser() -> argparse.ArgumentParser:
     template.add_argument("--ahsn", required=True)
     template.add_argument("--quarter", required=True)
     template.add_argument("--output", type=Path, help="file to write (default: standard output)")
-    template.add_argument("--format", choices=("csv", "xlsx"), default="csv",
-                          help="csv (default) or xlsx: an Excel workbook with drop-down lists and the "
-                               "columns explained (needs --output)")
+    template.add_argument(
+        "--format",
+        choices=("csv", "xlsx"),
+        default="csv",
+        help="csv (default) or xlsx: an Excel workbook with drop-down lists and the columns explained (needs --output)",
+    )
 
     trajectory = commands.add_parser("trajectory", help="each AHSN's stepped local targets: load, history, template")
     what = trajectory.add_subparsers(dest="trajectory_command", required=True, metavar="ACTION")
@@ -95,20 +106,27 @@ def parser() -> argparse.ArgumentParser:
     restore = commands.add_parser("restore", help="make an earlier submission current again")
     restore.add_argument("id", type=int)
     restore.add_argument("--by", help="who is restoring (default: your user name)")
-    for name, what in (("quarantine", "leave a stored submission out of every figure (it is kept)"),
-                       ("release", "take a quarantined submission back into the figures")):
+    for name, what in (
+        ("quarantine", "leave a stored submission out of every figure (it is kept)"),
+        ("release", "take a quarantined submission back into the figures"),
+    ):
         marked = commands.add_parser(name, help=what)
         marked.add_argument("id", type=int)
         marked.add_argument("--reason", required=True, help="why, in a few words (kept with the event)")
         marked.add_argument("--by", help="who is doing it (default: your user name)")
     rebuild = commands.add_parser("rebuild", help="rebuild the database from the events and kept rows")
-    rebuild.add_argument("--reparse", action="store_true",
-                         help="read every kept original again (not quarantined ones) with today's reader")
+    rebuild.add_argument(
+        "--reparse",
+        action="store_true",
+        help="read every kept original again (not quarantined ones) with today's reader",
+    )
     settings_p = commands.add_parser("settings", help="list the settings and their current values")
-    settings_p.add_argument("--markdown", action="store_true",
-                            help="print the settings table for the README instead (defaults, not values)")
-    commands.add_parser("init", help="build the store from the embedded demo data if it is empty, "
-                                     "and repair it after a crashed write")
+    settings_p.add_argument(
+        "--markdown", action="store_true", help="print the settings table for the README instead (defaults, not values)"
+    )
+    commands.add_parser(
+        "init", help="build the store from the embedded demo data if it is empty, and repair it after a crashed write"
+    )
 
     users = commands.add_parser("users", help="manage who may upload returns")
     sub = users.add_subparsers(dest="users_command", required=True, metavar="ACTION")
@@ -116,10 +134,10 @@ def parser() -> argparse.ArgumentParser:
     add.add_argument("name")
     who = add.add_mutually_exclusive_group(required=True)
     who.add_argument("--ahsn", help="the AHSN this user submits for, e.g. Wessex")
-    who.add_argument("--national", action="store_true",
-                     help="a national administrator, who may submit for every AHSN")
-    add.add_argument("--password-stdin", action="store_true",
-                     help="read the password from standard input (for scripts)")
+    who.add_argument("--national", action="store_true", help="a national administrator, who may submit for every AHSN")
+    add.add_argument(
+        "--password-stdin", action="store_true", help="read the password from standard input (for scripts)"
+    )
     add.add_argument("--email", help="where reminders and receipts go (if e-mail is set up)")
     email = sub.add_parser("email", help="set a user's e-mail address (empty to remove it)")
     email.add_argument("name")
@@ -129,20 +147,36 @@ def parser() -> argparse.ArgumentParser:
     sub.add_parser("list", help="list the users and what each may do")
     passwd = sub.add_parser("passwd", help="set a user's password (their sessions end)")
     passwd.add_argument("name")
-    passwd.add_argument("--password-stdin", action="store_true",
-                        help="read the password from standard input (for scripts)")
+    passwd.add_argument(
+        "--password-stdin", action="store_true", help="read the password from standard input (for scripts)"
+    )
 
-    pathways = commands.add_parser("pathways", help="which combinations of conditions went with an outcome "
-                                                    "(crisp-set QCA, as the national review did)")
-    pathways.add_argument("--cases", type=Path, required=True, metavar="FILE",
-                          help="a case table (CSV, .xlsx, .xls or .ods): a case column, one 0/1 column per "
-                               "condition and a 0/1 outcome column, as the review's Table 8.3")
-    pathways.add_argument("--conditions", required=True, metavar="A,B,C",
-                          help=f"the conditions to analyse, in order (at most {MAX_CONDITIONS})")
+    pathways = commands.add_parser(
+        "pathways",
+        help="which combinations of conditions went with an outcome (crisp-set QCA, as the national review did)",
+    )
+    pathways.add_argument(
+        "--cases",
+        type=Path,
+        required=True,
+        metavar="FILE",
+        help="a case table (CSV, .xlsx, .xls or .ods): a case column, one 0/1 column per "
+        "condition and a 0/1 outcome column, as the review's Table 8.3",
+    )
+    pathways.add_argument(
+        "--conditions",
+        required=True,
+        metavar="A,B,C",
+        help=f"the conditions to analyse, in order (at most {MAX_CONDITIONS})",
+    )
     pathways.add_argument("--outcome", required=True, metavar="NAME", help="the outcome column")
-    pathways.add_argument("--solution", choices=SOLUTION_KINDS, default=SOLUTION_KINDS[0],
-                          help="parsimonious (default: configurations observed in no case may be assumed "
-                               "either way) or conservative (only those observed)")
+    pathways.add_argument(
+        "--solution",
+        choices=SOLUTION_KINDS,
+        default=SOLUTION_KINDS[0],
+        help="parsimonious (default: configurations observed in no case may be assumed "
+        "either way) or conservative (only those observed)",
+    )
     pathways.add_argument("--json", action="store_true", help="print the analysis as one JSON object")
     return parser
 
@@ -165,15 +199,19 @@ def read_arguments(args: argparse.Namespace, today: dt.date) -> None:
         raise ArgumentProblem(str(err)) from None
     if args.command == "due-date":
         if args.quarter.start > today:
-            raise ArgumentProblem(f"{args.quarter.label} has not begun: a due date can be set for a quarter "
-                                  f"that has begun (the latest is {Quarter.containing(today).label})")
+            raise ArgumentProblem(
+                f"{args.quarter.label} has not begun: a due date can be set for a quarter "
+                f"that has begun (the latest is {Quarter.containing(today).label})"
+            )
         try:
             args.date = dt.date.fromisoformat(args.date)
         except ValueError:
             raise ArgumentProblem(f"'{shortened(args.date)}' is not a date: write it like 2021-02-15") from None
         if not FIRST_YEAR <= args.date.year <= LAST_YEAR + 1:
-            raise ArgumentProblem(f"{args.date:%-d %B %Y} is not a due date a return can have: write a date "
-                                  f"from {FIRST_YEAR} to {LAST_YEAR + 1}, after the quarter")
+            raise ArgumentProblem(
+                f"{args.date:%-d %B %Y} is not a due date a return can have: write a date "
+                f"from {FIRST_YEAR} to {LAST_YEAR + 1}, after the quarter"
+            )
 
 
 def main(argv: list[str] | None = None, settings: Settings | None = None) -> int:
@@ -218,10 +256,24 @@ def cmd_settings(ctx: Context, args) -> int:
 
 
 COMMANDS = {
-    "load": cmd_load, "report": cmd_report, "template": cmd_template, "history": cmd_history,
-    "restore": cmd_restore, "rebuild": cmd_rebuild, "settings": cmd_settings,
-    "quarantine": cmd_quarantine, "release": cmd_release, "quarters": cmd_quarters, "sign-off": cmd_sign_off,
+    "load": cmd_load,
+    "report": cmd_report,
+    "template": cmd_template,
+    "history": cmd_history,
+    "restore": cmd_restore,
+    "rebuild": cmd_rebuild,
+    "settings": cmd_settings,
+    "quarantine": cmd_quarantine,
+    "release": cmd_release,
+    "quarters": cmd_quarters,
+    "sign-off": cmd_sign_off,
     "publish": cmd_sign_off,
-    "due-date": cmd_due_date, "revisions": cmd_revisions, "approve": cmd_decide, "reject": cmd_decide,
-    "init": cmd_init, "users": cmd_users, "trajectory": cmd_trajectory, "pathways": cmd_pathways,
+    "due-date": cmd_due_date,
+    "revisions": cmd_revisions,
+    "approve": cmd_decide,
+    "reject": cmd_decide,
+    "init": cmd_init,
+    "users": cmd_users,
+    "trajectory": cmd_trajectory,
+    "pathways": cmd_pathways,
 }

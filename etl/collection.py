@@ -85,13 +85,17 @@ def _status(row: dict, programme: Programme) -> QuarterStatus:
     due_set = not pd.isna(row["due_date_set"])
     state = OPEN if not published else REVISED if row["revised_figures"] else PUBLISHED
     return QuarterStatus(
-        quarter=quarter, state=state,
+        quarter=quarter,
+        state=state,
         due=pd.Timestamp(row["due_date_set"]).date() if due_set else programme.due_date(quarter),
-        due_set_by_hand=due_set, ahsns_returned=int(row["ahsns_returned"]),
+        due_set_by_hand=due_set,
+        ahsns_returned=int(row["ahsns_returned"]),
         trusts_returned=int(row["trusts_returned"]),
         published_at=pd.Timestamp(row["published_at"]).to_pydatetime() if published else None,
         published_by=row["published_by"] if published else None,
-        revised_figures=int(row["revised_figures"]), pending_revisions=int(row["pending_revisions"]))
+        revised_figures=int(row["revised_figures"]),
+        pending_revisions=int(row["pending_revisions"]),
+    )
 
 
 def published(all_statuses: list[QuarterStatus]) -> list[QuarterStatus]:

@@ -44,5 +44,4 @@ class StoreNotReady(Refusal):
     never by a reader."""
 
     def __init__(self) -> None:
-        super().__init__("the store has no database yet; run `python -m etl init` (or `make run`) "
-                         "to build it")
+        super().__init__("the store has no database yet; run `python -m etl init` (or `make run`) to build it")

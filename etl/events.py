@@ -181,10 +181,31 @@ class SetTrajectory:
     is_demo: bool = False
 
 
-Event = (Submission | Restore | Quarantine | Release | SignOff | SetDueDate | ApproveRevision
-         | RejectRevision | SetTrajectory)
-KINDS: dict[str, type] = {cls.kind: cls for cls in (Submission, Restore, Quarantine, Release, SignOff,
-                                                   SetDueDate, ApproveRevision, RejectRevision, SetTrajectory)}
+Event = (
+    Submission
+    | Restore
+    | Quarantine
+    | Release
+    | SignOff
+    | SetDueDate
+    | ApproveRevision
+    | RejectRevision
+    | SetTrajectory
+)
+KINDS: dict[str, type] = {
+    cls.kind: cls
+    for cls in (
+        Submission,
+        Restore,
+        Quarantine,
+        Release,
+        SignOff,
+        SetDueDate,
+        ApproveRevision,
+        RejectRevision,
+        SetTrajectory,
+    )
+}
 
 
 def from_json(record: dict) -> Event:

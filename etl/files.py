@@ -21,8 +21,7 @@ def make_folder(path: Path) -> Path:
     return path
 
 
-def write_atomically(path: Path, content: bytes, *, sync_folder: bool = True,
-                     exclusive: bool = False) -> bool:
+def write_atomically(path: Path, content: bytes, *, sync_folder: bool = True, exclusive: bool = False) -> bool:
     """Write `content` to `path` in one atomic rename. With `exclusive`, keep an existing
     file instead (the first writer wins) and return False; otherwise return True."""
     make_folder(path.parent)

@@ -39,8 +39,14 @@ class Mailer:
         """The mailer the settings describe, or None when e-mail is off."""
         if settings.smtp_host is None:
             return None
-        return cls(settings.smtp_host, settings.smtp_port, settings.smtp_from, settings.smtp_starttls,
-                   settings.smtp_user, settings.smtp_password)
+        return cls(
+            settings.smtp_host,
+            settings.smtp_port,
+            settings.smtp_from,
+            settings.smtp_starttls,
+            settings.smtp_user,
+            settings.smtp_password,
+        )
 
     def send(self, messages: list[EmailMessage]) -> None:
         if not messages:
@@ -73,8 +79,9 @@ def late_ahsns(db: Database, programme: Programme, quarter: Quarter, today: dt.d
     return [a.short_name for a in ahsns.all_ahsns() if a.short_name not in returned], due
 
 
-def reminder(to: User, programme: Programme, quarter: Quarter, due: dt.date, today: dt.date,
-             public_url: str | None) -> EmailMessage:
+def reminder(
+    to: User, programme: Programme, quarter: Quarter, due: dt.date, today: dt.date, public_url: str | None
+) -> EmailMessage:
     days = (today - due).days
     lines = [
         f"Hello {to.name},",
@@ -91,8 +98,15 @@ def reminder(to: User, programme: Programme, quarter: Quarter, due: dt.date, tod
     return _message(to, f"{programme.short_name} return for {quarter.label}: {to.ahsn}'s is late", lines)
 
 
-def send_reminders(mailer: Mailer, db: Database, users: Users, programme: Programme, quarter: Quarter,
-                   today: dt.date, public_url: str | None) -> tuple[list[str], list[str]]:
+def send_reminders(
+    mailer: Mailer,
+    db: Database,
+    users: Users,
+    programme: Programme,
+    quarter: Quarter,
+    today: dt.date,
+    public_url: str | None,
+) -> tuple[list[str], list[str]]:
     """E-mail every submitter of a late AHSN. (users reminded, AHSNs late with nobody to e-mail)"""
     late, due = late_ahsns(db, programme, quarter, today)
     to = [u for u in users.all() if not u.is_national and u.ahsn in late and u.email]
@@ -101,8 +115,16 @@ def send_reminders(mailer: Mailer, db: Database, users: Users, programme: Progra
     return [u.name for u in to], [a for a in late if a not in reached]
 
 
-def receipt(to: User, programme: Programme, submission_id: int, file_name: str, stored_at: dt.datetime,
-            returns: list[tuple[str, str, str, bool]], warnings: list[str], public_url: str | None) -> EmailMessage:
+def receipt(
+    to: User,
+    programme: Programme,
+    submission_id: int,
+    file_name: str,
+    stored_at: dt.datetime,
+    returns: list[tuple[str, str, str, bool]],
+    warnings: list[str],
+    public_url: str | None,
+) -> EmailMessage:
     """returns: (AHSN, quarter, 'what storing it changes' in words, waits for approval)."""
     lines = [
         f"Hello {to.name},",
@@ -113,8 +135,10 @@ def receipt(to: User, programme: Programme, submission_id: int, file_name: str, 
     for ahsn, quarter, change, waiting in returns:
         lines.append(f"- {ahsn} {quarter}: {change}.")
         if waiting:
-            lines.append(f"  {quarter} is published, so this is a revision: the published figures change "
-                         "only when the national team approves it.")
+            lines.append(
+                f"  {quarter} is published, so this is a revision: the published figures change "
+                "only when the national team approves it."
+            )
     if warnings:
         lines += ["", f"{len(warnings)} warning{'s' if len(warnings) != 1 else ''} kept with it:"]
         lines += [f"- {w}" for w in warnings]

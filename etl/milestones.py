@@ -78,23 +78,38 @@ def _of_records(ahsn: str, rates: list[dict], targets: list[dict], programme: Pr
     i = _first(rows, lambda r: r["adopted_trusts"] >= 1)
     if i is not None:
         n = int(rows[i]["adopted_trusts"])
-        add(i, "first-live", (f"had its first {words.counted(programme, 1)} live" if n == 1
-                              else f"had its first {n} {words.counted(programme)} live")
+        add(
+            i,
+            "first-live",
+            (
+                f"had its first {words.counted(programme, 1)} live"
+                if n == 1
+                else f"had its first {n} {words.counted(programme)} live"
+            )
             + f": {words.of_counted(n, int(rows[i]['counted_trusts']), programme)} at level "
-              f"{programme.adopted_from_level} or above")
+            f"{programme.adopted_from_level} or above",
+        )
     target = programme.target_percent
     i = _first(rows, lambda r: rate(r) is not None and rate(r) >= target)
     if i is not None:
-        add(i, "target", f"reached the national {target}% target: {rate(rows[i])}% "
-                         f"({words.of_counted(int(rows[i]['adopted_trusts']), int(rows[i]['counted_trusts']), programme)})")
+        add(
+            i,
+            "target",
+            f"reached the national {target}% target: {rate(rows[i])}% "
+            f"({words.of_counted(int(rows[i]['adopted_trusts']), int(rows[i]['counted_trusts']), programme)})",
+        )
     i = _first(rows, lambda r: r["counted_trusts"] > 0 and r["adopted_trusts"] == r["counted_trusts"])
     if i is not None:
         add(i, "all-live", f"had every {words.counted(programme, 1)} live: all {int(rows[i]['counted_trusts'])}")
     for threshold in programme.referral_milestones:
         i = _first(rows, lambda r, t=threshold: not pd.isna(r["referrals_made"]) and r["referrals_made"] >= t)
         if i is not None:
-            add(i, "referrals", f"made {threshold:,} referrals or more in a quarter for the first time: "
-                                f"{int(rows[i]['referrals_made']):,}")
+            add(
+                i,
+                "referrals",
+                f"made {threshold:,} referrals or more in a quarter for the first time: "
+                f"{int(rows[i]['referrals_made']):,}",
+            )
     found.extend(_steps_met(ahsn, rows, targets, programme))
     return sorted(found, key=lambda m: (m.quarter, KINDS.index(m.kind)))
 
@@ -105,8 +120,10 @@ def _steps_met(ahsn: str, rows: list[dict], targets: list[dict], programme: Prog
     if not targets or not rows:
         return []
     judged = {int(t["quarter_index"]) for t in targets if not pd.isna(t["version_event_id"])}
-    steps = sorted((t for t in targets if t["quarter_index"] == t["step_quarter_index"]
-                    and not pd.isna(t["target_percent"])), key=lambda t: t["quarter_index"])
+    steps = sorted(
+        (t for t in targets if t["quarter_index"] == t["step_quarter_index"] and not pd.isna(t["target_percent"])),
+        key=lambda t: t["quarter_index"],
+    )
     out, previous = [], None
     for step in steps:
         goal = int(step["target_percent"])
@@ -117,9 +134,15 @@ def _steps_met(ahsn: str, rows: list[dict], targets: list[dict], programme: Prog
         if at is None or int(rows[at]["quarter_index"]) not in judged:
             continue
         r = rows[at]
-        out.append(Milestone(ahsn, Quarter.from_index(int(r["quarter_index"])), "step",
-                             f"met its trajectory step of {goal}% for {Quarter.from_index(int(step['quarter_index'])).label}: "
-                             f"{int(r['rate_percent'])}% ({words.of_counted(int(r['adopted_trusts']), int(r['counted_trusts']), programme)})"))
+        out.append(
+            Milestone(
+                ahsn,
+                Quarter.from_index(int(r["quarter_index"])),
+                "step",
+                f"met its trajectory step of {goal}% for {Quarter.from_index(int(step['quarter_index'])).label}: "
+                f"{int(r['rate_percent'])}% ({words.of_counted(int(r['adopted_trusts']), int(r['counted_trusts']), programme)})",
+            )
+        )
     return out
 
 

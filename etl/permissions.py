@@ -66,7 +66,8 @@ def own_if_the_programme_says(user: User | None, ahsn: str | None, programme: Pr
     """A national administrator; a submitter for their own AHSN if the programme lets AHSNs
     set their own (Programme.submitters_set_trajectories)."""
     return national(user, ahsn, programme) or (
-        programme is not None and programme.submitters_set_trajectories and for_own_ahsn(user, ahsn, programme))
+        programme is not None and programme.submitters_set_trajectories and for_own_ahsn(user, ahsn, programme)
+    )
 
 
 # The policy: who may do each thing. (Issue 22 will tighten provisional figures, comments and
@@ -94,8 +95,9 @@ def allowed(user: User | None, action: Action, *, ahsn: str | None = None, progr
     return POLICY[action](user, ahsn, programme)
 
 
-def allowed_for_all(user: User | None, action: Action, ahsn_names: Iterable[str], *,
-                    programme: Programme | None = None) -> bool:
+def allowed_for_all(
+    user: User | None, action: Action, ahsn_names: Iterable[str], *, programme: Programme | None = None
+) -> bool:
     """Whether the user may do it for every one of these AHSNs (a submission holding several)."""
     names = set(ahsn_names)
     return bool(names) and all(allowed(user, action, ahsn=a, programme=programme) for a in names)
@@ -110,14 +112,22 @@ def who_may(action: Action, programme: Programme | None = None) -> str:
     """Who may do it, in words: 'the national team', 'a national administrator, or the AHSN's own submitter'."""
     rule = POLICY[action]
     if rule is own_if_the_programme_says:
-        return ("a national administrator, or the AHSN's own submitter"
-                if programme is not None and programme.submitters_set_trajectories else "a national administrator")
-    return {anyone: "anyone", signed_in: "anyone signed in", for_own_ahsn: "the AHSN's own submitters and the national team",
-            national: "the national team"}[rule]
+        return (
+            "a national administrator, or the AHSN's own submitter"
+            if programme is not None and programme.submitters_set_trajectories
+            else "a national administrator"
+        )
+    return {
+        anyone: "anyone",
+        signed_in: "anyone signed in",
+        for_own_ahsn: "the AHSN's own submitters and the national team",
+        national: "the national team",
+    }[rule]
 
 
-def why_not(user: User | None, action: Action, *, ahsn: str | None = None, programme: Programme | None = None
-            ) -> str | None:
+def why_not(
+    user: User | None, action: Action, *, ahsn: str | None = None, programme: Programme | None = None
+) -> str | None:
     """Why the user may not do it, as a sentence to show them; None when they may."""
     if allowed(user, action, ahsn=ahsn, programme=programme):
         return None
@@ -126,7 +136,9 @@ def why_not(user: User | None, action: Action, *, ahsn: str | None = None, progr
     if POLICY[action] is national:
         return f"Only the national team may {action.value}."
     whose = f" for {ahsn}" if ahsn else ""
-    return f"You may not {action.value}{whose}: that is for {who_may(action, programme)} (you are a {user.description})."
+    return (
+        f"You may not {action.value}{whose}: that is for {who_may(action, programme)} (you are a {user.description})."
+    )
 
 
 def status(user: User | None) -> int:

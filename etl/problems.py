@@ -32,8 +32,14 @@ class Problem:
         return f"{', '.join(where)}: {self.message}. {fix}"
 
     def as_dict(self) -> dict:
-        return {"file": self.file, "row": self.row, "column": self.column, "message": self.message,
-                "fix": self.fix, "rows": list(self.rows)}
+        return {
+            "file": self.file,
+            "row": self.row,
+            "column": self.column,
+            "message": self.message,
+            "fix": self.fix,
+            "rows": list(self.rows),
+        }
 
     @classmethod
     def from_dict(cls, d: dict) -> Problem:

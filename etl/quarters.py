@@ -35,7 +35,7 @@ def shortened(text: str, most: int = SHOWN_CHARACTERS) -> str:
     text = str(text)
     if len(text) <= most:
         return text
-    return f"{text[:most - 10]}…{text[-5:]} ({len(text):,} characters)"
+    return f"{text[: most - 10]}…{text[-5:]} ({len(text):,} characters)"
 
 
 class QuarterError(ValueError):
@@ -57,9 +57,7 @@ class Quarter:
         match = _PATTERN.match(str(text))
         shown = shortened(text)
         if not match:
-            raise QuarterError(
-                f"'{shown}' is not a quarter; write it like Q3 2019/20 (or Q3 19/20)"
-            )
+            raise QuarterError(f"'{shown}' is not a quarter; write it like Q3 2019/20 (or Q3 19/20)")
         number, first, second = int(match.group(1)), match.group(2), match.group(3)
         if number not in (1, 2, 3, 4):
             raise QuarterError(f"'{shown}': there is no quarter Q{number}; NHS quarters are Q1 to Q4")

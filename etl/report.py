@@ -52,14 +52,15 @@ def default_quarters(db: Database, programme: Programme, provisional: bool = Fal
     published = shown_quarters(db, programme)
     shown = shown_quarters(db, programme, provisional)
     chosen = [q for q in map(Quarter.parse, programme.checkpoint_quarters) if q in shown]
-    for latest in (published[-1:] + shown[-1:]):
+    for latest in published[-1:] + shown[-1:]:
         if latest not in chosen:
             chosen.append(latest)
     return sorted(chosen)
 
 
-def choose_quarters(db: Database, programme: Programme, text: str | None,
-                    provisional: bool = False) -> tuple[list[Quarter], str | None]:
+def choose_quarters(
+    db: Database, programme: Programme, text: str | None, provisional: bool = False
+) -> tuple[list[Quarter], str | None]:
     """The quarters a `?quarters=Q3 2018/19,Q3 2019/20` asks for, and, if they could not all
     be used, a sentence saying why (then the default quarters, or those asked for that can be)."""
     if not text:
@@ -75,15 +76,18 @@ def choose_quarters(db: Database, programme: Programme, text: str | None,
     asked = [q for q in asked if q in shown]
     notes = []
     if unpublished:
-        notes.append(f"{', '.join(unpublished)} {'is' if len(unpublished) == 1 else 'are'} not published yet: "
-                     "include provisional figures to see "
-                     f"{'it' if len(unpublished) == 1 else 'them'}, marked as such.")
+        notes.append(
+            f"{', '.join(unpublished)} {'is' if len(unpublished) == 1 else 'are'} not published yet: "
+            "include provisional figures to see "
+            f"{'it' if len(unpublished) == 1 else 'them'}, marked as such."
+        )
     if missing:
         notes.append(f"No data loaded for {', '.join(missing)}; not shown.")
     if len(asked) >= 2:
         return asked, " ".join(notes) or None
     return default_quarters(db, programme, provisional), " ".join(
-        notes + ["Choose two or more quarters with data. Showing the default quarters."])
+        notes + ["Choose two or more quarters with data. Showing the default quarters."]
+    )
 
 
 @dataclass(frozen=True)
@@ -128,8 +132,9 @@ class NationalTable:
         return int((~self.frame["is_total"]).sum())
 
 
-def national_table(db: Database, programme: Programme, quarters: list[Quarter],
-                   first_published: bool = False) -> NationalTable:
+def national_table(
+    db: Database, programme: Programme, quarters: list[Quarter], first_published: bool = False
+) -> NationalTable:
     """The table at these quarters: the figures as they stand (revisions approved since
     publication included, each marked), or with `first_published` as each quarter was first
     published (then the marks say what they have become)."""
@@ -143,11 +148,13 @@ def national_table(db: Database, programme: Programme, quarters: list[Quarter],
         rates = queries.ahsn_rates(db, programme, indexes)
         england = queries.england_rates(db, programme, indexes)
 
-    frame = pd.DataFrame({
-        "ahsn": list(ahsn_list["short_name"]) + [TOTAL],
-        "slug": list(ahsn_list["slug"]) + [None],
-        "is_total": [False] * len(ahsn_list) + [True],
-    })
+    frame = pd.DataFrame(
+        {
+            "ahsn": list(ahsn_list["short_name"]) + [TOTAL],
+            "slug": list(ahsn_list["slug"]) + [None],
+            "is_total": [False] * len(ahsn_list) + [True],
+        }
+    )
     for q in quarters:
         these = rates[rates["quarter_index"] == q.index].set_index("ahsn")
         total = england[england["quarter_index"] == q.index]
@@ -158,10 +165,15 @@ def national_table(db: Database, programme: Programme, quarters: list[Quarter],
     for a, b, column in NationalTable(quarters, frame).change_columns:
         frame[column] = frame[b.key] - frame[a.key]
     published = set(shown_quarters(db, programme))
-    coverage = {q: words.coverage(int(frame.loc[~frame["is_total"], q.key].notna().sum()), len(ahsn_list))
-                for q in quarters if q not in published}
-    marks = {(r["ahsn"], Quarter.from_index(int(r["quarter_index"]))): revision_words(r, first_published)
-             for r in queries.revisions(db, programme, indexes).to_dict("records")}
+    coverage = {
+        q: words.coverage(int(frame.loc[~frame["is_total"], q.key].notna().sum()), len(ahsn_list))
+        for q in quarters
+        if q not in published
+    }
+    marks = {
+        (r["ahsn"], Quarter.from_index(int(r["quarter_index"]))): revision_words(r, first_published)
+        for r in queries.revisions(db, programme, indexes).to_dict("records")
+    }
     return NationalTable(quarters, frame, coverage, marks, first_published)
 
 
@@ -170,16 +182,20 @@ def _england_of(rates: pd.DataFrame) -> pd.DataFrame:
     if not len(rates):
         return pd.DataFrame(columns=["quarter_index", "rate_percent", "adopted_trusts", "counted_trusts"])
     sums = rates.groupby("quarter_index", as_index=False)[["adopted_trusts", "counted_trusts"]].sum()
-    sums["rate_percent"] = [words.whole_percent(int(a), int(c)) if c else None
-                            for a, c in zip(sums["adopted_trusts"], sums["counted_trusts"])]
+    sums["rate_percent"] = [
+        words.whole_percent(int(a), int(c)) if c else None
+        for a, c in zip(sums["adopted_trusts"], sums["counted_trusts"])
+    ]
     return sums
 
 
 def revision_words(r: dict, first_published: bool) -> str:
     """The revision mark's words: when, the figure first published and now, why, by whom."""
     when = f"Revised {r['changed_at']:%-d %b %Y}" if not pd.isna(r["changed_at"]) else "Revised"
-    figures = (f"first published {words.percent(r['first_rate'])}, {'since revised to' if first_published else 'now'} "
-               f"{words.percent(r['current_rate'])}")
+    figures = (
+        f"first published {words.percent(r['first_rate'])}, {'since revised to' if first_published else 'now'} "
+        f"{words.percent(r['current_rate'])}"
+    )
     why = f". Why: {r['reason']}" if isinstance(r["reason"], str) and r["reason"] else ""
     return f"{when}: {figures}{why}"
 
@@ -189,9 +205,14 @@ def to_csv(table: NationalTable) -> str:
     quarter's column says so, with its coverage. Text cells neutralised like every CSV the
     project writes (etl.templates.neutralise). The Total's change to or from a quarter not
     every AHSN has returned is n/a: that total is not England's."""
-    header = (["ahsn"] + [f"{q.key} (provisional: {table.provisional[q]})" if q in table.provisional else q.key
-                          for q in table.quarters]
-              + [c for _, _, c in table.change_columns])
+    header = (
+        ["ahsn"]
+        + [
+            f"{q.key} (provisional: {table.provisional[q]})" if q in table.provisional else q.key
+            for q in table.quarters
+        ]
+        + [c for _, _, c in table.change_columns]
+    )
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(header)
@@ -199,8 +220,12 @@ def to_csv(table: NationalTable) -> str:
         cells = [row["ahsn"]]
         cells += [words.NO_RETURN if pd.isna(row[q.key]) else int(row[q.key]) for q in table.quarters]
         # a total of the AHSNs that have returned so far is compared with nothing (not England's)
-        cells += ["n/a" if pd.isna(row[c]) or (row["is_total"] and not (table.is_complete(a) and table.is_complete(b)))
-                  else int(row[c]) for a, b, c in table.change_columns]
+        cells += [
+            "n/a"
+            if pd.isna(row[c]) or (row["is_total"] and not (table.is_complete(a) and table.is_complete(b)))
+            else int(row[c])
+            for a, b, c in table.change_columns
+        ]
         writer.writerow([neutralise(c) for c in cells])
     return out.getvalue()
 
@@ -216,9 +241,11 @@ def target_sentence(table: NationalTable, target_percent: int) -> str:
         if table.is_complete(q):
             text = f"{count} of {returned} AHSNs at or above {target_percent}% in {q.label}"
         else:
-            text = (f"{count} of the {returned} AHSN{'s' if returned != 1 else ''} that "
-                    f"{'have' if returned != 1 else 'has'} returned so far at or above {target_percent}% "
-                    f"in {q.label}")
+            text = (
+                f"{count} of the {returned} AHSN{'s' if returned != 1 else ''} that "
+                f"{'have' if returned != 1 else 'has'} returned so far at or above {target_percent}% "
+                f"in {q.label}"
+            )
         if q in table.provisional:
             text += f" (provisional: {table.provisional[q]})"
         if previous is not None and table.is_complete(q) and table.is_complete(previous[0]):

@@ -56,7 +56,18 @@ FIELDS = tuple(f.name for f in fields(TrustRow))
 # What a row kept before a field existed is taken to have had.
 DEFAULTS = {"trust_type_given": True, "comment": None}
 # The columns of submitted_rows a row fills (trust_type_given is settled by then).
-DATABASE_COLUMNS = ("row", "quarter", "quarter_index", "ahsn", "trust_code", "trust_name", "trust_type",
-                    "adoption_level", "referrals_made", "referrals_completed", "comment")
+DATABASE_COLUMNS = (
+    "row",
+    "quarter",
+    "quarter_index",
+    "ahsn",
+    "trust_code",
+    "trust_name",
+    "trust_type",
+    "adoption_level",
+    "referrals_made",
+    "referrals_completed",
+    "comment",
+)
 # The columns of a row as a data frame (ParsedReturn.frame): every field, with the quarter's index.
 FRAME_COLUMNS = ("row", "quarter", "quarter_index", *(f for f in FIELDS if f not in ("row", "quarter")))

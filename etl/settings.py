@@ -45,6 +45,7 @@ def _whole(minimum: int, maximum: int | None = None) -> Callable[[str], int]:
             upper = f" and at most {maximum:,}" if maximum is not None else ""
             raise ValueError(f"must be at least {minimum:,}{upper}")
         return value
+
     return read
 
 
@@ -95,134 +96,208 @@ class Setting:
 
 SETTINGS: tuple[Setting, ...] = (
     Setting(
-        "METRICS_DATA", "data_dir", str(PROJECT_ROOT / "data" / "store"), _path,
+        "METRICS_DATA",
+        "data_dir",
+        str(PROJECT_ROOT / "data" / "store"),
+        _path,
         "Folder holding the store: the DuckDB files and every accepted return as uploaded. "
         "`make run` and `python -m etl init` build it; the web app only reads it.",
     ),
     Setting(
-        "METRICS_DEMO_RETURNS", "demo_returns", str(PROJECT_ROOT / "data" / "demo" / "returns"),
+        "METRICS_DEMO_RETURNS",
+        "demo_returns",
+        str(PROJECT_ROOT / "data" / "demo" / "returns"),
         _optional_path,
-        "Folder of returns loaded into an empty store by `python -m etl init`; 'none' starts a "
-        "real deployment empty.",
+        "Folder of returns loaded into an empty store by `python -m etl init`; 'none' starts a real deployment empty.",
     ),
     Setting(
-        "METRICS_DEMO_TRAJECTORIES", "demo_trajectories", str(PROJECT_ROOT / "data" / "demo" / "trajectories"),
+        "METRICS_DEMO_TRAJECTORIES",
+        "demo_trajectories",
+        str(PROJECT_ROOT / "data" / "demo" / "trajectories"),
         _optional_path,
         "Folder of trajectory files (<programme>.csv) loaded with the demo returns into an empty store "
         "by `python -m etl init`, before the demo quarters are published; 'none' loads none.",
     ),
     Setting(
-        "METRICS_PROGRAMME", "programme", "tcam", _programme,
+        "METRICS_PROGRAMME",
+        "programme",
+        "tcam",
+        _programme,
         "The national programme the dashboard shows (see etl/programmes.py).",
     ),
     Setting(
-        "METRICS_MAX_UPLOAD_BYTES", "max_upload_bytes", str(5 * 1024 * 1024), _whole(1, 100 * 1024 * 1024),
+        "METRICS_MAX_UPLOAD_BYTES",
+        "max_upload_bytes",
+        str(5 * 1024 * 1024),
+        _whole(1, 100 * 1024 * 1024),
         "Largest return file accepted, in bytes, by the command line and the upload page.",
     ),
     Setting(
-        "METRICS_PENDING_MAX_BYTES", "pending_max_bytes", str(100 * 1024 * 1024), _whole(1, 100 * 1024 ** 3),
+        "METRICS_PENDING_MAX_BYTES",
+        "pending_max_bytes",
+        str(100 * 1024 * 1024),
+        _whole(1, 100 * 1024**3),
         "Most disk space, in bytes, that upload previews waiting to be confirmed may take, across "
         "all users. Each user keeps only their latest preview; when a new one would pass this "
         "total the oldest are removed. At least one upload (METRICS_MAX_UPLOAD_BYTES) always fits.",
     ),
     Setting(
-        "METRICS_MAX_TRUSTS_PER_RETURN", "max_trusts_per_return", "300", _whole(1, 10_000),
+        "METRICS_MAX_TRUSTS_PER_RETURN",
+        "max_trusts_per_return",
+        "300",
+        _whole(1, 10_000),
         "Most trust rows one AHSN's return for one quarter may hold; real returns hold 5 to 20, so "
         "a file with more is refused as implausible.",
     ),
     Setting(
-        "METRICS_READ_MEMORY_MB", "read_memory_mb", "768", _whole(64, 16_384),
+        "METRICS_READ_MEMORY_MB",
+        "read_memory_mb",
+        "768",
+        _whole(64, 16_384),
         "Memory, in MB, the child process that reads an uploaded file may use; a file that needs "
         "more is refused, never taking a worker with it.",
     ),
     Setting(
-        "METRICS_READ_SECONDS", "read_seconds", "20", _whole(1, 600),
-        "Seconds the child process that reads an uploaded file may take before it is stopped and "
-        "the file refused.",
+        "METRICS_READ_SECONDS",
+        "read_seconds",
+        "20",
+        _whole(1, 600),
+        "Seconds the child process that reads an uploaded file may take before it is stopped and the file refused.",
     ),
     Setting(
-        "METRICS_REQUIRE_LOGIN", "require_login", "false", _bool,
+        "METRICS_REQUIRE_LOGIN",
+        "require_login",
+        "false",
+        _bool,
         "'true' makes every page require sign-in; by default only uploading does.",
     ),
     Setting(
-        "METRICS_SECRET_KEY", "secret_key", "", _text,
+        "METRICS_SECRET_KEY",
+        "secret_key",
+        "",
+        _text,
         "Key that signs session cookies. When empty, a random key is generated once and kept "
         "in the store folder (<METRICS_DATA>/secret_key), outside the repository.",
         secret=True,
     ),
     Setting(
-        "METRICS_LOGIN_ATTEMPTS", "login_attempts", "5", _whole(1, 1000),
+        "METRICS_LOGIN_ATTEMPTS",
+        "login_attempts",
+        "5",
+        _whole(1, 1000),
         "Failed sign-ins allowed from one client address in 15 minutes; after that the address "
         "waits. A user name is never locked out: from its fourth failure in 15 minutes each try "
         "waits longer before the next (1 second, doubling, at most a minute).",
     ),
     Setting(
-        "METRICS_SESSION_IDLE_MINUTES", "session_idle_minutes", "60", _whole(1, 24 * 60),
+        "METRICS_SESSION_IDLE_MINUTES",
+        "session_idle_minutes",
+        "60",
+        _whole(1, 24 * 60),
         "A session ends after this many minutes without a request; the user signs in again.",
     ),
     Setting(
-        "METRICS_SESSION_HOURS", "session_hours", "12", _whole(1, 7 * 24),
+        "METRICS_SESSION_HOURS",
+        "session_hours",
+        "12",
+        _whole(1, 7 * 24),
         "A session ends this many hours after signing in, however busy it is. Unconfirmed "
         "upload previews are removed after the same time.",
     ),
     Setting(
-        "METRICS_PROXIES", "proxies", "0", _whole(0, 10),
+        "METRICS_PROXIES",
+        "proxies",
+        "0",
+        _whole(0, 10),
         "How many reverse proxies (load balancer, nginx) stand in front of gunicorn. Set it so the "
         "sign-in rate limit and the history see the user's address, not the proxy's (their "
         "X-Forwarded-For and X-Forwarded-Proto headers are trusted that many hops deep).",
     ),
     Setting(
-        "METRICS_SECURE_COOKIES", "secure_cookies", "false", _bool,
-        "'true' sends the session cookie only over HTTPS. Set it wherever the dashboard is served "
-        "over HTTPS.",
+        "METRICS_SECURE_COOKIES",
+        "secure_cookies",
+        "false",
+        _bool,
+        "'true' sends the session cookie only over HTTPS. Set it wherever the dashboard is served over HTTPS.",
     ),
     Setting(
-        "METRICS_KEEP_DATABASES", "keep_databases", "3", _whole(1, 100),
+        "METRICS_KEEP_DATABASES",
+        "keep_databases",
+        "3",
+        _whole(1, 100),
         "How many superseded DuckDB files to keep for readers still using them.",
     ),
     Setting(
-        "METRICS_HOST", "host", "127.0.0.1", _text,
+        "METRICS_HOST",
+        "host",
+        "127.0.0.1",
+        _text,
         "Address `make run` (and `python app.py`) serves on.",
     ),
     Setting(
-        "METRICS_PORT", "port", "8050", _whole(1, 65535),
+        "METRICS_PORT",
+        "port",
+        "8050",
+        _whole(1, 65535),
         "Port `make run` (and `python app.py`) serves on.",
     ),
     Setting(
-        "METRICS_PUBLIC_URL", "public_url", "", _url,
+        "METRICS_PUBLIC_URL",
+        "public_url",
+        "",
+        _url,
         "The address people use to reach the dashboard (https://metrics.example.nhs.uk), for the "
         "links in e-mails. Empty: e-mails carry no links.",
     ),
     Setting(
-        "METRICS_SMTP_HOST", "smtp_host", "", _optional_text,
-        "Mail server for reminders to late AHSNs and receipts for stored returns. Empty: no e-mail "
-        "is sent.",
+        "METRICS_SMTP_HOST",
+        "smtp_host",
+        "",
+        _optional_text,
+        "Mail server for reminders to late AHSNs and receipts for stored returns. Empty: no e-mail is sent.",
     ),
     Setting(
-        "METRICS_SMTP_PORT", "smtp_port", "25", _whole(1, 65535),
+        "METRICS_SMTP_PORT",
+        "smtp_port",
+        "25",
+        _whole(1, 65535),
         "Port of the mail server (587 with METRICS_SMTP_STARTTLS, usually).",
     ),
     Setting(
-        "METRICS_SMTP_STARTTLS", "smtp_starttls", "false", _bool,
+        "METRICS_SMTP_STARTTLS",
+        "smtp_starttls",
+        "false",
+        _bool,
         "'true' encrypts the connection to the mail server (STARTTLS) before signing in to it.",
     ),
     Setting(
-        "METRICS_SMTP_USER", "smtp_user", "", _optional_text,
+        "METRICS_SMTP_USER",
+        "smtp_user",
+        "",
+        _optional_text,
         "User name for the mail server, if it needs one.",
     ),
     Setting(
-        "METRICS_SMTP_PASSWORD", "smtp_password", "", _optional_text,
+        "METRICS_SMTP_PASSWORD",
+        "smtp_password",
+        "",
+        _optional_text,
         "Password for the mail server, if it needs one.",
         secret=True,
     ),
     Setting(
-        "METRICS_SMTP_FROM", "smtp_from", "national-metrics@localhost", _text,
+        "METRICS_SMTP_FROM",
+        "smtp_from",
+        "national-metrics@localhost",
+        _text,
         "The sender of the dashboard's e-mails.",
     ),
     Setting(
-        "METRICS_DEBUG", "debug", "false", _bool,
-        "'true' runs `python app.py` with Dash's debugger and reloader. Never on a server anyone "
-        "else can reach.",
+        "METRICS_DEBUG",
+        "debug",
+        "false",
+        _bool,
+        "'true' runs `python app.py` with Dash's debugger and reloader. Never on a server anyone else can reach.",
     ),
 )
 
@@ -279,8 +354,12 @@ class Settings:
     @property
     def read_limits(self) -> ReadLimits:
         """What reading one uploaded file may cost (the other caps are etl.reading's own)."""
-        return ReadLimits(max_bytes=self.max_upload_bytes, max_trusts_per_return=self.max_trusts_per_return,
-                          memory_bytes=self.read_memory_mb * 1024 * 1024, seconds=float(self.read_seconds))
+        return ReadLimits(
+            max_bytes=self.max_upload_bytes,
+            max_trusts_per_return=self.max_trusts_per_return,
+            memory_bytes=self.read_memory_mb * 1024 * 1024,
+            seconds=float(self.read_seconds),
+        )
 
     def shown(self) -> list[tuple[Setting, str]]:
         """Each setting with its value as text (secrets hidden), for `python -m etl settings`."""
@@ -297,7 +376,6 @@ class Settings:
                 text = "none" if value is None else str(value)
             out.append((s, text))
         return out
-
 
 
 def as_markdown() -> str:

@@ -43,8 +43,9 @@ def steps_of(parsed: ParsedTrajectory, ahsn: str) -> tuple[Step, ...]:
 
 def same_steps(a: tuple[Step, ...], b: tuple[Step, ...]) -> bool:
     """Whether two versions set the same targets with the same notes (rows may differ)."""
-    return [(s.quarter, s.target_percent, s.note or None) for s in a] == \
-        [(s.quarter, s.target_percent, s.note or None) for s in b]
+    return [(s.quarter, s.target_percent, s.note or None) for s in a] == [
+        (s.quarter, s.target_percent, s.note or None) for s in b
+    ]
 
 
 @dataclass(frozen=True)

@@ -129,8 +129,7 @@ class Users:
     def all(self) -> list[User]:
         return [_to_user(n, r) for n, r in sorted(self._read()["users"].items())]
 
-    def add(self, name: str, password: str, role: str, ahsn: str | None = None,
-            email: str | None = None) -> User:
+    def add(self, name: str, password: str, role: str, ahsn: str | None = None, email: str | None = None) -> User:
         _check_name(name)
         _check_password(password)
         email = _check_email(email)
@@ -146,8 +145,13 @@ class Users:
             if name in data["users"]:
                 raise UserError(f"there is already a user called {name}")
             data["users"][name] = {
-                "role": role, "ahsn": short_name, "password_hash": _hasher.hash(password), "email": email,
-                "stamp": secrets.token_hex(8), "created_at": _now(), "changed_at": _now(),
+                "role": role,
+                "ahsn": short_name,
+                "password_hash": _hasher.hash(password),
+                "email": email,
+                "stamp": secrets.token_hex(8),
+                "created_at": _now(),
+                "changed_at": _now(),
             }
             return _to_user(name, data["users"][name])
 

@@ -28,8 +28,15 @@ from etl.reading.sandbox import read_files
 from etl.reading.table import COLUMNS
 from etl.rows import TrustRow
 
-__all__ = ["COLUMNS", "Interpretation", "ParsedReturn", "ReadLimits", "check_against_store",
-           "parse_return", "parse_returns"]
+__all__ = [
+    "COLUMNS",
+    "Interpretation",
+    "ParsedReturn",
+    "ReadLimits",
+    "check_against_store",
+    "parse_return",
+    "parse_returns",
+]
 
 REFERRAL_JUMP = 10  # a trust's referrals growing more than this many times is worth a look
 
@@ -55,8 +62,9 @@ def parse_return(
     return parse_returns([(file_name, content)], programme, limits, today)[0]
 
 
-def parse_returns(files: list[tuple[str, bytes]], programme: Programme, limits: ReadLimits,
-                  today: dt.date | None) -> list[ParsedReturn]:
+def parse_returns(
+    files: list[tuple[str, bytes]], programme: Programme, limits: ReadLimits, today: dt.date | None
+) -> list[ParsedReturn]:
     """parse_return for each file, reading them all in one child process (a failure there
     is pinned on its file by reading each alone)."""
     named = [(clean_file_name(name), content) for name, content in files]
@@ -90,52 +98,87 @@ def check_against_store(parsed: ParsedReturn, current: pd.DataFrame, programme: 
     for r in parsed.records:
         other = owner.get((r.quarter.index, r.trust_code))
         if other and other != r.ahsn:
-            parsed.problems.append(Problem(
-                parsed.file_name, r.row, "trust_code",
-                f"trust {r.trust_code} is already in {other}'s return for {r.quarter.label}",
-                f"A trust belongs to one AHSN: check the code, or ask {other} to correct their return"))
+            parsed.problems.append(
+                Problem(
+                    parsed.file_name,
+                    r.row,
+                    "trust_code",
+                    f"trust {r.trust_code} is already in {other}'s return for {r.quarter.label}",
+                    f"A trust belongs to one AHSN: check the code, or ask {other} to correct their return",
+                )
+            )
 
     stored: dict[tuple[str, int], dict[str, _Seen]] = defaultdict(dict)
     for rec in current.to_dict("records"):
         stored[(rec["ahsn"], rec["quarter_index"])][rec["trust_code"]] = _Seen(
-            rec["trust_name"], rec["adoption_level"], _count(rec.get("referrals_made")), rec.get("trust_type"))
+            rec["trust_name"], rec["adoption_level"], _count(rec.get("referrals_made")), rec.get("trust_type")
+        )
     _carry_over_trust_types(parsed, current, by_return, programme)
     for (ahsn, q_index), trusts in by_return.items():
         label = Quarter.from_index(q_index).label
         before_label = Quarter.from_index(q_index - 1).label
         earlier = by_return.get((ahsn, q_index - 1))
-        previous = ({c: _Seen(r.trust_name, r.adoption_level, r.referrals_made, r.trust_type) for c, r in earlier.items()}
-                    if earlier else stored.get((ahsn, q_index - 1), {}))
+        previous = (
+            {c: _Seen(r.trust_name, r.adoption_level, r.referrals_made, r.trust_type) for c, r in earlier.items()}
+            if earlier
+            else stored.get((ahsn, q_index - 1), {})
+        )
         _warn_if_untouched_template(parsed, ahsn, label, before_label, trusts, previous, programme)
         for code, before in previous.items():
             now = trusts.get(code)
             if now is None:
-                parsed.warnings.append(Problem(
-                    parsed.file_name, None, "trust_code",
-                    f"{before.trust_name} ({code}) was in {ahsn}'s return for {before_label} "
-                    f"but is missing from {label}",
-                    "If it merged or left the programme, nothing to do; otherwise add its row"))
+                parsed.warnings.append(
+                    Problem(
+                        parsed.file_name,
+                        None,
+                        "trust_code",
+                        f"{before.trust_name} ({code}) was in {ahsn}'s return for {before_label} "
+                        f"but is missing from {label}",
+                        "If it merged or left the programme, nothing to do; otherwise add its row",
+                    )
+                )
                 continue
             if before.adoption_level - now.adoption_level >= 2:
-                parsed.warnings.append(Problem(
-                    parsed.file_name, now.row, "adoption_level",
-                    f"{now.trust_name} ({code}) dropped from level {before.adoption_level} "
-                    f"to {now.adoption_level} since {before_label}",
-                    "Check the level; a drop of two or more levels is unusual"))
+                parsed.warnings.append(
+                    Problem(
+                        parsed.file_name,
+                        now.row,
+                        "adoption_level",
+                        f"{now.trust_name} ({code}) dropped from level {before.adoption_level} "
+                        f"to {now.adoption_level} since {before_label}",
+                        "Check the level; a drop of two or more levels is unusual",
+                    )
+                )
             made_before = before.referrals_made
             made_now = now.referrals_made
-            if made_before is not None and not pd.isna(made_before) and made_before > 0 \
-                    and made_now is not None and made_now > REFERRAL_JUMP * made_before:
-                parsed.warnings.append(Problem(
-                    parsed.file_name, now.row, "referrals_made",
-                    f"{now.trust_name} ({code}) made {made_now:,} referrals, more than "
-                    f"{REFERRAL_JUMP} times the {int(made_before):,} of {before_label}",
-                    "Check the figure is for this quarter only, not a running total"))
+            if (
+                made_before is not None
+                and not pd.isna(made_before)
+                and made_before > 0
+                and made_now is not None
+                and made_now > REFERRAL_JUMP * made_before
+            ):
+                parsed.warnings.append(
+                    Problem(
+                        parsed.file_name,
+                        now.row,
+                        "referrals_made",
+                        f"{now.trust_name} ({code}) made {made_now:,} referrals, more than "
+                        f"{REFERRAL_JUMP} times the {int(made_before):,} of {before_label}",
+                        "Check the figure is for this quarter only, not a running total",
+                    )
+                )
 
 
-def _warn_if_untouched_template(parsed: ParsedReturn, ahsn: str, label: str, before_label: str,
-                                trusts: dict[str, TrustRow], previous: dict[str, _Seen],
-                                programme: Programme) -> None:
+def _warn_if_untouched_template(
+    parsed: ParsedReturn,
+    ahsn: str,
+    label: str,
+    before_label: str,
+    trusts: dict[str, TrustRow],
+    previous: dict[str, _Seen],
+    programme: Programme,
+) -> None:
     """A return identical to the AHSN's previous one (the same trusts, names, types and levels)
     with every referral blank, where the previous one had figures, is what the template looks
     like before it is filled in (python -m etl template carries the levels over and leaves the
@@ -148,17 +191,24 @@ def _warn_if_untouched_template(parsed: ParsedReturn, ahsn: str, label: str, bef
         return
     for code, now in trusts.items():
         before = previous[code]
-        if int(before.adoption_level) != now.adoption_level or \
-                " ".join(str(before.trust_name).split()).lower() != now.trust_name.lower() or \
-                (now.trust_type_given and before.trust_type not in (None, now.trust_type)):
+        if (
+            int(before.adoption_level) != now.adoption_level
+            or " ".join(str(before.trust_name).split()).lower() != now.trust_name.lower()
+            or (now.trust_type_given and before.trust_type not in (None, now.trust_type))
+        ):
             return
-    parsed.warnings.append(Problem(
-        parsed.file_name, None, "referrals_made",
-        f"{ahsn}'s return for {label} is the same as its return for {before_label} (the same {len(trusts)} "
-        f"{words.organisations(programme)} at the same levels) and every referral figure is blank, "
-        f"where {before_label} had figures: it looks like the template before it was filled in",
-        f"If {label}'s referrals are not known yet, nothing to do (they show as not reported); otherwise "
-        "fill in each trust's referrals made and completed, and upload the file again"))
+    parsed.warnings.append(
+        Problem(
+            parsed.file_name,
+            None,
+            "referrals_made",
+            f"{ahsn}'s return for {label} is the same as its return for {before_label} (the same {len(trusts)} "
+            f"{words.organisations(programme)} at the same levels) and every referral figure is blank, "
+            f"where {before_label} had figures: it looks like the template before it was filled in",
+            f"If {label}'s referrals are not known yet, nothing to do (they show as not reported); otherwise "
+            "fill in each trust's referrals made and completed, and upload the file again",
+        )
+    )
 
 
 def _count(value) -> int | None:
@@ -166,8 +216,12 @@ def _count(value) -> int | None:
     return None if value is None or pd.isna(value) else int(value)
 
 
-def _carry_over_trust_types(parsed: ParsedReturn, current: pd.DataFrame,
-                            by_return: dict[tuple[str, int], dict[str, TrustRow]], programme: Programme) -> None:
+def _carry_over_trust_types(
+    parsed: ParsedReturn,
+    current: pd.DataFrame,
+    by_return: dict[tuple[str, int], dict[str, TrustRow]],
+    programme: Programme,
+) -> None:
     """A trust whose type the file does not give takes the type of its latest earlier
     return (this file's, or the store's), with a warning; one never typed takes the
     programme's default type, with a warning naming it. Never silent: the type decides
@@ -199,21 +253,31 @@ def _carry_over_trust_types(parsed: ParsedReturn, current: pd.DataFrame,
     parsed.records = [r.typed(typed[r.row]) if r.row in typed else r for r in parsed.records]
     for (kind, from_label, _label), rows in carried.items():
         names = ", ".join(f"{r.trust_name} ({r.trust_code})" for r in parsed.records if r.row in rows)
-        parsed.warnings.append(Problem(
-            parsed.file_name, rows[0], "trust_type",
-            f"the file does not give the trust type, so {names} {'is' if len(rows) == 1 else 'are'} "
-            f"taken as {words.type_words(kind)}, as in {from_label}",
-            f"If that is right, nothing to do; otherwise add a trust_type column ({', '.join(TRUST_TYPES)})",
-            tuple(rows) if len(rows) > 1 else ()))
+        parsed.warnings.append(
+            Problem(
+                parsed.file_name,
+                rows[0],
+                "trust_type",
+                f"the file does not give the trust type, so {names} {'is' if len(rows) == 1 else 'are'} "
+                f"taken as {words.type_words(kind)}, as in {from_label}",
+                f"If that is right, nothing to do; otherwise add a trust_type column ({', '.join(TRUST_TYPES)})",
+                tuple(rows) if len(rows) > 1 else (),
+            )
+        )
     for r in defaulted:
-        parsed.warnings.append(Problem(
-            parsed.file_name, r.row, "trust_type",
-            f"the file does not give the trust type of {r.trust_name} ({r.trust_code}), which "
-            f"has no earlier return, so it is taken as {words.type_words(programme.default_trust_type)} and "
-            f"{'counts' if programme.default_trust_type in programme.counted_trust_types else 'does not count'} "
-            "toward the rate",
-            f"If it is {_another_type(programme)} {words.organisations(programme, 1)}, add a trust_type column and "
-            "upload the file again"))
+        parsed.warnings.append(
+            Problem(
+                parsed.file_name,
+                r.row,
+                "trust_type",
+                f"the file does not give the trust type of {r.trust_name} ({r.trust_code}), which "
+                f"has no earlier return, so it is taken as {words.type_words(programme.default_trust_type)} and "
+                f"{'counts' if programme.default_trust_type in programme.counted_trust_types else 'does not count'} "
+                "toward the rate",
+                f"If it is {_another_type(programme)} {words.organisations(programme, 1)}, add a trust_type column and "
+                "upload the file again",
+            )
+        )
 
 
 def _another_type(programme: Programme) -> str:

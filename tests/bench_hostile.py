@@ -21,8 +21,16 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-FILES = ["many-far-sheets.xlsx", "many-far-sheets.ods", "many-far-sheets.xls", "fifty-far-sheets.xlsx",
-         "decoy-id-far-cell.xlsx", "far-cell.xls", "long-cell.xlsx", "million-spaces.ods"]
+FILES = [
+    "many-far-sheets.xlsx",
+    "many-far-sheets.ods",
+    "many-far-sheets.xls",
+    "fifty-far-sheets.xlsx",
+    "decoy-id-far-cell.xlsx",
+    "far-cell.xls",
+    "long-cell.xlsx",
+    "million-spaces.ods",
+]
 
 
 def measure(path: Path, runs: int) -> tuple[float, float, float, str]:
@@ -56,8 +64,7 @@ def main() -> None:
     for name in FILES:
         path = HERE / "fixtures" / "hostile" / name
         cpu, wall, peak, said = measure(path, args.runs)
-        print(f"| {name} | {path.stat().st_size / 1024:,.0f} KB | {cpu:.2f} | {wall:.2f} | {peak:.0f} | "
-              f"{said[:90]} |")
+        print(f"| {name} | {path.stat().st_size / 1024:,.0f} KB | {cpu:.2f} | {wall:.2f} | {peak:.0f} | {said[:90]} |")
 
 
 if __name__ == "__main__":

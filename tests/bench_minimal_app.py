@@ -24,8 +24,9 @@ server = app.server
 
 def table():
     programme = settings.programme
-    return html.Div(html_table(national_table(db, programme, default_quarters(db, programme)), programme),
-                    className="table-wrap")
+    return html.Div(
+        html_table(national_table(db, programme, default_quarters(db, programme)), programme), className="table-wrap"
+    )
 
 
 app.layout = lambda: html.Div(table())
@@ -34,8 +35,10 @@ app.layout = lambda: html.Div(table())
 @server.get("/static-table")
 def static_table():
     body = "".join(to_html(table()).parts)
-    return (f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>National table</title>'
-            f'<link rel="stylesheet" href="/assets/dashboard.css"></head><body>{body}</body></html>')
+    return (
+        f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>National table</title>'
+        f'<link rel="stylesheet" href="/assets/dashboard.css"></head><body>{body}</body></html>'
+    )
 
 
 @server.get("/healthz")

@@ -67,8 +67,10 @@ class Profile:
     def description(self) -> str:
         if self.cpu_slowdown == 1 and not self.down_kbps:
             return "no throttling: this machine, localhost"
-        return (f"CPU {self.cpu_slowdown:g}x slower; busy NHS network: {self.down_kbps / 1000:g} Mbps down, "
-                f"{self.up_kbps} kbps up, {self.rtt_ms} ms round trip")
+        return (
+            f"CPU {self.cpu_slowdown:g}x slower; busy NHS network: {self.down_kbps / 1000:g} Mbps down, "
+            f"{self.up_kbps} kbps up, {self.rtt_ms} ms round trip"
+        )
 
     def apply(self, context, page) -> None:
         if self.cpu_slowdown == 1 and not self.down_kbps:
@@ -77,9 +79,15 @@ class Profile:
         cdp.send("Emulation.setCPUThrottlingRate", {"rate": self.cpu_slowdown})
         if self.down_kbps:
             cdp.send("Network.enable")
-            cdp.send("Network.emulateNetworkConditions", {
-                "offline": False, "latency": self.rtt_ms,
-                "downloadThroughput": self.down_kbps * 1000 / 8, "uploadThroughput": self.up_kbps * 1000 / 8})
+            cdp.send(
+                "Network.emulateNetworkConditions",
+                {
+                    "offline": False,
+                    "latency": self.rtt_ms,
+                    "downloadThroughput": self.down_kbps * 1000 / 8,
+                    "uploadThroughput": self.up_kbps * 1000 / 8,
+                },
+            )
 
 
 PROFILES = [Profile("Quiet"), Profile("Slow NHS laptop", cpu_slowdown=4, down_kbps=1600, up_kbps=750, rtt_ms=150)]
@@ -132,17 +140,19 @@ def static_copy(page_html: str) -> str:
     for tag in re.finditer(r"<(/?)div\b", text[start:]):
         depth += -1 if tag.group(1) else 1
         if depth == 0:
-            at = start + tag.end() + text[start + tag.end():].find(">") + 1
+            at = start + tag.end() + text[start + tag.end() :].find(">") + 1
             break
     return text[:start] + text[at:]
 
 
 def parts_of(page_html: str) -> dict[str, str]:
     """What the first response carries, part by part, as sent (the page's own HTML is most of it)."""
+
     def between(start: str, end: str) -> str:
         a = page_html.find(start)
         b = page_html.find(end, a + 1) if a >= 0 else -1
         return page_html[a:b] if a >= 0 and b >= 0 else ""
+
     config = re.search(r'<script id="_dash-config".*?</script>', page_html, re.S)
     template = re.search(r'<template id="dash-scripts">.*?</template>', page_html, re.S)
     loader = re.search(r"</template>\s*(<script>.*?</script>)", page_html, re.S)
@@ -150,13 +160,17 @@ def parts_of(page_html: str) -> dict[str, str]:
     parts = {
         "head: meta tags (Dash's and the pages' link previews)": "".join(re.findall(r"<meta[^>]*>", page_html)),
         "head: the rest (title, favicon, stylesheet links, the print stamp)": re.sub(
-            r"<meta[^>]*>", "", page_html[:page_html.find("<body>")]),
+            r"<meta[^>]*>", "", page_html[: page_html.find("<body>")]
+        ),
         "the page as HTML (#prerendered)": between('<div id="prerendered"', '<div id="react-entry-point"'),
         "  of which the ids the swap waits for (data-wait)": wait.group(0) if wait else "",
         "Dash's root (hidden, empty until Dash draws)": between('<div id="react-entry-point"', "<footer>"),
         "Dash's config (JSON)": config.group(0) if config else "",
-        "Dash's scripts, held in a <template>" if template else "Dash's script tags":
-            template.group(0) if template else page_html[config.end():] if config else "",
+        "Dash's scripts, held in a <template>" if template else "Dash's script tags": template.group(0)
+        if template
+        else page_html[config.end() :]
+        if config
+        else "",
         "the loader": loader.group(1) if loader else "",
     }
     return parts
@@ -208,7 +222,9 @@ def _element(runs: list[dict]) -> str:
     """The LCP element most runs named (and in how many of them)."""
     names = [r["element"] for r in runs]
     common = max(set(names), key=names.count)
-    return f"`{common}`" + (f" ({names.count(common)} of {len(names)} runs)" if names.count(common) < len(names) else "")
+    return f"`{common}`" + (
+        f" ({names.count(common)} of {len(names)} runs)" if names.count(common) < len(names) else ""
+    )
 
 
 def summarise(results: dict[str, dict]) -> dict[str, dict]:
@@ -227,8 +243,9 @@ def summarise(results: dict[str, dict]) -> dict[str, dict]:
     return summary
 
 
-def report(measured: list[tuple[Profile, dict]], runs: int, load: tuple[tuple, tuple],
-           responses: dict[str, str]) -> str:
+def report(
+    measured: list[tuple[Profile, dict]], runs: int, load: tuple[tuple, tuple], responses: dict[str, str]
+) -> str:
     started, ended = load
     lines = [
         "# Benchmark: first paint",
@@ -257,10 +274,13 @@ def report(measured: list[tuple[Profile, dict]], runs: int, load: tuple[tuple, t
     ]
     for profile, results in measured:
         summary = summarise(results)
-        lines += [f"## {profile.name} ({profile.description})", "",
-                  "| Page | TTFB ms (static) | FCP ms (static) | **LCP** ms (static) | LCP ratio (aim) "
-                  "| Dash ready ms (x static LCP) | First script ms | Layout shift |",
-                  "|---|---:|---:|---:|---:|---:|---:|---:|"]
+        lines += [
+            f"## {profile.name} ({profile.description})",
+            "",
+            "| Page | TTFB ms (static) | FCP ms (static) | **LCP** ms (static) | LCP ratio (aim) "
+            "| Dash ready ms (x static LCP) | First script ms | Layout shift |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|",
+        ]
         for name, row in summary.items():
             aim = PAGES[name][1]
             cells = []
@@ -271,21 +291,33 @@ def report(measured: list[tuple[Profile, dict]], runs: int, load: tuple[tuple, t
             ratio = page / static
             cells.append(f"**{page:.0f}** ({static:.0f})")
             cells.append(f"**{ratio:.2f}x** ({aim:g}x{'' if ratio <= aim else ', missed'})")
-            cells.append(f"{row['ready']:.0f} ({row['ready'] / static:.1f}x)" + (
-                f", {row['timed_out']} of {runs} by the 20 s fallback" if row["timed_out"] else ""))
+            cells.append(
+                f"{row['ready']:.0f} ({row['ready'] / static:.1f}x)"
+                + (f", {row['timed_out']} of {runs} by the 20 s fallback" if row["timed_out"] else "")
+            )
             cells.append(f"{row['first_script']:.0f}" if row["first_script"] is not None else "-")
             cells.append(f"{row['shift']:.4f}")
             lines.append(f"| {name} | " + " | ".join(cells) + " |")
-        lines += ["", "| Page | LCP element, page | LCP element, static copy | HTML bytes, page (static) |",
-                  "|---|---|---|---:|"]
+        lines += [
+            "",
+            "| Page | LCP element, page | LCP element, static copy | HTML bytes, page (static) |",
+            "|---|---|---|---:|",
+        ]
         for name, row in summary.items():
-            lines.append(f"| {name} | {row['elements'][0]} | {row['elements'][1]} | "
-                         f"{row['bytes'][0]:,} ({row['bytes'][1]:,}); {row['transferred'][0]:,} sent |")
+            lines.append(
+                f"| {name} | {row['elements'][0]} | {row['elements'][1]} | "
+                f"{row['bytes'][0]:,} ({row['bytes'][1]:,}); {row['transferred'][0]:,} sent |"
+            )
         lines.append("")
     names = list(responses)
-    lines += ["## What the first response carries", "",
-              "Bytes as the server renders it, and (in brackets) each part gzipped alone, as a browser is sent it.", "",
-              "| Part | " + " | ".join(names) + " |", "|---|" + "---:|" * len(names)]
+    lines += [
+        "## What the first response carries",
+        "",
+        "Bytes as the server renders it, and (in brackets) each part gzipped alone, as a browser is sent it.",
+        "",
+        "| Part | " + " | ".join(names) + " |",
+        "|---|" + "---:|" * len(names),
+    ]
     split = {name: parts_of(text) for name, text in responses.items()}
     for part in split[names[0]]:
         lines.append(f"| {part} | " + " | ".join(_size(split[name].get(part, "")) for name in names) + " |")
@@ -295,16 +327,25 @@ def report(measured: list[tuple[Profile, dict]], runs: int, load: tuple[tuple, t
 
 
 def launch(playwright):
-    return playwright.chromium.launch(executable_path=CHROMIUM, args=[
-        "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"])
+    return playwright.chromium.launch(
+        executable_path=CHROMIUM,
+        args=[
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+        ],
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=9, help="loads of each page and of its static copy (default 9)")
-    parser.add_argument("--profile", choices=[p.name for p in PROFILES], action="append",
-                        help="only this profile (default: every one)")
+    parser.add_argument(
+        "--profile", choices=[p.name for p in PROFILES], action="append", help="only this profile (default: every one)"
+    )
     parser.add_argument("--output", type=Path, default=ROOT / "docs" / "benchmark-paint.md")
     args = parser.parse_args(argv)
     from playwright.sync_api import sync_playwright
@@ -315,8 +356,10 @@ def main(argv: list[str] | None = None) -> int:
         store, pages = workdir / "store", workdir / "static"
         Store(store, demo_returns=DEMO_RETURNS, demo_trajectories=DEMO_TRAJECTORIES).ensure()  # as make run
         pages.mkdir()
-        with LiveServer({"METRICS_DATA": str(store)}) as app, \
-                LiveServer({"METRICS_STATIC_PAGES": str(pages)}, app="tests.bench_static_app:app") as static:
+        with (
+            LiveServer({"METRICS_DATA": str(store)}) as app,
+            LiveServer({"METRICS_STATIC_PAGES": str(pages)}, app="tests.bench_static_app:app") as static,
+        ):
             responses = {}
             for name, (path, _aim) in PAGES.items():
                 response = requests.get(app.url + path, timeout=60)

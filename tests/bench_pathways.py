@@ -79,8 +79,10 @@ def main(argv: list[str] | None = None) -> int:
     sixty, two_hundred = synthetic(60, 12, 19), synthetic(200, 12, 20)
     names = [f"C{i}" for i in range(12)]
     cases = [
-        ("the review, 4 conditions (15 cases)", lambda k: analyse(data, ["NONDELAY", "ADOPT", "PHARMA", "INTERSECT"],
-                                                                  "OUTCOME", kind=k)),
+        (
+            "the review, 4 conditions (15 cases)",
+            lambda k: analyse(data, ["NONDELAY", "ADOPT", "PHARMA", "INTERSECT"], "OUTCOME", kind=k),
+        ),
         ("the review, all 12 conditions", lambda k: analyse(data, twelve, "OUTCOME", kind=k)),
         ("60 random cases, 12 conditions", lambda k: analyse(sixty, names, "OUT", kind=k)),
         ("200 random cases, 12 conditions", lambda k: analyse(two_hundred, names, "OUT", kind=k)),
@@ -94,8 +96,12 @@ def main(argv: list[str] | None = None) -> int:
             rows.append((label, kind, statistics.median(times), _p95(times), models))
             print(f"{label}, {kind}: median {rows[-1][2]:.1f} ms ({models})", flush=True)
     content = REVIEW.read_bytes()
-    read_times = timed(lambda: read_case_table(REVIEW.name, content, ["NONDELAY", "ADOPT", "PHARMA", "INTERSECT"],
-                                               "OUTCOME", ReadLimits(), TCAM), args.runs)
+    read_times = timed(
+        lambda: read_case_table(
+            REVIEW.name, content, ["NONDELAY", "ADOPT", "PHARMA", "INTERSECT"], "OUTCOME", ReadLimits(), TCAM
+        ),
+        args.runs,
+    )
     print(f"reading the review's file in the child: median {statistics.median(read_times):.0f} ms", flush=True)
     load = os.getloadavg()[0]
     lines = [

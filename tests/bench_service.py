@@ -43,22 +43,35 @@ def main(argv: list[str] | None = None) -> int:
     build_seed_store(folder)
     app = make_app(settings_for(folder))
     app.server.test_client().get("/")  # Dash sets up its callbacks on the first request
-    body = {"output": "..history-table.children...history-url.search..",
-            "outputs": [{"id": "history-table", "property": "children"}, {"id": "history-url", "property": "search"}],
-            "inputs": [{"id": "history-ahsn", "property": "value", "value": "All AHSNs"},
-                       {"id": "history-quarter", "property": "value", "value": "All quarters"}],
-            "state": [{"id": "history-url", "property": "search", "value": ""}],
-            "changedPropIds": ["history-ahsn.value"]}
+    body = {
+        "output": "..history-table.children...history-url.search..",
+        "outputs": [{"id": "history-table", "property": "children"}, {"id": "history-url", "property": "search"}],
+        "inputs": [
+            {"id": "history-ahsn", "property": "value", "value": "All AHSNs"},
+            {"id": "history-quarter", "property": "value", "value": "All quarters"},
+        ],
+        "state": [{"id": "history-url", "property": "search", "value": ""}],
+        "changedPropIds": ["history-ahsn.value"],
+    }
     sessions = Sessions(folder, idle_seconds=3600, lifetime_seconds=12 * 3600)
     session_id, _ = sessions.start("nat", "stamp")
-    limits = SigninLimits(folder, per_address=10 ** 9)
-    pending = PendingPreviews(folder, max_bytes=100 * 2 ** 20, lifetime_seconds=3600)
+    limits = SigninLimits(folder, per_address=10**9)
+    pending = PendingPreviews(folder, max_bytes=100 * 2**20, lifetime_seconds=3600)
     content = b"x" * 20_000
     rows = [
-        ("Check a Dash callback request (history table)", median_ms(lambda i: check_callback_body(body, app.callback_map), runs)),
+        (
+            "Check a Dash callback request (history table)",
+            median_ms(lambda i: check_callback_body(body, app.callback_map), runs),
+        ),
         ("Find the session behind a cookie", median_ms(lambda i: sessions.find(session_id), runs)),
-        ("Count a sign-in try before its check", median_ms(lambda i: limits.begin(f"name{i}", f"10.{i // 65536 % 256}.{i // 256 % 256}.{i % 256}"), runs)),
-        ("Keep a 20 KB upload preview (replacing the last)", median_ms(lambda i: pending.save("nat", "r.csv", content + str(i).encode()), min(runs, 500))),
+        (
+            "Count a sign-in try before its check",
+            median_ms(lambda i: limits.begin(f"name{i}", f"10.{i // 65536 % 256}.{i // 256 % 256}.{i % 256}"), runs),
+        ),
+        (
+            "Keep a 20 KB upload preview (replacing the last)",
+            median_ms(lambda i: pending.save("nat", "r.csv", content + str(i).encode()), min(runs, 500)),
+        ),
     ]
     print("| What | Median (ms) |\n|---|---:|")
     for name, ms in rows:

@@ -26,7 +26,7 @@ GZIP_LEVEL = 6
 
 def _file(path: str) -> Path | None:
     if path.startswith("/assets/"):
-        folder, name = ASSETS, path[len("/assets/"):]
+        folder, name = ASSETS, path[len("/assets/") :]
     else:
         folder, name = Path(os.environ["METRICS_STATIC_PAGES"]), path.strip("/") + ".html"
     found = (folder / name).resolve()
@@ -44,8 +44,11 @@ def app(environ, start_response):
         return [b"not found"]
     body = found.read_bytes()
     kind = mimetypes.guess_type(found.name)[0] or "application/octet-stream"
-    headers = [("Content-Type", kind + ("; charset=utf-8" if kind.startswith("text/") else "")),
-               ("Cache-Control", "no-cache"), ("Vary", "Accept-Encoding")]
+    headers = [
+        ("Content-Type", kind + ("; charset=utf-8" if kind.startswith("text/") else "")),
+        ("Cache-Control", "no-cache"),
+        ("Vary", "Accept-Encoding"),
+    ]
     if kind in COMPRESSED and "gzip" in environ.get("HTTP_ACCEPT_ENCODING", ""):
         body = gzip.compress(body, GZIP_LEVEL)
         headers.append(("Content-Encoding", "gzip"))

@@ -68,14 +68,20 @@ def main(argv: list[str] | None = None) -> int:
         demo.ensure()
         large = Store(workdir / "large")
         started = time.perf_counter()
-        large.load(synthetic_returns(Quarter.parse("Q1 2014/15"), 40, 30), TCAM, loaded_by="benchmark",
-                   today=dt.date(2024, 6, 1))
+        large.load(
+            synthetic_returns(Quarter.parse("Q1 2014/15"), 40, 30),
+            TCAM,
+            loaded_by="benchmark",
+            today=dt.date(2024, 6, 1),
+        )
         build_seconds = time.perf_counter() - started
         wessex = filled_return(Database(demo), "Wessex")  # Q3 2020/21, the quarter after the demo's last
         synthetic = synthetic_returns(Quarter.parse("Q1 2024/25"), 1, 30)
         oxford = next(content for name, content in synthetic if name.startswith("oxford"))
-        results = [("Demo store (150 returns)", time_storing(demo, wessex, args.runs)),
-                   ("Ten years (600 returns, 18,000 trust rows)", time_storing(large, oxford, args.runs))]
+        results = [
+            ("Demo store (150 returns)", time_storing(demo, wessex, args.runs)),
+            ("Ten years (600 returns, 18,000 trust rows)", time_storing(large, oxford, args.runs)),
+        ]
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     lines = [

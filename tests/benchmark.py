@@ -52,9 +52,16 @@ PAGES = {
     "National overview against each trajectory": "/?against=trajectory",
     "Trajectories": "/trajectories",
 }
-DOWNLOADS = ["/download/national.csv", "/download/national.xlsx", "/download/national.json",
-             "/download/trusts.csv", "/download/ahsn/health-innovation-manchester.xlsx", "/download/compare.csv",
-             "/download/trajectories.csv", "/download/milestones.csv"]
+DOWNLOADS = [
+    "/download/national.csv",
+    "/download/national.xlsx",
+    "/download/national.json",
+    "/download/trusts.csv",
+    "/download/ahsn/health-innovation-manchester.xlsx",
+    "/download/compare.csv",
+    "/download/trajectories.csv",
+    "/download/milestones.csv",
+]
 # Timed inside the page: the first frame after the table is in the document with a size, the
 # moment Dash has taken over (assets/prerender.js), and the layout shift on the way.
 TABLE_TIMER = """
@@ -82,9 +89,16 @@ def build_large_store(root: Path) -> float:
     lines = ["ahsn,quarter,target_percent"] + [
         f"{ahsn},Q4 {year}/{(year + 1) % 100:02d},{min(100, 10 + 10 * step)}"
         for ahsn in (a.short_name for a in all_ahsns())
-        for step, year in enumerate(range(2014, 2024, 2))]
-    store.set_trajectory("trajectories.csv", "\n".join(lines).encode(), TCAM, "benchmark trajectories", by="benchmark",
-                         make_current=False)
+        for step, year in enumerate(range(2014, 2024, 2))
+    ]
+    store.set_trajectory(
+        "trajectories.csv",
+        "\n".join(lines).encode(),
+        TCAM,
+        "benchmark trajectories",
+        by="benchmark",
+        make_current=False,
+    )
     # every quarter signed off but the last, which is still being collected (as in real use)
     first = Quarter.parse("Q1 2014/15")
     for offset in range(39):
@@ -94,9 +108,17 @@ def build_large_store(root: Path) -> float:
 
 
 def launch(playwright):
-    return playwright.chromium.launch(executable_path=CHROMIUM, args=[
-        "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"])
+    return playwright.chromium.launch(
+        executable_path=CHROMIUM,
+        args=[
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+        ],
+    )
 
 
 def record_callbacks(browser, url: str, path: str) -> list[dict]:
@@ -104,9 +126,14 @@ def record_callbacks(browser, url: str, path: str) -> list[dict]:
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
     seen: list[dict] = []
-    page.on("request", lambda r: seen.append({"body": r.post_data, "name": _callback_name(r.post_data),
-                                              "path": r.url[len(url):]})
-            if "/_dash-update-component" in r.url else None)
+    page.on(
+        "request",
+        lambda r: (
+            seen.append({"body": r.post_data, "name": _callback_name(r.post_data), "path": r.url[len(url) :]})
+            if "/_dash-update-component" in r.url
+            else None
+        ),
+    )
     page.goto(url + path)
     page.wait_for_selector("#main h1")
     page.wait_for_load_state("networkidle")
@@ -129,8 +156,7 @@ def time_callbacks(url: str, recorded: list[dict], runs: int) -> list[tuple[str,
         times = []
         for _ in range(runs + 2):
             started = time.perf_counter()
-            response = session.post(url + call["path"], data=call["body"],
-                                    headers={"Content-Type": "application/json"})
+            response = session.post(url + call["path"], data=call["body"], headers={"Content-Type": "application/json"})
             times.append((time.perf_counter() - started) * 1000)
             response.raise_for_status()
         times = times[2:]  # the first two warm each worker
@@ -214,23 +240,31 @@ def report(results: list[dict], runs: int, page_runs: int, build_seconds: float)
         "",
     ]
     for r in results:
-        lines += [f"## {r['label']}", "", "| Page | Callback | Median (ms) | 95th percentile (ms) |",
-                  "|---|---|---:|---:|"]
+        lines += [
+            f"## {r['label']}",
+            "",
+            "| Page | Callback | Median (ms) | 95th percentile (ms) |",
+            "|---|---|---:|---:|",
+        ]
         for page_name, timings in r["callbacks"].items():
             for name, median, p95 in timings:
                 lines.append(f"| {page_name} | `{name}` | {median:.1f} | {p95:.1f} |")
         real, static = statistics.median(r["real"]["table"]), statistics.median(r["static"])
         minimal, ready = statistics.median(r["minimal"]), statistics.median(r["real"]["ready"])
-        lines += ["", "| Time to national table visible (cold cache) | Median (ms) | 95th percentile (ms) |",
-                  "|---|---:|---:|",
-                  f"| This app | {real:.0f} | {_p95(r['real']['table']):.0f} |",
-                  f"| The same table as a static HTML page | {static:.0f} | {_p95(r['static']):.0f} |",
-                  f"| Minimal Dash app, same table | {minimal:.0f} | {_p95(r['minimal']):.0f} |",
-                  f"| This app, Dash has taken the page over (interactive) | {ready:.0f} | "
-                  f"{_p95(r['real']['ready']):.0f} |",
-                  "", f"Ratio (medians): **{real / static:.2f}x** the static page (aim: within 2x), "
-                  f"{real / minimal:.2f}x the minimal Dash app. Layout shift until Dash has taken over: "
-                  f"{max(r['real']['shift']):.4f} at most (0 is none; 0.1 is 'good' for Core Web Vitals).", ""]
+        lines += [
+            "",
+            "| Time to national table visible (cold cache) | Median (ms) | 95th percentile (ms) |",
+            "|---|---:|---:|",
+            f"| This app | {real:.0f} | {_p95(r['real']['table']):.0f} |",
+            f"| The same table as a static HTML page | {static:.0f} | {_p95(r['static']):.0f} |",
+            f"| Minimal Dash app, same table | {minimal:.0f} | {_p95(r['minimal']):.0f} |",
+            f"| This app, Dash has taken the page over (interactive) | {ready:.0f} | {_p95(r['real']['ready']):.0f} |",
+            "",
+            f"Ratio (medians): **{real / static:.2f}x** the static page (aim: within 2x), "
+            f"{real / minimal:.2f}x the minimal Dash app. Layout shift until Dash has taken over: "
+            f"{max(r['real']['shift']):.4f} at most (0 is none; 0.1 is 'good' for Core Web Vitals).",
+            "",
+        ]
     return "\n".join(lines) + "\n"
 
 
@@ -251,8 +285,10 @@ def main(argv: list[str] | None = None) -> int:
         results = []
         with sync_playwright() as p:
             browser = launch(p)
-            for label, root in (("Default data (demo returns)", default_root),
-                                ("Large synthetic history (15 AHSNs x 40 quarters x 30 trusts)", large_root)):
+            for label, root in (
+                ("Default data (demo returns)", default_root),
+                ("Large synthetic history (15 AHSNs x 40 quarters x 30 trusts)", large_root),
+            ):
                 print(f"measuring: {label}", flush=True)
                 results.append(measure(label, root, browser, args.runs, args.page_runs))
             browser.close()

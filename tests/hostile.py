@@ -49,16 +49,16 @@ def _patch(content: bytes, name: str, **fields) -> bytes:
     offsets = {"flags": (6, 8), "method": (8, 10), "file_size": (22, 24)}  # local, central
     i = 0
     while (i := data.find(b"PK\x03\x04", i)) != -1:
-        n = struct.unpack("<H", data[i + 26:i + 28])[0]
-        if data[i + 30:i + 30 + n] == encoded:
+        n = struct.unpack("<H", data[i + 26 : i + 28])[0]
+        if data[i + 30 : i + 30 + n] == encoded:
             for f, v in fields.items():
                 fmt = "<I" if f == "file_size" else "<H"
                 struct.pack_into(fmt, data, i + offsets[f][0], v)
         i += 4
     i = 0
     while (i := data.find(b"PK\x01\x02", i)) != -1:
-        n = struct.unpack("<H", data[i + 28:i + 30])[0]
-        if data[i + 46:i + 46 + n] == encoded:
+        n = struct.unpack("<H", data[i + 28 : i + 30])[0]
+        if data[i + 46 : i + 46 + n] == encoded:
             for f, v in fields.items():
                 fmt = "<I" if f == "file_size" else "<H"
                 struct.pack_into(fmt, data, i + offsets[f][1], v)
@@ -73,8 +73,10 @@ def shared_strings_bomb() -> tuple[str, bytes]:
     """One real trust plus 60 MB of unused shared strings: a few hundred KB on disk (issue 8
     found 400 MB in a 413 KB file that passed every check)."""
     unused = b"<si><t>padding padding padding</t></si>" * 1_600_000
-    strings = (b'<?xml version="1.0"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/'
-               b'2006/main" count="1600000" uniqueCount="1600000">' + unused + b"</sst>")
+    strings = (
+        b'<?xml version="1.0"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/'
+        b'2006/main" count="1600000" uniqueCount="1600000">' + unused + b"</sst>"
+    )
     return "strings.xlsx", _zip(_workbook({"xl/sharedStrings.xml": strings}), level=9)
 
 
@@ -91,8 +93,11 @@ def full_sheet_dimension() -> tuple[str, bytes]:
     """A 5 KB sheet that declares it spans every cell Excel has (A1:XFD1048576)."""
     parts = _workbook()
     sheet = parts["xl/worksheets/sheet1.xml"].decode()
-    sheet = sheet.replace("<sheetData>", '<dimension ref="A1:XFD1048576"/><sheetData>', 1) \
-        if "<dimension" not in sheet else __import__("re").sub(r'<dimension ref="[^"]*"', '<dimension ref="A1:XFD1048576"', sheet)
+    sheet = (
+        sheet.replace("<sheetData>", '<dimension ref="A1:XFD1048576"/><sheetData>', 1)
+        if "<dimension" not in sheet
+        else __import__("re").sub(r'<dimension ref="[^"]*"', '<dimension ref="A1:XFD1048576"', sheet)
+    )
     parts["xl/worksheets/sheet1.xml"] = sheet.encode()
     return "dimension.xlsx", _zip(parts)
 
@@ -102,8 +107,9 @@ def far_cell() -> tuple[str, bytes]:
     5 KB file grew a worker to 4.9 GB)."""
     parts = _workbook()
     sheet = parts["xl/worksheets/sheet1.xml"].decode()
-    sheet = sheet.replace("</sheetData>", '<row r="1048576"><c r="XFD1048576" t="inlineStr">'
-                                          "<is><t>x</t></is></c></row></sheetData>")
+    sheet = sheet.replace(
+        "</sheetData>", '<row r="1048576"><c r="XFD1048576" t="inlineStr"><is><t>x</t></is></c></row></sheetData>'
+    )
     parts["xl/worksheets/sheet1.xml"] = sheet.encode()
     return "far.xlsx", _zip(parts)
 
@@ -128,7 +134,8 @@ def _doctype(xml: str, doctype: str) -> str:
 def billion_laughs() -> tuple[str, bytes]:
     """A sheet whose entities expand to 10^9 'lol's."""
     entities = '<!ENTITY lol "lol">' + "".join(
-        f'<!ENTITY lol{i} "{("&lol" + (str(i - 1) if i > 1 else "") + ";") * 10}">' for i in range(1, 10))
+        f'<!ENTITY lol{i} "{("&lol" + (str(i - 1) if i > 1 else "") + ";") * 10}">' for i in range(1, 10)
+    )
     parts = _workbook()
     sheet = parts["xl/worksheets/sheet1.xml"].decode()
     sheet = _doctype(sheet, f"<!DOCTYPE lolz [{entities}]>").replace("RHU", "&lol9;")
@@ -212,8 +219,10 @@ def many_parts() -> tuple[str, bytes]:
 
 def too_many_cells() -> tuple[str, bytes]:
     """300,000 small cells within the row and column caps (30 columns x 10,000 rows)."""
-    rows = "".join(f'<row r="{r}">' + "".join(f'<c r="{_col(c)}{r}"><v>1</v></c>' for c in range(30)) + "</row>"
-                   for r in range(1, 10_001))
+    rows = "".join(
+        f'<row r="{r}">' + "".join(f'<c r="{_col(c)}{r}"><v>1</v></c>' for c in range(30)) + "</row>"
+        for r in range(1, 10_001)
+    )
     parts = _workbook()
     sheet = parts["xl/worksheets/sheet1.xml"].decode()
     start, end = sheet.index("<sheetData>"), sheet.index("</sheetData>")
@@ -227,9 +236,11 @@ def _col(i: int) -> str:
 
 # ---- .xlsx whose parts say two things (issue 22): each must be read as calamine reads it ----
 
-FAR_SHEET = ('<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
-             '<row r="1"><c r="A1" t="inlineStr"><is><t>quarter</t></is></c></row><row r="1048576">'
-             '<c r="XFD1048576" t="inlineStr"><is><t>x</t></is></c></row></sheetData></worksheet>')
+FAR_SHEET = (
+    '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+    '<row r="1"><c r="A1" t="inlineStr"><is><t>quarter</t></is></c></row><row r="1048576">'
+    '<c r="XFD1048576" t="inlineStr"><is><t>x</t></is></c></row></sheetData></worksheet>'
+)
 
 
 def moved_workbook() -> tuple[str, bytes]:
@@ -239,7 +250,8 @@ def moved_workbook() -> tuple[str, bytes]:
     parts["_rels/.rels"] = parts["_rels/.rels"].replace(b"xl/workbook.xml", b"book/workbook.xml")
     parts["book/workbook.xml"] = parts["xl/workbook.xml"]
     parts["book/_rels/workbook.xml.rels"] = parts["xl/_rels/workbook.xml.rels"].replace(
-        b'Target="/xl/worksheets/sheet1.xml"', b'Target="worksheets/sheet1.xml"')
+        b'Target="/xl/worksheets/sheet1.xml"', b'Target="worksheets/sheet1.xml"'
+    )
     parts["book/worksheets/sheet1.xml"] = FAR_SHEET.encode()
     return "moved.xlsx", _zip(parts)
 
@@ -262,8 +274,9 @@ def entity_in_target() -> tuple[str, bytes]:
     'sheet1.xml', the clean one."""
     parts = _workbook()
     rels = parts["xl/_rels/workbook.xml.rels"]
-    parts["xl/_rels/workbook.xml.rels"] = rels.replace(b'Target="/xl/worksheets/sheet1.xml"',
-                                                       b'Target="worksheets/sheet&#49;.xml"')
+    parts["xl/_rels/workbook.xml.rels"] = rels.replace(
+        b'Target="/xl/worksheets/sheet1.xml"', b'Target="worksheets/sheet&#49;.xml"'
+    )
     parts["xl/worksheets/sheet&#49;.xml"] = FAR_SHEET.encode()
     return "entity.xlsx", _zip(parts)
 
@@ -290,7 +303,7 @@ def two_sheets_one_name() -> tuple[str, bytes]:
     """Two sheets called Return, in two parts: calamine would read the first twice."""
     parts = _workbook()
     book = parts["xl/workbook.xml"].decode()
-    sheet = book[book.index("<sheet "):book.index("/>", book.index("<sheet ")) + 2]
+    sheet = book[book.index("<sheet ") : book.index("/>", book.index("<sheet ")) + 2]
     parts["xl/workbook.xml"] = book.replace(sheet, sheet + sheet).replace('name="Sheet"', 'name="Return"').encode()
     return "twice.xlsx", _zip(parts)
 
@@ -305,8 +318,10 @@ def cell_out_of_any_sheet() -> tuple[str, bytes]:
 def both_ods_and_xlsx() -> tuple[str, bytes]:
     """An .ods that is also an .xlsx: calamine tries .xlsx first, and would read that."""
     parts = _workbook()
-    content = (ODS_OPEN + '<office:body><office:spreadsheet><table:table table:name="Return"/>'
-               "</office:spreadsheet></office:body></office:document-content>")
+    content = (
+        ODS_OPEN + '<office:body><office:spreadsheet><table:table table:name="Return"/>'
+        "</office:spreadsheet></office:body></office:document-content>"
+    )
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as z:
         z.writestr(zipfile.ZipInfo("mimetype"), "application/vnd.oasis.opendocument.spreadsheet")
@@ -336,38 +351,46 @@ def ods(content_xml: str, **extra: bytes) -> bytes:
     return buffer.getvalue()
 
 
-ODS_OPEN = ('<?xml version="1.0"?><office:document-content '
-            'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
-            'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
-            'xmlns:style="urn:oasis:names:tc:opendocument:xmlns:style:1.0" '
-            'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0">')
+ODS_OPEN = (
+    '<?xml version="1.0"?><office:document-content '
+    'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+    'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+    'xmlns:style="urn:oasis:names:tc:opendocument:xmlns:style:1.0" '
+    'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0">'
+)
 
 
 def ods_repeated_rows() -> tuple[str, bytes]:
     """A row holding a value, repeated 1,048,576 times (LibreOffice repeats empty rows like
     this; a filled one would expand to a million rows)."""
-    body = (ODS_OPEN + '<office:body><office:spreadsheet><table:table table:name="Return">'
-            '<table:table-row table:number-rows-repeated="1048576"><table:table-cell '
-            'office:value-type="float" office:value="1"><text:p>1</text:p></table:table-cell>'
-            "</table:table-row></table:table></office:spreadsheet></office:body></office:document-content>")
+    body = (
+        ODS_OPEN + '<office:body><office:spreadsheet><table:table table:name="Return">'
+        '<table:table-row table:number-rows-repeated="1048576"><table:table-cell '
+        'office:value-type="float" office:value="1"><text:p>1</text:p></table:table-cell>'
+        "</table:table-row></table:table></office:spreadsheet></office:body></office:document-content>"
+    )
     return "rows.ods", ods(body)
 
 
 def ods_hidden_sheet() -> tuple[str, bytes]:
     """An .ods whose second sheet is hidden (a table style with display false)."""
-    body = (ODS_OPEN + '<office:automatic-styles><style:style style:name="ta2" style:family="table">'
-            '<style:table-properties table:display="false"/></style:style></office:automatic-styles>'
-            '<office:body><office:spreadsheet><table:table table:name="Return"/>'
-            '<table:table table:name="Secret" table:style-name="ta2"/>'
-            "</office:spreadsheet></office:body></office:document-content>")
+    body = (
+        ODS_OPEN + '<office:automatic-styles><style:style style:name="ta2" style:family="table">'
+        '<style:table-properties table:display="false"/></style:style></office:automatic-styles>'
+        '<office:body><office:spreadsheet><table:table table:name="Return"/>'
+        '<table:table table:name="Secret" table:style-name="ta2"/>'
+        "</office:spreadsheet></office:body></office:document-content>"
+    )
     return "hidden.ods", ods(body)
 
 
 def ods_encrypted() -> tuple[str, bytes]:
     """An .ods saved with a password (its manifest lists encryption data)."""
-    manifest = (b'<manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0">'
-                b'<manifest:file-entry manifest:full-path="content.xml"><manifest:encryption-data/>'
-                b"</manifest:file-entry></manifest:manifest>")
+    manifest = (
+        b'<manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0">'
+        b'<manifest:file-entry manifest:full-path="content.xml"><manifest:encryption-data/>'
+        b"</manifest:file-entry></manifest:manifest>"
+    )
     return "locked.ods", ods("not readable without the password", manifest=manifest)
 
 
@@ -423,10 +446,42 @@ def too_many_problems() -> tuple[str, bytes]:
     return "problems.csv", ("\n".join(lines) + "\n").encode()
 
 
-BUILDERS = [shared_strings_bomb, lying_zip_bomb, full_sheet_dimension, far_cell, xxe, billion_laughs,
-            corrupt_deflate, unknown_compression, encrypted_zip, password_protected_xlsx, macro_workbook,
-            external_link, hidden_first_sheet, very_hidden_sheet, many_parts, too_many_cells,
-            word_document, ods_repeated_rows, ods_hidden_sheet, ods_encrypted, csv_of_ones,
-            made_up_trusts, implausible_return, nul_after_4kb, control_character, bidi_override,
-            one_huge_line, huge_quoted_field, too_many_problems, moved_workbook, entity_in_workbook_folder, entity_in_target,
-            workbook_in_latin_1, parts_differing_in_capitals, two_sheets_one_name, cell_out_of_any_sheet, both_ods_and_xlsx]
+BUILDERS = [
+    shared_strings_bomb,
+    lying_zip_bomb,
+    full_sheet_dimension,
+    far_cell,
+    xxe,
+    billion_laughs,
+    corrupt_deflate,
+    unknown_compression,
+    encrypted_zip,
+    password_protected_xlsx,
+    macro_workbook,
+    external_link,
+    hidden_first_sheet,
+    very_hidden_sheet,
+    many_parts,
+    too_many_cells,
+    word_document,
+    ods_repeated_rows,
+    ods_hidden_sheet,
+    ods_encrypted,
+    csv_of_ones,
+    made_up_trusts,
+    implausible_return,
+    nul_after_4kb,
+    control_character,
+    bidi_override,
+    one_huge_line,
+    huge_quoted_field,
+    too_many_problems,
+    moved_workbook,
+    entity_in_workbook_folder,
+    entity_in_target,
+    workbook_in_latin_1,
+    parts_differing_in_capitals,
+    two_sheets_one_name,
+    cell_out_of_any_sheet,
+    both_ods_and_xlsx,
+]

@@ -1,7 +1,7 @@
 """A real gunicorn serving the app on a free port: for the tests, the screenshots and the benchmark.
 
-    with LiveServer({"METRICS_DATA": "/some/store"}, workers=3) as server:
-        requests.get(server.url + "/healthz")
+with LiveServer({"METRICS_DATA": "/some/store"}, workers=3) as server:
+    requests.get(server.url + "/healthz")
 """
 
 from __future__ import annotations
@@ -34,9 +34,22 @@ class LiveServer:
         # gunicorn's own log goes to a file, not a pipe nobody drains, and is shown if it fails to start.
         self.log = tempfile.TemporaryFile()  # noqa: SIM115 - closed in stop()
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", app, "--workers", str(workers),
-             "--bind", f"127.0.0.1:{self.port}", "--timeout", "120"],
-            cwd=ROOT, env={**os.environ, **env}, stdout=self.log, stderr=subprocess.STDOUT,
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                app,
+                "--workers",
+                str(workers),
+                "--bind",
+                f"127.0.0.1:{self.port}",
+                "--timeout",
+                "120",
+            ],
+            cwd=ROOT,
+            env={**os.environ, **env},
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
         )
         deadline = time.monotonic() + wait_seconds
         while time.monotonic() < deadline:

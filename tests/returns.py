@@ -13,8 +13,14 @@ from etl.templates import template_csv
 NEXT_QUARTER = Quarter.parse("Q3 2020/21")  # the quarter after the demo data's last
 
 
-def filled_return(db: Database, ahsn: str, quarter: Quarter = NEXT_QUARTER, levels: dict[str, int] | None = None,
-                  referrals: dict[str, tuple[int, int]] | None = None, drop: tuple[str, ...] = ()) -> bytes:
+def filled_return(
+    db: Database,
+    ahsn: str,
+    quarter: Quarter = NEXT_QUARTER,
+    levels: dict[str, int] | None = None,
+    referrals: dict[str, tuple[int, int]] | None = None,
+    drop: tuple[str, ...] = (),
+) -> bytes:
     """The AHSN's template for `quarter`, with levels changed as given, referrals filled in for
     adopted trusts (or as given), and the trusts in `drop` left out."""
     rows = list(csv.DictReader(io.StringIO(template_csv(db, TCAM, ahsn, quarter))))

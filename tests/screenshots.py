@@ -131,9 +131,11 @@ def upload_shots(browser, url: str, workdir: Path) -> None:
     page.goto(url + "/trajectories")
     ready(page)
     messy = workdir / "wessex-trajectory.csv"
-    messy.write_text("Health Innovation Wessex: TCAM trajectory agreed in March 2021\n\nAHSN,By quarter,Target (%),Notes\n"
-                     "Health Innovation Wessex,Q4 2020/21,70%,agreed with the four trusts\n"
-                     "Wessex,Q2 21/22,0.75,\nWessex,Q4 2021/22,85 %,\n")
+    messy.write_text(
+        "Health Innovation Wessex: TCAM trajectory agreed in March 2021\n\nAHSN,By quarter,Target (%),Notes\n"
+        "Health Innovation Wessex,Q4 2020/21,70%,agreed with the four trusts\n"
+        "Wessex,Q2 21/22,0.75,\nWessex,Q4 2021/22,85 %,\n"
+    )
     page.locator("#trajectory-upload input[type=file]").set_input_files(str(messy))
     page.locator("#trajectory-confirm").wait_for()
     shoot(page, "trajectory-preview.png")
@@ -154,19 +156,31 @@ def collection_shots(browser, url: str, root: Path) -> None:
         writer.writerow(CSV_COLUMNS)  # the template's columns, in its order
         for r in rows.to_dict("records"):
             level = 4 if r["trust_code"] == code else r["adoption_level"]
-            made, completed = (("", "") if pd.isna(r["referrals_made"]) and r["trust_code"] != code else
-                               (120, 70) if r["trust_code"] == code else
-                               (int(r["referrals_made"]), "" if pd.isna(r["referrals_completed"])
-                                else int(r["referrals_completed"])))
+            made, completed = (
+                ("", "")
+                if pd.isna(r["referrals_made"]) and r["trust_code"] != code
+                else (120, 70)
+                if r["trust_code"] == code
+                else (
+                    int(r["referrals_made"]),
+                    "" if pd.isna(r["referrals_completed"]) else int(r["referrals_completed"]),
+                )
+            )
             writer.writerow([q2.label, ahsn, r["trust_code"], r["trust_name"], r["trust_type"], level, made, completed])
         return out.getvalue().encode()
 
     [kss] = store.load([("kss-q2-2020-21-corrected.csv", one_more_live("KSS"))], TCAM, loaded_by="kss-lead")
-    store.decide_revision(kss.submission_id, True, "the trust went live in September; the July return missed it",
-                          by="national-team")
+    store.decide_revision(
+        kss.submission_id, True, "the trust went live in September; the July return missed it", by="national-team"
+    )
     store.load([("oxford-q2-2020-21-corrected.csv", one_more_live("Oxford"))], TCAM, loaded_by="oxford-lead")
-    store.set_due_date(TCAM, Quarter.parse("Q3 2020/21"), dt.date.today() + dt.timedelta(days=10),
-                       "the demo's collection, kept a few days ahead for the screenshots", by="national-team")
+    store.set_due_date(
+        TCAM,
+        Quarter.parse("Q3 2020/21"),
+        dt.date.today() + dt.timedelta(days=10),
+        "the demo's collection, kept a few days ahead for the screenshots",
+        by="national-team",
+    )
     db.close()
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()

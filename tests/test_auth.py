@@ -69,8 +69,7 @@ def submission_ids(store):
 def test_sign_in_and_out(client):
     assert client.get("/session").status_code == 401
     csrf = sign_in(client, "", "wessex")
-    assert as_json(client.get("/session")) == {
-        "user": "wessex", "role": "ahsn", "ahsn": "Wessex", "csrf_token": csrf}
+    assert as_json(client.get("/session")) == {"user": "wessex", "role": "ahsn", "ahsn": "Wessex", "csrf_token": csrf}
     cookie = client.get_cookie("metrics_session")
     assert cookie.http_only and cookie.same_site == "Lax"
     assert client.post("/signout", data={"csrf_token": csrf}).status_code == 303
@@ -96,27 +95,32 @@ def test_sign_in_is_limited_per_address_and_only_slowed_per_name(seed):
     client = client_for(seed, METRICS_LOGIN_ATTEMPTS="3")
     csrf = csrf_from(client.get("/signin").text)
     for _ in range(3):
-        assert client.post("/signin", data={"name": "wessex", "password": "guess guess guess",
-                                            "csrf_token": csrf}).status_code == 401
+        assert (
+            client.post(
+                "/signin", data={"name": "wessex", "password": "guess guess guess", "csrf_token": csrf}
+            ).status_code
+            == 401
+        )
     # this address has used its tries: the right password is not even checked...
     blocked = client.post("/signin", data={"name": "wessex", "password": PASSWORD, "csrf_token": csrf})
     assert blocked.status_code == 429
     assert "Too many failed sign-ins from your network address. Wait 15 minutes" in blocked.text
     assert blocked.headers["Retry-After"] in {"899", "900"}
     # ...for any name
-    assert client.post("/signin", data={"name": "kss", "password": PASSWORD,
-                                        "csrf_token": csrf}).status_code == 429
+    assert client.post("/signin", data={"name": "kss", "password": PASSWORD, "csrf_token": csrf}).status_code == 429
     # but the account is not locked: from another address its owner waits a second, not 15 minutes
     other = client.application.test_client()
     elsewhere = {"REMOTE_ADDR": "10.0.0.9"}
     csrf2 = csrf_from(other.get("/signin", environ_base=elsewhere).text)
-    waiting = other.post("/signin", data={"name": "wessex", "password": PASSWORD, "csrf_token": csrf2},
-                         environ_base=elsewhere)
+    waiting = other.post(
+        "/signin", data={"name": "wessex", "password": PASSWORD, "csrf_token": csrf2}, environ_base=elsewhere
+    )
     assert waiting.status_code == 429
     assert "Too many failed sign-ins for this user name. Wait 1 second and try again." in waiting.text
     time.sleep(1.1)
-    ok = other.post("/signin", data={"name": "wessex", "password": PASSWORD, "csrf_token": csrf2},
-                    environ_base=elsewhere)
+    ok = other.post(
+        "/signin", data={"name": "wessex", "password": PASSWORD, "csrf_token": csrf2}, environ_base=elsewhere
+    )
     assert ok.status_code == 303
     # the count is kept in the store folder, shared by every worker
     assert (seed.root / "signin_attempts.sqlite").exists()
@@ -124,8 +128,9 @@ def test_sign_in_is_limited_per_address_and_only_slowed_per_name(seed):
 
 def test_behind_a_proxy_the_rate_limit_counts_the_users_address_and_cookies_need_https(seed):
     """With METRICS_PROXIES=1 the address is the proxy's X-Forwarded-For, not the proxy's own."""
-    server = make_app(settings_for(seed.root, METRICS_PROXIES="1", METRICS_SECURE_COOKIES="true",
-                                   METRICS_LOGIN_ATTEMPTS="2")).server
+    server = make_app(
+        settings_for(seed.root, METRICS_PROXIES="1", METRICS_SECURE_COOKIES="true", METRICS_LOGIN_ATTEMPTS="2")
+    ).server
     proxy = {"REMOTE_ADDR": "10.0.0.1"}  # every request arrives from the proxy
 
     def via(client, user_address, method, path, **kwargs):
@@ -135,22 +140,39 @@ def test_behind_a_proxy_the_rate_limit_counts_the_users_address_and_cookies_need
     guesser, colleague = server.test_client(), server.test_client()
     csrf = csrf_from(via(guesser, "203.0.113.7", "get", "/signin").text)
     for name in ("kss", "wessex"):
-        assert via(guesser, "203.0.113.7", "post", "/signin",
-                   data={"name": name, "password": "guess guess guess", "csrf_token": csrf}).status_code == 401
-    assert via(guesser, "203.0.113.7", "post", "/signin",
-               data={"name": "nat", "password": PASSWORD, "csrf_token": csrf}).status_code == 429
+        assert (
+            via(
+                guesser,
+                "203.0.113.7",
+                "post",
+                "/signin",
+                data={"name": name, "password": "guess guess guess", "csrf_token": csrf},
+            ).status_code
+            == 401
+        )
+    assert (
+        via(
+            guesser, "203.0.113.7", "post", "/signin", data={"name": "nat", "password": PASSWORD, "csrf_token": csrf}
+        ).status_code
+        == 429
+    )
     # a colleague behind the same proxy, at another address, is not locked out by the guesser
     csrf = csrf_from(via(colleague, "198.51.100.4", "get", "/signin").text)
-    assert via(colleague, "198.51.100.4", "post", "/signin",
-               data={"name": "nat", "password": PASSWORD, "csrf_token": csrf}).status_code == 303
+    assert (
+        via(
+            colleague, "198.51.100.4", "post", "/signin", data={"name": "nat", "password": PASSWORD, "csrf_token": csrf}
+        ).status_code
+        == 303
+    )
     cookie = colleague.get_cookie("metrics_session")
     assert cookie.secure and cookie.http_only
 
 
 def test_the_next_address_is_only_ever_local(client):
     csrf = csrf_from(client.get("/signin").text)
-    page = client.post("/signin", data={"name": "wessex", "password": PASSWORD, "csrf_token": csrf,
-                                        "next": "https://evil.example/"})
+    page = client.post(
+        "/signin", data={"name": "wessex", "password": PASSWORD, "csrf_token": csrf, "next": "https://evil.example/"}
+    )
     assert page.headers["Location"] == "/upload"
 
 
@@ -211,7 +233,8 @@ def test_commit_of_another_ahsns_return_is_refused(client, seed):
     assert page.status_code == 403
     assert as_json(page)["error"] == (
         "This file holds returns for KSS. You are a submitter for Wessex, so you may only upload "
-        "Wessex's returns. Remove the other AHSNs' rows, or ask the national team to load them.")
+        "Wessex's returns. Remove the other AHSNs' rows, or ask the national team to load them."
+    )
     assert submission_ids(seed) == before
 
 
@@ -220,9 +243,15 @@ def test_commit_of_own_return_is_stored_like_the_command_line(client, seed):
     page = upload(client, "wessex-good.csv", csrf)
     assert page.status_code == 200
     answer = as_json(page)
-    assert answer["stored"] == [{"submission_id": 7, "file_name": "wessex-good.csv",
-                                 "returns": [["Wessex", "Q2 2020/21", 5]], "waiting_for_approval": [],
-                                 "warnings": 0}]
+    assert answer["stored"] == [
+        {
+            "submission_id": 7,
+            "file_name": "wessex-good.csv",
+            "returns": [["Wessex", "Q2 2020/21", 5]],
+            "waiting_for_approval": [],
+            "warnings": 0,
+        }
+    ]
     assert answer["figures_updated"] in (True, False)  # the database is built after the answer
     event = seed.event(7)
     assert (event.loaded_by, event.source) == ("wessex", "upload page (127.0.0.1)")
@@ -290,7 +319,7 @@ def test_download_of_the_original(client, seed):
     sign_in(client, "", "kss")
     page = client.get(f"/history/{kss}/original")
     assert page.status_code == 200
-    assert page.headers["Content-Disposition"] == f'attachment; filename=submission-{kss}-kss-q1-2020.csv'
+    assert page.headers["Content-Disposition"] == f"attachment; filename=submission-{kss}-kss-q1-2020.csv"
     assert page.headers["X-Content-Type-Options"] == "nosniff"
     assert page.data == (seed.root / seed.event(kss).stored_as).read_bytes()
 
@@ -301,14 +330,14 @@ def test_template_download_neutralises_formula_cells(client, seed):
     assert upload(client, "wessex-hostile.csv", csrf).status_code == 200
     assert wait_until(seed.is_current)
     page = client.get("/upload/template?ahsn=Wessex&quarter=Q3+2020/21")
-    assert page.headers["Content-Disposition"] == 'attachment; filename=tcam-return-wessex-q3_2020_21.csv'
+    assert page.headers["Content-Disposition"] == "attachment; filename=tcam-return-wessex-q3_2020_21.csv"
     lines = page.data.decode("utf-8-sig").splitlines()
     assert lines == [
         "quarter,ahsn,trust_code,trust_name,trust_type,adoption_level,referrals_made,referrals_completed",
         "Q3 2020/21,Wessex,RHM,'+Southampton General,acute,3,,",
         "Q3 2020/21,Wessex,RW1,'-Southern Health,mental_health,2,,",
         "Q3 2020/21,Wessex,RHU,<script>alert('x')</script><b>Portsmouth</b>,acute,4,,",
-        "Q3 2020/21,Wessex,R1F,\"'=HYPERLINK(\"\"http://evil.example\"\",\"\"click\"\")\",acute,4,,",
+        'Q3 2020/21,Wessex,R1F,"\'=HYPERLINK(""http://evil.example"",""click"")",acute,4,,',
         "Q3 2020/21,Wessex,RN3,'@Great Western Hospitals,acute,2,,",
     ]
 
@@ -317,7 +346,9 @@ def test_files_over_the_limit_or_not_returns_are_refused(client, seed):
     csrf = sign_in(client, "", "wessex")
     page = upload(client, "not-a-return.pdf", csrf)
     assert page.status_code == 422
-    assert [p["message"] for p in as_json(page)["problems"]] == ["this is not a CSV, Excel or OpenDocument spreadsheet file"]
+    assert [p["message"] for p in as_json(page)["problems"]] == [
+        "this is not a CSV, Excel or OpenDocument spreadsheet file"
+    ]
     client = client_for(seed, METRICS_MAX_UPLOAD_BYTES="100")
     csrf = sign_in(client, "", "wessex")
     page = upload(client, "wessex-good.csv", csrf)
@@ -340,12 +371,17 @@ def test_quarantine_is_for_the_national_team_with_a_reason(client, seed):
     assert client.post(f"/history/{kss}/quarantine", data={"csrf_token": csrf, "reason": "  "}).status_code == 400
     assert client.post("/history/999/quarantine", data={"csrf_token": csrf, "reason": "r"}).status_code == 404
     assert [e.kind for e in seed.events()] == ["submission"] * 6
-    page = client.post(f"/history/{kss}/quarantine",
-                       data={"csrf_token": csrf, "reason": "duplicate upload", "from_page": "1"})
+    page = client.post(
+        f"/history/{kss}/quarantine", data={"csrf_token": csrf, "reason": "duplicate upload", "from_page": "1"}
+    )
     assert (page.status_code, page.headers["Location"]) == (303, f"/history?quarantined={kss}")
     event = seed.events()[-1]
     assert (event.kind, event.submission_id, event.reason, event.loaded_by) == (
-        "quarantine", kss, "duplicate upload", "nat")
+        "quarantine",
+        kss,
+        "duplicate upload",
+        "nat",
+    )
     again = client.post(f"/history/{kss}/quarantine", data={"csrf_token": csrf, "reason": "r"})
     assert again.status_code == 409
     assert client.post(f"/history/{kss}/release", data={"csrf_token": csrf, "reason": "ok"}).status_code == 200

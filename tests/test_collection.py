@@ -39,7 +39,10 @@ def test_the_demo_quarters_are_published_and_the_next_is_open_with_its_due_date(
     assert all(s.state == collection.PUBLISHED and s.is_complete for s in collection.published(statuses))
     [upcoming] = collection.open_quarters(statuses)
     assert (upcoming.quarter, upcoming.due, upcoming.coverage) == (
-        NEXT_QUARTER, dt.date(2021, 2, 15), "0 of 15 AHSNs have returned")
+        NEXT_QUARTER,
+        dt.date(2021, 2, 15),
+        "0 of 15 AHSNs have returned",
+    )
     assert upcoming.due_text(TODAY) == "due 15 Feb 2021 (in 14 days)"
     assert upcoming.due_text(dt.date(2021, 3, 1)) == "due 15 Feb 2021 (14 days ago)"
 
@@ -57,8 +60,9 @@ def test_one_ahsn_returning_does_not_move_the_default_figures(store, db):
     # the total of the one AHSN returned is not England's: its change is compared with nothing
     assert total.split(",")[-1] == "n/a" and total.split(",")[-3:-1] == ["15", "11"]
     sentence = target_sentence(provisional, TCAM.target_percent)
-    assert "of the 1 AHSN that has returned so far at or above 50% in Q3 2020/21 (provisional: 1 of 15 AHSNs" \
-        in sentence
+    assert (
+        "of the 1 AHSN that has returned so far at or above 50% in Q3 2020/21 (provisional: 1 of 15 AHSNs" in sentence
+    )
     assert "up from 7 in Q3 2019/20" in sentence  # Q2 2020/21 against Q3 2019/20: both whole quarters
     assert sentence.endswith("in Q3 2020/21 (provisional: 1 of 15 AHSNs has returned).")  # compared with nothing
 
@@ -69,16 +73,27 @@ def test_a_change_to_a_published_quarter_waits_for_approval_then_shows_as_revise
     assert any("Q2 2020/21 is published: KSS's return for it is a revision" in w.message for w in accepted.warnings)
     assert report_rows(db)["KSS"] == before  # nothing changes silently
     [pending] = queries.pending_revisions(db, TCAM).to_dict("records")
-    assert (pending["event_id"], pending["ahsn"], pending["quarter"], pending["before_rate"], pending["after_rate"]) \
-        == (accepted.submission_id, "KSS", "Q2 2020/21", 50, 60)
+    assert (
+        pending["event_id"],
+        pending["ahsn"],
+        pending["quarter"],
+        pending["before_rate"],
+        pending["after_rate"],
+    ) == (accepted.submission_id, "KSS", "Q2 2020/21", 50, 60)
     changes = queries.revision_trust_changes(db, TCAM, accepted.submission_id)
     assert len(changes) >= 1 and (changes["level_after"] == 4).any()
 
     store.decide_revision(accepted.submission_id, True, "the trust went live in September", by="nat")
     assert report_rows(db)["KSS"][2] == "60"
     [mark] = queries.revisions(db, TCAM, [Q2_2020.index]).to_dict("records")
-    assert (mark["ahsn"], mark["first_rate"], mark["current_rate"], mark["reason"], mark["changed_by"],
-            mark["how"]) == ("KSS", 50, 60, "the trust went live in September", "nat", "approved revision")
+    assert (
+        mark["ahsn"],
+        mark["first_rate"],
+        mark["current_rate"],
+        mark["reason"],
+        mark["changed_by"],
+        mark["how"],
+    ) == ("KSS", 50, 60, "the trust went live in September", "nat", "approved revision")
     # what the board saw is still there
     first = queries.first_published_rates(db, TCAM, [Q2_2020.index])
     assert int(first[first["ahsn"] == "KSS"]["rate_percent"].iloc[0]) == 50
@@ -99,8 +114,9 @@ def test_a_rejected_revision_is_kept_but_never_counted(store, db):
 def test_a_restore_of_a_published_quarter_is_a_revision_too(store, db):
     first = store.load([("kss-q2.csv", kss_with_one_more_live(db, Q2_2020))], TCAM)[0].submission_id
     store.decide_revision(first, True, "corrected", by="nat")
-    demo_kss = int(queries.first_published_rates(db, TCAM, [Q2_2020.index]).set_index("ahsn").loc["KSS",
-                                                                                                 "submission_id"])
+    demo_kss = int(
+        queries.first_published_rates(db, TCAM, [Q2_2020.index]).set_index("ahsn").loc["KSS", "submission_id"]
+    )
     restore = store.restore(demo_kss, by="kss")
     assert report_rows(db)["KSS"][2] == "60"
     assert list(queries.pending_revisions(db, TCAM)["event_id"]) == [restore.id]
@@ -132,11 +148,10 @@ def test_a_due_date_set_by_hand_replaces_the_rule(store, db):
 
 def test_a_later_quarter_while_an_earlier_open_one_is_missing_warns_by_name(store, db):
     q4 = NEXT_QUARTER + 1
-    [accepted] = store.load([("wessex-q4.csv", filled_return(db, "Wessex", q4))], TCAM,
-                            today=dt.date(2021, 4, 20))
+    [accepted] = store.load([("wessex-q4.csv", filled_return(db, "Wessex", q4))], TCAM, today=dt.date(2021, 4, 20))
     assert [w.message for w in accepted.warnings if w.column == "quarter"] == [
-        "Wessex has no return for Q3 2020/21, which is still open (due 15 Feb 2021), and this file is for "
-        "Q4 2020/21"]
+        "Wessex has no return for Q3 2020/21, which is still open (due 15 Feb 2021), and this file is for Q4 2020/21"
+    ]
 
 
 def test_the_demo_store_rebuilds_to_the_same_collection(store, db):

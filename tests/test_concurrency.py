@@ -25,7 +25,9 @@ def _read_until(root: str, stop_at: float, results) -> None:
             rows = db.query(
                 """SELECT count(*) AS n, any_value(counted_trusts) AS counted
                    FROM trust_returns JOIN ahsn_quarters USING (programme, ahsn, quarter_index)
-                   WHERE ahsn = 'Wessex' AND quarter_index = ?""", [NEXT_QUARTER.index])
+                   WHERE ahsn = 'Wessex' AND quarter_index = ?""",
+                [NEXT_QUARTER.index],
+            )
             seen.add((int(rows["n"].iloc[0]), db.path.name))
         except Exception as err:  # any error at all fails the test
             errors.append(f"{type(err).__name__}: {err}")
@@ -40,8 +42,7 @@ def test_readers_in_other_processes_never_see_a_half_load_or_a_lock_error(store,
     context = multiprocessing.get_context("spawn")
     results = context.Queue()
     stop_at = time.monotonic() + 8
-    readers = [context.Process(target=_read_until, args=(str(store.root), stop_at, results))
-               for _ in range(3)]
+    readers = [context.Process(target=_read_until, args=(str(store.root), stop_at, results)) for _ in range(3)]
     for r in readers:
         r.start()
     time.sleep(1.5)  # let the readers start querying first
@@ -70,9 +71,14 @@ def test_every_gunicorn_worker_shows_a_load_on_its_next_request(store, db):
         assert before == {160}
         path = store.root.parent / "wessex.csv"
         path.write_bytes(filled_return(db, "Wessex"))
-        loaded = subprocess.run([sys.executable, "-m", "etl", "load", str(path)], cwd=ROOT,
-                                env={"METRICS_DATA": str(store.root), "PATH": ""}, capture_output=True,
-                                text=True, timeout=120)
+        loaded = subprocess.run(
+            [sys.executable, "-m", "etl", "load", str(path)],
+            cwd=ROOT,
+            env={"METRICS_DATA": str(store.root), "PATH": ""},
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
         assert loaded.returncode == 0, loaded.stderr
         after = [requests.get(server.url + "/healthz", timeout=5).json() for _ in range(30)]
         assert {h["last_event_id"] for h in after} == {161}

@@ -14,21 +14,81 @@ from upload_helpers import build_seed_store, copy_store, seed_server, sign_in
 
 from tests.conftest import make_app, settings_for
 
-QUARTERS = ["Q5 2019/20", "Q1 2019/21", "Q0 0/1", "Q1 99999/100000", "Q1 -5/-4", "Q3 2019/20,Q5 2019/20",
-            "q3 2019/20", "Q3 2019/20" * 500]
-TEXT = ["", "x" * 5000, "\x00", "\r\nX-Injected: yes", "' OR 1=1 --", "%", "%00", "../../etc/passwd",
-        "<script>alert(1)</script>", "\u202eevil", "=HYPERLINK(\"http://evil.example\")", "All AHSNs", "Wessex",
-        "data:text/csv;base64,!!!!", "data:;base64," + "A" * 100, "/", "//evil.example", "?ahsn=\x00&quarter=Q9"]
-VALUES = [None, 0, -1, 10 ** 30, 1.5, float("1e308"), True, [], [None], ["x" * 5000], ["Q1 2019/20"] * 300,
-          {"a": 1}, [{"a": 1}], [[1]]] + TEXT + QUARTERS
-QUERIES = ["quarter=Q5+2019/20", "quarters=Q1+0/1,Q9+9/9", "quarter=" + "x" * 5000, "ahsn=%00", "stored=9" * 30,
-           "restored=-1", "quarter[]=a", "quarter=Q1%202019/20&quarter=Q2%202019/20", "next=%0d%0aX:%20y",
-           "next=/%09/evil.example", "next=" + "a" * 5000, "next=%00", "next=/%E2%82%AC", "format=xlsx",
-           "ahsn=Wessex&quarter=" + "9" * 5000, "ahsns=" + ",".join(["wessex"] * 300), "%ff=%fe"]
-PATH_VALUES = {"int": ["0", "1", "99999999999999999999999", "-1"],
-               "path": ["x", "..%2f..%2fapp.py", "%00", "a" * 3000, "dash/../../x.js", "dash%2f%2e%2e%2fx"],
-               "string": ["x", "dash", "plotly", "%00"],
-               "default": ["x", "%00", "..%2f"]}
+QUARTERS = [
+    "Q5 2019/20",
+    "Q1 2019/21",
+    "Q0 0/1",
+    "Q1 99999/100000",
+    "Q1 -5/-4",
+    "Q3 2019/20,Q5 2019/20",
+    "q3 2019/20",
+    "Q3 2019/20" * 500,
+]
+TEXT = [
+    "",
+    "x" * 5000,
+    "\x00",
+    "\r\nX-Injected: yes",
+    "' OR 1=1 --",
+    "%",
+    "%00",
+    "../../etc/passwd",
+    "<script>alert(1)</script>",
+    "\u202eevil",
+    '=HYPERLINK("http://evil.example")',
+    "All AHSNs",
+    "Wessex",
+    "data:text/csv;base64,!!!!",
+    "data:;base64," + "A" * 100,
+    "/",
+    "//evil.example",
+    "?ahsn=\x00&quarter=Q9",
+]
+VALUES = (
+    [
+        None,
+        0,
+        -1,
+        10**30,
+        1.5,
+        float("1e308"),
+        True,
+        [],
+        [None],
+        ["x" * 5000],
+        ["Q1 2019/20"] * 300,
+        {"a": 1},
+        [{"a": 1}],
+        [[1]],
+    ]
+    + TEXT
+    + QUARTERS
+)
+QUERIES = [
+    "quarter=Q5+2019/20",
+    "quarters=Q1+0/1,Q9+9/9",
+    "quarter=" + "x" * 5000,
+    "ahsn=%00",
+    "stored=9" * 30,
+    "restored=-1",
+    "quarter[]=a",
+    "quarter=Q1%202019/20&quarter=Q2%202019/20",
+    "next=%0d%0aX:%20y",
+    "next=/%09/evil.example",
+    "next=" + "a" * 5000,
+    "next=%00",
+    "next=/%E2%82%AC",
+    "format=xlsx",
+    "ahsn=Wessex&quarter=" + "9" * 5000,
+    "ahsns=" + ",".join(["wessex"] * 300),
+    "%ff=%fe",
+]
+PATH_VALUES = {
+    "int": ["0", "1", "99999999999999999999999", "-1"],
+    "path": ["x", "..%2f..%2fapp.py", "%00", "a" * 3000, "dash/../../x.js", "dash%2f%2e%2e%2fx"],
+    "string": ["x", "dash", "plotly", "%00"],
+    "default": ["x", "%00", "..%2f"],
+}
 METHODS = ["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "TRACE", "PROPFIND"]
 
 
@@ -77,31 +137,52 @@ def _parts(rule: str):
 
 def callback_bodies(output: str, spec: dict):
     """Each input and state in turn given each crafted value, the others sensible."""
-    outputs = ([{"id": o.component_id, "property": o.component_property} for o in spec["output"]]
-               if isinstance(spec["output"], list)
-               else {"id": spec["output"].component_id, "property": spec["output"].component_property})
+    outputs = (
+        [{"id": o.component_id, "property": o.component_property} for o in spec["output"]]
+        if isinstance(spec["output"], list)
+        else {"id": spec["output"].component_id, "property": spec["output"].component_property}
+    )
     declared = [("inputs", i) for i in spec["inputs"]] + [("state", s) for s in spec["state"]]
     for position in range(len(declared)):
         for value in VALUES:
-            body = {"output": output, "outputs": outputs, "inputs": [], "state": [],
-                    "changedPropIds": [f"{spec['inputs'][0]['id']}.{spec['inputs'][0]['property']}"]}
+            body = {
+                "output": output,
+                "outputs": outputs,
+                "inputs": [],
+                "state": [],
+                "changedPropIds": [f"{spec['inputs'][0]['id']}.{spec['inputs'][0]['property']}"],
+            }
             for i, (part, item) in enumerate(declared):
                 sensible = "/" if item["property"] == "pathname" else None
                 body[part].append({**item, "value": value if i == position else sensible})
             yield body
     yield {"output": output, "outputs": outputs, "inputs": "nope", "state": []}
-    yield {"output": output, "outputs": outputs, "inputs": [{"id": "shell-url", "property": "pathname",
-                                                             "value": "/"}] * 3}
+    yield {
+        "output": output,
+        "outputs": outputs,
+        "inputs": [{"id": "shell-url", "property": "pathname", "value": "/"}] * 3,
+    }
 
 
 def malformed_callback_bodies():
-    yield from ("", "not json", "{}", "[]", "null", '{"output": 1}', '{"output": "x.y", "inputs": "a"}',
-                json.dumps({"output": "returns-grid.children"}), json.dumps({"output": "_pages_dummy.children"}),
-                '{"output": "' + "x" * 100000 + '"}', "[" * 10000 + "]" * 10000)
+    yield from (
+        "",
+        "not json",
+        "{}",
+        "[]",
+        "null",
+        '{"output": 1}',
+        '{"output": "x.y", "inputs": "a"}',
+        json.dumps({"output": "returns-grid.children"}),
+        json.dumps({"output": "_pages_dummy.children"}),
+        '{"output": "' + "x" * 100000 + '"}',
+        "[" * 10000 + "]" * 10000,
+    )
 
 
-@pytest.mark.parametrize("user", [None, pytest.param("wessex", marks=pytest.mark.slow),
-                                  pytest.param("nat", marks=pytest.mark.slow)])
+@pytest.mark.parametrize(
+    "user", [None, pytest.param("wessex", marks=pytest.mark.slow), pytest.param("nat", marks=pytest.mark.slow)]
+)
 def test_no_crafted_request_gets_a_500_a_traceback_or_a_path(app, user):
     answers = Answers(app.server.extensions["metrics"].settings.data_dir)
     client = app.server.test_client()
@@ -111,15 +192,22 @@ def test_no_crafted_request_gets_a_500_a_traceback_or_a_path(app, user):
     for rule in app.server.url_map.iter_rules():
         for url in urls_for(rule):
             for query in [""] + QUERIES:
-                for method in (sorted(rule.methods) if not query else ["GET"]):
+                for method in sorted(rule.methods) if not query else ["GET"]:
                     response = client.open(url + ("?" + query if query else ""), method=method)
                     answers.check(response, f"{method} {url}?{query}")
                     answers.rules_hit.add(rule.rule)
             for method in METHODS:
                 answers.check(client.open(url, method=method), f"{method} {url}")
-        for form in ({"token": "x" * 5000}, {"token": "../../users"}, {"token": "\x00"}, {"next": "\r\n"},
-                     {"name": "x" * 100_000, "password": "y"}, {"csrf_token": "x" * 5000},
-                     {"from_page": "1", "token": "A" * 32}, {"file": "not a file"}):
+        for form in (
+            {"token": "x" * 5000},
+            {"token": "../../users"},
+            {"token": "\x00"},
+            {"next": "\r\n"},
+            {"name": "x" * 100_000, "password": "y"},
+            {"csrf_token": "x" * 5000},
+            {"from_page": "1", "token": "A" * 32},
+            {"file": "not a file"},
+        ):
             for method in rule.methods - {"GET", "HEAD", "OPTIONS"}:
                 for url in urls_for(rule):
                     response = client.open(url, method=method, data={"csrf_token": csrf, **form})
@@ -134,12 +222,21 @@ def test_no_crafted_request_gets_a_500_a_traceback_or_a_path(app, user):
         answers.check(response, f"callback body {text[:60]}")
     for path in ("/", "/returns", "/history", "/upload", "/compare", "/ahsn/wessex", "/ahsn/%00", "/definitions"):
         for query in [""] + QUERIES:  # the pages' router builds each layout from the URL
-            response = client.post("/_dash-update-component", json={
-                "output": ".._pages_content.children..._pages_store.data..",
-                "outputs": [{"id": "_pages_content", "property": "children"}, {"id": "_pages_store", "property": "data"}],
-                "inputs": [{"id": "_pages_location", "property": "pathname", "value": path},
-                           {"id": "_pages_location", "property": "search", "value": "?" + query}],
-                "changedPropIds": ["_pages_location.pathname"]})
+            response = client.post(
+                "/_dash-update-component",
+                json={
+                    "output": ".._pages_content.children..._pages_store.data..",
+                    "outputs": [
+                        {"id": "_pages_content", "property": "children"},
+                        {"id": "_pages_store", "property": "data"},
+                    ],
+                    "inputs": [
+                        {"id": "_pages_location", "property": "pathname", "value": path},
+                        {"id": "_pages_location", "property": "search", "value": "?" + query},
+                    ],
+                    "changedPropIds": ["_pages_location.pathname"],
+                },
+            )
             answers.check(response, f"page {path}?{query}")
     assert answers.bad == []
     assert answers.rules_hit == {r.rule for r in app.server.url_map.iter_rules()}
@@ -151,25 +248,41 @@ def test_crafted_requests_are_told_what_is_wrong(app):
     csrf = sign_in(client, "", "nat")
     token = client.post("/upload/commit", data={"csrf_token": csrf, "token": "x" * 5000})
     assert (token.status_code, token.get_json()) == (
-        404, {"error": "That preview has expired or is not yours. Upload the file again."})
+        404,
+        {"error": "That preview has expired or is not yours. Upload the file again."},
+    )
     damaged = client.get("/signin?next=%0d%0aX-Injected:%20yes")
     assert damaged.status_code == 400 and "This sign-in link is damaged" in damaged.text
     tabbed = client.get("/signin?next=/%09/evil.example")  # a browser would drop the tab: //evil.example
     assert tabbed.status_code == 400
-    quarter = client.post("/_dash-update-component", json={
-        "output": "returns-url.search", "outputs": {"id": "returns-url", "property": "search"},
-        "inputs": [{"id": "returns-quarter", "property": "value", "value": "Q5 2019/20"}],
-        "state": [{"id": "returns-url", "property": "search", "value": ""}],
-        "changedPropIds": ["returns-quarter.value"]})
+    quarter = client.post(
+        "/_dash-update-component",
+        json={
+            "output": "returns-url.search",
+            "outputs": {"id": "returns-url", "property": "search"},
+            "inputs": [{"id": "returns-quarter", "property": "value", "value": "Q5 2019/20"}],
+            "state": [{"id": "returns-url", "property": "search", "value": ""}],
+            "changedPropIds": ["returns-quarter.value"],
+        },
+    )
     assert (quarter.status_code, quarter.get_json()) == (
-        400, {"error": "'Q5 2019/20': there is no quarter Q5; NHS quarters are Q1 to Q4"})
-    kind = client.post("/_dash-update-component", json={
-        "output": "returns-url.search", "outputs": {"id": "returns-url", "property": "search"},
-        "inputs": [{"id": "returns-quarter", "property": "value", "value": ["Q1 2019/20"]}],
-        "state": [{"id": "returns-url", "property": "search", "value": ""}],
-        "changedPropIds": ["returns-quarter.value"]})
+        400,
+        {"error": "'Q5 2019/20': there is no quarter Q5; NHS quarters are Q1 to Q4"},
+    )
+    kind = client.post(
+        "/_dash-update-component",
+        json={
+            "output": "returns-url.search",
+            "outputs": {"id": "returns-url", "property": "search"},
+            "inputs": [{"id": "returns-quarter", "property": "value", "value": ["Q1 2019/20"]}],
+            "state": [{"id": "returns-url", "property": "search", "value": ""}],
+            "changedPropIds": ["returns-quarter.value"],
+        },
+    )
     assert (kind.status_code, kind.get_json()) == (
-        400, {"error": "This is not a request the dashboard's pages make: label is not str | None."})
+        400,
+        {"error": "This is not a request the dashboard's pages make: label is not str | None."},
+    )
     template = client.get("/upload/template?ahsn=Wessex&quarter=Q5+2019/20")
     assert template.status_code == 400
     assert client.get("/_dash-component-suites/nothing/here.js").status_code == 404
@@ -180,19 +293,28 @@ def test_requests_the_pages_really_make_still_work(app):
     client = app.server.test_client()
     sign_in(client, "", "nat")
     for body in (
-        {"output": "returns-url.search", "outputs": {"id": "returns-url", "property": "search"},
-         "inputs": [{"id": "returns-quarter", "property": "value", "value": "Q1 2020/21"}],
-         "state": [{"id": "returns-url", "property": "search", "value": ""}]},
-        {"output": "..national-url.search...national-note.children..",
-         "outputs": [{"id": "national-url", "property": "search"}, {"id": "national-note", "property": "children"}],
-         "inputs": [{"id": "national-quarters", "property": "value", "value": ["Q4 2019/20", "Q1 2020/21"]}],
-         "state": [{"id": "national-url", "property": "search", "value": "?provisional=1"}]},
-        {"output": "..history-table.children...history-url.search..",
-         "outputs": [{"id": "history-table", "property": "children"}, {"id": "history-url", "property": "search"}],
-         "inputs": [{"id": "history-ahsn", "property": "value", "value": "All AHSNs"},
-                    {"id": "history-quarter", "property": "value", "value": "All quarters"},
-                    {"id": "history-figures-poll", "property": "disabled", "value": True}],
-         "state": [{"id": "history-url", "property": "search", "value": ""}]},
+        {
+            "output": "returns-url.search",
+            "outputs": {"id": "returns-url", "property": "search"},
+            "inputs": [{"id": "returns-quarter", "property": "value", "value": "Q1 2020/21"}],
+            "state": [{"id": "returns-url", "property": "search", "value": ""}],
+        },
+        {
+            "output": "..national-url.search...national-note.children..",
+            "outputs": [{"id": "national-url", "property": "search"}, {"id": "national-note", "property": "children"}],
+            "inputs": [{"id": "national-quarters", "property": "value", "value": ["Q4 2019/20", "Q1 2020/21"]}],
+            "state": [{"id": "national-url", "property": "search", "value": "?provisional=1"}],
+        },
+        {
+            "output": "..history-table.children...history-url.search..",
+            "outputs": [{"id": "history-table", "property": "children"}, {"id": "history-url", "property": "search"}],
+            "inputs": [
+                {"id": "history-ahsn", "property": "value", "value": "All AHSNs"},
+                {"id": "history-quarter", "property": "value", "value": "All quarters"},
+                {"id": "history-figures-poll", "property": "disabled", "value": True},
+            ],
+            "state": [{"id": "history-url", "property": "search", "value": ""}],
+        },
     ):
         response = client.post("/_dash-update-component", json={"state": [], "changedPropIds": [], **body})
         assert response.status_code == 200, response.text[:200]

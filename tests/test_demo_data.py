@@ -19,9 +19,21 @@ ROOT = Path(__file__).resolve().parent.parent
 RETURNS = ROOT / "data" / "demo" / "returns"
 REFERENCE = ROOT / "data" / "reference"
 HEADER = "quarter,ahsn,trust_code,trust_name,trust_type,adoption_level,referrals_made,referrals_completed"
-QUARTER_LABELS = [f"Q{n} {y}/{(y + 1) % 100:02d}" for y, n in
-                  [(2018, 1), (2018, 2), (2018, 3), (2018, 4), (2019, 1), (2019, 2), (2019, 3),
-                   (2019, 4), (2020, 1), (2020, 2)]]
+QUARTER_LABELS = [
+    f"Q{n} {y}/{(y + 1) % 100:02d}"
+    for y, n in [
+        (2018, 1),
+        (2018, 2),
+        (2018, 3),
+        (2018, 4),
+        (2019, 1),
+        (2019, 2),
+        (2019, 3),
+        (2019, 4),
+        (2020, 1),
+        (2020, 2),
+    ]
+]
 
 
 def key_of(label: str) -> str:
@@ -68,6 +80,7 @@ def history(rows) -> dict[str, dict[int, dict[str, str]]]:
 
 # ----------------------------------------------------------------------------- reproducible
 
+
 def test_regenerating_gives_the_committed_files_byte_for_byte(tmp_path):
     (tmp_path / "stale.csv").write_text("left over\n")
     demo.generate(tmp_path)
@@ -79,6 +92,7 @@ def test_regenerating_gives_the_committed_files_byte_for_byte(tmp_path):
 
 
 # ----------------------------------------------------------------------------- true to Table 8.1
+
 
 def test_rates_and_england_total_reproduce_table_8_1(rows):
     adopted: dict[tuple[str, str], int] = defaultdict(int)
@@ -101,6 +115,7 @@ def test_rates_and_england_total_reproduce_table_8_1(rows):
 
 # ----------------------------------------------------------------------------- file format
 
+
 def test_one_file_per_ahsn_per_quarter(files):
     expected = {f"{key_of(q)}_{slug(a)}.csv" for q in QUARTER_LABELS for a in AHSNS}
     assert set(files) == expected
@@ -122,6 +137,7 @@ def test_every_file_has_the_exact_format_and_one_ahsn_and_quarter(files):
 
 
 # ----------------------------------------------------------------------------- plausible
+
 
 def test_levels_and_types_are_valid(rows):
     for row in rows:

@@ -38,10 +38,14 @@ def workbook(response):
 
 def test_national_csv_holds_the_pages_numbers_as_numbers(client, db):
     rows = csv_rows(client.get("/download/national.csv", query_string={"quarters": QUARTERS}))
-    assert rows[0][:6] == ["AHSN", "Adoption rate Q3 2018/19 (%)", "Adoption rate Q3 2019/20 (%)",
-                           "Adoption rate Q2 2020/21 (%)",
-                           "Change Q3 2018/19 to Q3 2019/20 (percentage points)",
-                           "Change Q3 2019/20 to Q2 2020/21 (percentage points)"]
+    assert rows[0][:6] == [
+        "AHSN",
+        "Adoption rate Q3 2018/19 (%)",
+        "Adoption rate Q3 2019/20 (%)",
+        "Adoption rate Q2 2020/21 (%)",
+        "Change Q3 2018/19 to Q3 2019/20 (percentage points)",
+        "Change Q3 2019/20 to Q2 2020/21 (percentage points)",
+    ]
     assert rows[0][6:8] == ["Acute trusts adopted Q3 2018/19", "Acute trusts Q3 2018/19"]
     table = national_table(db, TCAM, default_quarters(db, TCAM))
     shown = cells(table, TCAM)
@@ -56,8 +60,10 @@ def test_national_csv_holds_the_pages_numbers_as_numbers(client, db):
 def test_national_excel_keeps_the_colours_and_symbols_as_formatting_over_numbers(client):
     sheet = workbook(client.get("/download/national.xlsx", query_string={"quarters": QUARTERS}))
     assert sheet.cell(1, 1).value.startswith("TCAM adoption rate by AHSN")
-    assert sheet.cell(2, 1).value.startswith("Data as of Q2 2020/21") and "/download/national.xlsx" in \
-        sheet.cell(2, 1).value
+    assert (
+        sheet.cell(2, 1).value.startswith("Data as of Q2 2020/21")
+        and "/download/national.xlsx" in sheet.cell(2, 1).value
+    )
     assert sheet.cell(4, 1).value == "AHSN"
     oxford = [sheet.cell(5, c) for c in range(1, 13)]
     assert oxford[0].value == "Oxford"
@@ -85,26 +91,37 @@ def test_few_trusts_dagger_is_formatting_over_the_number(db):
 
 def test_national_json_for_analysts(client):
     body = client.get("/download/national.json", query_string={"quarters": QUARTERS}).get_json()
-    assert body["columns"][1] == {"key": "rate_q3_2018_19", "name": "Adoption rate Q3 2018/19 (%)",
-                                  "type": "integer"}
+    assert body["columns"][1] == {"key": "rate_q3_2018_19", "name": "Adoption rate Q3 2018/19 (%)", "type": "integer"}
     assert body["rows"][0]["ahsn"] == "Oxford" and body["rows"][0]["change_q3_2018_19_to_q3_2019_20"] == 20
     assert body["as_of"].startswith("Data as of Q2 2020/21")
 
 
 def test_the_download_takes_the_pages_query(client):
     rows = csv_rows(client.get("/download/national.csv?quarters=Q3%202018/19,Q2%202020/21"))
-    assert rows[0][1:4] == ["Adoption rate Q3 2018/19 (%)", "Adoption rate Q2 2020/21 (%)",
-                            "Change Q3 2018/19 to Q2 2020/21 (percentage points)"]
+    assert rows[0][1:4] == [
+        "Adoption rate Q3 2018/19 (%)",
+        "Adoption rate Q2 2020/21 (%)",
+        "Change Q3 2018/19 to Q2 2020/21 (percentage points)",
+    ]
     response = client.get("/download/national.csv?quarters=Q3%202018/19,Q2%202020/21")
     assert response.headers["Content-Disposition"] == (
-        'attachment; filename=tcam-national-q3_2018_19-to-q2_2020_21.csv')
+        "attachment; filename=tcam-national-q3_2018_19-to-q2_2020_21.csv"
+    )
 
 
 def test_no_return_is_blank_never_zero():
     frame_cells = [["A", None, 20, None]]
-    sheet = sheets.Sheet("t", "T", [sheets.Column("AHSN", "ahsn"), sheets.Column("R1", "r1", "percent"),
-                                    sheets.Column("R2", "r2", "percent"), sheets.Column("C", "c", "points")],
-                         frame_cells)
+    sheet = sheets.Sheet(
+        "t",
+        "T",
+        [
+            sheets.Column("AHSN", "ahsn"),
+            sheets.Column("R1", "r1", "percent"),
+            sheets.Column("R2", "r2", "percent"),
+            sheets.Column("C", "c", "points"),
+        ],
+        frame_cells,
+    )
     assert list(csv.reader(io.StringIO(sheets.to_csv(sheet))))[1] == ["A", "", "20", ""]
     assert json.loads(sheets.to_json(sheet))["rows"][0] == {"ahsn": "A", "r1": None, "r2": 20, "c": None}
     book = openpyxl.load_workbook(io.BytesIO(sheets.to_excel(sheet))).active
@@ -116,7 +133,7 @@ def test_every_text_cell_is_neutralised_in_every_format(db):
     frame = table.frame.copy()
     frame.loc[0, "ahsn"] = '=HYPERLINK("http://evil.example","click")'
     sheet = tables.national(NationalTable(table.quarters, frame), TCAM)
-    safe = "'=HYPERLINK(\"http://evil.example\",\"click\")"
+    safe = '\'=HYPERLINK("http://evil.example","click")'
     assert list(csv.reader(io.StringIO(sheets.to_csv(sheet))))[1][0] == safe
     assert json.loads(sheets.to_json(sheet))["rows"][0]["ahsn"] == safe
     cell = openpyxl.load_workbook(io.BytesIO(sheets.to_excel(sheet))).active.cell(5, 1)
@@ -128,8 +145,9 @@ def test_trusts_download_is_every_trust_row_of_every_return_shown(client, db):
     head = rows[0]
     assert head[:6] == ["AHSN", "Quarter", "Trust code", "Trust name", "Trust type", "Counted toward the rate"]
     records = [dict(zip(head, r)) for r in rows[1:]]
-    expected = db.query("SELECT sum(all_trusts)::INTEGER AS n FROM ahsn_quarters WHERE list_contains(?, quarter)",
-                        [QUARTERS.split(",")])["n"].iloc[0]
+    expected = db.query(
+        "SELECT sum(all_trusts)::INTEGER AS n FROM ahsn_quarters WHERE list_contains(?, quarter)", [QUARTERS.split(",")]
+    )["n"].iloc[0]
     assert len(records) == expected
     assert {r["Quarter"] for r in records} == set(QUARTERS.split(","))
     # the adopted acute trusts add up to the national table's numerators

@@ -15,7 +15,7 @@ from tests.conftest import ROOT
 
 
 def _luminance(hex_colour: str) -> float:
-    channels = [int(hex_colour[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+    channels = [int(hex_colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
     linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
     return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
 
@@ -38,9 +38,20 @@ def test_stylesheet_uses_the_same_colours():
 
 def test_change_cells_carry_a_symbol_and_a_sign():
     assert [change_text(v, TCAM) for v in (20, 36, -19, 0, 25, 26)] == [
-        "▲ +20", "▲▲ +36", "▼ −19", "● 0", "▲ +25", "▲▲ +26"]
+        "▲ +20",
+        "▲▲ +36",
+        "▼ −19",
+        "● 0",
+        "▲ +25",
+        "▲▲ +26",
+    ]
     assert [change_style(v, TCAM) for v in (0, 1, 25, 26, -1)] == [
-        "no-change", "increase", "increase", "big-increase", "decrease"]
+        "no-change",
+        "increase",
+        "increase",
+        "big-increase",
+        "decrease",
+    ]
 
 
 def test_small_denominator_is_fewer_than_four_trusts():
@@ -48,8 +59,14 @@ def test_small_denominator_is_fewer_than_four_trusts():
 
 
 def _rates():
-    return pd.DataFrame({"quarter": ["Q1 2019/20", "Q3 2019/20"], "rate_percent": [20, 60],
-                         "adopted_trusts": [1, 3], "counted_trusts": [5, 5]})
+    return pd.DataFrame(
+        {
+            "quarter": ["Q1 2019/20", "Q3 2019/20"],
+            "rate_percent": [20, 60],
+            "adopted_trusts": [1, 3],
+            "counted_trusts": [5, 5],
+        }
+    )
 
 
 def valid(fig: dict) -> dict:
@@ -74,12 +91,17 @@ def test_rate_chart_has_the_target_line_at_50_and_gaps_for_no_return():
 
 def test_rate_chart_draws_england_as_a_second_line_told_apart_without_colour():
     axis = ["Q1 2019/20", "Q2 2019/20", "Q3 2019/20"]
-    england = pd.DataFrame({"quarter": axis, "rate_percent": [30, 35, 40], "adopted_trusts": [30, 35, 40],
-                            "counted_trusts": [100] * 3})
+    england = pd.DataFrame(
+        {"quarter": axis, "rate_percent": [30, 35, 40], "adopted_trusts": [30, 35, 40], "counted_trusts": [100] * 3}
+    )
     fig = valid(figures.rate_over_time(_rates(), axis, 50, england, "Wessex", programme=TCAM))
     target, whole, rate = fig["data"]
     assert (whole["name"], whole["y"], whole["line"]["dash"], whole["marker"]["symbol"]) == (
-        "England", [30, 35, 40], "dot", "square")
+        "England",
+        [30, 35, 40],
+        "dot",
+        "square",
+    )
     assert rate["name"] == "Wessex" and "dash" not in rate["line"]
     assert whole["customdata"][0] == "30 of 100 acute trusts"
 
@@ -87,8 +109,13 @@ def test_rate_chart_draws_england_as_a_second_line_told_apart_without_colour():
 def test_level_chart_stacks_one_bar_per_level():
     levels = pd.DataFrame({"quarter": ["Q1 2019/20"] * 5, "level": [1, 2, 3, 4, 5], "trusts": [1, 2, 0, 3, 1]})
     fig = valid(figures.level_counts(levels, {lv.number: lv.name for lv in TCAM.levels}, 4, programme=TCAM))
-    assert [t["name"] for t in fig["data"]] == ["1 Not started", "2 Engaged", "3 Implementing",
-                                               "4 Live (adopted)", "5 Embedded (adopted)"]
+    assert [t["name"] for t in fig["data"]] == [
+        "1 Not started",
+        "2 Engaged",
+        "3 Implementing",
+        "4 Live (adopted)",
+        "5 Embedded (adopted)",
+    ]
     assert [t["y"] for t in fig["data"]] == [[1], [2], [0], [3], [1]]
     patterns = [t["marker"]["pattern"] for t in fig["data"]]
     assert [p["shape"] for p in patterns] == ["/", "/", "/", "", ""]
@@ -97,8 +124,9 @@ def test_level_chart_stacks_one_bar_per_level():
 
 
 def test_referrals_chart_completion_rate_on_its_own_axis():
-    rates = pd.DataFrame({"quarter": ["Q1 2019/20", "Q2 2019/20"], "referrals_made": [200, 0],
-                          "referrals_completed": [101, 0]})
+    rates = pd.DataFrame(
+        {"quarter": ["Q1 2019/20", "Q2 2019/20"], "referrals_made": [200, 0], "referrals_completed": [101, 0]}
+    )
     fig = valid(figures.referrals(rates))
     made, completed, completion = fig["data"]
     assert made["y"] == [200, 0] and completed["y"] == [101, 0]
@@ -107,8 +135,15 @@ def test_referrals_chart_completion_rate_on_its_own_axis():
 
 
 def test_trend_is_one_small_chart_on_the_shared_axes_with_gaps_for_no_return():
-    rates = pd.DataFrame({"ahsn": ["A", "A"], "quarter": ["Q1 2019/20", "Q3 2019/20"], "rate_percent": [10, 90],
-                          "adopted_trusts": [1, 9], "counted_trusts": [10, 10]})
+    rates = pd.DataFrame(
+        {
+            "ahsn": ["A", "A"],
+            "quarter": ["Q1 2019/20", "Q3 2019/20"],
+            "rate_percent": [10, 90],
+            "adopted_trusts": [1, 9],
+            "counted_trusts": [10, 10],
+        }
+    )
     axis = ["Q1 2019/20", "Q2 2019/20", "Q3 2019/20"]
     fig = valid(figures.trend(rates, axis, 50, "A", programme=TCAM))
     target, rate = fig["data"]
@@ -144,10 +179,16 @@ def test_change_words():
 
 
 def test_what_changed_says_each_change_once_in_plain_words():
-    trusts = pd.DataFrame({"trust_code": ["AAA", "BBB", "CCC", "MMM"], "trust_name": ["Alpha", "Beta", "Gamma", "Mind"],
-                           "trust_type": ["acute", "acute", "acute", "mental_health"],
-                           "counted": [True, True, True, False],
-                           "adoption_level": [4, 2, 1, 4], "previous_level": [3, 2, None, 3]})
+    trusts = pd.DataFrame(
+        {
+            "trust_code": ["AAA", "BBB", "CCC", "MMM"],
+            "trust_name": ["Alpha", "Beta", "Gamma", "Mind"],
+            "trust_type": ["acute", "acute", "acute", "mental_health"],
+            "counted": [True, True, True, False],
+            "adoption_level": [4, 2, 1, 4],
+            "previous_level": [3, 2, None, 3],
+        }
+    )
     missing = pd.DataFrame({"trust_code": ["DDD"], "trust_name": ["Delta"], "adoption_level": [2]})
     q = Quarter.parse("Q2 2020/21")
     assert what_changed(trusts, missing, TCAM, q, True) == [
@@ -158,4 +199,5 @@ def test_what_changed_says_each_change_once_in_plain_words():
         "Delta (DDD), at level 2 Engaged in Q1 2020/21, is not in the Q2 2020/21 return.",
     ]
     assert what_changed(trusts, missing, TCAM, q, False) == [
-        "There is no return for Q1 2020/21 to compare Q2 2020/21 with."]
+        "There is no return for Q1 2020/21 to compare Q2 2020/21 with."
+    ]

@@ -68,8 +68,11 @@ def test_nothing_runs_before_the_first_paint_but_the_loader(client, path):
 
 def test_controls_only_dash_can_work_are_marked_for_the_loading_state(client):
     home = client.get("/").get_data(as_text=True)
-    assert re.search(r'<div class="prerender-dropdown prerender-control quarter-picker">'
-                     r'(<span class="prerender-chip">Q\d \d{4}/\d\d</span>){3}</div>', home)
+    assert re.search(
+        r'<div class="prerender-dropdown prerender-control quarter-picker">'
+        r'(<span class="prerender-chip">Q\d \d{4}/\d\d</span>){3}</div>',
+        home,
+    )
     # only a page whose scripts run says it is loading (the loader marks them)
     assert "aria-busy" not in home.replace(prerender.LOADER, "")
     upload = prerender.to_html(dcc.Upload(html.Div("Drag the file here"), id="u", className="upload-drop"))
@@ -77,8 +80,10 @@ def test_controls_only_dash_can_work_are_marked_for_the_loading_state(client):
 
 
 def test_a_page_that_quotes_a_placeholder_keeps_it(client):
-    assert prerender.fill("<p>{%title%}</p>{%scripts%}", {"title": "says {%scripts%}", "scripts": "S"}) == \
-        "<p>says {%scripts%}</p>S"
+    assert (
+        prerender.fill("<p>{%title%}</p>{%scripts%}", {"title": "says {%scripts%}", "scripts": "S"})
+        == "<p>says {%scripts%}</p>S"
+    )
     assert prerender.fill("{%unknown%}", {}) == "{%unknown%}"
 
 

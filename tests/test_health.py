@@ -8,8 +8,13 @@ def test_healthz_reports_the_store_being_served(store, settings):
     response = client.get("/healthz")
     body = response.get_json()
     assert response.status_code == 200
-    assert (body["status"], body["programme"], body["latest_quarter"], body["last_event_id"],
-            body["demo_data"]) == ("ok", "tcam", "Q2 2020/21", 160, True)
+    assert (body["status"], body["programme"], body["latest_quarter"], body["last_event_id"], body["demo_data"]) == (
+        "ok",
+        "tcam",
+        "Q2 2020/21",
+        160,
+        True,
+    )
     assert body["database"] == store.current_database().name
 
 

@@ -107,13 +107,19 @@ def test_too_many_problems_are_capped_and_counted():
 @pytest.mark.parametrize("builder", hostile.BUILDERS, ids=lambda b: b.__name__)
 def test_hostile_file_stores_nothing(store, builder):
     name, content = builder()
-    before = {str(p.relative_to(store.root)): p.stat().st_mtime_ns for p in store.root.rglob("*")
-              if p.is_file() and p.name != "write.lock"}
+    before = {
+        str(p.relative_to(store.root)): p.stat().st_mtime_ns
+        for p in store.root.rglob("*")
+        if p.is_file() and p.name != "write.lock"
+    }
     with pytest.raises(ReturnRejected) as refused:
         store.load([(name, content)], TCAM, loaded_by="test", today=TODAY)
     assert refused.value.problems
-    after = {str(p.relative_to(store.root)): p.stat().st_mtime_ns for p in store.root.rglob("*")
-             if p.is_file() and p.name != "write.lock"}
+    after = {
+        str(p.relative_to(store.root)): p.stat().st_mtime_ns
+        for p in store.root.rglob("*")
+        if p.is_file() and p.name != "write.lock"
+    }
     assert after == before
 
 
@@ -127,7 +133,8 @@ def test_an_xls_past_the_caps_is_refused_by_its_records_before_the_reader_runs()
     [result] = read_files([("far-cell.xls", FAR_XLS.read_bytes())], TCAM, ReadLimits(), TODAY)
     assert [p.message for p in result.problems] == [
         "sheet 'Return' says it spans 65,536 rows and 256 columns, far outside any return (at most 20,000 "
-        "rows and 100 columns are read)"]
+        "rows and 100 columns are read)"
+    ]
 
 
 def test_a_file_past_the_caps_is_stopped_by_the_childs_memory_limit():
@@ -141,30 +148,31 @@ def test_a_file_past_the_caps_is_stopped_by_the_childs_memory_limit():
         "far-cell.xls: the file could not be read within the limits: reading it needed more than the "
         "768 MB of memory allowed. A return is a few kilobytes. Check it is the right file; if it is, "
         "save a plain copy (copy the return's cells into a new workbook, or save it as 'CSV UTF-8') "
-        "and upload that."]
+        "and upload that."
+    ]
 
 
 def test_a_child_out_of_time_is_killed_and_becomes_a_problem():
     content = (Path(__file__).parent / "fixtures" / "upload" / "wessex-good.csv").read_bytes()
     [result] = read_files([("slow.csv", content)], TCAM, ReadLimits(seconds=0.001), TODAY)
     assert [p.message for p in result.problems] == [
-        "the file could not be read within the limits: reading it took longer than 0.001 seconds"]
+        "the file could not be read within the limits: reading it took longer than 0.001 seconds"
+    ]
 
 
 def test_a_child_out_of_memory_becomes_a_problem():
     content = (Path(__file__).parent / "fixtures" / "upload" / "wessex-good.csv").read_bytes()
     [result] = read_files([("big.csv", content)], TCAM, ReadLimits(memory_bytes=4 * 2**20), TODAY)
     assert [p.message for p in result.problems] == [
-        "the file could not be read within the limits: reading it needed more than the 4 MB of "
-        "memory allowed"]
+        "the file could not be read within the limits: reading it needed more than the 4 MB of memory allowed"
+    ]
 
 
 def test_a_failing_batch_is_read_again_file_by_file():
     """One child reads a batch (the build, a batch load); when it fails, each file is read
     alone so the problem is pinned on the file that caused it."""
     good = (Path(__file__).parent / "fixtures" / "upload" / "wessex-good.csv").read_bytes()
-    results = read_files([("good.csv", good), ("far-cell.xls", FAR_XLS.read_bytes())], TCAM,
-                         PAST_THE_CAPS, TODAY)
+    results = read_files([("good.csv", good), ("far-cell.xls", FAR_XLS.read_bytes())], TCAM, PAST_THE_CAPS, TODAY)
     assert [r.ok for r in results] == [True, False]
     assert "could not be read within the limits" in results[1].problems[0].message
 
@@ -193,13 +201,20 @@ def test_hostile_uploads_cost_no_worker(tmp_path):
         csrf = sign_in(session, live.url, "wessex")
         workers = _workers(live.process.pid)
         attacks = Path(__file__).parent / "fixtures" / "hostile"
-        files = [hostile.far_cell(), hostile.lying_zip_bomb(), hostile.billion_laughs(),
-                 hostile.csv_of_ones(), ("far-cell.xls", FAR_XLS.read_bytes())] + \
-            [(name, (attacks / name).read_bytes()) for name in ("many-far-sheets.xlsx", "many-far-sheets.ods",
-                                                              "many-far-sheets.xls", "out-of-bounds.xlsx")]
+        files = [
+            hostile.far_cell(),
+            hostile.lying_zip_bomb(),
+            hostile.billion_laughs(),
+            hostile.csv_of_ones(),
+            ("far-cell.xls", FAR_XLS.read_bytes()),
+        ] + [
+            (name, (attacks / name).read_bytes())
+            for name in ("many-far-sheets.xlsx", "many-far-sheets.ods", "many-far-sheets.xls", "out-of-bounds.xlsx")
+        ]
         for name, content in files:
-            answer = session.post(live.url + "/upload/commit", data={"csrf_token": csrf},
-                                  files={"file": (name, content)}, timeout=60)
+            answer = session.post(
+                live.url + "/upload/commit", data={"csrf_token": csrf}, files={"file": (name, content)}, timeout=60
+            )
             assert answer.status_code == 422, (name, answer.status_code, answer.text[:300])
             assert answer.json()["problems"][0]["message"]
         assert _workers(live.process.pid) == workers
@@ -245,12 +260,21 @@ def _wait_for(predicate, seconds: float):
 def test_a_reading_child_dies_with_its_killed_parent():
     """Issue 22: a worker killed while its child read a hostile file left the child running at
     95% CPU. The child dies with its parent (PR_SET_PDEATHSIG), in a process group of its own."""
-    worker = subprocess.Popen([sys.executable, "-c", (
-        "import json, sys; from pathlib import Path; from etl.programmes import TCAM; "
-        "from etl.reading.limits import ReadLimits; from etl.reading.sandbox import run_child; "
-        "run_child([('slow.xlsx', Path(sys.argv[1]).read_bytes())], TCAM, "
-        "ReadLimits.from_dict(json.loads(sys.argv[2])), None)"), str(SLOW), json.dumps(NO_WORK_CAPS.as_dict())],
-        cwd=ROOT)
+    worker = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            (
+                "import json, sys; from pathlib import Path; from etl.programmes import TCAM; "
+                "from etl.reading.limits import ReadLimits; from etl.reading.sandbox import run_child; "
+                "run_child([('slow.xlsx', Path(sys.argv[1]).read_bytes())], TCAM, "
+                "ReadLimits.from_dict(json.loads(sys.argv[2])), None)"
+            ),
+            str(SLOW),
+            json.dumps(NO_WORK_CAPS.as_dict()),
+        ],
+        cwd=ROOT,
+    )
     child = None
     try:
         child = _wait_for(lambda: (_children(worker.pid) or [None])[0], 30)
@@ -272,10 +296,21 @@ def test_a_reading_child_is_stopped_by_its_cpu_limit_with_no_one_timing_it():
     """The kernel's CPU limit backs the parent's timer: started as the sandbox starts it, with
     one second of CPU and no timer at all, the child reading the attacker's workbook is
     stopped (SIGXCPU) within seconds."""
-    spec = {"kind": "return", "programme": "tcam", "today": None, "limits": NO_WORK_CAPS.as_dict(),
-            "cpu_seconds": 1, "files": [{"name": "slow.xlsx", "size": SLOW.stat().st_size}]}
-    child = subprocess.Popen([sys.executable, "-m", "etl.reading.child", str(os.getpid())], cwd=ROOT,
-                             stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    spec = {
+        "kind": "return",
+        "programme": "tcam",
+        "today": None,
+        "limits": NO_WORK_CAPS.as_dict(),
+        "cpu_seconds": 1,
+        "files": [{"name": "slow.xlsx", "size": SLOW.stat().st_size}],
+    }
+    child = subprocess.Popen(
+        [sys.executable, "-m", "etl.reading.child", str(os.getpid())],
+        cwd=ROOT,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         child.stdin.write(json.dumps(spec).encode() + b"\n" + SLOW.read_bytes())
         child.stdin.close()
@@ -288,7 +323,7 @@ def test_a_reading_child_is_stopped_by_its_cpu_limit_with_no_one_timing_it():
 def test_a_child_whose_parent_is_already_gone_reads_nothing():
     """Started for a parent that is not its parent (it died before the child could ask to die
     with it), the child exits at once without reading."""
-    child = subprocess.run([sys.executable, "-m", "etl.reading.child", "1"], cwd=ROOT, input=b"",
-                           capture_output=True, timeout=30)
+    child = subprocess.run(
+        [sys.executable, "-m", "etl.reading.child", "1"], cwd=ROOT, input=b"", capture_output=True, timeout=30
+    )
     assert (child.returncode, child.stdout) == (3, b"")
-

@@ -32,41 +32,60 @@ NOT_A_QUARTER = "'Q1 999999999999999999999999999…99/00 (5,006 characters)' is 
 # (row, column, the start of the message) of every problem, in order
 BY_CELL = {
     "out-of-bounds.csv": [
-        (2, "referrals_made", f"'2147483648' {TOO_MANY}"), (3, "referrals_made", f"'2,147,483,648' {TOO_MANY}"),
-        (4, "referrals_made", f"'1E+300' {POWER}"), (5, "referrals_made", f"'10^20' {POWER}"),
-        (6, "referrals_made", f"'1e20' {POWER}"), (7, "referrals_made", DIGITS),
+        (2, "referrals_made", f"'2147483648' {TOO_MANY}"),
+        (3, "referrals_made", f"'2,147,483,648' {TOO_MANY}"),
+        (4, "referrals_made", f"'1E+300' {POWER}"),
+        (5, "referrals_made", f"'10^20' {POWER}"),
+        (6, "referrals_made", f"'1e20' {POWER}"),
+        (7, "referrals_made", DIGITS),
         (8, "referrals_made", "'-5' is not a count of referrals"),
         (9, "referrals_made", "'inf' is not a count of referrals"),
         (10, "referrals_made", "'NaN' is not a count of referrals"),
-        (11, "quarter", f"'Q4 9999/00' {YEARS}"), (12, "quarter", NOT_A_QUARTER),
-        (13, "quarter", f"'Q4 FY9999/00' {YEARS}"), (14, "adoption_level", LEVEL),
+        (11, "quarter", f"'Q4 9999/00' {YEARS}"),
+        (12, "quarter", NOT_A_QUARTER),
+        (13, "quarter", f"'Q4 FY9999/00' {YEARS}"),
+        (14, "adoption_level", LEVEL),
         (15, "referrals_completed", f"'100001' {TOO_MANY}"),
     ],
     "out-of-bounds.xlsx": [
-        (2, "referrals_made", f"'2147483648' {TOO_MANY}"), (3, "referrals_made", f"'1E+20' {TOO_MANY}"),
-        (4, "referrals_made", f"'1E+300' {TOO_MANY}"), (5, "referrals_made", "the cell holds 'INF', which is not a number"),
+        (2, "referrals_made", f"'2147483648' {TOO_MANY}"),
+        (3, "referrals_made", f"'1E+20' {TOO_MANY}"),
+        (4, "referrals_made", f"'1E+300' {TOO_MANY}"),
+        (5, "referrals_made", "the cell holds 'INF', which is not a number"),
         (6, "referrals_made", "the cell holds 'NAN', which is not a number"),
-        (7, "referrals_made", "'-5' is not a count of referrals"), (8, "referrals_made", f"'1E+300' {POWER}"),
-        (9, "referrals_made", f"'10^20' {POWER}"), (10, "referrals_made", DIGITS),
-        (11, "quarter", f"'Q4 9999/00' {YEARS}"), (12, "adoption_level", LEVEL),
+        (7, "referrals_made", "'-5' is not a count of referrals"),
+        (8, "referrals_made", f"'1E+300' {POWER}"),
+        (9, "referrals_made", f"'10^20' {POWER}"),
+        (10, "referrals_made", DIGITS),
+        (11, "quarter", f"'Q4 9999/00' {YEARS}"),
+        (12, "adoption_level", LEVEL),
         (13, "referrals_completed", f"'100001' {TOO_MANY}"),
     ],
     "out-of-bounds.ods": [
-        (2, "referrals_made", f"'2147483648' {TOO_MANY}"), (3, "referrals_made", f"'1E+300' {TOO_MANY}"),
-        (4, "referrals_made", "the cell holds 'INF', which is not a number"), (5, "quarter", f"'Q4 9999/00' {YEARS}"),
+        (2, "referrals_made", f"'2147483648' {TOO_MANY}"),
+        (3, "referrals_made", f"'1E+300' {TOO_MANY}"),
+        (4, "referrals_made", "the cell holds 'INF', which is not a number"),
+        (5, "quarter", f"'Q4 9999/00' {YEARS}"),
     ],
     "out-of-bounds.xls": [
-        (2, "referrals_made", f"'2147483648' {TOO_MANY}"), (3, "referrals_made", f"'1E+300' {TOO_MANY}"),
+        (2, "referrals_made", f"'2147483648' {TOO_MANY}"),
+        (3, "referrals_made", f"'1E+300' {TOO_MANY}"),
         (4, "referrals_made", "the cell holds 'INF', which is not a number"),
-        (5, "referrals_made", "the cell holds 'NAN', which is not a number"), (6, "quarter", f"'Q4 9999/00' {YEARS}"),
+        (5, "referrals_made", "the cell holds 'NAN', which is not a number"),
+        (6, "quarter", f"'Q4 9999/00' {YEARS}"),
     ],
     # the sheet calamine reads, not the decoy: its Excel error and unsaved formula are found
-    "decoy-id.xlsx": [(2, "referrals_completed", "cell H2 holds a formula whose result was not saved"),
-                      (2, "referrals_made", "the cell shows the Excel error #N/A")],
-    "capital-path.xlsx": [(2, "referrals_completed", "cell H2 holds a formula whose result was not saved"),
-                          (2, "referrals_made", "the cell shows the Excel error #N/A")],
-    "long-cell.xlsx": [(2, None, "cell I2 of sheet 'Return' holds more than 10,000 characters; no value of a "
-                                 "return is that long")],
+    "decoy-id.xlsx": [
+        (2, "referrals_completed", "cell H2 holds a formula whose result was not saved"),
+        (2, "referrals_made", "the cell shows the Excel error #N/A"),
+    ],
+    "capital-path.xlsx": [
+        (2, "referrals_completed", "cell H2 holds a formula whose result was not saved"),
+        (2, "referrals_made", "the cell shows the Excel error #N/A"),
+    ],
+    "long-cell.xlsx": [
+        (2, None, "cell I2 of sheet 'Return' holds more than 10,000 characters; no value of a return is that long")
+    ],
     "long-shared-string.xlsx": [(2, None, "cell I2 of sheet 'Return' holds more than 10,000 characters")],
     "long-cell.ods": [(2, None, "cell I2 of sheet 'Return' holds more than 10,000 characters")],
     "million-spaces.ods": [(2, None, "cell I2 of sheet 'Return' holds more than 10,000 characters")],
@@ -78,17 +97,17 @@ WHOLE = {
     "many-far-sheets.xlsx": "the workbook has 150 sheets; a return is one sheet, and at most 50 are read",
     "many-far-sheets.xls": "the workbook has 150 sheets; a return is one sheet, and at most 50 are read",
     "many-far-sheets.ods": "the spreadsheet's sheets reach over 1,000,000 cells from A1 to their farthest cells "
-                           "(sheet 'Q1' has something in cell CV20000), more than are read",
+    "(sheet 'Q1' has something in cell CV20000), more than are read",
     "fifty-far-sheets.xlsx": "the workbook's sheets reach over 1,000,000 cells from A1 to their farthest cells "
-                             "(sheet 'Q1' has something in cell CV20000), more than are read",
+    "(sheet 'Q1' has something in cell CV20000), more than are read",
     "decoy-id-far-cell.xlsx": "sheet 'Return' has something in cell XFD1048576, far outside any return",
     "far-cell.xls": "sheet 'Return' says it spans 65,536 rows and 256 columns, far outside any return",
     "namespace-trick.ods": "the spreadsheet's sheets reach over 1,000,000 cells from A1 to their farthest cells "
-                           "(sheet 'Trick' has something in cell CV20000)",
+    "(sheet 'Trick' has something in cell CV20000)",
     "macro-renamed.xlsx": "the workbook contains macros, which a return must not hold",
     "link-renamed.xlsx": "the workbook links to other files (external links)",
     "sheet-links-out.xlsx": "the workbook links to something outside the file (oleObject in "
-                            "xl/worksheets/_rels/sheet1.xml.rels)",
+    "xl/worksheets/_rels/sheet1.xml.rels)",
 }
 
 
@@ -119,13 +138,14 @@ def test_a_file_asking_for_far_more_work_than_its_size_is_refused_before_the_rea
     assert run.failure is None, run.failure  # refused by the inspection, not stopped by the sandbox
     assert run.seconds < SECONDS and 0 < run.peak_rss_kb < MEMORY_KB
     [result] = run.results
-    assert [p.message[:len(WHOLE[name])] for p in result.problems] == [WHOLE[name]]
+    assert [p.message[: len(WHOLE[name])] for p in result.problems] == [WHOLE[name]]
     assert len(result.problems[0].fix) > 20
 
 
 def test_a_hyperlink_to_a_web_page_is_no_link_to_another_file():
-    result = parse_return("sheet-hyperlink.xlsx", (HOSTILE / "sheet-hyperlink.xlsx").read_bytes(), TCAM,
-                          ReadLimits(), TODAY)
+    result = parse_return(
+        "sheet-hyperlink.xlsx", (HOSTILE / "sheet-hyperlink.xlsx").read_bytes(), TCAM, ReadLimits(), TODAY
+    )
     assert result.ok and [r.trust_code for r in result.records] == ["RHU"]
 
 

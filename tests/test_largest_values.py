@@ -31,13 +31,21 @@ def _return(ahsn: str, prefix: str, trusts: int) -> bytes:
 def test_the_largest_count_in_every_row_of_a_300_trust_return_is_stored_and_added_up(store, db):
     trusts = store.limits.max_trusts_per_return
     assert trusts == 300
-    store.load([("wessex.csv", _return("Wessex", "WX", trusts)), ("oxford.csv", _return("Oxford", "OX", trusts))],
-               TCAM, loaded_by="test", today=dt.date(2021, 1, 15))
-    figures = db.query("SELECT ahsn, referrals_made, referrals_completed, all_trusts FROM ahsn_quarters "
-                       "WHERE quarter_index = ? ORDER BY ahsn", [QUARTER.index])
+    store.load(
+        [("wessex.csv", _return("Wessex", "WX", trusts)), ("oxford.csv", _return("Oxford", "OX", trusts))],
+        TCAM,
+        loaded_by="test",
+        today=dt.date(2021, 1, 15),
+    )
+    figures = db.query(
+        "SELECT ahsn, referrals_made, referrals_completed, all_trusts FROM ahsn_quarters "
+        "WHERE quarter_index = ? ORDER BY ahsn",
+        [QUARTER.index],
+    )
     assert figures.values.tolist() == [["Oxford", 300 * MOST, 300 * MOST, 300], ["Wessex", 300 * MOST, 300 * MOST, 300]]
-    england = db.query("SELECT referrals_made, referrals_completed FROM england_quarters WHERE quarter_index = ?",
-                       [QUARTER.index])
+    england = db.query(
+        "SELECT referrals_made, referrals_completed FROM england_quarters WHERE quarter_index = ?", [QUARTER.index]
+    )
     assert england.values.tolist() == [[600 * MOST, 600 * MOST]]
 
 
@@ -48,13 +56,35 @@ def test_the_database_adds_up_far_more_than_32_bits_hold(tmp_path):
     events, rows = [], {}
     for number, ahsn in enumerate(a.short_name for a in all_ahsns()):
         event_id = number + 1
-        events.append(Submission(id=event_id, programme="tcam", file_name=f"{ahsn}.csv", sha256="0" * 64,
-                                 stored_as="originals/x.csv", loaded_by="test", loaded_at="2021-01-15T00:00:00+00:00",
-                                 source="test", rows=10_000, returns=(ReturnRef(ahsn, QUARTER.label, 10_000),)))
-        rows[event_id] = [TrustRow(row=i + 2, quarter=QUARTER, ahsn=ahsn, trust_code=f"T{i:04d}", trust_name="Trust",
-                                   trust_type="acute", trust_type_given=True, adoption_level=4,
-                                   referrals_made=MOST, referrals_completed=MOST)
-                          for i in range(10_000)]
+        events.append(
+            Submission(
+                id=event_id,
+                programme="tcam",
+                file_name=f"{ahsn}.csv",
+                sha256="0" * 64,
+                stored_as="originals/x.csv",
+                loaded_by="test",
+                loaded_at="2021-01-15T00:00:00+00:00",
+                source="test",
+                rows=10_000,
+                returns=(ReturnRef(ahsn, QUARTER.label, 10_000),),
+            )
+        )
+        rows[event_id] = [
+            TrustRow(
+                row=i + 2,
+                quarter=QUARTER,
+                ahsn=ahsn,
+                trust_code=f"T{i:04d}",
+                trust_name="Trust",
+                trust_type="acute",
+                trust_type_given=True,
+                adoption_level=4,
+                referrals_made=MOST,
+                referrals_completed=MOST,
+            )
+            for i in range(10_000)
+        ]
     rows[1][0] = replace(rows[1][0], referrals_made=2_147_483_648)  # one count past 32 bits, kept as it is
     path = tmp_path / "big.duckdb"
     build_database(path, events, lambda subs: {s.id: rows[s.id] for s in subs})

@@ -55,9 +55,14 @@ def people(store):
 
 
 def client_with_mail(store, port, **env):
-    settings = settings_for(store.root, METRICS_SMTP_HOST="127.0.0.1", METRICS_SMTP_PORT=str(port),
-                            METRICS_SMTP_FROM="tcam@england.example", METRICS_PUBLIC_URL="https://metrics.example",
-                            **env)
+    settings = settings_for(
+        store.root,
+        METRICS_SMTP_HOST="127.0.0.1",
+        METRICS_SMTP_PORT=str(port),
+        METRICS_SMTP_FROM="tcam@england.example",
+        METRICS_PUBLIC_URL="https://metrics.example",
+        **env,
+    )
     return make_app(settings).server.test_client()
 
 
@@ -100,8 +105,9 @@ def test_a_receipt_for_a_revision_says_it_waits_for_approval(store, db, people, 
     client = client_with_mail(store, port)
     csrf = sign_in(client, "", "kim")
     content = filled_return(db, "KSS", Quarter.parse("Q2 2020/21"))
-    answer = as_json(client.post("/upload/commit", data={"csrf_token": csrf,
-                                                         "file": (io.BytesIO(content), "kss-q2.csv")}))
+    answer = as_json(
+        client.post("/upload/commit", data={"csrf_token": csrf, "file": (io.BytesIO(content), "kss-q2.csv")})
+    )
     assert answer["stored"][0]["waiting_for_approval"] == [["KSS", "Q2 2020/21", 12]]
     [message] = box.wait_for(1)
     assert "Q2 2020/21 is published, so this is a revision" in message.get_payload(decode=True).decode()

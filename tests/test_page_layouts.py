@@ -18,6 +18,7 @@ PASSWORD = "a long enough password"
 
 def text_of(component) -> str:
     """All the text a component tree shows, in order, with runs of spaces as one."""
+
     def pieces(node):
         if node is None:
             return []
@@ -26,6 +27,7 @@ def text_of(component) -> str:
         if isinstance(node, list | tuple):
             return [p for child in node for p in pieces(child)]
         return pieces(getattr(node, "children", None))
+
     return " ".join(" ".join(pieces(component)).split())
 
 
@@ -68,6 +70,7 @@ def as_user(app, store):
             user = accounts.add(f"{role}-user", PASSWORD, role, ahsn_name)
             session["sid"], _csrf = services().sessions.start(user.name, user.stamp)  # as /signin does
         return ctx
+
     contexts = []
     yield lambda *a: contexts.append(context(*a))
     while contexts:
@@ -79,7 +82,8 @@ def test_national_overview_shows_table_8_1_and_the_target_sentence(as_user, page
     page = pages.national.layout()
     assert text_of(find(page, "national-sentence")) == (
         "3 of 15 AHSNs at or above 50% in Q3 2018/19; 7 of 15 AHSNs at or above 50% in Q3 2019/20, up from 3 in "
-        "Q3 2018/19; 10 of 15 AHSNs at or above 50% in Q2 2020/21, up from 7 in Q3 2019/20.")
+        "Q3 2018/19; 10 of 15 AHSNs at or above 50% in Q2 2020/21, up from 7 in Q3 2019/20."
+    )
     grid = find(page, "national-table-grid")
     body = grid.children[2].children
     assert len(body) == 16 and text_of(body[0]).startswith("Oxford 0%")
@@ -92,9 +96,13 @@ def test_national_overview_quarters_from_the_url_and_a_note_for_an_unknown_one(a
     assert list(find(page, "national-quarters").value) == ["Q3 2018/19", "Q1 2019/20"]
     assert text_of(find(page, "national-note")) == "No data loaded for Q4 2030/31; not shown."
     assert pages.national.choose_quarters(["Q3 2019/20", "Q3 2018/19"], "") == (
-        "?quarters=Q3%202018/19,Q3%202019/20", None)
+        "?quarters=Q3%202018/19,Q3%202019/20",
+        None,
+    )
     assert pages.national.choose_quarters(["Q3 2019/20", "Q3 2018/19"], "?provisional=1") == (
-        "?provisional=1&quarters=Q3%202018/19,Q3%202019/20", None)
+        "?provisional=1&quarters=Q3%202018/19,Q3%202019/20",
+        None,
+    )
 
 
 def test_ahsn_page_says_where_the_ahsn_stands(as_user, pages):
@@ -103,10 +111,12 @@ def test_ahsn_page_says_where_the_ahsn_stands(as_user, pages):
     assert text_of(find(page, "ahsn-name")) == "Health Innovation Wessex (Wessex)"
     assert "Wessex Academic Health Science Network until 2023" in text_of(page)
     assert text_of(find(page, "ahsn-summary")).startswith(
-        "In Q2 2020/21, 5 of 8 acute trusts in Wessex had adopted TCAM (63%), at or above the 50% target")
+        "In Q2 2020/21, 5 of 8 acute trusts in Wessex had adopted TCAM (63%), at or above the 50% target"
+    )
     assert "AHSN not found" in text_of(pages.ahsn.layout(slug="atlantis"))
     assert text_of(find(pages.ahsn.layout(slug="health-innovation-manchester"), "ahsn-name")) == (
-        "Health Innovation Manchester")  # one name only when the names are the same
+        "Health Innovation Manchester"
+    )  # one name only when the names are the same
 
 
 def trust_rows(page) -> list[list[str]]:
@@ -118,8 +128,7 @@ def test_ahsn_page_ticks_only_the_trusts_that_count(as_user, pages):
     as_user()
     page = pages.ahsn.layout(slug="kss")
     rows = trust_rows(page)
-    assert [c for c in text_of(find(page, "ahsn-trusts").children[1]).split(" ") if c][:3] == ["Trust", "Type",
-                                                                                               "Level"]
+    assert [c for c in text_of(find(page, "ahsn-trusts").children[1]).split(" ") if c][:3] == ["Trust", "Type", "Level"]
     ticked = [r for r in rows if r[3] == "✓ adopted"]
     assert len(ticked) == 5 and all(r[1] == "acute" for r in ticked)  # the headline's 5 of 10
     assert "5 of 10 acute trusts" in text_of(find(page, "ahsn-summary"))
@@ -155,23 +164,29 @@ def test_the_server_sends_each_page_readable_before_any_javascript(app):
     response = client.get("/")
     assert response.headers["Cache-Control"] == "private, no-cache"  # it holds who is signed in
     home = response.get_data(as_text=True)
-    assert home.startswith("<!DOCTYPE html>\n<html lang=\"en\" style=\"--print-stamp: &quot;Printed ")
+    assert home.startswith('<!DOCTYPE html>\n<html lang="en" style="--print-stamp: &quot;Printed ')
     assert "Data as of Q2 2020/21" in home[:300]  # each printed page's foot, even before any script runs
-    stamp = home[:home.index(">", home.index("<html"))]
+    stamp = home[: home.index(">", home.index("<html"))]
     assert "span" not in stamp and "print-date" not in stamp  # text, as CSS shows it, not markup
-    prerendered = home[home.index('<div id="prerendered"'):home.index('<div id="react-entry-point"')]
+    prerendered = home[home.index('<div id="prerendered"') : home.index('<div id="react-entry-point"')]
     assert '<table id="national-table-grid" class="ntable">' in prerendered
     assert "3 of 15 AHSNs at or above 50% in Q3 2018/19" in prerendered
     assert 'href="/download/national.csv"' in prerendered
     assert '<div id="react-entry-point" class="dash-pending">' in home
     chosen = client.get("/?quarters=Q3%202018/19,Q2%202020/21").get_data(as_text=True)
-    assert "Q3 2018/19 to Q2 2020/21" in chosen and "/download/national.csv?quarters=Q3%202018/19,Q2%202020/21" in chosen
+    assert (
+        "Q3 2018/19 to Q2 2020/21" in chosen and "/download/national.csv?quarters=Q3%202018/19,Q2%202020/21" in chosen
+    )
     ahsn = client.get("/ahsn/kss").get_data(as_text=True)
     assert "<title>KSS: Health Innovation Kent Surrey Sussex</title>" in ahsn
     assert 'id="ahsn-summary" class="lead">In Q2 2020/21, 5 of 10 acute trusts in KSS' in ahsn
     assert 'class="dash-graph prerender-graph " style="height: 340px"' in ahsn  # a chart keeps its place
-    for path, headline in (("/compare", "<h1>Compare regions</h1>"), ("/definitions", "<h1>Definitions</h1>"),
-                           ("/ahsn", "<h1>AHSNs</h1>"), ("/upload", "<h1>Upload a quarterly return</h1>")):
+    for path, headline in (
+        ("/compare", "<h1>Compare regions</h1>"),
+        ("/definitions", "<h1>Definitions</h1>"),
+        ("/ahsn", "<h1>AHSNs</h1>"),
+        ("/upload", "<h1>Upload a quarterly return</h1>"),
+    ):
         assert headline in client.get(path).get_data(as_text=True), path
     # text from the data is escaped like everything else
     assert "<script>" not in prerendered

@@ -49,24 +49,43 @@ def xlsx(rows: list[list], before: list[list] | None = None, sheets: dict[str, l
 
 
 def test_the_reviews_file_through_the_reading_child():
-    table = read_case_table("tcam_qca_table_8_3.csv", REVIEW.read_bytes(), ["nondelay", "Adopt", "PHARMA"],
-                            "outcome", LIMITS, TCAM)
+    table = read_case_table(
+        "tcam_qca_table_8_3.csv", REVIEW.read_bytes(), ["nondelay", "Adopt", "PHARMA"], "outcome", LIMITS, TCAM
+    )
     assert table.ok and table.readings == ()
     assert table.names == {"nondelay": "NONDELAY", "Adopt": "ADOPT", "PHARMA": "PHARMA", "outcome": "OUTCOME"}
     cases = table.case_set
     assert cases.ids == tuple(str(i) for i in range(1, 16))
-    assert list(cases.columns) == ["EXPLICIT", "NONDELAY", "ADOPT", "EXP", "PILOT", "PHARMA", "CHAMP", "SENIOR",
-                                   "CCG", "INTERSECT", "NETWORK", "PPI", "OUTCOME"]
+    assert list(cases.columns) == [
+        "EXPLICIT",
+        "NONDELAY",
+        "ADOPT",
+        "EXP",
+        "PILOT",
+        "PHARMA",
+        "CHAMP",
+        "SENIOR",
+        "CCG",
+        "INTERSECT",
+        "NETWORK",
+        "PPI",
+        "OUTCOME",
+    ]
     assert cases.columns["OUTCOME"] == (0, 0, 0, 1, 0, 1, 0, 1, 1, 0, 0, 0, 1, 1, 1)
     assert cases.source == "tcam_qca_table_8_3.csv"
 
 
 def test_an_excel_table_as_people_make_it_is_read_as_meant_and_every_reading_said():
-    content = xlsx([["Case no.", "A", "B", "OUT", "Notes"],
-                    [1, 1, 0, True, "first"],  # numbers as Excel stores them (1.0), and TRUE
-                    [2.0, "yes", "1.0", False, ""],
-                    ["3", 0, 1, 1, "third"]],
-                   before=[["Spread conditions, TCAM"], []], sheets={"Instructions": [["Write 1 or 0"]]})
+    content = xlsx(
+        [
+            ["Case no.", "A", "B", "OUT", "Notes"],
+            [1, 1, 0, True, "first"],  # numbers as Excel stores them (1.0), and TRUE
+            [2.0, "yes", "1.0", False, ""],
+            ["3", 0, 1, 1, "third"],
+        ],
+        before=[["Spread conditions, TCAM"], []],
+        sheets={"Instructions": [["Write 1 or 0"]]},
+    )
     table = read("cases.xlsx", content)
     assert said(table) == []
     assert table.case_set.ids == ("1", "2", "3")
@@ -85,12 +104,17 @@ def test_an_excel_table_as_people_make_it_is_read_as_meant_and_every_reading_sai
 def test_an_ods_and_a_semicolon_csv_in_windows_1252():
     cell = '<table:table-cell office:value-type="{t}" office:value="{v}"><text:p>{v}</text:p></table:table-cell>'
     text = '<table:table-cell office:value-type="string"><text:p>{v}</text:p></table:table-cell>'
-    rows = [[text.format(v=v) for v in ("case", "A", "B", "OUT")],
-            [text.format(v="Bristol"), *(cell.format(t="float", v=v) for v in (1, 0, 1))],
-            [text.format(v="Leeds"), *(cell.format(t="float", v=v) for v in (0, 0, 0))]]
-    body = (hostile.ODS_OPEN + '<office:body><office:spreadsheet><table:table table:name="Cases">'
-            + "".join(f"<table:table-row>{''.join(r)}</table:table-row>" for r in rows)
-            + "</table:table></office:spreadsheet></office:body></office:document-content>")
+    rows = [
+        [text.format(v=v) for v in ("case", "A", "B", "OUT")],
+        [text.format(v="Bristol"), *(cell.format(t="float", v=v) for v in (1, 0, 1))],
+        [text.format(v="Leeds"), *(cell.format(t="float", v=v) for v in (0, 0, 0))],
+    ]
+    body = (
+        hostile.ODS_OPEN
+        + '<office:body><office:spreadsheet><table:table table:name="Cases">'
+        + "".join(f"<table:table-row>{''.join(r)}</table:table-row>" for r in rows)
+        + "</table:table></office:spreadsheet></office:body></office:document-content>"
+    )
     table = read("cases.ods", hostile.ods(body))
     assert said(table) == [] and table.case_set.ids == ("Bristol", "Leeds")
     assert table.case_set.columns["OUT"] == (1, 0)
@@ -125,8 +149,10 @@ def test_the_same_problem_on_many_rows_is_one_problem_listing_them():
 
 def test_a_blank_outcome_says_to_leave_the_case_out():
     (problem,) = read("o.csv", b"case,A,B,OUT\n1,1,0,\n").problems
-    assert problem.fix == ("Write 1 where the case has the outcome and 0 where it has not; a case whose outcome "
-                           "is not known must be left out of the table")
+    assert problem.fix == (
+        "Write 1 where the case has the outcome and 0 where it has not; a case whose outcome "
+        "is not known must be left out of the table"
+    )
 
 
 def test_case_ids_missing_or_twice():
@@ -153,27 +179,44 @@ def test_an_unknown_condition_or_outcome_lists_the_columns_found():
 def test_two_columns_of_one_name():
     content = b"case,A,a,OUT,B,B\n1,1,0,1,1,1\n"
     assert said(read("t.csv", content, ["A"])) == [
-        "t.csv, row 1, column A: columns B and C are both called A. Keep one of the two columns, or rename one."]
+        "t.csv, row 1, column A: columns B and C are both called A. Keep one of the two columns, or rename one."
+    ]
     table = read("t.csv", b"case,A,OUT,B,B\n1,1,1,1,0\n", ["A"])
     assert said(table) == [] and list(table.case_set.columns) == ["A", "OUT"]
     assert "two columns are called B, so neither is in the raw table" in [str(r) for r in table.readings]
 
 
-@pytest.mark.parametrize(("content", "problem"), [
-    (b"A,B,OUT\n1,0,1\n", "t.csv: no row of the file names a case column. Give the table a header row: case, "
-                          "then one column for each condition and one for the outcome, each cell 0 or 1 (as the "
-                          "review's Table 8.3)."),
-    (b"case,A,B,OUT\n", "t.csv: the file has a header but no cases. Add one row for each case: its id, then 0 or "
-                        "1 in each column."),
-    (b"", "t.csv: the file is empty. Give the table a header row: case, then one column for each condition and "
-          "one for the outcome, each cell 0 or 1 (as the review's Table 8.3)."),
-    (b"case,A,B,OUT\n1,1,0,1\n2,1,0\n", "t.csv, row 3: the row has 3 values but the header has 4 columns, so it "
-                                        "is not clear which are missing. Give the row one value for each column, "
-                                        "leaving blank ones empty between commas (e.g. ,,)."),
-    (b"case,A,B,OUT\n1,1,0,1\nSource: the national review's interviews with each AHSN,,,\n",
-     "t.csv, row 3: this row holds only 'Source: the national review's interviews with each': it looks like a "
-     "note, not a case. Delete the row, or move the note to another sheet."),
-])
+@pytest.mark.parametrize(
+    ("content", "problem"),
+    [
+        (
+            b"A,B,OUT\n1,0,1\n",
+            "t.csv: no row of the file names a case column. Give the table a header row: case, "
+            "then one column for each condition and one for the outcome, each cell 0 or 1 (as the "
+            "review's Table 8.3).",
+        ),
+        (
+            b"case,A,B,OUT\n",
+            "t.csv: the file has a header but no cases. Add one row for each case: its id, then 0 or 1 in each column.",
+        ),
+        (
+            b"",
+            "t.csv: the file is empty. Give the table a header row: case, then one column for each condition and "
+            "one for the outcome, each cell 0 or 1 (as the review's Table 8.3).",
+        ),
+        (
+            b"case,A,B,OUT\n1,1,0,1\n2,1,0\n",
+            "t.csv, row 3: the row has 3 values but the header has 4 columns, so it "
+            "is not clear which are missing. Give the row one value for each column, "
+            "leaving blank ones empty between commas (e.g. ,,).",
+        ),
+        (
+            b"case,A,B,OUT\n1,1,0,1\nSource: the national review's interviews with each AHSN,,,\n",
+            "t.csv, row 3: this row holds only 'Source: the national review's interviews with each': it looks like a "
+            "note, not a case. Delete the row, or move the note to another sheet.",
+        ),
+    ],
+)
 def test_a_table_that_is_not_a_case_table(content, problem):
     assert said(read("t.csv", content)) == [problem]
 
@@ -201,11 +244,15 @@ def test_more_cases_than_a_case_table_holds():
     content = ("case,A,OUT\n" + "".join(f"{i},1,0\n" for i in range(MAX_CASES + 1))).encode()
     assert [p.message for p in read("many.csv", content, ["A"]).problems] == [
         f"the table has {MAX_CASES + 1:,} cases; a case table for QCA holds a handful to a few dozen "
-        f"(at most {MAX_CASES:,} are read)"]
+        f"(at most {MAX_CASES:,} are read)"
+    ]
 
 
-@pytest.mark.parametrize("builder", [hostile.shared_strings_bomb, hostile.billion_laughs, hostile.csv_of_ones,
-                                     hostile.macro_workbook], ids=lambda b: b.__name__)
+@pytest.mark.parametrize(
+    "builder",
+    [hostile.shared_strings_bomb, hostile.billion_laughs, hostile.csv_of_ones, hostile.macro_workbook],
+    ids=lambda b: b.__name__,
+)
 def test_hostile_files_are_refused_by_the_reading_child_as_any_upload(builder):
     name, content = builder()
     table = read_case_table(name, content, ["A"], "OUT", LIMITS, TCAM)
@@ -214,6 +261,7 @@ def test_hostile_files_are_refused_by_the_reading_child_as_any_upload(builder):
 
 
 def test_a_file_over_the_size_limit_is_refused_before_reading():
-    table = read_case_table("big.csv", b"case,A,OUT\n" + b"1,1,0\n" * 200, ["A"], "OUT",
-                            ReadLimits(max_bytes=100), TCAM)
+    table = read_case_table(
+        "big.csv", b"case,A,OUT\n" + b"1,1,0\n" * 200, ["A"], "OUT", ReadLimits(max_bytes=100), TCAM
+    )
     assert [p.message for p in table.problems] == ["the file is 1,211 bytes, over the limit of 100 bytes"]

@@ -57,8 +57,7 @@ def brute_covers(positive: set[int], primes: set[tuple[int, int]]) -> set[frozen
         return set()
     ordered = sorted(primes)
     for k in range(1, len(ordered) + 1):
-        found = {frozenset(s) for s in combinations(ordered, k)
-                 if all(any(covers(c, p) for c in s) for p in positive)}
+        found = {frozenset(s) for s in combinations(ordered, k) if all(any(covers(c, p) for c in s) for p in positive)}
         if found:
             return found
     raise AssertionError("the prime implicants cover every positive configuration, so a cover exists")
@@ -126,8 +125,7 @@ def test_nothing_to_cover_gives_no_cover_and_no_prime_implicant():
 def case_sets(draw):
     n = draw(st.integers(1, 4))
     count = draw(st.integers(1, 14))
-    rows = draw(st.lists(st.lists(st.integers(0, 1), min_size=n + 1, max_size=n + 1),
-                         min_size=count, max_size=count))
+    rows = draw(st.lists(st.lists(st.integers(0, 1), min_size=n + 1, max_size=n + 1), min_size=count, max_size=count))
     names = [f"C{i}" for i in range(n)]
     columns = {name: tuple(r[i] for r in rows) for i, name in enumerate(names)}
     columns["OUT"] = tuple(r[n] for r in rows)
@@ -168,30 +166,39 @@ def test_every_model_is_a_smallest_cover_of_its_outcome_and_every_tie_is_listed(
             assert all(any(covers(c, p) for c in cubes) for p in positive)
             assert not any(covers(c, f) for c in cubes for f in forbidden)
             assert {o for o, out in observed.items() if out == "C"}.isdisjoint(
-                {o for o in observed if any(covers(c, o) for c in cubes)})
+                {o for o in observed if any(covers(c, o) for c in cubes)}
+            )
             _check_figures(case_set, conditions, analysis, target, model)
         assert [m.name for m in models] == [f"M{i}" for i in range(1, len(models) + 1)]
 
 
 def _check_figures(case_set, conditions, analysis, target, model):
     """Coverage and consistency counted again from the cases themselves."""
-    config = {case: int("".join(str(case_set.columns[c][i]) for c in conditions), 2)
-              for i, case in enumerate(case_set.ids)}
+    config = {
+        case: int("".join(str(case_set.columns[c][i]) for c in conditions), 2) for i, case in enumerate(case_set.ids)
+    }
     has = {case: case_set.columns["OUT"][i] == int(target) for i, case in enumerate(case_set.ids)}
     with_outcome = sum(has.values())
     union = set()
     for term in model.terms:
         cube = cube_of(term, conditions)
         mine = {case for case in case_set.ids if covers(cube, config[case])}
-        others = {case for t in model.terms if t is not term for case in case_set.ids
-                  if covers(cube_of(t, conditions), config[case])}
+        others = {
+            case
+            for t in model.terms
+            if t is not term
+            for case in case_set.ids
+            if covers(cube_of(t, conditions), config[case])
+        }
         union |= mine
         assert set(term.cases) == mine
         assert term.raw_coverage == sum(has[c] for c in mine) / with_outcome
         assert term.unique_coverage == sum(has[c] for c in mine - others) / with_outcome
         assert term.consistency == 1.0  # no term covers a case without the outcome
-        assert term.expression == "*".join(
-            name.upper() if present else name.lower() for name, present in term.literals) or "1"
+        assert (
+            term.expression == "*".join(name.upper() if present else name.lower() for name, present in term.literals)
+            or "1"
+        )
         assert list(term.literals) == sorted(term.literals, key=lambda lit: conditions.index(lit[0]))
         unobserved = set(analysis.remainders)
         assert term.remainders == tuple(sorted(r for r in unobserved if covers(cube, int(r, 2))))

@@ -32,8 +32,7 @@ FOUR = ["NONDELAY", "ADOPT", "PHARMA", "INTERSECT"]
 def case_set(text: str, noun=("case", "cases")) -> CaseSet:
     rows = list(csv.DictReader(io.StringIO(text.strip())))
     names = [k for k in rows[0] if k != "case"]
-    return CaseSet(tuple(r["case"] for r in rows), {n: tuple(int(r[n]) for r in rows) for n in names},
-                   "test", noun)
+    return CaseSet(tuple(r["case"] for r in rows), {n: tuple(int(r[n]) for r in rows) for n in names}, "test", noun)
 
 
 def review() -> CaseSet:
@@ -48,9 +47,17 @@ def test_the_reviews_tables_8_4_and_8_5_exactly():
     data = review()
     a = analyse(data, FOUR, "OUTCOME", wordings=wordings_for(data.columns, programme_conditions(TCAM)))
     assert [(r.configuration, r.outcome, r.cases) for r in a.truth_table] == [
-        ("0010", "0", ("12",)), ("0011", "0", ("2",)), ("0101", "0", ("1",)), ("0111", "0", ("3",)),
-        ("1001", "0", ("5", "7", "11")), ("1010", "1", ("4",)), ("1011", "1", ("15",)),
-        ("1100", "0", ("10",)), ("1110", "1", ("8", "9")), ("1111", "1", ("6", "13", "14"))]
+        ("0010", "0", ("12",)),
+        ("0011", "0", ("2",)),
+        ("0101", "0", ("1",)),
+        ("0111", "0", ("3",)),
+        ("1001", "0", ("5", "7", "11")),
+        ("1010", "1", ("4",)),
+        ("1011", "1", ("15",)),
+        ("1100", "0", ("10",)),
+        ("1110", "1", ("8", "9")),
+        ("1111", "1", ("6", "13", "14")),
+    ]
     assert a.remainders == ("0000", "0001", "0100", "0110", "1000", "1101")
     (success,) = a.solutions["1"].models
     (term,) = success.terms
@@ -62,7 +69,9 @@ def test_the_reviews_tables_8_4_and_8_5_exactly():
     (failure,) = a.solutions["0"].models
     assert failure.expression == "nondelay + pharma"
     assert [(t.case_groups, t.raw_coverage, t.unique_coverage) for t in failure.terms] == [
-        ((("1",), ("2",), ("3",), ("12",)), 0.5, 0.375), ((("1",), ("5", "7", "11"), ("10",)), 0.625, 0.5)]
+        ((("1",), ("2",), ("3",), ("12",)), 0.5, 0.375),
+        ((("1",), ("5", "7", "11"), ("10",)), 0.625, 0.5),
+    ]
     assert failure.coverage == 1.0
     assert [t.words for t in failure.terms] == ["a delayed start", "no pharmacist at the AHSN"]
     assert failure.reach == "all 8 AHSNs not at target"
@@ -75,16 +84,38 @@ def test_the_reviews_variation_by_its_rule():
     as PILOT), PHARMA and INTERSECT (5 of 15), which it kept."""
     a = analyse(review(), FOUR, "OUTCOME")
     flagged = {v.column: v.differ for v in a.raw.variation if v.flagged}
-    assert flagged == {"EXPLICIT": 5, "NONDELAY": 4, "PILOT": 4, "PHARMA": 5, "CHAMP": 5, "SENIOR": 4,
-                       "INTERSECT": 5, "NETWORK": 3, "PPI": 3}
+    assert flagged == {
+        "EXPLICIT": 5,
+        "NONDELAY": 4,
+        "PILOT": 4,
+        "PHARMA": 5,
+        "CHAMP": 5,
+        "SENIOR": 4,
+        "INTERSECT": 5,
+        "NETWORK": 3,
+        "PPI": 3,
+    }
     assert {v.column for v in a.raw.variation if not v.flagged} == {"ADOPT", "EXP", "CCG", "OUTCOME"}
     assert [v.column for v in a.raw.variation if v.chosen] == [*FOUR[:1], "ADOPT", "PHARMA", "INTERSECT", "OUTCOME"]
 
 
-@pytest.mark.parametrize(("present", "absent", "flagged"), [
-    (10, 5, True), (9, 6, False), (5, 10, True), (6, 9, False),  # 15 cases: 5 is a third
-    (10, 4, True), (9, 5, False),  # 14 cases: a third is 4.67
-    (12, 0, True), (0, 1, True), (1, 1, False), (2, 1, True), (2, 2, False), (4, 2, True)])
+@pytest.mark.parametrize(
+    ("present", "absent", "flagged"),
+    [
+        (10, 5, True),
+        (9, 6, False),
+        (5, 10, True),
+        (6, 9, False),  # 15 cases: 5 is a third
+        (10, 4, True),
+        (9, 5, False),  # 14 cases: a third is 4.67
+        (12, 0, True),
+        (0, 1, True),
+        (1, 1, False),
+        (2, 1, True),
+        (2, 2, False),
+        (4, 2, True),
+    ],
+)
 def test_too_little_variation_is_a_third_or_fewer_differing(present, absent, flagged):
     assert too_little_variation(present, absent) is flagged
     assert Variation("X", present, absent, True).flagged is flagged
@@ -152,7 +183,9 @@ def test_tied_models_are_all_listed_in_order():
         a = analyse(case_set(TIES), ["A", "B", "C"], "OUT", kind=kind)
         solution = a.solutions["1"]
         assert [(m.name, m.expression) for m in solution.models] == [
-            ("M1", "A*B + a*C + b*c"), ("M2", "A*c + a*b + B*C")]
+            ("M1", "A*B + a*C + b*c"),
+            ("M2", "A*c + a*b + B*C"),
+        ]
         assert all(m.coverage == 1.0 for m in solution.models)
         assert solution.in_every_model == ()
         assert models(a, "0") == ["A*b*C + a*B*c"]
@@ -163,8 +196,13 @@ def test_ties_in_the_review_with_all_twelve_conditions():
     data = review()
     a = analyse(data, [c for c in data.columns if c != "OUTCOME"], "OUTCOME")
     success = a.solutions["1"].models
-    assert [m.expression for m in success] == ["NONDELAY*PHARMA", "PILOT*CHAMP", "NONDELAY*PILOT*SENIOR",
-                                               "PHARMA*CHAMP*NETWORK", "PHARMA*CHAMP*PPI"]
+    assert [m.expression for m in success] == [
+        "NONDELAY*PHARMA",
+        "PILOT*CHAMP",
+        "NONDELAY*PILOT*SENIOR",
+        "PHARMA*CHAMP*NETWORK",
+        "PHARMA*CHAMP*PPI",
+    ]
     assert all(m.coverage == 1.0 for m in success)
     assert models(a, "0") == ["nondelay + pharma", "pilot + champ"]
     assert len(a.remainders) == 4096 - 14  # cases 13 and 14 agree on all twelve
@@ -213,8 +251,9 @@ def test_a_single_case():
     a = analyse(case_set("case,A,OUT\nonly,1,1"), ["A"], "OUT")
     assert [(r.configuration, r.cases, r.outcome) for r in a.truth_table] == [("1", ("only",), "1")]
     assert a.remainders == ("0",)
-    assert models(a) == ["1"] and models(analyse(case_set("case,A,OUT\nonly,1,1"), ["A"], "OUT",
-                                                 kind=CONSERVATIVE)) == ["A"]
+    assert models(a) == ["1"] and models(
+        analyse(case_set("case,A,OUT\nonly,1,1"), ["A"], "OUT", kind=CONSERVATIVE)
+    ) == ["A"]
     assert a.solutions["1"].models[0].reach == "the one case with OUT"
 
 
@@ -222,8 +261,10 @@ def test_conservative_and_parsimonious_differ_by_the_remainders():
     data = review()
     conservative = analyse(data, FOUR, "OUTCOME", kind=CONSERVATIVE)
     assert models(conservative, "1") == ["NONDELAY*PHARMA"]  # the same: it needs no remainder
-    assert models(conservative, "0") == ["NONDELAY*ADOPT*pharma*intersect + NONDELAY*adopt*pharma*INTERSECT + "
-                                         "nondelay*ADOPT*INTERSECT + nondelay*adopt*PHARMA"]
+    assert models(conservative, "0") == [
+        "NONDELAY*ADOPT*pharma*intersect + NONDELAY*adopt*pharma*INTERSECT + "
+        "nondelay*ADOPT*INTERSECT + nondelay*adopt*PHARMA"
+    ]
     assert all(not t.remainders for m in conservative.solutions["0"].models for t in m.terms)
     parsimonious = analyse(data, FOUR, "OUTCOME")
     assert models(parsimonious, "0") == ["nondelay + pharma"]
@@ -238,12 +279,15 @@ def test_more_conditions_than_practical_are_refused_with_a_reason():
     assert len(analyse(data, [f"C{i}" for i in range(MAX_CONDITIONS)], "OUT").remainders) == 4096 - 2
 
 
-@pytest.mark.parametrize(("conditions", "outcome", "message"), [
-    (["A", "Z"], "OUT", "Z is not a column of the case set; its columns are A, B, OUT"),
-    (["A", "A"], "OUT", "A is chosen twice"),
-    (["A", "OUT"], "OUT", "OUT is the outcome, so it cannot also be a condition"),
-    ([], "OUT", "choose at least one condition"),
-])
+@pytest.mark.parametrize(
+    ("conditions", "outcome", "message"),
+    [
+        (["A", "Z"], "OUT", "Z is not a column of the case set; its columns are A, B, OUT"),
+        (["A", "A"], "OUT", "A is chosen twice"),
+        (["A", "OUT"], "OUT", "OUT is the outcome, so it cannot also be a condition"),
+        ([], "OUT", "choose at least one condition"),
+    ],
+)
 def test_a_choice_that_cannot_be_analysed_says_why(conditions, outcome, message):
     with pytest.raises(AnalysisError, match=message):
         analyse(case_set("case,A,B,OUT\n1,1,0,1"), conditions, outcome)
@@ -265,8 +309,12 @@ def test_words_come_from_the_callers_wording_or_the_column_names():
     plain = analyse(data, ["A", "B"], "OUT")
     assert plain.solutions["1"].models[0].terms[0].words == "A present and B present"
     assert plain.solutions["0"].models[0].terms[0].words == "A absent"
-    said = analyse(data, ["A", "B"], "OUT", wordings={"A": Wording("a champion", "no champion"),
-                                                       "OUT": Wording("live", "not live")})
+    said = analyse(
+        data,
+        ["A", "B"],
+        "OUT",
+        wordings={"A": Wording("a champion", "no champion"), "OUT": Wording("live", "not live")},
+    )
     term = said.solutions["1"].models[0].terms[0]
     assert (term.words, term.reach) == ("a champion and B present", "1 of the 2 cases live")
     assert said.solutions["0"].models[0].reach == "2 of the 3 cases not live"  # case 2 is in the contradiction
@@ -291,7 +339,8 @@ def test_more_tied_models_than_can_be_listed_are_said_not_listed():
         assert a.solutions[target].models == ()
         assert a.solutions[target].note == (
             "more than 100 models are equally simple: with 4,081 of the 4,096 configurations observed in no case, "
-            "these cases cannot choose between them; choose fewer conditions, or ask for the conservative solution")
+            "these cases cannot choose between them; choose fewer conditions, or ask for the conservative solution"
+        )
     assert len(a.truth_table) == 15  # the rest of the analysis stands
     conservative = analyse(data, [f"C{i}" for i in range(12)], "OUT", kind=CONSERVATIVE)
     assert [len(s.models) for s in conservative.solutions.values()] == [1, 1]

@@ -21,23 +21,35 @@ FOUR = "NONDELAY,ADOPT,PHARMA,INTERSECT"
 
 
 def pathways(tmp_path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "etl", "pathways", *args], cwd=ROOT, capture_output=True,
-                          text=True, env={**os.environ, "METRICS_DATA": str(tmp_path / "store")}, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "etl", "pathways", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "METRICS_DATA": str(tmp_path / "store")},
+        timeout=120,
+    )
 
 
 @pytest.fixture
 def run(tmp_path, capsys):
     """The command in this process: (exit code, stdout, stderr)."""
+
     def run(*args: str):
         code = main(["pathways", *args], settings=settings_for(tmp_path / "store"))
         out, err = capsys.readouterr()
         return code, out, err
+
     return run
 
 
 def table_8_4_row(configuration: str, cases: list[str], outcome: str) -> dict:
-    return {"configuration": configuration, "cases": cases, "outcome": outcome,
-            "consistency": 1.0 if outcome == "1" else 0.0}
+    return {
+        "configuration": configuration,
+        "cases": cases,
+        "outcome": outcome,
+        "consistency": 1.0 if outcome == "1" else 0.0,
+    }
 
 
 def test_json_gives_tables_8_4_and_8_5_exactly(tmp_path):
@@ -48,25 +60,63 @@ def test_json_gives_tables_8_4_and_8_5_exactly(tmp_path):
     assert got["conditions"] == ["NONDELAY", "ADOPT", "PHARMA", "INTERSECT"]
     assert got["outcome"] == "OUTCOME"
     assert got["truth_table"] == [
-        table_8_4_row("0010", ["12"], "0"), table_8_4_row("0011", ["2"], "0"), table_8_4_row("0101", ["1"], "0"),
-        table_8_4_row("0111", ["3"], "0"), table_8_4_row("1001", ["5", "7", "11"], "0"),
-        table_8_4_row("1010", ["4"], "1"), table_8_4_row("1011", ["15"], "1"), table_8_4_row("1100", ["10"], "0"),
-        table_8_4_row("1110", ["8", "9"], "1"), table_8_4_row("1111", ["6", "13", "14"], "1")]
+        table_8_4_row("0010", ["12"], "0"),
+        table_8_4_row("0011", ["2"], "0"),
+        table_8_4_row("0101", ["1"], "0"),
+        table_8_4_row("0111", ["3"], "0"),
+        table_8_4_row("1001", ["5", "7", "11"], "0"),
+        table_8_4_row("1010", ["4"], "1"),
+        table_8_4_row("1011", ["15"], "1"),
+        table_8_4_row("1100", ["10"], "0"),
+        table_8_4_row("1110", ["8", "9"], "1"),
+        table_8_4_row("1111", ["6", "13", "14"], "1"),
+    ]
     assert got["remainders"] == ["0000", "0001", "0100", "0110", "1000", "1101"]
     required = {"terms", "coverage", "consistency"}
     term_keys = ("term", "cases", "raw_coverage", "unique_coverage", "consistency")
-    assert [({k: m[k] for k in required}) | {"terms": [{k: t[k] for k in term_keys} for t in m["terms"]]}
-            for m in got["solutions"]["1"]] == [{
-                "terms": [{"term": "NONDELAY*PHARMA", "cases": ["4", "6", "13", "14", "8", "9", "15"],
-                           "raw_coverage": 1.0, "unique_coverage": 1.0, "consistency": 1.0}],
-                "coverage": 1.0, "consistency": 1.0}]
-    assert [({k: m[k] for k in required}) | {"terms": [{k: t[k] for k in term_keys} for t in m["terms"]]}
-            for m in got["solutions"]["0"]] == [{
-                "terms": [{"term": "nondelay", "cases": ["1", "2", "3", "12"], "raw_coverage": 0.5,
-                           "unique_coverage": 0.375, "consistency": 1.0},
-                          {"term": "pharma", "cases": ["1", "5", "7", "11", "10"], "raw_coverage": 0.625,
-                           "unique_coverage": 0.5, "consistency": 1.0}],
-                "coverage": 1.0, "consistency": 1.0}]
+    assert [
+        ({k: m[k] for k in required}) | {"terms": [{k: t[k] for k in term_keys} for t in m["terms"]]}
+        for m in got["solutions"]["1"]
+    ] == [
+        {
+            "terms": [
+                {
+                    "term": "NONDELAY*PHARMA",
+                    "cases": ["4", "6", "13", "14", "8", "9", "15"],
+                    "raw_coverage": 1.0,
+                    "unique_coverage": 1.0,
+                    "consistency": 1.0,
+                }
+            ],
+            "coverage": 1.0,
+            "consistency": 1.0,
+        }
+    ]
+    assert [
+        ({k: m[k] for k in required}) | {"terms": [{k: t[k] for k in term_keys} for t in m["terms"]]}
+        for m in got["solutions"]["0"]
+    ] == [
+        {
+            "terms": [
+                {
+                    "term": "nondelay",
+                    "cases": ["1", "2", "3", "12"],
+                    "raw_coverage": 0.5,
+                    "unique_coverage": 0.375,
+                    "consistency": 1.0,
+                },
+                {
+                    "term": "pharma",
+                    "cases": ["1", "5", "7", "11", "10"],
+                    "raw_coverage": 0.625,
+                    "unique_coverage": 0.5,
+                    "consistency": 1.0,
+                },
+            ],
+            "coverage": 1.0,
+            "consistency": 1.0,
+        }
+    ]
     # beyond the issue's keys: the cases grouped as Table 8.5 prints them, and the words
     (success,) = got["solutions"]["1"]
     assert success["terms"][0]["case_groups"] == [["4"], ["6", "13", "14"], ["8", "9"], ["15"]]
@@ -82,7 +132,7 @@ def test_the_tables_a_person_reads(tmp_path):
     assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()
     truth = lines.index("NONDELAY  ADOPT  PHARMA  INTERSECT  OUTCOME  consistency  cases")
-    assert lines[truth + 1:truth + 12] == [
+    assert lines[truth + 1 : truth + 12] == [
         "0         0      1       0          0        0.0          12",
         "0         0      1       1          0        0.0          2",
         "0         1      0       1          0        0.0          1",
@@ -93,9 +143,10 @@ def test_the_tables_a_person_reads(tmp_path):
         "1         1      0       0          0        0.0          10",
         "1         1      1       0          1        1.0          8, 9",
         "1         1      1       1          1        1.0          6, 13, 14",
-        "Logical remainders, observed in no case: 6 of the 16 configurations: 0000, 0001, 0100, 0110, 1000, 1101"]
+        "Logical remainders, observed in no case: 6 of the 16 configurations: 0000, 0001, 0100, 0110, 1000, 1101",
+    ]
     solutions = lines.index("Solutions (as the review's Table 8.5), parsimonious")
-    assert lines[solutions + 1:solutions + 18] == [
+    assert lines[solutions + 1 : solutions + 18] == [
         "  at target (OUTCOME): 1 model",
         "    M1: NONDELAY*PHARMA",
         "      in words: a prompt start and a pharmacist at the AHSN: all 7 cases at target",
@@ -116,20 +167,24 @@ def test_the_tables_a_person_reads(tmp_path):
         "",
         "Notes",
     ]
-    assert "variation  LOW       LOW       ok     ok   LOW    LOW     LOW    LOW     ok   LOW        LOW      " \
-           "LOW  ok" in lines
+    assert (
+        "variation  LOW       LOW       ok     ok   LOW    LOW     LOW    LOW     ok   LOW        LOW      "
+        "LOW  ok" in lines
+    )
     assert lines[-1].startswith("These are associations among these 15 cases, not proof of cause")
 
 
 def test_conservative_on_request(run):
-    code, out, _ = run("--cases", str(REVIEW), "--conditions", FOUR, "--outcome", "OUTCOME",
-                       "--solution", "conservative", "--json")
+    code, out, _ = run(
+        "--cases", str(REVIEW), "--conditions", FOUR, "--outcome", "OUTCOME", "--solution", "conservative", "--json"
+    )
     got = json.loads(out)
     assert got["solution_type"] == "conservative"
     assert [m["expression"] for m in got["solutions"]["1"]] == ["NONDELAY*PHARMA"]
     assert [m["expression"] for m in got["solutions"]["0"]] == [
         "NONDELAY*ADOPT*pharma*intersect + NONDELAY*adopt*pharma*INTERSECT + nondelay*ADOPT*INTERSECT + "
-        "nondelay*adopt*PHARMA"]
+        "nondelay*adopt*PHARMA"
+    ]
     assert all(m["remainders_assumed"] == [] for s in got["solutions"].values() for m in s)
 
 
@@ -143,20 +198,29 @@ def test_tied_models_through_the_command(run):
     assert "  not at target (outcome): 2 models tie" in out
 
 
-@pytest.mark.parametrize(("args", "stderr"), [
-    (["--conditions", "NONDELAY,PHARMACIST", "--outcome", "SUCCESS"], [
-        "tcam_qca_table_8_3.csv, row 1, column PHARMACIST: the file has no column PHARMACIST (the condition "
-        "chosen); its columns are case, EXPLICIT, NONDELAY, ADOPT, EXP, PILOT, PHARMA, CHAMP, SENIOR, CCG, "
-        "INTERSECT, NETWORK, PPI, OUTCOME. Choose the condition among those columns, or add a column named "
-        "PHARMACIST to the file.",
-        "tcam_qca_table_8_3.csv, row 1, column SUCCESS: the file has no column SUCCESS (the outcome chosen); its "
-        "columns are case, EXPLICIT, NONDELAY, ADOPT, EXP, PILOT, PHARMA, CHAMP, SENIOR, CCG, INTERSECT, "
-        "NETWORK, PPI, OUTCOME. Choose the outcome among those columns, or add a column named SUCCESS to the "
-        "file.",
-        "2 problem(s) found; nothing was analysed. Fix them and run it again."]),
-    (["--conditions", "NONDELAY,OUTCOME", "--outcome", "OUTCOME"],
-     ["error: OUTCOME is the outcome, so it cannot also be a condition"]),
-])
+@pytest.mark.parametrize(
+    ("args", "stderr"),
+    [
+        (
+            ["--conditions", "NONDELAY,PHARMACIST", "--outcome", "SUCCESS"],
+            [
+                "tcam_qca_table_8_3.csv, row 1, column PHARMACIST: the file has no column PHARMACIST (the condition "
+                "chosen); its columns are case, EXPLICIT, NONDELAY, ADOPT, EXP, PILOT, PHARMA, CHAMP, SENIOR, CCG, "
+                "INTERSECT, NETWORK, PPI, OUTCOME. Choose the condition among those columns, or add a column named "
+                "PHARMACIST to the file.",
+                "tcam_qca_table_8_3.csv, row 1, column SUCCESS: the file has no column SUCCESS (the outcome chosen); its "
+                "columns are case, EXPLICIT, NONDELAY, ADOPT, EXP, PILOT, PHARMA, CHAMP, SENIOR, CCG, INTERSECT, "
+                "NETWORK, PPI, OUTCOME. Choose the outcome among those columns, or add a column named SUCCESS to the "
+                "file.",
+                "2 problem(s) found; nothing was analysed. Fix them and run it again.",
+            ],
+        ),
+        (
+            ["--conditions", "NONDELAY,OUTCOME", "--outcome", "OUTCOME"],
+            ["error: OUTCOME is the outcome, so it cannot also be a condition"],
+        ),
+    ],
+)
 def test_bad_choices_exit_2_with_every_problem(run, args, stderr):
     code, out, err = run("--cases", str(REVIEW), *args)
     assert (code, out, err.splitlines()) == (2, "", stderr)
@@ -176,7 +240,8 @@ def test_a_bad_case_table_exits_2_with_file_row_column_and_fix(tmp_path):
         "conditions.csv, row 4, column B: the cell is blank. Write 1 where the condition was present in the case "
         "and 0 where it was absent; if it is not known, leave this condition out of the analysis or the case out "
         "of the table.",
-        "3 problem(s) found; nothing was analysed. Fix them and run it again."]
+        "3 problem(s) found; nothing was analysed. Fix them and run it again.",
+    ]
 
 
 def test_too_many_conditions_and_a_missing_file_exit_2(run, tmp_path):
@@ -187,8 +252,10 @@ def test_too_many_conditions_and_a_missing_file_exit_2(run, tmp_path):
     assert code == 2
     assert err.startswith("error: 13 conditions are chosen; at most 12 can be analysed together")
     code, _, err = run("--cases", str(tmp_path / "nowhere.csv"), "--conditions", "A", "--outcome", "B")
-    assert (code, err.strip()) == (2, f"error: {tmp_path / 'nowhere.csv'}: cannot read the file (No such file "
-                                      "or directory)")
+    assert (code, err.strip()) == (
+        2,
+        f"error: {tmp_path / 'nowhere.csv'}: cannot read the file (No such file or directory)",
+    )
 
 
 def test_a_hostile_file_exits_2_without_a_traceback(tmp_path):

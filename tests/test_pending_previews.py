@@ -16,8 +16,11 @@ from dashboard.background.pending import PendingPreviews
 from etl.users import Users
 from tests.conftest import make_app, settings_for
 
-CALLBACK = {"output": "upload-result.children", "outputs": {"id": "upload-result", "property": "children"},
-            "changedPropIds": ["upload-file.contents"]}
+CALLBACK = {
+    "output": "upload-result.children",
+    "outputs": {"id": "upload-result", "property": "children"},
+    "changedPropIds": ["upload-file.contents"],
+}
 
 
 def wessex_return(variant: int) -> bytes:
@@ -28,9 +31,14 @@ def wessex_return(variant: int) -> bytes:
 def preview(client, name: str, content: bytes) -> str | None:
     """Drop a file on the upload page (its Dash callback); the preview's token, if it passed."""
     data_url = "data:text/csv;base64," + base64.b64encode(content).decode()
-    response = client.post("/_dash-update-component", json={
-        **CALLBACK, "inputs": [{"id": "upload-file", "property": "contents", "value": data_url}],
-        "state": [{"id": "upload-file", "property": "filename", "value": name}]})
+    response = client.post(
+        "/_dash-update-component",
+        json={
+            **CALLBACK,
+            "inputs": [{"id": "upload-file", "property": "contents", "value": data_url}],
+            "state": [{"id": "upload-file", "property": "filename", "value": name}],
+        },
+    )
     assert response.status_code == 200, response.text[:300]
     return _find_token(as_json(response))
 
@@ -100,8 +108,9 @@ def test_the_same_file_previewed_by_two_users_is_kept_once(seed):
 
 def test_previews_of_many_users_stay_under_the_total_cap_oldest_removed_first(seed):
     size = len(wessex_return(0))
-    settings = settings_for(seed.root, METRICS_MAX_UPLOAD_BYTES=str(size + 10),
-                            METRICS_PENDING_MAX_BYTES=str(2 * size + 20))  # room for two previews
+    settings = settings_for(
+        seed.root, METRICS_MAX_UPLOAD_BYTES=str(size + 10), METRICS_PENDING_MAX_BYTES=str(2 * size + 20)
+    )  # room for two previews
     app = make_app(settings)
     clients = {name: app.server.test_client() for name in ("wessex", "wessex2", "wessex3")}
     csrf = {name: sign_in(c, "", name) for name, c in clients.items()}

@@ -24,8 +24,12 @@ from etl.users import User
 from tests.conftest import make_app, settings_for
 
 ROLES = ("anonymous", "own", "other", "national")
-PEOPLE = {"anonymous": None, "own": User("wessex", "ahsn", "Wessex", "s"), "other": User("kss", "ahsn", "KSS", "s"),
-          "national": User("nat", "national", None, "s")}
+PEOPLE = {
+    "anonymous": None,
+    "own": User("wessex", "ahsn", "Wessex", "s"),
+    "other": User("kss", "ahsn", "KSS", "s"),
+    "national": User("nat", "national", None, "s"),
+}
 ACCOUNT = {"own": "wessex", "other": "kss", "national": "nat"}
 
 # Every action, asked of Wessex's things: may each role do it? (anonymous, own, other, national)
@@ -66,7 +70,8 @@ def test_a_programme_that_keeps_trajectories_national_refuses_submitters():
     assert answers == [NO, NO, NO, YES]
     assert why_not(PEOPLE["own"], Action.SET_TRAJECTORY, ahsn="Wessex", programme=national_only) == (
         "You may not set a trajectory for Wessex: that is for a national administrator (you are a submitter for "
-        "Wessex).")
+        "Wessex)."
+    )
 
 
 def test_the_reasons_say_what_would_help():
@@ -74,7 +79,8 @@ def test_the_reasons_say_what_would_help():
     assert why_not(PEOPLE["own"], Action.QUARANTINE) == "Only the national team may quarantine or release a submission."
     assert why_not(PEOPLE["other"], Action.RESTORE, ahsn="Wessex") == (
         "You may not restore a submission for Wessex: that is for the AHSN's own submitters and the national team "
-        "(you are a submitter for KSS).")
+        "(you are a submitter for KSS)."
+    )
 
 
 # ---- every endpoint ----------------------------------------------------------------------------
@@ -94,46 +100,105 @@ ENDPOINTS = [
     ("/history/<int:submission_id>/counted.csv", "GET", "/history/5/counted.csv", None, (401, 200, 403, 200)),
     ("/history/<int:submission_id>/original", "GET", "/history/5/original", None, (401, 200, 403, 200)),
     ("/history/<int:submission_id>/restore", "POST", "/history/5/restore", {}, (401, 200, 403, 200)),
-    ("/history/<int:submission_id>/quarantine", "POST", "/history/6/quarantine", {"reason": "checking it"},
-     (401, 403, 403, 200)),
-    ("/history/<int:submission_id>/release", "POST", "/history/4/release", {"reason": "checked"},
-     (401, 403, 403, 200)),
+    (
+        "/history/<int:submission_id>/quarantine",
+        "POST",
+        "/history/6/quarantine",
+        {"reason": "checking it"},
+        (401, 403, 403, 200),
+    ),
+    ("/history/<int:submission_id>/release", "POST", "/history/4/release", {"reason": "checked"}, (401, 403, 403, 200)),
     ("/quarters/<key>/sign-off", "POST", "/quarters/q2_2020_21/sign-off", {"incomplete": "yes"}, (401, 403, 403, 200)),
     # the sign-off's first address, kept for scripts
     ("/quarters/<key>/publish", "POST", "/quarters/q4_2019_20/publish", {"incomplete": "yes"}, (401, 403, 403, 200)),
-    ("/quarters/<key>/due-date", "POST", "/quarters/q3_2020_21/due-date", {"due": "2021-03-01", "reason": "Easter"},
-     (401, 403, 403, 200)),
+    (
+        "/quarters/<key>/due-date",
+        "POST",
+        "/quarters/q3_2020_21/due-date",
+        {"due": "2021-03-01", "reason": "Easter"},
+        (401, 403, 403, 200),
+    ),
     ("/quarters/<key>/remind", "POST", "/quarters/q2_2020_21/remind", {}, (401, 403, 403, 409)),  # e-mail is off
-    ("/revisions/<int:event_id>/approve", "POST", "/revisions/{approve}/approve", {"reason": "right"},
-     (401, 403, 403, 200)),
-    ("/revisions/<int:event_id>/reject", "POST", "/revisions/{reject}/reject", {"reason": "wrong"},
-     (401, 403, 403, 200)),
-    ("/trajectories/commit", "POST", "/trajectories/commit", {"trajectory": "t.csv", "reason": "agreed"},
-     (401, 200, 403, 200)),
+    (
+        "/revisions/<int:event_id>/approve",
+        "POST",
+        "/revisions/{approve}/approve",
+        {"reason": "right"},
+        (401, 403, 403, 200),
+    ),
+    (
+        "/revisions/<int:event_id>/reject",
+        "POST",
+        "/revisions/{reject}/reject",
+        {"reason": "wrong"},
+        (401, 403, 403, 200),
+    ),
+    (
+        "/trajectories/commit",
+        "POST",
+        "/trajectories/commit",
+        {"trajectory": "t.csv", "reason": "agreed"},
+        (401, 200, 403, 200),
+    ),
     ("/trajectories/file.csv", "GET", "/trajectories/file.csv", None, (200, 200, 200, 200)),
-    ("/trajectories/<int:event_id>/original", "GET", "/trajectories/{trajectory}/original", None,
-     (401, 200, 403, 200)),
-    ("/download/<table>.<any(csv, xlsx, json):ext>", "GET", "/download/returns.csv?quarter=Q1%202020/21", None,
-     (401, 403, 403, 200)),
-    ("/download/<table>.<any(csv, xlsx, json):ext>", "GET", "/download/national.csv?provisional=1", None,
-     (200, 200, 200, 200)),
-    ("/download/<table>.<any(csv, xlsx, json):ext>", "GET", "/download/trusts.json?provisional=1", None,
-     (200, 200, 200, 200)),
-    ("/download/ahsn/<slug>.<any(csv, xlsx, json):ext>", "GET", "/download/ahsn/wessex.csv", None,
-     (200, 200, 200, 200)),
+    ("/trajectories/<int:event_id>/original", "GET", "/trajectories/{trajectory}/original", None, (401, 200, 403, 200)),
+    (
+        "/download/<table>.<any(csv, xlsx, json):ext>",
+        "GET",
+        "/download/returns.csv?quarter=Q1%202020/21",
+        None,
+        (401, 403, 403, 200),
+    ),
+    (
+        "/download/<table>.<any(csv, xlsx, json):ext>",
+        "GET",
+        "/download/national.csv?provisional=1",
+        None,
+        (200, 200, 200, 200),
+    ),
+    (
+        "/download/<table>.<any(csv, xlsx, json):ext>",
+        "GET",
+        "/download/trusts.json?provisional=1",
+        None,
+        (200, 200, 200, 200),
+    ),
+    (
+        "/download/ahsn/<slug>.<any(csv, xlsx, json):ext>",
+        "GET",
+        "/download/ahsn/wessex.csv",
+        None,
+        (200, 200, 200, 200),
+    ),
     ("/download/<path:other>", "GET", "/download/nothing/here", None, (404, 404, 404, 404)),
     ("/signout", "POST", "/signout", {}, (303, 303, 303, 303)),  # last: it ends the session
 ]
 
 # What each page offers each role: a phrase its first response holds.
 PAGES = [
-    ("/upload", ("with the account the national team gave you", "Upload the filled-in file",
-                 "Upload the filled-in file", "Upload the filled-in file")),
-    ("/history", ("to see the returns you have uploaded", "Every file uploaded", "Every file uploaded",
-                  "Every file uploaded")),
+    (
+        "/upload",
+        (
+            "with the account the national team gave you",
+            "Upload the filled-in file",
+            "Upload the filled-in file",
+            "Upload the filled-in file",
+        ),
+    ),
+    (
+        "/history",
+        ("to see the returns you have uploaded", "Every file uploaded", "Every file uploaded", "Every file uploaded"),
+    ),
     ("/returns", ("This page is for the national team", "See your AHSN", "See your AHSN", "Returns for")),
-    ("/trajectories", ("to set a trajectory", "Download the current trajectories of Wessex",
-                       "Download the current trajectories of KSS", "Drop the file here")),
+    (
+        "/trajectories",
+        (
+            "to set a trajectory",
+            "Download the current trajectories of Wessex",
+            "Download the current trajectories of KSS",
+            "Drop the file here",
+        ),
+    ),
 ]
 
 
@@ -180,7 +245,9 @@ def test_every_role_against_every_endpoint(matrix_seed, tmp_path, role):
     account = ACCOUNT.get(role, "nobody")
     csrf = csrf_from(client.get("/signin").text)  # the sign-in form's token, until signed in
     if role != "anonymous":
-        assert client.post("/signin", data={"name": account, "password": PASSWORD, "csrf_token": csrf}).status_code == 303
+        assert (
+            client.post("/signin", data={"name": account, "password": PASSWORD, "csrf_token": csrf}).status_code == 303
+        )
         csrf = client.get("/session").json["csrf_token"]
     column = ROLES.index(role)
     for path, phrases in PAGES:
@@ -197,7 +264,10 @@ def test_every_role_against_every_endpoint(matrix_seed, tmp_path, role):
 def test_the_matrix_covers_every_endpoint_the_dashboard_serves(matrix_seed):
     root, _ = matrix_seed
     server = make_app(settings_for(root)).server
-    served = {(rule.rule, method) for rule in server.url_map.iter_rules()
-              if server.view_functions[rule.endpoint].__module__.startswith("dashboard")
-              for method in rule.methods - {"HEAD", "OPTIONS"}}
+    served = {
+        (rule.rule, method)
+        for rule in server.url_map.iter_rules()
+        if server.view_functions[rule.endpoint].__module__.startswith("dashboard")
+        for method in rule.methods - {"HEAD", "OPTIONS"}
+    }
     assert served == {(rule, method) for rule, method, *_ in ENDPOINTS}

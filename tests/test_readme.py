@@ -32,4 +32,6 @@ def test_make_run_serves_on_the_host_and_port_settings():
     assert "METRICS_HOST ?= 127.0.0.1\n" in makefile and "METRICS_PORT ?= 8050\n" in makefile
     assert "--bind $(METRICS_HOST):$(METRICS_PORT)" in makefile
     assert {s.name: s.default for s in settings.SETTINGS if s.name in ("METRICS_HOST", "METRICS_PORT")} == {
-        "METRICS_HOST": "127.0.0.1", "METRICS_PORT": "8050"}
+        "METRICS_HOST": "127.0.0.1",
+        "METRICS_PORT": "8050",
+    }

@@ -18,9 +18,17 @@ from tests.conftest import make_app, settings_for
 def test_every_kind_of_refusal_has_its_status():
     kinds = {k for k in vars(errors).values() if isinstance(k, type) and issubclass(k, Refusal) and k is not Refusal}
     assert kinds == set(STATUS)
-    assert [status_of(k("x") if k is not errors.StoreNotReady else k()) for k in
-            (errors.NotFound, errors.Conflict, errors.InvalidInput, errors.NotAllowed, errors.StoreBusy,
-             errors.StoreNotReady)] == [404, 409, 400, 403, 503, 503]
+    assert [
+        status_of(k("x") if k is not errors.StoreNotReady else k())
+        for k in (
+            errors.NotFound,
+            errors.Conflict,
+            errors.InvalidInput,
+            errors.NotAllowed,
+            errors.StoreBusy,
+            errors.StoreNotReady,
+        )
+    ] == [404, 409, 400, 403, 503, 503]
 
 
 def test_bad_input_is_a_400_and_a_state_that_forbids_it_a_409(tmp_path):
@@ -33,7 +41,10 @@ def test_bad_input_is_a_400_and_a_state_that_forbids_it_a_409(tmp_path):
     assert early.json["error"].startswith("Nothing was changed: 01 January 2020 is before Q3 2020/21 starts")
     assert client.post("/history/4/quarantine", data={"csrf_token": csrf, "reason": "x"}).status_code == 200
     again = client.post("/history/4/quarantine", data={"csrf_token": csrf, "reason": "x"})
-    assert (again.status_code, again.json["error"]) == (409, "Nothing was changed: submission 4 is already quarantined.")
+    assert (again.status_code, again.json["error"]) == (
+        409,
+        "Nothing was changed: submission 4 is already quarantined.",
+    )
 
 
 def test_a_bug_in_a_write_is_a_500_with_its_traceback_not_a_refusal(tmp_path, caplog):
@@ -47,5 +58,7 @@ def test_a_bug_in_a_write_is_a_500_with_its_traceback_not_a_refusal(tmp_path, ca
     with caplog.at_level(logging.ERROR):
         answer = client.post("/history/5/restore", data={"csrf_token": csrf})
     assert answer.status_code == 500
-    assert any("Exception on /history/5/restore" in r.getMessage() and r.exc_info and r.exc_info[0] is KeyError
-               for r in caplog.records)
+    assert any(
+        "Exception on /history/5/restore" in r.getMessage() and r.exc_info and r.exc_info[0] is KeyError
+        for r in caplog.records
+    )

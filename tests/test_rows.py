@@ -9,14 +9,26 @@ from etl.quarters import Quarter
 from etl.rows import TrustRow
 from etl.store import records_from_json, records_json
 
-ROW = TrustRow(row=2, quarter=Quarter.parse("Q3 2020/21"), ahsn="Wessex", trust_code="RHU",
-               trust_name="Portsmouth Hospitals", trust_type="acute", trust_type_given=True, adoption_level=5,
-               referrals_made=40, referrals_completed=None, comment="awaiting IG sign-off")
+ROW = TrustRow(
+    row=2,
+    quarter=Quarter.parse("Q3 2020/21"),
+    ahsn="Wessex",
+    trust_code="RHU",
+    trust_name="Portsmouth Hospitals",
+    trust_type="acute",
+    trust_type_given=True,
+    adoption_level=5,
+    referrals_made=40,
+    referrals_completed=None,
+    comment="awaiting IG sign-off",
+)
 # Exactly the bytes the store wrote for this row before the row was typed (a dict per row,
 # keys sorted, quarters as labels): the file's name is its hash, so it must not change.
-ON_DISK = (b'[{"adoption_level":5,"ahsn":"Wessex","comment":"awaiting IG sign-off","quarter":"Q3 2020/21",'
-           b'"referrals_completed":null,"referrals_made":40,"row":2,"trust_code":"RHU",'
-           b'"trust_name":"Portsmouth Hospitals","trust_type":"acute","trust_type_given":true}]')
+ON_DISK = (
+    b'[{"adoption_level":5,"ahsn":"Wessex","comment":"awaiting IG sign-off","quarter":"Q3 2020/21",'
+    b'"referrals_completed":null,"referrals_made":40,"row":2,"trust_code":"RHU",'
+    b'"trust_name":"Portsmouth Hospitals","trust_type":"acute","trust_type_given":true}]'
+)
 
 
 def test_rows_are_kept_byte_for_byte_as_before_and_read_back_equal():
@@ -34,7 +46,16 @@ def test_rows_kept_before_comments_and_untyped_trusts_still_load():
 
 def test_a_row_as_the_database_holds_it():
     assert ROW.as_database_row() == {
-        "row": 2, "quarter": "Q3 2020/21", "quarter_index": Quarter.parse("Q3 2020/21").index, "ahsn": "Wessex",
-        "trust_code": "RHU", "trust_name": "Portsmouth Hospitals", "trust_type": "acute", "adoption_level": 5,
-        "referrals_made": 40, "referrals_completed": None, "comment": "awaiting IG sign-off"}
+        "row": 2,
+        "quarter": "Q3 2020/21",
+        "quarter_index": Quarter.parse("Q3 2020/21").index,
+        "ahsn": "Wessex",
+        "trust_code": "RHU",
+        "trust_name": "Portsmouth Hospitals",
+        "trust_type": "acute",
+        "adoption_level": 5,
+        "referrals_made": 40,
+        "referrals_completed": None,
+        "comment": "awaiting IG sign-off",
+    }
     assert ROW.typed("community").trust_type == "community" and ROW.trust_type == "acute"

@@ -54,8 +54,10 @@ def app(seed):
 def store_hostile(client, store) -> int:
     """Store the hostile fixture as wessex; once the figures being served hold it."""
     csrf = sign_in(client, "", "wessex")
-    page = client.post("/upload/commit", data={
-        "csrf_token": csrf, "file": (io.BytesIO(fixture_bytes("wessex-hostile.csv")), "wessex-hostile.csv")})
+    page = client.post(
+        "/upload/commit",
+        data={"csrf_token": csrf, "file": (io.BytesIO(fixture_bytes("wessex-hostile.csv")), "wessex-hostile.csv")},
+    )
     deadline = time.monotonic() + 30
     while not store.is_current() and time.monotonic() < deadline:  # published in the background
         time.sleep(0.05)
@@ -68,13 +70,14 @@ def test_rows_as_counted_are_a_csv_of_what_the_figures_hold_safe_to_open(app, se
     page = client.get(f"/history/{submission}/counted.csv")
     assert page.status_code == 200
     assert page.headers["Content-Disposition"] == (
-        f'attachment; filename=submission-{submission}-wessex-hostile-as-counted.csv')
+        f"attachment; filename=submission-{submission}-wessex-hostile-as-counted.csv"
+    )
     assert page.headers["Content-Type"] == "text/csv; charset=utf-8"
     assert page.headers["Cache-Control"] == "no-store"
     assert page.data.decode("utf-8-sig").splitlines() == [
         "row,quarter,ahsn,trust_code,trust_name,trust_type,adoption_level,referrals_made,referrals_completed,comment",
         "2,Q2 2020/21,Wessex,RHU,<script>alert('x')</script><b>Portsmouth</b>,acute,4,40,30,",
-        "3,Q2 2020/21,Wessex,R1F,\"'=HYPERLINK(\"\"http://evil.example\"\",\"\"click\"\")\",acute,4,12,10,",
+        '3,Q2 2020/21,Wessex,R1F,"\'=HYPERLINK(""http://evil.example"",""click"")",acute,4,12,10,',
         "4,Q2 2020/21,Wessex,RHM,'+Southampton General,acute,3,20,15,",
         "5,Q2 2020/21,Wessex,RN3,'@Great Western Hospitals,acute,2,0,0,",
         "6,Q2 2020/21,Wessex,RW1,'-Southern Health,mental_health,2,,,",
@@ -91,8 +94,9 @@ def test_rows_as_counted_are_refused_as_the_original_is(app, seed):
     sign_in(client, "", "wessex")
     refused = client.get(f"/history/{kss}/counted.csv")
     assert refused.status_code == 403
-    assert as_json(refused) == {"error": f"Submission {kss} holds returns of AHSNs you may not see "
-                                         "(you are a submitter for Wessex)."}
+    assert as_json(refused) == {
+        "error": f"Submission {kss} holds returns of AHSNs you may not see (you are a submitter for Wessex)."
+    }
     assert client.get("/history/999/counted.csv").status_code == 404
     assert client.get("/history/99999999999999999999999/counted.csv").status_code == 404
 
@@ -102,19 +106,31 @@ def test_the_history_offers_what_was_counted_first_and_the_original_labelled(app
     client = app.server.test_client()
     sign_in(client, "", "kss")
     kss = max(e.id for e in seed.events() if e.returns[0].ahsn == "KSS")  # listed first: newest
-    page = client.post("/_dash-update-component", json={
-        "output": "..history-table.children...history-url.search..",
-        "outputs": [{"id": "history-table", "property": "children"}, {"id": "history-url", "property": "search"}],
-        "inputs": [{"id": "history-ahsn", "property": "value", "value": "KSS"},
-                   {"id": "history-quarter", "property": "value", "value": history.EVERY_QUARTER},
-                   {"id": "history-figures-poll", "property": "disabled", "value": True}],
-        "state": [{"id": "history-url", "property": "search", "value": ""}], "changedPropIds": []})
-    links = [(link["props"]["href"], _text(link["props"]["children"]))
-             for link in _components(as_json(page), "A") if "/history/" in link["props"].get("href", "")]
+    page = client.post(
+        "/_dash-update-component",
+        json={
+            "output": "..history-table.children...history-url.search..",
+            "outputs": [{"id": "history-table", "property": "children"}, {"id": "history-url", "property": "search"}],
+            "inputs": [
+                {"id": "history-ahsn", "property": "value", "value": "KSS"},
+                {"id": "history-quarter", "property": "value", "value": history.EVERY_QUARTER},
+                {"id": "history-figures-poll", "property": "disabled", "value": True},
+            ],
+            "state": [{"id": "history-url", "property": "search", "value": ""}],
+            "changedPropIds": [],
+        },
+    )
+    links = [
+        (link["props"]["href"], _text(link["props"]["children"]))
+        for link in _components(as_json(page), "A")
+        if "/history/" in link["props"].get("href", "")
+    ]
     assert links[:2] == [
         (f"/history/{kss}/counted.csv", f"Rows as counted (CSV) for submission {kss}"),
-        (f"/history/{kss}/original",
-         f"File as uploaded for submission {kss} (unchecked: may hold formulas or links; open with care)"),
+        (
+            f"/history/{kss}/original",
+            f"File as uploaded for submission {kss} (unchecked: may hold formulas or links; open with care)",
+        ),
     ]
 
 
@@ -143,8 +159,21 @@ def _text(node) -> str:
 
 
 def test_neutralise_catches_the_disguised_ways_in():
-    for value in ("=1+1", "+1", "-1+1", "@SUM(1)", "\t=1", "\r=1", "\n=1", " =1", "\x00=1", "\u00a0=1",
-                  "\uff1dcmd|' /c calc'!A0", "\uff20SUM(A1)", "\u3000=1"):
+    for value in (
+        "=1+1",
+        "+1",
+        "-1+1",
+        "@SUM(1)",
+        "\t=1",
+        "\r=1",
+        "\n=1",
+        " =1",
+        "\x00=1",
+        "\u00a0=1",
+        "\uff1dcmd|' /c calc'!A0",
+        "\uff20SUM(A1)",
+        "\u3000=1",
+    ):
         assert neutralise(value) == "'" + value, repr(value)
     for value in ("Portsmouth", "a=b", "Q3 2019/20", "", "'=already"):
         assert neutralise(value) == value
@@ -163,7 +192,11 @@ def test_every_csv_and_excel_file_the_app_and_command_line_write_is_safe_to_open
     capsys.readouterr()
     written: dict[str, list[str]] = {}
     # (nothing in the seed store is published: the report is asked for provisional figures)
-    for command in (["history"], ["report", "--provisional"], ["template", "--ahsn", "Wessex", "--quarter", "Q3 2020/21"]):
+    for command in (
+        ["history"],
+        ["report", "--provisional"],
+        ["template", "--ahsn", "Wessex", "--quarter", "Q3 2020/21"],
+    ):
         assert main(command, settings=settings) == 0
         written[f"etl {command[0]}"] = cells_of_csv(capsys.readouterr().out)
     client = app.server.test_client()
@@ -176,11 +209,15 @@ def test_every_csv_and_excel_file_the_app_and_command_line_write_is_safe_to_open
         query = "?provisional=1" if table != "returns" else "?quarter=Q3+2020/21"
         written[f"{table}.csv"] = cells_of_csv(client.get(f"/download/{table}.csv{query}").text)
         book = openpyxl.load_workbook(io.BytesIO(client.get(f"/download/{table}.xlsx{query}").data))
-        written[f"{table}.xlsx"] = [c.value for sheet in book for row in sheet.iter_rows() for c in row
-                                    if isinstance(c.value, str)]
+        written[f"{table}.xlsx"] = [
+            c.value for sheet in book for row in sheet.iter_rows() for c in row if isinstance(c.value, str)
+        ]
     assert [c for c in written["etl history"] if "HYPERLINK" in c or "calc" in c] == [
-        "'" + HOSTILE_USER, "'" + HOSTILE_NAME]  # the hostile text is there, neutralised
+        "'" + HOSTILE_USER,
+        "'" + HOSTILE_NAME,
+    ]  # the hostile text is there, neutralised
     assert "'=1+1 said the trust" in written["rows as counted"]
     assert "'+Southampton General" in written["web template"] and "'+Southampton General" in written["etl template"]
     assert {name: [c for c in cells if would_run(c)] for name, cells in written.items()} == {
-        name: [] for name in written}
+        name: [] for name in written
+    }

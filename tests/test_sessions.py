@@ -54,8 +54,7 @@ def cookie_contents(app, value: str) -> dict:
 def age_sessions(root, idle_seconds: float = 0, since_sign_in: float = 0) -> None:
     """Move every session record back in time, as if that long had passed."""
     with sqlite3.connect(root / "sessions.sqlite") as con:
-        con.execute("UPDATE sessions SET seen = seen - ?, started = started - ?",
-                    (idle_seconds, since_sign_in))
+        con.execute("UPDATE sessions SET seen = seen - ?, started = started - ?", (idle_seconds, since_sign_in))
 
 
 def test_signing_out_ends_the_session_for_a_copied_cookie_too(app):
@@ -66,8 +65,10 @@ def test_signing_out_ends_the_session_for_a_copied_cookie_too(app):
     assert owner.post("/signout", data={"csrf_token": csrf}).status_code == 303
     assert thief.get("/session").status_code == 401
     assert thief.get("/history/1/original").status_code == 401
-    refused = thief.post("/upload/commit", data={
-        "csrf_token": csrf, "file": (io.BytesIO(fixture_bytes("wessex-good.csv")), "wessex-good.csv")})
+    refused = thief.post(
+        "/upload/commit",
+        data={"csrf_token": csrf, "file": (io.BytesIO(fixture_bytes("wessex-good.csv")), "wessex-good.csv")},
+    )
     assert refused.status_code == 401
 
 
@@ -208,11 +209,11 @@ def test_on_gunicorn_sign_out_ends_a_copied_cookie_in_every_worker(tmp_path):
             thief.cookies.set("metrics_session", owner.cookies["metrics_session"])
             assert thief.get(live.url + "/session", timeout=30).status_code == 200
             thieves.append(thief)
-        signed_out = owner.post(live.url + "/signout", data={"csrf_token": csrf}, allow_redirects=False,
-                                timeout=30)
+        signed_out = owner.post(live.url + "/signout", data={"csrf_token": csrf}, allow_redirects=False, timeout=30)
         assert signed_out.status_code == 303
         for thief in thieves:
             assert thief.get(live.url + "/session", timeout=30).status_code == 401
-            page = thief.post(live.url + "/signin", data={"name": "nat", "password": "wrong",
-                                                          "csrf_token": csrf}, timeout=30)
+            page = thief.post(
+                live.url + "/signin", data={"name": "nat", "password": "wrong", "csrf_token": csrf}, timeout=30
+            )
             assert page.status_code == 400  # the stolen token signs nobody in either

@@ -113,13 +113,16 @@ def test_a_guesser_cannot_lock_a_colleague_out(seed_template, tmp_path):
     guesser, owner = server.test_client(), server.test_client()
     guessing, at_work = {"REMOTE_ADDR": "203.0.113.66"}, {"REMOTE_ADDR": "198.51.100.20"}
     csrf = csrf_from(guesser.get("/signin", environ_base=guessing).text)
-    answers = [guesser.post("/signin", data={"name": "kss", "password": f"guess {i} of many", "csrf_token": csrf},
-                            environ_base=guessing).status_code for i in range(30)]
+    answers = [
+        guesser.post(
+            "/signin", data={"name": "kss", "password": f"guess {i} of many", "csrf_token": csrf}, environ_base=guessing
+        ).status_code
+        for i in range(30)
+    ]
     assert answers.count(401) == 3 and answers.count(429) == 27  # 3 free guesses, then the name waits
     csrf = csrf_from(owner.get("/signin", environ_base=at_work).text)
     time.sleep(1.1)  # the name's wait after 3 failures: one second
-    page = owner.post("/signin", data={"name": "kss", "password": PASSWORD, "csrf_token": csrf},
-                      environ_base=at_work)
+    page = owner.post("/signin", data={"name": "kss", "password": PASSWORD, "csrf_token": csrf}, environ_base=at_work)
     assert page.status_code == 303
 
 
@@ -127,8 +130,14 @@ def test_odd_sign_in_fields_are_answered_not_crashed_on(seed_template, tmp_path)
     seed = copy_store(seed_template, tmp_path / "store")
     client = make_app(settings_for(seed.root)).server.test_client()
     csrf = csrf_from(client.get("/signin").text)
-    for name, password in (("x" * 400_000, "y"), ("\x00", "\x00"), ("wessex\r\nX-Evil: 1", PASSWORD),
-                           ("ｗｅｓｓｅｘ", PASSWORD), ("", ""), ("wessex", "p" * 400_000)):
+    for name, password in (
+        ("x" * 400_000, "y"),
+        ("\x00", "\x00"),
+        ("wessex\r\nX-Evil: 1", PASSWORD),
+        ("ｗｅｓｓｅｘ", PASSWORD),
+        ("", ""),
+        ("wessex", "p" * 400_000),
+    ):
         page = client.post("/signin", data={"name": name, "password": password, "csrf_token": csrf})
         assert page.status_code in (401, 413, 429), name[:20]
         assert "Traceback" not in page.text
@@ -153,8 +162,9 @@ def race(url: str, forms: list[dict], headers: list[dict]) -> list[int]:
     def send(i):
         s, token = sessions[i]
         barrier.wait()
-        codes[i] = s.post(url + "/signin", data={**forms[i], "csrf_token": token}, allow_redirects=False,
-                          timeout=120).status_code
+        codes[i] = s.post(
+            url + "/signin", data={**forms[i], "csrf_token": token}, allow_redirects=False, timeout=120
+        ).status_code
 
     threads = [threading.Thread(target=send, args=(i,)) for i in range(len(forms))]
     for t in threads:

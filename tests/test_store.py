@@ -22,8 +22,11 @@ Q2_2020 = Quarter.parse("Q2 2020/21")
 
 def snapshot(store: Store, db) -> dict:
     """Everything a refused load must leave exactly as it was."""
-    files = {str(p.relative_to(store.root)): p.read_bytes()
-             for p in sorted(store.root.rglob("*")) if p.is_file() and p.name != "write.lock"}
+    files = {
+        str(p.relative_to(store.root)): p.read_bytes()
+        for p in sorted(store.root.rglob("*"))
+        if p.is_file() and p.name != "write.lock"
+    }
     quarters = [Quarter.parse("Q3 2018/19"), Quarter.parse("Q3 2019/20"), Q2_2020]
     return {"files": files, "report": report.to_csv(report.national_table(db, TCAM, quarters))}
 
@@ -57,14 +60,16 @@ def test_load_supersede_and_restore(store, db):
     adopted, counted, rate, sub = wessex_rate(db)
     assert (sub, first[0].returns) == (first[0].submission_id, [("Wessex", "Q3 2020/21", len(codes))])
 
-    second = store.load([("wessex-q3-v2.csv", filled_return(db, "Wessex", levels={not_adopted[0]: 4}))],
-                        TCAM, loaded_by="bob")
-    assert wessex_rate(db) == (adopted + 1, counted, words.whole_percent(adopted + 1, counted),
-                             second[0].submission_id)
+    second = store.load(
+        [("wessex-q3-v2.csv", filled_return(db, "Wessex", levels={not_adopted[0]: 4}))], TCAM, loaded_by="bob"
+    )
+    assert wessex_rate(db) == (adopted + 1, counted, words.whole_percent(adopted + 1, counted), second[0].submission_id)
     history = queries.submissions(db, TCAM, ahsn="Wessex")
     latest_two = history[history["quarter"] == "Q3 2020/21"][["submission_id", "loaded_by", "is_current"]]
-    assert latest_two.values.tolist() == [[second[0].submission_id, "bob", True],
-                                          [first[0].submission_id, "ann", False]]
+    assert latest_two.values.tolist() == [
+        [second[0].submission_id, "bob", True],
+        [first[0].submission_id, "ann", False],
+    ]
 
     store.restore(first[0].submission_id, by="carol")
     assert wessex_rate(db) == (adopted, counted, rate, first[0].submission_id)
@@ -72,7 +77,8 @@ def test_load_supersede_and_restore(store, db):
     both = history[history["quarter"] == "Q3 2020/21"][["submission_id", "is_current"]]
     assert both.values.tolist() == [[second[0].submission_id, False], [first[0].submission_id, True]]
     assert queries.restores(db, TCAM)[["submission_id", "restored_by"]].values.tolist() == [
-        [first[0].submission_id, "carol"]]
+        [first[0].submission_id, "carol"]
+    ]
 
 
 def test_restore_of_unknown_submission_says_so(store, db):
@@ -88,7 +94,11 @@ def test_the_original_bytes_are_kept_with_who_when_where_and_hash(store, db):
     assert on_disk == events.to_json(event)
     assert store.original_bytes(event) == content
     assert (event.file_name, event.loaded_by, event.source, on_disk["kind"]) == (
-        "Wessex Q3.csv", "ann", "test suite", "submission")
+        "Wessex Q3.csv",
+        "ann",
+        "test suite",
+        "submission",
+    )
     assert event.stored_as == f"originals/{event.sha256}.csv"
     assert event.sha256 == hashlib.sha256(content).hexdigest()
 
@@ -100,8 +110,9 @@ def test_warnings_do_not_block_and_are_kept_with_the_submission(store, db):
     content = filled_return(db, "Wessex", levels={live[0]: 2}, referrals={live[1]: (50_000, 100)}, drop=(missing,))
     accepted = store.load([("w.csv", content)], TCAM)
     messages = [w.message for w in accepted[0].warnings]
-    assert any(f"({missing}) was in Wessex's return for Q2 2020/21 but is missing from Q3 2020/21" in m
-               for m in messages), messages
+    assert any(
+        f"({missing}) was in Wessex's return for Q2 2020/21 but is missing from Q3 2020/21" in m for m in messages
+    ), messages
     assert any(f"({live[0]}) dropped from level" in m and "to 2 since Q2 2020/21" in m for m in messages)
     assert any(f"({live[1]}) made 50,000 referrals, more than 10 times" in m for m in messages)
     history = queries.submissions(db, TCAM, ahsn="Wessex")
@@ -110,12 +121,17 @@ def test_warnings_do_not_block_and_are_kept_with_the_submission(store, db):
 
 def test_a_trust_already_in_another_ahsns_return_is_refused(store, db):
     oxford_code = trust_codes(db, "Oxford", Q2_2020)[0][0]
-    content = filled_return(db, "Wessex", Q2_2020).decode().replace(
-        trust_codes(db, "Wessex", Q2_2020)[0][0], oxford_code).encode()
+    content = (
+        filled_return(db, "Wessex", Q2_2020)
+        .decode()
+        .replace(trust_codes(db, "Wessex", Q2_2020)[0][0], oxford_code)
+        .encode()
+    )
     with pytest.raises(ReturnRejected) as refused:
         store.load([("w.csv", content)], TCAM)
     assert [p.message for p in refused.value.problems] == [
-        f"trust {oxford_code} is already in Oxford's return for Q2 2020/21"]
+        f"trust {oxford_code} is already in Oxford's return for Q2 2020/21"
+    ]
 
 
 def test_rebuild_gives_the_same_result(store, db, tmp_path):
@@ -123,11 +139,17 @@ def test_rebuild_gives_the_same_result(store, db, tmp_path):
     store.load([("b.csv", filled_return(db, "Oxford"))], TCAM)
     store.restore(1)
     quarters = report.default_quarters(db, TCAM) + [NEXT_QUARTER]
-    before = (report.to_csv(report.national_table(db, TCAM, quarters)),
-              queries.current_return_rows(db, TCAM).to_csv(), queries.submissions(db, TCAM).drop(columns=[]).to_csv())
+    before = (
+        report.to_csv(report.national_table(db, TCAM, quarters)),
+        queries.current_return_rows(db, TCAM).to_csv(),
+        queries.submissions(db, TCAM).drop(columns=[]).to_csv(),
+    )
     store.rebuild()
-    after = (report.to_csv(report.national_table(db, TCAM, quarters)),
-             queries.current_return_rows(db, TCAM).to_csv(), queries.submissions(db, TCAM).to_csv())
+    after = (
+        report.to_csv(report.national_table(db, TCAM, quarters)),
+        queries.current_return_rows(db, TCAM).to_csv(),
+        queries.submissions(db, TCAM).to_csv(),
+    )
     assert after == before
 
     # A new store holding only what a backup keeps (events, originals, parsed rows) rebuilds

@@ -25,11 +25,31 @@ def big_return(ahsn: str, quarter: Quarter, trusts: int = 300) -> bytes:
     """A valid return as large as a return may plausibly be (300 trusts)."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["quarter", "ahsn", "trust_code", "trust_name", "trust_type", "adoption_level",
-                     "referrals_made", "referrals_completed"])
+    writer.writerow(
+        [
+            "quarter",
+            "ahsn",
+            "trust_code",
+            "trust_name",
+            "trust_type",
+            "adoption_level",
+            "referrals_made",
+            "referrals_completed",
+        ]
+    )
     for n in range(trusts):
-        writer.writerow([quarter.label, ahsn, f"Z{n:04d}", f"Synthetic {ahsn} Trust {n}", "acute",
-                         1 + n % 5, 10 * (n % 5), 5 * (n % 5)])
+        writer.writerow(
+            [
+                quarter.label,
+                ahsn,
+                f"Z{n:04d}",
+                f"Synthetic {ahsn} Trust {n}",
+                "acute",
+                1 + n % 5,
+                10 * (n % 5),
+                5 * (n % 5),
+            ]
+        )
     return out.getvalue().encode()
 
 
@@ -42,8 +62,9 @@ def test_storing_a_return_never_reads_the_kept_originals(store, db, tmp_path):
     """Parse once: after a dozen big returns, storing another needs none of them read again
     (their originals are moved away to prove it), and neither does a rebuild."""
     quarters = [Quarter.parse("Q1 2015/16") + i for i in range(12)]
-    store.load([(f"big-{q.key}.csv", big_return("Oxford", q)) for q in quarters], TCAM,
-               today=Quarter.parse("Q4 2020/21").start)
+    store.load(
+        [(f"big-{q.key}.csv", big_return("Oxford", q)) for q in quarters], TCAM, today=Quarter.parse("Q4 2020/21").start
+    )
     shutil.move(store.originals, tmp_path / "originals-elsewhere")
     accepted = store.load([("wessex.csv", filled_return(db, "Wessex"))], TCAM)
     assert rate(db, "Wessex", NEXT_QUARTER)[1] == accepted[0].submission_id
@@ -63,11 +84,20 @@ def test_an_incremental_build_equals_a_build_from_nothing(store, db):
     store.load([("a.csv", filled_return(db, "Wessex"))], TCAM)
     store.restore(1)
     store.quarantine(147, "checking a suspicious file", by="nat")
-    tables = ("submissions", "restores", "quarantine_events", "submitted_rows", "current_returns",
-              "ahsn_quarters", "england_quarters", "level_counts")
+    tables = (
+        "submissions",
+        "restores",
+        "quarantine_events",
+        "submitted_rows",
+        "current_returns",
+        "ahsn_quarters",
+        "england_quarters",
+        "level_counts",
+    )
 
     def everything():
         return {t: db.query(f"SELECT * FROM {t} ORDER BY ALL").to_csv() for t in tables}
+
     incremental = everything()
     store.rebuild()  # from nothing
     assert everything() == incremental
@@ -119,7 +149,11 @@ def test_quarantine_leaves_a_submission_out_of_every_figure_and_release_brings_i
     second = store.load([("w2.csv", filled_return(db, "Wessex", levels=levels))], TCAM)[0].submission_id
     assert rate(db, "Wessex", NEXT_QUARTER) == (100, second)
     event = store.quarantine(second, "  every trust live at once: checking with Wessex  ", by="nat")
-    assert (event.kind, event.reason, event.loaded_by) == ("quarantine", "every trust live at once: checking with Wessex", "nat")
+    assert (event.kind, event.reason, event.loaded_by) == (
+        "quarantine",
+        "every trust live at once: checking with Wessex",
+        "nat",
+    )
     assert rate(db, "Wessex", NEXT_QUARTER)[1] == first  # the one before it is current again
     history = queries.submissions(db, TCAM, "Wessex").set_index("submission_id")
     assert history.loc[second, "is_quarantined"] and history.loc[second, "quarantine_reason"].startswith("every")

@@ -35,7 +35,8 @@ def project_modules() -> dict[str, ast.Module]:
 
 def _is_type_checking(test: ast.expr) -> bool:
     return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
-        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING")
+        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING"
+    )
 
 
 def runtime_nodes(tree: ast.AST):
@@ -73,7 +74,7 @@ def test_no_import_cycles_among_the_projects_modules():
         state[node] = "open"
         for nxt in sorted(graph[node]):
             if state.get(nxt) == "open":
-                cycles.append(path[path.index(nxt):] + [nxt])
+                cycles.append(path[path.index(nxt) :] + [nxt])
             elif nxt not in state:
                 visit(nxt, path + [nxt])
         state[node] = "done"
@@ -95,8 +96,22 @@ def test_the_data_layer_never_imports_the_web_app():
 
 # etl's layers, lowest first: a module may import its own layer and the layers before it.
 ETL_LAYERS = [
-    ("definitions", ("etl.quarters", "etl.ahsns", "etl.programmes", "etl.problems", "etl.errors", "etl.files",
-                     "etl.rows", "etl.events", "etl.words", "etl.users", "etl.permissions")),
+    (
+        "definitions",
+        (
+            "etl.quarters",
+            "etl.ahsns",
+            "etl.programmes",
+            "etl.problems",
+            "etl.errors",
+            "etl.files",
+            "etl.rows",
+            "etl.events",
+            "etl.words",
+            "etl.users",
+            "etl.permissions",
+        ),
+    ),
     ("reading files", ("etl.reading",)),
     ("checking", ("etl.validate", "etl.trajectories", "etl.pathways")),
     ("reading the database", ("etl.queries", "etl.settings")),
@@ -112,8 +127,12 @@ DASHBOARD_MAY_IMPORT = {
     "dashboard.security": ("dashboard.context",),
     "dashboard.presentation": ("dashboard.context", "dashboard.security"),
     "dashboard.pages": ("dashboard.context", "dashboard.security", "dashboard.presentation"),
-    "dashboard.endpoints": ("dashboard.context", "dashboard.security", "dashboard.presentation",
-                            "dashboard.background"),
+    "dashboard.endpoints": (
+        "dashboard.context",
+        "dashboard.security",
+        "dashboard.presentation",
+        "dashboard.background",
+    ),
 }
 
 
@@ -122,8 +141,7 @@ def _within(module: str, prefix: str) -> bool:
 
 
 def _etl_layer(module: str) -> int | None:
-    return next((i for i, (_, prefixes) in enumerate(ETL_LAYERS) if any(_within(module, p) for p in prefixes)),
-                None)
+    return next((i for i, (_, prefixes) in enumerate(ETL_LAYERS) if any(_within(module, p) for p in prefixes)), None)
 
 
 def _folder(module: str) -> str | None:
@@ -154,19 +172,25 @@ def test_every_import_points_down_the_layers_of_the_architecture():
 
 
 def test_an_import_against_the_direction_is_found():
-    assert against_the_direction({
-        "etl.queries.database": {"etl.store"},  # reading the database never knows the store
-        "etl.words": {"etl.report"},
-        "etl.store.log": {"dashboard.context"},  # the data layer never imports the web app
-        "dashboard.pages.upload": {"dashboard.endpoints.uploads", "dashboard.pages.history"},
-        "dashboard.presentation.views": {"dashboard.pages.national"},
-        "dashboard.background.pending": {"dashboard.security.auth"},
-        "dashboard.endpoints.uploads": {"dashboard.background.pending", "dashboard.presentation.uploading"},
-    }) == ["etl.queries.database -> etl.store", "etl.words -> etl.report", "etl.store.log -> dashboard.context",
-           "dashboard.pages.upload -> dashboard.endpoints.uploads", "dashboard.pages.upload -> dashboard.pages.history",
-           "dashboard.presentation.views -> dashboard.pages.national",
-           "dashboard.background.pending -> dashboard.security.auth"]
-
+    assert against_the_direction(
+        {
+            "etl.queries.database": {"etl.store"},  # reading the database never knows the store
+            "etl.words": {"etl.report"},
+            "etl.store.log": {"dashboard.context"},  # the data layer never imports the web app
+            "dashboard.pages.upload": {"dashboard.endpoints.uploads", "dashboard.pages.history"},
+            "dashboard.presentation.views": {"dashboard.pages.national"},
+            "dashboard.background.pending": {"dashboard.security.auth"},
+            "dashboard.endpoints.uploads": {"dashboard.background.pending", "dashboard.presentation.uploading"},
+        }
+    ) == [
+        "etl.queries.database -> etl.store",
+        "etl.words -> etl.report",
+        "etl.store.log -> dashboard.context",
+        "dashboard.pages.upload -> dashboard.endpoints.uploads",
+        "dashboard.pages.upload -> dashboard.pages.history",
+        "dashboard.presentation.views -> dashboard.pages.national",
+        "dashboard.background.pending -> dashboard.security.auth",
+    ]
 
 
 def test_a_page_request_on_an_empty_store_neither_builds_it_nor_takes_the_write_lock(tmp_path):
@@ -187,8 +211,14 @@ def test_reading_a_store_that_is_behind_its_events_does_not_repair_it(store, db)
     """A crashed write leaves the database behind the events; readers serve what is published
     and leave the repair to the next writer or `python -m etl init`."""
     before = store.current_database()
-    restore = Restore(id=161, programme="tcam", submission_id=1, loaded_by="someone",
-                      loaded_at="2026-11-23T10:00:00+00:00", source="a write that crashed")
+    restore = Restore(
+        id=161,
+        programme="tcam",
+        submission_id=1,
+        loaded_by="someone",
+        loaded_at="2026-11-23T10:00:00+00:00",
+        source="a write that crashed",
+    )
     (store.events_dir / "000161.json").write_text(json.dumps(events.to_json(restore)))
     assert db.query("SELECT count(*) AS n FROM submissions")["n"].iloc[0] == 150
     assert store.current_database() == before and not store.is_current()
@@ -201,8 +231,14 @@ def test_settings_table_and_settings_object_agree():
 
 def test_a_bad_setting_is_refused_with_every_problem_named():
     with pytest.raises(SettingsError) as refused:
-        Settings.from_env({"METRICS_PORT": "eighty", "METRICS_REQUIRE_LOGIN": "maybe",
-                           "METRICS_PROGRAMME": "nope", "METRICS_SECRET_KEY": "hunter2"})
+        Settings.from_env(
+            {
+                "METRICS_PORT": "eighty",
+                "METRICS_REQUIRE_LOGIN": "maybe",
+                "METRICS_PROGRAMME": "nope",
+                "METRICS_SECRET_KEY": "hunter2",
+            }
+        )
     message = str(refused.value)
     assert "METRICS_PORT='eighty' must be a whole number." in message
     assert "METRICS_REQUIRE_LOGIN='maybe' must be true or false." in message
@@ -212,16 +248,23 @@ def test_a_bad_setting_is_refused_with_every_problem_named():
 
 def test_a_bad_setting_stops_the_web_app_before_it_serves(tmp_path):
     env = {**os.environ, "METRICS_DATA": str(tmp_path), "METRICS_LOGIN_ATTEMPTS": "0"}
-    started = subprocess.run([sys.executable, "-c", "import app"], cwd=ROOT, env=env,
-                             capture_output=True, text=True, timeout=120)
+    started = subprocess.run(
+        [sys.executable, "-c", "import app"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
     assert started.returncode != 0
-    assert started.stderr.strip().endswith("Cannot start: METRICS_LOGIN_ATTEMPTS='0' must be at least 1 "
-                                           "and at most 1,000.")
+    assert started.stderr.strip().endswith(
+        "Cannot start: METRICS_LOGIN_ATTEMPTS='0' must be at least 1 and at most 1,000."
+    )
 
 
 def test_a_bad_setting_stops_the_command_line(tmp_path):
-    result = subprocess.run([sys.executable, "-m", "etl", "settings"], cwd=ROOT, capture_output=True, text=True,
-                            env={**os.environ, "METRICS_DATA": str(tmp_path), "METRICS_KEEP_DATABASES": "-1"},
-                            timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-m", "etl", "settings"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "METRICS_DATA": str(tmp_path), "METRICS_KEEP_DATABASES": "-1"},
+        timeout=120,
+    )
     assert result.returncode == 2
     assert result.stderr == "error: Cannot start: METRICS_KEEP_DATABASES='-1' must be at least 1 and at most 100.\n"

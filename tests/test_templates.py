@@ -27,22 +27,33 @@ def test_the_excel_template_reads_back_unchanged(store, db):
     assert len(rows) > 3
     result = parse_return("wessex.xlsx", template_xlsx(db, TCAM, "Wessex", NEXT_QUARTER), TCAM, ReadLimits(), TODAY)
     assert result.ok, result.problems
-    assert [[r.quarter.label, r.ahsn, r.trust_code, r.trust_name, r.trust_type,
-             r.adoption_level, r.referrals_made, r.referrals_completed] for r in result.records] == \
-        [[*row[:6], None, None] for row in rows]
+    assert [
+        [
+            r.quarter.label,
+            r.ahsn,
+            r.trust_code,
+            r.trust_name,
+            r.trust_type,
+            r.adoption_level,
+            r.referrals_made,
+            r.referrals_completed,
+        ]
+        for r in result.records
+    ] == [[*row[:6], None, None] for row in rows]
     assert all(r.trust_type_given and r.comment is None for r in result.records)
     # the only reading: the explanations sheet is not the return
     assert [str(i) for i in result.interpretations] == [
-        "the return was read from sheet 'Return'; sheet 'About the columns' holds no return table "
-        "and was not read"]
+        "the return was read from sheet 'Return'; sheet 'About the columns' holds no return table and was not read"
+    ]
 
 
 def test_the_excel_template_has_drop_down_lists_and_explains_every_column(store, db):
     book = openpyxl.load_workbook(io.BytesIO(template_xlsx(db, TCAM, "Wessex", NEXT_QUARTER)))
     sheet = book["Return"]
     assert [c.value for c in sheet[1]] == CSV_COLUMNS + ["comment"]
-    lists = {str(dv.sqref).split(":")[0][0]: dv.formula1 for dv in sheet.data_validations.dataValidation
-             if dv.type == "list"}
+    lists = {
+        str(dv.sqref).split(":")[0][0]: dv.formula1 for dv in sheet.data_validations.dataValidation if dv.type == "list"
+    }
     assert lists == {"F": '"1,2,3,4,5"', "E": '"acute,mental_health,community,other"'}
     whole = [dv for dv in sheet.data_validations.dataValidation if dv.type == "whole"]
     assert {str(dv.sqref).split(":")[0][0] for dv in whole} == {"G", "H"}
@@ -58,15 +69,20 @@ def test_every_cell_a_template_writes_is_neutralised(store, db):
     store.load([("w.csv", ("\n".join(hostile) + "\n").encode())], TCAM, today=TODAY)
     book = openpyxl.load_workbook(io.BytesIO(template_xlsx(db, TCAM, "Wessex", NEXT_QUARTER + 1)))
     names = {r[2].value: r[3].value for r in book["Return"].iter_rows(min_row=2)}
-    assert names[code] == "'=HYPERLINK(\"http://evil.example\")"
+    assert names[code] == '\'=HYPERLINK("http://evil.example")'
     formulas = [c.coordinate for ws in book for row in ws.iter_rows() for c in row if c.data_type == "f"]
     assert formulas == []
 
 
 def test_the_template_command_writes_an_excel_workbook(store, settings, tmp_path, capsys):
     out = tmp_path / "wessex.xlsx"
-    assert main(["template", "--ahsn", "KSS AHSN", "--quarter", "Q3 2020/21", "--format", "xlsx",
-                 "--output", str(out)], settings=settings) == 0
+    assert (
+        main(
+            ["template", "--ahsn", "KSS AHSN", "--quarter", "Q3 2020/21", "--format", "xlsx", "--output", str(out)],
+            settings=settings,
+        )
+        == 0
+    )
     assert parse_return("kss.xlsx", out.read_bytes(), TCAM, ReadLimits(), TODAY).ok
     assert main(["template", "--ahsn", "KSS", "--quarter", "Q3 2020/21", "--format", "xlsx"], settings=settings) == 1
     assert "give the file with --output" in capsys.readouterr().err
@@ -75,7 +91,7 @@ def test_the_template_command_writes_an_excel_workbook(store, settings, tmp_path
 def test_the_template_endpoint_serves_the_excel_workbook(settings):
     page = make_app(settings).server.test_client().get("/upload/template?ahsn=Wessex&quarter=Q3+2020/21&format=xlsx")
     assert page.status_code == 200
-    assert page.headers["Content-Disposition"] == 'attachment; filename=tcam-return-wessex-q3_2020_21.xlsx'
+    assert page.headers["Content-Disposition"] == "attachment; filename=tcam-return-wessex-q3_2020_21.xlsx"
     assert page.mimetype == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     assert parse_return("t.xlsx", page.data, TCAM, ReadLimits(), TODAY).ok
 

@@ -52,8 +52,12 @@ REFUSED = {
     "not-a-column.csv": [(1, "owner", "this is not a column of the trajectory")],
     # issue 22: quarters past any year, 5,000 digits, powers of ten, infinity
     "out-of-bounds.csv": [
-        (2, "quarter", "'Q4 9999/00' is outside the years a quarter can be in here: Q1 2013/14 (when the AHSNs "
-                       "began) to Q4 2099/00"),
+        (
+            2,
+            "quarter",
+            "'Q4 9999/00' is outside the years a quarter can be in here: Q1 2013/14 (when the AHSNs "
+            "began) to Q4 2099/00",
+        ),
         (3, "quarter", "'Q1 999999999999999999999999999…99/00 (5,006 characters)' is not a quarter"),
         (4, "target_percent", "'1E+300' is not a target rate"),
         (5, "target_percent", "'999999999999999999999999999999…99999 (5,000 characters)' is not a target rate"),
@@ -78,19 +82,34 @@ REFUSED = {
 ACCEPTED = {
     "percent-cells.xlsx": (
         [("Wessex", "Q4 2019/20", 20), ("Wessex", "Q2 2020/21", 35), ("Wessex", "Q4 2020/21", 50)],
-        ["target_percent: '0.2' read as 20% in row 4", "ahsn: 'Health Innovation Wessex' read as Wessex in 3 rows (4-6)",
-         "target_percent: a formula in row 6 was read as the value Excel last showed",
-         "the trajectory was read from sheet 'Trajectory'; sheet 'Instructions' holds no trajectory table and was not read"]),
+        [
+            "target_percent: '0.2' read as 20% in row 4",
+            "ahsn: 'Health Innovation Wessex' read as Wessex in 3 rows (4-6)",
+            "target_percent: a formula in row 6 was read as the value Excel last showed",
+            "the trajectory was read from sheet 'Trajectory'; sheet 'Instructions' holds no trajectory table and was not read",
+        ],
+    ),
     "semicolons-title-and-words.csv": (
-        [("KSS", "Q4 2019/20", 10), ("KSS", "Q2 2020/21", 30), ("KSS", "Q4 2020/21", 50),
-         ("Wessex", "Q2 2019/20", 25), ("Wessex", "Q4 2019/20", 40)],
-        ["this CSV uses semicolons to separate values, not commas; read that way",
-         "header: 'Target (%)' read as target_percent in row 3", "quarter: 'Q4 19/20' read as Q4 2019/20 in row 4",
-         "ahsn: 'Kent Surrey Sussex' read as KSS in row 4", "target_percent: '0.3' read as 30% in row 5",
-         "quarter: '2020/21 Q2' read as Q2 2020/21 in row 5"]),
+        [
+            ("KSS", "Q4 2019/20", 10),
+            ("KSS", "Q2 2020/21", 30),
+            ("KSS", "Q4 2020/21", 50),
+            ("Wessex", "Q2 2019/20", 25),
+            ("Wessex", "Q4 2019/20", 40),
+        ],
+        [
+            "this CSV uses semicolons to separate values, not commas; read that way",
+            "header: 'Target (%)' read as target_percent in row 3",
+            "quarter: 'Q4 19/20' read as Q4 2019/20 in row 4",
+            "ahsn: 'Kent Surrey Sussex' read as KSS in row 4",
+            "target_percent: '0.3' read as 30% in row 5",
+            "quarter: '2020/21 Q2' read as Q2 2020/21 in row 5",
+        ],
+    ),
     "windows-1252.csv": (
         [("East Midlands", "Q4 2019/20", 50), ("East Midlands", "Q4 2020/21", 75)],
-        ["the file is not UTF-8, so it was read as Windows-1252"]),
+        ["the file is not UTF-8, so it was read as Windows-1252"],
+    ),
 }
 
 
@@ -134,8 +153,9 @@ def test_a_hostile_file_is_refused_cheaply_in_the_reading_child():
     parsed = parse_trajectory(HOSTILE.name, HOSTILE.read_bytes(), TCAM, ReadLimits(memory_bytes=256 * 1024 * 1024))
     assert time.monotonic() - started < 10
     assert parsed.steps == [] and parsed.problems
-    assert parsed.problems[0].message.startswith("sheet 'Return' says it spans 65,536 rows and 256 columns, far "
-                                                 "outside any return")
+    assert parsed.problems[0].message.startswith(
+        "sheet 'Return' says it spans 65,536 rows and 256 columns, far outside any return"
+    )
 
 
 def test_the_attackers_workbook_is_refused_as_a_trajectory_too():
@@ -145,17 +165,23 @@ def test_the_attackers_workbook_is_refused_as_a_trajectory_too():
     parsed = parse_trajectory(attack.name, attack.read_bytes(), TCAM, ReadLimits())
     assert time.monotonic() - started < 10
     assert [p.message for p in parsed.problems] == [
-        "the workbook has 150 sheets; a return is one sheet, and at most 50 are read"]
+        "the workbook has 150 sheets; a return is one sheet, and at most 50 are read"
+    ]
 
 
 def test_too_large_a_file_is_refused_before_any_child_starts():
-    parsed = parse_trajectory("big.csv", b"ahsn,quarter,target_percent\n" + b"x" * 2000, TCAM, ReadLimits(max_bytes=1000))
+    parsed = parse_trajectory(
+        "big.csv", b"ahsn,quarter,target_percent\n" + b"x" * 2000, TCAM, ReadLimits(max_bytes=1000)
+    )
     assert parsed.problems[0].message == "the file is 2,028 bytes, over the limit of 1,000 bytes"
 
 
 def files_of(store: Store) -> dict:
-    return {str(p.relative_to(store.root)): p.read_bytes()
-            for p in sorted(store.root.rglob("*")) if p.is_file() and p.name != "write.lock"}
+    return {
+        str(p.relative_to(store.root)): p.read_bytes()
+        for p in sorted(store.root.rglob("*"))
+        if p.is_file() and p.name != "write.lock"
+    }
 
 
 @pytest.mark.parametrize("name", sorted(REFUSED))
@@ -174,9 +200,10 @@ def test_the_demo_trajectories_are_versions_set_before_the_demo_quarters_were_pu
     first_publish = min(e.id for e in events if e.kind == "publish")
     assert max(e.id for e in events if isinstance(e, SetTrajectory)) < first_publish
     kss = queries.trajectory_targets(db, TCAM, "KSS").set_index("quarter")["target_percent"]
-    assert [whole(kss[q]) for q in
-            ("Q3 2018/19", "Q4 2018/19", "Q3 2019/20", "Q4 2019/20", "Q2 2020/21", "Q3 2020/21", "Q4 2020/21")] == [
-        None, 10, 10, 30, 50, 50, 60]
+    assert [
+        whole(kss[q])
+        for q in ("Q3 2018/19", "Q4 2018/19", "Q3 2019/20", "Q4 2019/20", "Q2 2020/21", "Q3 2020/21", "Q4 2020/21")
+    ] == [None, 10, 10, 30, 50, 50, 60]
 
 
 def wessex_targets(db) -> dict[str, int | None]:
@@ -204,7 +231,10 @@ def test_a_new_version_never_rewrites_how_a_published_quarter_was_judged(tstore,
     versions = queries.trajectory_versions(db, TCAM, "Wessex")
     assert list(versions["version"]) == [3, 2, 1] and list(versions["is_newest"]) == [True, False, False]
     assert versions.iloc[1][["by_user", "reason", "file_name"]].tolist() == [
-        "asha", "agreed again with the trusts", "wessex-v2.csv"]
+        "asha",
+        "agreed again with the trusts",
+        "wessex-v2.csv",
+    ]
     assert (tstore.root / event.stored_as).read_bytes() == version_2  # the file as sent, kept
 
     # Rebuilt from the events alone, every quarter is judged the same.
@@ -244,13 +274,17 @@ def test_a_file_with_an_ahsn_the_user_may_not_set_stores_nothing(tstore):
 def test_the_template_round_trips_every_current_trajectory(tstore):
     versions = tstore.trajectory_versions(TCAM)
     text = trajectory_csv(versions, ["Oxford", "KSS"])
-    assert text.splitlines()[:2] == ["ahsn,quarter,target_percent,note",
-                                     "Oxford,Q4 2019/20,20,synthetic: starting from no trust live"]
+    assert text.splitlines()[:2] == [
+        "ahsn,quarter,target_percent,note",
+        "Oxford,Q4 2019/20,20,synthetic: starting from no trust live",
+    ]
     parsed = parse_trajectory("t.csv", text.encode(), TCAM, ReadLimits())
     assert parsed.ok and parsed.ahsns() == ["Oxford", "KSS"] and parsed.interpretations == []
     assert trajectory_csv({}, ["Oxford"], Quarter.parse("Q2 2020/21")).splitlines()[1:] == [
-        "Wessex,Q3 2020/21,20,an example: replace with your own steps", "Wessex,Q1 2021/22,35,",
-        "Wessex,Q3 2021/22,50,"]
+        "Wessex,Q3 2020/21,20,an example: replace with your own steps",
+        "Wessex,Q1 2021/22,35,",
+        "Wessex,Q3 2021/22,50,",
+    ]
 
 
 # ---- the command line --------------------------------------------------------------------------
@@ -267,6 +301,7 @@ def run(tstore, capsys):
         code = main(list(args), settings=settings)
         out, err = capsys.readouterr()
         return code, out, err
+
     return run
 
 
@@ -274,24 +309,33 @@ def test_trajectory_load_check_history_and_template_on_the_command_line(run, tmp
     good = FIXTURES / "messy" / "percent-cells.xlsx"
     code, out, err = run("trajectory", "load", str(good), "--check")
     assert code == 0 and "nothing was stored (--check)" in err
-    assert out == ("Wessex: 20% by Q4 2019/20, 35% by Q2 2020/21, 50% by Q4 2020/21; would be version 2 "
-                   "(now: 25% by Q4 2018/19, 50% by Q2 2019/20, 65% by Q2 2020/21, 75% by Q4 2020/21)\n")
+    assert out == (
+        "Wessex: 20% by Q4 2019/20, 35% by Q2 2020/21, 50% by Q4 2020/21; would be version 2 "
+        "(now: 25% by Q4 2018/19, 50% by Q2 2019/20, 65% by Q2 2020/21, 75% by Q4 2020/21)\n"
+    )
     assert "read: percent-cells.xlsx: target_percent: '0.2' read as 20% in row 4" in err
-    assert run("trajectory", "load", str(good))[2].endswith("error: say why, in a few words (--reason): it is "
-                                                             "kept with the trajectory\n")
+    assert run("trajectory", "load", str(good))[2].endswith(
+        "error: say why, in a few words (--reason): it is kept with the trajectory\n"
+    )
     code, out, _ = run("trajectory", "load", str(good), "--reason", "agreed at the March board", "--by", "asha")
-    assert (code, out) == (0, "Wessex: trajectory version 2 set: 20% by Q4 2019/20, 35% by Q2 2020/21, 50% by "
-                              "Q4 2020/21 (event 176)\n")
+    assert (code, out) == (
+        0,
+        "Wessex: trajectory version 2 set: 20% by Q4 2019/20, 35% by Q2 2020/21, 50% by Q4 2020/21 (event 176)\n",
+    )
     code, out, _ = run("trajectory", "history", "--ahsn", "health innovation wessex")
     rows = out.splitlines()
     assert rows[0] == "ahsn,version,current,event,set_by,set_at,reason,file_name,steps"
     assert rows[1].startswith("Wessex,2,yes,176,asha,") and rows[1].endswith(
-        ',agreed at the March board,percent-cells.xlsx,"20% by Q4 2019/20, 35% by Q2 2020/21, 50% by Q4 2020/21"')
+        ',agreed at the March board,percent-cells.xlsx,"20% by Q4 2019/20, 35% by Q2 2020/21, 50% by Q4 2020/21"'
+    )
     assert rows[2].startswith("Wessex,1,no,") and len(rows) == 3
     bad = FIXTURES / "bad" / "falling-and-duplicate.csv"
     code, out, err = run("trajectory", "load", str(bad), "--reason", "x")
-    assert code == 1 and out == "" and err.endswith("2 problem(s) found; nothing was stored. Fix them and load "
-                                                    "the file again.\n")
+    assert (
+        code == 1
+        and out == ""
+        and err.endswith("2 problem(s) found; nothing was stored. Fix them and load the file again.\n")
+    )
     assert "falling-and-duplicate.csv, row 3, column target_percent: Wessex's target falls" in err
     target = tmp_path / "all.csv"
     assert run("trajectory", "template", "--output", str(target))[0] == 0

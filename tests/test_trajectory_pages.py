@@ -58,6 +58,7 @@ def as_user(app):
             user = services().users.get(name)
             session["sid"], _csrf = services().sessions.start(user.name, user.stamp)
         contexts.append(ctx)
+
     yield context
     while contexts:
         contexts.pop().pop()
@@ -66,6 +67,7 @@ def as_user(app):
 def test_table_8_1_is_unchanged_by_the_trajectories(tstore):
     db = Database(tstore)
     from etl.report import default_quarters
+
     assert to_csv(national_table(db, TCAM, default_quarters(db, TCAM))) == TABLE_8_1
 
 
@@ -74,14 +76,18 @@ def test_the_ahsn_page_says_where_it_stands_against_its_trajectory_and_the_next_
     page = pages.ahsn.layout(slug="innovation-agency")
     assert text_of(find(page, "ahsn-trajectory-now")) == (
         "Against its own trajectory. ○ Behind its trajectory in Q2 2020/21: 56% against 60% (its step for this "
-        "quarter), 1 acute trust short.")
+        "quarter), 1 acute trust short."
+    )
     nxt = text_of(find(page, "ahsn-trajectory-next"))
-    assert nxt.startswith("Next step, 65% by Q4 2020/21: 2 more acute trusts reaching level 4 (Live) would meet "
-                          "it (11 of 16). Nearest (acute trusts at level 3 Implementing): ")
+    assert nxt.startswith(
+        "Next step, 65% by Q4 2020/21: 2 more acute trusts reaching level 4 (Live) would meet "
+        "it (11 of 16). Nearest (acute trusts at level 3 Implementing): "
+    )
     assert "Trajectory version 1, set by demo data on" in text_of(find(page, "ahsn-trajectory"))
     kss = pages.ahsn.layout(slug="kss")
     assert text_of(find(kss, "ahsn-trajectory-now")).endswith(
-        "✓ On its trajectory in Q2 2020/21: 50% against 50% (its step for this quarter), exactly on it.")
+        "✓ On its trajectory in Q2 2020/21: 50% against 50% (its step for this quarter), exactly on it."
+    )
     # the chart: the target, England and KSS as lines; the trajectory as steps with its own legend entry
     chart = find(kss, "ahsn-rate-chart").figure
     assert [t["name"] for t in chart["data"]] == ["Target 50%", "England", "KSS"]
@@ -110,7 +116,8 @@ def test_without_trajectories_the_pages_show_the_flat_target_only(store):
         assert "shapes" not in find(ahsn, "ahsn-rate-chart").figure["layout"]
         national = importlib.import_module("dashboard.pages.national").layout(against="trajectory")
         assert text_of(find(national, "national-trajectory-sentence")).startswith(
-            "On or above their own trajectory: no AHSN had a trajectory target in Q3 2018/19")
+            "On or above their own trajectory: no AHSN had a trajectory target in Q3 2018/19"
+        )
         cells = find(national, "national-table-grid").children[2].children[0].children[1:4]
         assert {c.className for c in cells} == {"c no-trajectory rate"}
         assert "Oxford has no trajectory" in cells[0].children.title
@@ -121,13 +128,15 @@ def test_the_national_overview_marks_rates_against_each_trajectory_when_asked(as
     default = pages.national.layout()
     assert find(default, "national-trajectory-sentence") is None
     assert text_of(find(default, "national-against")) == (
-        "Mark the rates against: the national 50% target · each AHSN's own trajectory")
+        "Mark the rates against: the national 50% target · each AHSN's own trajectory"
+    )
     assert find(default, "against-trajectory").href == "/?against=trajectory"
     page = pages.national.layout(against="trajectory", quarters="Q3 2019/20,Q2 2020/21", provisional="1")
     assert find(page, "against-target").href == "/?quarters=Q3%202019/20,Q2%202020/21&provisional=1"
     assert text_of(find(page, "national-trajectory-sentence")) == (
         "On or above their own trajectory: 11 of the 14 AHSNs with a trajectory target and a return in Q3 2019/20; "
-        "9 of the 15 AHSNs with a trajectory target and a return in Q2 2020/21.")
+        "9 of the 15 AHSNs with a trajectory target and a return in Q2 2020/21."
+    )
     rows = {text_of(r.children[0]): r.children[1:] for r in find(page, "national-table-grid").children[2].children}
     oxford = rows["Oxford"]
     assert (oxford[0].className, text_of(oxford[0].children.children[0])) == ("c no-trajectory rate", "20%")
@@ -140,7 +149,8 @@ def test_the_national_overview_marks_rates_against_each_trajectory_when_asked(as
     assert "On or above its own trajectory" in legend and "Behind its own trajectory" in legend
     assert find(page, "national-trajectory-note") is not None
     assert find(page, "national-download-csv").href == (
-        "/download/national.csv?quarters=Q3%202019/20,Q2%202020/21&provisional=1&against=trajectory")
+        "/download/national.csv?quarters=Q3%202019/20,Q2%202020/21&provisional=1&against=trajectory"
+    )
 
 
 def test_the_national_overview_lists_recent_milestones_a_to_z(as_user, pages):
@@ -162,7 +172,9 @@ def test_a_milestone_of_a_quarter_not_yet_published_is_marked_provisional(as_use
     as_user()
     section = find(pages.national.layout(provisional="1"), "national-milestones")
     assert [text_of(c) for c in section.children if type(c).__name__ == "H3"] == [
-        "Q3 2020/21 (provisional)", "Q2 2020/21"]
+        "Q3 2020/21 (provisional)",
+        "Q2 2020/21",
+    ]
     assert "NENC had every acute trust live: all 16." in text_of(section)
     assert "Q3 2020/21" not in text_of(find(pages.national.layout(), "national-milestones"))  # published only
 
@@ -206,6 +218,7 @@ def test_who_may_set_a_trajectory():
 
     def may_set(user, programme, ahsn):
         return allowed(user, Action.SET_TRAJECTORY, ahsn=ahsn, programme=programme)
+
     assert may_set(nat, TCAM, "KSS") and may_set(wessex, TCAM, "Wessex") and not may_set(wessex, TCAM, "KSS")
     national_only = replace(TCAM, submitters_set_trajectories=False)
     assert may_set(nat, national_only, "Wessex") and not may_set(wessex, national_only, "Wessex")
@@ -228,8 +241,10 @@ def test_the_page_previews_a_file_and_says_what_it_changes(as_user, pages):
     preview = pages.trajectories.check_trajectory(data_url(WESSEX_V2), "wessex.csv")
     text = text_of(preview)
     assert "wessex.csv passed the checks: a trajectory for Wessex" in text
-    assert "Wessex version 2 25% by Q4 2018/19, 50% by Q2 2019/20, 65% by Q2 2020/21, 75% by Q4 2020/21 " \
-           "50% by Q4 2019/20, 80% by Q4 2020/21" in text
+    assert (
+        "Wessex version 2 25% by Q4 2018/19, 50% by Q2 2019/20, 65% by Q2 2020/21, 75% by Q4 2020/21 "
+        "50% by Q4 2019/20, 80% by Q4 2020/21" in text
+    )
     assert "target_percent: '0.5' read as 50% in row 2" in text
     assert text_of(find(preview, "trajectory-published-note")).startswith("Quarters up to Q2 2020/21 are published")
     assert find(preview, "trajectory-confirm") is not None
@@ -247,14 +262,17 @@ def test_storing_checks_the_user_the_reason_and_the_file_again(app, tstore):
     kss_file = (io.BytesIO(b"ahsn,quarter,target_percent\nKSS,Q4 2020/21,80\n"), "k.csv")
     other = client.post("/trajectories/commit", data={"csrf_token": csrf, "reason": "x", "file": kss_file})
     assert other.status_code == 403 and "KSS" in other.get_json()["error"]
-    no_reason = client.post("/trajectories/commit", data={"csrf_token": csrf, "reason": " ",
-                                                          "file": (io.BytesIO(WESSEX_V2), "w.csv")})
+    no_reason = client.post(
+        "/trajectories/commit", data={"csrf_token": csrf, "reason": " ", "file": (io.BytesIO(WESSEX_V2), "w.csv")}
+    )
     assert no_reason.status_code == 400
     no_csrf = client.post("/trajectories/commit", data={"reason": "x", "file": (io.BytesIO(WESSEX_V2), "w.csv")})
     assert no_csrf.status_code == 400
     assert len(queries.trajectory_versions(db, TCAM, "Wessex")) == 1
-    stored = client.post("/trajectories/commit", data={"csrf_token": csrf, "reason": "agreed at the March board",
-                                                       "file": (io.BytesIO(WESSEX_V2), "w.csv")})
+    stored = client.post(
+        "/trajectories/commit",
+        data={"csrf_token": csrf, "reason": "agreed at the March board", "file": (io.BytesIO(WESSEX_V2), "w.csv")},
+    )
     assert stored.status_code == 200, stored.get_data(as_text=True)
     [event] = stored.get_json()["stored"]
     assert event["ahsn"] == "Wessex" and event["steps"] == [["Q4 2019/20", 50, "agreed"], ["Q4 2020/21", 80, None]]
@@ -267,8 +285,9 @@ def test_storing_checks_the_user_the_reason_and_the_file_again(app, tstore):
     assert client.get(f"/trajectories/{kss_version}/original").status_code == 403
     assert app.server.test_client().get(f"/trajectories/{kss_version}/original").status_code == 401
     assert client.get("/trajectories/999999/original").status_code == 404
-    again = client.post("/trajectories/commit", data={"csrf_token": csrf, "reason": "again",
-                                                      "file": (io.BytesIO(WESSEX_V2), "w.csv")})
+    again = client.post(
+        "/trajectories/commit", data={"csrf_token": csrf, "reason": "again", "file": (io.BytesIO(WESSEX_V2), "w.csv")}
+    )
     assert again.status_code == 409 and "nothing was stored" in again.get_json()["error"]
 
 
@@ -278,7 +297,10 @@ def test_a_preview_token_is_confirmed_by_the_page_form(app, tstore, pages):
     with app.server.test_request_context("/"):
         user = services().users.get("nat")
         token = services().pending.save(f"{user.name} trajectory", "w.csv", WESSEX_V2)
-    stored = client.post("/trajectories/commit", data={"csrf_token": csrf, "reason": "from the page", "token": token,
-                                                       "from_page": "1"})
+    stored = client.post(
+        "/trajectories/commit", data={"csrf_token": csrf, "reason": "from the page", "token": token, "from_page": "1"}
+    )
     assert stored.status_code == 303 and stored.headers["Location"].startswith("/trajectories?stored=")
-    assert client.post("/trajectories/commit", data={"csrf_token": csrf, "reason": "x", "token": token}).status_code == 404
+    assert (
+        client.post("/trajectories/commit", data={"csrf_token": csrf, "reason": "x", "token": token}).status_code == 404
+    )

@@ -88,21 +88,26 @@ def test_two_uploads_at_once_for_different_ahsns_and_for_the_same(server):
     changed = good.replace(b"RN3,Great Western Hospitals,acute,2", b"RN3,Great Western Hospitals,acute,4")
     before = len(store.events())
 
-    responses = post_together([
-        (wessex, live.url + "/upload/commit", {"csrf_token": wessex_csrf},
-         {"file": ("wessex-good.csv", good)}),
-        (kss, live.url + "/upload/commit", {"csrf_token": kss_csrf},
-         {"file": ("kss-good.csv", fixture_bytes("kss-good.csv"))}),
-    ])
+    responses = post_together(
+        [
+            (wessex, live.url + "/upload/commit", {"csrf_token": wessex_csrf}, {"file": ("wessex-good.csv", good)}),
+            (
+                kss,
+                live.url + "/upload/commit",
+                {"csrf_token": kss_csrf},
+                {"file": ("kss-good.csv", fixture_bytes("kss-good.csv"))},
+            ),
+        ]
+    )
     assert [r.status_code for r in responses] == [200, 200]
     first_wessex = responses[0].json()["stored"][0]["submission_id"]
     # the same AHSN-quarter from two people at once: both stored, one after the other
-    responses = post_together([
-        (wessex, live.url + "/upload/commit", {"csrf_token": wessex_csrf},
-         {"file": ("wessex-good.csv", good)}),
-        (nat, live.url + "/upload/commit", {"csrf_token": nat_csrf},
-         {"file": ("wessex-changed.csv", changed)}),
-    ])
+    responses = post_together(
+        [
+            (wessex, live.url + "/upload/commit", {"csrf_token": wessex_csrf}, {"file": ("wessex-good.csv", good)}),
+            (nat, live.url + "/upload/commit", {"csrf_token": nat_csrf}, {"file": ("wessex-changed.csv", changed)}),
+        ]
+    )
     assert [r.status_code for r in responses] == [200, 200]
     ids = sorted(r.json()["stored"][0]["submission_id"] for r in responses)
 
@@ -130,9 +135,14 @@ def _batch(folder: Path, quarters: int) -> list[Path]:
     year, number = 2019, 3
     for i in range(quarters):
         label = f"Q{number} {year}/{(year + 1) % 100:02d}"
-        body = "".join(f"{label},Oxford,{code},{name},acute,{lv},{5 + i},{i}\n" for code, name, lv in
-                       (("RTH", "Oxford University Hospitals", 4), ("RXQ", "Buckinghamshire Healthcare", 2),
-                        ("RHW", "Royal Berkshire", 2)))
+        body = "".join(
+            f"{label},Oxford,{code},{name},acute,{lv},{5 + i},{i}\n"
+            for code, name, lv in (
+                ("RTH", "Oxford University Hospitals", 4),
+                ("RXQ", "Buckinghamshire Healthcare", 2),
+                ("RHW", "Royal Berkshire", 2),
+            )
+        )
         path = folder / f"oxford-{year}-q{number}.csv"
         path.write_text(header + body)
         paths.append(path)
@@ -232,8 +242,7 @@ def _workers(live) -> list[int]:
     return [int(pid) for pid in children]
 
 
-def test_a_worker_killed_between_the_commit_and_the_switch_told_the_user_stored_and_every_worker_serves_it(
-        tmp_path):
+def test_a_worker_killed_between_the_commit_and_the_switch_told_the_user_stored_and_every_worker_serves_it(tmp_path):
     """The riskiest moment of a web upload, made to happen for certain: the parsed rows the
     background build will read are, ahead of time, a named pipe, so the build in the worker
     that took the commit waits there (after the answer "stored" was sent) until the test
@@ -248,8 +257,12 @@ def test_a_worker_killed_between_the_commit_and_the_switch_told_the_user_stored_
     os.mkfifo(rows_path)
     with LiveServer({"METRICS_DATA": str(root)}, workers=3) as live:
         session, csrf = signed_in(live, "wessex")
-        answer = session.post(live.url + "/upload/commit", data={"csrf_token": csrf},
-                              files={"file": ("wessex-good.csv", content)}, timeout=60)
+        answer = session.post(
+            live.url + "/upload/commit",
+            data={"csrf_token": csrf},
+            files={"file": ("wessex-good.csv", content)},
+            timeout=60,
+        )
         assert answer.status_code == 200
         assert answer.json()["stored"][0]["submission_id"] == 7 and answer.json()["figures_updated"] is False
         # the committing worker's build is now waiting to open the pipe: meet it there

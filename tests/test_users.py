@@ -24,9 +24,11 @@ def users(empty_store) -> Users:
 @pytest.fixture
 def run(empty_store, monkeypatch):
     """`python -m etl users ARGV` on the test's store, with `stdin` as standard input."""
+
     def run(argv, stdin=""):
         monkeypatch.setattr("sys.stdin", io.StringIO(stdin))
         return cli.main(["users", *argv], settings=settings_for(empty_store.root))
+
     return run
 
 
@@ -62,16 +64,28 @@ def test_add_list_passwd_remove(empty_store, users, run, capsys):
     assert [u.name for u in users.all()] == ["nat"]
 
 
-@pytest.mark.parametrize("argv, stdin, message", [
-    (["add", "b", "--ahsn", "Atlantis", "--password-stdin"], PASSWORD,
-     "error: 'Atlantis' is not one of the 15 AHSNs; use its short name, e.g. Wessex"),
-    (["add", "b", "--ahsn", "KSS", "--password-stdin"], "short",
-     "error: the password must be at least 12 characters long"),
-    (["add", "b c", "--national", "--password-stdin"], PASSWORD,
-     "error: a user name is 1 to 64 letters, digits or . _ - @ (an email address works)"),
-    (["remove", "ghost"], "", "error: there is no user called ghost"),
-    (["passwd", "ghost", "--password-stdin"], PASSWORD, "error: there is no user called ghost"),
-])
+@pytest.mark.parametrize(
+    "argv, stdin, message",
+    [
+        (
+            ["add", "b", "--ahsn", "Atlantis", "--password-stdin"],
+            PASSWORD,
+            "error: 'Atlantis' is not one of the 15 AHSNs; use its short name, e.g. Wessex",
+        ),
+        (
+            ["add", "b", "--ahsn", "KSS", "--password-stdin"],
+            "short",
+            "error: the password must be at least 12 characters long",
+        ),
+        (
+            ["add", "b c", "--national", "--password-stdin"],
+            PASSWORD,
+            "error: a user name is 1 to 64 letters, digits or . _ - @ (an email address works)",
+        ),
+        (["remove", "ghost"], "", "error: there is no user called ghost"),
+        (["passwd", "ghost", "--password-stdin"], PASSWORD, "error: there is no user called ghost"),
+    ],
+)
 def test_refused_commands_say_why(run, capsys, argv, stdin, message):
     assert run(argv, stdin) == 1
     assert capsys.readouterr().err.strip() == message
@@ -87,6 +101,8 @@ def test_no_duplicate_users_and_no_default_accounts(users, run, capsys):
 def test_a_submission_is_a_submitters_only_when_every_ahsn_in_it_is_theirs():
     sub = User("asha", "ahsn", "Wessex", "s")
     nat = User("nat", "national", None, "s")
-    assert allowed_for_all(sub, Action.RESTORE, ["Wessex"]) and not allowed_for_all(sub, Action.RESTORE, ["Wessex", "KSS"])
+    assert allowed_for_all(sub, Action.RESTORE, ["Wessex"]) and not allowed_for_all(
+        sub, Action.RESTORE, ["Wessex", "KSS"]
+    )
     assert not allowed_for_all(sub, Action.RESTORE, [])
     assert allowed_for_all(nat, Action.RESTORE, ["Wessex", "KSS"])

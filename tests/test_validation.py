@@ -26,20 +26,30 @@ EXPECTED = {
     "not_a_csv.csv": [(None, None, "this is not a CSV, Excel or OpenDocument spreadsheet file")],
     "empty.csv": [(None, None, "the file is empty")],
     "header_only.csv": [(None, None, "the file has a header but no trust rows")],
-    "broken.xlsx": [(None, None, "the Excel file cannot be opened: it is damaged or not a complete "
-                                 "file (File is not a zip file)")],
+    "broken.xlsx": [
+        (None, None, "the Excel file cannot be opened: it is damaged or not a complete file (File is not a zip file)")
+    ],
     "bad_quoting.csv": [(2, None, "the file is not valid CSV (unexpected end of data)")],
     "missing_column.csv": [(1, "adoption_level", "this column is missing")],
     # 'region' is an extra column, ignored; 'Referals made' may be the missing referrals_made
-    "unknown_column.csv": [(1, "Referals made", "this is not a column of the return, and the return's "
-                                                "referrals_made column is missing: it may be referrals_made "
-                                                "under another name")],
+    "unknown_column.csv": [
+        (
+            1,
+            "Referals made",
+            "this is not a column of the return, and the return's "
+            "referrals_made column is missing: it may be referrals_made "
+            "under another name",
+        )
+    ],
     "unknown_ahsn.csv": [(3, "ahsn", "'Wessexx' is not one of the 15 AHSNs")],
     "extra_values.csv": [(2, None, "the row has 9 values but the header has 8 columns")],
     "bad_quarters.csv": [
         (2, "quarter", "'Q5 2020/21': there is no quarter Q5; NHS quarters are Q1 to Q4"),
-        (3, "quarter", "'Q3 2020/22': an NHS year runs into the next calendar year, so 2020 is "
-                       "followed by 21 (write 2020/21)"),
+        (
+            3,
+            "quarter",
+            "'Q3 2020/22': an NHS year runs into the next calendar year, so 2020 is followed by 21 (write 2020/21)",
+        ),
         (4, "quarter", "'Autumn 2020' is not a quarter; write it like Q3 2019/20 (or Q3 19/20)"),
         (5, "quarter", "Q1 2090/91 has not started yet"),
     ],
@@ -59,8 +69,7 @@ EXPECTED = {
     ],
     "duplicates.csv": [
         (4, "trust_code", "trust ZZ101 is listed twice for Wessex in Q3 2020/21 (also row 2)"),
-        (5, "trust_code", "trust ZZ102 is listed under Oxford here and under Wessex in row 3, "
-                          "both for Q3 2020/21"),
+        (5, "trust_code", "trust ZZ102 is listed under Oxford here and under Wessex in row 3, both for Q3 2020/21"),
     ],
 }
 
@@ -90,7 +99,8 @@ def test_problem_reads_as_one_sentence_with_place_and_fix():
     assert str(result.problems[0]) == (
         "unknown_ahsn.csv, row 3, column ahsn: 'Wessexx' is not one of the 15 AHSNs. Did you mean "
         "Wessex? It may be written Wessex, Wessex Academic Health Science Network, Health Innovation "
-        "Wessex or Wessex AHSN.")
+        "Wessex or Wessex AHSN."
+    )
 
 
 def test_file_over_the_size_limit_is_refused_before_reading():
@@ -102,14 +112,25 @@ def test_file_over_the_size_limit_is_refused_before_reading():
 def test_bom_crlf_spaced_header_short_quarter_and_any_ahsn_name_are_accepted():
     content = (
         "\ufeff Quarter ,AHSN,Trust Code,trust_name,adoption_level,referrals_made,referrals_completed\r\n"
-        "Q3 20/21,health innovation wessex,zz101,Testbury  Hospitals,4,\"1,200\",800\r\n"
+        'Q3 20/21,health innovation wessex,zz101,Testbury  Hospitals,4,"1,200",800\r\n'
         "Q3 20/21,Wessex Academic Health Science Network,ZZ102,Testbury Community,2,,\r\n"
         ",,,,,,\r\n"
     ).encode("utf-8")
     found, result = problems_of("excel-export.csv", content)
     assert found == []
-    assert [(r.quarter.label, r.ahsn, r.trust_code, r.trust_name, r.trust_type,
-             r.adoption_level, r.referrals_made, r.referrals_completed) for r in result.records] == [
+    assert [
+        (
+            r.quarter.label,
+            r.ahsn,
+            r.trust_code,
+            r.trust_name,
+            r.trust_type,
+            r.adoption_level,
+            r.referrals_made,
+            r.referrals_completed,
+        )
+        for r in result.records
+    ] == [
         ("Q3 2020/21", "Wessex", "ZZ101", "Testbury Hospitals", "acute", 4, 1200, 800),
         ("Q3 2020/21", "Wessex", "ZZ102", "Testbury Community", "acute", 2, None, None),
     ]
@@ -125,8 +146,10 @@ def test_xlsx_with_the_same_content_is_accepted():
     book.save(buffer)
     found, result = problems_of("return.xlsx", buffer.getvalue())
     assert found == []
-    assert [(r.trust_code, r.trust_type, r.adoption_level, r.referrals_made)
-            for r in result.records] == [("ZZ101", "acute", 4, 120), ("ZZ102", "mental_health", 5, None)]
+    assert [(r.trust_code, r.trust_type, r.adoption_level, r.referrals_made) for r in result.records] == [
+        ("ZZ101", "acute", 4, 120),
+        ("ZZ102", "mental_health", 5, None),
+    ]
 
 
 def test_xlsx_errors_name_the_spreadsheet_row():
@@ -141,8 +164,10 @@ def test_xlsx_errors_name_the_spreadsheet_row():
 
 
 def test_html_and_formulas_in_names_are_kept_as_plain_text():
-    content = (HEADER + "\nQ3 2020/21,Wessex,ZZ101,<script>alert(1)</script>,acute,4,10,5\n"
-               "Q3 2020/21,Wessex,ZZ102,=HYPERLINK(\"x\"),acute,2,,\n").encode()
+    content = (
+        HEADER + "\nQ3 2020/21,Wessex,ZZ101,<script>alert(1)</script>,acute,4,10,5\n"
+        'Q3 2020/21,Wessex,ZZ102,=HYPERLINK("x"),acute,2,,\n'
+    ).encode()
     found, result = problems_of("hostile.csv", content)
     assert found == []
     assert [r.trust_name for r in result.records] == ["<script>alert(1)</script>", '=HYPERLINK("x")']

@@ -12,8 +12,14 @@ from etl import words
 from etl.programmes import TCAM
 
 # A made-up programme counting GP practices, to show no sentence is TCAM's by accident.
-PRACTICES = replace(TCAM, code="gp", counted_trust_types=("general_practice",), organisation="practice",
-                    organisations="practices", default_trust_type="general_practice")
+PRACTICES = replace(
+    TCAM,
+    code="gp",
+    counted_trust_types=("general_practice",),
+    organisation="practice",
+    organisations="practices",
+    default_trust_type="general_practice",
+)
 
 
 def test_the_counted_organisations_come_from_the_programme():
@@ -40,7 +46,12 @@ def test_a_rate_in_words():
 
 def test_blank_counts_and_coverage_are_said_one_way():
     assert [words.count(v) for v in (None, float("nan"), pd.NA, 0, 1234)] == [
-        "not reported", "not reported", "not reported", "0", "1,234"]
+        "not reported",
+        "not reported",
+        "not reported",
+        "0",
+        "1,234",
+    ]
     assert words.coverage(4) == "4 of 15 AHSNs have returned"
     assert words.coverage(1) == "1 of 15 AHSNs has returned"
     assert words.coverage(15) == "all 15 AHSNs have returned"
@@ -51,4 +62,7 @@ def test_types_and_standings():
     assert words.type_words("mental_health") == "mental health"
     assert words.counted_types(replace(TCAM, counted_trust_types=("acute", "community"))) == "acute and community"
     assert [words.standing(True, True), words.standing(False, True), words.standing(False, False)] == [
-        "quarantined", "current", "superseded"]
+        "quarantined",
+        "current",
+        "superseded",
+    ]

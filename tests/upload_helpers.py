@@ -42,8 +42,13 @@ def reset_to(template: Path, root: Path) -> None:
     with Store(root).write_lock():
         for part in ("events", "originals", "parsed", "databases", "pending"):
             shutil.rmtree(root / part, ignore_errors=True)
-        for name in ("users.json", "signin_attempts.sqlite", "sessions.sqlite", "sessions.sqlite-wal",
-                     "sessions.sqlite-shm"):
+        for name in (
+            "users.json",
+            "signin_attempts.sqlite",
+            "sessions.sqlite",
+            "sessions.sqlite-wal",
+            "sessions.sqlite-shm",
+        ):
             (root / name).unlink(missing_ok=True)
         for item in template.iterdir():
             if item.is_dir():
@@ -59,8 +64,7 @@ def restore_via_api(base: str, user: str, submission_id: int) -> None:
 
     session = requests.Session()
     csrf = sign_in(session, base, user)
-    session.post(f"{base}/history/{submission_id}/restore", data={"csrf_token": csrf},
-                 timeout=120).raise_for_status()
+    session.post(f"{base}/history/{submission_id}/restore", data={"csrf_token": csrf}, timeout=120).raise_for_status()
 
 
 def store_via_api(base: str, user: str, name: str, content: bytes | None = None) -> int:
@@ -71,8 +75,9 @@ def store_via_api(base: str, user: str, name: str, content: bytes | None = None)
     session = requests.Session()
     csrf = sign_in(session, base, user)
     body = fixture_bytes(name) if content is None else content
-    response = session.post(base + "/upload/commit", data={"csrf_token": csrf},
-                            files={"file": (name, body)}, timeout=120)
+    response = session.post(
+        base + "/upload/commit", data={"csrf_token": csrf}, files={"file": (name, body)}, timeout=120
+    )
     response.raise_for_status()
     return response.json()["stored"][0]["submission_id"]
 

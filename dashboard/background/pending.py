@@ -51,8 +51,7 @@ class Preview:
 
 
 class PendingPreviews:
-    def __init__(self, folder: Path, max_bytes: int, lifetime_seconds: int,
-                 clock: Callable[[], float] = time.time):
+    def __init__(self, folder: Path, max_bytes: int, lifetime_seconds: int, clock: Callable[[], float] = time.time):
         self.root = Path(folder) / "pending"
         self.files = self.root / "files"
         self.users = self.root / "users"
@@ -143,8 +142,7 @@ class PendingPreviews:
         """Remove the oldest other users' previews until `size` more bytes fit under the cap.
         The user's own previous preview is about to be replaced, so it does not count; a
         single upload always fits, whatever the cap."""
-        others = sorted((r for _, r in self._records() if r is not None and r.user != keep),
-                        key=lambda r: r.saved_at)
+        others = sorted((r for _, r in self._records() if r is not None and r.user != keep), key=lambda r: r.saved_at)
         while others and _bytes_of(others) + size > self.max_bytes:
             oldest = others.pop(0)
             self._record_path(oldest.user).unlink(missing_ok=True)

@@ -17,19 +17,44 @@ from etl.users import User
 log = logging.getLogger(__name__)
 
 
-def send_receipt(mailer: Mailer | None, user: User, programme: Programme, accepted: list[Accepted],
-                 what_changes: dict[tuple[str, str], str], published: set[str], public_url: str | None) -> None:
+def send_receipt(
+    mailer: Mailer | None,
+    user: User,
+    programme: Programme,
+    accepted: list[Accepted],
+    what_changes: dict[tuple[str, str], str],
+    published: set[str],
+    public_url: str | None,
+) -> None:
     """E-mail the submitter what was stored. `what_changes`: (AHSN, quarter) -> what storing it
     changed, in words; `published`: the labels of the published quarters (a return for one is
     a revision)."""
     if mailer is None or not user.email:
         return
     now = dt.datetime.now(dt.UTC)
-    messages = [receipt(user, programme, a.submission_id, a.file_name, now,
-                        [(r.ahsn, r.quarter, what_changes.get((r.ahsn, r.quarter), words.plural(r.trust_rows, programme.organisation,
-                                                                                  programme.organisations)),
-                          r.quarter in published) for r in a.returns],
-                        [str(w) for w in a.warnings], public_url) for a in accepted]
+    messages = [
+        receipt(
+            user,
+            programme,
+            a.submission_id,
+            a.file_name,
+            now,
+            [
+                (
+                    r.ahsn,
+                    r.quarter,
+                    what_changes.get(
+                        (r.ahsn, r.quarter), words.plural(r.trust_rows, programme.organisation, programme.organisations)
+                    ),
+                    r.quarter in published,
+                )
+                for r in a.returns
+            ],
+            [str(w) for w in a.warnings],
+            public_url,
+        )
+        for a in accepted
+    ]
 
     def send():
         try:

@@ -10,8 +10,12 @@ from flask import send_file
 from werkzeug.utils import secure_filename
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-ORIGINAL_TYPES = {".csv": "text/csv", ".xlsx": XLSX_TYPE, ".xls": "application/vnd.ms-excel",
-                  ".ods": "application/vnd.oasis.opendocument.spreadsheet"}
+ORIGINAL_TYPES = {
+    ".csv": "text/csv",
+    ".xlsx": XLSX_TYPE,
+    ".xls": "application/vnd.ms-excel",
+    ".ods": "application/vnd.oasis.opendocument.spreadsheet",
+}
 BOM = "\ufeff"  # so Excel reads a CSV as UTF-8
 
 
@@ -29,5 +33,6 @@ def original(content: bytes, stored_as: str, stem: str, file_name: str, default:
     in the browser, whatever it holds. Its type is from its content (the kept file's suffix)."""
     suffix = os.path.splitext(stored_as)[1]  # .csv, .xlsx, .xls or .ods
     name = secure_filename(os.path.splitext(file_name)[0]) or default
-    return attachment(content, f"{stem}-{name}{suffix}", ORIGINAL_TYPES.get(suffix, "application/octet-stream"),
-                      cache="no-store")
+    return attachment(
+        content, f"{stem}-{name}{suffix}", ORIGINAL_TYPES.get(suffix, "application/octet-stream"), cache="no-store"
+    )

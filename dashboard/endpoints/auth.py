@@ -27,14 +27,22 @@ def _damaged_next():
     if not has_control_characters(request.values.get("next") or ""):
         return None
     return render_template(
-        "message.html", title="This sign-in link is damaged",
+        "message.html",
+        title="This sign-in link is damaged",
         paragraphs=["The address to go to after signing in holds control characters, so it was not used."],
-        links=[("/signin", "Sign in"), ("/", "go to the dashboard")]), 400
+        links=[("/signin", "Sign in"), ("/", "go to the dashboard")],
+    ), 400
 
 
 def _signin_form(message: str = "", name: str = "", status: int = 200):
-    return render_template("signin.html", title="Sign in", message=message, name=name, csrf=csrf_token(),
-                           next=safe_next(request.values.get("next"))), status
+    return render_template(
+        "signin.html",
+        title="Sign in",
+        message=message,
+        name=name,
+        csrf=csrf_token(),
+        next=safe_next(request.values.get("next")),
+    ), status
 
 
 @blueprint.get("/signin")
@@ -95,10 +103,14 @@ def signout():
 def _too_many(refused: TooMany, name: str):
     if refused.per == "address":
         minutes = max(1, -(-refused.wait_seconds // 60))
-        message = (f"Too many failed sign-ins from your network address. Wait {words.plural(minutes, 'minute')} "
-                   "and try again, or ask the national team to reset your password.")
+        message = (
+            f"Too many failed sign-ins from your network address. Wait {words.plural(minutes, 'minute')} "
+            "and try again, or ask the national team to reset your password."
+        )
     else:
-        message = (f"Too many failed sign-ins for this user name. Wait {words.plural(refused.wait_seconds, 'second')} "
-                   "and try again.")
+        message = (
+            f"Too many failed sign-ins for this user name. Wait {words.plural(refused.wait_seconds, 'second')} "
+            "and try again."
+        )
     page, status = _signin_form(message, name, 429)
     return page, status, {"Retry-After": str(refused.wait_seconds)}

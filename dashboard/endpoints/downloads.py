@@ -56,9 +56,13 @@ def _sheet(table: str, slug: str | None) -> tuple[sheets.Sheet, str]:
             sheet = tables.national(view.table, programme, view.trajectory)
             return (sheet, f"{code}-national-{span}")
         labels = ", ".join(q.label for q in view.quarters)
-        sheet = tables.trusts(view.trust_rows(db, programme), programme,
-                              f"Every trust in the {programme.short_name} returns for {labels}", "trusts",
-                              comments=may(Action.SEE_COMMENTS))
+        sheet = tables.trusts(
+            view.trust_rows(db, programme),
+            programme,
+            f"Every trust in the {programme.short_name} returns for {labels}",
+            "trusts",
+            comments=may(Action.SEE_COMMENTS),
+        )
         return (sheet, f"{code}-trusts-{span}")
     if table == "ahsn":
         view = AhsnView.read(db, programme, slug, args, may(Action.SEE_PROVISIONAL))
@@ -67,39 +71,58 @@ def _sheet(table: str, slug: str | None) -> tuple[sheets.Sheet, str]:
         if view.now is None:
             abort(404, f"{view.ahsn.short_name} has made no return yet.")
         q = view.now.quarter
-        sheet = tables.trusts(view.trusts, programme, f"Trusts in the {view.ahsn.short_name} return for {q.label}",
-                              view.ahsn.slug, comments=may(Action.SEE_COMMENTS, view.ahsn.short_name))
+        sheet = tables.trusts(
+            view.trusts,
+            programme,
+            f"Trusts in the {view.ahsn.short_name} return for {q.label}",
+            view.ahsn.slug,
+            comments=may(Action.SEE_COMMENTS, view.ahsn.short_name),
+        )
         return (sheet, f"{code}-{view.ahsn.slug}-trusts-{q.key}")
     if table == "compare":
         view = CompareView.read(db, programme, args, may(Action.SEE_PROVISIONAL))
         if view is None:
             abort(404, "No returns have been loaded yet.")
-        sheet = tables.ahsn_rates(view.rates, view.order,
-                                  f"{programme.short_name} adoption rate by AHSN and quarter, "
-                                  f"{view.axis[0].label} to {view.axis[-1].label}", programme, view.trajectory)
+        sheet = tables.ahsn_rates(
+            view.rates,
+            view.order,
+            f"{programme.short_name} adoption rate by AHSN and quarter, {view.axis[0].label} to {view.axis[-1].label}",
+            programme,
+            view.trajectory,
+        )
         return (sheet, f"{code}-ahsn-rates")
     if table == "levels":
         return (tables.levels(programme), f"{code}-levels")
     if table == "trajectories":
-        return (tables.trajectories(queries.trajectory_versions(db, programme), queries.trajectory_steps(db, programme),
-                                    programme),
-                f"{code}-trajectories")
+        return (
+            tables.trajectories(
+                queries.trajectory_versions(db, programme), queries.trajectory_steps(db, programme), programme
+            ),
+            f"{code}-trajectories",
+        )
     if table == "milestones":
         view = NationalView.read(db, programme, args, may(Action.SEE_PROVISIONAL))
         if view is None:
             abort(404, "No returns have been loaded yet.")
         shown = report.shown_quarters(db, programme, view.provisional)
-        return (tables.milestones(milestones.recognise(db, programme, shown),
-                                  f"Milestones of every AHSN, {shown[0].label} to {shown[-1].label}", programme),
-                f"{code}-milestones")
+        return (
+            tables.milestones(
+                milestones.recognise(db, programme, shown),
+                f"Milestones of every AHSN, {shown[0].label} to {shown[-1].label}",
+                programme,
+            ),
+            f"{code}-milestones",
+        )
     if table == "returns":
         require(Action.SEE_COLLECTION)
         today = dt.date.today()
         view = ReturnsView.read(db, programme, args, today)
         if view.status is None:
             abort(404, "No returns have been loaded yet.")
-        return (tables.returns(returns_grid(db, programme, view.status, today), view.status),
-                f"{code}-returns-{view.quarter.key}")
+        return (
+            tables.returns(returns_grid(db, programme, view.status, today), view.status),
+            f"{code}-returns-{view.quarter.key}",
+        )
     abort(404, f"There is no table '{table}' to download; see the README's data interface.")
 
 
@@ -124,5 +147,8 @@ def download_ahsn(slug: str, ext: str):
 
 @blueprint.get("/download/<path:other>")
 def no_such_download(other: str):
-    abort(404, f"There is no download at /download/{other}: tables end in .csv, .xlsx or .json; "
-               "the README's data interface lists them.")
+    abort(
+        404,
+        f"There is no download at /download/{other}: tables end in .csv, .xlsx or .json; "
+        "the README's data interface lists them.",
+    )

@@ -61,11 +61,9 @@ def restore(submission_id: int):
     published = published_quarters(ctx.db, ctx.programme)
     waiting = [list(r) for r in submission.returns if r.quarter in published]
     with store_refusals("restored"):  # e.g. quarantined: release it first
-        event = ctx.store.restore(submission_id, user=current_user(), source=source("history page"),
-                                  make_current=False)
+        event = ctx.store.restore(submission_id, user=current_user(), source=source("history page"), make_current=False)
     ctx.make_current.soon()
-    page = (f"/history?revision={event.id}&of={submission_id}" if waiting
-            else f"/history?restored={submission_id}")
+    page = f"/history?revision={event.id}&of={submission_id}" if waiting else f"/history?restored={submission_id}"
     return done(page, restored=submission_id, revision=event.id if waiting else None, waiting_for_approval=waiting)
 
 
@@ -76,11 +74,15 @@ def counted(submission_id: int):
     ctx = services()
     rows = queries.submission_rows(ctx.db, ctx.programme, submission.id)
     if not len(rows):
-        abort(404, f"The figures being served hold no rows from submission {submission_id}. "
-                   "If it was stored a moment ago, try again in a minute.")
+        abort(
+            404,
+            f"The figures being served hold no rows from submission {submission_id}. "
+            "If it was stored a moment ago, try again in a minute.",
+        )
     stem = secure_filename(os.path.splitext(submission.file_name)[0]) or "return"
-    return attachment(counted_csv(rows), f"submission-{submission_id}-{stem}-as-counted.csv", "text/csv",
-                      cache="no-store")
+    return attachment(
+        counted_csv(rows), f"submission-{submission_id}-{stem}-as-counted.csv", "text/csv", cache="no-store"
+    )
 
 
 def _set_aside(submission_id: int, action: str):
@@ -114,5 +116,10 @@ def release(submission_id: int):
 def original_file(submission_id: int):
     user = require(Action.SEE_ORIGINALS)
     submission = submission_for(user, submission_id, Action.SEE_ORIGINALS, "see")
-    return original(services().store.original_bytes(submission), submission.stored_as, f"submission-{submission_id}",
-                    submission.file_name, "return")
+    return original(
+        services().store.original_bytes(submission),
+        submission.stored_as,
+        f"submission-{submission_id}",
+        submission.file_name,
+        "return",
+    )

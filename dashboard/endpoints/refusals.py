@@ -68,16 +68,20 @@ def register(server: Flask) -> None:
         message = str(StoreNotReady())
         if request.path.startswith("/_dash"):
             return {"error": message}, 503
-        return render_template("message.html", title="No data yet",
-                               paragraphs=[f"The dashboard has no data yet: {message}."]), 503
+        return render_template(
+            "message.html", title="No data yet", paragraphs=[f"The dashboard has no data yet: {message}."]
+        ), 503
 
     @server.errorhandler(QuarterError)
     def unknown_quarter(err: QuarterError):
         if request.path.startswith("/_dash"):
             return jsonify(error=str(err)), 400
-        return render_template("message.html", title="No such quarter",
-                               paragraphs=["That address names a quarter that does not exist."],
-                               links=[("/", "Go to the national table")]), 400
+        return render_template(
+            "message.html",
+            title="No such quarter",
+            paragraphs=["That address names a quarter that does not exist."],
+            links=[("/", "Go to the national table")],
+        ), 400
 
     @server.errorhandler(DependencyException)
     def no_such_asset(_err: DependencyException):

@@ -56,12 +56,20 @@ def sign_off(key: str):
     user, quarter, ctx = require(Action.SIGN_OFF), _quarter(key), services()
     status = collection.status_of(collection.statuses(ctx.db, ctx.programme, dt.date.today()), quarter)
     if status is not None and not status.is_complete and request.form.get("incomplete") != "yes":
-        abort(409, f"{status.coverage} for {quarter.label}: confirm signing off an incomplete quarter (the late "
-                   "AHSNs' returns will be revisions).")
+        abort(
+            409,
+            f"{status.coverage} for {quarter.label}: confirm signing off an incomplete quarter (the late "
+            "AHSNs' returns will be revisions).",
+        )
     with store_refusals("changed"):
-        event = ctx.store.sign_off(ctx.programme, quarter, user=user, source=source("returns page"),
-                                   note=reason(required=False, field="note") or reason(required=False),
-                                   make_current=False)
+        event = ctx.store.sign_off(
+            ctx.programme,
+            quarter,
+            user=user,
+            source=source("returns page"),
+            note=reason(required=False, field="note") or reason(required=False),
+            make_current=False,
+        )
     ctx.make_current.soon()
     return _done(quarter, f"{quarter.label} is signed off: its figures are the published ones.", event=event.id)
 
@@ -76,8 +84,9 @@ def set_due_date(key: str):
     except ValueError:
         abort(400, "Give the due date as a date, like 2021-02-15.")
     with store_refusals("changed"):
-        event = ctx.store.set_due_date(ctx.programme, quarter, due, reason(), user=user, source=source("returns page"),
-                                       make_current=False)
+        event = ctx.store.set_due_date(
+            ctx.programme, quarter, due, reason(), user=user, source=source("returns page"), make_current=False
+        )
     ctx.make_current.soon()
     return _done(quarter, f"Returns for {quarter.label} are now due on {due:%-d %B %Y}.", event=event.id)
 
@@ -85,11 +94,15 @@ def set_due_date(key: str):
 def _decide(event_id: int, approve: bool):
     user, ctx = require(Action.DECIDE_REVISION), services()
     with store_refusals("changed"):
-        event = ctx.store.decide_revision(event_id, approve, reason(), user=user, source=source("returns page"),
-                                          make_current=False)
+        event = ctx.store.decide_revision(
+            event_id, approve, reason(), user=user, source=source("returns page"), make_current=False
+        )
     ctx.make_current.soon()
-    verb = "approved: the published figures show it, with a revision mark" if approve else \
-        "rejected: it is kept, and never counted"
+    verb = (
+        "approved: the published figures show it, with a revision mark"
+        if approve
+        else "rejected: it is kept, and never counted"
+    )
     return _done(None, f"Revision {event_id} is {verb}.", event=event.id)
 
 
@@ -117,13 +130,21 @@ def remind(key: str):
     if mailer is None:
         abort(409, "E-mail is off: set METRICS_SMTP_HOST to send reminders.")
     try:
-        sent, without = send_reminders(mailer, ctx.db, ctx.users, ctx.programme, quarter, dt.date.today(),
-                                       ctx.settings.public_url)
+        sent, without = send_reminders(
+            mailer, ctx.db, ctx.users, ctx.programme, quarter, dt.date.today(), ctx.settings.public_url
+        )
     except (OSError, smtplib.SMTPException) as err:
-        abort(502, f"The mail server did not take the reminders ({type(err).__name__}): none were sent. "
-                   "Try again later.")
-    message = (f"Reminders sent to {words.plural(len(sent), 'submitter')}"
-               + (f" ({', '.join(sent)})" if sent else "") + "."
-               + (f" No e-mail address for {', '.join(without)}: add one with "
-                  "`python -m etl users email NAME ADDRESS`." if without else ""))
+        abort(
+            502, f"The mail server did not take the reminders ({type(err).__name__}): none were sent. Try again later."
+        )
+    message = (
+        f"Reminders sent to {words.plural(len(sent), 'submitter')}"
+        + (f" ({', '.join(sent)})" if sent else "")
+        + "."
+        + (
+            f" No e-mail address for {', '.join(without)}: add one with `python -m etl users email NAME ADDRESS`."
+            if without
+            else ""
+        )
+    )
     return _done(quarter, message, sent=sent, without_address=without)

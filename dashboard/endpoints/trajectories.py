@@ -46,25 +46,33 @@ def _version_event(event_id: int) -> SetTrajectory:
 def commit_trajectory():
     user, ctx = current_user(), services()
     if not ahsns_for(user, Action.SET_TRAJECTORY, ctx.programme):
-        abort(403, f"Trajectories are set by {who_may(Action.SET_TRAJECTORY, ctx.programme)} "
-                   f"(you are a {user.description}).")
+        abort(
+            403,
+            f"Trajectories are set by {who_may(Action.SET_TRAJECTORY, ctx.programme)} (you are a {user.description}).",
+        )
     why = reason(missing="Say why, in a few words: the reason is kept with the trajectory and shown beside it.")
     token, name, content = posted_file(user.name, "trajectory", "trajectory.csv")
     try:
-        events = ctx.store.set_trajectory(name, content, ctx.programme, why, user=user,
-                                          source=source("trajectories page"), make_current=False)
+        events = ctx.store.set_trajectory(
+            name, content, ctx.programme, why, user=user, source=source("trajectories page"), make_current=False
+        )
     except ReturnRejected as rejected:
         if wants_page():
-            abort(422, f"The trajectory was not stored: {len(rejected.problems)} problem(s) were found when it was "
-                       "checked again. Upload it again to see them.")
+            abort(
+                422,
+                f"The trajectory was not stored: {len(rejected.problems)} problem(s) were found when it was "
+                "checked again. Upload it again to see them.",
+            )
         return jsonify(error="The trajectory was not stored.", problems=[p.as_dict() for p in rejected.problems]), 422
     except Refusal as refused:
         abort(status_of(refused), f"Nothing was stored: {refused}.")
     ctx.make_current.soon()
     if token:
         ctx.pending.drop(token, user.name, "trajectory")
-    return done(f"/trajectories?stored={events[0].id}",
-                stored=[{"event": e.id, "ahsn": e.ahsn, "steps": [list(s[:3]) for s in e.steps]} for e in events])
+    return done(
+        f"/trajectories?stored={events[0].id}",
+        stored=[{"event": e.id, "ahsn": e.ahsn, "steps": [list(s[:3]) for s in e.steps]} for e in events],
+    )
 
 
 @blueprint.get("/trajectories/file.csv")
@@ -86,8 +94,9 @@ def trajectory_original(event_id: int):
     event = _version_event(event_id)
     if not allowed(user, Action.SEE_ORIGINALS, ahsn=event.ahsn):
         abort(403, f"This file set {event.ahsn}'s trajectory (you are a {user.description}).")
-    return original(services().store.original_bytes(event), event.stored_as, f"trajectory-{event_id}",
-                    event.file_name, "trajectory")
+    return original(
+        services().store.original_bytes(event), event.stored_as, f"trajectory-{event_id}", event.file_name, "trajectory"
+    )
 
 
 def _latest_quarter() -> Quarter | None:

@@ -58,8 +58,11 @@ def commit():
         accepted = ctx.store.commit(files, ctx.programme, user=user, source=source("upload page"), parsed=results)
     except ReturnRejected as rejected:
         if wants_page():
-            abort(422, f"The file was not stored: {len(rejected.problems)} problem(s) were found when it was "
-                       "checked again. Upload it again to see them.")
+            abort(
+                422,
+                f"The file was not stored: {len(rejected.problems)} problem(s) were found when it was "
+                "checked again. Upload it again to see them.",
+            )
         return jsonify(error="The file was not stored.", problems=[p.as_dict() for p in rejected.problems]), 422
     except Refusal as refused:  # busy with another write (or, in a race, no longer allowed)
         abort(status_of(refused), f"The file was not stored: {refused}.")
@@ -67,16 +70,27 @@ def commit():
     if token:
         ctx.pending.drop(token, user.name)
     published = published_quarters(ctx.db, ctx.programme)
-    what = {(c.ahsn, c.quarter): f"{c.before} before, {c.after} in this return"
-            for c in changes(ctx.db, [a.parsed for a in accepted], ctx.programme)}
-    send_receipt(Mailer.from_settings(ctx.settings), user, ctx.programme, accepted, what, published,
-                 ctx.settings.public_url)
-    return done(f"/upload?stored={accepted[0].submission_id}",
-                stored=[{"submission_id": a.submission_id, "file_name": a.file_name,
-                         "returns": [list(r) for r in a.returns],
-                         "waiting_for_approval": [list(r) for r in a.returns if r.quarter in published],
-                         "warnings": len(a.warnings)} for a in accepted],
-                figures_updated=ctx.store.is_current())
+    what = {
+        (c.ahsn, c.quarter): f"{c.before} before, {c.after} in this return"
+        for c in changes(ctx.db, [a.parsed for a in accepted], ctx.programme)
+    }
+    send_receipt(
+        Mailer.from_settings(ctx.settings), user, ctx.programme, accepted, what, published, ctx.settings.public_url
+    )
+    return done(
+        f"/upload?stored={accepted[0].submission_id}",
+        stored=[
+            {
+                "submission_id": a.submission_id,
+                "file_name": a.file_name,
+                "returns": [list(r) for r in a.returns],
+                "waiting_for_approval": [list(r) for r in a.returns if r.quarter in published],
+                "warnings": len(a.warnings),
+            }
+            for a in accepted
+        ],
+        figures_updated=ctx.store.is_current(),
+    )
 
 
 @blueprint.get("/upload/template")

@@ -36,7 +36,7 @@ dash.register_page(__name__, path_template="/ahsn/<slug>", name="AHSN", title=ti
 def heading(ahsn) -> list:
     """The naming rule: the AHSN's current name with its short name, then its 2018-2020 name."""
     short = f" ({ahsn.short_name})" if ahsn.short_name != ahsn.name_from_2023 else ""
-    earlier = (f"{ahsn.name_2018_2020} until 2023 · " if ahsn.name_2018_2020 != ahsn.name_from_2023 else "")
+    earlier = f"{ahsn.name_2018_2020} until 2023 · " if ahsn.name_2018_2020 != ahsn.name_from_2023 else ""
     return [html.H1([ahsn.name_from_2023, short], id="ahsn-name"), earlier]
 
 
@@ -46,101 +46,213 @@ def layout(slug: str | None = None, **query) -> html.Div:
     view = AhsnView.read(ctx.db, programme, slug, query, may(Action.SEE_PROVISIONAL))
     ahsn = view.ahsn
     if ahsn is None:
-        return html.Div(className="page", children=[
-            html.H1("AHSN not found"),
-            html.P(["There is no AHSN at this address. ", html.A("See all AHSNs", href="/ahsn")])])
+        return html.Div(
+            className="page",
+            children=[
+                html.H1("AHSN not found"),
+                html.P(["There is no AHSN at this address. ", html.A("See all AHSNs", href="/ahsn")]),
+            ],
+        )
     h1, earlier = heading(ahsn)
-    top = [h1, html.P(f"{earlier}{programme.name} ({programme.short_name})", className="muted"),
-           published.choice(f"/ahsn/{ahsn.slug}", view.search, view.asked_provisional, view.unpublished,
-                            view.provisional, bool(report.shown_quarters(ctx.db, programme)))]
+    top = [
+        h1,
+        html.P(f"{earlier}{programme.name} ({programme.short_name})", className="muted"),
+        published.choice(
+            f"/ahsn/{ahsn.slug}",
+            view.search,
+            view.asked_provisional,
+            view.unpublished,
+            view.provisional,
+            bool(report.shown_quarters(ctx.db, programme)),
+        ),
+    ]
     now = view.now
     if now is None:
-        return html.Div(className="page page-ahsn", children=top + [html.P(f"{ahsn.short_name} has made no return yet.")])
+        return html.Div(
+            className="page page-ahsn", children=top + [html.P(f"{ahsn.short_name} has made no return yet.")]
+        )
     q, target = now.quarter, programme.target_percent
     status_word = "at or above" if now.at_target else "below"
     adopted_level = programme.level(programme.adopted_from_level)
-    facts = html.Div(className="facts", id="ahsn-facts", children=[
-        html.Div(className=f"fact {'at-target' if now.at_target else 'below'}", children=[
-            html.Span(f"{now.rate}%", className="fact-number", id="ahsn-latest-rate"),
-            html.Span([f"adoption in {q.label}: {words.of_counted(now.adopted, now.counted, programme)}, ",
-                       html.Strong(f"{status_word} the {target}% target")], className="fact-label"),
-        ]),
-        html.Div(className="fact", children=[
-            html.Span(str(now.to_go), className="fact-number", id="ahsn-to-go"),
-            html.Span(f"more {words.counted(programme, now.to_go)} must adopt to reach {target}%"
-                      if not now.at_target else f"{words.organisations(programme)} to go: the target is met",
-                      className="fact-label"),
-        ]),
-        html.Div(className="fact", children=[
-            html.Span("Change", className="fact-label"),
-            html.Ul([html.Li(_sentence_case(now.since_last)), html.Li(_sentence_case(now.since_year))],
-                    id="ahsn-changes"),
-        ]),
-    ])
-    summary = (f"In {q.label}, {words.of_counted(now.adopted, now.counted, programme)} in {ahsn.short_name} had "
-               f"adopted {programme.short_name} ({now.rate}%), {status_word} the {target}% target; "
-               f"{now.since_last}, and {now.since_year}.")
+    facts = html.Div(
+        className="facts",
+        id="ahsn-facts",
+        children=[
+            html.Div(
+                className=f"fact {'at-target' if now.at_target else 'below'}",
+                children=[
+                    html.Span(f"{now.rate}%", className="fact-number", id="ahsn-latest-rate"),
+                    html.Span(
+                        [
+                            f"adoption in {q.label}: {words.of_counted(now.adopted, now.counted, programme)}, ",
+                            html.Strong(f"{status_word} the {target}% target"),
+                        ],
+                        className="fact-label",
+                    ),
+                ],
+            ),
+            html.Div(
+                className="fact",
+                children=[
+                    html.Span(str(now.to_go), className="fact-number", id="ahsn-to-go"),
+                    html.Span(
+                        f"more {words.counted(programme, now.to_go)} must adopt to reach {target}%"
+                        if not now.at_target
+                        else f"{words.organisations(programme)} to go: the target is met",
+                        className="fact-label",
+                    ),
+                ],
+            ),
+            html.Div(
+                className="fact",
+                children=[
+                    html.Span("Change", className="fact-label"),
+                    html.Ul(
+                        [html.Li(_sentence_case(now.since_last)), html.Li(_sentence_case(now.since_year))],
+                        id="ahsn-changes",
+                    ),
+                ],
+            ),
+        ],
+    )
+    summary = (
+        f"In {q.label}, {words.of_counted(now.adopted, now.counted, programme)} in {ahsn.short_name} had "
+        f"adopted {programme.short_name} ({now.rate}%), {status_word} the {target}% target; "
+        f"{now.since_last}, and {now.since_year}."
+    )
     next_step = []
     if not now.at_target:
-        text = (f"{words.more_counted(now.to_go, programme)} reaching level "
-                f"{adopted_level.number} ({adopted_level.name}) would meet the target.")
+        text = (
+            f"{words.more_counted(now.to_go, programme)} reaching level "
+            f"{adopted_level.number} ({adopted_level.name}) would meet the target."
+        )
         nearest = view.nearest
         if len(nearest):
             below = programme.level(programme.adopted_from_level - 1)
-            text += (f" Nearest to adopting ({words.counted(programme)} at level {below.number} {below.name}): "
-                     + ", ".join(nearest.sort_values("trust_name")["trust_name"]) + ".")
+            text += (
+                f" Nearest to adopting ({words.counted(programme)} at level {below.number} {below.name}): "
+                + ", ".join(nearest.sort_values("trust_name")["trust_name"])
+                + "."
+            )
         next_step = [html.P(text, id="ahsn-next")]
     stale = []
     latest = view.axis[-1] if view.axis else None
     if latest is not None and latest != q:
-        stale = [html.P(f"No return from {ahsn.short_name} for {latest.label}, the latest quarter shown; "
-                        f"the figures below are from {q.label}.", className="note", role="status")]
+        stale = [
+            html.P(
+                f"No return from {ahsn.short_name} for {latest.label}, the latest quarter shown; "
+                f"the figures below are from {q.label}.",
+                className="note",
+                role="status",
+            )
+        ]
     if q in view.provisional:
-        stale.append(html.P(f"{q.label} is not published yet ({view.provisional[q]}): these figures are "
-                            "provisional and may change.", className="note", role="status", id="ahsn-provisional"))
+        stale.append(
+            html.P(
+                f"{q.label} is not published yet ({view.provisional[q]}): these figures are "
+                "provisional and may change.",
+                className="note",
+                role="status",
+                id="ahsn-provisional",
+            )
+        )
     revised = _revision_notes(view.revisions)
     trajectory = _trajectory(view, programme)
 
     axis = [a.label for a in view.axis]
     level_names = {lv.number: lv.name for lv in programme.levels}
-    return html.Div(className="page page-ahsn", children=top + stale + [
-        html.P(summary, className="lead", id="ahsn-summary"),
-        facts, *next_step, trajectory, revised,
-        html.Section(className="keep-together", children=[
-            html.H2("Adoption rate against the target"),
-            html.P(f"{ahsn.short_name}'s rate each quarter, England's rate (all {words.counted(programme)} in every "
-                   "return) "
-                   "and the target" + (f", and {ahsn.short_name}'s own trajectory (purple steps: the target each "
-                                       "quarter is judged against)." if view.version is not None else "."),
-                   className="muted"),
-            figures.graph("ahsn-rate-chart", figures.rate_over_time(view.rates, axis, target, view.england, ahsn.short_name,
-                                                                    view.trajectory_on_axis(), programme=programme)),
-        ]),
-        html.Section(className="keep-together", children=[
-            html.H2(f"What changed since {(q - 1).label}"),
-            html.Ul([html.Li(s) for s in what_changed(view.trusts, view.missing, programme, q, view.had_previous)],
-                    className="changes", id="ahsn-what-changed"),
-            _milestones(view.milestones, q),
-        ]),
-        html.Section(className="keep-together", children=[
-            html.H2(words.capital(f"{words.counted(programme)} at each adoption level")),
-            html.P("Progress below the adoption line shows as trusts moving from Engaged to Implementing; "
-                   "hatched bars are not yet adopted.", className="muted"),
-            figures.graph("ahsn-levels-chart", figures.level_counts(view.levels, level_names, programme.adopted_from_level, programme=programme)),
-        ]),
-        html.Section(className="keep-heading", children=[
-            html.H2(f"Trusts in the {q.label} return"),
-            html.P("Scroll the table sideways to see every column →", className="scroll-hint"),
-            trust_table(view.trusts, programme, ahsn, view.sort),
-            download_links.links("this table", f"ahsn/{ahsn.slug}", view.search, "ahsn-download"),
-        ]),
-        html.Section(className="keep-together", children=[
-            html.H2("Referrals to community pharmacy"),
-            html.P("Referrals made and completed each quarter (all trusts in the returns), and the share "
-                   "completed.", className="muted"),
-            figures.graph("ahsn-referrals-chart", figures.referrals(view.rates)),
-        ]),
-    ])
+    return html.Div(
+        className="page page-ahsn",
+        children=top
+        + stale
+        + [
+            html.P(summary, className="lead", id="ahsn-summary"),
+            facts,
+            *next_step,
+            trajectory,
+            revised,
+            html.Section(
+                className="keep-together",
+                children=[
+                    html.H2("Adoption rate against the target"),
+                    html.P(
+                        f"{ahsn.short_name}'s rate each quarter, England's rate (all {words.counted(programme)} in every "
+                        "return) "
+                        "and the target"
+                        + (
+                            f", and {ahsn.short_name}'s own trajectory (purple steps: the target each "
+                            "quarter is judged against)."
+                            if view.version is not None
+                            else "."
+                        ),
+                        className="muted",
+                    ),
+                    figures.graph(
+                        "ahsn-rate-chart",
+                        figures.rate_over_time(
+                            view.rates,
+                            axis,
+                            target,
+                            view.england,
+                            ahsn.short_name,
+                            view.trajectory_on_axis(),
+                            programme=programme,
+                        ),
+                    ),
+                ],
+            ),
+            html.Section(
+                className="keep-together",
+                children=[
+                    html.H2(f"What changed since {(q - 1).label}"),
+                    html.Ul(
+                        [html.Li(s) for s in what_changed(view.trusts, view.missing, programme, q, view.had_previous)],
+                        className="changes",
+                        id="ahsn-what-changed",
+                    ),
+                    _milestones(view.milestones, q),
+                ],
+            ),
+            html.Section(
+                className="keep-together",
+                children=[
+                    html.H2(words.capital(f"{words.counted(programme)} at each adoption level")),
+                    html.P(
+                        "Progress below the adoption line shows as trusts moving from Engaged to Implementing; "
+                        "hatched bars are not yet adopted.",
+                        className="muted",
+                    ),
+                    figures.graph(
+                        "ahsn-levels-chart",
+                        figures.level_counts(
+                            view.levels, level_names, programme.adopted_from_level, programme=programme
+                        ),
+                    ),
+                ],
+            ),
+            html.Section(
+                className="keep-heading",
+                children=[
+                    html.H2(f"Trusts in the {q.label} return"),
+                    html.P("Scroll the table sideways to see every column →", className="scroll-hint"),
+                    trust_table(view.trusts, programme, ahsn, view.sort),
+                    download_links.links("this table", f"ahsn/{ahsn.slug}", view.search, "ahsn-download"),
+                ],
+            ),
+            html.Section(
+                className="keep-together",
+                children=[
+                    html.H2("Referrals to community pharmacy"),
+                    html.P(
+                        "Referrals made and completed each quarter (all trusts in the returns), and the share "
+                        "completed.",
+                        className="muted",
+                    ),
+                    figures.graph("ahsn-referrals-chart", figures.referrals(view.rates)),
+                ],
+            ),
+        ],
+    )
 
 
 def _trajectory(view: AhsnView, programme: Programme) -> html.Div | None:
@@ -149,16 +261,26 @@ def _trajectory(view: AhsnView, programme: Programme) -> html.Div | None:
     if version is None:
         return None
     nearest = list(view.nearest.sort_values("trust_name")["trust_name"]) if len(view.nearest) else []
-    sentences = trajectory_story(ahsn.short_name, view.now, view.target_of(view.now.quarter), view.steps, nearest,
-                                 programme)
+    sentences = trajectory_story(
+        ahsn.short_name, view.now, view.target_of(view.now.quarter), view.steps, nearest, programme
+    )
     set_on = f"{version['happened_at']:%-d %b %Y}"
-    return html.Div(className="trajectory-note", id="ahsn-trajectory", children=[
-        html.P([html.Strong("Against its own trajectory. "), sentences[0]], id="ahsn-trajectory-now"),
-        *[html.P(s, id="ahsn-trajectory-next" if i == 0 else None) for i, s in enumerate(sentences[1:])],
-        html.P(className="muted", children=[
-            f"Trajectory version {version['version']}, set by {version['by_user']} on {set_on}: "
-            f"“{version['reason']}”. ", html.A("Every version", href=f"/trajectories#trajectory-{ahsn.slug}")]),
-    ])
+    return html.Div(
+        className="trajectory-note",
+        id="ahsn-trajectory",
+        children=[
+            html.P([html.Strong("Against its own trajectory. "), sentences[0]], id="ahsn-trajectory-now"),
+            *[html.P(s, id="ahsn-trajectory-next" if i == 0 else None) for i, s in enumerate(sentences[1:])],
+            html.P(
+                className="muted",
+                children=[
+                    f"Trajectory version {version['version']}, set by {version['by_user']} on {set_on}: "
+                    f"“{version['reason']}”. ",
+                    html.A("Every version", href=f"/trajectories#trajectory-{ahsn.slug}"),
+                ],
+            ),
+        ],
+    )
 
 
 def _milestones(found: list, quarter) -> html.Div | None:
@@ -169,33 +291,55 @@ def _milestones(found: list, quarter) -> html.Div | None:
     earlier = [m for m in found if m.quarter != quarter]
 
     def item(m, with_quarter: bool):
-        return html.Li([html.Span(f"{MARK} ", **{"aria-hidden": "true"}),
-                        f"{m.quarter.label}: " if with_quarter else "", m.sentence])
+        return html.Li(
+            [
+                html.Span(f"{MARK} ", **{"aria-hidden": "true"}),
+                f"{m.quarter.label}: " if with_quarter else "",
+                m.sentence,
+            ]
+        )
 
     # Printed, only this quarter's: a board paper has no use for a list folded away.
-    return html.Div(className="milestones" + ("" if now else " no-print"), id="ahsn-milestones", children=[
-        html.H3("Milestones"),
-        html.Ul([item(m, False) for m in now], id="ahsn-milestones-now") if now else
-        html.P(f"No new milestone in {quarter.label}.", className="muted"),
-        html.Details([html.Summary(f"Earlier milestones ({len(earlier)})"),
-                      html.Ul([item(m, True) for m in earlier], id="ahsn-milestones-earlier")],
-                     className="no-print") if earlier else None,
-    ])
+    return html.Div(
+        className="milestones" + ("" if now else " no-print"),
+        id="ahsn-milestones",
+        children=[
+            html.H3("Milestones"),
+            html.Ul([item(m, False) for m in now], id="ahsn-milestones-now")
+            if now
+            else html.P(f"No new milestone in {quarter.label}.", className="muted"),
+            html.Details(
+                [
+                    html.Summary(f"Earlier milestones ({len(earlier)})"),
+                    html.Ul([item(m, True) for m in earlier], id="ahsn-milestones-earlier"),
+                ],
+                className="no-print",
+            )
+            if earlier
+            else None,
+        ],
+    )
 
 
 def _revision_notes(revisions) -> html.Div | None:
     """The AHSN's published figures revised since publication, each with when, what and why."""
     if revisions is None or not len(revisions):
         return None
-    items = [html.Li([html.Span("✎ ", **{"aria-hidden": "true"}), f"{r['quarter']}: ",
-                      revision_words(r, first_published=False)])
-             for r in revisions.sort_values("quarter_index", ascending=False).to_dict("records")]
-    return html.Div(className="revision-notes", id="ahsn-revisions", children=[
-        html.H2("Revised since publication"),
-        html.Ul(items),
-    ])
+    items = [
+        html.Li(
+            [html.Span("✎ ", **{"aria-hidden": "true"}), f"{r['quarter']}: ", revision_words(r, first_published=False)]
+        )
+        for r in revisions.sort_values("quarter_index", ascending=False).to_dict("records")
+    ]
+    return html.Div(
+        className="revision-notes",
+        id="ahsn-revisions",
+        children=[
+            html.H2("Revised since publication"),
+            html.Ul(items),
+        ],
+    )
 
 
 def _sentence_case(text: str) -> str:
     return text[:1].upper() + text[1:]
-

@@ -10,15 +10,33 @@ dash.register_page(__name__, path="/ahsn", name="AHSNs", nav_order=1, nav_label=
 
 def layout(**_other) -> html.Div:
     items = sorted(ahsns.all_ahsns(), key=lambda a: a.name_from_2023)
-    return html.Div(className="page", children=[
-        html.H1("AHSNs"),
-        html.P("Each AHSN's page shows where it stands against the target, its trusts and what changed "
-               "in its latest return. AHSNs are listed by their Health Innovation Network name (since 2023) "
-               "with the short name the tables use, then their 2018-2020 name."),
-        html.Ul(className="ahsn-index", id="ahsn-index", children=[
-            html.Li([html.A(a.name_from_2023, href=f"/ahsn/{a.slug}"),
-                     html.Span(f" ({a.short_name})" if a.short_name != a.name_from_2023 else "", className="muted"),
-                     html.Br(),
-                     html.Span(a.name_2018_2020, className="muted ahsn-earlier")
-                     if a.name_2018_2020 != a.name_from_2023 else None]) for a in items]),
-    ])
+    return html.Div(
+        className="page",
+        children=[
+            html.H1("AHSNs"),
+            html.P(
+                "Each AHSN's page shows where it stands against the target, its trusts and what changed "
+                "in its latest return. AHSNs are listed by their Health Innovation Network name (since 2023) "
+                "with the short name the tables use, then their 2018-2020 name."
+            ),
+            html.Ul(
+                className="ahsn-index",
+                id="ahsn-index",
+                children=[
+                    html.Li(
+                        [
+                            html.A(a.name_from_2023, href=f"/ahsn/{a.slug}"),
+                            html.Span(
+                                f" ({a.short_name})" if a.short_name != a.name_from_2023 else "", className="muted"
+                            ),
+                            html.Br(),
+                            html.Span(a.name_2018_2020, className="muted ahsn-earlier")
+                            if a.name_2018_2020 != a.name_from_2023
+                            else None,
+                        ]
+                    )
+                    for a in items
+                ],
+            ),
+        ],
+    )

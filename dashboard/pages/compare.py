@@ -20,8 +20,9 @@ from dashboard.security.auth import may
 from etl import ahsns, report, words
 from etl.permissions import Action
 
-dash.register_page(__name__, path="/compare", name="Compare regions", nav_order=2,
-                   nav_label="Compare regions", title="Compare regions")
+dash.register_page(
+    __name__, path="/compare", name="Compare regions", nav_order=2, nav_label="Compare regions", title="Compare regions"
+)
 
 
 def at_target_counts(rates: pd.DataFrame, quarters: list[str], target: int) -> pd.DataFrame:
@@ -35,8 +36,10 @@ def latest_words(rates: pd.DataFrame, programme) -> str:
     if not len(rates):
         return words.capital(f"{words.NO_RETURN} yet.")
     last = rates.sort_values("quarter_index").iloc[-1]
-    return (f"{int(last['rate_percent'])}% in {last['quarter']} "
-            f"({words.of_counted(int(last['adopted_trusts']), int(last['counted_trusts']), programme)})")
+    return (
+        f"{int(last['rate_percent'])}% in {last['quarter']} "
+        f"({words.of_counted(int(last['adopted_trusts']), int(last['counted_trusts']), programme)})"
+    )
 
 
 def layout(**query) -> html.Div:
@@ -44,52 +47,117 @@ def layout(**query) -> html.Div:
     programme = ctx.programme
     view = CompareView.read(ctx.db, programme, query, may(Action.SEE_PROVISIONAL))
     if view is None:
-        return html.Div(className="page", children=[html.H1("Compare regions"),
-                                                    html.P("No returns have been loaded yet.")])
+        return html.Div(
+            className="page", children=[html.H1("Compare regions"), html.P("No returns have been loaded yet.")]
+        )
     quarters = [q.label for q in view.axis]
     rates, target = view.rates, programme.target_percent
     latest_q = quarters[-1]
     latest = rates[rates["quarter"] == latest_q].set_index("ahsn").reindex(view.order).reset_index()
-    sort_links = html.P(className="sort-links no-print", id="compare-sort", children=["Order AHSNs by: "] + [
-        html.Strong(label, **{"aria-current": "true"}) if key == view.sort
-        else html.A(label, href=published.address("/compare", view.search, sort=key if key != "name" else None))
-        for key, label in compare_sorts(programme).items()])
-    notice = published.choice("/compare", view.search, view.asked_provisional, view.unpublished, view.provisional,
-                              bool(report.shown_quarters(ctx.db, programme)))
+    sort_links = html.P(
+        className="sort-links no-print",
+        id="compare-sort",
+        children=["Order AHSNs by: "]
+        + [
+            html.Strong(label, **{"aria-current": "true"})
+            if key == view.sort
+            else html.A(label, href=published.address("/compare", view.search, sort=key if key != "name" else None))
+            for key, label in compare_sorts(programme).items()
+        ],
+    )
+    notice = published.choice(
+        "/compare",
+        view.search,
+        view.asked_provisional,
+        view.unpublished,
+        view.provisional,
+        bool(report.shown_quarters(ctx.db, programme)),
+    )
     multiples = []
     for name in view.order:
         ahsn = ahsns.resolve(name)
         mine = rates[rates["ahsn"] == name]
-        multiples.append(html.Figure(className="multiple", children=[
-            html.Figcaption([html.H3(html.A(name, href=f"/ahsn/{ahsn.slug}") if ahsn else name,
-                                     className="multiple-title"),
-                             html.Span(latest_words(mine, programme), className="muted")]),
-            figures.graph(f"compare-{ahsn.slug if ahsn else name}",
-                          figures.trend(mine, quarters, target, name, view.trajectory_of(name), programme=programme), "multiple-chart"),
-        ]))
-    return html.Div(className="page page-compare", children=[
-        html.H1("Compare regions"),
-        notice,
-        html.P("Every AHSN's adoption rate over time, on the same scale, to see the variation between "
-               "regions and learn from it. Ordered A to Z unless you choose otherwise.", className="lead"),
-        sort_links,
-        html.Section(className="keep-heading", children=[
-            html.H2(f"Adoption rate by AHSN, {quarters[0]} to {quarters[-1]}"),
-            html.P(["Each chart: the AHSN's rate (", html.Span("solid blue line", className="key-rate"),
-                    f") against the {target}% target (", html.Span("dashed orange line", className="key-target"),
-                    ")", *([" and its own trajectory (", html.Span("purple steps", className="key-trajectory"),
-                            ": the target each quarter is judged against)"] if view.trajectory else []),
-                    ". A gap is a quarter without a return."], className="muted", id="compare-key"),
-            html.Div(multiples, className="multiples", id="compare-multiples"),
-            download_links.links("every AHSN's rate at every quarter", "compare", view.search, "compare-download"),
-        ]),
-        html.Section(className="keep-together", children=[
-            html.H2(f"AHSNs at or above the {target}% target each quarter"),
-            figures.graph("compare-at-target", figures.at_target(at_target_counts(rates, quarters, target), target)),
-        ]),
-        html.Section(className="keep-together", children=[
-            html.H2(f"Referrals by AHSN in {latest_q}"),
-            html.P("AHSNs with no return for the quarter show no bars.", className="muted"),
-            figures.graph("compare-referrals", figures.referrals_by_ahsn(latest[["ahsn", "referrals_made", "referrals_completed"]])),
-        ]),
-    ])
+        multiples.append(
+            html.Figure(
+                className="multiple",
+                children=[
+                    html.Figcaption(
+                        [
+                            html.H3(
+                                html.A(name, href=f"/ahsn/{ahsn.slug}") if ahsn else name, className="multiple-title"
+                            ),
+                            html.Span(latest_words(mine, programme), className="muted"),
+                        ]
+                    ),
+                    figures.graph(
+                        f"compare-{ahsn.slug if ahsn else name}",
+                        figures.trend(mine, quarters, target, name, view.trajectory_of(name), programme=programme),
+                        "multiple-chart",
+                    ),
+                ],
+            )
+        )
+    return html.Div(
+        className="page page-compare",
+        children=[
+            html.H1("Compare regions"),
+            notice,
+            html.P(
+                "Every AHSN's adoption rate over time, on the same scale, to see the variation between "
+                "regions and learn from it. Ordered A to Z unless you choose otherwise.",
+                className="lead",
+            ),
+            sort_links,
+            html.Section(
+                className="keep-heading",
+                children=[
+                    html.H2(f"Adoption rate by AHSN, {quarters[0]} to {quarters[-1]}"),
+                    html.P(
+                        [
+                            "Each chart: the AHSN's rate (",
+                            html.Span("solid blue line", className="key-rate"),
+                            f") against the {target}% target (",
+                            html.Span("dashed orange line", className="key-target"),
+                            ")",
+                            *(
+                                [
+                                    " and its own trajectory (",
+                                    html.Span("purple steps", className="key-trajectory"),
+                                    ": the target each quarter is judged against)",
+                                ]
+                                if view.trajectory
+                                else []
+                            ),
+                            ". A gap is a quarter without a return.",
+                        ],
+                        className="muted",
+                        id="compare-key",
+                    ),
+                    html.Div(multiples, className="multiples", id="compare-multiples"),
+                    download_links.links(
+                        "every AHSN's rate at every quarter", "compare", view.search, "compare-download"
+                    ),
+                ],
+            ),
+            html.Section(
+                className="keep-together",
+                children=[
+                    html.H2(f"AHSNs at or above the {target}% target each quarter"),
+                    figures.graph(
+                        "compare-at-target", figures.at_target(at_target_counts(rates, quarters, target), target)
+                    ),
+                ],
+            ),
+            html.Section(
+                className="keep-together",
+                children=[
+                    html.H2(f"Referrals by AHSN in {latest_q}"),
+                    html.P("AHSNs with no return for the quarter show no bars.", className="muted"),
+                    figures.graph(
+                        "compare-referrals",
+                        figures.referrals_by_ahsn(latest[["ahsn", "referrals_made", "referrals_completed"]]),
+                    ),
+                ],
+            ),
+        ],
+    )

@@ -22,24 +22,40 @@ from dashboard.security.auth import current_user
 from etl import ahsns, queries
 from etl.permissions import Action, ahsns_for, allowed, allowed_for_all
 
-dash.register_page(__name__, path="/history", name="History of returns", title="History of returns",
-                   nav_order=12, nav_label="History")
+dash.register_page(
+    __name__, path="/history", name="History of returns", title="History of returns", nav_order=12, nav_label="History"
+)
 
 EVERY_AHSN = "All AHSNs"
 EVERY_QUARTER = "All quarters"
 MOST_SHOWN = 60  # submissions listed at once (a national history grows by 60 a year)
 
 
-def layout(restored: str | None = None, ahsn: str | None = None, quarter: str | None = None,
-           quarantined: str | None = None, released: str | None = None, confirm_restore: str | None = None,
-           revision: str | None = None, of: str | None = None, **_query) -> html.Div:
+def layout(
+    restored: str | None = None,
+    ahsn: str | None = None,
+    quarter: str | None = None,
+    quarantined: str | None = None,
+    released: str | None = None,
+    confirm_restore: str | None = None,
+    revision: str | None = None,
+    of: str | None = None,
+    **_query,
+) -> html.Div:
     user = current_user()
     if user is None:
-        return html.Div(className="upload-page", children=[
-            html.H1("History of returns"),
-            html.P([html.A("Sign in", href="/signin?next=/history"),
-                    " to see the returns you have uploaded and restore an earlier one."]),
-        ])
+        return html.Div(
+            className="upload-page",
+            children=[
+                html.H1("History of returns"),
+                html.P(
+                    [
+                        html.A("Sign in", href="/signin?next=/history"),
+                        " to see the returns you have uploaded and restore an earlier one.",
+                    ]
+                ),
+            ],
+        )
     visible = ahsns_for(user, Action.SEE_HISTORY)
     options = [EVERY_AHSN] + visible if len(visible) > 1 else visible
     ctx = services()
@@ -48,55 +64,104 @@ def layout(restored: str | None = None, ahsn: str | None = None, quarter: str | 
     done = None
     pending = updating.behind()
     if restored and restored.isdigit():
-        done = html.Div(className="upload-panel upload-panel-success", role="status", children=[
-            html.H2(f"✓ Submission {restored} is current again"),
-            html.P("The submission it replaced is still listed below, and can be restored in turn."),
-        ])
+        done = html.Div(
+            className="upload-panel upload-panel-success",
+            role="status",
+            children=[
+                html.H2(f"✓ Submission {restored} is current again"),
+                html.P("The submission it replaced is still listed below, and can be restored in turn."),
+            ],
+        )
     elif quarantined and quarantined.isdigit():
-        done = html.Div(className="upload-panel upload-panel-success", role="status", children=[
-            html.H2(f"⊘ Submission {quarantined} is quarantined"),
-            html.P("It is kept, but left out of every figure: the AHSN-quarters it held show the "
-                   "return before it, or no return. Release it to take it back."),
-        ])
+        done = html.Div(
+            className="upload-panel upload-panel-success",
+            role="status",
+            children=[
+                html.H2(f"⊘ Submission {quarantined} is quarantined"),
+                html.P(
+                    "It is kept, but left out of every figure: the AHSN-quarters it held show the "
+                    "return before it, or no return. Release it to take it back."
+                ),
+            ],
+        )
     elif revision and revision.isdigit():
-        done = html.Div(className="upload-panel upload-panel-success", role="status", children=[
-            html.H2(f"✓ The restore of submission {of if of and of.isdigit() else ''} is stored as revision {revision}"),
-            html.P("It changes a published quarter, so the published figures stay as they are until the national "
-                   "team approves it."),
-        ])
+        done = html.Div(
+            className="upload-panel upload-panel-success",
+            role="status",
+            children=[
+                html.H2(
+                    f"✓ The restore of submission {of if of and of.isdigit() else ''} is stored as revision {revision}"
+                ),
+                html.P(
+                    "It changes a published quarter, so the published figures stay as they are until the national "
+                    "team approves it."
+                ),
+            ],
+        )
     elif confirm_restore and confirm_restore.isdigit():
         done = restore_confirmation(user, int(confirm_restore))
     elif released and released.isdigit():
-        done = html.Div(className="upload-panel upload-panel-success", role="status", children=[
-            html.H2(f"✓ Submission {released} is released"),
-            html.P("It counts again wherever it is the latest return."),
-        ])
-    return html.Div(className="upload-page", children=[
-        html.H1("History of returns"),
-        done,
-        html.P("Every file uploaded, newest first. For each, download the rows the figures count "
-               "(a CSV safe to open), or the file exactly as it was uploaded; or restore an "
-               "earlier submission: the one it replaces is kept."),
-        # the choices are kept in the URL (?ahsn=&quarter=), so a link shows the same list
-        dcc.Location(id="history-url", refresh=False),
-        # a restore is stored at once and made current just after: look again until then
-        *updating.watch("history", pending, _updating_text(pending) if pending else ""),
-        html.Div(className="upload-template-choices", children=[
-            html.Div([html.Label("AHSN", htmlFor="history-ahsn"),
-                      dcc.Dropdown(id="history-ahsn", options=options,
-                                   value=ahsn if ahsn in options else options[0],
-                                   clearable=False, disabled=len(options) == 1)]),
-            html.Div([html.Label("Quarter", htmlFor="history-quarter"),
-                      dcc.Dropdown(id="history-quarter", options=quarters,
-                                   value=quarter if quarter in quarters else EVERY_QUARTER, clearable=False)]),
-        ]),
-        html.Div(id="history-table"),
-    ])
+        done = html.Div(
+            className="upload-panel upload-panel-success",
+            role="status",
+            children=[
+                html.H2(f"✓ Submission {released} is released"),
+                html.P("It counts again wherever it is the latest return."),
+            ],
+        )
+    return html.Div(
+        className="upload-page",
+        children=[
+            html.H1("History of returns"),
+            done,
+            html.P(
+                "Every file uploaded, newest first. For each, download the rows the figures count "
+                "(a CSV safe to open), or the file exactly as it was uploaded; or restore an "
+                "earlier submission: the one it replaces is kept."
+            ),
+            # the choices are kept in the URL (?ahsn=&quarter=), so a link shows the same list
+            dcc.Location(id="history-url", refresh=False),
+            # a restore is stored at once and made current just after: look again until then
+            *updating.watch("history", pending, _updating_text(pending) if pending else ""),
+            html.Div(
+                className="upload-template-choices",
+                children=[
+                    html.Div(
+                        [
+                            html.Label("AHSN", htmlFor="history-ahsn"),
+                            dcc.Dropdown(
+                                id="history-ahsn",
+                                options=options,
+                                value=ahsn if ahsn in options else options[0],
+                                clearable=False,
+                                disabled=len(options) == 1,
+                            ),
+                        ]
+                    ),
+                    html.Div(
+                        [
+                            html.Label("Quarter", htmlFor="history-quarter"),
+                            dcc.Dropdown(
+                                id="history-quarter",
+                                options=quarters,
+                                value=quarter if quarter in quarters else EVERY_QUARTER,
+                                clearable=False,
+                            ),
+                        ]
+                    ),
+                ],
+            ),
+            html.Div(id="history-table"),
+        ],
+    )
 
 
 def _updating_text(pending: bool) -> str:
-    return ("The figures are being updated with the latest change: the list below will follow "
-            "within a few seconds." if pending else "Every page of the dashboard shows the latest change now.")
+    return (
+        "The figures are being updated with the latest change: the list below will follow within a few seconds."
+        if pending
+        else "Every page of the dashboard shows the latest change now."
+    )
 
 
 @callback(*updating.state("history"), updating.poll("history"), prevent_initial_call=True)
@@ -105,11 +170,15 @@ def watch_figures(_n: int | None):
     return _updating_text(pending), not pending
 
 
-@callback(Output("history-table", "children"), Output("history-url", "search"),
-          Input("history-ahsn", "value"), Input("history-quarter", "value"), Input("history-figures-poll", "disabled"),
-          State("history-url", "search"))
-def show_history(choice: str | None, quarter: str | None, _figures_settled: bool | None,
-                 current_search: str | None):
+@callback(
+    Output("history-table", "children"),
+    Output("history-url", "search"),
+    Input("history-ahsn", "value"),
+    Input("history-quarter", "value"),
+    Input("history-figures-poll", "disabled"),
+    State("history-url", "search"),
+)
+def show_history(choice: str | None, quarter: str | None, _figures_settled: bool | None, current_search: str | None):
     user = current_user()  # filtered on the server, whatever the dropdown sent
     if user is None:
         return html.P("Your session has ended: sign in again."), dash.no_update
@@ -145,64 +214,152 @@ def show_history(choice: str | None, quarter: str | None, _figures_settled: bool
         holds = by_id.get(sid, [])
         actions = []
         if allowed_for_all(user, Action.SEE_ORIGINALS, holds):
-            actions.append(html.A(["Rows as counted (CSV)",
-                                   html.Span(f" for submission {sid}", className="visually-hidden")],
-                                  href=f"/history/{sid}/counted.csv", className="history-download"))
+            actions.append(
+                html.A(
+                    ["Rows as counted (CSV)", html.Span(f" for submission {sid}", className="visually-hidden")],
+                    href=f"/history/{sid}/counted.csv",
+                    className="history-download",
+                )
+            )
             # the bytes as sent are the record, not checked for what a spreadsheet would run
-            actions.append(html.A(["File as uploaded",
-                                   html.Span(f" for submission {sid}", className="visually-hidden"),
-                                   html.Span(" (unchecked: may hold formulas or links; open with care)",
-                                             className="history-caution")],
-                                  href=f"/history/{sid}/original", className="history-original"))
+            actions.append(
+                html.A(
+                    [
+                        "File as uploaded",
+                        html.Span(f" for submission {sid}", className="visually-hidden"),
+                        html.Span(
+                            " (unchecked: may hold formulas or links; open with care)", className="history-caution"
+                        ),
+                    ],
+                    href=f"/history/{sid}/original",
+                    className="history-original",
+                )
+            )
             if not r["is_current"] and not r["is_quarantined"] and allowed_for_all(user, Action.RESTORE, holds):
                 # restoring asks first, showing what it changes (see restore_confirmation)
-                actions.append(html.A(f"Restore submission {sid}…", href=f"/history?confirm_restore={sid}",
-                                      className="upload-button history-restore-link"))
+                actions.append(
+                    html.A(
+                        f"Restore submission {sid}…",
+                        href=f"/history?confirm_restore={sid}",
+                        className="upload-button history-restore-link",
+                    )
+                )
             if allowed(user, Action.QUARANTINE):
                 actions.append(set_aside_form(sid, "release" if r["is_quarantined"] else "quarantine"))
         if r["is_quarantined"]:
-            status = html.Span(["⊘ Quarantined: ", r["quarantine_reason"] or "",
-                                f" ({r['quarantined_by']}, {r['quarantined_at']:%d %b %Y})"])
+            status = html.Span(
+                [
+                    "⊘ Quarantined: ",
+                    r["quarantine_reason"] or "",
+                    f" ({r['quarantined_by']}, {r['quarantined_at']:%d %b %Y})",
+                ]
+            )
         elif r["standing"] == "pending":
             status = "! Revision waiting for approval"
         elif r["standing"] == "rejected":
-            status = html.Span([f"✗ Revision rejected ({r['decided_by']}, {r['decided_at']:%d %b %Y}): ",
-                                r["decision_reason"] or ""])
+            status = html.Span(
+                [f"✗ Revision rejected ({r['decided_by']}, {r['decided_at']:%d %b %Y}): ", r["decision_reason"] or ""]
+            )
         else:
             status = "✓ Current" if r["is_current"] else "Superseded"
-        row_class = ("history-quarantined" if r["is_quarantined"] else
-                     "history-current" if r["is_current"] else "history-superseded")
-        rows.append(html.Tr(className=row_class, children=[
-            html.Th(str(sid), scope="row"), html.Td(r["ahsn"]), html.Td(r["quarter"]),
-            html.Td(status),
-            html.Td(r["loaded_by"]), html.Td(f"{r['loaded_at']:%d %b %Y %H:%M}"),
-            html.Td([r["file_name"], comments_of(comments, sid, r["ahsn"], r["quarter"])
-                     if allowed(user, Action.SEE_COMMENTS, ahsn=r["ahsn"]) else None]),
-            html.Td(str(int(r["trust_rows"]))),
-            html.Td(str(int(r["warning_count"]))), html.Td(actions or "—"),
-        ]))
+        row_class = (
+            "history-quarantined"
+            if r["is_quarantined"]
+            else "history-current"
+            if r["is_current"]
+            else "history-superseded"
+        )
+        rows.append(
+            html.Tr(
+                className=row_class,
+                children=[
+                    html.Th(str(sid), scope="row"),
+                    html.Td(r["ahsn"]),
+                    html.Td(r["quarter"]),
+                    html.Td(status),
+                    html.Td(r["loaded_by"]),
+                    html.Td(f"{r['loaded_at']:%d %b %Y %H:%M}"),
+                    html.Td(
+                        [
+                            r["file_name"],
+                            comments_of(comments, sid, r["ahsn"], r["quarter"])
+                            if allowed(user, Action.SEE_COMMENTS, ahsn=r["ahsn"])
+                            else None,
+                        ]
+                    ),
+                    html.Td(str(int(r["trust_rows"]))),
+                    html.Td(str(int(r["warning_count"]))),
+                    html.Td(actions or "—"),
+                ],
+            )
+        )
     restores = queries.restores(ctx.db, programme)
     restores = restores[restores["submission_id"].isin(list(history["submission_id"]))]
     shown = history["submission_id"].nunique()
-    caption = (f"{total} submission{'s' if total != 1 else ''}" + (f" for {ahsn}" if ahsn else "")
-               + (f" holding {quarter}" if quarter else "")
-               + (f": the newest {shown} shown; choose an AHSN or a quarter to see the others"
-                  if shown < total else ""))
-    return html.Div([
-        html.Div(className="table-wrap", role="region", tabIndex=0, **{"aria-label": "Submissions"}, children=html.Table(
-            className="upload-table history-table", children=[
-            html.Caption(caption),
-            html.Thead(html.Tr([html.Th(h, scope="col") for h in (
-                "Submission", "AHSN", "Quarter", "Status", "Uploaded by", "When (UTC)", "File",
-                "Rows", "Warnings", "Actions")])),
-            html.Tbody(rows),
-        ])) if rows else html.P("No submissions yet."),
-        html.Table(className="upload-table history-restores", children=[
-            html.Caption("Restores"),
-            html.Thead(html.Tr([html.Th(h, scope="col") for h in
-                                ("Submission restored", "Restored by", "When (UTC)")])),
-            html.Tbody([html.Tr([html.Td(str(int(r["submission_id"]))), html.Td(r["restored_by"]),
-                                 html.Td(f"{r['restored_at']:%d %b %Y %H:%M}")])
-                        for r in restores.to_dict("records")]),
-        ]) if len(restores) else None,
-    ]), search
+    caption = (
+        f"{total} submission{'s' if total != 1 else ''}"
+        + (f" for {ahsn}" if ahsn else "")
+        + (f" holding {quarter}" if quarter else "")
+        + (f": the newest {shown} shown; choose an AHSN or a quarter to see the others" if shown < total else "")
+    )
+    return html.Div(
+        [
+            html.Div(
+                className="table-wrap",
+                role="region",
+                tabIndex=0,
+                **{"aria-label": "Submissions"},
+                children=html.Table(
+                    className="upload-table history-table",
+                    children=[
+                        html.Caption(caption),
+                        html.Thead(
+                            html.Tr(
+                                [
+                                    html.Th(h, scope="col")
+                                    for h in (
+                                        "Submission",
+                                        "AHSN",
+                                        "Quarter",
+                                        "Status",
+                                        "Uploaded by",
+                                        "When (UTC)",
+                                        "File",
+                                        "Rows",
+                                        "Warnings",
+                                        "Actions",
+                                    )
+                                ]
+                            )
+                        ),
+                        html.Tbody(rows),
+                    ],
+                ),
+            )
+            if rows
+            else html.P("No submissions yet."),
+            html.Table(
+                className="upload-table history-restores",
+                children=[
+                    html.Caption("Restores"),
+                    html.Thead(
+                        html.Tr([html.Th(h, scope="col") for h in ("Submission restored", "Restored by", "When (UTC)")])
+                    ),
+                    html.Tbody(
+                        [
+                            html.Tr(
+                                [
+                                    html.Td(str(int(r["submission_id"]))),
+                                    html.Td(r["restored_by"]),
+                                    html.Td(f"{r['restored_at']:%d %b %Y %H:%M}"),
+                                ]
+                            )
+                            for r in restores.to_dict("records")
+                        ]
+                    ),
+                ],
+            )
+            if len(restores)
+            else None,
+        ]
+    ), search

@@ -28,8 +28,9 @@ from etl.permissions import Action
 from etl.quarters import Quarter
 from etl.report import target_sentence
 
-dash.register_page(__name__, path="/", name="National overview", nav_order=0,
-                   nav_label="National overview", title="National overview")
+dash.register_page(
+    __name__, path="/", name="National overview", nav_order=0, nav_label="National overview", title="National overview"
+)
 
 
 def layout(**query) -> html.Div:
@@ -40,51 +41,75 @@ def layout(**query) -> html.Div:
         return html.Div([html.H1("National overview"), html.P("No returns have been loaded yet.")])
     table = view.table
     published_any = bool(report.shown_quarters(ctx.db, programme))
-    return html.Div(className="page page-national", children=[
-        dcc.Location(id="national-url", refresh="callback-nav"),
-        html.H1(f"{programme.short_name} adoption by AHSN"),
-        published.choice("/", view.search, view.provisional, view.unpublished, table.provisional, published_any),
-        _first_published_choice(view),
-        html.P(target_sentence(table, programme.target_percent), className="lead", id="national-sentence"),
-        _trajectory_sentence(view),
-        html.P(f"National target: {programme.target_percent}% of each AHSN's {words.counted(programme)} adopting "
-               f"(level {programme.adopted_from_level} {programme.level(programme.adopted_from_level).name} "
-               "or above).", className="muted"),
-        _against_choice(view, programme.target_percent),
-        html.Div(className="controls no-print", children=[
-            html.Label("Quarters shown (two or more)", htmlFor="national-quarters"),
-            dcc.Dropdown(
-                id="national-quarters", multi=True, clearable=False, searchable=True,
-                options=[{"label": q.label + (" (provisional)" if q in view.unpublished else ""), "value": q.label}
-                         for q in report.shown_quarters(ctx.db, programme, view.provisional)],
-                value=[q.label for q in view.quarters], className="quarter-picker",
+    return html.Div(
+        className="page page-national",
+        children=[
+            dcc.Location(id="national-url", refresh="callback-nav"),
+            html.H1(f"{programme.short_name} adoption by AHSN"),
+            published.choice("/", view.search, view.provisional, view.unpublished, table.provisional, published_any),
+            _first_published_choice(view),
+            html.P(target_sentence(table, programme.target_percent), className="lead", id="national-sentence"),
+            _trajectory_sentence(view),
+            html.P(
+                f"National target: {programme.target_percent}% of each AHSN's {words.counted(programme)} adopting "
+                f"(level {programme.adopted_from_level} {programme.level(programme.adopted_from_level).name} "
+                "or above).",
+                className="muted",
             ),
-            html.P(view.note, id="national-note", className="note", role="status"),
-        ]),
-        # scrolls sideways in its own box on a phone, the AHSN column kept in view
-        html.P("Scroll the table sideways to see every quarter →", className="scroll-hint"),
-        html.Div(html_table(table, programme, view.trajectory), className="table-wrap", id="national-table",
-                 role="region", **{"aria-labelledby": "national-table-caption"}),
-        legend(programme, trajectory=view.trajectory is not None),
-        download_links.links("the national table", "national", view.search, "national-download"),
-        download_links.links("every trust row behind it", "trusts", view.search, "trusts-download"),
-        _recent_milestones(view, programme),
-    ])
+            _against_choice(view, programme.target_percent),
+            html.Div(
+                className="controls no-print",
+                children=[
+                    html.Label("Quarters shown (two or more)", htmlFor="national-quarters"),
+                    dcc.Dropdown(
+                        id="national-quarters",
+                        multi=True,
+                        clearable=False,
+                        searchable=True,
+                        options=[
+                            {"label": q.label + (" (provisional)" if q in view.unpublished else ""), "value": q.label}
+                            for q in report.shown_quarters(ctx.db, programme, view.provisional)
+                        ],
+                        value=[q.label for q in view.quarters],
+                        className="quarter-picker",
+                    ),
+                    html.P(view.note, id="national-note", className="note", role="status"),
+                ],
+            ),
+            # scrolls sideways in its own box on a phone, the AHSN column kept in view
+            html.P("Scroll the table sideways to see every quarter →", className="scroll-hint"),
+            html.Div(
+                html_table(table, programme, view.trajectory),
+                className="table-wrap",
+                id="national-table",
+                role="region",
+                **{"aria-labelledby": "national-table-caption"},
+            ),
+            legend(programme, trajectory=view.trajectory is not None),
+            download_links.links("the national table", "national", view.search, "national-download"),
+            download_links.links("every trust row behind it", "trusts", view.search, "trusts-download"),
+            _recent_milestones(view, programme),
+        ],
+    )
 
 
 def _against_choice(view: NationalView, target: int) -> html.P:
     """Mark the rates against the flat national target (Table 8.1 as published) or against each
     AHSN's own trajectory: a choice kept in the address."""
     chosen = "trajectory" if view.trajectory is not None else "target"
-    choices = [("target", f"the national {target}% target", None),
-               ("trajectory", "each AHSN's own trajectory", "trajectory")]
+    choices = [
+        ("target", f"the national {target}% target", None),
+        ("trajectory", "each AHSN's own trajectory", "trajectory"),
+    ]
     parts: list = ["Mark the rates against: "]
     for i, (key, label, value) in enumerate(choices):
         if i:
             parts.append(" · ")
-        parts.append(html.Strong(label, **{"aria-current": "true"}) if key == chosen
-                     else html.A(label, href=published.address("/", view.search, against=value),
-                                 id=f"against-{key}"))
+        parts.append(
+            html.Strong(label, **{"aria-current": "true"})
+            if key == chosen
+            else html.A(label, href=published.address("/", view.search, against=value), id=f"against-{key}")
+        )
     return html.P(parts, className="against-choice no-print", id="national-against")
 
 
@@ -100,10 +125,17 @@ def _trajectory_sentence(view: NationalView) -> html.P | None:
         rates, adopted, counted = by_ahsn[q.key], by_ahsn[q.key + "_adopted"], by_ahsn[q.key + "_trusts"]
         with_rate = [(a, t) for a, t in judged if a in rates.index and not pd.isna(rates[a])]
         on = sum(1 for a, t in with_rate if against(int(adopted[a]), int(counted[a]), t).on)
-        parts.append(f"{on} of the {len(with_rate)} AHSN{'s' if len(with_rate) != 1 else ''} with a trajectory "
-                     f"target and a return in {q.label}" if with_rate else f"no AHSN had a trajectory target in {q.label}")
-    return html.P("On or above their own trajectory: " + "; ".join(parts) + ".", className="lead",
-                  id="national-trajectory-sentence")
+        parts.append(
+            f"{on} of the {len(with_rate)} AHSN{'s' if len(with_rate) != 1 else ''} with a trajectory "
+            f"target and a return in {q.label}"
+            if with_rate
+            else f"no AHSN had a trajectory target in {q.label}"
+        )
+    return html.P(
+        "On or above their own trajectory: " + "; ".join(parts) + ".",
+        className="lead",
+        id="national-trajectory-sentence",
+    )
 
 
 def _recent_milestones(view: NationalView, programme) -> html.Section | None:
@@ -114,36 +146,63 @@ def _recent_milestones(view: NationalView, programme) -> html.Section | None:
     groups = []
     for q in quarters:
         # a quarter not yet published may still change: its milestones say so
-        groups += [html.H3(f"{q.label} (provisional)" if q in view.unpublished else q.label), html.Ul([
-            # plain text: the table above already links each AHSN to its page
-            html.Li([html.Span(f"{MARK} ", **{"aria-hidden": "true"}), m.sentence])
-            for m in view.milestones if m.quarter == q])]
-    return html.Section(className="milestones keep-heading", id="national-milestones", children=[
-        html.H2("Recent milestones"),
-        html.P(f"Moments worth marking in each AHSN's own progress, A to Z: a first {words.organisations(programme, 1)} "
-               f"live, a step of its trajectory met, the national target reached, every {words.counted(programme, 1)} "
-               "live, referrals past a milestone.", className="muted"),
-        *groups,
-        download_links.links("every milestone of the quarters shown", "milestones", view.search, "milestones-download"),
-    ])
+        groups += [
+            html.H3(f"{q.label} (provisional)" if q in view.unpublished else q.label),
+            html.Ul(
+                [
+                    # plain text: the table above already links each AHSN to its page
+                    html.Li([html.Span(f"{MARK} ", **{"aria-hidden": "true"}), m.sentence])
+                    for m in view.milestones
+                    if m.quarter == q
+                ]
+            ),
+        ]
+    return html.Section(
+        className="milestones keep-heading",
+        id="national-milestones",
+        children=[
+            html.H2("Recent milestones"),
+            html.P(
+                f"Moments worth marking in each AHSN's own progress, A to Z: a first {words.organisations(programme, 1)} "
+                f"live, a step of its trajectory met, the national target reached, every {words.counted(programme, 1)} "
+                "live, referrals past a milestone.",
+                className="muted",
+            ),
+            *groups,
+            download_links.links(
+                "every milestone of the quarters shown", "milestones", view.search, "milestones-download"
+            ),
+        ],
+    )
 
 
 def _first_published_choice(view: NationalView) -> html.P | None:
     """When figures shown were revised since publication: see them as the board first saw them."""
     if view.first_published:
-        return html.P(className="provisional-notice", role="note", id="first-published-notice", children=[
-            html.Strong("As first published. "),
-            "Each figure as it stood when its quarter was published; ✎ marks those revised since. ",
-            html.A("Show the figures as they are now", href=published.address("/", view.search, figures=None)),
-        ])
+        return html.P(
+            className="provisional-notice",
+            role="note",
+            id="first-published-notice",
+            children=[
+                html.Strong("As first published. "),
+                "Each figure as it stood when its quarter was published; ✎ marks those revised since. ",
+                html.A("Show the figures as they are now", href=published.address("/", view.search, figures=None)),
+            ],
+        )
     if not view.table.revisions:
         return None
-    return html.P(className="provisional-choice no-print", id="first-published-choice", children=[
-        f"{len(view.table.revisions)} figure{'s' if len(view.table.revisions) != 1 else ''} shown "
-        f"{'have' if len(view.table.revisions) != 1 else 'has'} been revised since publication (✎). ",
-        html.A("Show the figures as first published", href=published.address("/", view.search,
-                                                                               figures="first-published")),
-    ])
+    return html.P(
+        className="provisional-choice no-print",
+        id="first-published-choice",
+        children=[
+            f"{len(view.table.revisions)} figure{'s' if len(view.table.revisions) != 1 else ''} shown "
+            f"{'have' if len(view.table.revisions) != 1 else 'has'} been revised since publication (✎). ",
+            html.A(
+                "Show the figures as first published",
+                href=published.address("/", view.search, figures="first-published"),
+            ),
+        ],
+    )
 
 
 @callback(

@@ -52,7 +52,10 @@ def standing(rates: pd.DataFrame, programme: Programme) -> Standing:
     by_index = {int(i): int(r) for i, r in zip(rates["quarter_index"], rates["rate_percent"]) if pd.notna(r)}
     rate, adopted, counted = int(latest["rate_percent"]), int(latest["adopted_trusts"]), int(latest["counted_trusts"])
     return Standing(
-        quarter=q, rate=rate, adopted=adopted, counted=counted,
+        quarter=q,
+        rate=rate,
+        adopted=adopted,
+        counted=counted,
         at_target=rate >= programme.target_percent,
         to_go=trusts_to_go(adopted, counted, programme.target_percent),
         since_last=change_words(rate, by_index.get(q.index - 1), (q - 1).label),
@@ -60,8 +63,9 @@ def standing(rates: pd.DataFrame, programme: Programme) -> Standing:
     )
 
 
-def what_changed(trusts: pd.DataFrame, missing: pd.DataFrame, programme: Programme, quarter: Quarter,
-                 had_previous: bool) -> list[str]:
+def what_changed(
+    trusts: pd.DataFrame, missing: pd.DataFrame, programme: Programme, quarter: Quarter, had_previous: bool
+) -> list[str]:
     """One plain sentence per change in the latest return against the one before: a trust
     that moved level, joined or left. Trusts that do not count toward the rate say so."""
     before_q = quarter - 1
@@ -84,12 +88,16 @@ def what_changed(trusts: pd.DataFrame, missing: pd.DataFrame, programme: Program
                 note = ": it now counts as adopted"
             elif counted and programme.is_adopted(before) and not programme.is_adopted(now):
                 note = ": it no longer counts as adopted"
-            out.append(f"{name} moved {'up' if now > before else 'down'} from level {before} "
-                       f"{programme.level(before).name} to {now_words}{note}.")
+            out.append(
+                f"{name} moved {'up' if now > before else 'down'} from level {before} "
+                f"{programme.level(before).name} to {now_words}{note}."
+            )
     for _, t in missing.iterrows():
         level = int(t["adoption_level"])
-        out.append(f"{t['trust_name']} ({t['trust_code']}), at level {level} {programme.level(level).name} in "
-                   f"{before_q.label}, is not in the {quarter.label} return.")
+        out.append(
+            f"{t['trust_name']} ({t['trust_code']}), at level {level} {programme.level(level).name} in "
+            f"{before_q.label}, is not in the {quarter.label} return."
+        )
     if not out:
         out.append(f"No trust changed level between {before_q.label} and {quarter.label}.")
     return out
@@ -125,8 +133,9 @@ def against(adopted: int, counted: int, target: int) -> Against:
     return Against(target, adopted >= need, abs(adopted - need))
 
 
-def trajectory_story(name: str, now: Standing, judged: dict | None, steps: pd.DataFrame,
-                     nearest: list[str], programme: Programme) -> list[str]:
+def trajectory_story(
+    name: str, now: Standing, judged: dict | None, steps: pd.DataFrame, nearest: list[str], programme: Programme
+) -> list[str]:
     """Where the AHSN stands against its own trajectory in its latest quarter, and what it takes
     to meet the next step, in plain sentences. `judged`: the trajectory_targets row of the
     latest quarter (None: outside the trajectory's quarters); `steps`: the newest version's."""
@@ -154,12 +163,16 @@ def trajectory_story(name: str, now: Standing, judged: dict | None, steps: pd.Da
     goal, by = int(step["target_percent"]), step["quarter"]
     need = trusts_to_go(now.adopted, now.counted, goal)
     if not need:
-        out.append(f"Next step, {goal}% by {by}: already met ({words.of_counted(now.adopted, now.counted, programme)} "
-                   "adopting).")
+        out.append(
+            f"Next step, {goal}% by {by}: already met ({words.of_counted(now.adopted, now.counted, programme)} "
+            "adopting)."
+        )
         return out
     level = programme.level(programme.adopted_from_level)
-    text = (f"Next step, {goal}% by {by}: {words.more_counted(need, programme)} reaching level "
-            f"{level.number} ({level.name}) would meet it ({now.adopted + need} of {now.counted}).")
+    text = (
+        f"Next step, {goal}% by {by}: {words.more_counted(need, programme)} reaching level "
+        f"{level.number} ({level.name}) would meet it ({now.adopted + need} of {now.counted})."
+    )
     if nearest:
         below = programme.level(programme.adopted_from_level - 1)
         text += f" Nearest ({words.counted(programme)} at level {below.number} {below.name}): {', '.join(nearest)}."

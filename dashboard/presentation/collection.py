@@ -61,26 +61,46 @@ def returns_grid(db: Database, programme: Programme, status: QuarterStatus, toda
         mine = here[here["ahsn"] == ahsn.short_name]
         current = mine[mine["is_current"]]
         gone = queries.trust_codes_missing(db, programme, ahsn.short_name, quarter.index)
-        row = {"ahsn": ahsn.short_name, "returned": bool(len(current)), "late": False, "days_late": None,
-               "warnings": None, "earlier": None, "stored_at": None, "by": None, "submission": None,
-               "missing": [f"{r['trust_name']} ({r['trust_code']})" for _, r in gone.iterrows()],
-               "revisions_waiting": sorted(int(e) for e in pending.loc[pending["ahsn"] == ahsn.short_name,
-                                                                         "event_id"])}
+        row = {
+            "ahsn": ahsn.short_name,
+            "returned": bool(len(current)),
+            "late": False,
+            "days_late": None,
+            "warnings": None,
+            "earlier": None,
+            "stored_at": None,
+            "by": None,
+            "submission": None,
+            "missing": [f"{r['trust_name']} ({r['trust_code']})" for _, r in gone.iterrows()],
+            "revisions_waiting": sorted(int(e) for e in pending.loc[pending["ahsn"] == ahsn.short_name, "event_id"]),
+        }
         if not len(current):
             row["late"] = days < 0 and not status.is_published
             row["days_late"] = -days if row["late"] else None
-            row["status"] = (f"✗ Late: no return, {-days:,} day{'s' if days != -1 else ''} after the due date"
-                             if row["late"] else "✗ No return" if status.is_published else "✗ No return yet")
+            row["status"] = (
+                f"✗ Late: no return, {-days:,} day{'s' if days != -1 else ''} after the due date"
+                if row["late"]
+                else "✗ No return"
+                if status.is_published
+                else "✗ No return yet"
+            )
         else:
             c = current.iloc[0]
             stored = c["loaded_at"].to_pydatetime()
             # a demo return's time is when the demo store was built, not when it was returned
             late_by = 0 if c["is_demo"] else (stored.date() - status.due).days
-            row.update(late=late_by > 0, days_late=late_by if late_by > 0 else None,
-                       warnings=int(c["warning_count"]), earlier=len(mine) - 1, stored_at=stored,
-                       by=c["loaded_by"], submission=int(c["submission_id"]))
-            text = "✓ Returned" + (f" late, {late_by:,} day{'s' if late_by != 1 else ''} after the due date"
-                                   if late_by > 0 else "")
+            row.update(
+                late=late_by > 0,
+                days_late=late_by if late_by > 0 else None,
+                warnings=int(c["warning_count"]),
+                earlier=len(mine) - 1,
+                stored_at=stored,
+                by=c["loaded_by"],
+                submission=int(c["submission_id"]),
+            )
+            text = "✓ Returned" + (
+                f" late, {late_by:,} day{'s' if late_by != 1 else ''} after the due date" if late_by > 0 else ""
+            )
             if row["warnings"]:
                 text += f" with {row['warnings']} warning{'s' if row['warnings'] != 1 else ''}"
             if row["earlier"]:
@@ -98,34 +118,73 @@ def grid(status: QuarterStatus, today: dt.date) -> html.Div:
     quarter = status.quarter
     table_rows = []
     for r in rows:
-        row_class = ("returns-pending" if r["revisions_waiting"] else "returns-late" if r["late"] and not r["returned"]
-                     else "returns-none" if not r["returned"] else "returns-warnings" if r["warnings"]
-                     else "returns-ok")
+        row_class = (
+            "returns-pending"
+            if r["revisions_waiting"]
+            else "returns-late"
+            if r["late"] and not r["returned"]
+            else "returns-none"
+            if not r["returned"]
+            else "returns-warnings"
+            if r["warnings"]
+            else "returns-ok"
+        )
         if r["returned"]:
             missing = "; ".join(r["missing"]) or "none"
         else:
             missing = f"all {len(r['missing'])} (no return yet)" if r["missing"] else ""
-        table_rows.append(html.Tr(className=row_class, children=[
-            html.Th(r["ahsn"], scope="row"), html.Td(r["status"]),
-            html.Td(f"{r['stored_at']:%d %b %Y %H:%M} UTC" if r["stored_at"] else "—"),
-            html.Td(f"{r['by']} (submission {r['submission']})" if r["by"] else "—"),
-            html.Td(missing or "—")]))
+        table_rows.append(
+            html.Tr(
+                className=row_class,
+                children=[
+                    html.Th(r["ahsn"], scope="row"),
+                    html.Td(r["status"]),
+                    html.Td(f"{r['stored_at']:%d %b %Y %H:%M} UTC" if r["stored_at"] else "—"),
+                    html.Td(f"{r['by']} (submission {r['submission']})" if r["by"] else "—"),
+                    html.Td(missing or "—"),
+                ],
+            )
+        )
     late = sum(1 for r in rows if r["late"] and not r["returned"])
     summary = words.capital(status.coverage) + f" for {quarter.label}"
     if late:
         summary += f"; {late} {'is' if late == 1 else 'are'} late"
-    return html.Div([
-        html.P(html.Strong(summary + "."), className="returns-summary", id="returns-summary"),
-        html.P("Scroll the table sideways to see every column →", className="scroll-hint"),
-        html.Div(className="table-wrap", role="region", tabIndex=0, **{"aria-labelledby": "returns-caption"},
-                 children=html.Table(className="upload-table returns-grid", children=[
-            html.Caption(f"Returns for {quarter.label}, by AHSN", id="returns-caption"),
-            html.Thead(html.Tr([html.Th(h, scope="col") for h in (
-                "AHSN", "Status", "Stored", "By", f"Trusts of {(quarter - 1).label} missing now")])),
-            html.Tbody(table_rows),
-        ])),
-        download_links.links("this table", "returns", f"?quarter={quote(quarter.label, safe='/')}", "returns-download"),
-    ])
+    return html.Div(
+        [
+            html.P(html.Strong(summary + "."), className="returns-summary", id="returns-summary"),
+            html.P("Scroll the table sideways to see every column →", className="scroll-hint"),
+            html.Div(
+                className="table-wrap",
+                role="region",
+                tabIndex=0,
+                **{"aria-labelledby": "returns-caption"},
+                children=html.Table(
+                    className="upload-table returns-grid",
+                    children=[
+                        html.Caption(f"Returns for {quarter.label}, by AHSN", id="returns-caption"),
+                        html.Thead(
+                            html.Tr(
+                                [
+                                    html.Th(h, scope="col")
+                                    for h in (
+                                        "AHSN",
+                                        "Status",
+                                        "Stored",
+                                        "By",
+                                        f"Trusts of {(quarter - 1).label} missing now",
+                                    )
+                                ]
+                            )
+                        ),
+                        html.Tbody(table_rows),
+                    ],
+                ),
+            ),
+            download_links.links(
+                "this table", "returns", f"?quarter={quote(quarter.label, safe='/')}", "returns-download"
+            ),
+        ]
+    )
 
 
 def late_ahsns(status: QuarterStatus) -> list[str]:
@@ -140,39 +199,107 @@ def revisions() -> html.Section:
     ctx = services()
     pending = queries.pending_revisions(ctx.db, ctx.programme)
     if not len(pending):
-        return html.Section([html.H2("Revisions waiting for approval"),
-                             html.P("None: no change to a published quarter is waiting.", id="returns-no-revisions")],
-                            className="returns-revisions")
+        return html.Section(
+            [
+                html.H2("Revisions waiting for approval"),
+                html.P("None: no change to a published quarter is waiting.", id="returns-no-revisions"),
+            ],
+            className="returns-revisions",
+        )
     items = []
     for event_id, group in pending.groupby("event_id", sort=True):
         first = group.iloc[0]
-        how = "a restore of submission " + str(int(first["submission_id"])) if first["action"] == "restore" \
+        how = (
+            "a restore of submission " + str(int(first["submission_id"]))
+            if first["action"] == "restore"
             else f"{first['file_name']} (submission {int(first['submission_id'])})"
+        )
         changes = queries.revision_trust_changes(ctx.db, ctx.programme, int(event_id))
-        items.append(html.Article(className="returns-revision", id=f"revision-{int(event_id)}", children=[
-            html.H3(f"Revision {int(event_id)}: " + ", ".join(f"{r['ahsn']} {r['quarter']}" for _, r in group.iterrows())),
-            html.P(f"By {first['by_user']} on {first['happened_at']:%d %b %Y %H:%M} UTC: {how}."),
-            html.Ul([html.Li([f"{r['ahsn']} {r['quarter']}: ",
-                              html.Strong(words.stored_rate(r["before_rate"], r["before_adopted"], r["before_counted"], ctx.programme)),
-                              " now → ",
-                              html.Strong(words.stored_rate(r["after_rate"], r["after_adopted"], r["after_counted"], ctx.programme)),
-                              " if approved"]) for _, r in group.iterrows()], className="returns-before-after"),
-            trust_changes(changes),
-            None if not allowed(current_user(), Action.DECIDE_REVISION) else html.Div(className="returns-decisions", children=[
-                post_form(f"/revisions/{int(event_id)}/approve", [
-                    field("Why approve", f"revision-{int(event_id)}-approve-reason", name="reason", type="text",
-                           required=True, maxLength=500),
-                    html.Button(f"Approve revision {int(event_id)}", type="submit",
-                                className="upload-button upload-button-primary")], "returns-form"),
-                post_form(f"/revisions/{int(event_id)}/reject", [
-                    field("Why reject", f"revision-{int(event_id)}-reject-reason", name="reason", type="text",
-                           required=True, maxLength=500),
-                    html.Button(f"Reject revision {int(event_id)}", type="submit", className="upload-button")],
-                    "returns-form"),
-            ]),
-        ]))
-    return html.Section([html.H2(f"Revisions waiting for approval ({len(items)})"), *items],
-                        className="returns-revisions", id="returns-revisions")
+        items.append(
+            html.Article(
+                className="returns-revision",
+                id=f"revision-{int(event_id)}",
+                children=[
+                    html.H3(
+                        f"Revision {int(event_id)}: "
+                        + ", ".join(f"{r['ahsn']} {r['quarter']}" for _, r in group.iterrows())
+                    ),
+                    html.P(f"By {first['by_user']} on {first['happened_at']:%d %b %Y %H:%M} UTC: {how}."),
+                    html.Ul(
+                        [
+                            html.Li(
+                                [
+                                    f"{r['ahsn']} {r['quarter']}: ",
+                                    html.Strong(
+                                        words.stored_rate(
+                                            r["before_rate"], r["before_adopted"], r["before_counted"], ctx.programme
+                                        )
+                                    ),
+                                    " now → ",
+                                    html.Strong(
+                                        words.stored_rate(
+                                            r["after_rate"], r["after_adopted"], r["after_counted"], ctx.programme
+                                        )
+                                    ),
+                                    " if approved",
+                                ]
+                            )
+                            for _, r in group.iterrows()
+                        ],
+                        className="returns-before-after",
+                    ),
+                    trust_changes(changes),
+                    None
+                    if not allowed(current_user(), Action.DECIDE_REVISION)
+                    else html.Div(
+                        className="returns-decisions",
+                        children=[
+                            post_form(
+                                f"/revisions/{int(event_id)}/approve",
+                                [
+                                    field(
+                                        "Why approve",
+                                        f"revision-{int(event_id)}-approve-reason",
+                                        name="reason",
+                                        type="text",
+                                        required=True,
+                                        maxLength=500,
+                                    ),
+                                    html.Button(
+                                        f"Approve revision {int(event_id)}",
+                                        type="submit",
+                                        className="upload-button upload-button-primary",
+                                    ),
+                                ],
+                                "returns-form",
+                            ),
+                            post_form(
+                                f"/revisions/{int(event_id)}/reject",
+                                [
+                                    field(
+                                        "Why reject",
+                                        f"revision-{int(event_id)}-reject-reason",
+                                        name="reason",
+                                        type="text",
+                                        required=True,
+                                        maxLength=500,
+                                    ),
+                                    html.Button(
+                                        f"Reject revision {int(event_id)}", type="submit", className="upload-button"
+                                    ),
+                                ],
+                                "returns-form",
+                            ),
+                        ],
+                    ),
+                ],
+            )
+        )
+    return html.Section(
+        [html.H2(f"Revisions waiting for approval ({len(items)})"), *items],
+        className="returns-revisions",
+        id="returns-revisions",
+    )
 
 
 def _level(value) -> str:
@@ -207,9 +334,17 @@ def trust_changes(changes: pd.DataFrame) -> html.Table | html.P:
                 parts.append(f"completed {words.count(c['completed_now'])} → {words.count(c['completed_after'])}")
             what = "; ".join(parts)
         rows.append(html.Tr([html.Th(f"{c['trust_name']} ({c['trust_code']})", scope="row"), html.Td(what)]))
-    return html.Div(className="table-wrap", role="region", tabIndex=0, **{"aria-label": "What changes, trust by trust"},
-                    children=html.Table(className="upload-table returns-trust-changes", children=[
-        html.Caption("What changes, trust by trust"),
-        html.Thead(html.Tr([html.Th("Trust", scope="col"), html.Th("Change", scope="col")])),
-        html.Tbody(rows),
-    ]))
+    return html.Div(
+        className="table-wrap",
+        role="region",
+        tabIndex=0,
+        **{"aria-label": "What changes, trust by trust"},
+        children=html.Table(
+            className="upload-table returns-trust-changes",
+            children=[
+                html.Caption("What changes, trust by trust"),
+                html.Thead(html.Tr([html.Th("Trust", scope="col"), html.Th("Change", scope="col")])),
+                html.Tbody(rows),
+            ],
+        ),
+    )

@@ -21,7 +21,13 @@ def links(what: str, table: str, search: str = "", id_prefix: str | None = None)
     for i, (ext, name) in enumerate(FORMATS.items()):
         if i:
             parts.append(" · ")
-        parts.append(html.A(name, href=href(table, ext, search), className="download-link",
-                            id=f"{id_prefix}-{ext}" if id_prefix else None,
-                            **{"aria-label": f"{what}, {name}" + (" (for analysts)" if ext == "json" else "")}))
+        parts.append(
+            html.A(
+                name,
+                href=href(table, ext, search),
+                className="download-link",
+                id=f"{id_prefix}-{ext}" if id_prefix else None,
+                **{"aria-label": f"{what}, {name}" + (" (for analysts)" if ext == "json" else "")},
+            )
+        )
     return html.P(parts, className="downloads no-print")

@@ -23,8 +23,15 @@ CONFIG = {"displayModeBar": False, "responsive": True}
 def graph(graph_id: str, figure: dict, class_name: str | None = None) -> dcc.Graph:
     """A figure on a page. Its box is given the figure's height: on a resize (a phone turned, a
     window narrowed) plotly then redraws to the new width at the same height, never collapsing."""
-    return dcc.Graph(id=graph_id, figure=figure, config=CONFIG, className=class_name,
-                     style={"height": f"{figure['layout']['height']}px"})
+    return dcc.Graph(
+        id=graph_id,
+        figure=figure,
+        config=CONFIG,
+        className=class_name,
+        style={"height": f"{figure['layout']['height']}px"},
+    )
+
+
 FONT = "Arial, Helvetica, sans-serif"
 BLUE, DARK_BLUE, ORANGE, GREY = "#1B4F8A", "#0B2E59", "#C75B00", "#505050"
 LIGHT_BLUE = "#9ECAE1"
@@ -37,13 +44,22 @@ LEVEL_COLOURS = {1: "#D9D9D9", 2: "#F6C89F", 3: "#E8893B", 4: "#6BAED6", 5: "#1B
 
 def _axis(**settings) -> dict:
     """An axis styled as plotly's "plotly_white" template would, plus the given settings."""
-    return {"gridcolor": GRID, "linecolor": GRID, "zerolinecolor": GRID, "zerolinewidth": 2,
-            "automargin": True, "ticks": "", **settings}
+    return {
+        "gridcolor": GRID,
+        "linecolor": GRID,
+        "zerolinecolor": GRID,
+        "zerolinewidth": 2,
+        "automargin": True,
+        "ticks": "",
+        **settings,
+    }
 
 
 def _figure(data: list[dict], height: int, **layout) -> dict:
     base = {
-        "height": height, "paper_bgcolor": "white", "plot_bgcolor": "white",
+        "height": height,
+        "paper_bgcolor": "white",
+        "plot_bgcolor": "white",
         "font": {"family": FONT, "size": 13, "color": "#1F1F1F"},
         "margin": {"l": 56, "r": 24, "t": 16, "b": 48},
         "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0},
@@ -61,8 +77,10 @@ def target_label(target: int) -> str:
 
 
 def _trusts_text(adopted, counted, programme: Programme) -> list[str]:
-    return [words.of_counted(int(a), int(c), programme) if pd.notna(a) else words.NO_RETURN
-            for a, c in zip(adopted, counted)]
+    return [
+        words.of_counted(int(a), int(c), programme) if pd.notna(a) else words.NO_RETURN
+        for a, c in zip(adopted, counted)
+    ]
 
 
 def trajectory_segments(targets: list[int | None], within: bool = False) -> list[tuple[float, int, float, int]]:
@@ -86,14 +104,28 @@ def trajectory_segments(targets: list[int | None], within: bool = False) -> list
     return out
 
 
-def trajectory_shape(targets: list[int | None], name: str, legend: bool = True, width: float = 3,
-                     within: bool = False) -> list[dict]:
+def trajectory_shape(
+    targets: list[int | None], name: str, legend: bool = True, width: float = 3, within: bool = False
+) -> list[dict]:
     """The trajectory as line shapes (a step is not a point to mark), one legend entry for all,
     drawn above the grid and below the lines; [] when there is no target."""
-    shapes = [{"type": "line", "x0": x0, "y0": y0, "x1": x1, "y1": y1, "xref": "x", "yref": "y",
-               "layer": "between", "line": {"color": TRAJECTORY_COLOUR, "width": width},
-               "legendgroup": "trajectory", "name": name, "showlegend": False}
-              for x0, y0, x1, y1 in trajectory_segments(targets, within)]
+    shapes = [
+        {
+            "type": "line",
+            "x0": x0,
+            "y0": y0,
+            "x1": x1,
+            "y1": y1,
+            "xref": "x",
+            "yref": "y",
+            "layer": "between",
+            "line": {"color": TRAJECTORY_COLOUR, "width": width},
+            "legendgroup": "trajectory",
+            "name": name,
+            "showlegend": False,
+        }
+        for x0, y0, x1, y1 in trajectory_segments(targets, within)
+    ]
     if shapes and legend:
         shapes[0] = {**shapes[0], "showlegend": True, "legendrank": 1500}
     return shapes
@@ -105,9 +137,16 @@ def _with_trajectory(texts: list[str], trajectory: list[int | None] | None) -> l
     return [f"{t}<br>trajectory: {f'{g}%' if g is not None else 'none set'}" for t, g in zip(texts, trajectory)]
 
 
-def rate_over_time(rates: pd.DataFrame, quarters: list[str], target: int,
-                   england: pd.DataFrame | None = None, name: str = "Adoption rate",
-                   trajectory: list[int | None] | None = None, *, programme: Programme) -> dict:
+def rate_over_time(
+    rates: pd.DataFrame,
+    quarters: list[str],
+    target: int,
+    england: pd.DataFrame | None = None,
+    name: str = "Adoption rate",
+    trajectory: list[int | None] | None = None,
+    *,
+    programme: Programme,
+) -> dict:
     """One AHSN's adoption rate at every quarter against the target line and, if given,
     England's rate as a second line (grey, dotted, square markers: told apart without colour)
     and the AHSN's own trajectory (purple steps: each quarter's target across its width).
@@ -117,55 +156,107 @@ def rate_over_time(rates: pd.DataFrame, quarters: list[str], target: int,
     trajectory: the target each quarter is judged against, in the order of `quarters` (None: none)."""
     by_quarter = rates.set_index("quarter").reindex(quarters)
     data = [
-        {"type": "scatter", "x": quarters, "y": [target] * len(quarters), "mode": "lines",
-         "name": target_label(target), "line": {"color": TARGET_COLOUR, "dash": "dash", "width": 2},
-         "hoverinfo": "skip"},
+        {
+            "type": "scatter",
+            "x": quarters,
+            "y": [target] * len(quarters),
+            "mode": "lines",
+            "name": target_label(target),
+            "line": {"color": TARGET_COLOUR, "dash": "dash", "width": 2},
+            "hoverinfo": "skip",
+        },
     ]
     if england is not None and len(england):
         whole = england.set_index("quarter").reindex(quarters)
-        data.append({"type": "scatter", "x": quarters, "y": _int_or_none(whole["rate_percent"]),
-                     "mode": "lines+markers", "name": "England", "connectgaps": False,
-                     "line": {"color": GREY, "width": 2, "dash": "dot"},
-                     "marker": {"size": 7, "symbol": "square"},
-                     "customdata": _trusts_text(whole["adopted_trusts"], whole["counted_trusts"], programme),
-                     "hovertemplate": "England, %{x}: %{y}%<br>%{customdata}<extra></extra>"})
-    data.append({"type": "scatter", "x": quarters, "y": _int_or_none(by_quarter["rate_percent"]),
-                 "mode": "lines+markers", "name": name, "connectgaps": False,
-                 "line": {"color": BLUE, "width": 3}, "marker": {"size": 8},
-                 "customdata": _with_trajectory(_trusts_text(by_quarter["adopted_trusts"], by_quarter["counted_trusts"],
-                                                             programme),
-                                                trajectory),
-                 "hovertemplate": "%{x}: %{y}%<br>%{customdata}<extra></extra>"})
-    annotation = {"x": quarters[0] if quarters else 0, "y": target, "text": target_label(target),
-                  "showarrow": False, "yshift": 11, "xanchor": "left", "font": {"color": TARGET_COLOUR}}
+        data.append(
+            {
+                "type": "scatter",
+                "x": quarters,
+                "y": _int_or_none(whole["rate_percent"]),
+                "mode": "lines+markers",
+                "name": "England",
+                "connectgaps": False,
+                "line": {"color": GREY, "width": 2, "dash": "dot"},
+                "marker": {"size": 7, "symbol": "square"},
+                "customdata": _trusts_text(whole["adopted_trusts"], whole["counted_trusts"], programme),
+                "hovertemplate": "England, %{x}: %{y}%<br>%{customdata}<extra></extra>",
+            }
+        )
+    data.append(
+        {
+            "type": "scatter",
+            "x": quarters,
+            "y": _int_or_none(by_quarter["rate_percent"]),
+            "mode": "lines+markers",
+            "name": name,
+            "connectgaps": False,
+            "line": {"color": BLUE, "width": 3},
+            "marker": {"size": 8},
+            "customdata": _with_trajectory(
+                _trusts_text(by_quarter["adopted_trusts"], by_quarter["counted_trusts"], programme), trajectory
+            ),
+            "hovertemplate": "%{x}: %{y}%<br>%{customdata}<extra></extra>",
+        }
+    )
+    annotation = {
+        "x": quarters[0] if quarters else 0,
+        "y": target,
+        "text": target_label(target),
+        "showarrow": False,
+        "yshift": 11,
+        "xanchor": "left",
+        "font": {"color": TARGET_COLOUR},
+    }
     shapes = trajectory_shape(trajectory or [], f"{name}'s trajectory")
-    return _figure(data, 340, annotations=[annotation], **({"shapes": shapes} if shapes else {}),
-                   yaxis=_axis(range=[0, 105], ticksuffix="%",
-                               title={"text": words.capital(f"{words.counted(programme)} adopting")}),
-                   xaxis=_axis(type="category", categoryorder="array", categoryarray=quarters))
+    return _figure(
+        data,
+        340,
+        annotations=[annotation],
+        **({"shapes": shapes} if shapes else {}),
+        yaxis=_axis(
+            range=[0, 105], ticksuffix="%", title={"text": words.capital(f"{words.counted(programme)} adopting")}
+        ),
+        xaxis=_axis(type="category", categoryorder="array", categoryarray=quarters),
+    )
 
 
-def level_counts(levels: pd.DataFrame, level_names: dict[int, str], adopted_from: int, *,
-                 programme: Programme) -> dict:
+def level_counts(levels: pd.DataFrame, level_names: dict[int, str], adopted_from: int, *, programme: Programme) -> dict:
     """Stacked bars: the counted trusts at each adoption level, per quarter.
     levels: quarter, level, trusts (one row per quarter and level)."""
     quarters = list(dict.fromkeys(levels["quarter"]))
     data = []
     for level, name in level_names.items():
         these = levels[levels["level"] == level].set_index("quarter").reindex(quarters)
-        data.append({
-            "type": "bar", "x": quarters, "y": these["trusts"].fillna(0).astype(int).tolist(),
-            "name": f"{level} {name}" + (" (adopted)" if level >= adopted_from else ""),
-            "marker": {"color": LEVEL_COLOURS.get(level, GREY), "line": {"color": "#FFFFFF", "width": 1},
-                       # overlay: the hatching is drawn over the level's colour, not instead of it
-                       "pattern": {"shape": "" if level >= adopted_from else "/", "fillmode": "overlay",
-                                   "fgcolor": "#FFFFFF", "size": 6, "solidity": 0.2}},
-            "hovertemplate": f"%{{x}}: %{{y}} {words.organisations(programme)} at level {level} {name}<extra></extra>",
-        })
+        data.append(
+            {
+                "type": "bar",
+                "x": quarters,
+                "y": these["trusts"].fillna(0).astype(int).tolist(),
+                "name": f"{level} {name}" + (" (adopted)" if level >= adopted_from else ""),
+                "marker": {
+                    "color": LEVEL_COLOURS.get(level, GREY),
+                    "line": {"color": "#FFFFFF", "width": 1},
+                    # overlay: the hatching is drawn over the level's colour, not instead of it
+                    "pattern": {
+                        "shape": "" if level >= adopted_from else "/",
+                        "fillmode": "overlay",
+                        "fgcolor": "#FFFFFF",
+                        "size": 6,
+                        "solidity": 0.2,
+                    },
+                },
+                "hovertemplate": f"%{{x}}: %{{y}} {words.organisations(programme)} at level {level} {name}<extra></extra>",
+            }
+        )
     legend = {"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0, "traceorder": "normal"}
-    return _figure(data, 320, barmode="stack", legend=legend,
-                   yaxis=_axis(title={"text": words.capital(words.counted(programme))}, rangemode="tozero"),
-                   xaxis=_axis(type="category"))
+    return _figure(
+        data,
+        320,
+        barmode="stack",
+        legend=legend,
+        yaxis=_axis(title={"text": words.capital(words.counted(programme))}, rangemode="tozero"),
+        xaxis=_axis(type="category"),
+    )
 
 
 def referrals(rates: pd.DataFrame) -> dict:
@@ -178,20 +269,46 @@ def referrals(rates: pd.DataFrame) -> dict:
     data = [
         {"type": "bar", "x": quarters, "y": made, "name": "Referrals made", "marker": {"color": LIGHT_BLUE}},
         {"type": "bar", "x": quarters, "y": completed, "name": "Referrals completed", "marker": {"color": BLUE}},
-        {"type": "scatter", "x": quarters, "y": completion, "name": "Completion rate", "mode": "lines+markers",
-         "yaxis": "y2", "line": {"color": ORANGE, "dash": "dot", "width": 2}, "marker": {"symbol": "diamond"},
-         "hovertemplate": "%{x}: %{y}% completed<extra></extra>"},
+        {
+            "type": "scatter",
+            "x": quarters,
+            "y": completion,
+            "name": "Completion rate",
+            "mode": "lines+markers",
+            "yaxis": "y2",
+            "line": {"color": ORANGE, "dash": "dot", "width": 2},
+            "marker": {"symbol": "diamond"},
+            "hovertemplate": "%{x}: %{y}% completed<extra></extra>",
+        },
     ]
-    return _figure(data, 320, barmode="group",
-                   xaxis=_axis(type="category", domain=[0, 0.94]),
-                   yaxis=_axis(title={"text": "Referrals"}, rangemode="tozero"),
-                   yaxis2=_axis(title={"text": "Completed"}, range=[0, 105], tickvals=[0, 25, 50, 75, 100],
-                                ticktext=["0%", "25%", "50%", "75%", "100%"], overlaying="y", side="right",
-                                anchor="x", showgrid=False))
+    return _figure(
+        data,
+        320,
+        barmode="group",
+        xaxis=_axis(type="category", domain=[0, 0.94]),
+        yaxis=_axis(title={"text": "Referrals"}, rangemode="tozero"),
+        yaxis2=_axis(
+            title={"text": "Completed"},
+            range=[0, 105],
+            tickvals=[0, 25, 50, 75, 100],
+            ticktext=["0%", "25%", "50%", "75%", "100%"],
+            overlaying="y",
+            side="right",
+            anchor="x",
+            showgrid=False,
+        ),
+    )
 
 
-def trend(rates: pd.DataFrame, quarters: list[str], target: int, name: str,
-          trajectory: list[int | None] | None = None, *, programme: Programme) -> dict:
+def trend(
+    rates: pd.DataFrame,
+    quarters: list[str],
+    target: int,
+    name: str,
+    trajectory: list[int | None] | None = None,
+    *,
+    programme: Programme,
+) -> dict:
     """One AHSN's adoption rate over time, small, on the same axes as every other AHSN's (the
     comparison page shows one per AHSN; its title is the HTML heading above it, so titles
     never overlap however narrow the screen), with its own trajectory as steps if it has one.
@@ -199,35 +316,62 @@ def trend(rates: pd.DataFrame, quarters: list[str], target: int, name: str,
     trajectory: the target each quarter is judged against, in the order of `quarters`."""
     mine = rates.set_index("quarter").reindex(quarters)
     data = [
-        {"type": "scatter", "x": quarters, "y": [target] * len(quarters), "mode": "lines",
-         "line": {"color": TARGET_COLOUR, "dash": "dash", "width": 1}, "name": target_label(target),
-         "hoverinfo": "skip"},
-        {"type": "scatter", "x": quarters, "y": _int_or_none(mine["rate_percent"]), "mode": "lines",
-         "line": {"color": BLUE, "width": 2}, "name": name, "connectgaps": False,
-         "customdata": _with_trajectory(_trusts_text(mine["adopted_trusts"], mine["counted_trusts"], programme),
-                                        trajectory),
-         "hovertemplate": f"{name}<br>%{{x}}: %{{y}}%<br>%{{customdata}}<extra></extra>"},
+        {
+            "type": "scatter",
+            "x": quarters,
+            "y": [target] * len(quarters),
+            "mode": "lines",
+            "line": {"color": TARGET_COLOUR, "dash": "dash", "width": 1},
+            "name": target_label(target),
+            "hoverinfo": "skip",
+        },
+        {
+            "type": "scatter",
+            "x": quarters,
+            "y": _int_or_none(mine["rate_percent"]),
+            "mode": "lines",
+            "line": {"color": BLUE, "width": 2},
+            "name": name,
+            "connectgaps": False,
+            "customdata": _with_trajectory(
+                _trusts_text(mine["adopted_trusts"], mine["counted_trusts"], programme), trajectory
+            ),
+            "hovertemplate": f"{name}<br>%{{x}}: %{{y}}%<br>%{{customdata}}<extra></extra>",
+        },
     ]
     # within the axis: every small chart keeps the same axes, trajectory or not
     shapes = trajectory_shape(trajectory or [], f"{name}'s trajectory", legend=False, width=2, within=True)
-    return _figure(data, 190, showlegend=False, margin={"l": 44, "r": 12, "t": 8, "b": 8},
-                   **({"shapes": shapes} if shapes else {}),
-                   xaxis=_axis(type="category", categoryorder="array", categoryarray=quarters, nticks=4,
-                               tickangle=0, tickfont={"size": 11}),
-                   yaxis=_axis(range=[0, 105], tickvals=[0, target, 100], ticktext=["0%", f"{target}%", "100%"]))
+    return _figure(
+        data,
+        190,
+        showlegend=False,
+        margin={"l": 44, "r": 12, "t": 8, "b": 8},
+        **({"shapes": shapes} if shapes else {}),
+        xaxis=_axis(
+            type="category", categoryorder="array", categoryarray=quarters, nticks=4, tickangle=0, tickfont={"size": 11}
+        ),
+        yaxis=_axis(range=[0, 105], tickvals=[0, target, 100], ticktext=["0%", f"{target}%", "100%"]),
+    )
 
 
 def at_target(counts: pd.DataFrame, target: int) -> dict:
     """AHSNs at or above target per quarter. counts: quarter, at_target, returned."""
-    data = [{
-        "type": "bar", "x": counts["quarter"].tolist(), "y": counts["at_target"].astype(int).tolist(),
-        "marker": {"color": BLUE},
-        "text": [f"{a} of {r}" for a, r in zip(counts["at_target"], counts["returned"])],
-        "textposition": "outside", "cliponaxis": False, "name": f"AHSNs at or above {target}%",
-        "hovertemplate": "%{x}: %{text} AHSNs at or above " + f"{target}%<extra></extra>",
-    }]
-    return _figure(data, 300, yaxis=_axis(range=[0, 16], dtick=5, title={"text": "AHSNs"}),
-                   xaxis=_axis(type="category"))
+    data = [
+        {
+            "type": "bar",
+            "x": counts["quarter"].tolist(),
+            "y": counts["at_target"].astype(int).tolist(),
+            "marker": {"color": BLUE},
+            "text": [f"{a} of {r}" for a, r in zip(counts["at_target"], counts["returned"])],
+            "textposition": "outside",
+            "cliponaxis": False,
+            "name": f"AHSNs at or above {target}%",
+            "hovertemplate": "%{x}: %{text} AHSNs at or above " + f"{target}%<extra></extra>",
+        }
+    ]
+    return _figure(
+        data, 300, yaxis=_axis(range=[0, 16], dtick=5, title={"text": "AHSNs"}), xaxis=_axis(type="category")
+    )
 
 
 def referrals_by_ahsn(referrals_frame: pd.DataFrame) -> dict:
@@ -237,11 +381,28 @@ def referrals_by_ahsn(referrals_frame: pd.DataFrame) -> dict:
     made = _int_or_none(referrals_frame["referrals_made"])[::-1]
     completed = _int_or_none(referrals_frame["referrals_completed"])[::-1]
     data = [
-        {"type": "bar", "y": names, "x": made, "orientation": "h", "name": "Referrals made",
-         "marker": {"color": LIGHT_BLUE}},
-        {"type": "bar", "y": names, "x": completed, "orientation": "h", "name": "Referrals completed",
-         "marker": {"color": BLUE}},
+        {
+            "type": "bar",
+            "y": names,
+            "x": made,
+            "orientation": "h",
+            "name": "Referrals made",
+            "marker": {"color": LIGHT_BLUE},
+        },
+        {
+            "type": "bar",
+            "y": names,
+            "x": completed,
+            "orientation": "h",
+            "name": "Referrals completed",
+            "marker": {"color": BLUE},
+        },
     ]
-    return _figure(data, 28 * len(names) + 120, barmode="group", bargap=0.25,
-                   xaxis=_axis(title={"text": "Referrals in the quarter"}, rangemode="tozero"),
-                   yaxis=_axis(type="category"))
+    return _figure(
+        data,
+        28 * len(names) + 120,
+        barmode="group",
+        bargap=0.25,
+        xaxis=_axis(title={"text": "Referrals in the quarter"}, rangemode="tozero"),
+        yaxis=_axis(type="category"),
+    )

@@ -22,37 +22,79 @@ from etl.programmes import Programme
 def swatch_text(key: str, programme: Programme) -> str:
     """What the key shows inside each colour: an example of a cell of that style."""
     t, points = programme.target_percent, programme.big_change_points
-    return {"below": f"below {t}%", "at-target": f"{t}% or more", "no-return": NO_RETURN, "no-change": "● 0",
-            "increase": "▲ +10", "big-increase": f"▲▲ +{points + 1}", "decrease": "▼ −10",
-            "on-trajectory": f"{ON_MARK} 45%", "behind-trajectory": f"{BEHIND_MARK} 30%", "no-trajectory": "30%"}[key]
+    return {
+        "below": f"below {t}%",
+        "at-target": f"{t}% or more",
+        "no-return": NO_RETURN,
+        "no-change": "● 0",
+        "increase": "▲ +10",
+        "big-increase": f"▲▲ +{points + 1}",
+        "decrease": "▼ −10",
+        "on-trajectory": f"{ON_MARK} 45%",
+        "behind-trajectory": f"{BEHIND_MARK} 30%",
+        "no-trajectory": "30%",
+    }[key]
 
 
 def legend(programme: Programme, trajectory: bool = False) -> html.Div:
     def swatch(key: str) -> html.Li:
-        return html.Li([
-            html.Span(swatch_text(key, programme), className=f"swatch c {key}"),
-            " " + STYLES[key]["label"].format(points=programme.big_change_points),
-        ])
+        return html.Li(
+            [
+                html.Span(swatch_text(key, programme), className=f"swatch c {key}"),
+                " " + STYLES[key]["label"].format(points=programme.big_change_points),
+            ]
+        )
 
-    return html.Div(className="legend", id="national-legend", children=[
-        html.H2("Key", className="legend-title"),
-        html.Div(className="legend-groups", children=[
-            html.Div([html.H3("Adoption rate" + (": against each AHSN's own trajectory" if trajectory else "")),
-                      html.Ul([swatch(k) for k in (TRAJECTORY_STYLES if trajectory else RATE_STYLES)])]),
-            html.Div([html.H3("Change"), html.Ul([swatch(k) for k in ("no-change", "increase", "big-increase",
-                                                                       "decrease")])]),
-        ]),
-        html.P([html.Span(SMALL_MARK, className="small-mark"),
-                f" Fewer than {100 // programme.big_change_points} {words.counted(programme)}: one "
-                f"{words.organisations(programme, 1)} adopting or "
-                f"stopping moves the rate by more than {programme.big_change_points} points, so read "
-                "big changes with care."], className="legend-note", id="national-small-note"),
-        html.P([html.Span(REVISED_MARK, className="revised-mark"),
-                " Revised since the quarter was published (an approved correction): hover or focus on the figure "
-                "for when, why, and the figure first published."], className="legend-note",
-               id="national-revised-note"),
-        html.P(f"{ON_MARK} and {BEHIND_MARK}: each AHSN's rate against the target its own trajectory set for the "
-               "quarter (its latest step by then). A published quarter is judged against the trajectory in force "
-               "when it was published; a later version never changes that. England (Total) has no trajectory.",
-               className="legend-note", id="national-trajectory-note") if trajectory else None,
-    ])
+    return html.Div(
+        className="legend",
+        id="national-legend",
+        children=[
+            html.H2("Key", className="legend-title"),
+            html.Div(
+                className="legend-groups",
+                children=[
+                    html.Div(
+                        [
+                            html.H3("Adoption rate" + (": against each AHSN's own trajectory" if trajectory else "")),
+                            html.Ul([swatch(k) for k in (TRAJECTORY_STYLES if trajectory else RATE_STYLES)]),
+                        ]
+                    ),
+                    html.Div(
+                        [
+                            html.H3("Change"),
+                            html.Ul([swatch(k) for k in ("no-change", "increase", "big-increase", "decrease")]),
+                        ]
+                    ),
+                ],
+            ),
+            html.P(
+                [
+                    html.Span(SMALL_MARK, className="small-mark"),
+                    f" Fewer than {100 // programme.big_change_points} {words.counted(programme)}: one "
+                    f"{words.organisations(programme, 1)} adopting or "
+                    f"stopping moves the rate by more than {programme.big_change_points} points, so read "
+                    "big changes with care.",
+                ],
+                className="legend-note",
+                id="national-small-note",
+            ),
+            html.P(
+                [
+                    html.Span(REVISED_MARK, className="revised-mark"),
+                    " Revised since the quarter was published (an approved correction): hover or focus on the figure "
+                    "for when, why, and the figure first published.",
+                ],
+                className="legend-note",
+                id="national-revised-note",
+            ),
+            html.P(
+                f"{ON_MARK} and {BEHIND_MARK}: each AHSN's rate against the target its own trajectory set for the "
+                "quarter (its latest step by then). A published quarter is judged against the trajectory in force "
+                "when it was published; a later version never changes that. England (Total) has no trajectory.",
+                className="legend-note",
+                id="national-trajectory-note",
+            )
+            if trajectory
+            else None,
+        ],
+    )

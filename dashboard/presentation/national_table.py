@@ -30,17 +30,33 @@ STYLES: dict[str, dict] = {
     "at-target": {"label": "At or above target", "background": "#1B4F8A", "text": "#FFFFFF", "symbol": ""},
     "no-change": {"label": "No change", "background": "#EEEEEE", "text": "#1F1F1F", "symbol": "●"},
     "increase": {"label": "Increase", "background": "#CFE3F5", "text": "#0B2E59", "symbol": "▲"},
-    "big-increase": {"label": "Increase of more than {points} points", "background": "#0B2E59",
-                     "text": "#FFFFFF", "symbol": "▲▲"},
+    "big-increase": {
+        "label": "Increase of more than {points} points",
+        "background": "#0B2E59",
+        "text": "#FFFFFF",
+        "symbol": "▲▲",
+    },
     "decrease": {"label": "Decrease", "background": "#F2A65A", "text": "#1F1F1F", "symbol": "▼"},
     "no-return": {"label": "No return", "background": "#FFFFFF", "text": "#505050", "symbol": ""},
     # ?against=trajectory: each AHSN's rate against its own trajectory, not the flat target
-    "on-trajectory": {"label": "On or above its own trajectory", "background": "#4B2C73", "text": "#FFFFFF",
-                      "symbol": ON_MARK},
-    "behind-trajectory": {"label": "Behind its own trajectory", "background": "#EDE3F5", "text": "#3A1F5C",
-                          "symbol": BEHIND_MARK},
-    "no-trajectory": {"label": "No trajectory target for the quarter", "background": "#F2F2F2", "text": "#1F1F1F",
-                      "symbol": ""},
+    "on-trajectory": {
+        "label": "On or above its own trajectory",
+        "background": "#4B2C73",
+        "text": "#FFFFFF",
+        "symbol": ON_MARK,
+    },
+    "behind-trajectory": {
+        "label": "Behind its own trajectory",
+        "background": "#EDE3F5",
+        "text": "#3A1F5C",
+        "symbol": BEHIND_MARK,
+    },
+    "no-trajectory": {
+        "label": "No trajectory target for the quarter",
+        "background": "#F2F2F2",
+        "text": "#1F1F1F",
+        "symbol": "",
+    },
 }
 RATE_STYLES = ("below", "at-target", "no-return")
 TRAJECTORY_STYLES = ("on-trajectory", "behind-trajectory", "no-trajectory", "no-return")
@@ -87,8 +103,9 @@ class Cell:
 Targets = dict[tuple[str, Quarter], int | None]  # (AHSN, quarter) -> its trajectory's target
 
 
-def cells(table: NationalTable, programme: Programme, trajectory: Targets | None = None
-          ) -> list[tuple[dict, list[Cell]]]:
+def cells(
+    table: NationalTable, programme: Programme, trajectory: Targets | None = None
+) -> list[tuple[dict, list[Cell]]]:
     """Per row (AHSN then Total): the row's facts and its cells, rates then changes. With
     `trajectory`, each AHSN's rates are styled against its own trajectory's target for the
     quarter (a symbol as well as a colour), not the flat target."""
@@ -118,54 +135,97 @@ def cells(table: NationalTable, programme: Programme, trajectory: Targets | None
                 returned = table.returned(q)
                 text += f" ({returned} AHSN{'s' if returned != 1 else ''})"
             if trajectory is None:
-                out.append(Cell(text, int(rate), rate_style(int(rate), programme), detail, small,
-                                adopted, trusts, revised))
+                out.append(
+                    Cell(text, int(rate), rate_style(int(rate), programme), detail, small, adopted, trusts, revised)
+                )
             else:
-                out.append(_against_trajectory(row, q, text, int(rate), adopted, trusts, detail, small, revised,
-                                               trajectory, programme))
+                out.append(
+                    _against_trajectory(
+                        row, q, text, int(rate), adopted, trusts, detail, small, revised, trajectory, programme
+                    )
+                )
         for a, b, column in table.change_columns:
             change = row[column]
             partial = [q for q in (a, b) if not table.is_complete(q)]
             if row["is_total"] and partial and not pd.isna(change):
                 q = partial[0]
-                out.append(Cell(NOT_AVAILABLE, None, "no-return",
-                                f"Not comparable: only {table.returned(q)} of the AHSNs have returned for "
-                                f"{q.label}, so its total is not England's"))
+                out.append(
+                    Cell(
+                        NOT_AVAILABLE,
+                        None,
+                        "no-return",
+                        f"Not comparable: only {table.returned(q)} of the AHSNs have returned for "
+                        f"{q.label}, so its total is not England's",
+                    )
+                )
                 continue
             if pd.isna(change):
-                out.append(Cell(NOT_AVAILABLE, None, "no-return",
-                                f"No change figure: no return for {a.label} or {b.label}"))
+                out.append(
+                    Cell(NOT_AVAILABLE, None, "no-return", f"No change figure: no return for {a.label} or {b.label}")
+                )
                 continue
             change = int(change)
             small = not row["is_total"] and any(
-                small_denominator(int(row[q.key + "_trusts"]), programme) for q in (a, b))
+                small_denominator(int(row[q.key + "_trusts"]), programme) for q in (a, b)
+            )
             points = f"{abs(change)} percentage point{'s' if abs(change) != 1 else ''}"
-            change_words = ("no change" if change == 0 else
-                     f"up {points}" if change > 0 else f"down {points}")
+            change_words = "no change" if change == 0 else f"up {points}" if change > 0 else f"down {points}"
             detail = f"{change_words} from {a.label} to {b.label}"
             if small:
-                detail += " (few trusts: one trust moves the rate by more than "\
-                          f"{programme.big_change_points} points)"
+                detail += f" (few trusts: one trust moves the rate by more than {programme.big_change_points} points)"
             out.append(Cell(change_text(change, programme), change, change_style(change, programme), detail, small))
         rows.append(({"ahsn": row["ahsn"], "slug": row["slug"], "is_total": bool(row["is_total"])}, out))
     return rows
 
 
-def _against_trajectory(row, q: Quarter, text: str, rate: int, adopted: int, trusts: int, detail: str,
-                        small: bool, revised: str | None, trajectory: Targets, programme: Programme) -> Cell:
+def _against_trajectory(
+    row,
+    q: Quarter,
+    text: str,
+    rate: int,
+    adopted: int,
+    trusts: int,
+    detail: str,
+    small: bool,
+    revised: str | None,
+    trajectory: Targets,
+    programme: Programme,
+) -> Cell:
     if row["is_total"]:
-        return Cell(text, rate, "no-trajectory", detail + ". England has no trajectory of its own", small,
-                    adopted, trusts, revised)
+        return Cell(
+            text,
+            rate,
+            "no-trajectory",
+            detail + ". England has no trajectory of its own",
+            small,
+            adopted,
+            trusts,
+            revised,
+        )
     target = trajectory.get((row["ahsn"], q))
     if target is None:
-        why = ("no trajectory" if not any(a == row["ahsn"] for a, _ in trajectory) else
-               f"no trajectory target for {q.label}")
-        return Cell(f"{rate}%", rate, "no-trajectory", f"{detail}. {row['ahsn']} has {why}", small, adopted, trusts,
-                    revised)
+        why = (
+            "no trajectory"
+            if not any(a == row["ahsn"] for a, _ in trajectory)
+            else f"no trajectory target for {q.label}"
+        )
+        return Cell(
+            f"{rate}%", rate, "no-trajectory", f"{detail}. {row['ahsn']} has {why}", small, adopted, trusts, revised
+        )
     a = against(adopted, trusts, target)
     said = f"{'On' if a.on else 'Behind'} its trajectory of {target}% for {q.label}: {a.by(programme)}"
-    return Cell(f"{a.mark} {rate}%", rate, "on-trajectory" if a.on else "behind-trajectory", f"{detail}. {said}",
-                small, adopted, trusts, revised, target, a.on)
+    return Cell(
+        f"{a.mark} {rate}%",
+        rate,
+        "on-trajectory" if a.on else "behind-trajectory",
+        f"{detail}. {said}",
+        small,
+        adopted,
+        trusts,
+        revised,
+        target,
+        a.on,
+    )
 
 
 def _revision_of(table: NationalTable, row, quarter) -> str | None:
@@ -179,41 +239,60 @@ def _revision_of(table: NationalTable, row, quarter) -> str | None:
 
 
 def header(table: NationalTable) -> list[str]:
-    return ([f"Adoption rate {q.label}" for q in table.quarters]
-            + [f"Change {a.label} to {b.label} (points)" for a, b, _ in table.change_columns])
+    return [f"Adoption rate {q.label}" for q in table.quarters] + [
+        f"Change {a.label} to {b.label} (points)" for a, b, _ in table.change_columns
+    ]
 
 
 def caption(table: NationalTable, programme: Programme, trajectory: Targets | None = None) -> str:
-    return (f"{programme.short_name} adoption rate by AHSN: the percentage of {words.counted(programme)} at level "
-            f"{programme.adopted_from_level} or above, at {', '.join(q.label for q in table.quarters)}, "
-            "and the change in percentage points between them"
-            + ("; each rate marked against the AHSN's own trajectory" if trajectory is not None else ""))
+    return (
+        f"{programme.short_name} adoption rate by AHSN: the percentage of {words.counted(programme)} at level "
+        f"{programme.adopted_from_level} or above, at {', '.join(q.label for q in table.quarters)}, "
+        "and the change in percentage points between them"
+        + ("; each rate marked against the AHSN's own trajectory" if trajectory is not None else "")
+    )
 
 
 def html_table(table: NationalTable, programme: Programme, trajectory: Targets | None = None) -> html.Table:
     n_rates = len(table.quarters)
-    head = html.Thead([
-        html.Tr([
-            html.Th("AHSN", scope="col", rowSpan=2, className="col-ahsn"),
-            html.Th("Adoption rate", scope="colgroup", colSpan=n_rates, className="group"),
-            html.Th("Change (percentage points)", scope="colgroup", colSpan=max(n_rates - 1, 1),
-                    className="group") if n_rates > 1 else None,
-        ]),
-        html.Tr([_quarter_head(table, q) for q in table.quarters]
-                + [html.Th([a.label, html.Br(), "to ", b.label], scope="col", className="change-head")
-                   for a, b, _ in table.change_columns]),
-    ])
+    head = html.Thead(
+        [
+            html.Tr(
+                [
+                    html.Th("AHSN", scope="col", rowSpan=2, className="col-ahsn"),
+                    html.Th("Adoption rate", scope="colgroup", colSpan=n_rates, className="group"),
+                    html.Th(
+                        "Change (percentage points)", scope="colgroup", colSpan=max(n_rates - 1, 1), className="group"
+                    )
+                    if n_rates > 1
+                    else None,
+                ]
+            ),
+            html.Tr(
+                [_quarter_head(table, q) for q in table.quarters]
+                + [
+                    html.Th([a.label, html.Br(), "to ", b.label], scope="col", className="change-head")
+                    for a, b, _ in table.change_columns
+                ]
+            ),
+        ]
+    )
     body = []
     for facts, row_cells in cells(table, programme, trajectory):
         if facts["is_total"]:
             name = html.Th(["England ", html.Span("(Total)", className="muted")], scope="row")
         else:
             name = html.Th(html.A(facts["ahsn"], href=f"/ahsn/{facts['slug']}"), scope="row")
-        body.append(html.Tr([name] + [_td(c, i >= n_rates) for i, c in enumerate(row_cells)],
-                            className="total" if facts["is_total"] else None))
+        body.append(
+            html.Tr(
+                [name] + [_td(c, i >= n_rates) for i, c in enumerate(row_cells)],
+                className="total" if facts["is_total"] else None,
+            )
+        )
     return html.Table(
         [html.Caption(caption(table, programme, trajectory), id="national-table-caption"), head, html.Tbody(body)],
-        className="ntable", id="national-table-grid",
+        className="ntable",
+        id="national-table-grid",
     )
 
 
@@ -221,9 +300,11 @@ def _quarter_head(table: NationalTable, q) -> html.Th:
     """A quarter's heading; an unpublished one says so, with its coverage, in words."""
     if q not in table.provisional:
         return html.Th(q.label, scope="col")
-    return html.Th([q.label, html.Br(), html.Span(f"provisional: {table.provisional[q]}",
-                                                  className="provisional-note")],
-                   scope="col", className="provisional-head")
+    return html.Th(
+        [q.label, html.Br(), html.Span(f"provisional: {table.provisional[q]}", className="provisional-note")],
+        scope="col",
+        className="provisional-head",
+    )
 
 
 def _td(cell: Cell, is_change: bool) -> html.Td:
@@ -233,10 +314,18 @@ def _td(cell: Cell, is_change: bool) -> html.Td:
         content = html.Span(cell.text, className="value")
     else:
         content = html.Span(
-            [html.Span(cell.text, className="value"), mark, revised,
-             html.Span(cell.detail, className="detail", role="tooltip")],
-            className="cell", tabIndex=0, title=cell.detail,
+            [
+                html.Span(cell.text, className="value"),
+                mark,
+                revised,
+                html.Span(cell.detail, className="detail", role="tooltip"),
+            ],
+            className="cell",
+            tabIndex=0,
+            title=cell.detail,
         )
-    return html.Td(content, className=f"c {cell.style} {'change' if is_change else 'rate'}",
-                   **{"data-value": "" if cell.value is None else str(cell.value), "data-style": cell.style})
-
+    return html.Td(
+        content,
+        className=f"c {cell.style} {'change' if is_change else 'rate'}",
+        **{"data-value": "" if cell.value is None else str(cell.value), "data-style": cell.style},
+    )

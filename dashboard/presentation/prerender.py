@@ -29,8 +29,15 @@ from dashboard.presentation import shell
 
 PAGE_CONTENT = "_pages_content"  # where Dash's pages router puts a page's layout
 VOID = {"br", "img", "input", "hr", "meta", "col", "wbr"}
-RENAMED = {"className": "class", "htmlFor": "for", "tabIndex": "tabindex", "colSpan": "colspan",
-           "rowSpan": "rowspan", "autoComplete": "autocomplete", "maxLength": "maxlength"}
+RENAMED = {
+    "className": "class",
+    "htmlFor": "for",
+    "tabIndex": "tabindex",
+    "colSpan": "colspan",
+    "rowSpan": "rowspan",
+    "autoComplete": "autocomplete",
+    "maxLength": "maxlength",
+}
 SKIPPED = {"children", "n_clicks", "n_clicks_timestamp", "loading_state", "key", "disable_n_clicks", "setProps"}
 WILDCARDS = ("data-", "aria-")
 BOOLEAN = {"hidden", "disabled", "required", "checked", "multiple", "readOnly"}
@@ -112,6 +119,7 @@ class Rendered:
 def _style(style: dict) -> str:
     def kebab(name: str) -> str:
         return "".join("-" + c.lower() if c.isupper() else c for c in name)
+
     return "; ".join(f"{kebab(k)}: {v}" for k, v in style.items() if v is not None)
 
 
@@ -168,15 +176,19 @@ def _render_core(kind: str, props: dict, out: Rendered, page) -> None:
     if kind == "Graph":
         height = ((props.get("figure") or {}).get("layout") or {}).get("height") or 450
         out.graphs.append(str(props["id"]))
-        out.parts.append(f'<div class="dash-graph prerender-graph {escape.escape(props.get("className") or "")}" '
-                         f'style="height: {int(height)}px"></div>')
+        out.parts.append(
+            f'<div class="dash-graph prerender-graph {escape.escape(props.get("className") or "")}" '
+            f'style="height: {int(height)}px"></div>'
+        )
     elif kind == "Dropdown":
         out.ids.append(str(props["id"]))  # drawn lazily by Dash: the swap waits for it
         value = props.get("value")
         values = value if isinstance(value, list) else ([] if value is None else [value])
         chips = "".join(f'<span class="prerender-chip">{escape.escape(str(v))}</span>' for v in values)
-        out.parts.append(f'<div class="prerender-dropdown prerender-control {escape.escape(props.get("className") or "")}">'
-                         f'{chips}</div>')
+        out.parts.append(
+            f'<div class="prerender-dropdown prerender-control {escape.escape(props.get("className") or "")}">'
+            f"{chips}</div>"
+        )
     elif kind == "Input":
         kept = {k: props.get(k) for k in ("type", "name", "value", "placeholder")}
         out.parts.append(f"<input{_attributes(kept, Rendered())}>")
@@ -228,11 +240,20 @@ def prerendered(app_title: str) -> tuple[str, str, str]:
     page, layout = found
     rendered = to_html(shell.layout(first_paint=True), layout)
     # Dash's shell fills the status line by a callback: the swap waits for it as well
-    wait = {"ids": [i for i in rendered.ids if i not in rendered.graphs], "graphs": rendered.graphs,
-            "filled": ["shell-status"]}
-    return page_title(page, request.path), (
-        f"<div id=\"prerendered\" data-wait='{escape.escape(json.dumps(wait), quote=True)}'>"
-        + "".join(rendered.parts) + "</div>"), text_of(shell.print_stamp(request.url))
+    wait = {
+        "ids": [i for i in rendered.ids if i not in rendered.graphs],
+        "graphs": rendered.graphs,
+        "filled": ["shell-status"],
+    }
+    return (
+        page_title(page, request.path),
+        (
+            f"<div id=\"prerendered\" data-wait='{escape.escape(json.dumps(wait), quote=True)}'>"
+            + "".join(rendered.parts)
+            + "</div>"
+        ),
+        text_of(shell.print_stamp(request.url)),
+    )
 
 
 def text_of(component) -> str:
@@ -260,7 +281,8 @@ def install(app: Dash) -> None:
             index = index.replace('<html lang="en">', f'<html lang="en" style="{style}">', 1)
             parts["title"] = escape.escape(title)
             parts["app_entry"] = static + parts["app_entry"].replace(
-                'id="react-entry-point"', 'id="react-entry-point" class="dash-pending"')
+                'id="react-entry-point"', 'id="react-entry-point" class="dash-pending"'
+            )
         return fill(index, {**parts, "loader": LOADER})
 
     app.interpolate_index = interpolate_index

@@ -27,27 +27,51 @@ def _quarters(coverage: dict[Quarter, str]) -> str:
     return "; ".join(f"{q.label}: {c}" for q, c in sorted(coverage.items()))
 
 
-def choice(path: str, search: str, asked: bool, unpublished: dict[Quarter, str],
-           shown: dict[Quarter, str], published_any: bool = True) -> html.Div | None:
+def choice(
+    path: str,
+    search: str,
+    asked: bool,
+    unpublished: dict[Quarter, str],
+    shown: dict[Quarter, str],
+    published_any: bool = True,
+) -> html.Div | None:
     """The notice and the link that switches provisional figures on or off (None when every
     quarter with data is published)."""
     if not unpublished:
         return None
     if not published_any:
-        return html.Div(className="provisional-notice", role="note", id="provisional-notice", children=[
-            html.Strong("Provisional figures. "),
-            f"No quarter has been published yet, so every figure here may change ({_quarters(shown)}).",
-        ])
+        return html.Div(
+            className="provisional-notice",
+            role="note",
+            id="provisional-notice",
+            children=[
+                html.Strong("Provisional figures. "),
+                f"No quarter has been published yet, so every figure here may change ({_quarters(shown)}).",
+            ],
+        )
     if asked:
-        return html.Div(className="provisional-notice", role="note", id="provisional-notice", children=[
-            html.Strong("Provisional figures included. "),
-            (f"Not published yet, so they may change: {_quarters(shown)}. Totals and counts for a quarter not "
-             "every AHSN has returned are of the AHSNs that have, not England's. " if shown else
-             "No provisional quarter is among those shown. "),
-            html.A("Show published figures only", href=address(path, search, provisional=None),
-                   id="provisional-off"),
-        ])
-    return html.P(className="provisional-choice no-print", id="provisional-choice", children=[
-        f"Published figures only. Being collected, not published yet: {_quarters(unpublished)}. ",
-        html.A("Include provisional figures", href=address(path, search, provisional="1"), id="provisional-on"),
-    ])
+        return html.Div(
+            className="provisional-notice",
+            role="note",
+            id="provisional-notice",
+            children=[
+                html.Strong("Provisional figures included. "),
+                (
+                    f"Not published yet, so they may change: {_quarters(shown)}. Totals and counts for a quarter not "
+                    "every AHSN has returned are of the AHSNs that have, not England's. "
+                    if shown
+                    else "No provisional quarter is among those shown. "
+                ),
+                html.A(
+                    "Show published figures only", href=address(path, search, provisional=None), id="provisional-off"
+                ),
+            ],
+        )
+    return html.P(
+        className="provisional-choice no-print",
+        id="provisional-choice",
+        children=[
+            f"Published figures only. Being collected, not published yet: {_quarters(unpublished)}. ",
+            html.A("Include provisional figures", href=address(path, search, provisional="1"), id="provisional-on"),
+        ],
+    )

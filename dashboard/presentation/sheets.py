@@ -30,7 +30,9 @@ KINDS = {
 }
 # Excel number formats that show a change's symbol as the page does, the value staying a number.
 CHANGE_FORMATS = {
-    "no-change": '"● "0', "increase": '"▲ +"0;"▼ −"0;"● "0', "big-increase": '"▲▲ +"0;"▼ −"0;"● "0',
+    "no-change": '"● "0',
+    "increase": '"▲ +"0;"▼ −"0;"● "0',
+    "big-increase": '"▲▲ +"0;"▼ −"0;"● "0',
     "decrease": '"▲ +"0;"▼ −"0;"● "0',
 }
 # ... and a rate's symbol against a trajectory (?against=trajectory)
@@ -74,28 +76,34 @@ def to_csv(sheet: Sheet) -> str:
     writer = csv.writer(out, lineterminator="\r\n")  # Excel's own line ending
     writer.writerow([_text(c.name) for c in sheet.columns])
     for row in sheet.rows:
-        writer.writerow(["" if v is None else ("true" if v is True else "false" if v is False else _text(v))
-                         for v in row])
+        writer.writerow(
+            ["" if v is None else ("true" if v is True else "false" if v is False else _text(v)) for v in row]
+        )
     return out.getvalue()
 
 
 def to_json(sheet: Sheet) -> str:
     """{"title", "as_of", "notes", "columns": [{"key", "name", "type"}], "rows": [{key: value}]}."""
-    return json.dumps({
-        "title": _text(sheet.title),
-        "as_of": _text(sheet.as_of),
-        "notes": [_text(n) for n in sheet.notes],
-        "columns": [{"key": c.key, "name": _text(c.name), "type": KINDS[c.kind][1]} for c in sheet.columns],
-        "rows": [{c.key: _text(v) for c, v in zip(sheet.columns, row)} for row in sheet.rows],
-    }, ensure_ascii=False, indent=1)
+    return json.dumps(
+        {
+            "title": _text(sheet.title),
+            "as_of": _text(sheet.as_of),
+            "notes": [_text(n) for n in sheet.notes],
+            "columns": [{"key": c.key, "name": _text(c.name), "type": KINDS[c.kind][1]} for c in sheet.columns],
+            "rows": [{c.key: _text(v) for c, v in zip(sheet.columns, row)} for row in sheet.rows],
+        },
+        ensure_ascii=False,
+        indent=1,
+    )
 
 
 def to_excel(sheet: Sheet) -> bytes:
     """One worksheet: title, as-of line, headings, the rows (numbers formatted, page colours as
     fills), then the notes and the key."""
     buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False,
-                                        "strings_to_urls": False, "strings_to_numbers": False})
+    book = xlsxwriter.Workbook(
+        buffer, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
+    )
     ws = book.add_worksheet(sheet.name[:31])
     bold = book.add_format({"bold": True})
     title = book.add_format({"bold": True, "font_size": 13})
@@ -117,8 +125,16 @@ def to_excel(sheet: Sheet) -> bytes:
                 spec["num_format"] = number
             if style:
                 s = STYLES[style]
-                spec.update({"bg_color": s["background"], "font_color": s["text"], "align": "center",
-                             "border": 1, "border_color": "#FFFFFF", "italic": style == "no-return"})
+                spec.update(
+                    {
+                        "bg_color": s["background"],
+                        "font_color": s["text"],
+                        "align": "center",
+                        "border": 1,
+                        "border_color": "#FFFFFF",
+                        "italic": style == "no-return",
+                    }
+                )
             formats[key] = book.add_format(spec)
         return formats[key]
 
@@ -165,7 +181,3 @@ WRITERS = {  # extension -> (writer, media type)
     "xlsx": (to_excel, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
     "json": (lambda s: to_json(s).encode("utf-8"), "application/json"),
 }
-
-
-
-

@@ -36,12 +36,18 @@ def layout(first_paint: bool = False) -> html.Div:
                             html.Span("National metrics", className="shell-kicker"),
                             html.A(
                                 f"{programme.name} ({programme.short_name})",
-                                href="/", className="shell-programme",
+                                href="/",
+                                className="shell-programme",
                             ),
                         ],
                     ),
                     html.Nav(_nav_links(), className="shell-nav", **{"aria-label": "Pages"}),
-                    html.P(status_text() if first_paint else None, id="shell-status", className="shell-status", **{"aria-live": "polite"}),
+                    html.P(
+                        status_text() if first_paint else None,
+                        id="shell-status",
+                        className="shell-status",
+                        **{"aria-live": "polite"},
+                    ),
                     user_badge(),
                 ],
             ),
@@ -52,8 +58,7 @@ def layout(first_paint: bool = False) -> html.Div:
             html.Footer(
                 className="shell-footer",
                 children=[
-                    "Adoption levels are reported quarterly by each AHSN (Health Innovation "
-                    "Network since 2023). ",
+                    "Adoption levels are reported quarterly by each AHSN (Health Innovation Network since 2023). ",
                     html.A("How the figures are defined", href="/definitions"),
                 ],
             ),
@@ -62,22 +67,27 @@ def layout(first_paint: bool = False) -> html.Div:
 
 
 def _nav_links() -> list:
-    pages = sorted((p for p in dash.page_registry.values() if p.get("nav_order") is not None),
-                   key=lambda p: p["nav_order"])
-    return [html.A(p.get("nav_label", p["name"]), href=p["relative_path"], className="shell-nav-link")
-            for p in pages]
+    pages = sorted(
+        (p for p in dash.page_registry.values() if p.get("nav_order") is not None), key=lambda p: p["nav_order"]
+    )
+    return [html.A(p.get("nav_label", p["name"]), href=p["relative_path"], className="shell-nav-link") for p in pages]
 
 
 def user_badge() -> html.Div | html.Form:
-    """"Signed in as ... / Sign out", or "Sign in"."""
+    """ "Signed in as ... / Sign out", or "Sign in"."""
     user = current_user() if has_request_context() else None
     if user is None:
         return html.Div(html.A("Sign in", href="/signin", className="shell-signin"), className="shell-user")
-    return html.Form(action="/signout", method="POST", className="shell-user", children=[
-        html.Span(["Signed in as ", html.Strong(user.name), f" ({user.description})"]),
-        dcc.Input(type="hidden", name="csrf_token", value=csrf_token(), id="shell-user-csrf"),
-        html.Button("Sign out", type="submit", className="shell-signout"),
-    ])
+    return html.Form(
+        action="/signout",
+        method="POST",
+        className="shell-user",
+        children=[
+            html.Span(["Signed in as ", html.Strong(user.name), f" ({user.description})"]),
+            dcc.Input(type="hidden", name="csrf_token", value=csrf_token(), id="shell-user-csrf"),
+            html.Button("Sign out", type="submit", className="shell-signout"),
+        ],
+    )
 
 
 def status_text() -> list:
@@ -86,7 +96,8 @@ def status_text() -> list:
     loaded = status.last_loaded_at
     provisional = status.latest_quarter if status.latest_quarter != status.latest_published_quarter else None
     return [
-        "Published to ", html.Strong(status.latest_published_quarter or "no quarter yet"),
+        "Published to ",
+        html.Strong(status.latest_published_quarter or "no quarter yet"),
         f" · {provisional} being collected" if provisional else "",
         f" · last loaded {loaded:%d %b %Y %H:%M} UTC" if loaded is not None else "",
     ]
@@ -98,8 +109,9 @@ def demo_note() -> html.P | None:
     if not status.demo_returns:
         return None
     versions = queries.trajectory_versions(ctx.db, ctx.programme)
-    demo_trajectories = (" The AHSNs' trajectories are synthetic too, invented to show the feature."
-                         if versions["is_demo"].any() else "")
+    demo_trajectories = (
+        " The AHSNs' trajectories are synthetic too, invented to show the feature." if versions["is_demo"].any() else ""
+    )
     return html.P(
         className="demo-note",
         role="note",
@@ -120,9 +132,11 @@ def print_stamp(address: str) -> list:
     loaded = status.last_loaded_at
     now = dt.datetime.now(dt.UTC)
     return [
-        "Printed ", html.Span(f"{now:%d %b %Y %H:%M} UTC", className="print-date"),
+        "Printed ",
+        html.Span(f"{now:%d %b %Y %H:%M} UTC", className="print-date"),
         f" · Data as of {status.latest_published_quarter or 'no quarter published'}"
-        + (f", last loaded {loaded:%d %b %Y %H:%M} UTC" if loaded is not None else "") + " · ",
+        + (f", last loaded {loaded:%d %b %Y %H:%M} UTC" if loaded is not None else "")
+        + " · ",
         html.Span(address, className="print-address"),
     ]
 

@@ -23,44 +23,68 @@ def national(table: NationalTable, programme: Programme, trajectory: Targets | N
     rates, changes = table.quarters, table.change_columns
     columns = [Column("AHSN", "ahsn", width=24)]
     columns += [Column(f"Adoption rate {q.label} (%)", f"rate_{q.key}", "percent") for q in rates]
-    columns += [Column(f"Change {a.label} to {b.label} (percentage points)", f"change_{a.key}_to_{b.key}", "points",
-                       18) for a, b, _ in changes]
+    columns += [
+        Column(f"Change {a.label} to {b.label} (percentage points)", f"change_{a.key}_to_{b.key}", "points", 18)
+        for a, b, _ in changes
+    ]
     counted, key = words.capital(words.counted(programme)), words.counted_key(programme)
     for q in rates:
-        columns += [Column(f"{counted} adopted {q.label}", f"adopted_{q.key}", "whole"),
-                    Column(f"{counted} {q.label}", f"{key}_{q.key}", "whole")]
+        columns += [
+            Column(f"{counted} adopted {q.label}", f"adopted_{q.key}", "whole"),
+            Column(f"{counted} {q.label}", f"{key}_{q.key}", "whole"),
+        ]
     if trajectory is not None:
         for q in rates:
-            columns += [Column(f"Trajectory target {q.label} (%)", f"trajectory_{q.key}", "percent"),
-                        Column(f"On its trajectory {q.label}", f"on_trajectory_{q.key}", "bool")]
+            columns += [
+                Column(f"Trajectory target {q.label} (%)", f"trajectory_{q.key}", "percent"),
+                Column(f"On its trajectory {q.label}", f"on_trajectory_{q.key}", "bool"),
+            ]
     rows, styles, small = [], [], []
     for facts, row_cells in cells(table, programme, trajectory):
         name = "England (Total)" if facts["is_total"] else facts["ahsn"]
-        made_of = [v for c in row_cells[:len(rates)] for v in (c.adopted, c.trusts)]
+        made_of = [v for c in row_cells[: len(rates)] for v in (c.adopted, c.trusts)]
         if trajectory is not None:
-            made_of += [v for c in row_cells[:len(rates)] for v in (c.target, c.on)]
+            made_of += [v for c in row_cells[: len(rates)] for v in (c.target, c.on)]
         rows.append([name] + [c.value for c in row_cells] + made_of)
         styles.append([None] + [c.style for c in row_cells] + [None] * len(made_of))
         small.append([False] + [c.small for c in row_cells] + [False] * len(made_of))
     points = programme.big_change_points
-    rate_key = ([("below", f"below {programme.target_percent}%", STYLES["below"]["label"]),
-                 ("at-target", f"{programme.target_percent}% or more", STYLES["at-target"]["label"])]
-                if trajectory is None else
-                [(k, f"{STYLES[k]['symbol']} 45%".strip(), STYLES[k]["label"])
-                 for k in ("on-trajectory", "behind-trajectory", "no-trajectory")])
-    key = [*rate_key,
-           ("no-return", "(blank)", "No return from the AHSN for the quarter"),
-           ("no-change", "● 0", STYLES["no-change"]["label"]),
-           ("increase", "▲ +10", STYLES["increase"]["label"]),
-           ("big-increase", f"▲▲ +{points + 1}", STYLES["big-increase"]["label"].format(points=points)),
-           ("decrease", "▼ −10", STYLES["decrease"]["label"])]
+    rate_key = (
+        [
+            ("below", f"below {programme.target_percent}%", STYLES["below"]["label"]),
+            ("at-target", f"{programme.target_percent}% or more", STYLES["at-target"]["label"]),
+        ]
+        if trajectory is None
+        else [
+            (k, f"{STYLES[k]['symbol']} 45%".strip(), STYLES[k]["label"])
+            for k in ("on-trajectory", "behind-trajectory", "no-trajectory")
+        ]
+    )
+    key = [
+        *rate_key,
+        ("no-return", "(blank)", "No return from the AHSN for the quarter"),
+        ("no-change", "● 0", STYLES["no-change"]["label"]),
+        ("increase", "▲ +10", STYLES["increase"]["label"]),
+        ("big-increase", f"▲▲ +{points + 1}", STYLES["big-increase"]["label"].format(points=points)),
+        ("decrease", "▼ −10", STYLES["decrease"]["label"]),
+    ]
     notes = national_notes(table, programme)
     if trajectory is not None:
-        notes.append("Against each AHSN's own trajectory: the target its trajectory set for the quarter (its latest "
-                      "step by then); a published quarter against the version in force when it was published. "
-                      "Blank target: no trajectory target for the quarter. England has no trajectory.")
-    return Sheet("national", caption(table, programme, trajectory), columns, rows, notes=notes,
-                 styles=styles, small=small, key=key)
+        notes.append(
+            "Against each AHSN's own trajectory: the target its trajectory set for the quarter (its latest "
+            "step by then); a published quarter against the version in force when it was published. "
+            "Blank target: no trajectory target for the quarter. England has no trajectory."
+        )
+    return Sheet(
+        "national",
+        caption(table, programme, trajectory),
+        columns,
+        rows,
+        notes=notes,
+        styles=styles,
+        small=small,
+        key=key,
+    )
 
 
 def national_notes(table: NationalTable, programme: Programme) -> list[str]:
@@ -84,123 +108,207 @@ def trusts(frame: pd.DataFrame, programme: Programme, title: str, stem: str, com
     """Trust rows (etl.queries.trust_rows): one row per trust and return; `comments`: with the
     comments kept with each trust (blank otherwise)."""
     columns = [
-        Column("AHSN", "ahsn", width=20), Column("Quarter", "quarter", width=11),
-        Column("Trust code", "trust_code", width=10), Column("Trust name", "trust_name", width=44),
-        Column("Trust type", "trust_type", width=14), Column("Counted toward the rate", "counted", "bool"),
-        Column("Adoption level", "adoption_level", "whole", 10), Column("Level name", "level_name", width=13),
+        Column("AHSN", "ahsn", width=20),
+        Column("Quarter", "quarter", width=11),
+        Column("Trust code", "trust_code", width=10),
+        Column("Trust name", "trust_name", width=44),
+        Column("Trust type", "trust_type", width=14),
+        Column("Counted toward the rate", "counted", "bool"),
+        Column("Adoption level", "adoption_level", "whole", 10),
+        Column("Level name", "level_name", width=13),
         Column(f"Adopted (counted, level {programme.adopted_from_level} or above)", "adopted", "bool"),
         Column("Level in the quarter before", "previous_level", "whole"),
         Column("Change in level since the quarter before", "level_change", "points"),
-        Column("Referrals made", "referrals_made", "whole"), Column("Referrals completed", "referrals_completed",
-                                                                    "whole"),
+        Column("Referrals made", "referrals_made", "whole"),
+        Column("Referrals completed", "referrals_completed", "whole"),
         Column("Completion rate (%)", "completion_percent", "percent"),
         Column("Comment", "comment", width=40),
     ]
     rows = []
     for r in frame.to_dict("records"):
         level, before = int(r["adoption_level"]), _whole(r["previous_level"])
-        rows.append([r["ahsn"], r["quarter"], r["trust_code"], r["trust_name"], words.type_words(r["trust_type"]),
-                     bool(r["counted"]), level, r["level_name"], bool(r["adopted"]), before,
-                     None if before is None else level - before, _whole(r["referrals_made"]),
-                     _whole(r["referrals_completed"]), _whole(r["completion_percent"]),
-                     r.get("comment") if comments and isinstance(r.get("comment"), str) and r.get("comment").strip()
-                     else None])
-    notes = [f"Only {words.counted(programme)} count toward an AHSN's adoption rate; other "
-             f"{words.organisations(programme)} are listed as returned.",
-             "Level in the quarter before: blank when the trust was not in the AHSN's return for that quarter. "
-             "Referrals: blank when the return did not give them. Completion rate: completed as a share of made."]
+        rows.append(
+            [
+                r["ahsn"],
+                r["quarter"],
+                r["trust_code"],
+                r["trust_name"],
+                words.type_words(r["trust_type"]),
+                bool(r["counted"]),
+                level,
+                r["level_name"],
+                bool(r["adopted"]),
+                before,
+                None if before is None else level - before,
+                _whole(r["referrals_made"]),
+                _whole(r["referrals_completed"]),
+                _whole(r["completion_percent"]),
+                r.get("comment")
+                if comments and isinstance(r.get("comment"), str) and r.get("comment").strip()
+                else None,
+            ]
+        )
+    notes = [
+        f"Only {words.counted(programme)} count toward an AHSN's adoption rate; other "
+        f"{words.organisations(programme)} are listed as returned.",
+        "Level in the quarter before: blank when the trust was not in the AHSN's return for that quarter. "
+        "Referrals: blank when the return did not give them. Completion rate: completed as a share of made.",
+    ]
     return Sheet(stem, title, columns, rows, notes=notes)
 
 
-def ahsn_rates(rates: pd.DataFrame, order: list[str], title: str, programme: Programme,
-               trajectory: dict | None = None) -> Sheet:
+def ahsn_rates(
+    rates: pd.DataFrame, order: list[str], title: str, programme: Programme, trajectory: dict | None = None
+) -> Sheet:
     """Each AHSN's rate at every quarter it made a return (etl.queries.ahsn_rates), AHSNs in
     `order`, with the target its trajectory set for the quarter ((AHSN, Quarter) -> target)."""
-    columns = [Column("AHSN", "ahsn", width=20), Column("Quarter", "quarter", width=11),
-               Column("Adoption rate (%)", "rate", "percent"),
-               Column(words.capital(f"{words.counted(programme)} adopted"), "adopted", "whole"),
-               Column(words.capital(words.counted(programme)), words.counted_key(programme), "whole"),
-               Column(f"All {words.organisations(programme)} in the return", f"all_{words.organisations(programme)}",
-                      "whole"),
-               Column("Referrals made", "referrals_made", "whole"),
-               Column("Referrals completed", "referrals_completed", "whole"),
-               Column("Trajectory target (%)", "trajectory", "percent")]
+    columns = [
+        Column("AHSN", "ahsn", width=20),
+        Column("Quarter", "quarter", width=11),
+        Column("Adoption rate (%)", "rate", "percent"),
+        Column(words.capital(f"{words.counted(programme)} adopted"), "adopted", "whole"),
+        Column(words.capital(words.counted(programme)), words.counted_key(programme), "whole"),
+        Column(f"All {words.organisations(programme)} in the return", f"all_{words.organisations(programme)}", "whole"),
+        Column("Referrals made", "referrals_made", "whole"),
+        Column("Referrals completed", "referrals_completed", "whole"),
+        Column("Trajectory target (%)", "trajectory", "percent"),
+    ]
     trajectory = trajectory or {}
     position = {name: i for i, name in enumerate(order)}
     frame = rates[rates["ahsn"].isin(position)]
     frame = frame.assign(position=frame["ahsn"].map(position)).sort_values(["position", "quarter_index"])
-    rows = [[r["ahsn"], r["quarter"], _whole(r["rate_percent"]), _whole(r["adopted_trusts"]),
-             _whole(r["counted_trusts"]), _whole(r["all_trusts"]), _whole(r["referrals_made"]),
-             _whole(r["referrals_completed"]),
-             trajectory.get((r["ahsn"], Quarter.from_index(int(r["quarter_index"]))))]
-            for r in frame.to_dict("records")]
-    notes = ["One row per AHSN and quarter with a return; a quarter without a return has no row.",
-             "Trajectory target: the target the AHSN's own trajectory set for the quarter, as the quarter is judged "
-             "(a published quarter against the version in force when it was published); blank: none.",
-             f"{words.capital(words.counted(programme))}: those counted toward the rate; all "
-             f"{words.organisations(programme)} also counts those of the other types in the return."]
+    rows = [
+        [
+            r["ahsn"],
+            r["quarter"],
+            _whole(r["rate_percent"]),
+            _whole(r["adopted_trusts"]),
+            _whole(r["counted_trusts"]),
+            _whole(r["all_trusts"]),
+            _whole(r["referrals_made"]),
+            _whole(r["referrals_completed"]),
+            trajectory.get((r["ahsn"], Quarter.from_index(int(r["quarter_index"])))),
+        ]
+        for r in frame.to_dict("records")
+    ]
+    notes = [
+        "One row per AHSN and quarter with a return; a quarter without a return has no row.",
+        "Trajectory target: the target the AHSN's own trajectory set for the quarter, as the quarter is judged "
+        "(a published quarter against the version in force when it was published); blank: none.",
+        f"{words.capital(words.counted(programme))}: those counted toward the rate; all "
+        f"{words.organisations(programme)} also counts those of the other types in the return.",
+    ]
     return Sheet("compare", title, columns, rows, notes=notes)
 
 
 def levels(programme: Programme) -> Sheet:
-    columns = [Column("Level", "level", "whole", 8), Column("Name", "name", width=14),
-               Column("What it means", "description", width=60), Column("Counted as adopted", "adopted", "bool")]
+    columns = [
+        Column("Level", "level", "whole", 8),
+        Column("Name", "name", width=14),
+        Column("What it means", "description", width=60),
+        Column("Counted as adopted", "adopted", "bool"),
+    ]
     rows = [[lv.number, lv.name, lv.description, programme.is_adopted(lv.number)] for lv in programme.levels]
     return Sheet("levels", f"The {programme.short_name} adoption levels", columns, rows)
 
 
 def returns(rows: list[dict], status) -> Sheet:
     """The returns grid (dashboard.views.returns_grid) for a quarter (etl.collection.QuarterStatus)."""
-    columns = [Column("AHSN", "ahsn", width=20), Column("Status", "status", width=40),
-               Column("Returned", "returned", "bool"), Column("Late", "late", "bool"),
-               Column("Days late", "days_late", "whole"),
-               Column("Warnings", "warnings", "whole"), Column("Earlier versions replaced", "earlier", "whole"),
-               Column("Stored (UTC)", "stored_at", width=18), Column("By", "by", width=16),
-               Column("Submission", "submission", "whole"),
-               Column("Revisions waiting for approval", "revisions_waiting", width=18),
-               Column("Trusts of the quarter before missing now", "missing", width=50),
-               Column("How many missing", "missing_count", "whole")]
-    out = [[r["ahsn"], r["status"], r["returned"], r["late"], r["days_late"], r["warnings"], r["earlier"],
-            None if r["stored_at"] is None else f"{r['stored_at']:%Y-%m-%d %H:%M}", r["by"], r["submission"],
-            ", ".join(map(str, r["revisions_waiting"])) or None, "; ".join(r["missing"]), len(r["missing"])]
-           for r in rows]
+    columns = [
+        Column("AHSN", "ahsn", width=20),
+        Column("Status", "status", width=40),
+        Column("Returned", "returned", "bool"),
+        Column("Late", "late", "bool"),
+        Column("Days late", "days_late", "whole"),
+        Column("Warnings", "warnings", "whole"),
+        Column("Earlier versions replaced", "earlier", "whole"),
+        Column("Stored (UTC)", "stored_at", width=18),
+        Column("By", "by", width=16),
+        Column("Submission", "submission", "whole"),
+        Column("Revisions waiting for approval", "revisions_waiting", width=18),
+        Column("Trusts of the quarter before missing now", "missing", width=50),
+        Column("How many missing", "missing_count", "whole"),
+    ]
+    out = [
+        [
+            r["ahsn"],
+            r["status"],
+            r["returned"],
+            r["late"],
+            r["days_late"],
+            r["warnings"],
+            r["earlier"],
+            None if r["stored_at"] is None else f"{r['stored_at']:%Y-%m-%d %H:%M}",
+            r["by"],
+            r["submission"],
+            ", ".join(map(str, r["revisions_waiting"])) or None,
+            "; ".join(r["missing"]),
+            len(r["missing"]),
+        ]
+        for r in rows
+    ]
     state = "published" if status.is_published else f"open, due {status.due:%-d %b %Y}"
-    return Sheet("returns", f"Returns for {status.quarter.label} ({state}; {status.coverage}), by AHSN",
-                 columns, out)
+    return Sheet("returns", f"Returns for {status.quarter.label} ({state}; {status.coverage}), by AHSN", columns, out)
 
 
 def trajectories(versions: pd.DataFrame, steps: pd.DataFrame, programme: Programme) -> Sheet:
     """Every step of every version of every AHSN's trajectory (etl.queries.trajectory_versions and
     trajectory_steps): AHSNs in the national table's order, newest version first."""
-    columns = [Column("AHSN", "ahsn", width=24), Column("Version", "version", "whole", 8),
-               Column("Current", "current", "bool", 8), Column("By quarter", "quarter", width=11),
-               Column("Target (%)", "target", "percent", 9), Column("Note", "note", width=30),
-               Column("Set by", "set_by", width=16), Column("Set at (UTC)", "set_at", width=17),
-               Column("Why", "reason", width=40), Column("File", "file_name", width=24)]
+    columns = [
+        Column("AHSN", "ahsn", width=24),
+        Column("Version", "version", "whole", 8),
+        Column("Current", "current", "bool", 8),
+        Column("By quarter", "quarter", width=11),
+        Column("Target (%)", "target", "percent", 9),
+        Column("Note", "note", width=30),
+        Column("Set by", "set_by", width=16),
+        Column("Set at (UTC)", "set_at", width=17),
+        Column("Why", "reason", width=40),
+        Column("File", "file_name", width=24),
+    ]
     by_event = {int(e): frame for e, frame in steps.groupby("event_id")}
     rows = []
     for v in versions.to_dict("records"):
         mine = by_event.get(int(v["event_id"]))
-        for s in ([] if mine is None else mine.sort_values("quarter_index").to_dict("records")):
-            rows.append([v["ahsn"], int(v["version"]), bool(v["is_newest"]), s["quarter"], int(s["target_percent"]),
-                         s["note"] if isinstance(s["note"], str) else None, v["by_user"],
-                         f"{v['happened_at']:%Y-%m-%d %H:%M}", v["reason"], v["file_name"]])
-    notes = [f"One row per step: by the quarter, the target share of the AHSN's {words.counted(programme)} "
-             "adopting; the target "
-             "holds until the next step.",
-             "A published quarter is judged against the version in force when it was published, any other quarter "
-             "against the current version."]
+        for s in [] if mine is None else mine.sort_values("quarter_index").to_dict("records"):
+            rows.append(
+                [
+                    v["ahsn"],
+                    int(v["version"]),
+                    bool(v["is_newest"]),
+                    s["quarter"],
+                    int(s["target_percent"]),
+                    s["note"] if isinstance(s["note"], str) else None,
+                    v["by_user"],
+                    f"{v['happened_at']:%Y-%m-%d %H:%M}",
+                    v["reason"],
+                    v["file_name"],
+                ]
+            )
+    notes = [
+        f"One row per step: by the quarter, the target share of the AHSN's {words.counted(programme)} "
+        "adopting; the target "
+        "holds until the next step.",
+        "A published quarter is judged against the version in force when it was published, any other quarter "
+        "against the current version.",
+    ]
     return Sheet("trajectories", "Every version of every AHSN's trajectory", columns, rows, notes=notes)
 
 
 def milestones(found: list, title: str, programme: Programme) -> Sheet:
     """Milestones (etl.milestones.Milestone), newest quarter first, AHSNs A to Z."""
-    columns = [Column("Quarter", "quarter", width=11), Column("AHSN", "ahsn", width=24),
-               Column("Kind", "kind", width=12), Column("Milestone", "milestone", width=90)]
+    columns = [
+        Column("Quarter", "quarter", width=11),
+        Column("AHSN", "ahsn", width=24),
+        Column("Kind", "kind", width=12),
+        Column("Milestone", "milestone", width=90),
+    ]
     rows = [[m.quarter.label, m.ahsn, m.kind, m.sentence] for m in found]
     one = words.counted(programme, 1)
-    notes = [f"Kinds: first-live (its first {one} live), step (a step of its own trajectory met), target "
-             f"(the national target reached), all-live (every {one} live), referrals (referrals in a quarter "
-             "past a milestone for the first time). Each counts the first quarter it happened, when an earlier "
-             "return shows it had not."]
+    notes = [
+        f"Kinds: first-live (its first {one} live), step (a step of its own trajectory met), target "
+        f"(the national target reached), all-live (every {one} live), referrals (referrals in a quarter "
+        "past a milestone for the first time). Each counts the first quarter it happened, when an earlier "
+        "return shows it had not."
+    ]
     return Sheet("milestones", title, columns, rows, notes=notes)

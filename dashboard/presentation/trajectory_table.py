@@ -17,18 +17,36 @@ def _steps_of(steps: pd.DataFrame, event_id: int) -> pd.DataFrame:
 
 
 def _steps_cell(mine: pd.DataFrame) -> html.Ul:
-    return html.Ul([html.Li(f"{int(r['target_percent'])}% by {r['quarter']}"
-                            + (f" ({r['note']})" if isinstance(r["note"], str) and r["note"] else ""))
-                    for r in mine.to_dict("records")], className="steps-list")
+    return html.Ul(
+        [
+            html.Li(
+                f"{int(r['target_percent'])}% by {r['quarter']}"
+                + (f" ({r['note']})" if isinstance(r["note"], str) and r["note"] else "")
+            )
+            for r in mine.to_dict("records")
+        ],
+        className="steps-list",
+    )
 
 
 def _table(caption: str, headers: list[str], rows: list, table_id: str) -> html.Div:
-    return html.Div(className="table-wrap", role="region", tabIndex=0, **{"aria-label": caption}, children=[
-        html.Table(className="data-table", id=table_id, children=[
-            html.Caption(caption, className="muted"),
-            html.Thead(html.Tr([html.Th(h, scope="col") for h in headers])),
-            html.Tbody(rows),
-        ])])
+    return html.Div(
+        className="table-wrap",
+        role="region",
+        tabIndex=0,
+        **{"aria-label": caption},
+        children=[
+            html.Table(
+                className="data-table",
+                id=table_id,
+                children=[
+                    html.Caption(caption, className="muted"),
+                    html.Thead(html.Tr([html.Th(h, scope="col") for h in headers])),
+                    html.Tbody(rows),
+                ],
+            )
+        ],
+    )
 
 
 def _file(v: dict, user) -> html.A | str:
@@ -51,20 +69,48 @@ def trajectories_table(versions: pd.DataFrame, steps: pd.DataFrame, user) -> htm
         name = html.Th(html.A(ahsn, href=f"/ahsn/{slug}"), scope="row")
         mine = versions[versions["ahsn"] == ahsn].to_dict("records")  # newest first
         if not mine:
-            rows.append(html.Tr([name, html.Td("No trajectory: judged against the national target only", colSpan=2)],
-                                id=f"trajectory-{slug}"))
+            rows.append(
+                html.Tr(
+                    [name, html.Td("No trajectory: judged against the national target only", colSpan=2)],
+                    id=f"trajectory-{slug}",
+                )
+            )
             continue
         now, earlier = mine[0], mine[1:]
         about = [html.Strong(f"Version {int(now['version'])}"), f", {_set_by(now)} ", html.Br(), _file(now, user)]
         if earlier:
-            about.append(html.Details(className="trajectory-earlier", children=[
-                html.Summary(f"Earlier versions ({len(earlier)})"),
-                html.Ol(reversed=True, children=[html.Li(value=int(v["version"]), children=[
-                    f"Version {int(v['version'])}, {_set_by(v)}: ",
-                    steps_words(_steps_of(steps, int(v["event_id"])).itertuples()), ". ", _file(v, user)])
-                    for v in earlier]),
-            ]))
-        rows.append(html.Tr([name, html.Td(_steps_cell(_steps_of(steps, int(now["event_id"])))), html.Td(about)],
-                            id=f"trajectory-{slug}"))
-    return _table("Each AHSN's trajectory, A to Z: its steps now, and every version with who set it, when and why",
-                  ["AHSN", "Steps now (target by quarter)", "Versions"], rows, "trajectories-now")
+            about.append(
+                html.Details(
+                    className="trajectory-earlier",
+                    children=[
+                        html.Summary(f"Earlier versions ({len(earlier)})"),
+                        html.Ol(
+                            reversed=True,
+                            children=[
+                                html.Li(
+                                    value=int(v["version"]),
+                                    children=[
+                                        f"Version {int(v['version'])}, {_set_by(v)}: ",
+                                        steps_words(_steps_of(steps, int(v["event_id"])).itertuples()),
+                                        ". ",
+                                        _file(v, user),
+                                    ],
+                                )
+                                for v in earlier
+                            ],
+                        ),
+                    ],
+                )
+            )
+        rows.append(
+            html.Tr(
+                [name, html.Td(_steps_cell(_steps_of(steps, int(now["event_id"])))), html.Td(about)],
+                id=f"trajectory-{slug}",
+            )
+        )
+    return _table(
+        "Each AHSN's trajectory, A to Z: its steps now, and every version with who set it, when and why",
+        ["AHSN", "Steps now (target by quarter)", "Versions"],
+        rows,
+        "trajectories-now",
+    )

@@ -29,43 +29,90 @@ def trust_table(trusts: pd.DataFrame, programme: Programme, ahsn, key: str) -> h
     def head(name: str, numeric: bool = False) -> html.Th:
         label = TRUST_SORTS[name][0]
         link = html.A(label, href=f"/ahsn/{ahsn.slug}?sort={quote(name)}", title=f"Sort by {label.lower()}")
-        return html.Th(link, scope="col", className="num" if numeric else None,
-                       **{"aria-sort": ("descending" if TRUST_SORTS[name][2] else "ascending") if name == key
-                          else "none"})
+        return html.Th(
+            link,
+            scope="col",
+            className="num" if numeric else None,
+            **{"aria-sort": ("descending" if TRUST_SORTS[name][2] else "ascending") if name == key else "none"},
+        )
 
     # a Comment column only when the return has comments (a Notes/Comments column in the file)
-    with_comments = (may(Action.SEE_COMMENTS, ahsn.short_name) and "comment" in trusts
-                     and trusts["comment"].fillna("").astype(str).str.strip().ne("").any())
+    with_comments = (
+        may(Action.SEE_COMMENTS, ahsn.short_name)
+        and "comment" in trusts
+        and trusts["comment"].fillna("").astype(str).str.strip().ne("").any()
+    )
     rows = []
     for _, t in trusts.iterrows():
         level, change = int(t["adoption_level"]), t["level_change"]
-        change_text = ("new" if pd.isna(change) else "● 0" if change == 0 else
-                       f"▲ +{int(change)}" if change > 0 else f"▼ −{-int(change)}")
+        change_text = (
+            "new"
+            if pd.isna(change)
+            else "● 0"
+            if change == 0
+            else f"▲ +{int(change)}"
+            if change > 0
+            else f"▼ −{-int(change)}"
+        )
         made, done = t["referrals_made"], t["referrals_completed"]
         counted = bool(t["counted"])
-        rows.append(html.Tr(className=None if counted else "not-counted", children=[
-            html.Th(f"{t['trust_name']} ({t['trust_code']})", scope="row"),
-            html.Td(words.type_words(t["trust_type"])),
-            html.Td(f"{level} {t['level_name']}"),
-            html.Td(adopted_words(t, programme), className="adopted" if counted and t["adopted"] else None),
-            html.Td(change_text, className="num"),
-            html.Td(words.count(made), className="num"),
-            html.Td(words.count(done), className="num"),
-            html.Td("–" if pd.isna(t["completion_percent"]) else f"{int(t['completion_percent'])}%",
-                    className="num"),
-            *([html.Td(t["comment"] if isinstance(t["comment"], str) else "", className="comment")]
-              if with_comments else []),
-        ]))
-    return html.Div(className="table-wrap", role="region", **{"aria-labelledby": "ahsn-trusts-caption"}, children=[
-        html.Table(className="data-table", id="ahsn-trusts", children=[
-            html.Caption(id="ahsn-trusts-caption", className="muted", children=[
-                f"Sorted by {TRUST_SORTS[key][0].lower()}. ✓ adopted: {words.with_article(words.counted(programme, 1))} at level "
-                f"{programme.adopted_from_level} or above; other trusts are listed but not counted toward the rate.",
-                html.Span(" Choose a column heading to sort by it.", className="no-print")]),
-            html.Thead(html.Tr([head("name"), head("type"), head("level"),
-                                html.Th("Counts as adopted", scope="col"), head("change", True),
-                                head("made", True), head("completed", True), head("completion", True),
-                                *([html.Th("Comment", scope="col")] if with_comments else [])])),
-            html.Tbody(rows),
-        ]),
-    ])
+        rows.append(
+            html.Tr(
+                className=None if counted else "not-counted",
+                children=[
+                    html.Th(f"{t['trust_name']} ({t['trust_code']})", scope="row"),
+                    html.Td(words.type_words(t["trust_type"])),
+                    html.Td(f"{level} {t['level_name']}"),
+                    html.Td(adopted_words(t, programme), className="adopted" if counted and t["adopted"] else None),
+                    html.Td(change_text, className="num"),
+                    html.Td(words.count(made), className="num"),
+                    html.Td(words.count(done), className="num"),
+                    html.Td(
+                        "–" if pd.isna(t["completion_percent"]) else f"{int(t['completion_percent'])}%", className="num"
+                    ),
+                    *(
+                        [html.Td(t["comment"] if isinstance(t["comment"], str) else "", className="comment")]
+                        if with_comments
+                        else []
+                    ),
+                ],
+            )
+        )
+    return html.Div(
+        className="table-wrap",
+        role="region",
+        **{"aria-labelledby": "ahsn-trusts-caption"},
+        children=[
+            html.Table(
+                className="data-table",
+                id="ahsn-trusts",
+                children=[
+                    html.Caption(
+                        id="ahsn-trusts-caption",
+                        className="muted",
+                        children=[
+                            f"Sorted by {TRUST_SORTS[key][0].lower()}. ✓ adopted: {words.with_article(words.counted(programme, 1))} at level "
+                            f"{programme.adopted_from_level} or above; other trusts are listed but not counted toward the rate.",
+                            html.Span(" Choose a column heading to sort by it.", className="no-print"),
+                        ],
+                    ),
+                    html.Thead(
+                        html.Tr(
+                            [
+                                head("name"),
+                                head("type"),
+                                head("level"),
+                                html.Th("Counts as adopted", scope="col"),
+                                head("change", True),
+                                head("made", True),
+                                head("completed", True),
+                                head("completion", True),
+                                *([html.Th("Comment", scope="col")] if with_comments else []),
+                            ]
+                        )
+                    ),
+                    html.Tbody(rows),
+                ],
+            ),
+        ],
+    )

@@ -29,9 +29,15 @@ def behind() -> bool:
 
 def watch(prefix: str, waiting: bool, said, **attributes) -> list:
     """The line saying where things stand, and the timer that looks again while `waiting`."""
-    return [html.P(said, id=f"{prefix}-figures-state", role="status", **attributes),
-            dcc.Interval(id=f"{prefix}-figures-poll", interval=POLL_MILLISECONDS,
-                         max_intervals=LOOK_FOR_SECONDS, disabled=not waiting)]
+    return [
+        html.P(said, id=f"{prefix}-figures-state", role="status", **attributes),
+        dcc.Interval(
+            id=f"{prefix}-figures-poll",
+            interval=POLL_MILLISECONDS,
+            max_intervals=LOOK_FOR_SECONDS,
+            disabled=not waiting,
+        ),
+    ]
 
 
 def poll(prefix: str) -> Input:

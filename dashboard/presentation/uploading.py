@@ -29,9 +29,11 @@ def not_permitted(user: User, results: list[ParsedReturn]) -> str | None:
     others = [a for a in ahsns_in(results) if not allowed(user, Action.SUBMIT, ahsn=a)]
     if not others:
         return None
-    return (f"This file holds returns for {', '.join(others)}. You are a {user.description}, "
-            f"so you may only upload {user.ahsn}'s returns. Remove the other AHSNs' rows, or ask "
-            "the national team to load them.")
+    return (
+        f"This file holds returns for {', '.join(others)}. You are a {user.description}, "
+        f"so you may only upload {user.ahsn}'s returns. Remove the other AHSNs' rows, or ask "
+        "the national team to load them."
+    )
 
 
 @dataclass(frozen=True)
@@ -63,21 +65,25 @@ def changes(db: Database, results: list[ParsedReturn], programme: Programme) -> 
             current = history[(history["quarter_index"] == quarter.index) & history["is_current"]]
             if len(current):
                 c = current.iloc[0]
-                replaces = (f"submission {int(c['submission_id'])} by {c['loaded_by']}, "
-                            f"{c['loaded_at']:%d %b %Y %H:%M} UTC")
+                replaces = (
+                    f"submission {int(c['submission_id'])} by {c['loaded_by']}, {c['loaded_at']:%d %b %Y %H:%M} UTC"
+                )
             else:
                 replaces = "nothing: this is the first return for this quarter"
             if len(before):
-                before_text = words.rate(int(before["adopted_trusts"].iloc[0]),
-                                         int(before["counted_trusts"].iloc[0]), programme)
+                before_text = words.rate(
+                    int(before["adopted_trusts"].iloc[0]), int(before["counted_trusts"].iloc[0]), programme
+                )
             elif len(earlier):  # a new quarter: compare with the AHSN's last return
                 e = earlier.iloc[0]
-                before_text = (f"{words.NO_RETURN} yet; {e['quarter']}: "
-                               + words.rate(int(e["adopted_trusts"]), int(e["counted_trusts"]), programme))
+                before_text = f"{words.NO_RETURN} yet; {e['quarter']}: " + words.rate(
+                    int(e["adopted_trusts"]), int(e["counted_trusts"]), programme
+                )
             else:
                 before_text = f"{words.NO_RETURN} yet"
-            out.append(Change(ahsn, quarter.label, rows, before_text,
-                              words.rate(adopted, len(counted), programme), replaces))
+            out.append(
+                Change(ahsn, quarter.label, rows, before_text, words.rate(adopted, len(counted), programme), replaces)
+            )
     return out
 
 
@@ -96,37 +102,95 @@ def preview(name: str, results, programme, token: str) -> html.Div:
     found = changes(services().db, results, programme)
     warnings = [w for r in results for w in r.warnings]
     frame = results[0].frame()
-    rows = [[r["row"], r["quarter"], r["ahsn"], r["trust_code"], r["trust_name"],
-             words.type_words(r["trust_type"]), r["adoption_level"],
-             words.count(r["referrals_made"]), words.count(r["referrals_completed"]), _text(r["comment"])]
-            for r in frame.head(PREVIEW_ROWS).to_dict("records")]
+    rows = [
+        [
+            r["row"],
+            r["quarter"],
+            r["ahsn"],
+            r["trust_code"],
+            r["trust_name"],
+            words.type_words(r["trust_type"]),
+            r["adoption_level"],
+            words.count(r["referrals_made"]),
+            words.count(r["referrals_completed"]),
+            _text(r["comment"]),
+        ]
+        for r in frame.head(PREVIEW_ROWS).to_dict("records")
+    ]
     what = ", ".join(f"{c.ahsn} {c.quarter}" for c in found)
-    return html.Div(children=[
-        checked.panel("success", f"{name} passed the checks: {len(frame)} trust rows for {what}", [
-            html.P(["Nothing has been stored yet. Check the preview, then ",
-                    html.Strong("store the return"), " at the bottom of this page."]),
-        ]),
-        checked.rows_table("What storing this file will change",
-                       ["AHSN", "Quarter", "Trust rows", "Adoption rate now", "After storing", "Replaces"],
-                       [[c.ahsn, c.quarter, c.rows, c.before, c.after, c.replaces] for c in found],
-                       "upload-changes"),
-        checked.panel("warning", f"{len(warnings)} warning{'s' if len(warnings) != 1 else ''}", [
-            html.P("Warnings do not stop the return being stored; check each is what you meant."),
-            checked.rows_table("Warnings", ["Row", "Column", "What to check", "What to do"],
-                               checked.problem_rows(warnings), "upload-warnings"),
-        ]) if warnings else html.P("No warnings.", className="upload-no-warnings"),
-        checked.readings(results[0].interpretations, name),
-        checked.rows_table(f"What was read for each trust in {name}"
-                       + (f" (first {PREVIEW_ROWS})" if len(frame) > PREVIEW_ROWS else "")
-                       + ": compare it with your spreadsheet",
-                       ["Row", "Quarter", "AHSN", "Trust code", "Trust name", "Trust type", "Level",
-                        "Referrals made", "Referrals completed", "Comment"], rows, "upload-rows"),
-        post_form("/upload/commit", [
-            html.Button(f"Store the return for {what}", type="submit", id="upload-confirm",
-                        className="upload-button upload-button-primary"),
-            html.Span(" The file is checked once more as it is stored.", className="upload-hint"),
-        ], "upload-confirm", ids="upload", token=token),
-    ])
+    return html.Div(
+        children=[
+            checked.panel(
+                "success",
+                f"{name} passed the checks: {len(frame)} trust rows for {what}",
+                [
+                    html.P(
+                        [
+                            "Nothing has been stored yet. Check the preview, then ",
+                            html.Strong("store the return"),
+                            " at the bottom of this page.",
+                        ]
+                    ),
+                ],
+            ),
+            checked.rows_table(
+                "What storing this file will change",
+                ["AHSN", "Quarter", "Trust rows", "Adoption rate now", "After storing", "Replaces"],
+                [[c.ahsn, c.quarter, c.rows, c.before, c.after, c.replaces] for c in found],
+                "upload-changes",
+            ),
+            checked.panel(
+                "warning",
+                f"{len(warnings)} warning{'s' if len(warnings) != 1 else ''}",
+                [
+                    html.P("Warnings do not stop the return being stored; check each is what you meant."),
+                    checked.rows_table(
+                        "Warnings",
+                        ["Row", "Column", "What to check", "What to do"],
+                        checked.problem_rows(warnings),
+                        "upload-warnings",
+                    ),
+                ],
+            )
+            if warnings
+            else html.P("No warnings.", className="upload-no-warnings"),
+            checked.readings(results[0].interpretations, name),
+            checked.rows_table(
+                f"What was read for each trust in {name}"
+                + (f" (first {PREVIEW_ROWS})" if len(frame) > PREVIEW_ROWS else "")
+                + ": compare it with your spreadsheet",
+                [
+                    "Row",
+                    "Quarter",
+                    "AHSN",
+                    "Trust code",
+                    "Trust name",
+                    "Trust type",
+                    "Level",
+                    "Referrals made",
+                    "Referrals completed",
+                    "Comment",
+                ],
+                rows,
+                "upload-rows",
+            ),
+            post_form(
+                "/upload/commit",
+                [
+                    html.Button(
+                        f"Store the return for {what}",
+                        type="submit",
+                        id="upload-confirm",
+                        className="upload-button upload-button-primary",
+                    ),
+                    html.Span(" The file is checked once more as it is stored.", className="upload-hint"),
+                ],
+                "upload-confirm",
+                ids="upload",
+                token=token,
+            ),
+        ]
+    )
 
 
 def _text(value) -> str:

@@ -45,8 +45,11 @@ def provisional_coverage(db: Database, programme: Programme, quarters: list[Quar
     published = set(report.shown_quarters(db, programme))
     returned = queries.england_rates(db, programme, [q.index for q in quarters]).set_index("quarter_index")
     expected = len(ahsns.all_ahsns())
-    return {q: words.coverage(int(returned["ahsns_returned"].get(q.index, 0)), expected)
-            for q in quarters if q not in published}
+    return {
+        q: words.coverage(int(returned["ahsns_returned"].get(q.index, 0)), expected)
+        for q in quarters
+        if q not in published
+    }
 
 
 # ---- the national overview: /?quarters= ------------------------------------------------------
@@ -72,8 +75,9 @@ class NationalView:
     milestones: list[Milestone] = field(default_factory=list)  # in the latest two quarters shown
 
     @classmethod
-    def read(cls, db: Database, programme: Programme, args: Mapping, may_see_provisional: bool = True
-             ) -> NationalView | None:
+    def read(
+        cls, db: Database, programme: Programme, args: Mapping, may_see_provisional: bool = True
+    ) -> NationalView | None:
         """None when no quarter has data. `may_see_provisional`: whether ?provisional=1 is
         heeded (etl/permissions.py, Action.SEE_PROVISIONAL)."""
         every = report.shown_quarters(db, programme, provisional=True)
@@ -86,16 +90,25 @@ class NationalView:
         asked = _arg(args, "quarters")
         quarters, note = report.choose_quarters(db, programme, asked, provisional)
         against_trajectory = _arg(args, "against") == "trajectory"
-        search = _search(quarters=",".join(q.label for q in quarters) if asked else None,
-                         provisional="1" if provisional else None,
-                         figures="first-published" if first_published else None,
-                         against="trajectory" if against_trajectory else None)
+        search = _search(
+            quarters=",".join(q.label for q in quarters) if asked else None,
+            provisional="1" if provisional else None,
+            figures="first-published" if first_published else None,
+            against="trajectory" if against_trajectory else None,
+        )
         table = report.national_table(db, programme, quarters, first_published=first_published)
         shown = report.shown_quarters(db, programme, provisional)
-        return cls(quarters, note, table, search, provisional, first_published,
-                   provisional_coverage(db, programme, every),
-                   trajectory_targets(db, programme, quarters) if against_trajectory else None,
-                   milestones.recent(milestones.recognise(db, programme, shown), shown))
+        return cls(
+            quarters,
+            note,
+            table,
+            search,
+            provisional,
+            first_published,
+            provisional_coverage(db, programme, every),
+            trajectory_targets(db, programme, quarters) if against_trajectory else None,
+            milestones.recent(milestones.recognise(db, programme, shown), shown),
+        )
 
     def with_search(self, **changes: str | None) -> str:
         """This view's address with some choices changed (None removes one)."""
@@ -107,14 +120,18 @@ class NationalView:
         return queries.trust_rows(db, programme, [q.index for q in self.quarters])
 
 
-def trajectory_targets(db: Database, programme: Programme, quarters: list[Quarter]
-                       ) -> dict[tuple[str, Quarter], int | None]:
+def trajectory_targets(
+    db: Database, programme: Programme, quarters: list[Quarter]
+) -> dict[tuple[str, Quarter], int | None]:
     """(AHSN, quarter) -> the target its trajectory sets for the quarter as judged (a published
     quarter against the version in force when it was published), for AHSNs with a trajectory."""
     targets = queries.trajectory_targets(db, programme)
     wanted = {q.index for q in quarters}
-    return {(a, Quarter.from_index(int(i))): (None if pd.isna(t) else int(t))
-            for a, i, t in zip(targets["ahsn"], targets["quarter_index"], targets["target_percent"]) if int(i) in wanted}
+    return {
+        (a, Quarter.from_index(int(i))): (None if pd.isna(t) else int(t))
+        for a, i, t in zip(targets["ahsn"], targets["quarter_index"], targets["target_percent"])
+        if int(i) in wanted
+    }
 
 
 # ---- an AHSN's page: /ahsn/<slug>?sort= --------------------------------------------------------
@@ -133,11 +150,14 @@ TRUST_SORTS = {  # ?sort= value -> (column label, frame column, descending first
 def sorted_trusts(trusts: pd.DataFrame, sort: str | None) -> tuple[pd.DataFrame, str]:
     """The trusts in the order asked for (by name unless told), and the sort key used."""
     key = sort if sort in TRUST_SORTS else "name"
-    frame = trusts.assign(level_change=trusts["adoption_level"] - trusts["previous_level"],
-                          type_order=(~trusts["counted"]).astype(int).astype(str) + trusts["trust_type"])
+    frame = trusts.assign(
+        level_change=trusts["adoption_level"] - trusts["previous_level"],
+        type_order=(~trusts["counted"]).astype(int).astype(str) + trusts["trust_type"],
+    )
     _, column, descending = TRUST_SORTS[key]
-    frame = frame.sort_values([column, "trust_name"], ascending=[not descending, True], na_position="last",
-                              kind="stable")
+    frame = frame.sort_values(
+        [column, "trust_name"], ascending=[not descending, True], na_position="last", kind="stable"
+    )
     return frame, key
 
 
@@ -167,8 +187,10 @@ class AhsnView:
         """The target of each quarter of the axis, or None when the AHSN has no trajectory."""
         if self.version is None:
             return None
-        by_quarter = {int(q): (None if pd.isna(t) else int(t))
-                      for q, t in zip(self.targets["quarter_index"], self.targets["target_percent"])}
+        by_quarter = {
+            int(q): (None if pd.isna(t) else int(t))
+            for q, t in zip(self.targets["quarter_index"], self.targets["target_percent"])
+        }
         return [by_quarter.get(q.index) for q in self.axis]
 
     def target_of(self, quarter: Quarter) -> dict | None:
@@ -183,10 +205,10 @@ class AhsnView:
         """Whether the AHSN made a return for the quarter before its latest."""
         return self.now is not None and bool((self.rates["quarter_index"] == self.now.quarter.index - 1).any())
 
-
     @classmethod
-    def read(cls, db: Database, programme: Programme, slug: str | None, args: Mapping,
-             may_see_provisional: bool = True) -> AhsnView:
+    def read(
+        cls, db: Database, programme: Programme, slug: str | None, args: Mapping, may_see_provisional: bool = True
+    ) -> AhsnView:
         ahsn = ahsns.by_slug(slug or "")
         sort = _arg(args, "sort")
         sort = sort if sort in TRUST_SORTS else "name"
@@ -204,25 +226,35 @@ class AhsnView:
         axis = report.quarter_axis(db, programme, provisional)
         rates = queries.ahsn_rates(db, programme, shown, ahsn=ahsn.short_name) if shown else empty
         if not len(rates):
-            return cls(ahsn, sort, search, rates, axis, None, empty, asked_provisional=provisional,
-                       unpublished=unpublished)
+            return cls(
+                ahsn, sort, search, rates, axis, None, empty, asked_provisional=provisional, unpublished=unpublished
+            )
         now = standing(rates, programme)
         trusts, _ = sorted_trusts(queries.trusts(db, programme, ahsn.short_name, now.quarter.index), sort)
         revisions = queries.revisions(db, programme, shown)
         versions = queries.trajectory_versions(db, programme, ahsn.short_name)
         newest = versions[versions["is_newest"]]
-        return cls(ahsn, sort, search, rates, axis, now, trusts,
-                   targets=queries.trajectory_targets(db, programme, ahsn.short_name),
-                   steps=queries.trajectory_steps(db, programme, ahsn.short_name, newest_only=True),
-                   version=newest.iloc[0].to_dict() if len(newest) else None,
-                   milestones=milestones.recognise(db, programme, quarters, ahsn.short_name),
-                   england=queries.england_rates(db, programme, shown),
-                   missing=queries.trust_codes_missing(db, programme, ahsn.short_name, now.quarter.index),
-                   levels=_only(queries.level_counts(db, programme, ahsn.short_name), shown),
-                   nearest=trusts[trusts["counted"] & (trusts["adoption_level"] == programme.adopted_from_level - 1)],
-                   provisional={q: c for q, c in unpublished.items() if q in quarters},
-                   revisions=revisions[revisions["ahsn"] == ahsn.short_name],
-                   asked_provisional=provisional, unpublished=unpublished)
+        return cls(
+            ahsn,
+            sort,
+            search,
+            rates,
+            axis,
+            now,
+            trusts,
+            targets=queries.trajectory_targets(db, programme, ahsn.short_name),
+            steps=queries.trajectory_steps(db, programme, ahsn.short_name, newest_only=True),
+            version=newest.iloc[0].to_dict() if len(newest) else None,
+            milestones=milestones.recognise(db, programme, quarters, ahsn.short_name),
+            england=queries.england_rates(db, programme, shown),
+            missing=queries.trust_codes_missing(db, programme, ahsn.short_name, now.quarter.index),
+            levels=_only(queries.level_counts(db, programme, ahsn.short_name), shown),
+            nearest=trusts[trusts["counted"] & (trusts["adoption_level"] == programme.adopted_from_level - 1)],
+            provisional={q: c for q, c in unpublished.items() if q in quarters},
+            revisions=revisions[revisions["ahsn"] == ahsn.short_name],
+            asked_provisional=provisional,
+            unpublished=unpublished,
+        )
 
 
 def _only(frame: pd.DataFrame, quarter_indexes: list[int]) -> pd.DataFrame:
@@ -270,8 +302,9 @@ class CompareView:
         return [self.trajectory.get((ahsn, q)) for q in self.axis]
 
     @classmethod
-    def read(cls, db: Database, programme: Programme, args: Mapping, may_see_provisional: bool = True
-             ) -> CompareView | None:
+    def read(
+        cls, db: Database, programme: Programme, args: Mapping, may_see_provisional: bool = True
+    ) -> CompareView | None:
         """None when no quarter has data."""
         every = report.shown_quarters(db, programme, provisional=True)
         if not every:
@@ -285,10 +318,17 @@ class CompareView:
         unpublished = provisional_coverage(db, programme, every)
         search = _search(sort=sort if sort != "name" else None, provisional="1" if provisional else None)
         axis = report.quarter_axis(db, programme, provisional)
-        return cls(sort, search, axis, order, rates,
-                   {q: c for q, c in unpublished.items() if q in shown}, provisional, unpublished,
-                   trajectory_targets(db, programme, axis))
+        return cls(
+            sort,
+            search,
+            axis,
+            order,
+            rates,
+            {q: c for q, c in unpublished.items() if q in shown},
+            provisional,
+            unpublished,
+            trajectory_targets(db, programme, axis),
+        )
 
 
 # ---- returns this quarter: /returns?quarter= -------------------------------------------------
-

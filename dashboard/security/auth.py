@@ -86,21 +86,25 @@ def csrf_ok() -> bool:
 
 def signed_in(view):
     """The endpoint needs a signed-in user (401 otherwise)."""
+
     @functools.wraps(view)
     def wrapped(*args, **kwargs):
         if current_user() is None:
             abort(401, "Sign in first: uploading and restoring need a user account.")
         return view(*args, **kwargs)
+
     return wrapped
 
 
 def csrf_protected(view):
     """The endpoint changes something: it needs the session's CSRF token (400 otherwise)."""
+
     @functools.wraps(view)
     def wrapped(*args, **kwargs):
         if not csrf_ok():
             abort(400, "The form has expired (missing or wrong CSRF token). Reload the page and try again.")
         return view(*args, **kwargs)
+
     return wrapped
 
 
@@ -116,8 +120,7 @@ def require(action: Action, ahsn: str | None = None) -> User:
 
 def may(action: Action, ahsn: str | None = None) -> bool:
     """Whether the user of this request may do `action` (for `ahsn`): for pages deciding what to offer."""
-    return allowed(current_user() if has_request_context() else None, action, ahsn=ahsn,
-                   programme=services().programme)
+    return allowed(current_user() if has_request_context() else None, action, ahsn=ahsn, programme=services().programme)
 
 
 def submission_for(user: User | None, submission_id: int, action: Action, verb: str) -> Submission:
@@ -127,8 +130,9 @@ def submission_for(user: User | None, submission_id: int, action: Action, verb: 
     if submission is None:
         abort(404, f"There is no submission {submission_id}.")
     if not allowed_for_all(user, action, submission.ahsns, programme=services().programme):
-        abort(403, f"Submission {submission_id} holds returns of AHSNs you may not {verb} "
-                   f"(you are a {user.description}).")
+        abort(
+            403, f"Submission {submission_id} holds returns of AHSNs you may not {verb} (you are a {user.description})."
+        )
     return submission
 
 
@@ -147,8 +151,7 @@ def safe_next(target: str | None) -> str:
     if not target or has_control_characters(target):
         return "/upload"
     parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") \
-            or "\\" in target:
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") or "\\" in target:
         return "/upload"
     return target
 
@@ -186,6 +189,7 @@ def configure(server: Flask, settings: Settings) -> None:
     )
 
     if settings.require_login:
+
         @server.before_request
         def require_login():
             path = request.path

@@ -106,7 +106,8 @@ def _check_outputs(outputs: object, spec: dict) -> None:
         if not isinstance(item, dict) or not isinstance(item.get("property"), str):
             raise NotFromThePages("its outputs are not the callback's")
         if not _is_pattern(wanted.component_id) and (
-                item.get("id") != wanted.component_id or item["property"] != wanted.component_property):
+            item.get("id") != wanted.component_id or item["property"] != wanted.component_property
+        ):
             raise NotFromThePages("its outputs are not the callback's")
 
 
@@ -122,7 +123,7 @@ def _check_value(prop: str, value: object) -> None:
             raise NotFromThePages(f"{prop} is text")
         return
     if prop in WHOLE_NUMBER_PROPERTIES:
-        if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value < 2 ** 53:
+        if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value < 2**53:
             raise NotFromThePages(f"{prop} is a whole number")
         return
     items = value if isinstance(value, list) else [value]
@@ -139,7 +140,7 @@ def _is_scalar(value: object) -> bool:
     if isinstance(value, str):
         return len(value) <= MAX_TEXT
     if isinstance(value, int):
-        return abs(value) < 2 ** 53
+        return abs(value) < 2**53
     if isinstance(value, float):
         return math.isfinite(value)
     return False

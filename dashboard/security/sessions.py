@@ -59,8 +59,7 @@ def _hash(session_id: str) -> str:
 class Sessions:
     """The session records of one store folder."""
 
-    def __init__(self, folder: Path, idle_seconds: int, lifetime_seconds: int,
-                 clock: Callable[[], float] = time.time):
+    def __init__(self, folder: Path, idle_seconds: int, lifetime_seconds: int, clock: Callable[[], float] = time.time):
         self.path = Path(folder) / "sessions.sqlite"
         self.idle_seconds = idle_seconds
         self.lifetime_seconds = lifetime_seconds
@@ -79,14 +78,20 @@ class Sessions:
         now = self.clock()
         con = self._connect()
         try:
-            con.execute("INSERT INTO sessions VALUES (?, ?, ?, ?, ?, ?)",
-                        (_hash(session_id), user, stamp, csrf, now, now))
+            con.execute(
+                "INSERT INTO sessions VALUES (?, ?, ?, ?, ?, ?)", (_hash(session_id), user, stamp, csrf, now, now)
+            )
             # housekeeping: records nobody can use any more, and the user's oldest beyond the cap
-            con.execute("DELETE FROM sessions WHERE seen < ? OR started < ?",
-                        (now - self.idle_seconds, now - self.lifetime_seconds))
-            con.execute("""DELETE FROM sessions WHERE user = ? AND id_hash NOT IN (
+            con.execute(
+                "DELETE FROM sessions WHERE seen < ? OR started < ?",
+                (now - self.idle_seconds, now - self.lifetime_seconds),
+            )
+            con.execute(
+                """DELETE FROM sessions WHERE user = ? AND id_hash NOT IN (
                                SELECT id_hash FROM sessions WHERE user = ?
-                               ORDER BY started DESC LIMIT ?)""", (user, user, MAX_SESSIONS_PER_USER))
+                               ORDER BY started DESC LIMIT ?)""",
+                (user, user, MAX_SESSIONS_PER_USER),
+            )
         finally:
             con.close()
         return session_id, csrf
@@ -98,8 +103,9 @@ class Sessions:
         key, now = _hash(session_id), self.clock()
         con = self._connect()
         try:
-            row = con.execute("SELECT user, stamp, csrf, started, seen FROM sessions WHERE id_hash = ?",
-                              (key,)).fetchone()
+            row = con.execute(
+                "SELECT user, stamp, csrf, started, seen FROM sessions WHERE id_hash = ?", (key,)
+            ).fetchone()
             if row is None:
                 return None
             record = SessionRecord(*row)

@@ -95,17 +95,19 @@ class SigninLimits:
             try:
                 now = self.clock()
                 con.execute("DELETE FROM failures WHERE at <= ?", (now - WINDOW_SECONDS,))
-                count, oldest = con.execute("SELECT count(*), min(at) FROM failures WHERE key = ?",
-                                            (by_address,)).fetchone()
+                count, oldest = con.execute(
+                    "SELECT count(*), min(at) FROM failures WHERE key = ?", (by_address,)
+                ).fetchone()
                 if count >= self.per_address:
                     return TooMany("address", math.ceil(oldest + WINDOW_SECONDS - now))
-                count, last = con.execute("SELECT count(*), max(at) FROM failures WHERE key = ?",
-                                          (by_name,)).fetchone()
+                count, last = con.execute("SELECT count(*), max(at) FROM failures WHERE key = ?", (by_name,)).fetchone()
                 wait = name_wait(count) - (now - last) if count else 0.0
                 if wait > 0:
                     return TooMany("name", math.ceil(wait))
-                rows = tuple(con.execute("INSERT INTO failures VALUES (?, ?)", (key, now)).lastrowid
-                             for key in (by_address, by_name))
+                rows = tuple(
+                    con.execute("INSERT INTO failures VALUES (?, ?)", (key, now)).lastrowid
+                    for key in (by_address, by_name)
+                )
                 return Attempt(rows, by_name)
             finally:
                 con.execute("COMMIT")

@@ -11,15 +11,28 @@ from etl.quarters import Quarter, span
 
 # Acute trusts in each AHSN's return at Q1 2018/19 (before any event below).
 ACUTE_TRUSTS = {
-    "Oxford": 5, "Health Innovation Manchester": 11, "West Midlands": 16, "East Midlands": 8,
-    "HIN": 7, "Yorkshire & Humber": 14, "KSS": 10, "South West": 7, "Innovation Agency": 15,
-    "NENC": 16, "Eastern": 11, "UCLP": 15, "Wessex": 8, "West of England": 6, "ICHP": 12,
+    "Oxford": 5,
+    "Health Innovation Manchester": 11,
+    "West Midlands": 16,
+    "East Midlands": 8,
+    "HIN": 7,
+    "Yorkshire & Humber": 14,
+    "KSS": 10,
+    "South West": 7,
+    "Innovation Agency": 15,
+    "NENC": 16,
+    "Eastern": 11,
+    "UCLP": 15,
+    "Wessex": 8,
+    "West of England": 6,
+    "ICHP": 12,
 }
 
 
 @dataclass(frozen=True)
 class Merger:
     """Trusts (by readiness rank) merge into one new trust with a new code from `quarter`."""
+
     ahsn: str
     quarter: str
     ranks: tuple[int, ...]
@@ -28,6 +41,7 @@ class Merger:
 @dataclass(frozen=True)
 class NewTrust:
     """An acute trust comes into scope: its first return is for `quarter`, at `level`."""
+
     ahsn: str
     quarter: str
     rank: float
@@ -55,20 +69,100 @@ OTHER_TRUSTS = (
 # Invented place names: an unusual word (plant, bird, craft or made-up) plus an English
 # place-name ending. Chosen to avoid real towns; check any addition against a gazetteer.
 STEMS = (
-    "Tansy", "Juniper", "Bryony", "Sorrel", "Bramble", "Thistle", "Harebell", "Teasel", "Damson",
-    "Lavender", "Quince", "Medlar", "Sloe", "Bilberry", "Cowslip", "Bluebell", "Foxglove",
-    "Campion", "Vetch", "Burdock", "Chicory", "Larch", "Betony", "Comfrey", "Sainfoin", "Lovage",
-    "Madder", "Tarragon", "Valerian", "Woad", "Feverfew", "Figwort", "Nuthatch", "Dunnock",
-    "Linnet", "Siskin", "Woodlark", "Wagtail", "Redwing", "Plover", "Harrier", "Kestrel",
-    "Dotterel", "Stonechat", "Redpoll", "Goldcrest", "Fulmar", "Bittern", "Pewter",
-    "Lantern", "Quill", "Tallow", "Spindle", "Bobbin", "Thimble", "Sextant", "Tinder", "Flagon",
-    "Tankard", "Anvil", "Gimlet", "Tamber", "Corrow", "Vell", "Pellin", "Fennick", "Lorrin",
-    "Stennet", "Kelber", "Varrow", "Norrow", "Ilvar", "Quen", "Mullein", "Rampion", "Bugloss",
-    "Celandine", "Snowdrop", "Whimbrel", "Kittiwake", "Gannet", "Shrike", "Waxwing", "Firecrest",
-    "Brambling", "Trivet", "Pestle", "Bellows", "Ansel", "Dorrin", "Marrin", "Pennel",
+    "Tansy",
+    "Juniper",
+    "Bryony",
+    "Sorrel",
+    "Bramble",
+    "Thistle",
+    "Harebell",
+    "Teasel",
+    "Damson",
+    "Lavender",
+    "Quince",
+    "Medlar",
+    "Sloe",
+    "Bilberry",
+    "Cowslip",
+    "Bluebell",
+    "Foxglove",
+    "Campion",
+    "Vetch",
+    "Burdock",
+    "Chicory",
+    "Larch",
+    "Betony",
+    "Comfrey",
+    "Sainfoin",
+    "Lovage",
+    "Madder",
+    "Tarragon",
+    "Valerian",
+    "Woad",
+    "Feverfew",
+    "Figwort",
+    "Nuthatch",
+    "Dunnock",
+    "Linnet",
+    "Siskin",
+    "Woodlark",
+    "Wagtail",
+    "Redwing",
+    "Plover",
+    "Harrier",
+    "Kestrel",
+    "Dotterel",
+    "Stonechat",
+    "Redpoll",
+    "Goldcrest",
+    "Fulmar",
+    "Bittern",
+    "Pewter",
+    "Lantern",
+    "Quill",
+    "Tallow",
+    "Spindle",
+    "Bobbin",
+    "Thimble",
+    "Sextant",
+    "Tinder",
+    "Flagon",
+    "Tankard",
+    "Anvil",
+    "Gimlet",
+    "Tamber",
+    "Corrow",
+    "Vell",
+    "Pellin",
+    "Fennick",
+    "Lorrin",
+    "Stennet",
+    "Kelber",
+    "Varrow",
+    "Norrow",
+    "Ilvar",
+    "Quen",
+    "Mullein",
+    "Rampion",
+    "Bugloss",
+    "Celandine",
+    "Snowdrop",
+    "Whimbrel",
+    "Kittiwake",
+    "Gannet",
+    "Shrike",
+    "Waxwing",
+    "Firecrest",
+    "Brambling",
+    "Trivet",
+    "Pestle",
+    "Bellows",
+    "Ansel",
+    "Dorrin",
+    "Marrin",
+    "Pennel",
 )
-ENDINGS = ("mere", "hithe", "stow", "combe", "dene", "fold", "moor", "ford", "wick", "bridge",
-           "haven")
+ENDINGS = ("mere", "hithe", "stow", "combe", "dene", "fold", "moor", "ford", "wick", "bridge", "haven")
 ACUTE_NAMES = (
     "{} Hospitals NHS Foundation Trust",
     "{} Teaching Hospitals NHS Trust",

@@ -65,12 +65,21 @@ TABLE_CSV = PROJECT_ROOT / "data" / "reference" / "tcam_table_8_1.csv"
 DEFAULT_OUT = PROJECT_ROOT / "data" / "demo" / "returns"
 
 SEED = "tcam-demo-2021"
-HEADER = ["quarter", "ahsn", "trust_code", "trust_name", "trust_type", "adoption_level",
-          "referrals_made", "referrals_completed"]
+HEADER = [
+    "quarter",
+    "ahsn",
+    "trust_code",
+    "trust_name",
+    "trust_type",
+    "adoption_level",
+    "referrals_made",
+    "referrals_completed",
+]
 ADOPTED = 4  # level 4 Live and 5 Embedded count as adopted
 
 
 # ----------------------------------------------------------------------------- reference data
+
 
 def read_ahsns() -> list[str]:
     return [a.short_name for a in ahsn_reference.all_ahsns()]
@@ -103,6 +112,7 @@ def adopted_for(rate: int, trusts: int) -> int:
 
 
 # ----------------------------------------------------------------------------- trusts and events
+
 
 def build_trusts(ahsns: list[str]) -> list[Trust]:
     """Every trust that appears in any return, with mergers and new trusts applied."""
@@ -141,8 +151,7 @@ def acute_in(trusts: list[Trust], ahsn: str, index: int) -> list[Trust]:
     return sorted(found, key=lambda t: t.rank)
 
 
-def check_plan(trusts: list[Trust], ahsns: list[str], published: list[int],
-               rates: dict[str, list[int]]) -> None:
+def check_plan(trusts: list[Trust], ahsns: list[str], published: list[int], rates: dict[str, list[int]]) -> None:
     """Fail loudly unless the plan reproduces every published rate and the England totals."""
     if set(ACUTE_TRUSTS) != set(ahsns):
         raise ValueError("ACUTE_TRUSTS must name exactly the AHSNs in data/reference/ahsns.csv")
@@ -155,20 +164,23 @@ def check_plan(trusts: list[Trust], ahsns: list[str], published: list[int],
             adopted += adopted_for(rates[ahsn][k], count)
             total += count
         if rounded_rate(adopted, total) != rates["Total"][k]:
-            raise ValueError(f"England total at {QUARTERS[index]} would be "
-                             f"{rounded_rate(adopted, total)}%, not {rates['Total'][k]}%")
+            raise ValueError(
+                f"England total at {QUARTERS[index]} would be {rounded_rate(adopted, total)}%, not {rates['Total'][k]}%"
+            )
 
 
 # ----------------------------------------------------------------------------- levels
 
-def pin_published_levels(trusts: list[Trust], ahsns: list[str], published: list[int],
-                         rates: dict[str, list[int]]) -> None:
+
+def pin_published_levels(
+    trusts: list[Trust], ahsns: list[str], published: list[int], rates: dict[str, list[int]]
+) -> None:
     """Pin every acute trust's level at each published quarter, so each rate comes out exact."""
     for ahsn in ahsns:
         adopted_at = []  # per published quarter: the set of adopted trusts
         for k, index in enumerate(published):
             active = acute_in(trusts, ahsn, index)
-            adopted_at.append(set(active[:adopted_for(rates[ahsn][k], len(active))]))
+            adopted_at.append(set(active[: adopted_for(rates[ahsn][k], len(active))]))
         for k, index in enumerate(published):
             active = acute_in(trusts, ahsn, index)
             adopted = [t for t in active if t in adopted_at[k]]
@@ -177,8 +189,7 @@ def pin_published_levels(trusts: list[Trust], ahsns: list[str], published: list[
             for position, trust in enumerate(adopted):
                 before = previous_level(trust, published[:k])
                 was_live = before is not None and before >= ADOPTED
-                if next_adopted is not None and trust.active(published[k + 1]) \
-                        and trust not in next_adopted:
+                if next_adopted is not None and trust.active(published[k + 1]) and trust not in next_adopted:
                     level = 4  # about to slip back to 3: one level, not two
                 elif before == 5 or (was_live and position < len(adopted) // 2):
                     level = 5  # live for a year or more: embedded
@@ -254,6 +265,7 @@ def fill_levels(trusts: list[Trust], rng: random.Random) -> None:
 
 # ----------------------------------------------------------------------------- codes and names
 
+
 def name_trusts(trusts: list[Trust], rng: random.Random) -> None:
     """Demo codes (DM + 3 digits, never R like a real trust) and invented names.
     A new trust from a merger gets a new code and a name built from those that merged."""
@@ -264,9 +276,11 @@ def name_trusts(trusts: list[Trust], rng: random.Random) -> None:
         if trust.predecessors:
             names = [p.place for p in trust.predecessors]
             trust.place = names[0]
-            trust.name = (f"{names[0]} and {names[1]} University Hospitals NHS Foundation Trust"
-                          if len(names) == 2 else
-                          f"{names[0]} and {names[1]} Care Alliance NHS Foundation Trust")
+            trust.name = (
+                f"{names[0]} and {names[1]} University Hospitals NHS Foundation Trust"
+                if len(names) == 2
+                else f"{names[0]} and {names[1]} Care Alliance NHS Foundation Trust"
+            )
         else:
             trust.place = places.pop()
             formats = ACUTE_NAMES if trust.trust_type == "acute" else OTHER_NAMES[trust.trust_type]
@@ -290,6 +304,7 @@ def invented_places(count: int, rng: random.Random) -> list[str]:
 
 # ----------------------------------------------------------------------------- referrals
 
+
 def draw_referrals(trusts: list[Trust], rng: random.Random) -> None:
     """Referrals made grow with quarters live (a newly live trust makes ~30-80, an embedded
     one a few hundred) and gently over time; 40%-75% of them are completed."""
@@ -307,7 +322,7 @@ def draw_referrals(trusts: list[Trust], rng: random.Random) -> None:
             level = trust.levels[index]
             if level < ADOPTED:
                 continue
-            maturity = 1 - 0.6 * 0.7 ** live_before
+            maturity = 1 - 0.6 * 0.7**live_before
             base = 320 if level == 5 else 250
             made = round(size[trust] * base * maturity * (1 + 0.03 * index) * rng.uniform(0.9, 1.1))
             if made > 350:  # growth slows as a trust nears what its wards can refer
@@ -324,6 +339,7 @@ def live_quarters(trust: Trust) -> int:
 
 
 # ----------------------------------------------------------------------------- writing
+
 
 def build() -> tuple[list[str], list[Trust]]:
     ahsns = read_ahsns()
@@ -346,16 +362,16 @@ def write_returns(out_dir: Path, ahsns: list[str], trusts: list[Trust]) -> list[
     written = []
     for index, quarter in enumerate(QUARTERS):
         for ahsn in ahsns:
-            rows = sorted((t for t in trusts if t.ahsn == ahsn and t.active(index)),
-                          key=lambda t: t.code)
+            rows = sorted((t for t in trusts if t.ahsn == ahsn and t.active(index)), key=lambda t: t.code)
             path = out_dir / f"{quarter.key}_{slug(ahsn)}.csv"
             with path.open("w", newline="", encoding="utf-8") as f:
                 writer = csv.writer(f, lineterminator="\n")
                 writer.writerow(HEADER)
                 for t in rows:
                     made, completed = t.referrals.get(index, ("", ""))
-                    writer.writerow([quarter.label, ahsn, t.code, t.name, t.trust_type,
-                                     t.levels[index], made, completed])
+                    writer.writerow(
+                        [quarter.label, ahsn, t.code, t.name, t.trust_type, t.levels[index], made, completed]
+                    )
             written.append(path)
     return written
 
@@ -368,8 +384,13 @@ def generate(out_dir: Path = DEFAULT_OUT) -> list[Path]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m data.demo.make_returns", description=__doc__.splitlines()[0])
-    parser.add_argument("out_dir", nargs="?", type=Path, default=DEFAULT_OUT,
-                        help=f"folder to rewrite (default {DEFAULT_OUT.relative_to(PROJECT_ROOT)})")
+    parser.add_argument(
+        "out_dir",
+        nargs="?",
+        type=Path,
+        default=DEFAULT_OUT,
+        help=f"folder to rewrite (default {DEFAULT_OUT.relative_to(PROJECT_ROOT)})",
+    )
     args = parser.parse_args(argv)
     written = generate(args.out_dir)
     print(f"wrote {len(written)} demo returns to {args.out_dir}")

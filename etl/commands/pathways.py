@@ -23,22 +23,34 @@ def cmd_pathways(ctx: Context, args) -> int:
     except OSError as err:
         print(f"error: {args.cases}: cannot read the file ({err.strerror})", file=sys.stderr)
         return 2
-    table = read_case_table(clean_file_name(args.cases.name), content, conditions, args.outcome.strip(),
-                            ctx.settings.read_limits, ctx.programme)
+    table = read_case_table(
+        clean_file_name(args.cases.name),
+        content,
+        conditions,
+        args.outcome.strip(),
+        ctx.settings.read_limits,
+        ctx.programme,
+    )
     for reading in table.readings:
         print(f"read: {table.file_name}: {reading}", file=sys.stderr)
     if not table.ok:
         for p in table.problems:
             print(p, file=sys.stderr)
-        print(f"{len(table.problems)} problem(s) found; nothing was analysed. Fix them and run it again.",
-              file=sys.stderr)
+        print(
+            f"{len(table.problems)} problem(s) found; nothing was analysed. Fix them and run it again.", file=sys.stderr
+        )
         return 2
     names = table.names or {}
     chosen = [names[c] for c in conditions]
     definitions = programme_conditions(ctx.programme)
     try:
-        analysis = analyse(table.case_set, chosen, names[args.outcome.strip()], kind=args.solution,
-                           wordings=wordings_for(table.case_set.columns, definitions))
+        analysis = analyse(
+            table.case_set,
+            chosen,
+            names[args.outcome.strip()],
+            kind=args.solution,
+            wordings=wordings_for(table.case_set.columns, definitions),
+        )
     except AnalysisError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2

@@ -38,8 +38,10 @@ def cmd_load(ctx: Context, args) -> int:
     except ReturnRejected as rejected:
         for p in rejected.problems:
             print(p, file=sys.stderr)
-        print(f"{len(rejected.problems)} problem(s) found; nothing was stored. "
-              "Fix them and load the file(s) again.", file=sys.stderr)
+        print(
+            f"{len(rejected.problems)} problem(s) found; nothing was stored. Fix them and load the file(s) again.",
+            file=sys.stderr,
+        )
         return 1
     for a in accepted:
         for reading in a.interpretations:
@@ -50,21 +52,26 @@ def cmd_load(ctx: Context, args) -> int:
     pending = queries.pending_revisions(ctx.db, ctx.programme)
     for a in accepted:
         for ahsn, quarter, rows in a.returns:
-            waiting = pending[(pending["event_id"] == a.submission_id) & (pending["ahsn"] == ahsn)
-                              & (pending["quarter"] == quarter)]
+            waiting = pending[
+                (pending["event_id"] == a.submission_id) & (pending["ahsn"] == ahsn) & (pending["quarter"] == quarter)
+            ]
             if len(waiting):
                 w = waiting.iloc[0]
-                print(f"stored {ahsn} {quarter} as revision {a.submission_id}: {quarter} is published, so this "
-                      "return waits for a national administrator's approval; the published figure "
-                      f"{words.percent(w['before_rate'])} stays until then (this return: {words.percent(w['after_rate'])}, "
-                      f"{words.of_counted(int(w['after_adopted']), int(w['after_counted']), ctx.programme)}), "
-                      f"{len(a.warnings)} warning(s)")
+                print(
+                    f"stored {ahsn} {quarter} as revision {a.submission_id}: {quarter} is published, so this "
+                    "return waits for a national administrator's approval; the published figure "
+                    f"{words.percent(w['before_rate'])} stays until then (this return: {words.percent(w['after_rate'])}, "
+                    f"{words.of_counted(int(w['after_adopted']), int(w['after_counted']), ctx.programme)}), "
+                    f"{len(a.warnings)} warning(s)"
+                )
                 continue
             rate = rates[(rates["ahsn"] == ahsn) & (rates["quarter"] == quarter)].iloc[0]
             adopted = words.of_counted(int(rate["adopted_trusts"]), int(rate["counted_trusts"]), ctx.programme)
-            print(f"loaded {ahsn} {quarter}: {words.plural(rows, ctx.programme.organisation, ctx.programme.organisations)}, "
-                  f"{adopted} adopted ({rate['rate_percent']}%), submission {a.submission_id}, "
-                  f"{len(a.warnings)} warning(s)")
+            print(
+                f"loaded {ahsn} {quarter}: {words.plural(rows, ctx.programme.organisation, ctx.programme.organisations)}, "
+                f"{adopted} adopted ({rate['rate_percent']}%), submission {a.submission_id}, "
+                f"{len(a.warnings)} warning(s)"
+            )
     return 0
 
 
@@ -83,9 +90,11 @@ def print_reading(parsed) -> None:
     for r in parsed.records:
         made, completed = words.count(r.referrals_made), words.count(r.referrals_completed)
         comment = f"; comment: {r.comment}" if r.comment else ""
-        print(f"    row {r.row}: {r.quarter.label}, {r.ahsn}, {r.trust_code} {r.trust_name}, "
-              f"{words.type_words(r.trust_type)}, level {r.adoption_level}, referrals made {made}, "
-              f"completed {completed}{comment}")
+        print(
+            f"    row {r.row}: {r.quarter.label}, {r.ahsn}, {r.trust_code} {r.trust_name}, "
+            f"{words.type_words(r.trust_type)}, level {r.adoption_level}, referrals made {made}, "
+            f"completed {completed}{comment}"
+        )
 
 
 def cmd_report(ctx: Context, args) -> int:
@@ -97,8 +106,14 @@ def cmd_report(ctx: Context, args) -> int:
     else:
         quarters = default_quarters(ctx.db, ctx.programme, provisional=args.provisional)
     if len(quarters) < 1:
-        hint = "" if args.provisional else ("; no quarter is published yet: add --provisional for the "
-                                            "figures so far, or sign one off with `python -m etl sign-off`")
+        hint = (
+            ""
+            if args.provisional
+            else (
+                "; no quarter is published yet: add --provisional for the "
+                "figures so far, or sign one off with `python -m etl sign-off`"
+            )
+        )
         print(f"error: no quarters to report{hint}", file=sys.stderr)
         return 1
     sys.stdout.write(to_csv(national_table(ctx.db, ctx.programme, quarters)))
@@ -125,13 +140,24 @@ def cmd_template(ctx: Context, args) -> int:
 def cmd_history(ctx: Context, args) -> int:
     ctx.store.ensure(progress=progress)
     history = queries.submissions(ctx.db, ctx.programme)
-    rows = [["submission", "ahsn", "quarter", "status", "loaded_by", "loaded_at", "file_name",
-             "trust_rows", "warnings"]]
+    rows = [
+        ["submission", "ahsn", "quarter", "status", "loaded_by", "loaded_at", "file_name", "trust_rows", "warnings"]
+    ]
     for _, r in history.iterrows():
         status = words.standing(r["is_quarantined"], r["is_current"])
-        rows.append([r["submission_id"], r["ahsn"], r["quarter"], status, r["loaded_by"],
-                     r["loaded_at"].isoformat(sep=" ", timespec="seconds"), r["file_name"],
-                     r["trust_rows"], r["warning_count"]])
+        rows.append(
+            [
+                r["submission_id"],
+                r["ahsn"],
+                r["quarter"],
+                status,
+                r["loaded_by"],
+                r["loaded_at"].isoformat(sep=" ", timespec="seconds"),
+                r["file_name"],
+                r["trust_rows"],
+                r["warning_count"],
+            ]
+        )
     write_csv(rows)
     return 0
 
@@ -148,8 +174,10 @@ def cmd_quarantine(ctx: Context, args) -> int:
     ctx.store.ensure(progress=progress)
     event = ctx.store.quarantine(args.id, args.reason, by=args.by)
     returns = ", ".join(f"{r.ahsn} {r.quarter}" for r in event.returns)
-    print(f"submission {args.id} is quarantined: left out of {returns} (event {event.id}); "
-          f"`python -m etl release {args.id} --reason ...` takes it back")
+    print(
+        f"submission {args.id} is quarantined: left out of {returns} (event {event.id}); "
+        f"`python -m etl release {args.id} --reason ...` takes it back"
+    )
     return 0
 
 

@@ -23,8 +23,11 @@ def cmd_trajectory(ctx: Context, args) -> int:
         ctx.store.ensure(progress=progress)
         order = [a.short_name for a in ahsns.all_ahsns()]
         latest = queries.store_status(ctx.db, ctx.programme).latest_quarter_index
-        text = trajectory_csv(ctx.store.trajectory_versions(ctx.programme), order,
-                              Quarter.from_index(latest) if latest is not None else Quarter.containing(dt.date.today()))
+        text = trajectory_csv(
+            ctx.store.trajectory_versions(ctx.programme),
+            order,
+            Quarter.from_index(latest) if latest is not None else Quarter.containing(dt.date.today()),
+        )
         return write_out(text, args.output)
     try:
         content = args.file.read_bytes()
@@ -38,8 +41,10 @@ def cmd_trajectory(ctx: Context, args) -> int:
     if parsed.problems:
         for p in parsed.problems:
             print(p, file=sys.stderr)
-        print(f"{len(parsed.problems)} problem(s) found; nothing was stored. Fix them and load the file again.",
-              file=sys.stderr)
+        print(
+            f"{len(parsed.problems)} problem(s) found; nothing was stored. Fix them and load the file again.",
+            file=sys.stderr,
+        )
         return 1
     if args.check:
         for c in found:
@@ -49,8 +54,9 @@ def cmd_trajectory(ctx: Context, args) -> int:
         print("nothing was stored (--check)", file=sys.stderr)
         return 0
     try:
-        events = ctx.store.set_trajectory(args.file.name, content, ctx.programme, args.reason or "", by=args.by,
-                                          parsed=parsed)
+        events = ctx.store.set_trajectory(
+            args.file.name, content, ctx.programme, args.reason or "", by=args.by, parsed=parsed
+        )
     except ReturnRejected as rejected:
         for p in rejected.problems:
             print(p, file=sys.stderr)
@@ -83,9 +89,19 @@ def _trajectory_history(ctx: Context, args) -> int:
             continue
         mine = versions.get(ahsn, [])
         for number, e in reversed(list(enumerate(mine, start=1))):
-            rows.append([ahsn, number, "yes" if number == len(mine) else "no", e.id, e.loaded_by,
-                         e.loaded_at.replace("T", " ").replace("+00:00", ""), e.reason, e.file_name,
-                         steps_words(e.steps)])
+            rows.append(
+                [
+                    ahsn,
+                    number,
+                    "yes" if number == len(mine) else "no",
+                    e.id,
+                    e.loaded_by,
+                    e.loaded_at.replace("T", " ").replace("+00:00", ""),
+                    e.reason,
+                    e.file_name,
+                    steps_words(e.steps),
+                ]
+            )
     write_csv(rows)
     if len(rows) == 1:
         print("no trajectory has been set" + (f" for {wanted}" if wanted else ""), file=sys.stderr)

@@ -21,8 +21,9 @@ def _ask_password(args) -> str:
 
 def cmd_users(ctx: Context, args) -> int:
     if args.users_command == "add":
-        user = ctx.users.add(args.name, _ask_password(args), "national" if args.national else "ahsn",
-                             args.ahsn, email=args.email)
+        user = ctx.users.add(
+            args.name, _ask_password(args), "national" if args.national else "ahsn", args.ahsn, email=args.email
+        )
         print(f"added {user.name}, {user.description}" + (f", <{user.email}>" if user.email else ""))
     elif args.users_command == "email":
         ctx.users.set_email(args.name, args.address or None)
@@ -38,6 +39,7 @@ def cmd_users(ctx: Context, args) -> int:
         for u in users:
             print(f"{u.name}\t{u.description}" + (f"\t<{u.email}>" if u.email else ""))
         if not users:
-            print("no users yet: add one with python -m etl users add NAME --ahsn AHSN "
-                  "(or --national)", file=sys.stderr)
+            print(
+                "no users yet: add one with python -m etl users add NAME --ahsn AHSN (or --national)", file=sys.stderr
+            )
     return 0

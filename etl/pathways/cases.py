@@ -62,16 +62,27 @@ class CaseTable:
         return not self.problems
 
 
-def read_case_table(file_name: str, content: bytes, conditions: Sequence[str], outcome: str,
-                    limits: ReadLimits, programme: Programme, noun: tuple[str, str] = ("case", "cases")
-                    ) -> CaseTable:
+def read_case_table(
+    file_name: str,
+    content: bytes,
+    conditions: Sequence[str],
+    outcome: str,
+    limits: ReadLimits,
+    programme: Programme,
+    noun: tuple[str, str] = ("case", "cases"),
+) -> CaseTable:
     """The file read in the sandboxed child, then its chosen columns read as 0s and 1s."""
     parsed = read_files([(file_name, content)], programme, limits, None, kind="cases")[0]
     return case_table(parsed, conditions, outcome, limits, noun)
 
 
-def case_table(parsed: ParsedCaseTable, conditions: Sequence[str], outcome: str, limits: ReadLimits,
-               noun: tuple[str, str] = ("case", "cases")) -> CaseTable:
+def case_table(
+    parsed: ParsedCaseTable,
+    conditions: Sequence[str],
+    outcome: str,
+    limits: ReadLimits,
+    noun: tuple[str, str] = ("case", "cases"),
+) -> CaseTable:
     """What the child read, with `conditions` and `outcome` (column names, matched ignoring
     case, spaces and punctuation) read as 0s and 1s."""
     if parsed.problems:
@@ -80,10 +91,10 @@ def case_table(parsed: ParsedCaseTable, conditions: Sequence[str], outcome: str,
 
 
 class _Reading:
-    def __init__(self, parsed: ParsedCaseTable, conditions: list[str], outcome: str, limits: ReadLimits,
-                 noun: tuple[str, str]):
-        self.parsed, self.conditions, self.outcome, self.limits, self.noun = \
-            parsed, conditions, outcome, limits, noun
+    def __init__(
+        self, parsed: ParsedCaseTable, conditions: list[str], outcome: str, limits: ReadLimits, noun: tuple[str, str]
+    ):
+        self.parsed, self.conditions, self.outcome, self.limits, self.noun = parsed, conditions, outcome, limits, noun
         self.file = parsed.file_name
         self.found: list[tuple[int | None, str | None, str, str]] = []
         self.readings: dict[tuple[str, str, str], list[int]] = defaultdict(list)
@@ -101,12 +112,21 @@ class _Reading:
         names = self._chosen_columns(header, row, case_at)
         rows = self._case_rows(case_at)
         if len(rows) > MAX_CASES:
-            self.problem(None, None, f"the table has {len(rows):,} cases; a case table for QCA holds a handful "
-                         f"to a few dozen (at most {MAX_CASES:,} are read)", "Check it is the right file")
+            self.problem(
+                None,
+                None,
+                f"the table has {len(rows):,} cases; a case table for QCA holds a handful "
+                f"to a few dozen (at most {MAX_CASES:,} are read)",
+                "Check it is the right file",
+            )
             rows = []
         if not rows and not self.found:
-            self.problem(None, None, "the file has a header but no cases",
-                         "Add one row for each case: its id, then 0 or 1 in each column")
+            self.problem(
+                None,
+                None,
+                "the file has a header but no cases",
+                "Add one row for each case: its id, then 0 or 1 in each column",
+            )
         ids = self._ids(rows, case_at)
         chosen = {column_key(n) for n in names.values()}
         named = defaultdict(list)
@@ -118,18 +138,30 @@ class _Reading:
                 continue
             if is_blank(name):
                 if any(not is_blank(_at(cells, position)) for _, cells in rows):
-                    self.notes.append(Interpretation(None, None, None, note=(
-                        f"column {column_letter(position)} has no name, so it was not read")))
+                    self.notes.append(
+                        Interpretation(
+                            None, None, None, note=(f"column {column_letter(position)} has no name, so it was not read")
+                        )
+                    )
                 continue
             if len(named[column_key(name)]) > 1:
                 if column_key(name) not in chosen and position == named[column_key(name)][0]:
-                    self.notes.append(Interpretation(None, None, None, note=(
-                        f"two columns are called {name}, so neither is in the raw table")))
+                    self.notes.append(
+                        Interpretation(
+                            None, None, None, note=(f"two columns are called {name}, so neither is in the raw table")
+                        )
+                    )
                 continue  # a chosen one is a problem already
             values = self._column(rows, position, name, strict=column_key(name) in chosen)
             if values is None:
-                self.notes.append(Interpretation(None, None, None, note=(
-                    f"column '{name}' does not hold only 0s and 1s, so it is not in the raw table")))
+                self.notes.append(
+                    Interpretation(
+                        None,
+                        None,
+                        None,
+                        note=(f"column '{name}' does not hold only 0s and 1s, so it is not in the raw table"),
+                    )
+                )
                 continue
             columns[name] = values
         self.found.sort(key=lambda f: (f[0] is None, f[0] or 0))
@@ -152,13 +184,20 @@ class _Reading:
             positions = by_key.get(column_key(wanted), [])
             what = "outcome" if wanted == self.outcome else "condition"
             if not positions:
-                self.problem(row, wanted, f"the file has no column {wanted} (the {what} chosen); its columns "
-                             f"are {listed}", f"Choose the {what} among those columns, or add a column "
-                             f"named {wanted} to the file")
+                self.problem(
+                    row,
+                    wanted,
+                    f"the file has no column {wanted} (the {what} chosen); its columns are {listed}",
+                    f"Choose the {what} among those columns, or add a column named {wanted} to the file",
+                )
             elif len(positions) > 1:
                 letters = " and ".join(column_letter(p) for p in positions)
-                self.problem(row, wanted, f"columns {letters} are both called {header[positions[0]]}",
-                             "Keep one of the two columns, or rename one")
+                self.problem(
+                    row,
+                    wanted,
+                    f"columns {letters} are both called {header[positions[0]]}",
+                    "Keep one of the two columns, or rename one",
+                )
             else:
                 names[wanted] = header[positions[0]]
         return names
@@ -169,8 +208,12 @@ class _Reading:
         for number, cells in self.parsed.rows:
             filled = [c for c in cells if not is_blank(c)]
             if len(filled) == 1 and isinstance(filled[0], str) and (_NOTE.match(filled[0]) or len(filled[0]) > 40):
-                self.problem(number, None, f"this row holds only '{filled[0].strip()[:50]}': it looks like a note, "
-                             "not a case", "Delete the row, or move the note to another sheet")
+                self.problem(
+                    number,
+                    None,
+                    f"this row holds only '{filled[0].strip()[:50]}': it looks like a note, not a case",
+                    "Delete the row, or move the note to another sheet",
+                )
                 continue
             rows.append((number, cells))
         return rows
@@ -186,13 +229,16 @@ class _Reading:
                 continue
             earlier = first.setdefault(case.casefold(), number)
             if earlier != number:
-                self.problem(number, column, f"case {case} is listed twice (also row {earlier})",
-                             f"Give each {self.noun[0]} one row, with an id of its own")
+                self.problem(
+                    number,
+                    column,
+                    f"case {case} is listed twice (also row {earlier})",
+                    f"Give each {self.noun[0]} one row, with an id of its own",
+                )
             ids.append(case)
         return ids
 
-    def _column(self, rows: list[tuple[int, list]], position: int, name: str, strict: bool
-                ) -> tuple[int, ...] | None:
+    def _column(self, rows: list[tuple[int, list]], position: int, name: str, strict: bool) -> tuple[int, ...] | None:
         """One column as 0s and 1s. `strict` (a chosen column): each cell that is not a
         problem; otherwise None at the first cell that is not 0 or 1, and nothing said."""
         is_outcome = column_key(name) == column_key(self.outcome)
@@ -201,9 +247,14 @@ class _Reading:
             saved = self.saved.get((number, position))
             if saved is False:
                 if strict:
-                    self.problem(number, name, f"cell {column_letter(position)}{number} holds a formula whose "
-                                 "result was not saved in the file", "Open the file in Excel or LibreOffice, let "
-                                 "it calculate, save it, and read it again (or type the value)")
+                    self.problem(
+                        number,
+                        name,
+                        f"cell {column_letter(position)}{number} holds a formula whose "
+                        "result was not saved in the file",
+                        "Open the file in Excel or LibreOffice, let "
+                        "it calculate, save it, and read it again (or type the value)",
+                    )
                     continue
                 return None
             try:
@@ -237,18 +288,24 @@ def _special(value, what: str) -> None:
     """A date, an Excel error, or text with an invisible character is never a value here."""
     if isinstance(value, dict):
         if value.get("kind") == "error":
-            raise Unreadable(f"the cell shows the Excel error {value['shown']}",
-                             "Fix the formula behind it, or type the value, and save again")
+            raise Unreadable(
+                f"the cell shows the Excel error {value['shown']}",
+                "Fix the formula behind it, or type the value, and save again",
+            )
         if value.get("kind") == "date":
-            raise Unreadable(f"the cell holds a date or time ({value['shown']}), not {what}: the spreadsheet "
-                             "may have turned what was typed into a date",
-                             "Format the cell as Number or Text, type the value again, and save")
+            raise Unreadable(
+                f"the cell holds a date or time ({value['shown']}), not {what}: the spreadsheet "
+                "may have turned what was typed into a date",
+                "Format the cell as Number or Text, type the value again, and save",
+            )
         raise Unreadable(f"'{value.get('shown')}' is not {what}", "Type the value again, and save")
     if isinstance(value, str):
         bad = BAD_CHARACTERS.search(value)
         if bad:
-            raise Unreadable(f"the cell contains {describe_character(bad.group())}",
-                             "Retype the cell (the character may be invisible)")
+            raise Unreadable(
+                f"the cell contains {describe_character(bad.group())}",
+                "Retype the cell (the character may be invisible)",
+            )
 
 
 def crisp(value, is_outcome: bool = False) -> tuple[int, str | None]:
@@ -285,8 +342,10 @@ def crisp(value, is_outcome: bool = False) -> tuple[int, str | None]:
 
 
 def _fuzzy(text: str) -> Unreadable:
-    return Unreadable(f"'{text}' looks like a fuzzy-set score; a crisp-set analysis needs each value 0 or 1",
-                      "Decide whether the case is in (1) or out (0), and write that")
+    return Unreadable(
+        f"'{text}' looks like a fuzzy-set score; a crisp-set analysis needs each value 0 or 1",
+        "Decide whether the case is in (1) or out (0), and write that",
+    )
 
 
 def case_id(value) -> str:

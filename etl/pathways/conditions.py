@@ -36,8 +36,9 @@ def programme_conditions(programme: Programme) -> tuple[Condition, ...]:
     if name is None:
         return ()
     with (REFERENCE / name).open(encoding="utf-8", newline="") as f:
-        return tuple(Condition(r["condition"], Wording(r["present"], r["absent"]), r["means"])
-                     for r in csv.DictReader(f))
+        return tuple(
+            Condition(r["condition"], Wording(r["present"], r["absent"]), r["means"]) for r in csv.DictReader(f)
+        )
 
 
 def wordings_for(columns, conditions: tuple[Condition, ...]) -> dict[str, Wording]:

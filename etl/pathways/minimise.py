@@ -136,8 +136,9 @@ def _with_bit(b: int, size: int) -> int:
     return out
 
 
-def minimum_covers(positive: list[int], implicants: list[Cube], max_covers: int = MAX_COVERS,
-                   max_work: int = MAX_WORK) -> list[tuple[Cube, ...]]:
+def minimum_covers(
+    positive: list[int], implicants: list[Cube], max_covers: int = MAX_COVERS, max_work: int = MAX_WORK
+) -> list[tuple[Cube, ...]]:
     """Every set of `implicants` with the fewest members that covers every `positive`
     configuration, each as a sorted tuple; [] when there is nothing to cover. Raises
     TooManyCovers past `max_covers` of them, TooComplex past `max_work` needs looked at,

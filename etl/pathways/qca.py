@@ -229,16 +229,23 @@ class Analysis:
 # ---- the analysis -----------------------------------------------------------------------
 
 
-def analyse(case_set: CaseSet, conditions: Sequence[str], outcome: str, *, kind: str = PARSIMONIOUS,
-            wordings: Mapping[str, Wording] | None = None) -> Analysis:
+def analyse(
+    case_set: CaseSet,
+    conditions: Sequence[str],
+    outcome: str,
+    *,
+    kind: str = PARSIMONIOUS,
+    wordings: Mapping[str, Wording] | None = None,
+) -> Analysis:
     """The whole analysis of `outcome` by `conditions` (in that order) over the case set.
     `wordings`: a condition's or the outcome's words, by column name; a column without them
     is said by its name ("PHARMA present"). Raises AnalysisError for a choice that cannot
     be analysed."""
     conditions = tuple(conditions)
     _check_choice(case_set, conditions, outcome, kind)
-    words = {name: (wordings or {}).get(name) or _plain_wording(name, name == outcome)
-             for name in (*conditions, outcome)}
+    words = {
+        name: (wordings or {}).get(name) or _plain_wording(name, name == outcome) for name in (*conditions, outcome)
+    }
     n = len(conditions)
     ids = case_set.ids
     result = case_set.columns[outcome]
@@ -257,12 +264,25 @@ def analyse(case_set: CaseSet, conditions: Sequence[str], outcome: str, *, kind:
 
     solutions = {}
     for target in ("1", "0"):
-        solutions[target] = _solution(case_set, conditions, outcome, target, kind, configuration_of,
-                                      by_configuration, rows, words)
+        solutions[target] = _solution(
+            case_set, conditions, outcome, target, kind, configuration_of, by_configuration, rows, words
+        )
     notes = _notes(case_set, conditions, outcome, rows, remainders, words)
-    return Analysis(conditions, outcome, kind, case_set.source, case_set.noun, ids,
-                    _raw_table(case_set, conditions, outcome), _necessity(case_set, conditions, outcome),
-                    tuple(rows), remainders, solutions, words, notes)
+    return Analysis(
+        conditions,
+        outcome,
+        kind,
+        case_set.source,
+        case_set.noun,
+        ids,
+        _raw_table(case_set, conditions, outcome),
+        _necessity(case_set, conditions, outcome),
+        tuple(rows),
+        remainders,
+        solutions,
+        words,
+        notes,
+    )
 
 
 def _check_choice(case_set: CaseSet, conditions: tuple[str, ...], outcome: str, kind: str) -> None:
@@ -271,14 +291,17 @@ def _check_choice(case_set: CaseSet, conditions: tuple[str, ...], outcome: str, 
     known = list(case_set.columns)
     unknown = [c for c in (*conditions, outcome) if c not in case_set.columns]
     if unknown:
-        raise AnalysisError(f"{', '.join(unknown)} {'is' if len(unknown) == 1 else 'are'} not a column of the "
-                            f"case set; its columns are {', '.join(known)}")
+        raise AnalysisError(
+            f"{', '.join(unknown)} {'is' if len(unknown) == 1 else 'are'} not a column of the "
+            f"case set; its columns are {', '.join(known)}"
+        )
     if not conditions:
         raise AnalysisError("choose at least one condition")
     if len(set(conditions)) != len(conditions):
         twice = sorted({c for c in conditions if conditions.count(c) > 1})
-        raise AnalysisError(f"{', '.join(twice)} {'is' if len(twice) == 1 else 'are'} chosen twice: "
-                            "name each condition once")
+        raise AnalysisError(
+            f"{', '.join(twice)} {'is' if len(twice) == 1 else 'are'} chosen twice: name each condition once"
+        )
     if outcome in conditions:
         raise AnalysisError(f"{outcome} is the outcome, so it cannot also be a condition")
     if len(conditions) > MAX_CONDITIONS:
@@ -287,7 +310,8 @@ def _check_choice(case_set: CaseSet, conditions: tuple[str, ...], outcome: str, 
             f"({MAX_CONDITIONS} already make {1 << MAX_CONDITIONS:,} possible configurations for "
             f"{len(case_set.ids)} {case_set.noun[1] if len(case_set.ids) != 1 else case_set.noun[0]}). "
             "Choose the conditions that matter most: those with enough variation, that the evidence "
-            "supports best")
+            "supports best"
+        )
     if not case_set.ids:
         raise AnalysisError("the case set has no cases")
 
@@ -309,8 +333,16 @@ def _share(part: int, whole: int) -> float | None:
 def _raw_table(case_set: CaseSet, conditions: tuple[str, ...], outcome: str) -> RawTable:
     columns = tuple(case_set.columns)
     rows = tuple((case, tuple(case_set.columns[c][i] for c in columns)) for i, case in enumerate(case_set.ids))
-    variation = tuple(Variation(c, sum(case_set.columns[c]), len(case_set.ids) - sum(case_set.columns[c]),
-                                c in conditions or c == outcome, c == outcome) for c in columns)
+    variation = tuple(
+        Variation(
+            c,
+            sum(case_set.columns[c]),
+            len(case_set.ids) - sum(case_set.columns[c]),
+            c in conditions or c == outcome,
+            c == outcome,
+        )
+        for c in columns
+    )
     return RawTable(columns, rows, variation)
 
 
@@ -324,15 +356,31 @@ def _necessity(case_set: CaseSet, conditions: tuple[str, ...], outcome: str) -> 
             for present in (True, False):
                 want = 1 if present else 0
                 has = [v == want for v in values]
-                out.append(Necessity(name, present, name.upper() if present else name.lower(), str(target),
-                                     sum(1 for h, r in zip(has, result) if h and r == target), with_outcome,
-                                     sum(has)))
+                out.append(
+                    Necessity(
+                        name,
+                        present,
+                        name.upper() if present else name.lower(),
+                        str(target),
+                        sum(1 for h, r in zip(has, result) if h and r == target),
+                        with_outcome,
+                        sum(has),
+                    )
+                )
     return tuple(out)
 
 
-def _solution(case_set: CaseSet, conditions: tuple[str, ...], outcome: str, target: str, kind: str,
-              configuration_of: list[int], by_configuration: dict[int, list[int]],
-              rows: list[Configuration], words: Mapping[str, Wording]) -> Solution:
+def _solution(
+    case_set: CaseSet,
+    conditions: tuple[str, ...],
+    outcome: str,
+    target: str,
+    kind: str,
+    configuration_of: list[int],
+    by_configuration: dict[int, list[int]],
+    rows: list[Configuration],
+    words: Mapping[str, Wording],
+) -> Solution:
     """The models for one outcome value (`target`: "1" the outcome, "0" its absence)."""
     wording = words[outcome].present if target == "1" else words[outcome].absent
     n = len(conditions)
@@ -345,8 +393,10 @@ def _solution(case_set: CaseSet, conditions: tuple[str, ...], outcome: str, targ
         forbidden |= {c for c in range(1 << n) if c not in by_configuration}
     if not positive:
         if with_outcome:
-            note = (f"every {noun[0]} {wording} is in a contradictory configuration, so no term can "
-                    "cover it: tell the cases apart with another condition, or check the data")
+            note = (
+                f"every {noun[0]} {wording} is in a contradictory configuration, so no term can "
+                "cover it: tell the cases apart with another condition, or check the data"
+            )
         else:
             note = f"there is no {noun[0]} {wording}, so nothing to explain"
         return Solution(target, kind, wording, with_outcome, (), note)
@@ -354,11 +404,16 @@ def _solution(case_set: CaseSet, conditions: tuple[str, ...], outcome: str, targ
     try:
         covers = minimum_covers(sorted(positive), prime_implicants(n, positive, forbidden))
     except (TooManyCovers, TooComplex) as err:
-        unseen = (f"with {len(remainder_set):,} of the {1 << n:,} configurations observed in no {noun[0]}, "
-                  if remainder_set and kind == PARSIMONIOUS else "")
-        why = (f"more than {MAX_COVERS} models are equally simple: {unseen}these {noun[1]} cannot choose "
-               "between them" if isinstance(err, TooManyCovers) else
-               f"finding the simplest models would take too long ({err})")
+        unseen = (
+            f"with {len(remainder_set):,} of the {1 << n:,} configurations observed in no {noun[0]}, "
+            if remainder_set and kind == PARSIMONIOUS
+            else ""
+        )
+        why = (
+            f"more than {MAX_COVERS} models are equally simple: {unseen}these {noun[1]} cannot choose between them"
+            if isinstance(err, TooManyCovers)
+            else f"finding the simplest models would take too long ({err})"
+        )
         fewer = "choose fewer conditions" + (", or ask for the conservative solution" if unseen else "")
         return Solution(target, kind, wording, with_outcome, (), f"{why}; {fewer}")
 
@@ -400,8 +455,15 @@ def _solution(case_set: CaseSet, conditions: tuple[str, ...], outcome: str, targ
         terms = tuple(term(c, tuple(o for o in cover if o != c)) for c in cover)
         covered = [i for i, c in enumerate(configuration_of) if any(cube.covers(c) for cube in cover)]
         hits = sum(result[i] for i in covered)
-        models.append(Model(f"M{len(models) + 1}", terms, hits / with_outcome, _share(hits, len(covered)),
-                            _reach(hits, with_outcome, noun, wording)))
+        models.append(
+            Model(
+                f"M{len(models) + 1}",
+                terms,
+                hits / with_outcome,
+                _share(hits, len(covered)),
+                _reach(hits, with_outcome, noun, wording),
+            )
+        )
     return Solution(target, kind, wording, with_outcome, tuple(models))
 
 
@@ -429,8 +491,14 @@ def _reach(hits: int, of: int, noun: tuple[str, str], wording: str) -> str:
     return f"{hits} of the {of} {plural} {wording}"
 
 
-def _notes(case_set: CaseSet, conditions: tuple[str, ...], outcome: str, rows: list[Configuration],
-           remainders: tuple[str, ...], words: Mapping[str, Wording]) -> tuple[str, ...]:
+def _notes(
+    case_set: CaseSet,
+    conditions: tuple[str, ...],
+    outcome: str,
+    rows: list[Configuration],
+    remainders: tuple[str, ...],
+    words: Mapping[str, Wording],
+) -> tuple[str, ...]:
     noun = case_set.noun
     total = len(case_set.ids)
     notes = []
@@ -443,20 +511,27 @@ def _notes(case_set: CaseSet, conditions: tuple[str, ...], outcome: str, rows: l
         what = "the outcome" if name == outcome else name
         if v.differ == 0:
             state = words[name].present if present else words[name].absent
-            notes.append(f"{what} is the same in every {noun[0]} ({state} in all {total}): it cannot tell "
-                         "any of them apart")
+            notes.append(
+                f"{what} is the same in every {noun[0]} ({state} in all {total}): it cannot tell any of them apart"
+            )
         else:
-            notes.append(f"{what}: only {v.differ} of the {total} {noun[1]} differ from the rest "
-                         f"({present} present, {total - present} absent), a third or fewer: too little "
-                         "variation by the review's rule")
+            notes.append(
+                f"{what}: only {v.differ} of the {total} {noun[1]} differ from the rest "
+                f"({present} present, {total - present} absent), a third or fewer: too little "
+                "variation by the review's rule"
+            )
     for row in rows:
         if row.outcome == CONTRADICTION:
-            notes.append(f"configuration {row.configuration} is a contradiction: of its {noun[1]} "
-                         f"{', '.join(row.cases)}, {row.with_outcome} {words[outcome].present} and "
-                         f"{len(row.cases) - row.with_outcome} {words[outcome].absent}. No solution covers "
-                         "it; another condition may tell them apart")
+            notes.append(
+                f"configuration {row.configuration} is a contradiction: of its {noun[1]} "
+                f"{', '.join(row.cases)}, {row.with_outcome} {words[outcome].present} and "
+                f"{len(row.cases) - row.with_outcome} {words[outcome].absent}. No solution covers "
+                "it; another condition may tell them apart"
+            )
     observed = len(rows)
-    notes.append(f"{observed} of the {observed + len(remainders):,} possible configurations "
-                 f"{'was' if observed == 1 else 'were'} observed; the other {len(remainders):,} are "
-                 "logical remainders")
+    notes.append(
+        f"{observed} of the {observed + len(remainders):,} possible configurations "
+        f"{'was' if observed == 1 else 'were'} observed; the other {len(remainders):,} are "
+        "logical remainders"
+    )
     return tuple(notes)

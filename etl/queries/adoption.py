@@ -25,26 +25,34 @@ class StoreStatus:
     demo_returns: int
     returns: int
 
+
 def store_status(db: Database, programme: Programme) -> StoreStatus:
     meta = db.query("SELECT key, value FROM meta")
     meta = dict(zip(meta["key"], meta["value"]))
     latest = db.query(
         """SELECT quarter_index, quarter FROM england_quarters WHERE programme = ?
-           ORDER BY quarter_index DESC LIMIT 1""", [programme.code])
+           ORDER BY quarter_index DESC LIMIT 1""",
+        [programme.code],
+    )
     published = db.query(
         """SELECT quarter FROM publications WHERE programme = ?
            AND quarter_index IN (SELECT quarter_index FROM england_quarters WHERE programme = ?)
-           ORDER BY quarter_index DESC LIMIT 1""", [programme.code, programme.code])
+           ORDER BY quarter_index DESC LIMIT 1""",
+        [programme.code, programme.code],
+    )
     demo = db.query(
         """SELECT count(*) FILTER (WHERE s.is_demo) AS demo, count(*) AS all_returns
            FROM current_returns c JOIN submissions s ON s.id = c.submission_id
-           WHERE c.programme = ?""", [programme.code])
+           WHERE c.programme = ?""",
+        [programme.code],
+    )
     last_load = db.query(
         """SELECT max(loaded_at) AS at FROM (
                SELECT loaded_at FROM submissions WHERE programme = ?
                UNION ALL SELECT restored_at FROM restores r
                JOIN submissions s ON s.id = r.submission_id WHERE s.programme = ?)""",
-        [programme.code, programme.code])
+        [programme.code, programme.code],
+    )
     loaded_at = last_load["at"].iloc[0] if len(last_load) else None
     return StoreStatus(
         database=db.path.name,
@@ -58,17 +66,25 @@ def store_status(db: Database, programme: Programme) -> StoreStatus:
         returns=int(demo["all_returns"].iloc[0]),
     )
 
+
 def ahsn_list(db: Database) -> pd.DataFrame:
-    return db.query("SELECT short_name, slug, name_2018_2020, name_from_2023, table_order "
-                 "FROM ahsns ORDER BY table_order")
+    return db.query(
+        "SELECT short_name, slug, name_2018_2020, name_from_2023, table_order FROM ahsns ORDER BY table_order"
+    )
+
 
 def loaded_quarters(db: Database, programme: Programme) -> pd.DataFrame:
     """Quarters with at least one return, oldest first."""
-    return db.query("""SELECT quarter_index, quarter, ahsns_returned FROM england_quarters
-                    WHERE programme = ? ORDER BY quarter_index""", [programme.code])
+    return db.query(
+        """SELECT quarter_index, quarter, ahsns_returned FROM england_quarters
+                    WHERE programme = ? ORDER BY quarter_index""",
+        [programme.code],
+    )
 
-def ahsn_rates(db: Database, programme: Programme, quarter_indexes: list[int] | None = None,
-               ahsn: str | None = None) -> pd.DataFrame:
+
+def ahsn_rates(
+    db: Database, programme: Programme, quarter_indexes: list[int] | None = None, ahsn: str | None = None
+) -> pd.DataFrame:
     """Per AHSN and quarter: counted and adopted trusts, the rate, referrals.
     Only AHSN-quarters with a return have a row."""
     sql = """SELECT a.short_name AS ahsn, a.slug, a.table_order, q.quarter_index, q.quarter,
@@ -85,6 +101,7 @@ def ahsn_rates(db: Database, programme: Programme, quarter_indexes: list[int] | 
         params.append(ahsn)
     return db.query(sql + " ORDER BY a.table_order, q.quarter_index", params)
 
+
 def england_rates(db: Database, programme: Programme, quarter_indexes: list[int] | None = None) -> pd.DataFrame:
     sql = """SELECT quarter_index, quarter, counted_trusts, adopted_trusts, rate_percent,
                     ahsns_returned, referrals_made, referrals_completed
@@ -95,11 +112,15 @@ def england_rates(db: Database, programme: Programme, quarter_indexes: list[int]
         params.append(list(quarter_indexes))
     return db.query(sql + " ORDER BY quarter_index", params)
 
+
 def level_counts(db: Database, programme: Programme, ahsn: str) -> pd.DataFrame:
     """Counted trusts at each level, per quarter, for one AHSN (zeros included)."""
-    return db.query("""SELECT quarter_index, quarter, level, level_name, trusts FROM level_counts
+    return db.query(
+        """SELECT quarter_index, quarter, level, level_name, trusts FROM level_counts
                     WHERE programme = ? AND ahsn = ? ORDER BY quarter_index, level""",
-                 [programme.code, ahsn])
+        [programme.code, ahsn],
+    )
+
 
 _TRUST_ROWS = """
     SELECT t.ahsn, t.quarter_index, t.quarter, t.trust_code, t.trust_name, t.trust_type,
@@ -122,6 +143,7 @@ _TRUST_ROWS = """
           AND prev.trust_code = t.trust_code AND prev.quarter_index = t.quarter_index - 1
     WHERE t.programme = ? AND list_contains(?, t.quarter_index)"""
 
+
 def trust_rows(db: Database, programme: Programme, quarter_indexes: list[int], ahsn: str | None = None) -> pd.DataFrame:
     """Every trust row of the current returns for these quarters (optionally one AHSN's), with
     whether the trust counts toward the rate, whether it counts as adopted, and its level in the
@@ -132,13 +154,16 @@ def trust_rows(db: Database, programme: Programme, quarter_indexes: list[int], a
         params.append(ahsn)
     return db.query(sql + " ORDER BY t.quarter_index, a.table_order, t.trust_name, t.trust_code", params)
 
+
 def trusts(db: Database, programme: Programme, ahsn: str, quarter_index: int) -> pd.DataFrame:
     """The trusts of one return (see trust_rows)."""
     return trust_rows(db, programme, [quarter_index], ahsn)
 
+
 def trust_codes_missing(db: Database, programme: Programme, ahsn: str, quarter_index: int) -> pd.DataFrame:
     """Trusts in the AHSN's return for the quarter before but not in this one's."""
-    return db.query("""
+    return db.query(
+        """
         SELECT prev.trust_code, prev.trust_name, prev.adoption_level
         FROM trust_returns prev
         WHERE prev.programme = ? AND prev.ahsn = ? AND prev.quarter_index = ? - 1
@@ -146,11 +171,16 @@ def trust_codes_missing(db: Database, programme: Programme, ahsn: str, quarter_i
               SELECT trust_code FROM trust_returns
               WHERE programme = ? AND ahsn = ? AND quarter_index = ?)
         ORDER BY prev.trust_name""",
-        [programme.code, ahsn, quarter_index, programme.code, ahsn, quarter_index])
+        [programme.code, ahsn, quarter_index, programme.code, ahsn, quarter_index],
+    )
+
 
 def current_return_rows(db: Database, programme: Programme) -> pd.DataFrame:
     """Every current trust row (for templates and previews)."""
-    return db.query("""SELECT ahsn, quarter_index, quarter, trust_code, trust_name, trust_type,
+    return db.query(
+        """SELECT ahsn, quarter_index, quarter, trust_code, trust_name, trust_type,
                            adoption_level, referrals_made, referrals_completed
                     FROM trust_returns WHERE programme = ?
-                    ORDER BY ahsn, quarter_index, trust_name""", [programme.code])
+                    ORDER BY ahsn, quarter_index, trust_name""",
+        [programme.code],
+    )

@@ -13,7 +13,8 @@ def collection_quarters(db: Database, programme: Programme) -> pd.DataFrame:
     (NULL while open), a due date set by hand (NULL: the programme's rule), how many AHSNs and
     trusts have a current return, how many published figures have been revised since, and
     how many changes wait for approval."""
-    return db.query("""
+    return db.query(
+        """
         WITH quarters AS (
             SELECT quarter_index, any_value(quarter) AS quarter FROM (
                 SELECT quarter_index, quarter FROM touches WHERE programme = ?
@@ -32,12 +33,16 @@ def collection_quarters(db: Database, programme: Programme) -> pd.DataFrame:
         LEFT JOIN publications p ON p.programme = ? AND p.quarter_index = q.quarter_index
         LEFT JOIN due_dates d ON d.programme = ? AND d.quarter_index = q.quarter_index
         LEFT JOIN england_quarters e ON e.programme = ? AND e.quarter_index = q.quarter_index
-        ORDER BY q.quarter_index""", [programme.code] * 8)
+        ORDER BY q.quarter_index""",
+        [programme.code] * 8,
+    )
+
 
 def pending_revisions(db: Database, programme: Programme) -> pd.DataFrame:
     """Changes to published quarters waiting for a decision, one row per AHSN-quarter each
     changes, oldest first: the figure now (before) and the figure it would make (after)."""
-    return db.query("""
+    return db.query(
+        """
         SELECT r.event_id, r.action, r.submission_id, r.ahsn, r.quarter_index, r.quarter, r.by_user,
                r.happened_at, s.file_name,
                b.rate_percent AS before_rate, b.adopted_trusts AS before_adopted, b.counted_trusts AS before_counted,
@@ -50,12 +55,16 @@ def pending_revisions(db: Database, programme: Programme) -> pd.DataFrame:
         LEFT JOIN return_figures a ON a.submission_id = r.submission_id AND a.ahsn = r.ahsn
                                   AND a.quarter_index = r.quarter_index
         WHERE r.programme = ?
-        ORDER BY r.event_id, x.table_order""", [programme.code])
+        ORDER BY r.event_id, x.table_order""",
+        [programme.code],
+    )
+
 
 def revision_trust_changes(db: Database, programme: Programme, event_id: int) -> pd.DataFrame:
     """What a pending revision changes, trust by trust: the level and referrals now and after,
     for every trust that differs (added, removed or changed)."""
-    return db.query("""
+    return db.query(
+        """
         WITH pending AS (SELECT * FROM pending_revisions WHERE programme = ? AND event_id = ?),
         after AS (SELECT r.* FROM submitted_rows r
                   JOIN pending p ON p.submission_id = r.submission_id AND p.ahsn = r.ahsn
@@ -74,7 +83,10 @@ def revision_trust_changes(db: Database, programme: Programme, event_id: int) ->
            OR a.adoption_level IS DISTINCT FROM n.adoption_level OR a.trust_type IS DISTINCT FROM n.trust_type
            OR a.referrals_made IS DISTINCT FROM n.referrals_made
            OR a.referrals_completed IS DISTINCT FROM n.referrals_completed
-        ORDER BY 1, 3""", [programme.code, event_id])
+        ORDER BY 1, 3""",
+        [programme.code, event_id],
+    )
+
 
 def revisions(db: Database, programme: Programme, quarter_indexes: list[int] | None = None) -> pd.DataFrame:
     """Published figures changed since publication: first published and now, when, why, by whom."""
@@ -87,10 +99,14 @@ def revisions(db: Database, programme: Programme, quarter_indexes: list[int] | N
         params.append(list(quarter_indexes))
     return db.query(sql + " ORDER BY quarter_index, ahsn", params)
 
+
 def first_published_rates(db: Database, programme: Programme, quarter_indexes: list[int]) -> pd.DataFrame:
     """Per AHSN and published quarter, the figures as first published (what the board saw)."""
-    return db.query("""SELECT a.short_name AS ahsn, q.quarter_index, q.quarter, q.counted_trusts, q.adopted_trusts,
+    return db.query(
+        """SELECT a.short_name AS ahsn, q.quarter_index, q.quarter, q.counted_trusts, q.adopted_trusts,
                               q.all_trusts, q.rate_percent, q.submission_id
                        FROM first_published_quarters q JOIN ahsns a ON a.short_name = q.ahsn
                        WHERE q.programme = ? AND list_contains(?, q.quarter_index)
-                       ORDER BY a.table_order, q.quarter_index""", [programme.code, list(quarter_indexes)])
+                       ORDER BY a.table_order, q.quarter_index""",
+        [programme.code, list(quarter_indexes)],
+    )

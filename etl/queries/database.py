@@ -45,6 +45,7 @@ class _Connection:
         self.connection = duckdb.connect(str(path), read_only=True)
         self.results: OrderedDict[tuple, pd.DataFrame] = OrderedDict()
 
+
 class Database:
     """Read access to a store's current database, for one process.
 

@@ -18,8 +18,7 @@ import pandas as pd
 from etl.programmes import Programme
 
 # The current rows of a quarter a new return is checked against (etl/validate.py).
-ROWS_TO_CHECK = ["ahsn", "quarter_index", "trust_code", "trust_name", "trust_type", "adoption_level",
-                 "referrals_made"]
+ROWS_TO_CHECK = ["ahsn", "quarter_index", "trust_code", "trust_name", "trust_type", "adoption_level", "referrals_made"]
 
 
 @contextmanager
@@ -66,8 +65,11 @@ def current_rows(path: Path | None, quarter_indexes: set[int]) -> pd.DataFrame:
     """The current trust rows of the given quarters: what a new return is checked against."""
     if path is None or not quarter_indexes:
         return pd.DataFrame(columns=ROWS_TO_CHECK)
-    return read(path, f"SELECT {', '.join(ROWS_TO_CHECK)} FROM trust_returns WHERE list_contains(?, quarter_index)",
-                [sorted(quarter_indexes)])
+    return read(
+        path,
+        f"SELECT {', '.join(ROWS_TO_CHECK)} FROM trust_returns WHERE list_contains(?, quarter_index)",
+        [sorted(quarter_indexes)],
+    )
 
 
 def collection_state(path: Path | None, programme: Programme, ahsn_names: set[str]) -> dict:
@@ -77,25 +79,41 @@ def collection_state(path: Path | None, programme: Programme, ahsn_names: set[st
     if path is None or not ahsn_names:
         return state
     with opened(path) as con:
-        state["published"] = {q for (q,) in con.execute(
-            "SELECT quarter_index FROM publications WHERE programme = ?", [programme.code]).fetchall()}
-        state["due"] = dict(con.execute(
-            "SELECT quarter_index, due_date FROM due_dates WHERE programme = ?", [programme.code]).fetchall())
-        state["returned"] = set(con.execute(
-            "SELECT ahsn, quarter_index FROM current_returns WHERE programme = ? AND list_contains(?, ahsn)",
-            [programme.code, sorted(ahsn_names)]).fetchall())
+        state["published"] = {
+            q
+            for (q,) in con.execute(
+                "SELECT quarter_index FROM publications WHERE programme = ?", [programme.code]
+            ).fetchall()
+        }
+        state["due"] = dict(
+            con.execute(
+                "SELECT quarter_index, due_date FROM due_dates WHERE programme = ?", [programme.code]
+            ).fetchall()
+        )
+        state["returned"] = set(
+            con.execute(
+                "SELECT ahsn, quarter_index FROM current_returns WHERE programme = ? AND list_contains(?, ahsn)",
+                [programme.code, sorted(ahsn_names)],
+            ).fetchall()
+        )
     return state
 
 
 def quarter_state(path: Path, programme: Programme, quarter_index: int) -> dict:
     """{'returned': AHSNs with a current return, 'published': 1 if signed off} for one quarter."""
-    return read_one(path, """
+    return read_one(
+        path,
+        """
         SELECT (SELECT count(*) FROM current_returns WHERE programme = ? AND quarter_index = ?) AS returned,
                (SELECT count(*) FROM publications WHERE programme = ? AND quarter_index = ?) AS published""",
-                    [programme.code, quarter_index, programme.code, quarter_index])
+        [programme.code, quarter_index, programme.code, quarter_index],
+    )
 
 
 def pending_revision(path: Path, event_id: int) -> dict:
     """{'programme', 'n'}: whether the submission or restore `event_id` waits for a decision."""
-    return read_one(path, "SELECT any_value(programme) AS programme, count(*) AS n "
-                          "FROM pending_revisions WHERE event_id = ?", [event_id])
+    return read_one(
+        path,
+        "SELECT any_value(programme) AS programme, count(*) AS n FROM pending_revisions WHERE event_id = ?",
+        [event_id],
+    )

@@ -33,30 +33,44 @@ def submissions(db: Database, programme: Programme, ahsn: str | None = None) -> 
         params.append(ahsn)
     return db.query(sql + " ORDER BY s.id DESC, sr.quarter_index, sr.ahsn", params)
 
+
 def quarantine_events(db: Database, programme: Programme) -> pd.DataFrame:
     """Every quarantine and release, newest first."""
-    return db.query("""SELECT q.id, q.submission_id, q.action, q.reason, q.by_user, q.happened_at
+    return db.query(
+        """SELECT q.id, q.submission_id, q.action, q.reason, q.by_user, q.happened_at
                        FROM quarantine_events q JOIN submissions s ON s.id = q.submission_id
-                       WHERE s.programme = ? ORDER BY q.id DESC""", [programme.code])
+                       WHERE s.programme = ? ORDER BY q.id DESC""",
+        [programme.code],
+    )
+
 
 def submission_comments(db: Database, programme: Programme, submission_ids: list[int]) -> pd.DataFrame:
     """The per-trust comments (a Notes/Comments column) of these submissions, in file order."""
-    return db.query("""SELECT submission_id, ahsn, quarter, "row", trust_code, trust_name, comment
+    return db.query(
+        """SELECT submission_id, ahsn, quarter, "row", trust_code, trust_name, comment
                        FROM submitted_rows
                        WHERE programme = ? AND list_contains(?, submission_id) AND comment IS NOT NULL
                          AND trim(comment) <> ''
                        ORDER BY submission_id, "row"
-                    """, [programme.code, list(submission_ids)])
+                    """,
+        [programme.code, list(submission_ids)],
+    )
+
 
 def restores(db: Database, programme: Programme) -> pd.DataFrame:
-    return db.query("""SELECT r.id, r.submission_id, r.restored_by, r.restored_at, r.source
+    return db.query(
+        """SELECT r.id, r.submission_id, r.restored_by, r.restored_at, r.source
                     FROM restores r JOIN submissions s ON s.id = r.submission_id
-                    WHERE s.programme = ? ORDER BY r.id DESC""", [programme.code])
+                    WHERE s.programme = ? ORDER BY r.id DESC""",
+        [programme.code],
+    )
+
 
 def restore_preview(db: Database, programme: Programme, submission_id: int) -> pd.DataFrame:
     """What restoring a submission would do, per AHSN-quarter it holds: the figure now, the
     figure it holds, and whether its quarter is published (then it would be a revision)."""
-    return db.query("""
+    return db.query(
+        """
         SELECT f.ahsn, f.quarter_index, f.quarter,
                n.rate_percent AS now_rate, n.adopted_trusts AS now_adopted, n.counted_trusts AS now_counted,
                n.submission_id AS now_submission_id,
@@ -68,12 +82,18 @@ def restore_preview(db: Database, programme: Programme, submission_id: int) -> p
         LEFT JOIN ahsn_quarters n ON n.programme = f.programme AND n.ahsn = f.ahsn AND n.quarter_index = f.quarter_index
         LEFT JOIN publications p ON p.programme = f.programme AND p.quarter_index = f.quarter_index
         WHERE f.programme = ? AND f.submission_id = ?
-        ORDER BY f.quarter_index, a.table_order""", [programme.code, submission_id])
+        ORDER BY f.quarter_index, a.table_order""",
+        [programme.code, submission_id],
+    )
+
 
 def submission_rows(db: Database, programme: Programme, submission_id: int) -> pd.DataFrame:
     """The trust rows the database holds from one submission, as counted, in file order
     (`row` is the row in the file as sent)."""
-    return db.query("""SELECT "row", quarter, ahsn, trust_code, trust_name, trust_type, adoption_level,
+    return db.query(
+        """SELECT "row", quarter, ahsn, trust_code, trust_name, trust_type, adoption_level,
                            referrals_made, referrals_completed, comment
                     FROM submitted_rows WHERE programme = ? AND submission_id = ?
-                    ORDER BY "row", ahsn, quarter_index""", [programme.code, submission_id])
+                    ORDER BY "row", ahsn, quarter_index""",
+        [programme.code, submission_id],
+    )

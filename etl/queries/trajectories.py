@@ -23,6 +23,7 @@ def trajectory_targets(db: Database, programme: Programme, ahsn: str | None = No
         params.append(ahsn)
     return db.query(sql + " ORDER BY a.table_order, t.quarter_index", params)
 
+
 def trajectory_versions(db: Database, programme: Programme, ahsn: str | None = None) -> pd.DataFrame:
     """Every version of every AHSN's trajectory: who set it, when, why, from which file; AHSNs
     in the national table's order, newest version first."""
@@ -36,8 +37,10 @@ def trajectory_versions(db: Database, programme: Programme, ahsn: str | None = N
         params.append(ahsn)
     return db.query(sql + " ORDER BY a.table_order, v.version DESC", params)
 
-def trajectory_steps(db: Database, programme: Programme, ahsn: str | None = None,
-                     newest_only: bool = False) -> pd.DataFrame:
+
+def trajectory_steps(
+    db: Database, programme: Programme, ahsn: str | None = None, newest_only: bool = False
+) -> pd.DataFrame:
     """The steps of each version (`newest_only`: of each AHSN's trajectory now), earliest first."""
     sql = """SELECT s.event_id, s.ahsn, v.version, v.is_newest, s.quarter_index, s.quarter, s.target_percent, s.note
              FROM trajectory_steps s

@@ -62,7 +62,7 @@ class Compound:
         if shift not in (9, 12) or _u16(content, 32) != 6:
             raise damaged("its sectors are of a size Excel never writes")
         self.size = 1 << shift
-        self.data = content[self.size:]  # sector 0 follows the header (padded to a sector)
+        self.data = content[self.size :]  # sector 0 follows the header (padded to a sector)
         self.maxid = len(content) // self.size
         dir_start, mini_fat_start = _u32(content, 48), _u32(content, 60)
         mini_fat_len, difat_start = _u32(content, 64), _u32(content, 68)
@@ -81,7 +81,7 @@ class Compound:
         directory = self._chain(dir_start, self.fat, self._sector, None)
         self.entries = []  # (name, start, length)
         for at in range(0, len(directory) - 127, 128):
-            entry = directory[at:at + 128]
+            entry = directory[at : at + 128]
             name = entry[:64].decode("utf-16-le", "replace").split("\x00", 1)[0]
             length = _u32(entry, 120) if self.size == 512 else struct.unpack_from("<Q", entry, 120)[0]
             self.entries.append((name, _u32(entry, 116), length))
@@ -91,8 +91,7 @@ class Compound:
         self.mini_fat: list[int] = []
         if mini_fat_len > 0:
             self.mini = self._chain(self.entries[0][1], self.fat, self._sector, self.entries[0][2])
-            self.mini_fat = self._u32s(self._chain(mini_fat_start, self.fat, self._sector,
-                                                   mini_fat_len * self.size))
+            self.mini_fat = self._u32s(self._chain(mini_fat_start, self.fat, self._sector, mini_fat_len * self.size))
 
     def names(self) -> set[str]:
         return {name for name, _, _ in self.entries}
@@ -110,13 +109,13 @@ class Compound:
     def _sector(self, sector_id: int) -> bytes:
         if sector_id > self.maxid:
             raise damaged("a sector lies past the end of the file")
-        return self.data[sector_id * self.size:(sector_id + 1) * self.size]
+        return self.data[sector_id * self.size : (sector_id + 1) * self.size]
 
     def _mini_sector(self, sector_id: int) -> bytes:
         start = sector_id * 64
         if start + 64 > len(self.mini):  # calamine would read on into the file: not a real .xls
             raise damaged("a small stream lies outside its container")
-        return self.mini[start:start + 64]
+        return self.mini[start : start + 64]
 
     @staticmethod
     def _chain(sector_id: int, fat: list[int], sector, length: int | None) -> bytes:
@@ -127,7 +126,7 @@ class Compound:
                 raise damaged("a chain of its sectors loops")
             seen.add(sector_id)
             piece = sector(sector_id)
-            out += piece if length is None else piece[:length - len(out)]
+            out += piece if length is None else piece[: length - len(out)]
             if length is not None and len(out) >= length:
                 break
             if sector_id >= len(fat):
@@ -145,8 +144,9 @@ def workbook_stream(compound: Compound) -> bytes:
         stream = compound.stream(name)
         if stream is not None:
             return stream
-    raise Refused("this is an Office file but not an Excel workbook",
-                  "Upload the return itself, as .xlsx, .xls, .ods or CSV")
+    raise Refused(
+        "this is an Office file but not an Excel workbook", "Upload the return itself, as .xlsx, .xls, .ods or CSV"
+    )
 
 
 def records(stream: bytes, at: int = 0):
@@ -158,13 +158,13 @@ def records(stream: bytes, at: int = 0):
         kind, length = struct.unpack_from("<HH", stream, at)
         if at + 4 + length > end:
             raise damaged("a record is cut short")
-        data = stream[at + 4:at + 4 + length]
+        data = stream[at + 4 : at + 4 + length]
         at += 4 + length
         while at + 4 < end and _u16(stream, at) == CONTINUE:
             more = _u16(stream, at + 2)
             if at + 4 + more > end:
                 raise damaged("a record is cut short")
-            data += stream[at + 4:at + 4 + more]
+            data += stream[at + 4 : at + 4 + more]
             at += 4 + more
         yield kind, data
 
@@ -175,9 +175,11 @@ def inspect_xls(content: bytes, limits: ReadLimits) -> Package:
     sheets: list[tuple[int, SheetScan]] = []
     for kind, data in records(stream):
         if kind == FILEPASS and len(data) >= 2 and _u16(data, 0) != 0:
-            raise Refused("the Excel file is password-protected (encrypted)",
-                          "Remove the password (in Excel: File > Info > Protect Workbook > Encrypt with "
-                          "Password, and clear it), save, and upload it again")
+            raise Refused(
+                "the Excel file is password-protected (encrypted)",
+                "Remove the password (in Excel: File > Info > Protect Workbook > Encrypt with "
+                "Password, and clear it), save, and upload it again",
+            )
         if kind == BOUNDSHEET8:
             if len(data) < 8:
                 raise damaged("a sheet's record is cut short")
@@ -254,5 +256,5 @@ def _short_string(data: bytes) -> str:
     if len(data) < 2:
         return "?"
     count, wide = data[0], data[1] & 1
-    raw = data[2:2 + count * (2 if wide else 1)]
+    raw = data[2 : 2 + count * (2 if wide else 1)]
     return raw.decode("utf-16-le" if wide else "latin-1", "replace").replace("\x00", "")

@@ -33,19 +33,25 @@ def inspect_ole2(content: bytes, limits: ReadLimits) -> Package:
     """An OLE2 compound file is an .xls, or an .xlsx Excel encrypted with a password, or a
     Word or other Office file."""
     if _utf16("EncryptedPackage") in content:
-        raise Refused("the Excel file is password-protected (encrypted)",
-                      "Remove the password (in Excel: File > Info > Protect Workbook > Encrypt with "
-                      "Password, and clear it), save, and upload it again")
+        raise Refused(
+            "the Excel file is password-protected (encrypted)",
+            "Remove the password (in Excel: File > Info > Protect Workbook > Encrypt with "
+            "Password, and clear it), save, and upload it again",
+        )
     if _utf16("_VBA_PROJECT_CUR") in content:
-        raise Refused("the workbook contains macros, which a return must not hold",
-                      "In Excel use File > Save As and choose 'Excel Workbook (.xlsx)': that copy "
-                      "has no macros. Upload that copy")
+        raise Refused(
+            "the workbook contains macros, which a return must not hold",
+            "In Excel use File > Save As and choose 'Excel Workbook (.xlsx)': that copy "
+            "has no macros. Upload that copy",
+        )
     if _utf16("WordDocument") in content:
-        raise Refused("this is a Word document, not a spreadsheet",
-                      "Put the return in the Excel template and upload that")
+        raise Refused(
+            "this is a Word document, not a spreadsheet", "Put the return in the Excel template and upload that"
+        )
     if _utf16("Workbook") not in content and _utf16("Book") not in content:
-        raise Refused("this is an Office file but not an Excel workbook",
-                      "Upload the return itself, as .xlsx, .xls, .ods or CSV")
+        raise Refused(
+            "this is an Office file but not an Excel workbook", "Upload the return itself, as .xlsx, .xls, .ods or CSV"
+        )
     return inspect_xls(content, limits)
 
 
@@ -62,8 +68,9 @@ def read_book(kind: str, content: bytes, limits: ReadLimits) -> tuple[list[Grid]
         book = python_calamine.CalamineWorkbook.from_filelike(BytesIO(content))
         metadata = book.sheets_metadata
     except python_calamine.PasswordError:
-        raise Refused(f"the {name} file is password-protected (encrypted)",
-                      "Remove the password, save, and upload it again") from None
+        raise Refused(
+            f"the {name} file is password-protected (encrypted)", "Remove the password, save, and upload it again"
+        ) from None
     except BaseException as err:  # calamine's errors, and a Rust panic (a BaseException)
         if isinstance(err, (KeyboardInterrupt, SystemExit, MemoryError)):
             raise
@@ -71,10 +78,12 @@ def read_book(kind: str, content: bytes, limits: ReadLimits) -> tuple[list[Grid]
     _same_as_inspected(kind, package, book, [m.name for m in metadata], python_calamine)
     hidden = [m.name for m in metadata if str(m.visible).rsplit(".", 1)[-1] != "Visible"]
     if hidden:
-        raise Refused(f"the workbook has hidden sheet{'s' if len(hidden) > 1 else ''} "
-                      f"{', '.join(sheet_name(n) for n in hidden)}: what you see is not all the file holds",
-                      "Right-click a sheet tab > Unhide, and delete the sheets that are not the "
-                      "return; or " + PLAIN_COPY[0].lower() + PLAIN_COPY[1:])
+        raise Refused(
+            f"the workbook has hidden sheet{'s' if len(hidden) > 1 else ''} "
+            f"{', '.join(sheet_name(n) for n in hidden)}: what you see is not all the file holds",
+            "Right-click a sheet tab > Unhide, and delete the sheets that are not the "
+            "return; or " + PLAIN_COPY[0].lower() + PLAIN_COPY[1:],
+        )
     scans = {s.name: s for s in package.sheets}
     if len(package.sheets) == len(metadata):  # an .xls's names may be decoded differently: by position
         scans.update({m.name: s for m, s in zip(metadata, package.sheets) if m.name not in scans})
@@ -88,12 +97,15 @@ def read_book(kind: str, content: bytes, limits: ReadLimits) -> tuple[list[Grid]
         except BaseException as err:
             if isinstance(err, (KeyboardInterrupt, SystemExit, MemoryError)):
                 raise
-            raise Refused(f"sheet {sheet_name(meta.name)} of the {name} file cannot be read ({_plain(err)})",
-                          DAMAGED_FIX) from None
+            raise Refused(
+                f"sheet {sheet_name(meta.name)} of the {name} file cannot be read ({_plain(err)})", DAMAGED_FIX
+            ) from None
         if len(values) > limits.max_rows or any(len(r) > limits.max_columns for r in values[:1]):
-            raise Refused(f"sheet {sheet_name(meta.name)} has {len(values):,} rows and "
-                          f"{max((len(r) for r in values), default=0)} columns, far more than a return",
-                          "Delete every row and column outside the return, save, and upload it again")
+            raise Refused(
+                f"sheet {sheet_name(meta.name)} has {len(values):,} rows and "
+                f"{max((len(r) for r in values), default=0)} columns, far more than a return",
+                "Delete every row and column outside the return, save, and upload it again",
+            )
         scan = scans.get(meta.name)
         rows = []
         for number, row in enumerate(values, start=1):
@@ -101,23 +113,31 @@ def read_book(kind: str, content: bytes, limits: ReadLimits) -> tuple[list[Grid]
                 if value != "":
                     cells += 1
                     if isinstance(value, str) and len(value) > limits.max_cell_chars:
-                        raise Refused(too_long(limits.max_cell_chars,
-                                               f"{column_letter(col)}{number} of sheet {sheet_name(meta.name)}"),
-                                      TOO_LONG_FIX, number)
+                        raise Refused(
+                            too_long(
+                                limits.max_cell_chars, f"{column_letter(col)}{number} of sheet {sheet_name(meta.name)}"
+                            ),
+                            TOO_LONG_FIX,
+                            number,
+                        )
             rows.append((number, [_cell(v) for v in row]))
-        for (r, c), text in (scan.errors.items() if scan else ()):
+        for (r, c), text in scan.errors.items() if scan else ():
             if r <= len(rows) and c < len(rows[r - 1][1]):
                 rows[r - 1][1][c] = CellError(text)  # calamine reads an error as blank
         rows = [(n, _trim(cells_)) for n, cells_ in rows]
         if cells > limits.max_cells:
-            raise Refused(f"the workbook has more than {limits.max_cells:,} filled cells",
-                          "Check it is the right file")
+            raise Refused(f"the workbook has more than {limits.max_cells:,} filled cells", "Check it is the right file")
         grids.append(_grid(meta.name, drop_blank_rows(rows), scan))
     interpretations = []
     if kind == "xls":
-        interpretations.append(Interpretation(
-            None, None, None, note="an .xls file (Excel 97-2003): any formula in it is read as the "
-                                   "value Excel last showed"))
+        interpretations.append(
+            Interpretation(
+                None,
+                None,
+                None,
+                note="an .xls file (Excel 97-2003): any formula in it is read as the value Excel last showed",
+            )
+        )
     return grids, interpretations
 
 
@@ -125,8 +145,15 @@ def _grid(name: str, rows: list, scan: SheetScan | None) -> Grid:
     """A sheet's cells, with what inspecting it found: formulas, hidden rows, merged cells."""
     if scan is None:
         return Grid(name, rows)
-    return Grid(name, rows, formulas=dict(scan.formulas), empty_texts=set(scan.empty_texts),
-                hidden_rows=list(scan.hidden_rows), filtered=scan.filtered, merges=list(scan.merges))
+    return Grid(
+        name,
+        rows,
+        formulas=dict(scan.formulas),
+        empty_texts=set(scan.empty_texts),
+        hidden_rows=list(scan.hidden_rows),
+        filtered=scan.filtered,
+        merges=list(scan.merges),
+    )
 
 
 def _same_as_inspected(kind: str, package: Package, book, names: list[str], calamine) -> None:
@@ -140,17 +167,23 @@ def _same_as_inspected(kind: str, package: Package, book, names: list[str], cala
     except Exception:
         opened_as_xlsx = False
     if opened_as_xlsx != (kind == "xlsx"):
-        raise Refused(f"the {NAMES[kind]} file is also another kind of spreadsheet, so it could be read two "
-                      "ways", DAMAGED_FIX)
+        raise Refused(
+            f"the {NAMES[kind]} file is also another kind of spreadsheet, so it could be read two ways", DAMAGED_FIX
+        )
     if len(set(names)) != len(names):
         twice = next(n for n in names if names.count(n) > 1)
-        raise Refused(f"the workbook has two sheets called {sheet_name(twice)}",
-                      "Rename one of them (sheet names differ in Excel), save, and upload it again")
+        raise Refused(
+            f"the workbook has two sheets called {sheet_name(twice)}",
+            "Rename one of them (sheet names differ in Excel), save, and upload it again",
+        )
     inspected = [s.name for s in package.sheets]
     if names != inspected and (kind != "xls" or len(names) != len(inspected)):
         missed = next((n for n in names if n not in inspected), names[0] if names else "?")
-        raise Refused(f"sheet {sheet_name(missed)} is not one that was checked before reading, so the file "
-                      "says two different things about its sheets", DAMAGED_FIX)
+        raise Refused(
+            f"sheet {sheet_name(missed)} is not one that was checked before reading, so the file "
+            "says two different things about its sheets",
+            DAMAGED_FIX,
+        )
 
 
 def _trim(row: list) -> list:
@@ -170,8 +203,18 @@ def _cell(value):
     return CellError(str(value))
 
 
-EXCEL_ERRORS = {"#N/A", "#REF!", "#DIV/0!", "#VALUE!", "#NAME?", "#NUM!", "#NULL!", "#GETTING_DATA",
-                "#SPILL!", "#CALC!"}
+EXCEL_ERRORS = {
+    "#N/A",
+    "#REF!",
+    "#DIV/0!",
+    "#VALUE!",
+    "#NAME?",
+    "#NUM!",
+    "#NULL!",
+    "#GETTING_DATA",
+    "#SPILL!",
+    "#CALC!",
+}
 
 
 def _plain(err: Exception) -> str:

@@ -35,12 +35,15 @@ from etl.reading.zipcheck import Refused
 # ("Case no." and "Case number" become "case").
 CASE_KEYS = {"case", "case id", "id", "case ref", "case name", "case code", "case label"}
 LOOK = 20  # the header is looked for in each sheet's first rows
-HOW = ("Give the table a header row: case, then one column for each condition and one for the "
-       "outcome, each cell 0 or 1 (as the review's Table 8.3)")
+HOW = (
+    "Give the table a header row: case, then one column for each condition and one for the "
+    "outcome, each cell 0 or 1 (as the review's Table 8.3)"
+)
 
 
-def check_case_table_file(file_name: str, content: bytes, programme: Programme, limits: ReadLimits,
-                          today: dt.date | None = None) -> ParsedCaseTable:
+def check_case_table_file(
+    file_name: str, content: bytes, programme: Programme, limits: ReadLimits, today: dt.date | None = None
+) -> ParsedCaseTable:
     """Bytes in, the case table's header and cells or problems out (`programme` and `today`
     are the reading child's common arguments; a case table needs neither)."""
     result = ParsedCaseTable(file_name)
@@ -84,14 +87,20 @@ def _read(result: ParsedCaseTable, content: bytes, limits: ReadLimits) -> None:
         return
     if len(with_header) > 1:
         names = [f"'{g.sheet}'" for g, _ in with_header]
-        result.problems.append(Problem(
-            file_name, None, None, f"sheets {', '.join(names[:-1])} and {names[-1]} each hold a case table",
-            "Keep one case table in the file: delete the other sheets, or save each as a file of its own"))
+        result.problems.append(
+            Problem(
+                file_name,
+                None,
+                None,
+                f"sheets {', '.join(names[:-1])} and {names[-1]} each hold a case table",
+                "Keep one case table in the file: delete the other sheets, or save each as a file of its own",
+            )
+        )
         return
     grid, at = with_header[0]
     _say_where(result, grids, grid, at)
     header_row, header = grid.rows[at]
-    table = Table(grid, header_row, header, {}, grid.rows[at + 1:])
+    table = Table(grid, header_row, header, {}, grid.rows[at + 1 :])
     found_problems: list[tuple[int | None, str | None, str, str]] = []
     rows = cut_ragged(table, table.rows, lambda *p: found_problems.append(p), named="a case id")
     result.problems.extend(grouped(file_name, found_problems, limits))
@@ -122,16 +131,32 @@ def _choose_delimiter(samples: dict[str, list[tuple[int, list[str]]]]) -> str:
 def _say_where(result: ParsedCaseTable, grids: list[Grid], grid: Grid, at: int) -> None:
     others = [f"'{g.sheet}'" for g in grids if g is not grid and g.rows]
     if others:
-        result.interpretations.append(Interpretation(None, None, None, note=(
-            f"the case table was read from sheet '{grid.sheet}'; {', '.join(others)} "
-            f"{'hold' if len(others) > 1 else 'holds'} no case table and {'were' if len(others) > 1 else 'was'} "
-            "not read")))
+        result.interpretations.append(
+            Interpretation(
+                None,
+                None,
+                None,
+                note=(
+                    f"the case table was read from sheet '{grid.sheet}'; {', '.join(others)} "
+                    f"{'hold' if len(others) > 1 else 'holds'} no case table and {'were' if len(others) > 1 else 'was'} "
+                    "not read"
+                ),
+            )
+        )
     if at > 0:
         skipped = [n for n, _ in grid.rows[:at]]
         span = f"row {skipped[0]}" if len(skipped) == 1 else f"rows {skipped[0]}-{skipped[-1]}"
-        result.interpretations.append(Interpretation(None, None, None, note=(
-            f"the header row is row {grid.rows[at][0]}: {span} above it "
-            f"{'is' if len(skipped) == 1 else 'are'} skipped")))
+        result.interpretations.append(
+            Interpretation(
+                None,
+                None,
+                None,
+                note=(
+                    f"the header row is row {grid.rows[at][0]}: {span} above it "
+                    f"{'is' if len(skipped) == 1 else 'are'} skipped"
+                ),
+            )
+        )
 
 
 def _plain(cell):

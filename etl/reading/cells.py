@@ -35,8 +35,22 @@ LONGEST_WORDING = 60
 LONGEST_SUGGESTED = 100
 
 # What people write for "we have no figure this quarter"; read as not reported (blank).
-NOT_REPORTED = {"n/a", "na", "n.a.", "-", "–", "—", "not reported", "not known", "unknown",
-                "not available", "nr", "tbc", "not applicable", "no data"}
+NOT_REPORTED = {
+    "n/a",
+    "na",
+    "n.a.",
+    "-",
+    "–",
+    "—",
+    "not reported",
+    "not known",
+    "unknown",
+    "not available",
+    "nr",
+    "tbc",
+    "not applicable",
+    "no data",
+}
 
 
 class Unreadable(Exception):
@@ -53,8 +67,9 @@ def shown(value) -> str:
         return ""
     if isinstance(value, bool):
         return "TRUE" if value else "FALSE"
-    if isinstance(value, float) and (value != value or abs(value) in (float("inf"), 0.0) or
-                                     abs(value) >= 10.0 ** MOST_DIGITS or abs(value) < 1e-9):
+    if isinstance(value, float) and (
+        value != value or abs(value) in (float("inf"), 0.0) or abs(value) >= 10.0**MOST_DIGITS or abs(value) < 1e-9
+    ):
         return f"{value:.15G}"
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
@@ -83,13 +98,17 @@ def text_marked(value) -> bool:
 def _refuse_special(value) -> None:
     """Cells that are never a value of this column, whatever it is."""
     if isinstance(value, CellError):
-        raise Unreadable(f"the cell shows the Excel error {value.text}",
-                         "Fix the formula behind it, or type the value, and save again")
+        raise Unreadable(
+            f"the cell shows the Excel error {value.text}",
+            "Fix the formula behind it, or type the value, and save again",
+        )
     if isinstance(value, str):
         bad = BAD_CHARACTERS.search(value)
         if bad:
-            raise Unreadable(f"the cell contains {describe_character(bad.group())}",
-                             "Retype the cell (the character may be invisible)")
+            raise Unreadable(
+                f"the cell contains {describe_character(bad.group())}",
+                "Retype the cell (the character may be invisible)",
+            )
 
 
 def _as_date(value) -> dt.date | None:
@@ -114,9 +133,11 @@ def count(value, most: int) -> tuple[int | None, str | None]:
         raise Unreadable(f"'{shown(value)}' is a yes/no value, not a count of referrals", COUNT_FIX)
     day = _as_date(value)
     if day is not None or isinstance(value, (dt.time, dt.timedelta)):
-        raise Unreadable(f"the cell holds a date or time ({shown(value)}), not a count: Excel may "
-                         "have turned what was typed into a date",
-                         "Format the cell as Number, type the count again, and save")
+        raise Unreadable(
+            f"the cell holds a date or time ({shown(value)}), not a count: Excel may "
+            "have turned what was typed into a date",
+            "Format the cell as Number, type the count again, and save",
+        )
     if isinstance(value, (int, float)):
         if isinstance(value, float) and (value != value or value in (float("inf"), float("-inf"))):
             raise Unreadable(f"the cell holds '{shown(value)}', which is not a number", COUNT_FIX)
@@ -139,14 +160,17 @@ def _at_most(number: int, most: int, typed: str) -> int:
             f"'{typed}' referrals for one trust in one quarter is more than any trust makes (a return "
             f"accepts at most {most:,})",
             "Check the cell: real returns hold hundreds for a trust in a quarter. A total pasted into a "
-            "trust's row, or a number typed twice, is the usual cause")
+            "trust's row, or a number typed twice, is the usual cause",
+        )
     return number
 
 
 # 1E+300, 1.5e3, 2 x 10^5, 10^20: what Excel's CSV writes for a long number in a General
 # cell (1.23457E+11, digits lost), or a power typed by hand
-_POWER_OF_TEN = re.compile(r"[+-]?(\d+([.,]\d*)?|[.,]\d+)\s*([eE]\s*[+-]?\s*\d+|[x×*]\s*10\s*(\^|\*\*)\s*[+-]?\d+)"
-                           r"|10\s*(\^|\*\*)\s*[+-]?\d+")
+_POWER_OF_TEN = re.compile(
+    r"[+-]?(\d+([.,]\d*)?|[.,]\d+)\s*([eE]\s*[+-]?\s*\d+|[x×*]\s*10\s*(\^|\*\*)\s*[+-]?\d+)"
+    r"|10\s*(\^|\*\*)\s*[+-]?\d+"
+)
 
 
 def _refuse_power_of_ten(text: str) -> None:
@@ -155,7 +179,8 @@ def _refuse_power_of_ten(text: str) -> None:
             f"'{text}' is a number written as a power of ten, not a count: Excel writes a long "
             "number that way in a CSV when its column is too narrow, losing digits",
             "Write the count in digits (format the cell as Number with no decimal places, widen the "
-            "column, and save again)")
+            "column, and save again)",
+        )
 
 
 def whole_number_text(text: str) -> tuple[int | None, str | None]:
@@ -165,9 +190,10 @@ def whole_number_text(text: str) -> tuple[int | None, str | None]:
     t = text.strip()
     digits = len(re.findall(r"\d", t))
     if digits > MOST_DIGITS:
-        raise Unreadable(f"'{shortened(t)}' has {digits:,} digits: no number typed into a spreadsheet "
-                         f"has more than {MOST_DIGITS}", "Check the cell: something was pasted into it "
-                         "by mistake. " + DIGITS_FIX)
+        raise Unreadable(
+            f"'{shortened(t)}' has {digits:,} digits: no number typed into a spreadsheet has more than {MOST_DIGITS}",
+            "Check the cell: something was pasted into it by mistake. " + DIGITS_FIX,
+        )
     if re.fullmatch(r"[+-]?\d+", t):
         n = int(t)
         return n, None if t == str(n) else str(n)
@@ -180,21 +206,26 @@ def whole_number_text(text: str) -> tuple[int | None, str | None]:
             other = f"{int(float(t))} (with a decimal point)"
         else:
             other = f"the decimal {t}, which is not a whole number"
-        raise Unreadable(f"'{t}' could be {whole} (with a full stop between thousands, as in much "
-                         f"of Europe) or {other}", DIGITS_FIX)
+        raise Unreadable(
+            f"'{t}' could be {whole} (with a full stop between thousands, as in much of Europe) or {other}", DIGITS_FIX
+        )
     if re.fullmatch(r"\d+\.0+", t):  # Excel and other tools sometimes write 4 as 4.0
         return int(float(t)), str(int(float(t)))
     if re.fullmatch(r"\d+,\d+", t):
         decimal = t.replace(",", ".")
-        raise Unreadable(f"'{t}' could be {decimal} (with a decimal comma) or {t.replace(',', '')} "
-                         "(with the comma in the wrong place)", DIGITS_FIX)
+        raise Unreadable(
+            f"'{t}' could be {decimal} (with a decimal comma) or {t.replace(',', '')} "
+            "(with the comma in the wrong place)",
+            DIGITS_FIX,
+        )
     if re.fullmatch(r"\d+(,\d+){2,}", t) or re.fullmatch(r"\d+(,\d+)+", t):
         parts = t.split(",")
-        raise Unreadable(f"'{t}' could be {''.join(parts)} or the {len(parts)} numbers "
-                         f"{', '.join(parts[:-1])} and {parts[-1]}", "Write one whole number, with digits only")
+        raise Unreadable(
+            f"'{t}' could be {''.join(parts)} or the {len(parts)} numbers {', '.join(parts[:-1])} and {parts[-1]}",
+            "Write one whole number, with digits only",
+        )
     if re.fullmatch(r"\d{1,3}([ \u00a0\u202f]\d{3})+", t):
-        raise Unreadable(f"'{t}' has spaces in it: it could be {t.replace(' ', '')} or several numbers",
-                         DIGITS_FIX)
+        raise Unreadable(f"'{t}' has spaces in it: it could be {t.replace(' ', '')} or several numbers", DIGITS_FIX)
     return None, None
 
 
@@ -204,7 +235,8 @@ def whole_number_text(text: str) -> tuple[int | None, str | None]:
 def level(value, programme: Programme) -> tuple[int, str | None]:
     levels = programme.levels
     fix = "Use a whole number from {} to {}: {}".format(
-        levels[0].number, levels[-1].number, ", ".join(f"{lv.number} {lv.name}" for lv in levels))
+        levels[0].number, levels[-1].number, ", ".join(f"{lv.number} {lv.name}" for lv in levels)
+    )
     if is_blank(value):
         raise Unreadable("the adoption level is blank", fix)
     _refuse_special(value)
@@ -243,16 +275,17 @@ def level(value, programme: Programme) -> tuple[int, str | None]:
         other = by_name.get(name)
         if other is None:
             raise Unreadable(f"'{shortened(text)}' is not an adoption level", fix)
-        raise Unreadable(f"'{text}' could be level {number} ({programme.level(number).name}) "
-                         f"or level {other} ({programme.level(other).name})",
-                         "Write the level you mean as a number")
+        raise Unreadable(
+            f"'{text}' could be level {number} ({programme.level(number).name}) "
+            f"or level {other} ({programme.level(other).name})",
+            "Write the level you mean as a number",
+        )
     return number, str(number)
 
 
 _LEVEL_WORD = r"(?:tcam\s*)?(?:level|lvl|stage|l)?"
 _LEVEL_NUMBER_FIRST = re.compile(_LEVEL_WORD + r"\s*(\d{1,6})\s*(?:[-–—:.)=]\s*|\s+)?(.*)")
-_LEVEL_NAME_FIRST = re.compile(r"([a-z][a-z ]*?)\s*(?:[-–—:=,]\s*)?[(\[]?\s*" + _LEVEL_WORD +
-                               r"\s*(\d{1,6})\s*[)\]]?")
+_LEVEL_NAME_FIRST = re.compile(r"([a-z][a-z ]*?)\s*(?:[-–—:=,]\s*)?[(\[]?\s*" + _LEVEL_WORD + r"\s*(\d{1,6})\s*[)\]]?")
 
 
 # ---- the quarter ------------------------------------------------------------------------
@@ -275,9 +308,11 @@ def quarter(value) -> tuple[Quarter, str | None]:
             day = None
     if day is not None:
         q = Quarter.containing(day)
-        raise Unreadable(f"the cell holds a date ({shown(day)}), not a quarter; that date falls in "
-                         f"{q.label}", f"Write the quarter as text, e.g. {q.label}, if that is the "
-                                       "quarter the return is for (format the cell as Text first)")
+        raise Unreadable(
+            f"the cell holds a date ({shown(day)}), not a quarter; that date falls in {q.label}",
+            f"Write the quarter as text, e.g. {q.label}, if that is the "
+            "quarter the return is for (format the cell as Text first)",
+        )
     text = shown(value)
     if len(text) > LONGEST_WORDING:
         raise Unreadable(f"'{shortened(text)}' is not a quarter", QUARTER_FIX)
@@ -320,14 +355,32 @@ def quarter(value) -> tuple[Quarter, str | None]:
         raise Unreadable(
             f"'{text}' does not say which NHS year: it could be {nhs.label} or, counting calendar "
             f"quarters from January, {calendar_nhs.label}",
-            f"Write the NHS quarter with its year, like {nhs.label}")
+            f"Write the NHS quarter with its year, like {nhs.label}",
+        )
     raise Unreadable(str(strict_error), QUARTER_FIX)
 
 
-_MONTHS = {name: number for number, names in enumerate(
-    [("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"), ("may",),
-     ("jun", "june"), ("jul", "july"), ("aug", "august"), ("sep", "sept", "september"),
-     ("oct", "october"), ("nov", "november"), ("dec", "december")], start=1) for name in names}
+_MONTHS = {
+    name: number
+    for number, names in enumerate(
+        [
+            ("jan", "january"),
+            ("feb", "february"),
+            ("mar", "march"),
+            ("apr", "april"),
+            ("may",),
+            ("jun", "june"),
+            ("jul", "july"),
+            ("aug", "august"),
+            ("sep", "sept", "september"),
+            ("oct", "october"),
+            ("nov", "november"),
+            ("dec", "december"),
+        ],
+        start=1,
+    )
+    for name in names
+}
 _MONTH = "(" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\b\.?"
 _YEAR = r"(?:\s*'?(\d{4}|\d{2})\b)?"
 _MONTH_RANGE = re.compile(_MONTH + _YEAR + r"\s*(?:-|to|until|through|thru|and)\s*" + _MONTH + _YEAR)
@@ -354,12 +407,14 @@ def _quarter_of_months(text: str, t: str) -> Quarter | None:
         if one:
             month, year = _MONTHS[one.group(1)], _year(one.group(2))
             q = Quarter.containing(dt.date(year, month, 1))
-            raise Unreadable(f"'{text}' is a month, not a quarter; it falls in {q.label}",
-                             f"Write the quarter the return is for, e.g. {q.label}")
+            raise Unreadable(
+                f"'{text}' is a month, not a quarter; it falls in {q.label}",
+                f"Write the quarter the return is for, e.g. {q.label}",
+            )
         return None
     first, second = _MONTHS[m.group(1)], _MONTHS[m.group(3)]
     first_year, last_year = _year(m.group(2)), _year(m.group(4))
-    rest = t[:m.start()] + " " + t[m.end():]
+    rest = t[: m.start()] + " " + t[m.end() :]
     q_number = _Q_NUMBER.search(rest)
     rest = _Q_NUMBER.sub(" ", rest)
     nhs_year = _NHS_YEAR.search(rest)
@@ -369,10 +424,14 @@ def _quarter_of_months(text: str, t: str) -> Quarter | None:
     if re.sub(r"[\s(),:;\[\]-]|\bfy\b|\bnhs\b|\bquarter\b|\bqtr\b", "", rest):
         return None  # other words beside the months: not a quarter written as months
     spans = "; NHS quarters run " + ", ".join(f"Q{n} {span}" for n, span in _MONTH_SPAN.items())
-    if (second - first) % 12 != 2 or first not in (4, 7, 10, 1) or \
-            (first_year and last_year and first_year != last_year):
-        raise Unreadable(f"'{text}' is not one NHS quarter{spans}",
-                         "Write the quarter the return is for, like Q3 2020/21")
+    if (
+        (second - first) % 12 != 2
+        or first not in (4, 7, 10, 1)
+        or (first_year and last_year and first_year != last_year)
+    ):
+        raise Unreadable(
+            f"'{text}' is not one NHS quarter{spans}", "Write the quarter the return is for, like Q3 2020/21"
+        )
     year = last_year or first_year
     start = None
     if nhs_year:
@@ -380,8 +439,9 @@ def _quarter_of_months(text: str, t: str) -> Quarter | None:
         try:
             Quarter.given(f"Q1 {nhs_year.group(1)}/{nhs_year.group(2)}")
         except QuarterError as err:
-            raise Unreadable(str(err).replace(f"'Q1 {nhs_year.group(1)}/{nhs_year.group(2)}'", f"'{text}'"),
-                             QUARTER_FIX) from None
+            raise Unreadable(
+                str(err).replace(f"'Q1 {nhs_year.group(1)}/{nhs_year.group(2)}'", f"'{text}'"), QUARTER_FIX
+            ) from None
     if year is None and start is not None:
         year = start if first >= 4 else start + 1
     if year is None and bare:
@@ -390,7 +450,9 @@ def _quarter_of_months(text: str, t: str) -> Quarter | None:
             raise Unreadable(
                 f"'{text}' could be {Quarter(year - 1, 4).label} (January to March {year}) or "
                 f"{Quarter(year, 4).label} (the NHS year {year}/{(year + 1) % 100:02d}, January to March "
-                f"{year + 1})", f"Write the NHS quarter with its year, like {Quarter(year - 1, 4).label}")
+                f"{year + 1})",
+                f"Write the NHS quarter with its year, like {Quarter(year - 1, 4).label}",
+            )
     if year is None:
         raise Unreadable(f"'{text}' does not say which year", "Write the quarter with its NHS year, like Q3 2020/21")
     q = Quarter.containing(dt.date(year, first, 1))
@@ -401,13 +463,17 @@ def _quarter_of_months(text: str, t: str) -> Quarter | None:
     months = f"{_MONTH_SPAN[q.number]} {year}"
     if q_number and int(q_number.group(1)) != q.number:
         said = int(q_number.group(1))
-        raise Unreadable(f"'{text}' says Q{said}, but {months} is {q.label} (NHS quarters start in April: "
-                         f"Q{said} is {_MONTH_SPAN[said]})", f"Check which quarter the return is for, and write "
-                         f"it like {q.label}")
+        raise Unreadable(
+            f"'{text}' says Q{said}, but {months} is {q.label} (NHS quarters start in April: "
+            f"Q{said} is {_MONTH_SPAN[said]})",
+            f"Check which quarter the return is for, and write it like {q.label}",
+        )
     if start is not None and start != q.year:
-        raise Unreadable(f"'{text}' says the NHS year {nhs_year.group(0)}, but {months} is in "
-                         f"{q.year}/{(q.year + 1) % 100:02d} ({q.label})",
-                         f"Check which quarter the return is for, and write it like {q.label}")
+        raise Unreadable(
+            f"'{text}' says the NHS year {nhs_year.group(0)}, but {months} is in "
+            f"{q.year}/{(q.year + 1) % 100:02d} ({q.label})",
+            f"Check which quarter the return is for, and write it like {q.label}",
+        )
     return q
 
 
@@ -429,15 +495,14 @@ def unknown_ahsn_fix(text: str) -> str:
     import difflib
 
     every = {name.lower(): a for a in ahsns.all_ahsns() for name in ahsns.names_of(a)}
-    close = difflib.get_close_matches(text.lower(), list(every), n=1, cutoff=0.6) \
-        if len(text) <= LONGEST_SUGGESTED else []
+    close = (
+        difflib.get_close_matches(text.lower(), list(every), n=1, cutoff=0.6) if len(text) <= LONGEST_SUGGESTED else []
+    )
     if close:
         a = every[close[0]]
         names = ahsns.names_of(a)
-        return (f"Did you mean {a.short_name}? It may be written {', '.join(names[:-1])} or "
-                f"{names[-1]}")
-    return ("Use the AHSN's short name (e.g. Wessex), its full name or its Health Innovation "
-            "Network name")
+        return f"Did you mean {a.short_name}? It may be written {', '.join(names[:-1])} or {names[-1]}"
+    return "Use the AHSN's short name (e.g. Wessex), its full name or its Health Innovation Network name"
 
 
 def trust_code(value) -> tuple[str, str | None]:
@@ -447,8 +512,10 @@ def trust_code(value) -> tuple[str, str | None]:
     text = shown(value)
     code = text.upper()
     if not TRUST_CODE.match(code):
-        raise Unreadable(f"'{shortened(text)}' is not an NHS organisation code",
-                         "Use the trust's ODS code: 3 to 5 letters or digits, e.g. RTH")
+        raise Unreadable(
+            f"'{shortened(text)}' is not an NHS organisation code",
+            "Use the trust's ODS code: 3 to 5 letters or digits, e.g. RTH",
+        )
     return code, None if code == text else code
 
 
@@ -458,14 +525,18 @@ def trust_name(value) -> str:
     if not name:
         raise Unreadable("the trust name is blank", "Write the trust's name")
     if len(name) > MAX_NAME_LENGTH:
-        raise Unreadable(f"the trust name is {len(name)} characters long",
-                         f"Shorten it to at most {MAX_NAME_LENGTH} characters")
+        raise Unreadable(
+            f"the trust name is {len(name)} characters long", f"Shorten it to at most {MAX_NAME_LENGTH} characters"
+        )
     return name
 
 
 _TYPE_WORDS = {
-    "acute": "acute", "mental health": "mental_health", "mh": "mental_health",
-    "community": "community", "other": "other",
+    "acute": "acute",
+    "mental health": "mental_health",
+    "mh": "mental_health",
+    "community": "community",
+    "other": "other",
 }
 
 
@@ -478,12 +549,17 @@ def trust_type(value, programme: Programme) -> tuple[str | None, str | None]:
     t = " ".join(re.sub(r"[_\-/]", " ", text.lower()).split())
     if t.replace(" ", "_") in TRUST_TYPES:
         return t.replace(" ", "_"), None
-    kept = " ".join(w for w in t.split() if w not in ("trust", "nhs", "foundation", "ft", "services",
-                                                       "provider", "hospital", "hospitals"))
+    kept = " ".join(
+        w
+        for w in t.split()
+        if w not in ("trust", "nhs", "foundation", "ft", "services", "provider", "hospital", "hospitals")
+    )
     if kept in _TYPE_WORDS:
         return _TYPE_WORDS[kept], _TYPE_WORDS[kept]
-    raise Unreadable(f"'{shortened(text)}' is not a trust type",
-                     f"Use one of: {', '.join(TRUST_TYPES)} (only {words.counted(programme)} count toward the rate)")
+    raise Unreadable(
+        f"'{shortened(text)}' is not a trust type",
+        f"Use one of: {', '.join(TRUST_TYPES)} (only {words.counted(programme)} count toward the rate)",
+    )
 
 
 def comment(value) -> str | None:
@@ -492,8 +568,9 @@ def comment(value) -> str | None:
     _refuse_special(value)
     text = shown(value)
     if len(text) > MAX_COMMENT_LENGTH:
-        raise Unreadable(f"the comment is {len(text):,} characters long",
-                         f"Shorten it to at most {MAX_COMMENT_LENGTH:,} characters")
+        raise Unreadable(
+            f"the comment is {len(text):,} characters long", f"Shorten it to at most {MAX_COMMENT_LENGTH:,} characters"
+        )
     return text
 
 
@@ -513,8 +590,10 @@ def percent(value) -> tuple[int, str | None]:
     if isinstance(value, bool):
         raise Unreadable(f"'{shown(value)}' is a yes/no value, not a target", PERCENT_FIX)
     if _as_date(value) is not None or isinstance(value, (dt.time, dt.timedelta)):
-        raise Unreadable(f"the cell holds a date or time ({shown(value)}), not a target",
-                         "Format the cell as Number or Percentage, type the target again, and save")
+        raise Unreadable(
+            f"the cell holds a date or time ({shown(value)}), not a target",
+            "Format the cell as Number or Percentage, type the target again, and save",
+        )
     if isinstance(value, (int, float)):
         if value != value or value in (float("inf"), float("-inf")):
             raise Unreadable(f"the cell holds '{shown(value)}', which is not a number", PERCENT_FIX)
@@ -525,16 +604,21 @@ def percent(value) -> tuple[int, str | None]:
     match = _PERCENT.fullmatch(text)
     comma = re.fullmatch(r"(\d+),(\d+)\s*%?", text)
     if comma:
-        raise Unreadable(f"'{text}' could be {comma.group(1)}.{comma.group(2)} (with a decimal comma) or "
-                         f"{comma.group(1)}{comma.group(2)}", PERCENT_FIX)
+        raise Unreadable(
+            f"'{text}' could be {comma.group(1)}.{comma.group(2)} (with a decimal comma) or "
+            f"{comma.group(1)}{comma.group(2)}",
+            PERCENT_FIX,
+        )
     if match is None:
         raise Unreadable(f"'{text}' is not a target rate", PERCENT_FIX)
     number, sign = float(match.group(1)), match.group(2)
     if sign is None:
         return _unmarked(number, text)
     if not number.is_integer():
-        raise Unreadable(f"'{text}' is not a whole percent",
-                         "Targets are whole percents, as the adoption rate is: round it to a whole number")
+        raise Unreadable(
+            f"'{text}' is not a whole percent",
+            "Targets are whole percents, as the adoption rate is: round it to a whole number",
+        )
     return _in_range(int(number), text), None if re.sub(r"\s+", "", text) == f"{int(number)}%" else f"{int(number)}%"
 
 
@@ -543,15 +627,18 @@ def _unmarked(number: float, text: str) -> tuple[int, str | None]:
     if number.is_integer():
         whole = int(number)
         if whole == 1:
-            raise Unreadable(f"'{text}' could be 1% or 100% (a cell formatted as a percentage holds 1 for 100%)",
-                             "Write the target with a percent sign: 1% or 100%")
+            raise Unreadable(
+                f"'{text}' could be 1% or 100% (a cell formatted as a percentage holds 1 for 100%)",
+                "Write the target with a percent sign: 1% or 100%",
+            )
         return _in_range(whole, text), None if text == str(whole) else f"{whole}%"
     if 0 < number < 1 and round(number * 100, 6).is_integer():
         whole = int(round(number * 100, 6))
         return whole, f"{whole}%"
-    raise Unreadable(f"'{text}' is not a whole percent",
-                     "Targets are whole percents, as the adoption rate is: write 35 or 35% (a fraction such as "
-                     "0.35 is read as 35%)")
+    raise Unreadable(
+        f"'{text}' is not a whole percent",
+        "Targets are whole percents, as the adoption rate is: write 35 or 35% (a fraction such as 0.35 is read as 35%)",
+    )
 
 
 def _in_range(whole: int, text: str) -> int:

@@ -33,8 +33,9 @@ _TOTALS = re.compile(r"^\s*(grand\s+)?(sub\s*)?totals?\b|^\s*all\s+trusts\b|^\s*
 _NOTE = re.compile(r"^\s*(notes?|n\.?b\.?|source|\*|please|figures|data)\b", re.IGNORECASE)
 
 
-def check_file(file_name: str, content: bytes, programme: Programme, limits: ReadLimits,
-               today: dt.date | None) -> ParsedReturn:
+def check_file(
+    file_name: str, content: bytes, programme: Programme, limits: ReadLimits, today: dt.date | None
+) -> ParsedReturn:
     result = ParsedReturn(file_name)
     try:
         _check(result, content, programme, limits, today)
@@ -44,8 +45,9 @@ def check_file(file_name: str, content: bytes, programme: Programme, limits: Rea
     return result
 
 
-def _check(result: ParsedReturn, content: bytes, programme: Programme, limits: ReadLimits,
-           today: dt.date | None) -> None:
+def _check(
+    result: ParsedReturn, content: bytes, programme: Programme, limits: ReadLimits, today: dt.date | None
+) -> None:
     file_name = result.file_name
     table, problems, notes = open_table(file_name, content, limits, RETURN)
     result.interpretations.extend(notes)
@@ -55,14 +57,22 @@ def _check(result: ParsedReturn, content: bytes, programme: Programme, limits: R
     if not all(name in table.columns for name, required in COLUMNS.items() if required):
         return  # nothing recognisable to check the rows against
     if not table.rows:
-        result.problems.append(Problem(file_name, None, None, "the file has a header but no trust rows",
-                                       "Add one row per trust in the AHSN's area"))
+        result.problems.append(
+            Problem(
+                file_name,
+                None,
+                None,
+                "the file has a header but no trust rows",
+                "Add one row per trust in the AHSN's area",
+            )
+        )
         return
     _Rows(result, table, programme, limits, today).check()
 
 
-def open_table(file_name: str, content: bytes, limits: ReadLimits, layout: Layout
-               ) -> tuple[Table | None, list[Problem], list[Interpretation]]:
+def open_table(
+    file_name: str, content: bytes, limits: ReadLimits, layout: Layout
+) -> tuple[Table | None, list[Problem], list[Interpretation]]:
     """The file's table of this layout (None when there is none), the problems met finding
     it, and how it was read (encoding, delimiter, sheet, header row, headers in words).
     Raises Refused for a file no spreadsheet should be (etl.reading.scan)."""
@@ -93,18 +103,23 @@ def open_table(file_name: str, content: bytes, limits: ReadLimits, layout: Layou
 
 
 def too_big(file_name: str, size: int, limit: int) -> Problem:
-    return Problem(file_name, None, None, f"the file is {size:,} bytes, over the limit of {limit:,} bytes",
-                   "A quarterly return is a few kilobytes: check you chose the right file, "
-                   "or split a national file into one file per AHSN")
+    return Problem(
+        file_name,
+        None,
+        None,
+        f"the file is {size:,} bytes, over the limit of {limit:,} bytes",
+        "A quarterly return is a few kilobytes: check you chose the right file, "
+        "or split a national file into one file per AHSN",
+    )
 
 
 class _Rows:
     """Every data row of the table into a record, or problems."""
 
-    def __init__(self, result: ParsedReturn, table: Table, programme: Programme, limits: ReadLimits,
-                 today: dt.date | None):
-        self.result, self.table, self.programme, self.limits, self.today = \
-            result, table, programme, limits, today
+    def __init__(
+        self, result: ParsedReturn, table: Table, programme: Programme, limits: ReadLimits, today: dt.date | None
+    ):
+        self.result, self.table, self.programme, self.limits, self.today = result, table, programme, limits, today
         self.file = result.file_name
         self.found: list[tuple[int | None, str | None, str, str]] = []  # (row, column, message, fix)
         # (column, typed, read as[, why]) -> rows
@@ -130,10 +145,18 @@ class _Rows:
             if record is not None:
                 self.result.records.append(record)
         if "trust_type" not in table.columns:
-            self.result.interpretations.append(Interpretation(None, None, None, note=(
-                "the file has no trust_type column: each trust's type is taken from its previous return "
-                f"({words.type_words(self.programme.default_trust_type)} for a trust with no previous return), "
-                "with a warning")))
+            self.result.interpretations.append(
+                Interpretation(
+                    None,
+                    None,
+                    None,
+                    note=(
+                        "the file has no trust_type column: each trust's type is taken from its previous return "
+                        f"({words.type_words(self.programme.default_trust_type)} for a trust with no previous return), "
+                        "with a warning"
+                    ),
+                )
+            )
         self._duplicates()
         self._plausible()
         self._finish()
@@ -155,10 +178,13 @@ class _Rows:
                 continue
             if len({read.shown(v) for _, v in given}) == 1 and len(given) <= max(1, len(values) // 3):
                 where = row_list([n for n, _ in given])
-                self.problem(given[0][0], column,
-                             f"the {LABELS[column]} is only on row{'s' if len(given) > 1 else ''} "
-                             f"{where}: every trust row needs it",
-                             f"Fill it down: copy {read.quoted(given[0][1])} into rows {row_list(blank)}")
+                self.problem(
+                    given[0][0],
+                    column,
+                    f"the {LABELS[column]} is only on row{'s' if len(given) > 1 else ''} "
+                    f"{where}: every trust row needs it",
+                    f"Fill it down: copy {read.quoted(given[0][1])} into rows {row_list(blank)}",
+                )
                 reported.add(column)
         return reported
 
@@ -183,16 +209,25 @@ class _Rows:
 
     def _record(self, row: int, cells: list, filled_down: set[str]) -> TrustRow | None:
         columns = self.table.columns
-        cell = {name: (cells[columns[name]] if name in columns and columns[name] < len(cells) else None)
-                for name in COLUMNS}
+        cell = {
+            name: (cells[columns[name]] if name in columns and columns[name] < len(cells) else None) for name in COLUMNS
+        }
         note = self._is_note(cells)
         if note is not None:
-            self.problem(row, None, f"this row holds only '{note[:50]}': it looks like a note, not a trust",
-                         "Delete the row, or put the note in a Notes column on its trust's row")
+            self.problem(
+                row,
+                None,
+                f"this row holds only '{note[:50]}': it looks like a note, not a trust",
+                "Delete the row, or put the note in a Notes column on its trust's row",
+            )
             return None
         if self._is_totals(cell):
-            self.problem(row, None, "this row looks like a totals row, not a trust",
-                         "Delete it: the dashboard adds up the trusts itself")
+            self.problem(
+                row,
+                None,
+                "this row looks like a totals row, not a trust",
+                "Delete it: the dashboard adds up the trusts itself",
+            )
             return None
         before = len(self.found)
         unsaved = formula_cells(self.table, row, columns, self.formulas, self.problem, self.empty_formulas)
@@ -223,8 +258,12 @@ class _Rows:
         values["quarter"] = take("quarter", read.quarter)
         q = values["quarter"]
         if q is not None and self.today is not None and q.start > self.today:
-            self.problem(row, "quarter", f"{q.label} has not started yet",
-                         f"Returns can be made up to the current quarter, {Quarter.containing(self.today).label}")
+            self.problem(
+                row,
+                "quarter",
+                f"{q.label} has not started yet",
+                f"Returns can be made up to the current quarter, {Quarter.containing(self.today).label}",
+            )
         values["ahsn"] = take("ahsn", read.ahsn)
         values["trust_code"] = take("trust_code", read.trust_code)
         values["trust_name"] = take("trust_name", read.trust_name)
@@ -233,20 +272,39 @@ class _Rows:
         made = take("referrals_made", read.count, self.programme.max_count_per_row)
         completed = take("referrals_completed", read.count, self.programme.max_count_per_row)
         if made is not None and completed is not None and completed > made:
-            self.problem(row, "referrals_completed", f"{completed} referrals completed is more than the {made} made",
-                         "Completed referrals are a part of those made in the quarter: check both numbers")
-        if made is None and completed is not None and is_blank(cell["referrals_made"]) and \
-                (row, "referrals_made") not in self.refused_cells:
-            self.problem(row, "referrals_made", "referrals completed are given but referrals made are blank",
-                         "Fill in referrals made, or leave both blank if not reported")
+            self.problem(
+                row,
+                "referrals_completed",
+                f"{completed} referrals completed is more than the {made} made",
+                "Completed referrals are a part of those made in the quarter: check both numbers",
+            )
+        if (
+            made is None
+            and completed is not None
+            and is_blank(cell["referrals_made"])
+            and (row, "referrals_made") not in self.refused_cells
+        ):
+            self.problem(
+                row,
+                "referrals_made",
+                "referrals completed are given but referrals made are blank",
+                "Fill in referrals made, or leave both blank if not reported",
+            )
         comment = take("comment", read.comment)
         if len(self.found) > before or incomplete:
             return None
         return TrustRow(
-            row=row, quarter=q, ahsn=values["ahsn"], trust_code=values["trust_code"],
-            trust_name=values["trust_name"], trust_type=trust_type or self.programme.default_trust_type,
-            trust_type_given=trust_type is not None, adoption_level=values["adoption_level"],
-            referrals_made=made, referrals_completed=completed, comment=comment,
+            row=row,
+            quarter=q,
+            ahsn=values["ahsn"],
+            trust_code=values["trust_code"],
+            trust_name=values["trust_name"],
+            trust_type=trust_type or self.programme.default_trust_type,
+            trust_type_given=trust_type is not None,
+            adoption_level=values["adoption_level"],
+            referrals_made=made,
+            referrals_completed=completed,
+            comment=comment,
         )
 
     # ---- the whole file ---------------------------------------------------------------
@@ -257,18 +315,24 @@ class _Rows:
         for r in self.result.records:
             key = (r.ahsn, r.quarter, r.trust_code)
             if key in first_seen:
-                self.problem(r.row, "trust_code",
-                             f"trust {r.trust_code} is listed twice for {r.ahsn} in {r.quarter.label} "
-                             f"(also row {first_seen[key].row})",
-                             "Keep one row per trust; add up its referrals if they were split")
+                self.problem(
+                    r.row,
+                    "trust_code",
+                    f"trust {r.trust_code} is listed twice for {r.ahsn} in {r.quarter.label} "
+                    f"(also row {first_seen[key].row})",
+                    "Keep one row per trust; add up its referrals if they were split",
+                )
                 continue
             first_seen[key] = r
             other = ahsn_of.setdefault((r.quarter, r.trust_code), r)
             if other.ahsn != r.ahsn:
-                self.problem(r.row, "trust_code",
-                             f"trust {r.trust_code} is listed under {r.ahsn} here and under "
-                             f"{other.ahsn} in row {other.row}, both for {r.quarter.label}",
-                             "A trust belongs to one AHSN: keep it in its own AHSN's return only")
+                self.problem(
+                    r.row,
+                    "trust_code",
+                    f"trust {r.trust_code} is listed under {r.ahsn} here and under "
+                    f"{other.ahsn} in row {other.row}, both for {r.quarter.label}",
+                    "A trust belongs to one AHSN: keep it in its own AHSN's return only",
+                )
 
     def _plausible(self) -> None:
         counts: dict[tuple[str, Quarter], int] = defaultdict(int)
@@ -277,20 +341,32 @@ class _Rows:
         for (ahsn, q), n in counts.items():
             if n > self.limits.max_trusts_per_return:
                 self.result.records = []  # not kept: they are not a return
-                self.found.insert(0, (None, None,
-                    f"the file holds {n:,} trust rows for {ahsn} in {q.label}; a return holds one row "
-                    f"per trust, at most {self.limits.max_trusts_per_return:,} (real returns hold 5 to 20)",
-                    "Check it is the right file, and that each trust is listed once"))
+                self.found.insert(
+                    0,
+                    (
+                        None,
+                        None,
+                        f"the file holds {n:,} trust rows for {ahsn} in {q.label}; a return holds one row "
+                        f"per trust, at most {self.limits.max_trusts_per_return:,} (real returns hold 5 to 20)",
+                        "Check it is the right file, and that each trust is listed once",
+                    ),
+                )
 
     def _finish(self) -> None:
         self.result.problems.extend(grouped(self.file, self.found, self.limits))
-        self.result.interpretations.extend(readings_said(self.readings, self.formulas,
-                                                         {r.row for r in self.result.records},
-                                                         self.empty_formulas))
+        self.result.interpretations.extend(
+            readings_said(self.readings, self.formulas, {r.row for r in self.result.records}, self.empty_formulas)
+        )
 
 
-def formula_cells(table: Table, row: int, columns: dict[str, int], formulas: dict[str, list[int]], problem,
-                  empty: dict[str, list[int]] | None = None) -> set[str]:
+def formula_cells(
+    table: Table,
+    row: int,
+    columns: dict[str, int],
+    formulas: dict[str, list[int]],
+    problem,
+    empty: dict[str, list[int]] | None = None,
+) -> set[str]:
     """A row's formula cells: one with a saved value is noted in `formulas` (it is read as the
     value Excel last showed), or in `empty` if that value is the empty text (=IF(...,"",...));
     one without is a problem. The columns of those, checked no further."""
@@ -302,40 +378,69 @@ def formula_cells(table: Table, row: int, columns: dict[str, int], formulas: dic
         elif saved:
             formulas[name].append(row)
         elif saved is not None:
-            problem(row, name, f"cell {column_letter(position)}{row} holds a formula whose result was not "
-                    "saved in the file", "Open the file in Excel or LibreOffice, let it calculate, save it, "
-                    "and upload it again (or type the value)")
+            problem(
+                row,
+                name,
+                f"cell {column_letter(position)}{row} holds a formula whose result was not saved in the file",
+                "Open the file in Excel or LibreOffice, let it calculate, save it, "
+                "and upload it again (or type the value)",
+            )
             unsaved.add(name)
     return unsaved
 
 
-def readings_said(readings: dict[tuple, list[int]], formulas: dict[str, list[int]],
-                  kept_rows: set[int], empty: dict[str, list[int]] | None = None) -> list[Interpretation]:
+def readings_said(
+    readings: dict[tuple, list[int]],
+    formulas: dict[str, list[int]],
+    kept_rows: set[int],
+    empty: dict[str, list[int]] | None = None,
+) -> list[Interpretation]:
     """Every value read other than as typed, grouped by what was typed and how it was read
     (and why, when a key has a fourth part); the formulas of the rows kept, read as the value
     Excel last showed; and those showing the empty text, read as blank."""
-    said = [Interpretation(key[0], key[1], key[2], tuple(rows), note=key[3] if len(key) > 3 else "")
-            for key, rows in readings.items()]
+    said = [
+        Interpretation(key[0], key[1], key[2], tuple(rows), note=key[3] if len(key) > 3 else "")
+        for key, rows in readings.items()
+    ]
     for column, rows in (empty or {}).items():
         rows = [r for r in rows if r in kept_rows]
         if rows:
             one = len(rows) == 1
-            said.append(Interpretation(column, None, None, tuple(rows), note=(
-                f"{column}: {'the formula' if one else f'{len(rows)} formulas'} in row{'' if one else 's'} "
-                f"{row_list(rows)} {'shows' if one else 'show'} nothing (the empty text, as =IF(...,\"\",...) gives) "
-                f"and {'was' if one else 'were'} read as blank")))
+            said.append(
+                Interpretation(
+                    column,
+                    None,
+                    None,
+                    tuple(rows),
+                    note=(
+                        f"{column}: {'the formula' if one else f'{len(rows)} formulas'} in row{'' if one else 's'} "
+                        f'{row_list(rows)} {"shows" if one else "show"} nothing (the empty text, as =IF(...,"",...) gives) '
+                        f"and {'was' if one else 'were'} read as blank"
+                    ),
+                )
+            )
     for column, rows in formulas.items():
         rows = [r for r in rows if r in kept_rows]
         if rows:
-            said.append(Interpretation(column, None, None, tuple(rows), note=(
-                f"{column}: {'a formula' if len(rows) == 1 else f'{len(rows)} formulas'} in "
-                f"row{'s' if len(rows) > 1 else ''} {row_list(rows)} "
-                f"{'was' if len(rows) == 1 else 'were'} read as the value Excel last showed")))
+            said.append(
+                Interpretation(
+                    column,
+                    None,
+                    None,
+                    tuple(rows),
+                    note=(
+                        f"{column}: {'a formula' if len(rows) == 1 else f'{len(rows)} formulas'} in "
+                        f"row{'s' if len(rows) > 1 else ''} {row_list(rows)} "
+                        f"{'was' if len(rows) == 1 else 'were'} read as the value Excel last showed"
+                    ),
+                )
+            )
     return said
 
 
-def cut_ragged(table: Table, rows: list[tuple[int, list]], problem, named: str = "a trust name"
-               ) -> list[tuple[int, list]]:
+def cut_ragged(
+    table: Table, rows: list[tuple[int, list]], problem, named: str = "a trust name"
+) -> list[tuple[int, list]]:
     """CSV rows with a different number of cells from the header are refused (`problem(row,
     column, message, fix)`): the values may have shifted, and missing cells are not blanks.
     `named`: the text that may hold a comma ("a trust name")."""
@@ -349,13 +454,19 @@ def cut_ragged(table: Table, rows: list[tuple[int, list]], problem, named: str =
         if n == width or extra_blank:
             kept.append((number, cells[:width]))
         elif n > width:
-            problem(number, None, f"the row has {n} values but the header has {width} columns",
-                    f"Remove the extra values, or put {named} that contains a comma in double quotes")
+            problem(
+                number,
+                None,
+                f"the row has {n} values but the header has {width} columns",
+                f"Remove the extra values, or put {named} that contains a comma in double quotes",
+            )
         else:
-            problem(number, None, f"the row has {n} values but the header has {width} "
-                    "columns, so it is not clear which are missing",
-                    "Give the row one value for each column, leaving blank ones empty "
-                    "between commas (e.g. ,,)")
+            problem(
+                number,
+                None,
+                f"the row has {n} values but the header has {width} columns, so it is not clear which are missing",
+                "Give the row one value for each column, leaving blank ones empty between commas (e.g. ,,)",
+            )
     return kept
 
 
@@ -368,12 +479,26 @@ def grouped(file_name: str, found: list[tuple[int | None, str | None, str, str]]
     problems = []
     for (column, message, fix), rows in by_kind.items():
         numbered = tuple(sorted({r for r in rows if r is not None}))
-        problems.append(Problem(file_name, numbered[0] if numbered else None, column, message, fix,
-                                numbered if len(numbered) > 1 else ()))
+        problems.append(
+            Problem(
+                file_name,
+                numbered[0] if numbered else None,
+                column,
+                message,
+                fix,
+                numbered if len(numbered) > 1 else (),
+            )
+        )
     most = limits.max_problems
     if len(problems) > most:
         rest = len(problems) - most
-        problems = problems[:most] + [Problem(
-            file_name, None, None, f"{rest:,} more problem{'s' if rest > 1 else ''} are not listed",
-            "Fix the ones above and upload the file again to see the rest")]
+        problems = problems[:most] + [
+            Problem(
+                file_name,
+                None,
+                None,
+                f"{rest:,} more problem{'s' if rest > 1 else ''} are not listed",
+                "Fix the ones above and upload the file again to see the rest",
+            )
+        ]
     return problems

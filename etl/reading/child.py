@@ -49,6 +49,7 @@ def _die_with_parent(parent: int) -> None:
     if os.getppid() != parent:  # the parent died before the prctl: nobody is waiting
         os._exit(3)
     if not armed:
+
         def watch():
             while os.getppid() == parent:
                 time.sleep(WATCH_SECONDS)
@@ -117,17 +118,34 @@ def main() -> int:
         try:
             parsed = check(entry["name"], content, programme, limits, today)
         except MemoryError:
-            parsed = RESULTS[kind](entry["name"], problems=[Problem(
-                entry["name"], None, None,
-                f"the file could not be read within the limits: reading it needed more than "
-                f"{limits.memory_bytes // 1_048_576:,} MB of memory",
-                "A return is a few kilobytes: check it is the right file")])
+            parsed = RESULTS[kind](
+                entry["name"],
+                problems=[
+                    Problem(
+                        entry["name"],
+                        None,
+                        None,
+                        f"the file could not be read within the limits: reading it needed more than "
+                        f"{limits.memory_bytes // 1_048_576:,} MB of memory",
+                        "A return is a few kilobytes: check it is the right file",
+                    )
+                ],
+            )
         except Exception:  # a fault of ours: the traceback for the log, a plain problem for the user
             traceback.print_exc()
-            parsed = RESULTS[kind](entry["name"], problems=[Problem(
-                entry["name"], None, None, "the file could not be read: the reader met something it "
-                "does not handle", "Save it again as 'CSV UTF-8' or .xlsx and upload that; if that "
-                "fails too, send the file to the national team")])
+            parsed = RESULTS[kind](
+                entry["name"],
+                problems=[
+                    Problem(
+                        entry["name"],
+                        None,
+                        None,
+                        "the file could not be read: the reader met something it does not handle",
+                        "Save it again as 'CSV UTF-8' or .xlsx and upload that; if that "
+                        "fails too, send the file to the national team",
+                    )
+                ],
+            )
         del content
         results.append(parsed.as_dict())
     sys.stdout.write(json.dumps({"results": results, "peak_rss_kb": _peak_kb()}, ensure_ascii=False))

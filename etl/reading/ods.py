@@ -29,8 +29,13 @@ from etl.reading.zipcheck import Parts, scan_xml, unpack
 
 MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
 ODS_FIX = "Open it in LibreOffice, save it again as .ods, and upload that copy"
-VALUE_ATTRIBUTES = ("office:value", "office:string-value", "office:date-value", "office:time-value",
-                    "office:boolean-value")
+VALUE_ATTRIBUTES = (
+    "office:value",
+    "office:string-value",
+    "office:date-value",
+    "office:time-value",
+    "office:boolean-value",
+)
 CELLS = ("table:table-cell", "table:covered-table-cell")
 
 
@@ -39,21 +44,28 @@ def inspect_ods(content: bytes, limits: ReadLimits) -> Package:
     unpacked = unpack(content, limits, what)
     parts = Parts(unpacked)
     if unpacked.get("mimetype", b"").strip() != MIMETYPE or "content.xml" not in unpacked:
-        raise Refused("this is an OpenDocument file but not a spreadsheet",
-                      "Upload the return itself, as .ods, .xlsx, .xls or CSV")
+        raise Refused(
+            "this is an OpenDocument file but not a spreadsheet",
+            "Upload the return itself, as .ods, .xlsx, .xls or CSV",
+        )
     # calamine tries a zip as an .xlsx first (and an .xlsb): one that is both is refused, so
     # that what calamine reads is this content.xml
     if parts.get("_rels/.rels") is not None or "xl/_rels/workbook.bin.rels" in unpacked:
         raise Refused("the spreadsheet is both an OpenDocument file and an Excel workbook", ODS_FIX)
     if b"encryption-data" in unpacked.get("META-INF/manifest.xml", b""):
-        raise Refused("the spreadsheet is password-protected (encrypted)",
-                      "In LibreOffice use File > Save As, untick 'Save with password', and upload "
-                      "that copy")
-    if any(n.startswith(("Basic/", "Scripts/")) and not n.endswith("/") and
-           not n.endswith("script-lc.xml") for n in unpacked):
-        raise Refused("the spreadsheet contains macros, which a return must not hold",
-                      "In LibreOffice use Tools > Macros > Organize Macros to delete them, or "
-                      "copy the return's cells into a new spreadsheet, and upload that")
+        raise Refused(
+            "the spreadsheet is password-protected (encrypted)",
+            "In LibreOffice use File > Save As, untick 'Save with password', and upload that copy",
+        )
+    if any(
+        n.startswith(("Basic/", "Scripts/")) and not n.endswith("/") and not n.endswith("script-lc.xml")
+        for n in unpacked
+    ):
+        raise Refused(
+            "the spreadsheet contains macros, which a return must not hold",
+            "In LibreOffice use Tools > Macros > Organize Macros to delete them, or "
+            "copy the return's cells into a new spreadsheet, and upload that",
+        )
     content_xml, budget = unpacked["content.xml"], Budget(limits, "spreadsheet")
     if content_xml.count(b"<") - content_xml.count(b"</") > limits.max_elements:  # at a byte search's speed
         budget.too_many_elements()
@@ -64,7 +76,8 @@ def inspect_ods(content: bytes, limits: ReadLimits) -> Package:
             f"the spreadsheet has hidden sheet{'s' if len(hidden) > 1 else ''} "
             f"{', '.join(sheet_name(n) for n in hidden)}: what you see is not all the file holds",
             "Right-click a sheet tab > Show Sheet, and delete the sheets that are not the return; "
-            "or copy the return's cells into a new spreadsheet, and upload that")
+            "or copy the return's cells into a new spreadsheet, and upload that",
+        )
     return Package("ods", sheets)
 
 
@@ -72,14 +85,22 @@ def _by_libreoffice(meta: bytes) -> bool:
     """Whether LibreOffice (or OpenOffice) saved the file: it calculates every formula when it
     saves, and saves a formula showing the empty text (=IF(...;"";...)) with no value at all."""
     at = meta.find(b"<meta:generator>")
-    return at >= 0 and meta[at + 16:at + 40].startswith((b"LibreOffice", b"OpenOffice"))
+    return at >= 0 and meta[at + 16 : at + 40].startswith((b"LibreOffice", b"OpenOffice"))
 
 
 def _walk(data: bytes, budget: Budget, limits: ReadLimits, by_libreoffice: bool = False) -> list[SheetScan]:
     sheets: list[SheetScan] = []
     styles: dict[str | None, bool] = {}  # style name -> hidden
-    state: dict = {"style": None, "sheet": None, "row": 0, "rows": 1, "col": 0, "cell": None,
-                   "in_row": False, "elements": budget.elements_left}
+    state: dict = {
+        "style": None,
+        "sheet": None,
+        "row": 0,
+        "rows": 1,
+        "col": 0,
+        "cell": None,
+        "in_row": False,
+        "elements": budget.elements_left,
+    }
 
     def start(tag, attrs):
         state["elements"] -= 1
@@ -108,8 +129,9 @@ def _walk(data: bytes, budget: Budget, limits: ReadLimits, by_libreoffice: bool 
                     raise Refused("the spreadsheet is damaged (a sheet neither shown nor hidden)", ODS_FIX)
                 styles[state["style"]] = display == "false"
             elif tag == "table:table" and "table:name" in attrs:
-                sheet = SheetScan(attrs["table:name"], "content.xml",
-                                  hidden=styles.get(attrs.get("table:style-name"), False))
+                sheet = SheetScan(
+                    attrs["table:name"], "content.xml", hidden=styles.get(attrs.get("table:style-name"), False)
+                )
                 sheets.append(sheet)
                 budget.sheets(len(sheets))
                 state.update(sheet=sheet, row=0)
@@ -141,8 +163,17 @@ def _walk(data: bytes, budget: Budget, limits: ReadLimits, by_libreoffice: bool 
             if state["col"] > 10_000_000:  # columns repeated past any sheet: a crafted file
                 raise Refused("the spreadsheet is damaged (a row wider than any sheet)", ODS_FIX)
             if string or (formula and not valued and by_libreoffice and "office:value-type" not in attrs):
-                state["cell"] = {"tag": tag, "row": row, "col": col, "sheet": sheet, "chars": 0,
-                                 "first_p": True, "note": 0, "budget": budget, "formula_only": not string}
+                state["cell"] = {
+                    "tag": tag,
+                    "row": row,
+                    "col": col,
+                    "sheet": sheet,
+                    "chars": 0,
+                    "first_p": True,
+                    "note": 0,
+                    "budget": budget,
+                    "formula_only": not string,
+                }
 
     def text(chunk):
         cell = state["cell"]

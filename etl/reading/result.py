@@ -20,7 +20,6 @@ from etl.rows import FRAME_COLUMNS, TrustRow
 JSON_VERSION = 1
 
 
-
 @dataclass(frozen=True)
 class Interpretation:
     """A value (or the file's layout) read as something other than exactly what was typed.
@@ -47,8 +46,13 @@ class Interpretation:
         return f"{text} ({self.note})" if self.note else text
 
     def as_dict(self) -> dict:
-        return {"column": self.column, "typed": self.typed, "read_as": self.read_as,
-                "rows": list(self.rows), "note": self.note}
+        return {
+            "column": self.column,
+            "typed": self.typed,
+            "read_as": self.read_as,
+            "rows": list(self.rows),
+            "note": self.note,
+        }
 
     @classmethod
     def from_dict(cls, d: dict) -> Interpretation:
@@ -217,7 +221,10 @@ class ParsedCaseTable:
         if d.get("version") != JSON_VERSION:
             raise ValueError(f"parsed case table of version {d.get('version')!r}, expected {JSON_VERSION}")
         return cls(
-            d["file_name"], d.get("sheet", ""), d.get("header_row"), list(d.get("header") or []),
+            d["file_name"],
+            d.get("sheet", ""),
+            d.get("header_row"),
+            list(d.get("header") or []),
             [(int(number), list(cells)) for number, cells in d.get("rows") or []],
             [(int(r), int(c), bool(saved)) for r, c, saved in d.get("formulas") or []],
             [Problem.from_dict(p) for p in d["problems"]],

@@ -39,9 +39,11 @@ log = logging.getLogger(__name__)
 MAX_OUTPUT_BYTES = 256 * 1024 * 1024
 # A batch gets the limit once plus this much per file (a normal return takes a few ms).
 SECONDS_PER_FILE = 0.25
-WITHIN_LIMITS_FIX = ("A return is a few kilobytes. Check it is the right file; if it is, save a plain "
-                     "copy (copy the return's cells into a new workbook, or save it as 'CSV UTF-8') "
-                     "and upload that")
+WITHIN_LIMITS_FIX = (
+    "A return is a few kilobytes. Check it is the right file; if it is, save a plain "
+    "copy (copy the return's cells into a new workbook, or save it as 'CSV UTF-8') "
+    "and upload that"
+)
 
 
 @dataclass
@@ -57,21 +59,36 @@ class ChildRun:
     returncode: int | None = None
 
 
-def run_child(files: list[tuple[str, bytes]], programme: Programme, limits: ReadLimits,
-              today: dt.date | None, seconds: float | None = None, kind: str = "return") -> ChildRun:
+def run_child(
+    files: list[tuple[str, bytes]],
+    programme: Programme,
+    limits: ReadLimits,
+    today: dt.date | None,
+    seconds: float | None = None,
+    kind: str = "return",
+) -> ChildRun:
     """`kind`: what the files are, "return" or "trajectory" (etl.reading.result.RESULTS)."""
     seconds = seconds if seconds is not None else limits.seconds
     # the kernel's CPU limit backs the wall-clock one: a child whose parent is gone, or whose
     # parent's timer cannot run, is still stopped
-    spec = {"kind": kind, "programme": programme.code, "today": today.isoformat() if today else None,
-            "limits": limits.as_dict(), "cpu_seconds": seconds,
-            "files": [{"name": n, "size": len(c)} for n, c in files]}
+    spec = {
+        "kind": kind,
+        "programme": programme.code,
+        "today": today.isoformat() if today else None,
+        "limits": limits.as_dict(),
+        "cpu_seconds": seconds,
+        "files": [{"name": n, "size": len(c)} for n, c in files],
+    }
     run = ChildRun()
     started = time.monotonic()
     with tempfile.TemporaryFile() as errors:
         proc = subprocess.Popen(
-            [sys.executable, "-X", "utf8", "-m", "etl.reading.child", str(os.getpid())], cwd=PROJECT_ROOT,
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=errors, process_group=0,
+            [sys.executable, "-X", "utf8", "-m", "etl.reading.child", str(os.getpid())],
+            cwd=PROJECT_ROOT,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=errors,
+            process_group=0,
             env={k: v for k, v in os.environ.items() if not k.startswith("PYTHONSTARTUP")},
         )
         timed_out = threading.Event()
@@ -154,19 +171,29 @@ def _why(code: int, stderr: str, limits: ReadLimits, seconds: float) -> str:
 
 
 def failed(file_name: str, why: str, kind: str = "return") -> ParsedReturn | ParsedTrajectory:
-    return RESULTS[kind](file_name, problems=[Problem(
-        file_name, None, None, f"the file could not be read within the limits: {why}", WITHIN_LIMITS_FIX)])
+    return RESULTS[kind](
+        file_name,
+        problems=[
+            Problem(file_name, None, None, f"the file could not be read within the limits: {why}", WITHIN_LIMITS_FIX)
+        ],
+    )
 
 
-def read_files(files: list[tuple[str, bytes]], programme: Programme, limits: ReadLimits,
-               today: dt.date | None, kind: str = "return") -> list[ParsedReturn | ParsedTrajectory]:
+def read_files(
+    files: list[tuple[str, bytes]],
+    programme: Programme,
+    limits: ReadLimits,
+    today: dt.date | None,
+    kind: str = "return",
+) -> list[ParsedReturn | ParsedTrajectory]:
     """Each file read and checked on its own, in one child for the batch; if that child
     fails, each file again in a child of its own, so the failure is pinned on its file.
     `kind`: "return" (ParsedReturn) or "trajectory" (ParsedTrajectory)."""
     if not files:
         return []
-    run = run_child(files, programme, limits, today,
-                    seconds=limits.seconds + SECONDS_PER_FILE * (len(files) - 1), kind=kind)
+    run = run_child(
+        files, programme, limits, today, seconds=limits.seconds + SECONDS_PER_FILE * (len(files) - 1), kind=kind
+    )
     if run.failure is None and len(run.results) == len(files):
         return run.results
     if len(files) == 1:

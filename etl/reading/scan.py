@@ -17,11 +17,15 @@ from etl.quarters import shortened
 from etl.reading.grid import column_letter
 from etl.reading.limits import ReadLimits
 
-PLAIN_COPY = ("To send a plain copy: select the return's cells, copy them, paste them into a new "
-              "workbook with Paste Special > Values, and save that as an Excel Workbook (.xlsx)")
+PLAIN_COPY = (
+    "To send a plain copy: select the return's cells, copy them, paste them into a new "
+    "workbook with Paste Special > Values, and save that as an Excel Workbook (.xlsx)"
+)
 DAMAGED_FIX = "Open it in Excel or LibreOffice, save it again as .xlsx, and upload that copy"
-CROPPED_FIX = ("Delete every row and column below and to the right of the return (select them, "
-               "right-click > Delete), save, and upload it again. ")
+CROPPED_FIX = (
+    "Delete every row and column below and to the right of the return (select them, "
+    "right-click > Delete), save, and upload it again. "
+)
 
 
 class Refused(Exception):
@@ -37,8 +41,10 @@ class Refused(Exception):
 
 def too_long(limit: int, cell: str | None = None) -> str:
     """The one message for a cell over `max_cell_chars`, in every format."""
-    return (f"{'cell ' + cell if cell else 'a cell'} holds more than {limit:,} characters; no value of a "
-            "return is that long")
+    return (
+        f"{'cell ' + cell if cell else 'a cell'} holds more than {limit:,} characters; no value of a "
+        "return is that long"
+    )
 
 
 TOO_LONG_FIX = "Check the cell: shorten it, or delete what was pasted into it by mistake"
@@ -104,9 +110,11 @@ class Budget:
 
     def sheets(self, count: int) -> None:
         if count > self.limits.max_sheets:
-            raise Refused(f"the {self.what} has {count:,} sheets; a return is one sheet, and at most "
-                          f"{self.limits.max_sheets} are read",
-                          "Delete the sheets that are not the return, save, and upload it again. " + PLAIN_COPY)
+            raise Refused(
+                f"the {self.what} has {count:,} sheets; a return is one sheet, and at most "
+                f"{self.limits.max_sheets} are read",
+                "Delete the sheets that are not the return, save, and upload it again. " + PLAIN_COPY,
+            )
 
     def declared(self, sheet: SheetScan, rows: int, cols: int, ref: str) -> None:
         """What a sheet says it spans (an .xlsx's dimension, an .xls's DIMENSIONS record)."""
@@ -122,8 +130,11 @@ class Budget:
         sheet.cells += count
         self.cells_left -= count
         if self.cells_left < 0:
-            raise Refused(f"the {self.what} has more than {self.limits.max_cells:,} filled cells; a return has "
-                          "about 9 for each trust", "Check it is the right file. " + PLAIN_COPY)
+            raise Refused(
+                f"the {self.what} has more than {self.limits.max_cells:,} filled cells; a return has "
+                "about 9 for each trust",
+                "Check it is the right file. " + PLAIN_COPY,
+            )
         last_row, last_col = row + repeat_rows - 1, col + repeat_cols
         if last_row > sheet.max_row or last_col > sheet.max_col:
             sheet.max_row, sheet.max_col = max(sheet.max_row, last_row), max(sheet.max_col, last_col)
@@ -135,8 +146,11 @@ class Budget:
     def text(self, sheet: SheetScan, row: int, col: int, characters: int) -> None:
         """The characters of the cell at `row`, `col` (as for `cell`)."""
         if characters > self.limits.max_cell_chars:
-            raise Refused(too_long(self.limits.max_cell_chars, f"{column_letter(col)}{row} of sheet "
-                                                              f"{sheet_name(sheet.name)}"), TOO_LONG_FIX, row)
+            raise Refused(
+                too_long(self.limits.max_cell_chars, f"{column_letter(col)}{row} of sheet {sheet_name(sheet.name)}"),
+                TOO_LONG_FIX,
+                row,
+            )
 
     def merge(self, sheet: SheetScan, first_row: int, first_col: int, last_row: int, last_col: int) -> None:
         """A merged range of cells (rows 1-based, columns 0-based)."""
@@ -147,21 +161,28 @@ class Budget:
         sheet.merges.append((first_row, first_col, last_row, last_col))
         self.merges_left -= 1
         if self.merges_left < 0:
-            raise Refused(f"the {self.what} has more than {self.limits.max_merges:,} merged ranges of cells; a "
-                          "return has none or a few", "Check it is the right file. " + PLAIN_COPY)
+            raise Refused(
+                f"the {self.what} has more than {self.limits.max_merges:,} merged ranges of cells; a "
+                "return has none or a few",
+                "Check it is the right file. " + PLAIN_COPY,
+            )
 
     def too_many_elements(self) -> None:
-        raise Refused(f"the {self.what}'s sheets are made of more than {self.limits.max_elements:,} pieces "
-                      "of XML (cells, rows, formatting); a return is made of a few thousand",
-                      "Check it is the right file. " + PLAIN_COPY)
+        raise Refused(
+            f"the {self.what}'s sheets are made of more than {self.limits.max_elements:,} pieces "
+            "of XML (cells, rows, formatting); a return is made of a few thousand",
+            "Check it is the right file. " + PLAIN_COPY,
+        )
 
     def done(self, sheet: SheetScan) -> None:
         self.scanned_before += sheet.area
 
     def _far(self, sheet: SheetScan, where: str) -> None:
-        raise Refused(f"sheet {sheet_name(sheet.name)} {where}, far outside any return (at most "
-                      f"{self.limits.max_rows:,} rows and {self.limits.max_columns} columns are read)",
-                      CROPPED_FIX + PLAIN_COPY)
+        raise Refused(
+            f"sheet {sheet_name(sheet.name)} {where}, far outside any return (at most "
+            f"{self.limits.max_rows:,} rows and {self.limits.max_columns} columns are read)",
+            CROPPED_FIX + PLAIN_COPY,
+        )
 
     def _scanned(self, sheet: SheetScan, where: str) -> None:
         total = self.scanned_before + sheet.area
@@ -171,4 +192,5 @@ class Budget:
                 f"farthest cells (sheet {sheet_name(sheet.name)} {where}), more than are read; a return "
                 "reaches a few hundred",
                 "Delete the sheets that are not the return, and on the return's sheet every row and column "
-                "below and to the right of it, save, and upload it again. " + PLAIN_COPY)
+                "below and to the right of it, save, and upload it again. " + PLAIN_COPY,
+            )

@@ -21,8 +21,10 @@ from etl.reading.table import Table, column_of, header_score
 # Columns where one value is meant for every row it is merged over (an AHSN or a quarter
 # typed once); a merge over any other column leaves it unclear which trust a value is for.
 MERGED_DOWN_MEANS_EACH = ("quarter", "ahsn", "trust_type")
-UNMERGE_FIX = ("Unmerge the cells (Excel: Home > Merge & Center > Unmerge Cells; LibreOffice: Format > "
-               "Merge and Unmerge Cells > Split Cells) and give each trust its own value")
+UNMERGE_FIX = (
+    "Unmerge the cells (Excel: Home > Merge & Center > Unmerge Cells; LibreOffice: Format > "
+    "Merge and Unmerge Cells > Split Cells) and give each trust its own value"
+)
 
 
 def hidden_rows(table: Table, rows: list[tuple[int, list]], problem) -> list[tuple[int, list]]:
@@ -34,21 +36,32 @@ def hidden_rows(table: Table, rows: list[tuple[int, list]], problem) -> list[tup
     if not hidden:
         return rows
     how = " (the sheet has a filter, which hides the rows it filters out)" if grid.filtered else ""
-    fix = ("Show every row (" + ("clear the filter: Data > Clear in Excel, Data > More Filters > Reset Filter "
-                                 "in LibreOffice; then " if grid.filtered else "") +
-           "select the whole sheet, right-click a row number > Unhide), check the rows that appear, delete "
-           "any you do not mean to send, save, and upload again")
+    fix = (
+        "Show every row ("
+        + (
+            "clear the filter: Data > Clear in Excel, Data > More Filters > Reset Filter in LibreOffice; then "
+            if grid.filtered
+            else ""
+        )
+        + "select the whole sheet, right-click a row number > Unhide), check the rows that appear, delete "
+        "any you do not mean to send, save, and upload again"
+    )
     if table.header_row in hidden:
         problem(table.header_row, None, f"the header row is hidden in the sheet{how}", fix)
     for number, _ in rows:
         if number in hidden:
-            problem(number, None, "this row is hidden in the sheet, so it would be read as a trust though it "
-                    f"cannot be seen{how}", fix)
+            problem(
+                number,
+                None,
+                f"this row is hidden in the sheet, so it would be read as a trust though it cannot be seen{how}",
+                fix,
+            )
     return [(n, cells) for n, cells in rows if n not in hidden]
 
 
-def merged_cells(table: Table, rows: list[tuple[int, list]], problem
-                 ) -> tuple[list[tuple[int, list]], list[Interpretation], set[tuple[int, str]]]:
+def merged_cells(
+    table: Table, rows: list[tuple[int, list]], problem
+) -> tuple[list[tuple[int, list]], list[Interpretation], set[tuple[int, str]]]:
     """Cells merged down the rows: in a column meant to repeat (the AHSN, the quarter, the
     trust type) the value is read on each row of the range, said so; in any other column
     read, or across columns, the merge is refused naming its range. Gives the rows with
@@ -77,8 +90,13 @@ def merged_cells(table: Table, rows: list[tuple[int, list]], problem
         if first_row <= table.header_row:
             for number in covered:
                 for _, name in read:
-                    problem(number, name, f"cells {ref} are merged with the header row, so what they hold for the "
-                            "trusts cannot be told apart from the column's name", UNMERGE_FIX)
+                    problem(
+                        number,
+                        name,
+                        f"cells {ref} are merged with the header row, so what they hold for the "
+                        "trusts cannot be told apart from the column's name",
+                        UNMERGE_FIX,
+                    )
                     refused.add((number, name))
             continue
         position, name = read[0]
@@ -88,15 +106,24 @@ def merged_cells(table: Table, rows: list[tuple[int, list]], problem
             what = f"the value '{quoted(top)}'" if not is_blank(top) else "what they hold"
             for number in covered:
                 for _, each in read:
-                    problem(number, each, f"cells {ref} {where} are merged into one, so it is not clear which "
-                            f"trust {what} is for", UNMERGE_FIX)
+                    problem(
+                        number,
+                        each,
+                        f"cells {ref} {where} are merged into one, so it is not clear which trust {what} is for",
+                        UNMERGE_FIX,
+                    )
                     refused.add((number, each))
             continue
         under = [(n, value(n, position)) for n in covered if n != first_row]
         for number, held in under:
             if not is_blank(held) and (is_blank(top) or shown(held) != shown(top)):
-                problem(number, name, f"cell {column_letter(position)}{number} is covered by the merged cell {ref} "
-                        f"but still holds '{quoted(held)}', which cannot be seen", UNMERGE_FIX)
+                problem(
+                    number,
+                    name,
+                    f"cell {column_letter(position)}{number} is covered by the merged cell {ref} "
+                    f"but still holds '{quoted(held)}', which cannot be seen",
+                    UNMERGE_FIX,
+                )
                 refused.add((number, name))
         if is_blank(top):
             continue
@@ -106,9 +133,18 @@ def merged_cells(table: Table, rows: list[tuple[int, list]], problem
             cells.extend([None] * (position + 1 - len(cells)))
             cells[position] = top
         if filled:
-            said.append(Interpretation(name, None, None, tuple(filled), note=(
-                f"{name}: cell {column_letter(position)}{first_row} is merged down over {ref}, so its value "
-                f"'{quoted(top)}' is read on row{'s' if len(filled) > 1 else ''} {row_list(filled)} too")))
+            said.append(
+                Interpretation(
+                    name,
+                    None,
+                    None,
+                    tuple(filled),
+                    note=(
+                        f"{name}: cell {column_letter(position)}{first_row} is merged down over {ref}, so its value "
+                        f"'{quoted(top)}' is read on row{'s' if len(filled) > 1 else ''} {row_list(filled)} too"
+                    ),
+                )
+            )
     return rows, said, refused
 
 
@@ -120,11 +156,17 @@ def repeated_headers(table: Table, rows: list[tuple[int, list]], problem) -> lis
     skipping = False
     # where a trust row holds numbers: a header repeated holds names there (a cheap test first,
     # so that a national file of 20,000 rows is not matched against every column name)
-    figures = [p for name, p in table.columns.items() if name in ("adoption_level", "referrals_made",
-                                                                   "referrals_completed")]
+    figures = [
+        p for name, p in table.columns.items() if name in ("adoption_level", "referrals_made", "referrals_completed")
+    ]
     for number, cells in rows:
-        named = any(p < len(cells) and isinstance(cells[p], str) and cells[p].strip()[:1].isalpha()
-                    and column_of(cells[p]) is not None for p in figures)
+        named = any(
+            p < len(cells)
+            and isinstance(cells[p], str)
+            and cells[p].strip()[:1].isalpha()
+            and column_of(cells[p]) is not None
+            for p in figures
+        )
         if not named or header_score(cells) < 3:
             if not skipping:
                 kept.append((number, cells))
@@ -137,18 +179,25 @@ def repeated_headers(table: Table, rows: list[tuple[int, list]], problem) -> lis
         first = table.header_row
         if same:
             skipping = False
-            problem(number, None, f"this row repeats the header of row {first}{title}: the sheet holds two tables "
-                    "one under the other",
-                    f"Delete row {number}{' and the title above it' if title else ''}, so that the rows below are "
-                    f"read with the header of row {first} (a file may hold several quarters, each trust once in "
-                    "each); or send the second table as a file of its own")
+            problem(
+                number,
+                None,
+                f"this row repeats the header of row {first}{title}: the sheet holds two tables one under the other",
+                f"Delete row {number}{' and the title above it' if title else ''}, so that the rows below are "
+                f"read with the header of row {first} (a file may hold several quarters, each trust once in "
+                "each); or send the second table as a file of its own",
+            )
         else:
             skipping = True
-            problem(number, None, f"this row is a second header{title}, with its columns in a different order "
-                    f"from row {first}'s, so the rows below it cannot be read with the first header: the sheet "
-                    "holds two tables one under the other",
-                    "Send the second table as a file of its own, or put its columns in the same order as the "
-                    f"first table's and delete row {number}")
+            problem(
+                number,
+                None,
+                f"this row is a second header{title}, with its columns in a different order "
+                f"from row {first}'s, so the rows below it cannot be read with the first header: the sheet "
+                "holds two tables one under the other",
+                "Send the second table as a file of its own, or put its columns in the same order as the "
+                f"first table's and delete row {number}",
+            )
     return kept
 
 
@@ -157,7 +206,9 @@ _GUIDANCE = re.compile(
     r"|\d+\s*(-|–|to)\s*\d+"
     r"|(a\s+)?(whole\s+)?(number|numeric|integer|count|text|free text|date|dd/mm/yy(yy)?|optional|required|"
     r"mandatory|yes/no|y/n|#|n|\(n\))"
-    r"|(select|choose|pick)\b.*|drop[- ]?down.*|[a-z_ ]+(\s*/\s*[a-z_ ]+){2,}", re.IGNORECASE)
+    r"|(select|choose|pick)\b.*|drop[- ]?down.*|[a-z_ ]+(\s*/\s*[a-z_ ]+){2,}",
+    re.IGNORECASE,
+)
 
 
 def guidance_rows(table: Table, rows: list[tuple[int, list]], problem) -> list[tuple[int, list]]:
@@ -171,8 +222,12 @@ def guidance_rows(table: Table, rows: list[tuple[int, list]], problem) -> list[t
         if len(looks) >= 2 and len(looks) * 2 >= len(filled):
             guidance.append(number)
             examples = ", ".join(f"'{quoted(c)}'" for c in looks[:3])
-            problem(number, None, f"this row looks like guidance on filling in the return ({examples}), not a trust",
-                    "Delete the row: under the header, the return holds one row per trust")
+            problem(
+                number,
+                None,
+                f"this row looks like guidance on filling in the return ({examples}), not a trust",
+                "Delete the row: under the header, the return holds one row per trust",
+            )
         else:
             break  # guidance comes straight under the header
     return [(n, cells) for n, cells in rows if n not in guidance]

@@ -34,26 +34,95 @@ TEMPLATE_COLUMNS = [c for c in COLUMNS if c != "comment"] + ["comment"]
 
 # What people write as a column's heading, after header_key() has tidied it.
 _SYNONYMS = {
-    "quarter": ["quarter", "reporting quarter", "financial quarter", "qtr", "period",
-                "reporting period", "nhs quarter", "fy quarter", "quarter year"],
-    "ahsn": ["ahsn", "ahsn name", "ahsn hin", "hin", "health innovation network", "network",
-             "innovation network", "ahsn health innovation network"],
-    "trust_code": ["trust code", "code", "ods code", "trust ods code", "ods", "organisation code",
-                   "org code", "organisation ods code", "provider code", "trust ods", "ods trust code"],
-    "trust_name": ["trust name", "trust", "name", "organisation", "organisation name", "org name",
-                   "provider", "provider name", "name trust"],
-    "trust_type": ["trust type", "type", "type trust", "organisation type", "provider type",
-                   "type organisation"],
-    "adoption_level": ["adoption level", "level", "tcam level", "level adoption", "adoption",
-                       "adoption stage", "stage", "tcam adoption level", "current level",
-                       "current adoption level", "adoption level tcam"],
-    "referrals_made": ["referrals made", "referrals", "referrals sent", "made", "tcam referrals made",
-                       "referrals made tcam", "referrals to community pharmacy",
-                       "referrals made to community pharmacy", "referrals sent to community pharmacy"],
-    "referrals_completed": ["referrals completed", "completed referrals", "completed",
-                            "referrals complete", "tcam referrals completed"],
-    "comment": ["comment", "comments", "note", "notes", "notes comments", "comments notes",
-                "remarks", "additional comments", "additional notes", "notes remarks"],
+    "quarter": [
+        "quarter",
+        "reporting quarter",
+        "financial quarter",
+        "qtr",
+        "period",
+        "reporting period",
+        "nhs quarter",
+        "fy quarter",
+        "quarter year",
+    ],
+    "ahsn": [
+        "ahsn",
+        "ahsn name",
+        "ahsn hin",
+        "hin",
+        "health innovation network",
+        "network",
+        "innovation network",
+        "ahsn health innovation network",
+    ],
+    "trust_code": [
+        "trust code",
+        "code",
+        "ods code",
+        "trust ods code",
+        "ods",
+        "organisation code",
+        "org code",
+        "organisation ods code",
+        "provider code",
+        "trust ods",
+        "ods trust code",
+    ],
+    "trust_name": [
+        "trust name",
+        "trust",
+        "name",
+        "organisation",
+        "organisation name",
+        "org name",
+        "provider",
+        "provider name",
+        "name trust",
+    ],
+    "trust_type": ["trust type", "type", "type trust", "organisation type", "provider type", "type organisation"],
+    "adoption_level": [
+        "adoption level",
+        "level",
+        "tcam level",
+        "level adoption",
+        "adoption",
+        "adoption stage",
+        "stage",
+        "tcam adoption level",
+        "current level",
+        "current adoption level",
+        "adoption level tcam",
+    ],
+    "referrals_made": [
+        "referrals made",
+        "referrals",
+        "referrals sent",
+        "made",
+        "tcam referrals made",
+        "referrals made tcam",
+        "referrals to community pharmacy",
+        "referrals made to community pharmacy",
+        "referrals sent to community pharmacy",
+    ],
+    "referrals_completed": [
+        "referrals completed",
+        "completed referrals",
+        "completed",
+        "referrals complete",
+        "tcam referrals completed",
+    ],
+    "comment": [
+        "comment",
+        "comments",
+        "note",
+        "notes",
+        "notes comments",
+        "comments notes",
+        "remarks",
+        "additional comments",
+        "additional notes",
+        "notes remarks",
+    ],
 }
 _STOP = {"no", "number", "of", "the", "nr", "num", "in", "this", "during", "for", "s", "total", "e", "g"}
 
@@ -109,8 +178,9 @@ def column_of(raw, layout: Layout = RETURN) -> str | None:
 
 def is_plain_name(raw, column: str) -> bool:
     """'Trust Code', 'trust_code', ' TRUST CODE ' are the column's own name, not a reading."""
-    return "_".join(shown(raw).lower().split()) == column or \
-        shown(raw).lower().replace("_", " ").split() == column.split("_")
+    return "_".join(shown(raw).lower().split()) == column or shown(raw).lower().replace(
+        "_", " "
+    ).split() == column.split("_")
 
 
 @dataclass
@@ -141,8 +211,7 @@ def find_header(rows: list[tuple[int, list]], look: int = 20, layout: Layout = R
 
 def choose_delimiter(samples: dict[str, list[tuple[int, list[str]]]], layout: Layout = RETURN) -> str:
     """The delimiter whose first rows hold the best header; commas when none does."""
-    scores = {d: max((header_score(cells, layout) for _, cells in rows[:20]), default=0)
-              for d, rows in samples.items()}
+    scores = {d: max((header_score(cells, layout) for _, cells in rows[:20]), default=0) for d, rows in samples.items()}
     best = max(scores.values())
     if best < 3 or scores.get(",", 0) == best:
         return ","
@@ -156,38 +225,63 @@ def find_table(file_name: str, grids: list[Grid], layout: Layout = RETURN) -> Ta
     notes: list[Interpretation] = []
     if len(with_header) > 1:
         names = [f"'{g.sheet}'" for g, _ in with_header]
-        return Problem(file_name, None, None,
-                       f"sheets {', '.join(names[:-1])} and {names[-1]} each hold a {layout.what} table",
-                       f"Send one {layout.what} per file: delete the sheets you do not mean to send, or save "
-                       "each as a file of its own")
+        return Problem(
+            file_name,
+            None,
+            None,
+            f"sheets {', '.join(names[:-1])} and {names[-1]} each hold a {layout.what} table",
+            f"Send one {layout.what} per file: delete the sheets you do not mean to send, or save "
+            "each as a file of its own",
+        )
     if with_header:
         grid, at = with_header[0]
     else:
         non_empty = [g for g in grids if g.rows]
         if not non_empty:
-            return Problem(file_name, None, None, "the file has no header row and no data",
-                           f"{layout.template} and upload it again")
+            return Problem(
+                file_name,
+                None,
+                None,
+                "the file has no header row and no data",
+                f"{layout.template} and upload it again",
+            )
         grid, at = non_empty[0], 0
         if header_score(grid.rows[0][1], layout) < 2:  # nothing like the layout's header anywhere
             return _no_header(file_name, grid, layout)
     if len(grids) > 1:
         others = [f"'{g.sheet}'" for g in grids if g is not grid and g.rows]
         if others:
-            notes.append(Interpretation(None, None, None, note=(
-                f"the {layout.what} was read from sheet '{grid.sheet}'; "
-                f"{'sheets' if len(others) > 1 else 'sheet'} {', '.join(others)} "
-                f"{'hold' if len(others) > 1 else 'holds'} no {layout.what} table and "
-                f"{'were' if len(others) > 1 else 'was'} not read")))
+            notes.append(
+                Interpretation(
+                    None,
+                    None,
+                    None,
+                    note=(
+                        f"the {layout.what} was read from sheet '{grid.sheet}'; "
+                        f"{'sheets' if len(others) > 1 else 'sheet'} {', '.join(others)} "
+                        f"{'hold' if len(others) > 1 else 'holds'} no {layout.what} table and "
+                        f"{'were' if len(others) > 1 else 'was'} not read"
+                    ),
+                )
+            )
     header_number, header = grid.rows[at]
     if at > 0:
         skipped = grid.rows[:at]
         first = " / ".join(shown(c) for c in skipped[0][1] if not is_blank(c))[:60]
         numbers = [n for n, _ in skipped]
         span = f"row {numbers[0]}" if len(numbers) == 1 else f"rows {numbers[0]}-{numbers[-1]}"
-        notes.append(Interpretation(None, None, None, note=(
-            f"the header row is row {header_number}: {span} above it ('{first}') "
-            f"{'is' if len(numbers) == 1 else 'are'} skipped")))
-    table = Table(grid, header_number, header, {}, grid.rows[at + 1:], interpretations=notes)
+        notes.append(
+            Interpretation(
+                None,
+                None,
+                None,
+                note=(
+                    f"the header row is row {header_number}: {span} above it ('{first}') "
+                    f"{'is' if len(numbers) == 1 else 'are'} skipped"
+                ),
+            )
+        )
+    table = Table(grid, header_number, header, {}, grid.rows[at + 1 :], interpretations=notes)
     _map_columns(file_name, table, layout)
     return table
 
@@ -198,29 +292,57 @@ def _no_header(file_name: str, grid: Grid, layout: Layout) -> Problem:
     looks_like_data = any(isinstance(c, str) and re.search(r"\bq[1-4]\b", c, re.IGNORECASE) for c in first)
     where = f" (sheet '{grid.sheet}')" if grid.sheet else ""
     if looks_like_data:
-        return Problem(file_name, number, None, f"the first row{where} holds data, not the names of the columns",
-                       f"Add a header row above it naming the columns: {columns}")
+        return Problem(
+            file_name,
+            number,
+            None,
+            f"the first row{where} holds data, not the names of the columns",
+            f"Add a header row above it naming the columns: {columns}",
+        )
     if layout is RETURN:
-        return Problem(file_name, None, None, f"no row of the file{where} names the columns of a return",
-                       f"Use the template: its first row names the columns ({columns}); copy the "
-                       "trusts' rows into it and upload that")
-    return Problem(file_name, None, None, f"no row of the file{where} names the columns of a {layout.what}",
-                   f"Give the file a first row naming its columns: {columns}")
+        return Problem(
+            file_name,
+            None,
+            None,
+            f"no row of the file{where} names the columns of a return",
+            f"Use the template: its first row names the columns ({columns}); copy the "
+            "trusts' rows into it and upload that",
+        )
+    return Problem(
+        file_name,
+        None,
+        None,
+        f"no row of the file{where} names the columns of a {layout.what}",
+        f"Give the file a first row naming its columns: {columns}",
+    )
 
 
 # A heading's unit is part of its meaning: "Referrals completed (%)" holds percentages, not
 # the count the column needs (brackets are otherwise dropped from headings: "(ODS)", "(1-5)").
 # A count's own units ("(number)", "(n)", "(count)", "(no.)") say nothing against it.
 _UNITS = (
-    (re.compile(r"%|\bper\s*cent|\bpercent|\bpct\b|\bproportion\b|\bratio\b|\brates?\b|\bshare\b"),
-     "a percentage or rate"),
-    (re.compile(r"(?<!not )(?<!non-)(?<!non )\bcumulative\b|\byear\s*to\s*date\b|\bytd\b|\bto\s*date\b|\brunning\s*total\b|\bsince\b"),
-     "a running total"),
-    (re.compile(r"\bper\s*(\d|thousand|hundred|day|week|month)|\baverage\b|\bmean\b|\bmedian\b|"
-                r"\bmonthly\b|\bweekly\b|\bdaily\b"), "an average or a rate"),
+    (
+        re.compile(r"%|\bper\s*cent|\bpercent|\bpct\b|\bproportion\b|\bratio\b|\brates?\b|\bshare\b"),
+        "a percentage or rate",
+    ),
+    (
+        re.compile(
+            r"(?<!not )(?<!non-)(?<!non )\bcumulative\b|\byear\s*to\s*date\b|\bytd\b|\bto\s*date\b|\brunning\s*total\b|\bsince\b"
+        ),
+        "a running total",
+    ),
+    (
+        re.compile(
+            r"\bper\s*(\d|thousand|hundred|day|week|month)|\baverage\b|\bmean\b|\bmedian\b|"
+            r"\bmonthly\b|\bweekly\b|\bdaily\b"
+        ),
+        "an average or a rate",
+    ),
 )
-COUNT_COLUMNS = {"referrals_made": "the number of referrals made in the quarter",
-                 "referrals_completed": "the number of those referrals completed"}
+COUNT_COLUMNS = {
+    "referrals_made": "the number of referrals made in the quarter",
+    "referrals_completed": "the number of those referrals completed",
+}
 
 
 def heading_unit(raw) -> tuple[str, str] | None:
@@ -235,8 +357,13 @@ def heading_unit(raw) -> tuple[str, str] | None:
             column = column_of(key)
             if column not in COUNT_COLUMNS:
                 words = key.split()
-                column = "referrals_completed" if any(w.startswith("complet") for w in words) else \
-                    "referrals_made" if any(w.startswith("referr") for w in words) else None
+                column = (
+                    "referrals_completed"
+                    if any(w.startswith("complet") for w in words)
+                    else "referrals_made"
+                    if any(w.startswith("referr") for w in words)
+                    else None
+                )
             if column is not None:
                 return column, unit
     return None
@@ -247,11 +374,15 @@ def heading_unit(raw) -> tuple[str, str] | None:
 # column misnamed ("Referals made" where referrals_made is missing); a heading that shares
 # nothing with any missing column is an extra column, ignored (ICS, region, lead's name).
 _STEMS = {
-    "quarter": ("quarter", "qtr", "period", "month"), "ahsn": ("ahsn", "hin", "network", "innovation"),
-    "trust_code": ("code", "ods"), "trust_name": ("name", "trust", "organis", "provider", "hospital"),
-    "trust_type": ("type", "sector"), "adoption_level": ("level", "stage", "adopt", "tcam"),
+    "quarter": ("quarter", "qtr", "period", "month"),
+    "ahsn": ("ahsn", "hin", "network", "innovation"),
+    "trust_code": ("code", "ods"),
+    "trust_name": ("name", "trust", "organis", "provider", "hospital"),
+    "trust_type": ("type", "sector"),
+    "adoption_level": ("level", "stage", "adopt", "tcam"),
     "referrals_made": ("referr", "refer", "refferal", "made", "sent"),
-    "referrals_completed": ("complet", "done"), "comment": ("comment", "note", "remark"),
+    "referrals_completed": ("complet", "done"),
+    "comment": ("comment", "note", "remark"),
 }
 
 
@@ -273,17 +404,26 @@ def may_be(raw, missing: list[str], layout: Layout) -> str | None:
 def _map_columns(file_name: str, table: Table, layout: Layout) -> None:
     row = table.header_row
     # a CSV row longer than the header is refused as ragged; a sheet's is a nameless column
-    width = len(table.header) if table.grid.ragged_matters else \
-        max([len(table.header)] + [len(cells) for _, cells in table.rows])
+    width = (
+        len(table.header)
+        if table.grid.ragged_matters
+        else max([len(table.header)] + [len(cells) for _, cells in table.rows])
+    )
     unknown: list[tuple[int, object]] = []  # (position, heading) of headings not a column's
     units: list[tuple[int, object, str, str]] = []  # (position, heading, column, unit)
     for position in range(width):
         raw = table.header[position] if position < len(table.header) else None
         if is_blank(raw):
             if any(position < len(cells) and not is_blank(cells[position]) for _, cells in table.rows):
-                table.problems.append(Problem(
-                    file_name, row, f"column {position + 1}", "this column has no name",
-                    "Delete the empty column or give it one of the template's names"))
+                table.problems.append(
+                    Problem(
+                        file_name,
+                        row,
+                        f"column {position + 1}",
+                        "this column has no name",
+                        "Delete the empty column or give it one of the template's names",
+                    )
+                )
             continue
         unit = heading_unit(raw) if layout is RETURN else None
         if unit is not None:
@@ -294,13 +434,20 @@ def _map_columns(file_name: str, table: Table, layout: Layout) -> None:
         if column is None and layout is RETURN:
             unknown.append((position, raw))
         elif column is None:
-            table.problems.append(Problem(
-                file_name, row, text, f"this is not a column of the {layout.what}",
-                f"Delete it, or rename it to one of: {', '.join(layout.columns)} (a column of notes "
-                "may be called Notes)"))
+            table.problems.append(
+                Problem(
+                    file_name,
+                    row,
+                    text,
+                    f"this is not a column of the {layout.what}",
+                    f"Delete it, or rename it to one of: {', '.join(layout.columns)} (a column of notes "
+                    "may be called Notes)",
+                )
+            )
         elif column in table.columns:
-            table.problems.append(Problem(file_name, row, text, "this column appears twice",
-                                          "Keep one of the two columns"))
+            table.problems.append(
+                Problem(file_name, row, text, "this column appears twice", "Keep one of the two columns")
+            )
         else:
             table.columns[column] = position
             if not is_plain_name(raw, column):
@@ -308,9 +455,17 @@ def _map_columns(file_name: str, table: Table, layout: Layout) -> None:
     explained = _units_and_extras(file_name, table, units, unknown) if layout is RETURN else set()
     for name, required in layout.columns.items():
         if required and name not in table.columns and name not in explained:
-            table.problems.append(Problem(file_name, row, name, "this column is missing",
-                                          "Add it to the header row, as in the template" if layout is RETURN
-                                          else f"Add it to the header row: {', '.join(layout.columns)}"))
+            table.problems.append(
+                Problem(
+                    file_name,
+                    row,
+                    name,
+                    "this column is missing",
+                    "Add it to the header row, as in the template"
+                    if layout is RETURN
+                    else f"Add it to the header row: {', '.join(layout.columns)}",
+                )
+            )
 
 
 def _units_and_extras(file_name: str, table: Table, units: list, unknown: list) -> set[str]:
@@ -324,11 +479,16 @@ def _units_and_extras(file_name: str, table: Table, units: list, unknown: list) 
             ignored.append(f"'{text}' (column {column_letter(position)}: {unit}, not a count)")
             continue
         explained.add(column)
-        table.problems.append(Problem(
-            file_name, row, text,
-            f"this column holds {unit}, but the return needs {column}: {COUNT_COLUMNS[column]}",
-            f"Give each trust's count in a column headed {column} (a percentage or total cannot be turned "
-            "back into the quarter's count for certain); this column may stay beside it, and is not read"))
+        table.problems.append(
+            Problem(
+                file_name,
+                row,
+                text,
+                f"this column holds {unit}, but the return needs {column}: {COUNT_COLUMNS[column]}",
+                f"Give each trust's count in a column headed {column} (a percentage or total cannot be turned "
+                "back into the quarter's count for certain); this column may stay beside it, and is not read",
+            )
+        )
     missing = [c for c in RETURN.columns if c not in table.columns and c not in explained]
     for position, raw in unknown:
         text = shortened(shown(raw))
@@ -338,15 +498,28 @@ def _units_and_extras(file_name: str, table: Table, units: list, unknown: list) 
             continue
         explained.add(suspect)
         missing.remove(suspect)
-        table.problems.append(Problem(
-            file_name, row, text,
-            f"this is not a column of the return, and the return's {suspect} column is missing: it may be "
-            f"{suspect} under another name",
-            f"If it holds {suspect.replace('_', ' ')}, head it {suspect}; if not, add a {suspect} column "
-            "(columns that are not the return's are ignored)"))
+        table.problems.append(
+            Problem(
+                file_name,
+                row,
+                text,
+                f"this is not a column of the return, and the return's {suspect} column is missing: it may be "
+                f"{suspect} under another name",
+                f"If it holds {suspect.replace('_', ' ')}, head it {suspect}; if not, add a {suspect} column "
+                "(columns that are not the return's are ignored)",
+            )
+        )
     if ignored:
-        table.interpretations.append(Interpretation(None, None, None, note=(
-            f"{'columns' if len(ignored) > 1 else 'column'} {', '.join(ignored)} "
-            f"{'are' if len(ignored) > 1 else 'is'} not part of the return: ignored, nothing in "
-            f"{'them' if len(ignored) > 1 else 'it'} is read or stored")))
+        table.interpretations.append(
+            Interpretation(
+                None,
+                None,
+                None,
+                note=(
+                    f"{'columns' if len(ignored) > 1 else 'column'} {', '.join(ignored)} "
+                    f"{'are' if len(ignored) > 1 else 'is'} not part of the return: ignored, nothing in "
+                    f"{'them' if len(ignored) > 1 else 'it'} is read or stored"
+                ),
+            )
+        )
     return explained

@@ -35,24 +35,70 @@ MAX_STEPS = 40
 COLUMNS: dict[str, bool] = {"ahsn": True, "quarter": True, "target_percent": True, "note": False}
 SYNONYMS = {
     "ahsn": _SYNONYMS["ahsn"],
-    "quarter": ["quarter", "by quarter", "by", "by end quarter", "by end", "target quarter", "step quarter",
-                "quarter by", "reporting quarter", "financial quarter", "qtr", "period", "nhs quarter",
-                "fy quarter", "quarter year", "when", "deadline"],
-    "target_percent": ["target percent", "target", "target rate", "target adoption rate", "adoption target",
-                       "adoption rate target", "rate target", "target adoption", "trajectory",
-                       "trajectory rate", "trajectory target", "trajectory percent", "target percentage",
-                       "percent", "percentage", "rate", "step target", "target acute trusts adopting",
-                       "acute trusts adopting"],
-    "note": ["note", "notes", "comment", "comments", "why", "reason", "rationale", "notes comments",
-             "comments notes", "remarks"],
+    "quarter": [
+        "quarter",
+        "by quarter",
+        "by",
+        "by end quarter",
+        "by end",
+        "target quarter",
+        "step quarter",
+        "quarter by",
+        "reporting quarter",
+        "financial quarter",
+        "qtr",
+        "period",
+        "nhs quarter",
+        "fy quarter",
+        "quarter year",
+        "when",
+        "deadline",
+    ],
+    "target_percent": [
+        "target percent",
+        "target",
+        "target rate",
+        "target adoption rate",
+        "adoption target",
+        "adoption rate target",
+        "rate target",
+        "target adoption",
+        "trajectory",
+        "trajectory rate",
+        "trajectory target",
+        "trajectory percent",
+        "target percentage",
+        "percent",
+        "percentage",
+        "rate",
+        "step target",
+        "target acute trusts adopting",
+        "acute trusts adopting",
+    ],
+    "note": [
+        "note",
+        "notes",
+        "comment",
+        "comments",
+        "why",
+        "reason",
+        "rationale",
+        "notes comments",
+        "comments notes",
+        "remarks",
+    ],
 }
-TRAJECTORY = Layout("trajectory", COLUMNS, SYNONYMS,
-                    "Start from the trajectory template (python -m etl trajectory template, or the "
-                    "Trajectories page)")
+TRAJECTORY = Layout(
+    "trajectory",
+    COLUMNS,
+    SYNONYMS,
+    "Start from the trajectory template (python -m etl trajectory template, or the Trajectories page)",
+)
 
 
-def check_trajectory_file(file_name: str, content: bytes, programme: Programme, limits: ReadLimits,
-                          today: dt.date | None = None) -> ParsedTrajectory:
+def check_trajectory_file(
+    file_name: str, content: bytes, programme: Programme, limits: ReadLimits, today: dt.date | None = None
+) -> ParsedTrajectory:
     """Bytes in, steps or problems out (`programme` and `today` are the child's common
     arguments: a trajectory's steps may be in any quarter, past or future)."""
     result = ParsedTrajectory(file_name)
@@ -60,18 +106,30 @@ def check_trajectory_file(file_name: str, content: bytes, programme: Programme, 
         table, problems, notes = open_table(file_name, content, limits, TRAJECTORY)
         result.interpretations.extend(notes)
         if table is not None and "target_percent" not in table.columns and _looks_like_a_return(table.header):
-            result.problems.append(Problem(
-                file_name, table.header_row, None, "this is a quarterly return, not a trajectory",
-                "Upload returns on the Upload page (or with python -m etl load). A trajectory file has the "
-                "columns " + ", ".join(COLUMNS)))
+            result.problems.append(
+                Problem(
+                    file_name,
+                    table.header_row,
+                    None,
+                    "this is a quarterly return, not a trajectory",
+                    "Upload returns on the Upload page (or with python -m etl load). A trajectory file has the "
+                    "columns " + ", ".join(COLUMNS),
+                )
+            )
             return result
         result.problems.extend(problems)
         if table is None or not all(n in table.columns for n, required in COLUMNS.items() if required):
             return result
         if not table.rows:
-            result.problems.append(Problem(file_name, None, None, "the file has a header but no steps",
-                                           "Add one row per step: the AHSN, the quarter and the target "
-                                           "rate by then"))
+            result.problems.append(
+                Problem(
+                    file_name,
+                    None,
+                    None,
+                    "the file has a header but no steps",
+                    "Add one row per step: the AHSN, the quarter and the target rate by then",
+                )
+            )
             return result
         _Steps(result, table, limits).check()
     except Refused as refused:
@@ -109,8 +167,9 @@ class _Steps:
         self._each_ahsn()
         self.found.sort(key=lambda f: (f[0] is None, f[0] or 0))  # in the order of the file's rows
         self.result.problems.extend(grouped(self.result.file_name, self.found, self.limits))
-        self.result.interpretations.extend(readings_said(self.readings, self.formulas,
-                                                         {s["row"] for s in self.result.steps}))
+        self.result.interpretations.extend(
+            readings_said(self.readings, self.formulas, {s["row"] for s in self.result.steps})
+        )
         if not self.result.ok:
             self.result.steps = []  # nothing is half-read: a file with a problem gives no steps
 
@@ -121,16 +180,28 @@ class _Steps:
 
     def _step(self, row: int, cells: list, named_above: bool) -> dict | None:
         filled = [c for c in cells if not is_blank(c)]
-        if len(filled) == 1 and isinstance(filled[0], str) and self._cell(cells, "note") is None \
-                and (_NOTE.match(filled[0]) or len(filled[0].strip()) > 40):
-            self.problem(row, None, f"this row holds only '{filled[0].strip()[:50]}': it looks like a note, "
-                         "not a step", "Delete the row, or put the note in a Notes column on its step's row")
+        if (
+            len(filled) == 1
+            and isinstance(filled[0], str)
+            and self._cell(cells, "note") is None
+            and (_NOTE.match(filled[0]) or len(filled[0].strip()) > 40)
+        ):
+            self.problem(
+                row,
+                None,
+                f"this row holds only '{filled[0].strip()[:50]}': it looks like a note, not a step",
+                "Delete the row, or put the note in a Notes column on its step's row",
+            )
             return None
         before = len(self.found)
         unsaved = formula_cells(self.table, row, self.table.columns, self.formulas, self.problem)
         values = {}
-        for name, reader in (("ahsn", read.ahsn), ("quarter", read.quarter), ("target_percent", read.percent),
-                             ("note", read.comment)):
+        for name, reader in (
+            ("ahsn", read.ahsn),
+            ("quarter", read.quarter),
+            ("target_percent", read.percent),
+            ("note", read.comment),
+        ):
             if name not in self.table.columns or name in unsaved:
                 values[name] = None
                 continue
@@ -149,8 +220,13 @@ class _Steps:
             values[name] = value
         if len(self.found) > before:
             return None
-        return {"row": row, "ahsn": values["ahsn"], "quarter": values["quarter"],
-                "target_percent": values["target_percent"], "note": values.get("note")}
+        return {
+            "row": row,
+            "ahsn": values["ahsn"],
+            "quarter": values["quarter"],
+            "target_percent": values["target_percent"],
+            "note": values.get("note"),
+        }
 
     def _each_ahsn(self) -> None:
         """Two targets for one quarter, a target that falls, more steps than a trajectory has."""
@@ -159,24 +235,34 @@ class _Steps:
             by_ahsn[step["ahsn"]].append(step)
         for ahsn, steps in by_ahsn.items():
             if len(steps) > MAX_STEPS:
-                self.problem(None, None, f"the file holds {len(steps)} steps for {ahsn}; a trajectory has at "
-                             f"most {MAX_STEPS} (ten years of quarters)",
-                             "Check it is the right file, and that each step is listed once")
+                self.problem(
+                    None,
+                    None,
+                    f"the file holds {len(steps)} steps for {ahsn}; a trajectory has at "
+                    f"most {MAX_STEPS} (ten years of quarters)",
+                    "Check it is the right file, and that each step is listed once",
+                )
                 continue
             seen: dict = {}
             for step in sorted(steps, key=lambda s: s["row"]):
                 earlier = seen.get(step["quarter"])
                 if earlier is not None:
-                    self.problem(step["row"], "quarter",
-                                 f"{ahsn} has two targets for {step['quarter'].label} (also row {earlier['row']})",
-                                 "Keep one row per quarter: a step is one target by one quarter")
+                    self.problem(
+                        step["row"],
+                        "quarter",
+                        f"{ahsn} has two targets for {step['quarter'].label} (also row {earlier['row']})",
+                        "Keep one row per quarter: a step is one target by one quarter",
+                    )
                 else:
                     seen[step["quarter"]] = step
             ordered = sorted(seen.values(), key=lambda s: s["quarter"])
             for before, after in zip(ordered, ordered[1:]):
                 if after["target_percent"] < before["target_percent"]:
-                    self.problem(after["row"], "target_percent",
-                                 f"{ahsn}'s target falls from {before['target_percent']}% by "
-                                 f"{before['quarter'].label} (row {before['row']}) to {after['target_percent']}% "
-                                 f"by {after['quarter'].label}",
-                                 "A trajectory rises or stays level: check the quarters and the targets")
+                    self.problem(
+                        after["row"],
+                        "target_percent",
+                        f"{ahsn}'s target falls from {before['target_percent']}% by "
+                        f"{before['quarter'].label} (row {before['row']}) to {after['target_percent']}% "
+                        f"by {after['quarter'].label}",
+                        "A trajectory rises or stays level: check the quarters and the targets",
+                    )

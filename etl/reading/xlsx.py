@@ -40,8 +40,7 @@ LINK_MARKS = ("externallink",)
 # A relationship to something outside the package is refused, unless it is a hyperlink (a
 # cell linking to a web page brings no value in)
 OUTSIDE_ALLOWED = ("/hyperlink",)
-MACRO_FIX = ("In Excel use File > Save As and choose 'Excel Workbook (.xlsx)': that copy has no macros. "
-             "Upload that copy")
+MACRO_FIX = "In Excel use File > Save As and choose 'Excel Workbook (.xlsx)': that copy has no macros. Upload that copy"
 LINK_FIX = "In Excel use Data > Edit Links > Break Link, save, and upload it again. " + PLAIN_COPY
 
 _ROW_REF = re.compile(r"[A-Za-z]{0,3}([0-9]{1,7})")
@@ -63,7 +62,8 @@ def inspect_xlsx(content: bytes, limits: ReadLimits) -> Package:
             f"the workbook has hidden sheet{'s' if len(hidden) > 1 else ''} "
             f"{', '.join(sheet_name(n) for n in hidden)}: what Excel shows is not all the file holds",
             "Right-click a sheet tab > Unhide, and delete the sheets that are not the return; "
-            "or " + PLAIN_COPY[0].lower() + PLAIN_COPY[1:])
+            "or " + PLAIN_COPY[0].lower() + PLAIN_COPY[1:],
+        )
     budget = Budget(limits)
     budget.sheets(len(sheets))
     data = [parts.get(sheet.part) for sheet in sheets]
@@ -88,19 +88,24 @@ def _count_tags(sheets: list[bytes], budget: Budget) -> None:
     if sum(xml.count(b"<") - xml.count(b"</") for xml in sheets) > budget.limits.max_elements:
         budget.too_many_elements()
     if sum(len(_CELL_TAG.findall(xml)) for xml in sheets) > budget.limits.max_cells:
-        raise Refused(f"the workbook has more than {budget.limits.max_cells:,} cells; a return has about 9 for "
-                      "each trust", "Check it is the right file. " + PLAIN_COPY)
+        raise Refused(
+            f"the workbook has more than {budget.limits.max_cells:,} cells; a return has about 9 for each trust",
+            "Check it is the right file. " + PLAIN_COPY,
+        )
 
 
 def _not_a_workbook(parts: Parts) -> None:
     if parts.get("word/document.xml") is not None:
-        raise Refused("this is a Word document, not a spreadsheet",
-                      "Put the return in the Excel template and upload that")
+        raise Refused(
+            "this is a Word document, not a spreadsheet", "Put the return in the Excel template and upload that"
+        )
     if parts.get("ppt/presentation.xml") is not None:
-        raise Refused("this is a PowerPoint file, not a spreadsheet",
-                      "Put the return in the Excel template and upload that")
-    raise Refused("this is a zip file but not an Excel workbook",
-                  "Upload the return itself, as .xlsx, .xls, .ods or CSV")
+        raise Refused(
+            "this is a PowerPoint file, not a spreadsheet", "Put the return in the Excel template and upload that"
+        )
+    raise Refused(
+        "this is a zip file but not an Excel workbook", "Upload the return itself, as .xlsx, .xls, .ods or CSV"
+    )
 
 
 def _workbook_folder(parts: Parts) -> str | None:
@@ -116,8 +121,14 @@ def _workbook_folder(parts: Parts) -> str | None:
         name = local_name(tag)
         if name == "Relationships":
             state["open"] = True
-        elif name == "Relationship" and state["open"] and not state["done"] and raw is not None \
-                and raw.get("Type", "").endswith(OFFICE_DOCUMENT) and "Target" in raw:
+        elif (
+            name == "Relationship"
+            and state["open"]
+            and not state["done"]
+            and raw is not None
+            and raw.get("Type", "").endswith(OFFICE_DOCUMENT)
+            and "Target" in raw
+        ):
             found.append(_unescape(raw["Target"]))  # calamine expands this target's entities
 
     def end(tag):
@@ -129,7 +140,7 @@ def _workbook_folder(parts: Parts) -> str | None:
         return None
     target = found[-1]
     cut = target.rfind("/")
-    return target[:cut + 1].removeprefix("/") if cut >= 0 else ""
+    return target[: cut + 1].removeprefix("/") if cut >= 0 else ""
 
 
 _ENTITY = re.compile(r"&(#[0-9]+|#x[0-9A-Fa-f]+|[A-Za-z]+);")
@@ -139,6 +150,7 @@ _NAMED = {"lt": "<", "gt": ">", "amp": "&", "apos": "'", "quot": '"'}
 def _unescape(raw: str) -> str:
     """An attribute as quick-xml's unescape reads it: entities and character references
     expanded, white space left as it is (an XML parser would make a tab a space)."""
+
     def one(m: re.Match) -> str:
         ref = m.group(1)
         if ref.startswith("#"):
@@ -147,8 +159,7 @@ def _unescape(raw: str) -> str:
                 return chr(code)
         elif ref in _NAMED:
             return _NAMED[ref]
-        raise Refused("the Excel file is damaged: a relationship names its part with an unknown entity",
-                      DAMAGED_FIX)
+        raise Refused("the Excel file is damaged: a relationship names its part with an unknown entity", DAMAGED_FIX)
 
     return _ENTITY.sub(one, raw)
 
@@ -196,8 +207,9 @@ def _sheets(workbook: bytes, relationships: dict[str, tuple[str, str]], folder: 
             raise Refused(f"the Excel file is damaged: sheet {sheet_name(name)} is not a sheet", DAMAGED_FIX)
         state = raw.get("state", "visible")
         if state not in ("visible", "hidden", "veryHidden"):
-            raise Refused(f"the Excel file is damaged: sheet {sheet_name(name)} is neither shown nor hidden",
-                          DAMAGED_FIX)
+            raise Refused(
+                f"the Excel file is damaged: sheet {sheet_name(name)} is neither shown nor hidden", DAMAGED_FIX
+            )
         part = target[1:] if target.startswith("/") else folder + target
         sheets.append(SheetScan(name, part, hidden=state != "visible"))
 
@@ -232,19 +244,28 @@ def _refuse_macros_and_links(parts: Parts) -> None:
 
         scan_xml(data, relationship, part=name, raw_for=frozenset({"Relationship"}))
     names = [name.lower() for name in parts.parts]
-    if any(mark in t for t in declared for mark in MACRO_MARKS) or \
-            any(mark in kind.lower() for _, kind, _ in related for mark in MACRO_MARKS) or \
-            any(n.endswith("vbaproject.bin") for n in names):
+    if (
+        any(mark in t for t in declared for mark in MACRO_MARKS)
+        or any(mark in kind.lower() for _, kind, _ in related for mark in MACRO_MARKS)
+        or any(n.endswith("vbaproject.bin") for n in names)
+    ):
         raise Refused("the workbook contains macros, which a return must not hold", MACRO_FIX)
-    if any(mark in t for t in declared for mark in LINK_MARKS) or \
-            any(mark in kind.lower() for _, kind, _ in related for mark in LINK_MARKS) or \
-            any(n.startswith("xl/externallinks/") for n in names):
-        raise Refused("the workbook links to other files (external links), so some values may come from a "
-                      "file we cannot see", LINK_FIX)
+    if (
+        any(mark in t for t in declared for mark in LINK_MARKS)
+        or any(mark in kind.lower() for _, kind, _ in related for mark in LINK_MARKS)
+        or any(n.startswith("xl/externallinks/") for n in names)
+    ):
+        raise Refused(
+            "the workbook links to other files (external links), so some values may come from a file we cannot see",
+            LINK_FIX,
+        )
     for part, kind, mode in related:
         if mode == "External" and not kind.lower().endswith(OUTSIDE_ALLOWED):
-            raise Refused(f"the workbook links to something outside the file ({kind.rsplit('/', 1)[-1]} "
-                          f"in {part}), so some of what it shows may come from a file we cannot see", LINK_FIX)
+            raise Refused(
+                f"the workbook links to something outside the file ({kind.rsplit('/', 1)[-1]} "
+                f"in {part}), so some of what it shows may come from a file we cannot see",
+                LINK_FIX,
+            )
 
 
 def _long_shared_strings(parts: Parts, folder: str, limits: ReadLimits) -> set[int]:
@@ -318,8 +339,16 @@ def _scan_sheet(sheet: SheetScan, data: bytes, budget: Budget, long_strings: set
             else:
                 c_row, c_col = _cell_of(r, sheet)
                 col = c_col
-            in_cell, c_type, depth, last, chars, last_chars, value, formula = \
-                True, attrs.get("t"), 0, None, 0, 0, "", False
+            in_cell, c_type, depth, last, chars, last_chars, value, formula = (
+                True,
+                attrs.get("t"),
+                0,
+                None,
+                0,
+                0,
+                "",
+                False,
+            )
         elif name == "row":
             r = attrs.get("r")
             if r is not None:
@@ -345,8 +374,7 @@ def _scan_sheet(sheet: SheetScan, data: bytes, budget: Budget, long_strings: set
                 return
             in_cell = False
             col += 1
-            _cell_done(sheet, budget, long_strings, c_row + 1, c_col, c_type, last, last_chars, chars, value,
-                       formula)
+            _cell_done(sheet, budget, long_strings, c_row + 1, c_col, c_type, last, last_chars, chars, value, formula)
             return
         name = local_names.get(tag) or local_names.setdefault(tag, local_name(tag))
         if name == "row":
@@ -359,8 +387,19 @@ def _scan_sheet(sheet: SheetScan, data: bytes, budget: Budget, long_strings: set
     budget.elements_left = elements
 
 
-def _cell_done(sheet: SheetScan, budget: Budget, long_strings: set[int], row: int, col: int, kind: str | None,
-               last: str | None, last_chars: int, chars: int, value: str, formula: bool) -> None:
+def _cell_done(
+    sheet: SheetScan,
+    budget: Budget,
+    long_strings: set[int],
+    row: int,
+    col: int,
+    kind: str | None,
+    last: str | None,
+    last_chars: int,
+    chars: int,
+    value: str,
+    formula: bool,
+) -> None:
     if last == "is":
         filled = True
     elif last == "v":
@@ -398,8 +437,10 @@ def _merge(sheet: SheetScan, ref: str | None, budget: Budget) -> None:
     if len(corners) == 1:
         return  # one cell merged with itself: nothing merged
     if len(corners) != 2:
-        raise Refused(f"the Excel file is damaged: sheet {sheet_name(sheet.name)} merges a range "
-                      f"called '{(ref or '')[:20]}'", DAMAGED_FIX)
+        raise Refused(
+            f"the Excel file is damaged: sheet {sheet_name(sheet.name)} merges a range called '{(ref or '')[:20]}'",
+            DAMAGED_FIX,
+        )
     (r1, c1), (r2, c2) = corners
     budget.merge(sheet, min(r1, r2) + 1, min(c1, c2), max(r1, r2) + 1, max(c1, c2))
 
@@ -407,12 +448,14 @@ def _merge(sheet: SheetScan, ref: str | None, budget: Budget) -> None:
 def _dimension(sheet: SheetScan, attrs: dict, budget: Budget) -> None:
     ref = attrs.get("ref")
     if ref is None:
-        raise Refused(f"the Excel file is damaged: sheet {sheet_name(sheet.name)} has a dimension without "
-                      "a range", DAMAGED_FIX)
+        raise Refused(
+            f"the Excel file is damaged: sheet {sheet_name(sheet.name)} has a dimension without a range", DAMAGED_FIX
+        )
     corners = [_cell_of(corner, sheet) for corner in ref.split(":")]
     if len(corners) > 2:
-        raise Refused(f"the Excel file is damaged: sheet {sheet_name(sheet.name)} has a range of three "
-                      "corners", DAMAGED_FIX)
+        raise Refused(
+            f"the Excel file is damaged: sheet {sheet_name(sheet.name)} has a range of three corners", DAMAGED_FIX
+        )
     last_row, last_col = corners[-1]
     budget.declared(sheet, last_row + 1, last_col + 1, ref)
 
@@ -421,8 +464,9 @@ def _row_of(ref: str, sheet: SheetScan) -> int:
     """A row's r (0-based), read as calamine's get_row: letters ignored, then digits."""
     m = _ROW_REF.fullmatch(ref)
     if m is None or int(m.group(1)) == 0:
-        raise Refused(f"the Excel file is damaged: sheet {sheet_name(sheet.name)} has a row numbered "
-                      f"'{ref[:20]}'", DAMAGED_FIX)
+        raise Refused(
+            f"the Excel file is damaged: sheet {sheet_name(sheet.name)} has a row numbered '{ref[:20]}'", DAMAGED_FIX
+        )
     return int(m.group(1)) - 1
 
 
@@ -430,8 +474,9 @@ def _cell_of(ref: str, sheet: SheetScan) -> tuple[int, int]:
     """A cell reference (0-based row and column), read as calamine's get_row_column."""
     m = _CELL_REF.fullmatch(ref)
     if m is None or m.group(2) == "0" * len(m.group(2)):
-        raise Refused(f"the Excel file is damaged: sheet {sheet_name(sheet.name)} has a cell called "
-                      f"'{ref[:20]}'", DAMAGED_FIX)
+        raise Refused(
+            f"the Excel file is damaged: sheet {sheet_name(sheet.name)} has a cell called '{ref[:20]}'", DAMAGED_FIX
+        )
     return int(m.group(2)) - 1, _column(m.group(1))
 
 

@@ -33,39 +33,49 @@ def unpack(content: bytes, limits: ReadLimits, what: str = "Excel") -> dict[str,
         archive = zipfile.ZipFile(BytesIO(content))
         infos = archive.infolist()
     except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError, struct.error) as err:
-        raise Refused(f"the {what} file cannot be opened: it is damaged or not a complete file "
-                      f"({_plain(err)})", DAMAGED_FIX) from None
+        raise Refused(
+            f"the {what} file cannot be opened: it is damaged or not a complete file ({_plain(err)})", DAMAGED_FIX
+        ) from None
     if len(infos) > limits.max_parts:
-        raise Refused(f"the {what} file is made of {len(infos):,} parts; a return has about a dozen",
-                      "Check it is the right file. " + PLAIN_COPY)
+        raise Refused(
+            f"the {what} file is made of {len(infos):,} parts; a return has about a dozen",
+            "Check it is the right file. " + PLAIN_COPY,
+        )
     names = [i.filename for i in infos]
     if len(set(names)) != len(names):
         raise Refused(f"the {what} file is damaged: it holds two parts with the same name", DAMAGED_FIX)
     if len({lookup_key(n) for n in names}) != len(names):
-        raise Refused(f"the {what} file is damaged: it holds two parts whose names differ only in capitals",
-                      DAMAGED_FIX)
+        raise Refused(
+            f"the {what} file is damaged: it holds two parts whose names differ only in capitals", DAMAGED_FIX
+        )
     for info in infos:
         if info.flag_bits & 0x1:
-            raise Refused(f"the {what} file is password-protected (encrypted)",
-                          "Remove the password (in Excel: File > Info > Protect Workbook > Encrypt "
-                          "with Password, and clear it), save, and upload it again")
+            raise Refused(
+                f"the {what} file is password-protected (encrypted)",
+                "Remove the password (in Excel: File > Info > Protect Workbook > Encrypt "
+                "with Password, and clear it), save, and upload it again",
+            )
         if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
-            raise Refused(f"the {what} file is packed with a compression method spreadsheets do "
-                          f"not use (method {info.compress_type})", DAMAGED_FIX)
+            raise Refused(
+                f"the {what} file is packed with a compression method spreadsheets do "
+                f"not use (method {info.compress_type})",
+                DAMAGED_FIX,
+            )
         if info.file_size > limits.max_part_bytes:
             raise Refused(_too_big(info.filename, info.file_size, what), _too_big_fix())
     declared = sum(i.file_size for i in infos)
     if declared > limits.max_unpacked_bytes:
-        raise Refused(f"the {what} file would be {_mb(declared)} unpacked; a return is a few kilobytes",
-                      _too_big_fix())
+        raise Refused(f"the {what} file would be {_mb(declared)} unpacked; a return is a few kilobytes", _too_big_fix())
     parts: dict[str, bytes] = {}
     total = 0
     for info in infos:
         data = _inflate(content, info, limits.max_part_bytes, what)
         total += len(data)
         if total > limits.max_unpacked_bytes:
-            raise Refused(f"the {what} file unpacks to more than {_mb(limits.max_unpacked_bytes)}; "
-                          "a return is a few kilobytes", _too_big_fix())
+            raise Refused(
+                f"the {what} file unpacks to more than {_mb(limits.max_unpacked_bytes)}; a return is a few kilobytes",
+                _too_big_fix(),
+            )
         parts[info.filename] = data
     return parts
 
@@ -75,12 +85,12 @@ def _inflate(content: bytes, info: zipfile.ZipInfo, cap: int, what: str) -> byte
     size and CRC the directory declares (what other readers will trust)."""
     damaged = Refused(f"the {what} file cannot be opened: part {info.filename} is damaged", DAMAGED_FIX)
     offset = info.header_offset
-    header = content[offset:offset + 30]
+    header = content[offset : offset + 30]
     if len(header) < 30 or header[:4] != b"PK\x03\x04":
         raise damaged
     name_length, extra_length = struct.unpack("<HH", header[26:30])
     start = offset + 30 + name_length + extra_length
-    raw = content[start:start + info.compress_size]
+    raw = content[start : start + info.compress_size]
     if len(raw) != info.compress_size:
         raise damaged
     if info.compress_type == zipfile.ZIP_STORED:
@@ -100,9 +110,11 @@ def _inflate(content: bytes, info: zipfile.ZipInfo, cap: int, what: str) -> byte
 
 def _too_big(part: str, size: int | None, what: str) -> str:
     amount = f"is {_mb(size)}" if size is not None else "is larger than the limit"
-    return (f"part {part} of the {what} file {amount} unpacked; a whole return is a few "
-            "kilobytes, so this file holds something else as well (often thousands of unused "
-            "cells or text)")
+    return (
+        f"part {part} of the {what} file {amount} unpacked; a whole return is a few "
+        "kilobytes, so this file holds something else as well (often thousands of unused "
+        "cells or text)"
+    )
 
 
 def _too_big_fix() -> str:
@@ -124,8 +136,16 @@ def _plain(err: Exception) -> str:
 _ENCODING = re.compile(rb"""\s*<\?xml[^>]*?encoding\s*=\s*["']([^"']*)["']""")
 
 
-def scan_xml(data: bytes, start, end=None, text=None, part: str = "", what: str = "Excel",
-             namespaces: bool = True, raw_for: frozenset[str] = frozenset()) -> None:
+def scan_xml(
+    data: bytes,
+    start,
+    end=None,
+    text=None,
+    part: str = "",
+    what: str = "Excel",
+    namespaces: bool = True,
+    raw_for: frozenset[str] = frozenset(),
+) -> None:
     """Run expat over `data` with the given handlers; no DOCTYPE, so no entities at all.
     With `namespaces`, a name is 'uri}local' (calamine matches .xlsx names by their local
     part); without, as written ('table:table', as calamine matches .ods names). With
@@ -135,9 +155,11 @@ def scan_xml(data: bytes, start, end=None, text=None, part: str = "", what: str 
     parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
 
     def doctype(*_args):
-        raise Refused(f"the {what} file cannot be opened: part {part} declares a DOCTYPE, which "
-                      "spreadsheets never write (it can be used to read files or exhaust memory)",
-                      DAMAGED_FIX)
+        raise Refused(
+            f"the {what} file cannot be opened: part {part} declares a DOCTYPE, which "
+            "spreadsheets never write (it can be used to read files or exhaust memory)",
+            DAMAGED_FIX,
+        )
 
     declared = _ENCODING.match(data)
     if b"\x00" in data or (declared and declared.group(1).lower() not in (b"utf-8", b"utf8")):
@@ -148,6 +170,7 @@ def scan_xml(data: bytes, start, end=None, text=None, part: str = "", what: str 
     parser.EntityDeclHandler = doctype
     parser.ExternalEntityRefHandler = lambda *_a: doctype()
     if raw_for:
+
         def start_with_raw(tag, attrs):
             raw = raw_attributes(data, parser.CurrentByteIndex) if _local(tag) in raw_for else None
             start(tag, attrs, raw)
@@ -163,8 +186,9 @@ def scan_xml(data: bytes, start, end=None, text=None, part: str = "", what: str 
     try:
         parser.Parse(data, True)
     except expat.ExpatError as err:
-        raise Refused(f"the {what} file cannot be opened: part {part} is not well-formed XML "
-                      f"(line {err.lineno})", DAMAGED_FIX) from None
+        raise Refused(
+            f"the {what} file cannot be opened: part {part} is not well-formed XML (line {err.lineno})", DAMAGED_FIX
+        ) from None
 
 
 def _local(tag: str) -> str:
@@ -179,9 +203,8 @@ def raw_attributes(data: bytes, start: int) -> dict[str, str]:
     values with entities and white space left as they are, the last of a name winning.
     calamine reads an .xlsx's relationship ids and targets so (expat would expand
     'sheet&#49;.xml' to 'sheet1.xml', another part). Called on a tag expat has parsed."""
-    if data[start:start + 1] != b"<":
-        raise Refused("the Excel file cannot be opened: its XML is not laid out as spreadsheets write it",
-                      DAMAGED_FIX)
+    if data[start : start + 1] != b"<":
+        raise Refused("the Excel file cannot be opened: its XML is not laid out as spreadsheets write it", DAMAGED_FIX)
     end = len(data)
     pos = start + 1
     while pos < end and data[pos] not in b" \t\r\n/>":  # the element's name
@@ -197,9 +220,9 @@ def raw_attributes(data: bytes, start: int) -> dict[str, str]:
         pos = equals + 1
         while data[pos] in b" \t\r\n":
             pos += 1
-        close = data.index(data[pos:pos + 1], pos + 1)
+        close = data.index(data[pos : pos + 1], pos + 1)
         try:
-            out[name.decode()] = data[pos + 1:close].decode()
+            out[name.decode()] = data[pos + 1 : close].decode()
         except UnicodeDecodeError:
             raise Refused("the Excel file cannot be opened: its XML is not UTF-8", DAMAGED_FIX) from None
         pos = close + 1
@@ -228,5 +251,3 @@ class Parts:
     def get(self, path: str) -> bytes | None:
         name = self.name_of(path)
         return None if name is None else self.parts[name]
-
-

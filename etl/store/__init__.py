@@ -92,9 +92,16 @@ def _actor(who: Who) -> Actor:
 class Store(EventLog):
     """The event log (its reading, from EventLog), the published database and every write."""
 
-    def __init__(self, root: Path, *, keep_databases: int = 3, demo_returns: Path | None = None,
-                 demo_programme: Programme = TCAM, limits: ReadLimits | None = None,
-                 demo_trajectories: Path | None = None):
+    def __init__(
+        self,
+        root: Path,
+        *,
+        keep_databases: int = 3,
+        demo_returns: Path | None = None,
+        demo_programme: Programme = TCAM,
+        limits: ReadLimits | None = None,
+        demo_trajectories: Path | None = None,
+    ):
         super().__init__(root)
         self.database = PublishedDatabase(self.root, self, keep_databases)
         self.writer = Writer(self, self.database)
@@ -106,9 +113,14 @@ class Store(EventLog):
 
     @classmethod
     def from_settings(cls, settings) -> Store:
-        return cls(settings.data_dir, keep_databases=settings.keep_databases,
-                   demo_returns=settings.demo_returns, demo_programme=settings.programme,
-                   limits=settings.read_limits, demo_trajectories=settings.demo_trajectories)
+        return cls(
+            settings.data_dir,
+            keep_databases=settings.keep_databases,
+            demo_returns=settings.demo_returns,
+            demo_programme=settings.programme,
+            limits=settings.read_limits,
+            demo_trajectories=settings.demo_trajectories,
+        )
 
     # ---- reading (never writes, never locks) ----------------------------------------
 
@@ -118,13 +130,15 @@ class Store(EventLog):
     def is_current(self) -> bool:
         return self.database.is_current()
 
-    def read(self, files: list[tuple[str, bytes]], programme: Programme, today: dt.date | None = None
-             ) -> list[ParsedReturn]:
+    def read(
+        self, files: list[tuple[str, bytes]], programme: Programme, today: dt.date | None = None
+    ) -> list[ParsedReturn]:
         """Each file read and checked on its own (the sandboxed child), storing nothing."""
         return returns.read(files, programme, self.limits, dt.date.today() if today is None else today)
 
-    def check(self, files: list[tuple[str, bytes]], programme: Programme, today: dt.date | None = None
-              ) -> list[ParsedReturn]:
+    def check(
+        self, files: list[tuple[str, bytes]], programme: Programme, today: dt.date | None = None
+    ) -> list[ParsedReturn]:
         """Validate files against the current data without storing anything."""
         self._require_database()
         return returns.check(self.read(files, programme, today), programme, self.current_database())
@@ -136,8 +150,9 @@ class Store(EventLog):
         """A trajectory file read and checked on its own (the sandboxed child), storing nothing."""
         return parse_trajectory(file_name, content, programme, self.limits)
 
-    def check_trajectory(self, file_name: str, content: bytes, programme: Programme
-                         ) -> tuple[ParsedTrajectory, list[Change]]:
+    def check_trajectory(
+        self, file_name: str, content: bytes, programme: Programme
+    ) -> tuple[ParsedTrajectory, list[Change]]:
         """Read a trajectory file and say what it would change, storing nothing."""
         parsed = self.read_trajectory(file_name, content, programme)
         return parsed, trajectories.what_changes(self, parsed, programme)
@@ -159,10 +174,10 @@ class Store(EventLog):
                     raise RuntimeError(
                         f"the store {self.root} has a database but its events/ folder is missing or "
                         "empty; restore events/ and originals/ from a backup (the demo data will not "
-                        "be loaded over a real store)")
+                        "be loaded over a real store)"
+                    )
                 if self.demo_returns is not None:
-                    demo.load(self.writer, self.demo_returns, self.demo_trajectories, self.demo_programme,
-                              self.limits)
+                    demo.load(self.writer, self.demo_returns, self.demo_trajectories, self.demo_programme, self.limits)
             return self.database.make_current(progress)
 
     def write_lock(self, wait: bool = True):
@@ -180,9 +195,16 @@ class Store(EventLog):
 
     # ---- writes: each takes the keywords of Who ----------------------------------------
 
-    def commit(self, files: list[tuple[str, bytes]], programme: Programme, loaded_by: str | None = None,
-               source: str | None = None, today: dt.date | None = None, parsed: list[ParsedReturn] | None = None,
-               user: User | None = None) -> list[Accepted]:
+    def commit(
+        self,
+        files: list[tuple[str, bytes]],
+        programme: Programme,
+        loaded_by: str | None = None,
+        source: str | None = None,
+        today: dt.date | None = None,
+        parsed: list[ParsedReturn] | None = None,
+        user: User | None = None,
+    ) -> list[Accepted]:
         """Store files up to the commit point (the event file), without building the
         database: call `make_current()` next (the web app does it in the background).
         `parsed`: the files as read already (outside the lock), so they are not read again;
@@ -193,9 +215,15 @@ class Store(EventLog):
         with self.writer.lock():
             return returns.commit(self.writer, files, parsed, programme, Actor.of(loaded_by, source, user))
 
-    def load(self, files: list[tuple[str, bytes]], programme: Programme, loaded_by: str | None = None,
-             source: str | None = None, today: dt.date | None = None, progress: Progress | None = None,
-             ) -> list[Accepted]:
+    def load(
+        self,
+        files: list[tuple[str, bytes]],
+        programme: Programme,
+        loaded_by: str | None = None,
+        source: str | None = None,
+        today: dt.date | None = None,
+        progress: Progress | None = None,
+    ) -> list[Accepted]:
         """Validate, store and make current (the command line's load)."""
         self.ensure()
         accepted = self.commit(files, programme, loaded_by, source, today)
@@ -217,12 +245,14 @@ class Store(EventLog):
         self._require_database()
         return self._written(curation.mark(self.writer, Release, submission_id, _actor(who), reason), who)
 
-    def decide_revision(self, event_id: int, approve: bool, reason: str, **who: Unpack[Who]
-                        ) -> ApproveRevision | RejectRevision:
+    def decide_revision(
+        self, event_id: int, approve: bool, reason: str, **who: Unpack[Who]
+    ) -> ApproveRevision | RejectRevision:
         """Approve (it takes effect) or reject (it never does) a pending change to a published quarter."""
         self._require_database()
-        event = curation.decide_revision(self.writer, event_id, approve, reason, _actor(who),
-                                         who.get("make_current", True))
+        event = curation.decide_revision(
+            self.writer, event_id, approve, reason, _actor(who), who.get("make_current", True)
+        )
         return self._written(event, who)
 
     def sign_off(self, programme: Programme, quarter: Quarter, note: str = "", **who: Unpack[Who]) -> SignOff:
@@ -231,20 +261,29 @@ class Store(EventLog):
         event = collection.sign_off(self.writer, programme, quarter, _actor(who), note, who.get("make_current", True))
         return self._written(event, who)
 
-    def set_due_date(self, programme: Programme, quarter: Quarter, due: dt.date, reason: str,
-                     **who: Unpack[Who]) -> SetDueDate:
+    def set_due_date(
+        self, programme: Programme, quarter: Quarter, due: dt.date, reason: str, **who: Unpack[Who]
+    ) -> SetDueDate:
         """Give one quarter's returns another due date than the programme's rule."""
         self._require_database()
         return self._written(collection.set_due_date(self.writer, programme, quarter, due, reason, _actor(who)), who)
 
-    def set_trajectory(self, file_name: str, content: bytes, programme: Programme, reason: str,
-                       parsed: ParsedTrajectory | None = None, **who: Unpack[Who]) -> list[SetTrajectory]:
+    def set_trajectory(
+        self,
+        file_name: str,
+        content: bytes,
+        programme: Programme,
+        reason: str,
+        parsed: ParsedTrajectory | None = None,
+        **who: Unpack[Who],
+    ) -> list[SetTrajectory]:
         """A new version of the trajectory of each AHSN the file holds. `parsed`: the file as
         read already, outside the lock (it is read here otherwise, outside the lock too)."""
         self._require_database()
         parsed = parsed if parsed is not None else self.read_trajectory(file_name, content, programme)
-        return self._written(trajectories.set_trajectory(self.writer, parsed, content, programme, reason,
-                                                         _actor(who)), who)
+        return self._written(
+            trajectories.set_trajectory(self.writer, parsed, content, programme, reason, _actor(who)), who
+        )
 
     # ---- making the database current ---------------------------------------------------
 

@@ -14,32 +14,46 @@ from etl.queries import files
 from etl.store.commands import REASON_CHARACTERS, Actor, Writer, envelope, permit, said
 
 
-def sign_off(writer: Writer, programme: Programme, quarter: Quarter, actor: Actor, note: str,
-             make_current: bool) -> SignOff:
+def sign_off(
+    writer: Writer, programme: Programme, quarter: Quarter, actor: Actor, note: str, make_current: bool
+) -> SignOff:
     """Sign a quarter off: its figures as they stand are the published ones; any later change
     to one of its returns is a revision that waits for approval."""
     permit(actor, Action.SIGN_OFF)
     with writer.current(make_current):
         state = files.quarter_state(writer.database.current(), programme, quarter.index)
         if state["published"]:
-            raise Conflict(f"{quarter.label} is already published; changes to it are revisions, "
-                           "approved one by one (`python -m etl revisions`)")
+            raise Conflict(
+                f"{quarter.label} is already published; changes to it are revisions, "
+                "approved one by one (`python -m etl revisions`)"
+            )
         if not state["returned"]:
-            raise Conflict(f"there are no returns for {quarter.label}: nothing to sign off "
-                           "(`python -m etl quarters` lists the quarters)")
-        [event] = writer.log.append([SignOff(**envelope(actor, programme.code), quarter=quarter.label,
-                                             note=" ".join(note.split())[:REASON_CHARACTERS])])
+            raise Conflict(
+                f"there are no returns for {quarter.label}: nothing to sign off "
+                "(`python -m etl quarters` lists the quarters)"
+            )
+        [event] = writer.log.append(
+            [
+                SignOff(
+                    **envelope(actor, programme.code),
+                    quarter=quarter.label,
+                    note=" ".join(note.split())[:REASON_CHARACTERS],
+                )
+            ]
+        )
     return event
 
 
-def set_due_date(writer: Writer, programme: Programme, quarter: Quarter, due: dt.date, reason: str,
-                 actor: Actor) -> SetDueDate:
+def set_due_date(
+    writer: Writer, programme: Programme, quarter: Quarter, due: dt.date, reason: str, actor: Actor
+) -> SetDueDate:
     """Give one quarter's returns another due date than the programme's rule."""
     permit(actor, Action.SET_DUE_DATE)
     why = said(reason, "say why the due date changes, in a few words (--reason)")
     if due < quarter.start:
         raise InvalidInput(f"{due:%d %B %Y} is before {quarter.label} starts: returns are made after the quarter")
     with writer.lock():
-        [event] = writer.log.append([SetDueDate(**envelope(actor, programme.code), quarter=quarter.label,
-                                                due=due.isoformat(), reason=why)])
+        [event] = writer.log.append(
+            [SetDueDate(**envelope(actor, programme.code), quarter=quarter.label, due=due.isoformat(), reason=why)]
+        )
     return event

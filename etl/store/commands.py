@@ -58,8 +58,13 @@ class Actor:
         return cls(by or (user.name if user is not None else default_user()), source or default_source(), user)
 
 
-def permit(actor: Actor, action: Action, ahsns: Iterable[str] | None = None, programme: Programme | None = None,
-           what: str = "it is for") -> None:
+def permit(
+    actor: Actor,
+    action: Action,
+    ahsns: Iterable[str] | None = None,
+    programme: Programme | None = None,
+    what: str = "it is for",
+) -> None:
     """Refuse (NotAllowed) a signed-in user's write they may not make, for any of `ahsns`
     (etl/permissions.py decides); `what` begins the sentence naming them ("the file sets the
     trajectory of"). The command line's writes are the server operator's."""
@@ -71,8 +76,10 @@ def permit(actor: Actor, action: Action, ahsns: Iterable[str] | None = None, pro
         return
     refused = sorted({a for a in ahsns if not allowed(actor.user, action, ahsn=a, programme=programme)})
     if refused:
-        raise NotAllowed(f"{what} {', '.join(refused)}; you are a {actor.user.description}, so you may not "
-                         f"{action.value} for {'it' if len(refused) == 1 else 'them'}")
+        raise NotAllowed(
+            f"{what} {', '.join(refused)}; you are a {actor.user.description}, so you may not "
+            f"{action.value} for {'it' if len(refused) == 1 else 'them'}"
+        )
 
 
 def now() -> str:
@@ -119,6 +126,7 @@ class Writer:
                     yield
                     return
             if time.monotonic() > deadline:
-                raise StoreBusy("the figures are still being updated with a change made a moment ago; "
-                                "try again in a minute")
+                raise StoreBusy(
+                    "the figures are still being updated with a change made a moment ago; try again in a minute"
+                )
             time.sleep(0.1)

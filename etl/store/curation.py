@@ -11,8 +11,9 @@ from etl.queries import files
 from etl.store.commands import Actor, Writer, envelope, permit, said
 
 
-def mark(writer: Writer, kind: type, submission_id: int, actor: Actor, reason: str | None = None
-         ) -> Restore | Quarantine | Release:
+def mark(
+    writer: Writer, kind: type, submission_id: int, actor: Actor, reason: str | None = None
+) -> Restore | Quarantine | Release:
     """A Restore, Quarantine or Release of a stored submission (a reason for the last two)."""
     with writer.lock():
         target = writer.log.submission(submission_id)
@@ -30,13 +31,15 @@ def mark(writer: Writer, kind: type, submission_id: int, actor: Actor, reason: s
         if kind is Restore and quarantined:
             raise Conflict(f"submission {submission_id} is quarantined: release it before making it current")
         fields = {"reason": said(reason)} if kind is not Restore else {}
-        [event] = writer.log.append([kind(**envelope(actor, target.programme), submission_id=submission_id,
-                                          returns=target.returns, **fields)])
+        [event] = writer.log.append(
+            [kind(**envelope(actor, target.programme), submission_id=submission_id, returns=target.returns, **fields)]
+        )
     return event
 
 
-def decide_revision(writer: Writer, event_id: int, approve: bool, reason: str, actor: Actor,
-                    make_current: bool) -> ApproveRevision | RejectRevision:
+def decide_revision(
+    writer: Writer, event_id: int, approve: bool, reason: str, actor: Actor, make_current: bool
+) -> ApproveRevision | RejectRevision:
     """Approve (it takes effect) or reject (it never does) a pending change to a published
     quarter: the submission or restore `event_id`, as the figures current now show it waiting."""
     permit(actor, Action.DECIDE_REVISION)
@@ -44,8 +47,9 @@ def decide_revision(writer: Writer, event_id: int, approve: bool, reason: str, a
     with writer.current(make_current):
         pending = files.pending_revision(writer.database.current(), event_id)
         if not pending["n"]:
-            raise Conflict(f"there is no revision {event_id} waiting for a decision "
-                           "(`python -m etl revisions` lists them)")
+            raise Conflict(
+                f"there is no revision {event_id} waiting for a decision (`python -m etl revisions` lists them)"
+            )
         kind = ApproveRevision if approve else RejectRevision
         [event] = writer.log.append([kind(**envelope(actor, pending["programme"]), event_id=event_id, reason=why)])
     return event

@@ -55,13 +55,17 @@ class PublishedDatabase:
         read again, but a quarantined one, which is never read. The caller holds the lock."""
         make_folder(self.databases)
         events = self.log.events()
-        reread = ({e.id for e in events if isinstance(e, Submission)} - self.log.quarantined_ids()
-                  if reparse else set())
+        reread = {e.id for e in events if isinstance(e, Submission)} - self.log.quarantined_ids() if reparse else set()
         last = max((e.id for e in events), default=0)
         name = f"metrics-{last:06d}-{uuid.uuid4().hex[:8]}.duckdb"
         building = self.databases / f".building-{name}"
-        build_database(building, events, lambda subs: rows_for(self.log, subs, reread),
-                       start_from=None if full else self.current(), progress=progress)
+        build_database(
+            building,
+            events,
+            lambda subs: rows_for(self.log, subs, reread),
+            start_from=None if full else self.current(),
+            progress=progress,
+        )
         os.chmod(building, 0o600)
         fsync_file(building)
         os.replace(building, self.databases / name)
@@ -73,9 +77,12 @@ class PublishedDatabase:
         # Readers may still hold a superseded file open; on POSIX an open file survives
         # unlinking, and the newest few are kept for a reader that read CURRENT just before
         # the switch.
-        old = sorted((p for p in self.databases.glob("metrics-*.duckdb") if p.name != keep),
-                     key=lambda p: p.stat().st_mtime, reverse=True)
-        for path in old[self.keep_databases:]:
+        old = sorted(
+            (p for p in self.databases.glob("metrics-*.duckdb") if p.name != keep),
+            key=lambda p: p.stat().st_mtime,
+            reverse=True,
+        )
+        for path in old[self.keep_databases :]:
             path.unlink(missing_ok=True)
             Path(str(path) + ".wal").unlink(missing_ok=True)
         for stale in self.databases.glob(".building-*"):  # left by a crashed build

@@ -27,23 +27,35 @@ def load(writer: Writer, folder: Path, trajectories: Path | None, programme: Pro
     files = [(p.name, p.read_bytes()) for p in paths]
     if not files:
         raise RuntimeError(f"no demo returns found in {folder}")
-    accepted = returns.commit(writer, files, returns.read(files, programme, limits, today=None), programme, DEMO,
-                              is_demo=True)
+    accepted = returns.commit(
+        writer, files, returns.read(files, programme, limits, today=None), programme, DEMO, is_demo=True
+    )
     # Each AHSN's demo trajectory (synthetic), set before the quarters are published so that
     # they are judged against it, as a trajectory agreed at the time would be.
     trajectory = trajectories / f"{programme.code}.csv" if trajectories is not None else None
     if trajectory is not None and trajectory.exists():
         content = trajectory.read_bytes()
-        setting.commit(writer, parse_trajectory(trajectory.name, content, programme, limits), content, programme,
-                       "synthetic demo trajectory, invented to show the feature", DEMO, is_demo=True)
+        setting.commit(
+            writer,
+            parse_trajectory(trajectory.name, content, programme, limits),
+            content,
+            programme,
+            "synthetic demo trajectory, invented to show the feature",
+            DEMO,
+            is_demo=True,
+        )
     # The quarters the demo folder says were signed off (published.txt) are published.
     signed_off = folder / "published.txt"
     if signed_off.exists():
         lines = [line.strip() for line in signed_off.read_text().splitlines()]
         quarters = {Quarter.parse(line) for line in lines if line and not line.startswith("#")}
         returned = {Quarter.parse(r.quarter) for a in accepted for r in a.returns}
-        writer.log.append([SignOff(**envelope(DEMO, programme.code), quarter=q.label,
-                                   note="published with the demo data") for q in sorted(quarters & returned)])
+        writer.log.append(
+            [
+                SignOff(**envelope(DEMO, programme.code), quarter=q.label, note="published with the demo data")
+                for q in sorted(quarters & returned)
+            ]
+        )
 
 
 def _quarter_order(path: Path) -> tuple:

@@ -36,8 +36,7 @@ def write_lock(root: Path, wait: bool = True) -> Iterator[bool]:
                     yield False
                     return
                 if time.monotonic() > deadline:
-                    raise StoreBusy("another load has been running for over two minutes; "
-                                    "try again shortly") from None
+                    raise StoreBusy("another load has been running for over two minutes; try again shortly") from None
                 time.sleep(0.05)
         try:
             yield True

@@ -18,16 +18,18 @@ REREAD_BATCH = 200  # kept originals read per child process by `rebuild --repars
 
 def records_json(records: list[TrustRow]) -> bytes:
     """Validated rows as kept on disk: one object per row, the quarter as its label."""
-    return json.dumps([r.as_json() for r in records], ensure_ascii=False, sort_keys=True,
-                      separators=(",", ":")).encode()
+    return json.dumps(
+        [r.as_json() for r in records], ensure_ascii=False, sort_keys=True, separators=(",", ":")
+    ).encode()
 
 
 def records_from_json(content: bytes) -> list[TrustRow]:
     return [TrustRow.from_json(r) for r in json.loads(content)]
 
 
-def rows_for(log: EventLog, submissions: list[Submission], reparse: set[int] = frozenset()
-             ) -> dict[int, list[TrustRow]]:
+def rows_for(
+    log: EventLog, submissions: list[Submission], reparse: set[int] = frozenset()
+) -> dict[int, list[TrustRow]]:
     """Each submission's rows as the database holds them: its kept records, or its original
     read again (a submission from before records were kept, or one in `reparse`), in batches
     of REREAD_BATCH files per reading child."""
@@ -40,11 +42,12 @@ def rows_for(log: EventLog, submissions: list[Submission], reparse: set[int] = f
                 raise RuntimeError(
                     f"the parsed rows of submission {submission.id} ({submission.records}) are missing; "
                     "restore parsed/ from a backup, or read every original again with "
-                    "`python -m etl rebuild --reparse`") from None
+                    "`python -m etl rebuild --reparse`"
+                ) from None
         else:
             reread.append(submission)
     for start in range(0, len(reread), REREAD_BATCH):
-        rows.update(_read_again(log, reread[start:start + REREAD_BATCH]))
+        rows.update(_read_again(log, reread[start : start + REREAD_BATCH]))
     return rows
 
 
@@ -55,17 +58,20 @@ def _read_again(log: EventLog, submissions: list[Submission]) -> dict[int, list[
         contents = [log.original_bytes(s) for s in mine]
         # No size limit or date rule here: these files were accepted under the rules of their day.
         limits = ReadLimits(max_bytes=max(len(c) for c in contents) + 1)
-        results = parse_returns([(s.file_name, c) for s, c in zip(mine, contents)], PROGRAMMES[code],
-                                limits, today=None)
+        results = parse_returns(
+            [(s.file_name, c) for s, c in zip(mine, contents)], PROGRAMMES[code], limits, today=None
+        )
         for submission, parsed in zip(mine, results):
             if not parsed.ok:
                 raise RuntimeError(
                     f"kept original of submission {submission.id} ({submission.file_name}) no longer "
-                    "parses: " + "; ".join(str(p) for p in parsed.problems))
+                    "parses: " + "; ".join(str(p) for p in parsed.problems)
+                )
             # A trust the file left untyped was typed when it was checked against the store;
             # the event keeps that type by row, so reading the file again types it the same way.
             carried = submission.trust_types or {}
             default = PROGRAMMES[code].default_trust_type
-            rows[submission.id] = [r if r.trust_type_given else r.typed(carried.get(str(r.row), default))
-                                   for r in parsed.records]
+            rows[submission.id] = [
+                r if r.trust_type_given else r.typed(carried.get(str(r.row), default)) for r in parsed.records
+            ]
     return rows

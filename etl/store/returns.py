@@ -41,8 +41,9 @@ class Accepted:
     parsed: ParsedReturn | None = None  # the return as checked and stored
 
 
-def read(files_: list[tuple[str, bytes]], programme: Programme, limits: ReadLimits,
-         today: dt.date | None) -> list[ParsedReturn]:
+def read(
+    files_: list[tuple[str, bytes]], programme: Programme, limits: ReadLimits, today: dt.date | None
+) -> list[ParsedReturn]:
     """Each file read and checked on its own, in the sandboxed reading child: no lock, nothing stored."""
     return parse_returns(files_, programme, limits, today)
 
@@ -72,8 +73,14 @@ def check(parsed: list[ParsedReturn], programme: Programme, database: Path | Non
     return results
 
 
-def commit(writer: Writer, files_: list[tuple[str, bytes]], parsed: list[ParsedReturn], programme: Programme,
-           actor: Actor, is_demo: bool = False) -> list[Accepted]:
+def commit(
+    writer: Writer,
+    files_: list[tuple[str, bytes]],
+    parsed: list[ParsedReturn],
+    programme: Programme,
+    actor: Actor,
+    is_demo: bool = False,
+) -> list[Accepted]:
     """Check the parsed returns against the data current now and store them: the originals
     and their rows kept, then one Submission event per file, in one commit. Raises
     ReturnRejected with every problem, having written nothing. The caller holds the lock."""
@@ -86,16 +93,27 @@ def commit(writer: Writer, files_: list[tuple[str, bytes]], parsed: list[ParsedR
     stored = [writer.log.keep_original(name, content) for name, content in files_]
     records = [writer.log.keep_records(records_json(r.records)) for r in results]
     writer.log.sync_kept()
-    events = writer.log.append([Submission(
-        **envelope(actor, programme.code),
-        # the name as cleaned by parse_returns: no control or bidi characters, capped
-        file_name=r.file_name, sha256=hashlib.sha256(content).hexdigest(), stored_as=stored_as,
-        rows=len(r.records), warnings=tuple(str(w) for w in r.warnings),
-        returns=tuple(ReturnRef(a, q.label, n) for a, q, n in r.returns()), is_demo=is_demo,
-        records=records_as, trust_types=_carried_types(r),
-    ) for (_, content), r, stored_as, records_as in zip(files_, results, stored, records)])
-    return [Accepted(e.id, e.file_name, list(e.returns), r.warnings, r.interpretations, r)
-            for e, r in zip(events, results)]
+    events = writer.log.append(
+        [
+            Submission(
+                **envelope(actor, programme.code),
+                # the name as cleaned by parse_returns: no control or bidi characters, capped
+                file_name=r.file_name,
+                sha256=hashlib.sha256(content).hexdigest(),
+                stored_as=stored_as,
+                rows=len(r.records),
+                warnings=tuple(str(w) for w in r.warnings),
+                returns=tuple(ReturnRef(a, q.label, n) for a, q, n in r.returns()),
+                is_demo=is_demo,
+                records=records_as,
+                trust_types=_carried_types(r),
+            )
+            for (_, content), r, stored_as, records_as in zip(files_, results, stored, records)
+        ]
+    )
+    return [
+        Accepted(e.id, e.file_name, list(e.returns), r.warnings, r.interpretations, r) for e, r in zip(events, results)
+    ]
 
 
 def _warn_about_the_collection(parsed: ParsedReturn, programme: Programme, state: dict) -> None:
@@ -104,24 +122,33 @@ def _warn_about_the_collection(parsed: ParsedReturn, programme: Programme, state
     return is probably the wrong quarter, or the earlier one is forgotten."""
     for ahsn, quarter, _ in parsed.returns():
         if quarter.index in state["published"]:
-            parsed.warnings.append(Problem(
-                parsed.file_name, None, "quarter",
-                f"{quarter.label} is published: {ahsn}'s return for it is a revision, and the published "
-                "figures change only when a national administrator approves it",
-                "Nothing to do if you meant to correct the published return; otherwise check the quarter"))
+            parsed.warnings.append(
+                Problem(
+                    parsed.file_name,
+                    None,
+                    "quarter",
+                    f"{quarter.label} is published: {ahsn}'s return for it is a revision, and the published "
+                    "figures change only when a national administrator approves it",
+                    "Nothing to do if you meant to correct the published return; otherwise check the quarter",
+                )
+            )
             continue
         before = [q for a, q in state["returned"] if a == ahsn and q < quarter.index]
         if not before:
             continue
-        missing = [Quarter.from_index(i) for i in range(max(before) + 1, quarter.index)
-                   if i not in state["published"]]
+        missing = [Quarter.from_index(i) for i in range(max(before) + 1, quarter.index) if i not in state["published"]]
         for gap in missing:
             due = state["due"].get(gap.index) or programme.due_date(gap)
-            parsed.warnings.append(Problem(
-                parsed.file_name, None, "quarter",
-                f"{ahsn} has no return for {gap.label}, which is still open (due {due:%-d %b %Y}), and this "
-                f"file is for {quarter.label}",
-                f"Check the quarter is right, and send the {gap.label} return too"))
+            parsed.warnings.append(
+                Problem(
+                    parsed.file_name,
+                    None,
+                    "quarter",
+                    f"{ahsn} has no return for {gap.label}, which is still open (due {due:%-d %b %Y}), and this "
+                    f"file is for {quarter.label}",
+                    f"Check the quarter is right, and send the {gap.label} return too",
+                )
+            )
 
 
 def _carried_types(parsed: ParsedReturn) -> dict[str, str] | None:

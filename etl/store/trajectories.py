@@ -32,8 +32,9 @@ def what_changes(log: EventLog, parsed: ParsedTrajectory, programme: Programme) 
     return changes(parsed, versions(log, programme)) if parsed.ok else []
 
 
-def set_trajectory(writer: Writer, parsed: ParsedTrajectory, content: bytes, programme: Programme, reason: str,
-                   actor: Actor) -> list[SetTrajectory]:
+def set_trajectory(
+    writer: Writer, parsed: ParsedTrajectory, content: bytes, programme: Programme, reason: str, actor: Actor
+) -> list[SetTrajectory]:
     """A new version of the trajectory of each AHSN the file holds (one event each, committed
     together; an AHSN whose steps are unchanged gets none). `parsed` is the file as read
     (outside the lock); it is compared here with the versions committed now. Raises
@@ -46,8 +47,15 @@ def set_trajectory(writer: Writer, parsed: ParsedTrajectory, content: bytes, pro
         return commit(writer, parsed, content, programme, why, actor)
 
 
-def commit(writer: Writer, parsed: ParsedTrajectory, content: bytes, programme: Programme, reason: str,
-           actor: Actor, is_demo: bool = False) -> list[SetTrajectory]:
+def commit(
+    writer: Writer,
+    parsed: ParsedTrajectory,
+    content: bytes,
+    programme: Programme,
+    reason: str,
+    actor: Actor,
+    is_demo: bool = False,
+) -> list[SetTrajectory]:
     """set_trajectory's writing, the caller holding the lock."""
     if parsed.problems:
         raise ReturnRejected(parsed.problems)
@@ -58,7 +66,18 @@ def commit(writer: Writer, parsed: ParsedTrajectory, content: bytes, programme: 
         raise Conflict("the file's trajectories are the same as the current ones: nothing was stored")
     stored_as = writer.log.keep_original(parsed.file_name, content)
     writer.log.sync_kept()
-    return writer.log.append([SetTrajectory(
-        **envelope(actor, programme.code), ahsn=c.ahsn, steps=c.steps, reason=said(reason),
-        file_name=parsed.file_name, sha256=hashlib.sha256(content).hexdigest(), stored_as=stored_as,
-        is_demo=is_demo) for c in new])
+    return writer.log.append(
+        [
+            SetTrajectory(
+                **envelope(actor, programme.code),
+                ahsn=c.ahsn,
+                steps=c.steps,
+                reason=said(reason),
+                file_name=parsed.file_name,
+                sha256=hashlib.sha256(content).hexdigest(),
+                stored_as=stored_as,
+                is_demo=is_demo,
+            )
+            for c in new
+        ]
+    )

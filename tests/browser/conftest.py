@@ -15,9 +15,21 @@ from tests.live import LiveServer
 from tests.upload_helpers import PASSWORD
 
 ROLES = {None: None, "ahsn": ("kss-lead", "ahsn", "KSS"), "national": ("national-team", "national", None)}
-PAGES = ["/", "/?quarters=Q3%202018/19,Q1%202019/20,Q2%202020/21", "/ahsn", "/ahsn/kss", "/ahsn/wessex?sort=level",
-         "/compare", "/compare?sort=latest", "/definitions", "/upload", "/returns", "/history", "/trajectories",
-         "/?against=trajectory"]
+PAGES = [
+    "/",
+    "/?quarters=Q3%202018/19,Q1%202019/20,Q2%202020/21",
+    "/ahsn",
+    "/ahsn/kss",
+    "/ahsn/wessex?sort=level",
+    "/compare",
+    "/compare?sort=latest",
+    "/definitions",
+    "/upload",
+    "/returns",
+    "/history",
+    "/trajectories",
+    "/?against=trajectory",
+]
 
 
 @pytest.fixture(scope="module")

@@ -103,11 +103,14 @@ def test_while_dash_loads_links_are_plain_links_and_controls_say_they_are_loadin
     assert [p for p in problems if not p.startswith("failed:")] == []
 
 
-@pytest.mark.parametrize("target", [
-    "#prerendered #national-table-grid tbody tr:nth-child(3) th a",  # a link without an id
-    "#prerendered #national-table-grid tbody tr:nth-child(2) td:nth-of-type(2) .cell",  # a cell (tabindex)
-    "#prerendered #against-trajectory",  # a link with an id
-])
+@pytest.mark.parametrize(
+    "target",
+    [
+        "#prerendered #national-table-grid tbody tr:nth-child(3) th a",  # a link without an id
+        "#prerendered #national-table-grid tbody tr:nth-child(2) td:nth-of-type(2) .cell",  # a cell (tabindex)
+        "#prerendered #against-trajectory",  # a link with an id
+    ],
+)
 def test_focus_stays_on_the_same_element_when_dash_takes_over(site, browser, target):
     problems: list[str] = []
     context, page = watched_page(browser, problems)

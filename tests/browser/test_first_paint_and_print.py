@@ -40,22 +40,29 @@ def test_the_table_is_readable_before_any_script_loads(site, browser):
     context.close()
 
 
-@pytest.mark.parametrize("path", ["/", "/?quarters=Q3%202018/19,Q2%202020/21", "/ahsn/kss", "/compare",
-                                  "/definitions", "/ahsn"])
+@pytest.mark.parametrize(
+    "path", ["/", "/?quarters=Q3%202018/19,Q2%202020/21", "/ahsn/kss", "/compare", "/definitions", "/ahsn"]
+)
 def test_dash_takes_over_without_anything_moving(site, browse, path):
     page = browse(1280)
     page.add_init_script(SNAPSHOT)
     goto(page, site.url + path)
     served = page.evaluate("window.__served")
     assert len(served) > 5
-    now = page.evaluate("""ids => Object.fromEntries(ids.map(id => {
+    now = page.evaluate(
+        """ids => Object.fromEntries(ids.map(id => {
         const el = document.getElementById(id);
         if (!el) return [id, null];
         const r = el.getBoundingClientRect();
         return [id, [r.top, r.left, r.width, r.height]];
-    }))""", list(served))
-    moved = {i: (served[i], now[i]) for i in served
-             if now[i] is None or any(abs(a - b) > 1 for a, b in zip(served[i], now[i]))}
+    }))""",
+        list(served),
+    )
+    moved = {
+        i: (served[i], now[i])
+        for i in served
+        if now[i] is None or any(abs(a - b) > 1 for a, b in zip(served[i], now[i]))
+    }
     assert moved == {}
     assert page.locator("#prerendered").count() == 0
     assert page.evaluate("window.__shift") < 0.01  # cumulative layout shift
@@ -91,7 +98,7 @@ def test_each_printed_page_carries_the_date_the_data_and_the_address(site, brows
     page.evaluate("window.dispatchEvent(new Event('afterprint'))")
     css = page.evaluate("""[...document.styleSheets].flatMap(s => { try { return [...s.cssRules]; } catch (e) { return []; } })
         .map(r => r.cssText).filter(t => t.includes('@bottom-left')).join(' ')""")
-    assert "var(--print-stamp" in css and 'counter(page)' in css
+    assert "var(--print-stamp" in css and "counter(page)" in css
 
 
 def test_the_ahsn_page_prints_with_no_heading_alone_and_no_chart_split(site, browse):
@@ -113,5 +120,4 @@ def test_compare_prints_every_chart_whole(site, browse):
     goto(page, site.url + "/compare")
     assert pdf_pages(page) <= 4
     page.emulate_media(media="print")
-    assert all(m.evaluate("e => getComputedStyle(e).breakInside") == "avoid"
-               for m in page.locator(".multiple").all())
+    assert all(m.evaluate("e => getComputedStyle(e).breakInside") == "avoid" for m in page.locator(".multiple").all())

@@ -37,7 +37,7 @@ def reference_rows() -> list[dict]:
 
 
 def rgb(hex_colour: str) -> str:
-    r, g, b = (int(hex_colour[i:i + 2], 16) for i in (1, 3, 5))
+    r, g, b = (int(hex_colour[i : i + 2], 16) for i in (1, 3, 5))
     return f"rgb({r}, {g}, {b})"
 
 
@@ -56,14 +56,17 @@ def expected_cells(row: dict) -> list[tuple[str, str]]:
 
 def table_cells(page) -> list[tuple[str, list[dict]]]:
     """Per body row: the row header and each cell's shown value, style and background."""
-    return page.eval_on_selector_all("#national-table-grid tbody tr", """rows => rows.map(r => [
+    return page.eval_on_selector_all(
+        "#national-table-grid tbody tr",
+        """rows => rows.map(r => [
         r.querySelector('th').innerText.trim(),
         [...r.querySelectorAll('td')].map(td => ({
             text: td.querySelector('.value').innerText.trim(),
             value: td.dataset.value, style: td.dataset.style,
             background: getComputedStyle(td).backgroundColor,
             small: !!td.querySelector('.small-mark'),
-            detail: (td.querySelector('.cell') || {}).title || ''}))])""")
+            detail: (td.querySelector('.cell') || {}).title || ''}))])""",
+    )
 
 
 def test_home_page_shows_table_8_1_with_the_published_colours(server, page):
@@ -78,10 +81,16 @@ def test_home_page_shows_table_8_1_with_the_published_colours(server, page):
         assert all(" of " in c["detail"] and "acute trust" in c["detail"] for c in cells[:3]), name
     headers = page.locator("#national-table-grid thead tr").nth(1).locator("th").all_inner_texts()
     assert [h.replace("\n", " ") for h in headers] == [
-        "Q3 2018/19", "Q3 2019/20", "Q2 2020/21", "Q3 2018/19 to Q3 2019/20", "Q3 2019/20 to Q2 2020/21"]
+        "Q3 2018/19",
+        "Q3 2019/20",
+        "Q2 2020/21",
+        "Q3 2018/19 to Q3 2019/20",
+        "Q3 2019/20 to Q2 2020/21",
+    ]
     sentence = page.locator("#national-sentence").inner_text()
-    assert sentence.startswith("3 of 15 AHSNs at or above 50% in Q3 2018/19; 7 of 15 AHSNs at or above 50% "
-                               "in Q3 2019/20, up from 3")
+    assert sentence.startswith(
+        "3 of 15 AHSNs at or above 50% in Q3 2018/19; 7 of 15 AHSNs at or above 50% in Q3 2019/20, up from 3"
+    )
     assert page.locator("#national-legend").is_visible()
     assert page.locator("caption").inner_text().startswith("TCAM adoption rate by AHSN")
 
@@ -101,7 +110,10 @@ def test_quarters_in_the_url_and_the_picker_keep_state(server, page):
     goto(page, server.url + "/?quarters=Q3%202018/19,Q2%202020/21")
     heads = page.locator("#national-table-grid thead tr").nth(1).locator("th")
     assert [h.replace("\n", " ") for h in heads.all_inner_texts()] == [
-        "Q3 2018/19", "Q2 2020/21", "Q3 2018/19 to Q2 2020/21"]
+        "Q3 2018/19",
+        "Q2 2020/21",
+        "Q3 2018/19 to Q2 2020/21",
+    ]
     page.locator("#national-quarters").click()
     page.get_by_role("option", name="Q1 2019/20").click()
     page.wait_for_url("**/?quarters=Q3%202018/19,Q1%202019/20,Q2%202020/21")
@@ -143,12 +155,12 @@ def test_ahsn_page_shows_target_and_england_lines_and_ticks_only_counted_trusts(
     assert chart.locator(".legendtext", has_text="England").count() == 1
     assert chart.locator(".legendtext", has_text="KSS").count() == 1
     assert chart.locator(".scatterlayer .trace").count() == 3
-    rows = [[c.strip() for c in r.locator("th, td").all_inner_texts()]
-            for r in page.locator("#ahsn-trusts tbody tr").all()]
+    rows = [
+        [c.strip() for c in r.locator("th, td").all_inner_texts()] for r in page.locator("#ahsn-trusts tbody tr").all()
+    ]
     ticked = [r for r in rows if "✓" in " ".join(r)]
     assert len(ticked) == 5 and all(r[1] == "acute" and r[3] == "✓ adopted" for r in ticked)
-    assert sorted(r[3] for r in rows if r[1] != "acute") == ["not counted (community)",
-                                                            "not counted (mental health)"]
+    assert sorted(r[3] for r in rows if r[1] != "acute") == ["not counted (community)", "not counted (mental health)"]
     changes = page.locator("#ahsn-what-changed li").all_inner_texts()
     assert changes and not any("arning" in c for c in changes)
     # sorting is in the URL, and the trust table's download follows it
@@ -156,8 +168,11 @@ def test_ahsn_page_shows_target_and_england_lines_and_ticks_only_counted_trusts(
     page.wait_for_url("**/ahsn/kss?sort=made")
     page.wait_for_selector("html[data-dash-ready]")
     page.locator("#ahsn-trusts caption", has_text="Sorted by referrals made").wait_for()
-    made = [int(t.replace(",", "")) for t in page.locator("#ahsn-trusts tbody tr td:nth-child(6)").all_inner_texts()
-            if t != "not reported"]
+    made = [
+        int(t.replace(",", ""))
+        for t in page.locator("#ahsn-trusts tbody tr td:nth-child(6)").all_inner_texts()
+        if t != "not reported"
+    ]
     assert made == sorted(made, reverse=True)
     with page.expect_download() as info:
         page.locator("#ahsn-download-xlsx").click()
@@ -177,8 +192,9 @@ def test_compare_page_is_alphabetical_unless_asked(server, page):
     page.get_by_role("link", name="latest rate, highest first").click()
     page.wait_for_url("**/compare?sort=latest")
     page.locator("#compare-multiples .multiple-title").first.wait_for()
-    page.wait_for_function("document.querySelector('#compare-multiples .multiple-title').innerText === "
-                           "'West of England'")
+    page.wait_for_function(
+        "document.querySelector('#compare-multiples .multiple-title').innerText === 'West of England'"
+    )
 
 
 def test_downloads_open_as_numbers_and_hold_what_the_page_shows(server, page):
@@ -188,8 +204,12 @@ def test_downloads_open_as_numbers_and_hold_what_the_page_shows(server, page):
         page.get_by_role("link", name="the national table, CSV").click()
     assert info.value.suggested_filename == "tcam-national-q3_2018_19-to-q2_2020_21.csv"
     rows = list(csv.reader(io.StringIO(Path(info.value.path()).read_text(encoding="utf-8-sig"))))
-    assert rows[0][:4] == ["AHSN", "Adoption rate Q3 2018/19 (%)", "Adoption rate Q3 2019/20 (%)",
-                           "Adoption rate Q2 2020/21 (%)"]
+    assert rows[0][:4] == [
+        "AHSN",
+        "Adoption rate Q3 2018/19 (%)",
+        "Adoption rate Q3 2019/20 (%)",
+        "Adoption rate Q2 2020/21 (%)",
+    ]
     for row, (name, cells) in zip(rows[1:], shown):
         assert row[0] == name
         assert [int(v) for v in row[1:6]] == [int(c["value"]) for c in cells]
@@ -227,7 +247,8 @@ def test_the_whole_national_history_shows_the_newest_60_and_says_how_to_see_the_
     submit(page, page.get_by_role("button", name="Sign in"))
     caption = page.locator(".history-table caption")
     caption.wait_for()
-    assert caption.inner_text() == ("150 submissions: the newest 60 shown; choose an AHSN or a quarter "
-                                    "to see the others")
+    assert caption.inner_text() == (
+        "150 submissions: the newest 60 shown; choose an AHSN or a quarter to see the others"
+    )
     assert page.locator(".history-table tbody tr").count() == 60
     assert page.locator(".history-table tbody th").first.inner_text() == "150"

@@ -42,9 +42,13 @@ def cue(box) -> str:
     return box.evaluate("b => getComputedStyle(b, '::after').display")
 
 
-@pytest.mark.parametrize("path, box, first", [("/", "#national-table", "#national-table-grid tbody tr th"),
-                                              ("/ahsn/kss", ".table-wrap:has(#ahsn-trusts)",
-                                               "#ahsn-trusts tbody tr th")])
+@pytest.mark.parametrize(
+    "path, box, first",
+    [
+        ("/", "#national-table", "#national-table-grid tbody tr th"),
+        ("/ahsn/kss", ".table-wrap:has(#ahsn-trusts)", "#ahsn-trusts tbody tr th"),
+    ],
+)
 def test_a_wide_table_scrolls_in_its_own_box_keeping_its_first_column(site, browse, path, box, first):
     page = browse(PHONE)
     goto(page, site.url + path)

@@ -36,7 +36,6 @@ def demo(demo_store_template, tmp_path):
         yield live, Store(root)
 
 
-
 def wait_until(condition, seconds: float = 20) -> bool:
     deadline = time.monotonic() + seconds
     while not condition():
@@ -62,22 +61,30 @@ def test_a_change_to_a_published_quarter_waits_then_the_national_team_approves_i
     page.get_by_text("Q2 2020/21 is published: KSS's return for it is a revision").wait_for()
     submit(page, page.locator("#upload-confirm"))
     page.locator("#upload-revision-note").wait_for()
-    assert "The published figures stay as they are until the national team approves it" in \
-        page.locator("#upload-revision-note").inner_text()
+    assert (
+        "The published figures stay as they are until the national team approves it"
+        in page.locator("#upload-revision-note").inner_text()
+    )
     page.context.clear_cookies()
     assert kss_rate(store) == 50
 
     sign_in(page, live.url, "nat", "/returns")
     revision = page.locator(".returns-revision")
     revision.wait_for()
-    assert "KSS Q2 2020/21: 50% (5 of 10 acute trusts) now → 60% (6 of 10 acute trusts) if approved" in \
-        revision.inner_text()
-    assert "level 3 → 4" in revision.locator(".returns-trust-changes").inner_text() or \
-        "level 2 → 4" in revision.locator(".returns-trust-changes").inner_text()
+    assert (
+        "KSS Q2 2020/21: 50% (5 of 10 acute trusts) now → 60% (6 of 10 acute trusts) if approved"
+        in revision.inner_text()
+    )
+    assert (
+        "level 3 → 4" in revision.locator(".returns-trust-changes").inner_text()
+        or "level 2 → 4" in revision.locator(".returns-trust-changes").inner_text()
+    )
     revision.get_by_label("Why approve").fill("the trust went live in September")
     submit(page, revision.get_by_role("button", name=re.compile("Approve revision")))
     page.locator("#returns-done").wait_for()
-    assert "is approved: the published figures show it, with a revision mark" in page.locator("#returns-done").inner_text()
+    assert (
+        "is approved: the published figures show it, with a revision mark" in page.locator("#returns-done").inner_text()
+    )
     page.locator("#returns-no-revisions").wait_for()
     assert wait_until(lambda: kss_rate(store) == 60)  # published in the background, just after
 
@@ -101,6 +108,7 @@ def test_publishing_a_quarter_asks_first_showing_its_coverage(demo, page, tmp_pa
     def published_by():
         rows = queries.collection_quarters(Database(store), TCAM).set_index("quarter")
         return rows.loc["Q3 2020/21", "published_by"]
+
     assert wait_until(lambda: published_by() == "nat")
     assert store.events()[-1].note == "signed off at the March board"  # the note is kept with the sign-off
 
@@ -116,13 +124,21 @@ def test_a_restore_asks_first_showing_before_and_after(demo, page, tmp_path):
     confirm = page.locator("#history-confirm-restore")
     confirm.wait_for()
     text = confirm.inner_text()
-    assert re.search(r"KSS Q3 2020/21: \d+% \(\d+ of 10 acute trusts\) now → \d+% \(\d+ of 10 acute trusts\) "
-                     r"after restoring", text), text
+    assert re.search(
+        r"KSS Q3 2020/21: \d+% \(\d+ of 10 acute trusts\) now → \d+% \(\d+ of 10 acute trusts\) "
+        r"after restoring",
+        text,
+    ), text
     submit(page, confirm.get_by_role("button", name=f"Restore submission {first}"))
     page.get_by_text(f"✓ Submission {first} is current again").wait_for()
+
     def current() -> int:
-        return int(queries.ahsn_rates(Database(store), TCAM, [Quarter.parse("Q3 2020/21").index],
-                                      ahsn="KSS")["submission_id"].iloc[0])
+        return int(
+            queries.ahsn_rates(Database(store), TCAM, [Quarter.parse("Q3 2020/21").index], ahsn="KSS")[
+                "submission_id"
+            ].iloc[0]
+        )
+
     assert wait_until(lambda: current() == first)
 
 
@@ -157,8 +173,9 @@ def test_a_revised_figure_is_marked_and_the_first_published_one_can_be_seen(demo
     page.wait_for_selector("html[data-dash-ready]")
     kss = page.locator("#national-table-grid tbody tr", has_text="KSS").locator("td").nth(2)
     assert kss.locator(".value").inner_text() == "60%" and kss.locator(".revised-mark").count() == 1
-    assert "first published 50%, now 60%. Why: the trust went live in September" in \
-        kss.locator(".cell").get_attribute("title")
+    assert "first published 50%, now 60%. Why: the trust went live in September" in kss.locator(".cell").get_attribute(
+        "title"
+    )
     page.get_by_role("link", name="Show the figures as first published").click()
     page.wait_for_selector("html[data-dash-ready]")
     page.locator("#first-published-notice").wait_for()

@@ -35,7 +35,7 @@ def server(trajectory_store_template, tmp_path_factory):
 
 
 def rgb(hex_colour: str) -> str:
-    r, g, b = (int(hex_colour[i:i + 2], 16) for i in (1, 3, 5))
+    r, g, b = (int(hex_colour[i : i + 2], 16) for i in (1, 3, 5))
     return f"rgb({r}, {g}, {b})"
 
 
@@ -46,7 +46,9 @@ def test_the_ahsn_page_draws_the_trajectory_as_steps_beside_the_target(server, p
     assert chart.locator(".scatterlayer .trace").count() == 3  # the lines: target, England, KSS
     steps = chart.locator(".shapelayer path")
     assert steps.count() == 9  # a level segment for each quarter Q4 2018/19 to Q2 2020/21, and the two rises
-    assert page.locator("#ahsn-trajectory-now").inner_text().startswith("Against its own trajectory. ✓ On its trajectory")
+    assert (
+        page.locator("#ahsn-trajectory-now").inner_text().startswith("Against its own trajectory. ✓ On its trajectory")
+    )
     page.get_by_text("Earlier milestones (6)").click()
     assert page.locator("#ahsn-milestones-earlier li").first.is_visible()
 
@@ -56,10 +58,13 @@ def test_the_national_overview_marks_each_rate_against_its_trajectory(server, pa
     page.get_by_role("link", name="each AHSN's own trajectory").click()
     page.wait_for_url("**/?quarters=Q3%202019/20,Q2%202020/21&against=trajectory")
     page.wait_for_selector("html[data-dash-ready]")
-    cells = page.eval_on_selector_all("#national-table-grid tbody tr", """rows => rows.map(r => [
+    cells = page.eval_on_selector_all(
+        "#national-table-grid tbody tr",
+        """rows => rows.map(r => [
         r.querySelector('th').innerText.trim(),
         [...r.querySelectorAll('td.rate')].map(td => [td.querySelector('.value').innerText.trim(), td.dataset.style,
-                                                     getComputedStyle(td).backgroundColor])])""")
+                                                     getComputedStyle(td).backgroundColor])])""",
+    )
     by_name = dict(cells)
     assert by_name["Oxford"][1][:2] == ["○ 20%", "behind-trajectory"]
     assert by_name["West of England"][1][:2] == ["✓ 100%", "on-trajectory"]
@@ -87,8 +92,10 @@ def test_compare_shows_each_trajectory_in_its_small_chart(server, page):
 def test_a_national_administrator_sets_a_new_version_and_every_page_shows_it(server, page, tmp_path):
     sign_in(page, server.url, "national-team", "/trajectories")
     file = tmp_path / "kss-2021.csv"
-    file.write_text("AHSN,By quarter,Target (%),Notes\nKent Surrey Sussex,Q4 2020/21,70 %,agreed with the trusts\n"
-                    "KSS,Q2 2021/22,80,\n")
+    file.write_text(
+        "AHSN,By quarter,Target (%),Notes\nKent Surrey Sussex,Q4 2020/21,70 %,agreed with the trusts\n"
+        "KSS,Q2 2021/22,80,\n"
+    )
     page.locator("#trajectory-upload input[type=file]").set_input_files(str(file))
     page.locator("#trajectory-confirm").wait_for()
     changes = page.locator(".trajectory-changes tbody tr").first.inner_text()

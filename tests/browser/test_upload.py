@@ -28,8 +28,9 @@ def drop(page, fixture):
 
 
 def table_rows(page, selector):
-    return [[c.strip() for c in row.locator("td").all_inner_texts()]
-            for row in page.locator(f"{selector} tbody tr").all()]
+    return [
+        [c.strip() for c in row.locator("td").all_inner_texts()] for row in page.locator(f"{selector} tbody tr").all()
+    ]
 
 
 def test_a_malformed_file_lists_every_problem(server, page):
@@ -38,14 +39,30 @@ def test_a_malformed_file_lists_every_problem(server, page):
     drop(page, "wessex-malformed.csv")
     page.get_by_text("4 problems in wessex-malformed.csv: nothing was stored").wait_for()
     assert table_rows(page, ".upload-problems") == [
-        ["2", "adoption_level", "'7' is not an adoption level",
-         "Use a whole number from 1 to 5: 1 Not started, 2 Engaged, 3 Implementing, 4 Live, 5 Embedded"],
-        ["3", "referrals_completed", "19 referrals completed is more than the 12 made",
-         "Completed referrals are a part of those made in the quarter: check both numbers"],
-        ["4", "trust_code", "'R!!' is not an NHS organisation code",
-         "Use the trust's ODS code: 3 to 5 letters or digits, e.g. RTH"],
-        ["5", "quarter", "there is no quarter Q5; NHS quarters are Q1 to Q4".join(["'Q5 2020/21': ", ""]),
-         "Write the quarter like Q3 2019/20"],
+        [
+            "2",
+            "adoption_level",
+            "'7' is not an adoption level",
+            "Use a whole number from 1 to 5: 1 Not started, 2 Engaged, 3 Implementing, 4 Live, 5 Embedded",
+        ],
+        [
+            "3",
+            "referrals_completed",
+            "19 referrals completed is more than the 12 made",
+            "Completed referrals are a part of those made in the quarter: check both numbers",
+        ],
+        [
+            "4",
+            "trust_code",
+            "'R!!' is not an NHS organisation code",
+            "Use the trust's ODS code: 3 to 5 letters or digits, e.g. RTH",
+        ],
+        [
+            "5",
+            "quarter",
+            "there is no quarter Q5; NHS quarters are Q1 to Q4".join(["'Q5 2020/21': ", ""]),
+            "Write the quarter like Q3 2019/20",
+        ],
     ]
     assert page.locator("#upload-confirm").count() == 0
     assert len(store.events()) == 6
@@ -56,16 +73,22 @@ def test_a_file_over_the_size_limit_is_not_sent_and_says_why(server, page):
     events_before = len(store.events())
     sign_in(page, live.url, "wessex")
     sent = []
-    page.on("request", lambda r: sent.append(r.url) if "_dash-update-component" in r.url and
-            "upload-result" in (r.post_data or "") else None)
+    page.on(
+        "request",
+        lambda r: (
+            sent.append(r.url) if "_dash-update-component" in r.url and "upload-result" in (r.post_data or "") else None
+        ),
+    )
     big = b"quarter,ahsn\n" + b"Q2 2020/21,Wessex\n" * 330_000  # 6.3 MB; the limit is 5 MB
     page.locator("#upload-file input[type=file]").set_input_files(
-        {"name": "everything.csv", "mimeType": "text/csv", "buffer": big})
+        {"name": "everything.csv", "mimeType": "text/csv", "buffer": big}
+    )
     note = page.locator("#upload-size-note")
     note.wait_for()
     assert note.inner_text() == (
         "✗ everything.csv is 5.7 MB, more than the 5.0 MB a return may be, so it was not sent. A return is "
-        "one row per trust: check it is the right file, or save just the return's sheet as CSV.")
+        "one row per trust: check it is the right file, or save just the return's sheet as CSV."
+    )
     page.wait_for_timeout(500)
     assert sent == [] and len(store.events()) == events_before
     drop(page, "wessex-malformed.csv")  # a file within the limit clears the note and is checked
@@ -78,8 +101,9 @@ def test_another_ahsns_file_is_refused(server, page):
     sign_in(page, live.url, "wessex")
     drop(page, "kss-good.csv")
     page.get_by_text("You may not upload this file").wait_for()
-    assert "This file holds returns for KSS. You are a submitter for Wessex" in \
-        page.locator("#upload-result").inner_text()
+    assert (
+        "This file holds returns for KSS. You are a submitter for Wessex" in page.locator("#upload-result").inner_text()
+    )
     assert page.locator("#upload-confirm").count() == 0
     assert len(store.events()) == 6
 
@@ -94,12 +118,28 @@ def test_a_good_file_previews_then_is_stored_and_shown_everywhere(server, page):
     ready(page)
     drop(page, "wessex-good.csv")
     page.get_by_text("wessex-good.csv passed the checks: 5 trust rows for Wessex Q2 2020/21").wait_for()
-    assert table_rows(page, ".upload-changes") == [[
-        "Wessex", "Q2 2020/21", "5", "no return yet; Q1 2020/21: 25% (1 of 4 acute trusts)",
-        "75% (3 of 4 acute trusts)",
-        "nothing: this is the first return for this quarter"]]
+    assert table_rows(page, ".upload-changes") == [
+        [
+            "Wessex",
+            "Q2 2020/21",
+            "5",
+            "no return yet; Q1 2020/21: 25% (1 of 4 acute trusts)",
+            "75% (3 of 4 acute trusts)",
+            "nothing: this is the first return for this quarter",
+        ]
+    ]
     assert table_rows(page, ".upload-rows")[0] == [
-        "2", "Q2 2020/21", "Wessex", "RHU", "Portsmouth Hospitals", "acute", "5", "40", "30", "—"]
+        "2",
+        "Q2 2020/21",
+        "Wessex",
+        "RHU",
+        "Portsmouth Hospitals",
+        "acute",
+        "5",
+        "40",
+        "30",
+        "—",
+    ]
     assert len(store.events()) == 6  # nothing stored by the preview
     submit(page, page.locator("#upload-confirm"))
     page.wait_for_url(re.compile(r".*/upload\?stored=7$"))
@@ -123,12 +163,15 @@ def test_hostile_content_is_shown_as_text(server, page):
     drop(page, "wessex-hostile.csv")
     page.get_by_text("wessex-hostile.csv passed the checks").wait_for()
     names = [r[4] for r in table_rows(page, ".upload-rows")]
-    assert names == ["<script>alert('x')</script><b>Portsmouth</b>",
-                     '=HYPERLINK("http://evil.example","click")', "+Southampton General",
-                     "@Great Western Hospitals", "-Southern Health"]
+    assert names == [
+        "<script>alert('x')</script><b>Portsmouth</b>",
+        '=HYPERLINK("http://evil.example","click")',
+        "+Southampton General",
+        "@Great Western Hospitals",
+        "-Southern Health",
+    ]
     assert page.locator("#upload-result script, #upload-result b").count() == 0
-    assert table_rows(page, ".upload-changes")[0][3:5] == ["75% (3 of 4 acute trusts)",
-                                                            "50% (2 of 4 acute trusts)"]
+    assert table_rows(page, ".upload-changes")[0][3:5] == ["75% (3 of 4 acute trusts)", "50% (2 of 4 acute trusts)"]
     submit(page, page.locator("#upload-confirm"))
     page.get_by_text("✓ Stored: submission 8").wait_for()
 
@@ -143,14 +186,18 @@ def test_restoring_an_earlier_submission(server, page):
     assert {r[0] for r in table_rows(page, ".history-table")} == {"Wessex"}
     submit(page, page.get_by_role("link", name="Restore submission 7…"))
     page.locator("#history-confirm-restore").wait_for()  # what restoring changes, before it does
-    assert "Wessex Q2 2020/21: 50% (2 of 4 acute trusts) now → 75% (3 of 4 acute trusts) after restoring" in \
-        page.locator("#history-confirm-restore").inner_text()
+    assert (
+        "Wessex Q2 2020/21: 50% (2 of 4 acute trusts) now → 75% (3 of 4 acute trusts) after restoring"
+        in page.locator("#history-confirm-restore").inner_text()
+    )
     submit(page, page.get_by_role("button", name="Restore submission 7"))
     page.wait_for_url(re.compile(r".*/history\?restored=7$"))
     page.get_by_text("✓ Submission 7 is current again").wait_for()
     page.locator(".history-restores").wait_for()
-    rows = {page.locator(".history-table tbody tr").nth(i).locator("th").inner_text(): r
-            for i, r in enumerate(table_rows(page, ".history-table"))}
+    rows = {
+        page.locator(".history-table tbody tr").nth(i).locator("th").inner_text(): r
+        for i, r in enumerate(table_rows(page, ".history-table"))
+    }
     assert rows["7"][2] == "✓ Current" and rows["8"][2] == "Superseded"  # nothing deleted
     assert [r[:2] for r in table_rows(page, ".history-restores")] == [["7", "wessex"]]
     # the restore link of the now superseded hostile file is there in turn
@@ -168,9 +215,13 @@ def test_the_national_team_sees_who_has_returned(server, page):
     page.goto(live.url + "/returns?quarter=Q2%202020/21")
     ready(page)
     page.locator(".returns-grid").wait_for()
-    rows = {r[0]: r for r in (
-        [page.locator(".returns-grid tbody tr").nth(i).locator("th").inner_text(), *cells]
-        for i, cells in enumerate(table_rows(page, ".returns-grid")))}
+    rows = {
+        r[0]: r
+        for r in (
+            [page.locator(".returns-grid tbody tr").nth(i).locator("th").inner_text(), *cells]
+            for i, cells in enumerate(table_rows(page, ".returns-grid"))
+        )
+    }
     assert len(rows) == 15
     assert rows["Wessex"][1] == "✓ Returned; supersedes 1 earlier version"
     assert rows["Wessex"][3] == "wessex (submission 7)"

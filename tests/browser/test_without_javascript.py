@@ -89,7 +89,10 @@ def test_the_national_table_reads_and_its_links_lead_on_without_javascript(site,
     assert page.locator("#national-sentence").inner_text().startswith("3 of 15 AHSNs at or above 50%")
     # the quarters shown, read from the picker Dash would draw
     assert page.locator(".prerender-dropdown .prerender-chip").all_inner_texts() == [
-        "Q3 2018/19", "Q3 2019/20", "Q2 2020/21"]
+        "Q3 2018/19",
+        "Q3 2019/20",
+        "Q2 2020/21",
+    ]
     with page.expect_navigation():
         table.get_by_role("link", name="Oxford").click()
     assert urlsplit(page.url).path == "/ahsn/oxford"
