@@ -25,7 +25,7 @@ from pathlib import Path
 from dash import Dash
 from flask import Flask, g, request
 
-from dashboard import endpoints
+from dashboard import compression, endpoints
 from dashboard.background.make_current import BackgroundMakeCurrent
 from dashboard.background.pending import PendingPreviews
 from dashboard.context import EXTENSION, Services
@@ -66,8 +66,11 @@ def services_for(settings: Settings) -> Services:
 def create_app(settings: Settings) -> Dash:
     """The dashboard for these settings. `app.server` is the WSGI app gunicorn serves."""
     services = services_for(settings)
+    server = Flask("dashboard")
+    compression.configure(server)
     app = Dash(
         "dashboard",
+        server=server,
         use_pages=True,
         pages_folder="pages",
         assets_folder=str(ROOT / "assets"),
@@ -75,9 +78,9 @@ def create_app(settings: Settings) -> Dash:
         suppress_callback_exceptions=True,  # pages are laid out on demand
         # pages, styles, scripts and callbacks' JSON sent compressed (flask-compress): Dash's
         # scripts and plotly are 6.1 MB as they are, 1.8 MB gzipped (issue 21, a slow NHS network)
+        # scripts and plotly are compressed once per worker (dashboard/compression.py)
         compress=True,
     )
-    server: Flask = app.server
     server.extensions[EXTENSION] = services
     app.layout = shell.layout
     prerender.install(app)

@@ -123,6 +123,7 @@ ETL_LAYERS = [
 # dashboard's folders, and the others each may import (every one may import etl, and its own folder).
 DASHBOARD_MAY_IMPORT = {
     "dashboard.context": (),
+    "dashboard.compression": (),
     "dashboard.background": (),
     "dashboard.security": ("dashboard.context",),
     "dashboard.presentation": ("dashboard.context", "dashboard.security"),
