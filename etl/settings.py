@@ -183,11 +183,13 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "METRICS_LOGIN_ATTEMPTS",
         "login_attempts",
-        "5",
-        _whole(1, 1000),
-        "Failed sign-ins allowed from one client address in 15 minutes; after that the address "
-        "waits. A user name is never locked out: from its fourth failure in 15 minutes each try "
-        "waits longer before the next (1 second, doubling, at most a minute).",
+        "100",
+        _whole(1, 10000),
+        "Failed sign-ins allowed from one client address in 15 minutes, whatever the names; after "
+        "that the address waits. High, because many staff may share one address behind an NHS "
+        "site's NAT. A user name is never locked out: from its fourth failure in 15 minutes from "
+        "one address, each try for it from that address waits longer (1 second, doubling, at most "
+        "a minute); its owner elsewhere is not slowed.",
     ),
     Setting(
         "METRICS_SESSION_IDLE_MINUTES",
