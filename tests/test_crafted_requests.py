@@ -354,3 +354,32 @@ def test_malformed_http_is_refused_by_gunicorn_without_a_500(tmp_path):
             assert 200 <= status < 500, (request[:60], answer[:200])
             assert b"Traceback" not in answer and str(store.root).encode() not in answer
             assert b"Set-Cookie: x=1" not in answer
+
+
+NON_ASCII = ["é" * 43, "ťoken", "\u202e" + "x" * 42, "🙂" * 11, "ẃessex", "Ω"]
+
+
+@pytest.mark.parametrize("user", ["wessex", "nat"])
+def test_non_ascii_tokens_names_and_headers_with_a_session_get_a_4xx(app, user):
+    """Issue 22: a non-ASCII CSRF token sent with a session cookie was a 500
+    (hmac.compare_digest refuses text that is not ASCII); names and headers too."""
+    answers = Answers(app.server.extensions["metrics"].settings.data_dir)
+    client = app.server.test_client()
+    client.environ_base["REMOTE_ADDR"] = f"203.0.113.{10 + ['wessex', 'nat'].index(user)}"
+    sign_in(client, "", user)
+    posts = [r for r in app.server.url_map.iter_rules() if "POST" in r.methods and "_dash" not in r.rule]
+    assert len(posts) > 10
+    for rule in posts:
+        url = urls_for(rule)[0]
+        for text in NON_ASCII:
+            for form in ({"csrf_token": text}, {"csrf_token": text, "token": text, "name": text, "reason": text}):
+                response = client.post(url, data=form)
+                answers.check(response, f"POST {url} {form}")
+                assert response.status_code < 500
+            # a header is Latin-1 on the wire: its non-ASCII bytes arrive as such
+            response = client.post(url, headers={"X-CSRF-Token": "é" * 43, "X-Forwarded-For": "é"})
+            answers.check(response, f"POST {url} with a non-ASCII header")
+    for text in NON_ASCII:
+        response = client.post("/signin", data={"name": text, "password": text, "csrf_token": text})
+        answers.check(response, f"signin {text!r}")
+    assert answers.bad == []

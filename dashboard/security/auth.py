@@ -60,7 +60,7 @@ def _session_user() -> tuple[User | None, SessionRecord | None]:
     if record is None:
         return None, None
     user = ctx.users.get(record.user)
-    if user is None or not hmac.compare_digest(user.stamp, record.stamp):
+    if user is None or not hmac.compare_digest(str(user.stamp).encode(), str(record.stamp).encode()):
         ctx.sessions.end(session_id)  # removed, or signed in with a password since changed
         return None, None
     return user, record
@@ -78,7 +78,12 @@ def csrf_token() -> str:
 def csrf_ok() -> bool:
     sent = request.form.get("csrf_token") or request.headers.get("X-CSRF-Token") or ""
     expected = g.session_record.csrf if current_user() is not None else session.get("csrf", "")
-    return bool(expected) and isinstance(expected, str) and hmac.compare_digest(sent, expected)
+    # compared as bytes: compare_digest refuses text that is not ASCII (a crafted token was a 500)
+    return (
+        bool(expected)
+        and isinstance(expected, str)
+        and hmac.compare_digest(sent.encode("utf-8", "replace"), expected.encode("utf-8", "replace"))
+    )
 
 
 # ---- what they may do ----------------------------------------------------------------------
