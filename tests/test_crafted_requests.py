@@ -383,3 +383,27 @@ def test_non_ascii_tokens_names_and_headers_with_a_session_get_a_4xx(app, user):
         response = client.post("/signin", data={"name": text, "password": text, "csrf_token": text})
         answers.check(response, f"signin {text!r}")
     assert answers.bad == []
+
+
+def test_crafted_quarters_in_addresses_and_due_dates_are_refused_not_stored(app):
+    """Issue 22: a national administrator could set a due date for Q1 2099/00, and crafted
+    quarter keys in that address answered 500."""
+    store = app.server.extensions["metrics"].store
+    client = app.server.test_client()
+    client.environ_base["REMOTE_ADDR"] = "203.0.113.30"
+    csrf = sign_in(client, "", "nat")
+    events = len(store.events())
+    for key in ("q1_9999_00", "q4_2012_13", "q9_2020_21", "q1_2020_99", "q1_" + "9" * 5000 + "_00"):
+        answer = client.post(f"/quarters/{key}/due-date", data={"csrf_token": csrf, "due": "2021-06-01", "reason": "x"})
+        assert answer.status_code == 404, (key[:20], answer.status_code, answer.text[:200])
+    for key in ("q1_2099_00", "q1_2098_99"):  # quarters that exist, but have not begun
+        future = client.post(f"/quarters/{key}/due-date", data={"csrf_token": csrf, "due": "2099-08-01", "reason": "x"})
+        assert future.status_code == 400 and "has not begun" in future.json["error"], key
+    begun_later = client.post(
+        "/quarters/q4_2020_21/due-date", data={"csrf_token": csrf, "due": "9999-12-31", "reason": "x"}
+    )
+    assert begun_later.status_code == 400 and "not a due date a return can have" in begun_later.json["error"]
+    assert len(store.events()) == events
+    for quarter in ("Q4 9999/00", "Q1 2012/13", "Q1 99999/100000"):
+        answer = client.get("/upload/template", query_string={"ahsn": "Wessex", "quarter": quarter})
+        assert answer.status_code == 400, quarter

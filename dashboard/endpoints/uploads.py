@@ -97,7 +97,7 @@ def commit():
 def template():
     ahsn = ahsns.resolve(request.args.get("ahsn", ""))
     try:
-        quarter = Quarter.parse(request.args.get("quarter", ""))
+        quarter = Quarter.given(request.args.get("quarter", ""))
     except QuarterError as err:
         abort(400, str(err))
     if ahsn is None:
