@@ -165,6 +165,15 @@ SETTINGS: tuple[Setting, ...] = (
         "Seconds the child process that reads an uploaded file may take before it is stopped and the file refused.",
     ),
     Setting(
+        "METRICS_READS_AT_ONCE",
+        "reads_at_once",
+        "2",
+        _whole(1, 100),
+        "Uploaded files read at once by all the web workers together (one per user at most); a further "
+        "one is answered at once 'busy: send it again shortly', so the other workers keep serving pages. "
+        "Keep it below the number of workers.",
+    ),
+    Setting(
         "METRICS_REQUIRE_LOGIN",
         "require_login",
         "false",
@@ -317,6 +326,7 @@ class Settings:
     max_trusts_per_return: int
     read_memory_mb: int
     read_seconds: int
+    reads_at_once: int
     require_login: bool
     secret_key: str
     login_attempts: int
