@@ -229,7 +229,9 @@ SETTINGS: tuple[Setting, ...] = (
         "secure_cookies",
         "false",
         _bool,
-        "'true' sends the session cookie only over HTTPS. Set it wherever the dashboard is served over HTTPS.",
+        "'true' always marks the session cookie Secure (sent only over HTTPS). Without it the cookie is "
+        "Secure whenever the request came over HTTPS (behind a proxy, as its X-Forwarded-Proto says, "
+        "with METRICS_PROXIES set).",
     ),
     Setting(
         "METRICS_KEEP_DATABASES",

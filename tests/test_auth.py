@@ -381,3 +381,20 @@ def test_quarantine_is_for_the_national_team_with_a_reason(client, seed):
     again = client.post(f"/history/{kss}/quarantine", data={"csrf_token": csrf, "reason": "r"})
     assert again.status_code == 409
     assert client.post(f"/history/{kss}/release", data={"csrf_token": csrf, "reason": "ok"}).status_code == 200
+
+
+def test_the_session_cookie_is_secure_whenever_the_request_came_over_https(seed):
+    """Issue 22: the cookie's Secure flag was off unless configured, even behind HTTPS."""
+
+    def cookie(client, **kwargs) -> str:
+        csrf = csrf_from(client.get("/signin", **kwargs).text)
+        answer = client.post("/signin", data={"name": "wessex", "password": PASSWORD, "csrf_token": csrf}, **kwargs)
+        return "; ".join(answer.headers.getlist("Set-Cookie"))
+
+    plain = client_for(seed)
+    assert "metrics_session=" in cookie(plain) and "Secure" not in cookie(plain.application.test_client())
+    assert "Secure" in cookie(client_for(seed).application.test_client(), base_url="https://localhost")
+    behind = client_for(seed, METRICS_PROXIES="1").application.test_client()
+    assert "Secure" in cookie(behind, headers={"X-Forwarded-Proto": "https"})
+    forced = client_for(seed, METRICS_SECURE_COOKIES="true").application.test_client()
+    assert "Secure" in cookie(forced)

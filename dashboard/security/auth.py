@@ -28,6 +28,7 @@ import secrets
 from urllib.parse import quote, urlsplit
 
 from flask import Flask, abort, g, has_request_context, jsonify, redirect, request, session
+from flask.sessions import SecureCookieSessionInterface
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from dashboard.context import services
@@ -175,12 +176,22 @@ def secret_key(settings: Settings) -> str:
     return path.read_text().strip()
 
 
+class SessionCookies(SecureCookieSessionInterface):
+    """The session cookie is Secure whenever the request came over HTTPS (as ProxyFix reports it
+    behind METRICS_PROXIES proxies), and always with METRICS_SECURE_COOKIES (issue 22: it was off
+    unless configured, even behind HTTPS)."""
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        return bool(app.config["SESSION_COOKIE_SECURE"]) or (has_request_context() and request.is_secure)
+
+
 def configure(server: Flask, settings: Settings) -> None:
     """Sessions and their cookie, the proxies trusted, the require-login gate and the headers
     every answer carries."""
     if settings.proxies:  # behind a proxy, remote_addr is the proxy's: the rate limit would lump everyone together
         server.wsgi_app = ProxyFix(server.wsgi_app, x_for=settings.proxies, x_proto=settings.proxies)
     server.secret_key = secret_key(settings)
+    server.session_interface = SessionCookies()
     server.config.update(
         SESSION_COOKIE_SECURE=settings.secure_cookies,
         SESSION_COOKIE_HTTPONLY=True,
