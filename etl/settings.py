@@ -193,7 +193,7 @@ SETTINGS: tuple[Setting, ...] = (
         "METRICS_LOGIN_ATTEMPTS",
         "login_attempts",
         "100",
-        _whole(1, 10000),
+        _whole(1, 1000),
         "Failed sign-ins allowed from one client address in 15 minutes, whatever the names; after "
         "that the address waits. High, because many staff may share one address behind an NHS "
         "site's NAT. A user name is never locked out: from its fourth failure in 15 minutes from "
