@@ -31,6 +31,7 @@ from dashboard.background.pending import PendingPreviews
 from dashboard.context import EXTENSION, Services
 from dashboard.presentation import prerender, shell
 from dashboard.security import auth, request_checks
+from dashboard.security.reading_slots import ReadingSlots
 from dashboard.security.sessions import Sessions
 from dashboard.security.signin_limits import SigninLimits
 from etl.errors import StoreNotReady
@@ -60,6 +61,7 @@ def services_for(settings: Settings) -> Services:
         SigninLimits(folder, per_address=settings.login_attempts),
         # a preview cannot outlive every session that could confirm it
         PendingPreviews(folder, max(settings.pending_max_bytes, settings.max_upload_bytes), lifetime),
+        ReadingSlots(folder, settings.reads_at_once),
     )
 
 

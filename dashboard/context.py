@@ -25,6 +25,7 @@ from etl.users import Users
 if TYPE_CHECKING:  # the composition root makes them; here they are only named
     from dashboard.background.make_current import BackgroundMakeCurrent
     from dashboard.background.pending import PendingPreviews
+    from dashboard.security.reading_slots import ReadingSlots
     from dashboard.security.sessions import Sessions
     from dashboard.security.signin_limits import SigninLimits
 
@@ -41,6 +42,7 @@ class Services:
     sessions: Sessions
     signin_limits: SigninLimits
     pending: PendingPreviews
+    reading: ReadingSlots
 
     @property
     def programme(self) -> Programme:

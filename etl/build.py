@@ -14,8 +14,9 @@ accepted (parse once): the original is read again only by `rebuild --reparse`.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import duckdb
@@ -34,6 +35,7 @@ from etl.events import (
     SignOff,
     Submission,
 )
+from etl.files import FILE_MODE, create_private
 from etl.programmes import PROGRAMMES
 from etl.quarters import Quarter
 from etl.queries import files
@@ -42,7 +44,7 @@ from etl.rows import DATABASE_COLUMNS, TrustRow
 SQL_DIR = Path(__file__).resolve().parent
 # Bump when schema.sql or what the base tables hold changes: a database of another version
 # is never extended, only rebuilt.
-SCHEMA_VERSION = "6"
+SCHEMA_VERSION = "7"
 Progress = Callable[[int, int, str], None]
 RowsFor = Callable[[list[Submission]], dict[int, list[TrustRow]]]  # submission id -> its rows
 
@@ -50,22 +52,32 @@ ROW_COLUMNS = ["submission_id", "programme", *DATABASE_COLUMNS]
 
 
 def build_database(
-    path: Path, events: list[Event], rows_for: RowsFor, start_from: Path | None = None, progress: Progress | None = None
+    path: Path,
+    events: list[Event],
+    rows_for: RowsFor,
+    start_from: Path | None = None,
+    progress: Progress | None = None,
+    left_out: Mapping[int, str] | None = None,
 ) -> None:
     """Write a database at `path` (which must not exist) holding every event. With
     `start_from` (a published database of this schema version holding an earlier prefix of
-    the events), copy it and add only the newer events."""
-    known = _last_event_if_extendable(start_from, events) if start_from is not None else None
+    the events), copy it and add only the newer events. `left_out`: events (by id, with the
+    reason) the store found this build cannot hold: recorded in left_out_events, not added."""
+    left_out = left_out or {}
+    known = held_by(start_from, events)
     if known is None:
         con = duckdb.connect(str(path))
+        os.chmod(path, FILE_MODE)  # private before anything is written to it
         con.execute((SQL_DIR / "schema.sql").read_text())
         _insert_reference(con)
         known = 0
     else:
-        shutil.copyfile(start_from, path)
+        shutil.copyfile(start_from, create_private(path))
         con = duckdb.connect(str(path))
     try:
-        _insert_events([e for e in events if e.id > known], rows_for, con, progress)
+        added = [e for e in events if e.id > known]
+        _record_left_out([e for e in added if e.id in left_out], left_out, con)
+        _insert_events([e for e in added if e.id not in left_out], rows_for, con, progress)
         con.execute((SQL_DIR / "derived.sql").read_text())
         last_event = max((e.id for e in events), default=0)
         con.executemany(
@@ -81,15 +93,39 @@ def build_database(
         con.close()
 
 
-def _last_event_if_extendable(path: Path, events: list[Event]) -> int | None:
-    """The last event `path` holds, if it can be extended with the rest of `events`: same
-    schema version, and every event it holds is still one of the first events."""
-    meta = files.meta_of(path)
+def held_by(path: Path | None, events: list[Event]) -> int | None:
+    """The last event the database at `path` holds, if a build can extend it with the rest of
+    `events`: same schema version, and every event it holds is still one of the first events.
+    None when a build must start from nothing."""
+    meta = files.meta_of(path) if path is not None else None
     if meta is None or meta.get("schema_version") != SCHEMA_VERSION:
         return None
     last = int(meta.get("last_event_id", -1))
     ids = [e.id for e in events]
     return last if 0 <= last <= max(ids, default=0) and ids[:last] == list(range(1, last + 1)) else None
+
+
+def _record_left_out(events: list[Event], reasons: Mapping[int, str], con: duckdb.DuckDBPyConnection) -> None:
+    if not events:
+        return
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    con.executemany(
+        "INSERT INTO left_out_events VALUES (?, ?, ?, ?, ?, ?)",
+        [[e.id, e.programme, e.kind, describe(e), reasons[e.id], now] for e in events],
+    )
+
+
+def describe(event: Event) -> str:
+    """An event in a few words, for the national team reading why it was left out."""
+    if isinstance(event, Submission):
+        returns = ", ".join(f"{r.ahsn} {r.quarter}" for r in event.returns)
+        return f"{event.file_name} ({returns}), stored by {event.loaded_by}"
+    if isinstance(event, SignOff | SetDueDate):
+        return f"{event.kind.replace('_', ' ')} of {event.quarter}, by {event.loaded_by}"
+    if isinstance(event, SetTrajectory):
+        return f"{event.ahsn}'s trajectory from {event.file_name}, set by {event.loaded_by}"
+    target = getattr(event, "submission_id", None) or getattr(event, "event_id", None)
+    return f"{event.kind} of event {target}, by {event.loaded_by}"
 
 
 def _insert_events(

@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 
 from etl.commands.collection import cmd_decide, cmd_due_date, cmd_quarters, cmd_revisions, cmd_sign_off
-from etl.commands.context import Context, progress
+from etl.commands.context import Context, progress, warn_left_out
 from etl.commands.pathways import cmd_pathways
 from etl.commands.returns import (
     cmd_history,
@@ -237,12 +237,14 @@ def cmd_rebuild(ctx: Context, args) -> int:
     path = ctx.store.rebuild(progress=progress, reparse=args.reparse)
     source = "the kept originals, read again" if args.reparse else "the events and their kept rows"
     print(f"rebuilt {path.name} from {source}")
+    warn_left_out(ctx)
     return 0
 
 
 def cmd_init(ctx: Context, args) -> int:
     path = ctx.store.ensure(progress=progress)
     print(f"store ready: {path}")
+    warn_left_out(ctx)
     return 0
 
 

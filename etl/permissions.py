@@ -34,6 +34,7 @@ class Action(Enum):
     SIGN_OFF = "sign a quarter off"
     SET_DUE_DATE = "set a due date"
     DECIDE_REVISION = "approve or reject a revision"
+    APPROVE_OWN_REVISION = "approve a revision you made yourself"
     SEND_REMINDERS = "send reminders"
     SEE_COLLECTION = "see every AHSN's returns for a quarter"
     SET_TRAJECTORY = "set a trajectory"
@@ -62,6 +63,11 @@ def national(user: User | None, ahsn: str | None, programme: Programme | None) -
     return user is not None and user.is_national
 
 
+def nobody(user: User | None, ahsn: str | None, programme: Programme | None) -> bool:
+    """A second person decides: a national administrator's own revision is approved by another."""
+    return False
+
+
 def own_if_the_programme_says(user: User | None, ahsn: str | None, programme: Programme | None) -> bool:
     """A national administrator; a submitter for their own AHSN if the programme lets AHSNs
     set their own (Programme.submitters_set_trajectories)."""
@@ -81,6 +87,7 @@ POLICY: dict[Action, Rule] = {
     Action.SIGN_OFF: national,
     Action.SET_DUE_DATE: national,
     Action.DECIDE_REVISION: national,
+    Action.APPROVE_OWN_REVISION: nobody,
     Action.SEND_REMINDERS: national,
     Action.SEE_COLLECTION: national,
     Action.SET_TRAJECTORY: own_if_the_programme_says,
@@ -122,6 +129,7 @@ def who_may(action: Action, programme: Programme | None = None) -> str:
         signed_in: "anyone signed in",
         for_own_ahsn: "the AHSN's own submitters and the national team",
         national: "the national team",
+        nobody: "another national administrator",
     }[rule]
 
 
@@ -135,6 +143,8 @@ def why_not(
         return f"Sign in to {action.value}."
     if POLICY[action] is national:
         return f"Only the national team may {action.value}."
+    if POLICY[action] is nobody:
+        return f"You may not {action.value}: another national administrator approves it."
     whose = f" for {ahsn}" if ahsn else ""
     return (
         f"You may not {action.value}{whose}: that is for {who_may(action, programme)} (you are a {user.description})."

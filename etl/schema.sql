@@ -132,3 +132,15 @@ CREATE TABLE trajectory_steps (
     note VARCHAR,
     "row" INTEGER
 );
+
+-- An event the build could not hold (a value the database refuses, or a fault in the build
+-- itself), left out of every table above so that every other event is still published. The
+-- event stays in the store, untouched; a full `rebuild` tries it again.
+CREATE TABLE left_out_events (
+    id INTEGER PRIMARY KEY,
+    programme VARCHAR,
+    kind VARCHAR,
+    description VARCHAR,
+    reason VARCHAR,
+    left_out_at TIMESTAMP
+);

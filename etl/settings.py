@@ -165,6 +165,15 @@ SETTINGS: tuple[Setting, ...] = (
         "Seconds the child process that reads an uploaded file may take before it is stopped and the file refused.",
     ),
     Setting(
+        "METRICS_READS_AT_ONCE",
+        "reads_at_once",
+        "2",
+        _whole(1, 100),
+        "Uploaded files read at once by all the web workers together (one per user at most); a further "
+        "one is answered at once 'busy: send it again shortly', so the other workers keep serving pages. "
+        "Keep it below the number of workers.",
+    ),
+    Setting(
         "METRICS_REQUIRE_LOGIN",
         "require_login",
         "false",
@@ -183,11 +192,13 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "METRICS_LOGIN_ATTEMPTS",
         "login_attempts",
-        "5",
+        "100",
         _whole(1, 1000),
-        "Failed sign-ins allowed from one client address in 15 minutes; after that the address "
-        "waits. A user name is never locked out: from its fourth failure in 15 minutes each try "
-        "waits longer before the next (1 second, doubling, at most a minute).",
+        "Failed sign-ins allowed from one client address in 15 minutes, whatever the names; after "
+        "that the address waits. High, because many staff may share one address behind an NHS "
+        "site's NAT. A user name is never locked out: from its fourth failure in 15 minutes from "
+        "one address, each try for it from that address waits longer (1 second, doubling, at most "
+        "a minute); its owner elsewhere is not slowed.",
     ),
     Setting(
         "METRICS_SESSION_IDLE_MINUTES",
@@ -218,7 +229,9 @@ SETTINGS: tuple[Setting, ...] = (
         "secure_cookies",
         "false",
         _bool,
-        "'true' sends the session cookie only over HTTPS. Set it wherever the dashboard is served over HTTPS.",
+        "'true' always marks the session cookie Secure (sent only over HTTPS). Without it the cookie is "
+        "Secure whenever the request came over HTTPS (behind a proxy, as its X-Forwarded-Proto says, "
+        "with METRICS_PROXIES set).",
     ),
     Setting(
         "METRICS_KEEP_DATABASES",
@@ -315,6 +328,7 @@ class Settings:
     max_trusts_per_return: int
     read_memory_mb: int
     read_seconds: int
+    reads_at_once: int
     require_login: bool
     secret_key: str
     login_attempts: int

@@ -105,19 +105,15 @@ def test_sign_in_is_limited_per_address_and_only_slowed_per_name(seed):
     blocked = client.post("/signin", data={"name": "wessex", "password": PASSWORD, "csrf_token": csrf})
     assert blocked.status_code == 429
     assert "Too many failed sign-ins from your network address. Wait 15 minutes" in blocked.text
-    assert blocked.headers["Retry-After"] in {"899", "900"}
+    # 15 minutes from the first failure: a second or more may have passed on a busy machine
+    assert 890 <= int(blocked.headers["Retry-After"]) <= 900
+    assert "reset" not in blocked.text  # others' failures are no reason to change a password
     # ...for any name
     assert client.post("/signin", data={"name": "kss", "password": PASSWORD, "csrf_token": csrf}).status_code == 429
-    # but the account is not locked: from another address its owner waits a second, not 15 minutes
+    # but the account is not locked: from another address its owner signs in at once
     other = client.application.test_client()
     elsewhere = {"REMOTE_ADDR": "10.0.0.9"}
     csrf2 = csrf_from(other.get("/signin", environ_base=elsewhere).text)
-    waiting = other.post(
-        "/signin", data={"name": "wessex", "password": PASSWORD, "csrf_token": csrf2}, environ_base=elsewhere
-    )
-    assert waiting.status_code == 429
-    assert "Too many failed sign-ins for this user name. Wait 1 second and try again." in waiting.text
-    time.sleep(1.1)
     ok = other.post(
         "/signin", data={"name": "wessex", "password": PASSWORD, "csrf_token": csrf2}, environ_base=elsewhere
     )
@@ -385,3 +381,20 @@ def test_quarantine_is_for_the_national_team_with_a_reason(client, seed):
     again = client.post(f"/history/{kss}/quarantine", data={"csrf_token": csrf, "reason": "r"})
     assert again.status_code == 409
     assert client.post(f"/history/{kss}/release", data={"csrf_token": csrf, "reason": "ok"}).status_code == 200
+
+
+def test_the_session_cookie_is_secure_whenever_the_request_came_over_https(seed):
+    """Issue 22: the cookie's Secure flag was off unless configured, even behind HTTPS."""
+
+    def cookie(client, **kwargs) -> str:
+        csrf = csrf_from(client.get("/signin", **kwargs).text)
+        answer = client.post("/signin", data={"name": "wessex", "password": PASSWORD, "csrf_token": csrf}, **kwargs)
+        return "; ".join(answer.headers.getlist("Set-Cookie"))
+
+    plain = client_for(seed)
+    assert "metrics_session=" in cookie(plain) and "Secure" not in cookie(plain.application.test_client())
+    assert "Secure" in cookie(client_for(seed).application.test_client(), base_url="https://localhost")
+    behind = client_for(seed, METRICS_PROXIES="1").application.test_client()
+    assert "Secure" in cookie(behind, headers={"X-Forwarded-Proto": "https"})
+    forced = client_for(seed, METRICS_SECURE_COOKIES="true").application.test_client()
+    assert "Secure" in cookie(forced)

@@ -159,3 +159,33 @@ def test_the_demo_store_rebuilds_to_the_same_collection(store, db):
     before = (queries.collection_quarters(db, TCAM).to_csv(), queries.pending_revisions(db, TCAM).to_csv())
     store.rebuild()
     assert (queries.collection_quarters(db, TCAM).to_csv(), queries.pending_revisions(db, TCAM).to_csv()) == before
+
+
+def test_approving_a_revision_overtaken_by_a_newer_approved_one_is_refused_truly(store, db):
+    """Issue 22: approving a revision superseded by a newer approved one answered "the published
+    figures show it" while nothing changed."""
+    older = store.load([("kss-q2.csv", kss_with_one_more_live(db, Q2_2020))], TCAM)[0].submission_id
+    newer = store.load([("kss-q2-v2.csv", kss_with_one_more_live(db, Q2_2020))], TCAM)[0].submission_id
+    store.decide_revision(newer, True, "the latest return", by="nat")
+    shown = report_rows(db)["KSS"]
+    events = len(store.events())
+    with pytest.raises(Conflict, match=f"revision {older} is overtaken by the newer change {newer}"):
+        store.decide_revision(older, True, "approve the old one", by="nat")
+    assert len(store.events()) == events and report_rows(db)["KSS"] == shown
+    store.decide_revision(older, False, "overtaken", by="nat")  # it can still be rejected, truly
+
+
+def test_a_national_administrator_may_not_approve_their_own_revision(store, db):
+    from etl.errors import NotAllowed
+    from etl.users import User, Users
+
+    Users(store.root).add("nat", "a long enough password", "national", None)
+    Users(store.root).add("nat2", "a long enough password", "national", None)
+    nat, nat2 = Users(store.root).get("nat"), Users(store.root).get("nat2")
+    assert isinstance(nat, User)
+    [mine] = store.commit([("kss-q2.csv", kss_with_one_more_live(db, Q2_2020))], TCAM, user=nat)
+    store.make_current()
+    with pytest.raises(NotAllowed, match="another national administrator approves it"):
+        store.decide_revision(mine.submission_id, True, "my own", user=nat)
+    store.decide_revision(mine.submission_id, True, "checked by a second person", user=nat2)
+    assert report_rows(db)["KSS"][2] == "60"

@@ -354,3 +354,56 @@ def test_malformed_http_is_refused_by_gunicorn_without_a_500(tmp_path):
             assert 200 <= status < 500, (request[:60], answer[:200])
             assert b"Traceback" not in answer and str(store.root).encode() not in answer
             assert b"Set-Cookie: x=1" not in answer
+
+
+NON_ASCII = ["é" * 43, "ťoken", "\u202e" + "x" * 42, "🙂" * 11, "ẃessex", "Ω"]
+
+
+@pytest.mark.parametrize("user", ["wessex", "nat"])
+def test_non_ascii_tokens_names_and_headers_with_a_session_get_a_4xx(app, user):
+    """Issue 22: a non-ASCII CSRF token sent with a session cookie was a 500
+    (hmac.compare_digest refuses text that is not ASCII); names and headers too."""
+    answers = Answers(app.server.extensions["metrics"].settings.data_dir)
+    client = app.server.test_client()
+    client.environ_base["REMOTE_ADDR"] = f"203.0.113.{10 + ['wessex', 'nat'].index(user)}"
+    sign_in(client, "", user)
+    posts = [r for r in app.server.url_map.iter_rules() if "POST" in r.methods and "_dash" not in r.rule]
+    assert len(posts) > 10
+    for rule in posts:
+        url = urls_for(rule)[0]
+        for text in NON_ASCII:
+            for form in ({"csrf_token": text}, {"csrf_token": text, "token": text, "name": text, "reason": text}):
+                response = client.post(url, data=form)
+                answers.check(response, f"POST {url} {form}")
+                assert response.status_code < 500
+            # a header is Latin-1 on the wire: its non-ASCII bytes arrive as such
+            response = client.post(url, headers={"X-CSRF-Token": "é" * 43, "X-Forwarded-For": "é"})
+            answers.check(response, f"POST {url} with a non-ASCII header")
+    for text in NON_ASCII:
+        response = client.post("/signin", data={"name": text, "password": text, "csrf_token": text})
+        answers.check(response, f"signin {text!r}")
+    assert answers.bad == []
+
+
+def test_crafted_quarters_in_addresses_and_due_dates_are_refused_not_stored(app):
+    """Issue 22: a national administrator could set a due date for Q1 2099/00, and crafted
+    quarter keys in that address answered 500."""
+    store = app.server.extensions["metrics"].store
+    client = app.server.test_client()
+    client.environ_base["REMOTE_ADDR"] = "203.0.113.30"
+    csrf = sign_in(client, "", "nat")
+    events = len(store.events())
+    for key in ("q1_9999_00", "q4_2012_13", "q9_2020_21", "q1_2020_99", "q1_" + "9" * 5000 + "_00"):
+        answer = client.post(f"/quarters/{key}/due-date", data={"csrf_token": csrf, "due": "2021-06-01", "reason": "x"})
+        assert answer.status_code == 404, (key[:20], answer.status_code, answer.text[:200])
+    for key in ("q1_2099_00", "q1_2098_99"):  # quarters that exist, but have not begun
+        future = client.post(f"/quarters/{key}/due-date", data={"csrf_token": csrf, "due": "2099-08-01", "reason": "x"})
+        assert future.status_code == 400 and "has not begun" in future.json["error"], key
+    begun_later = client.post(
+        "/quarters/q4_2020_21/due-date", data={"csrf_token": csrf, "due": "9999-12-31", "reason": "x"}
+    )
+    assert begun_later.status_code == 400 and "not a due date a return can have" in begun_later.json["error"]
+    assert len(store.events()) == events
+    for quarter in ("Q4 9999/00", "Q1 2012/13", "Q1 99999/100000"):
+        answer = client.get("/upload/template", query_string={"ahsn": "Wessex", "quarter": quarter})
+        assert answer.status_code == 400, quarter

@@ -43,6 +43,7 @@ ACTIONS = {
     Action.SIGN_OFF: (NO, NO, NO, YES),
     Action.SET_DUE_DATE: (NO, NO, NO, YES),
     Action.DECIDE_REVISION: (NO, NO, NO, YES),
+    Action.APPROVE_OWN_REVISION: (NO, NO, NO, NO),  # a second administrator approves it
     Action.SEND_REMINDERS: (NO, NO, NO, YES),
     Action.SEE_COLLECTION: (NO, NO, NO, YES),
     Action.SET_TRAJECTORY: (NO, YES, NO, YES),  # TCAM lets each AHSN set its own

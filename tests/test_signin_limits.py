@@ -1,16 +1,15 @@
 """How often a password may be tried: a limit per address, a growing delay per user name
-(never a lockout), counted before the password is checked so concurrent tries cannot
+from one address (never a lockout, and never for the owner elsewhere), counted before the password is checked so concurrent tries cannot
 slip past. The rules on their own with a clock the test moves; then the real app; then
 racing tries from many threads against gunicorn's workers."""
 
 from __future__ import annotations
 
 import threading
-import time
 
 import pytest
 import requests
-from upload_helpers import PASSWORD, build_seed_store, copy_store, csrf_from, seed_server
+from upload_helpers import PASSWORD, build_seed_store, copy_store, csrf_from
 
 from dashboard.security.signin_limits import (
     LONGEST_WAIT_SECONDS,
@@ -37,32 +36,68 @@ def clock():
     return Clock()
 
 
-def test_a_name_is_slowed_more_after_each_failure_never_locked(tmp_path, clock):
+def test_a_name_is_slowed_more_after_each_failure_from_one_address_never_locked(tmp_path, clock):
     limits = SigninLimits(tmp_path, per_address=1000, clock=clock)
     waits = []
-    for _ in range(12):  # one guess as soon as each wait is over, from a new address each time
-        attempt = limits.begin("wessex", f"10.0.0.{len(waits) + 1}")
+    for _ in range(12):  # one guess from the same address as soon as each wait is over
+        attempt = limits.begin("wessex", "10.0.0.1")
         if isinstance(attempt, TooMany):
             waits.append(attempt.wait_seconds)
             clock.now += attempt.wait_seconds
-            attempt = limits.begin("wessex", f"10.0.1.{len(waits)}")
+            attempt = limits.begin("wessex", "10.0.0.1")
         else:
             waits.append(0)
-        assert isinstance(attempt, Attempt)  # after the wait, the owner may always try
+        assert isinstance(attempt, Attempt)  # after the wait, a try may always be made
     assert waits == [0, 0, 0, 1, 2, 4, 8, 16, 32, 60, 60, 60]
     assert max(name_wait(n) for n in range(1000)) == LONGEST_WAIT_SECONDS
 
 
+def test_a_steady_attacker_from_five_addresses_never_keeps_the_owner_out(tmp_path, clock):
+    """Issue 22: an attacker guessing once from each of five addresses each time the wait ended
+    kept the name's owner out (429 on 18 of 18 tries). Now only the attacker's addresses wait."""
+    limits = SigninLimits(tmp_path, per_address=100, clock=clock)
+    attackers = [f"203.0.113.{i}" for i in range(1, 6)]
+    owner_tries = []
+    for _ in range(18):
+        for address in attackers:  # each address guesses as soon as its wait is over
+            attempt = limits.begin("wessex", address)
+            if isinstance(attempt, TooMany):
+                clock.now += attempt.wait_seconds
+                attempt = limits.begin("wessex", address)
+            assert isinstance(attempt, Attempt)  # a wrong guess: its failure stays counted
+        clock.now += 1
+        owner = limits.begin("wessex", "198.51.100.20")  # at work, the right password
+        owner_tries.append(isinstance(owner, Attempt))
+        if isinstance(owner, Attempt):
+            limits.succeeded(owner)
+    assert owner_tries == [True] * 18
+
+
+def test_a_whole_site_behind_one_address_is_not_locked_out_by_a_few_mistyped_passwords(tmp_path, clock):
+    """Issue 22: five failures from one NAT address locked out every user behind it. Now the
+    limit per address is a ceiling far above a site's mistakes (100 by default)."""
+    limits = SigninLimits(tmp_path, per_address=100, clock=clock)
+    site = "192.0.2.1"
+    for colleague in range(20):  # twenty colleagues each mistype twice, then sign in
+        for _ in range(2):
+            assert isinstance(limits.begin(f"user{colleague}", site), Attempt)
+        right = limits.begin(f"user{colleague}", site)
+        assert isinstance(right, Attempt)
+        limits.succeeded(right)
+    assert isinstance(limits.begin("wessex", site), Attempt)
+
+
 def test_tries_refused_for_waiting_do_not_lengthen_the_wait(tmp_path, clock):
     limits = SigninLimits(tmp_path, per_address=1000, clock=clock)
-    for i in range(5):  # five failures, each a minute apart
+    for _ in range(5):  # five failures, each a minute apart
         clock.now += 60
-        assert isinstance(limits.begin("kss", f"10.0.0.{i}"), Attempt)
-    refused = [limits.begin("kss", f"10.1.0.{i}") for i in range(200)]  # a flood while it waits
+        assert isinstance(limits.begin("kss", "10.0.0.1"), Attempt)
+    refused = [limits.begin("kss", "10.0.0.1") for _ in range(200)]  # a flood while it waits
     assert {r.per for r in refused} == {"name"}
     assert {r.wait_seconds for r in refused} == {4}  # the flood did not make it longer
+    assert isinstance(limits.begin("kss", "10.2.0.1"), Attempt)  # from elsewhere, no wait at all
     clock.now += 4
-    assert isinstance(limits.begin("kss", "10.2.0.1"), Attempt)
+    assert isinstance(limits.begin("kss", "10.0.0.1"), Attempt)
 
 
 def test_a_success_takes_its_try_back_and_clears_the_names_failures(tmp_path, clock):
@@ -119,9 +154,9 @@ def test_a_guesser_cannot_lock_a_colleague_out(seed_template, tmp_path):
         ).status_code
         for i in range(30)
     ]
-    assert answers.count(401) == 3 and answers.count(429) == 27  # 3 free guesses, then the name waits
+    # 3 free guesses, then the name waits there (a busy machine may let a wait of 1 s or 2 s end)
+    assert answers[:4] == [401, 401, 401, 429] and answers.count(429) >= 25
     csrf = csrf_from(owner.get("/signin", environ_base=at_work).text)
-    time.sleep(1.1)  # the name's wait after 3 failures: one second
     page = owner.post("/signin", data={"name": "kss", "password": PASSWORD, "csrf_token": csrf}, environ_base=at_work)
     assert page.status_code == 303
 
@@ -178,17 +213,19 @@ def race(url: str, forms: list[dict], headers: list[dict]) -> list[int]:
 def test_racing_tries_from_one_address_get_exactly_the_limit_of_password_checks(tmp_path):
     """The old rules checked the count, then the password, then counted: 7 of 24 racing
     guesses were checked against a limit of 5. Now each try is counted before its check."""
-    with seed_server(tmp_path / "store", workers=4) as (live, _store):
+    root = tmp_path / "store"
+    build_seed_store(root)
+    with LiveServer({"METRICS_DATA": str(root), "METRICS_LOGIN_ATTEMPTS": "5"}, workers=4) as live:
         forms = [{"name": f"someone{i}", "password": "guess guess guess"} for i in range(24)]
         codes = race(live.url, forms, [{}] * 24)
     assert sorted(codes) == [401] * 5 + [429] * 19  # 401: the password was checked and wrong
 
 
 @pytest.mark.slow
-def test_racing_tries_for_one_name_from_many_addresses_get_three_password_checks(tmp_path):
+def test_racing_tries_for_one_name_from_one_address_get_three_password_checks(tmp_path):
     root = tmp_path / "store"
     build_seed_store(root)
     with LiveServer({"METRICS_DATA": str(root), "METRICS_PROXIES": "1"}, workers=4) as live:
         forms = [{"name": "nat", "password": "guess guess guess"}] * 24
-        codes = race(live.url, forms, [{"X-Forwarded-For": f"198.51.100.{i}"} for i in range(24)])
+        codes = race(live.url, forms, [{"X-Forwarded-For": "198.51.100.7"} for _ in range(24)])
     assert sorted(codes) == [401] * 3 + [429] * 21

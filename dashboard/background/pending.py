@@ -101,7 +101,7 @@ class PendingPreviews:
         user = owner(user, kind)
         with self._locked():
             record = self._read(self._record_path(user))
-            if record is not None and hmac.compare_digest(record.token, str(token)):
+            if record is not None and hmac.compare_digest(record.token.encode(), str(token).encode("utf-8", "replace")):
                 self._record_path(user).unlink(missing_ok=True)
                 self._drop_file_if_unused(record.sha256)
 

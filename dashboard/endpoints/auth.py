@@ -105,12 +105,12 @@ def _too_many(refused: TooMany, name: str):
         minutes = max(1, -(-refused.wait_seconds // 60))
         message = (
             f"Too many failed sign-ins from your network address. Wait {words.plural(minutes, 'minute')} "
-            "and try again, or ask the national team to reset your password."
+            "and try again (nothing about any account has changed)."
         )
     else:
         message = (
-            f"Too many failed sign-ins for this user name. Wait {words.plural(refused.wait_seconds, 'second')} "
-            "and try again."
+            f"Too many failed sign-ins for this user name from here. Wait "
+            f"{words.plural(refused.wait_seconds, 'second')} and try again."
         )
     page, status = _signin_form(message, name, 429)
     return page, status, {"Retry-After": str(refused.wait_seconds)}

@@ -14,6 +14,7 @@ from dash.exceptions import DependencyException
 from flask import Blueprint, Flask, abort, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
+from dashboard.security.reading_slots import RETRY_SECONDS, ReadingRefused
 from etl.errors import Conflict, InvalidInput, NotAllowed, NotFound, Refusal, StoreBusy, StoreNotReady
 from etl.quarters import QuarterError
 from etl.words import capital
@@ -62,6 +63,11 @@ def register(server: Flask) -> None:
     @server.errorhandler(Refusal)
     def data_layer_refusal(err: Refusal):
         return answer(status_of(err), f"{capital(str(err))}.")
+
+    @server.errorhandler(ReadingRefused)
+    def not_now(err: ReadingRefused):
+        page, status = answer(err.status, str(err))
+        return page, status, {"Retry-After": str(RETRY_SECONDS)}
 
     @server.errorhandler(StoreNotReady)
     def not_ready(_err=None):

@@ -34,10 +34,13 @@ blueprint = Blueprint("signoff", __name__)
 
 
 def _quarter(key: str) -> Quarter:
-    """A quarter from its URL form (q3_2020_21), or 404."""
+    """A quarter from its URL form (q3_2020_21), in the years a quarter can be in, or 404."""
     try:
-        number, start, _end = key.split("_")
-        return Quarter(int(start), int(number.lstrip("q")))
+        number, start, end = key.split("_")
+        quarter = Quarter(int(start), int(number.lstrip("q"))).plausible()
+        if int(end) != (quarter.year + 1) % 100:
+            raise ValueError(key)
+        return quarter
     except (ValueError, TypeError):
         abort(404, f"'{key[:40]}' is not a quarter.")
 

@@ -52,9 +52,19 @@ def commit_trajectory():
         )
     why = reason(missing="Say why, in a few words: the reason is kept with the trajectory and shown beside it.")
     token, name, content = posted_file(user.name, "trajectory", "trajectory.csv")
+    # read here, outside the store's lock, one file per user and a few at once (ReadingRefused)
+    with ctx.reading.reading(user.name):
+        parsed = ctx.store.read_trajectory(name, content, ctx.programme)
     try:
         events = ctx.store.set_trajectory(
-            name, content, ctx.programme, why, user=user, source=source("trajectories page"), make_current=False
+            name,
+            content,
+            ctx.programme,
+            why,
+            parsed=parsed,
+            user=user,
+            source=source("trajectories page"),
+            make_current=False,
         )
     except ReturnRejected as rejected:
         if wants_page():

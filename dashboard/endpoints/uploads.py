@@ -46,7 +46,8 @@ def commit():
     files = [(name, content)]
     # Read once, here, outside the store's lock; the commit checks the same parsed returns
     # against the data current under the lock, without reading the file again.
-    results = ctx.store.read(files, ctx.programme)
+    with ctx.reading.reading(user.name):  # one file per user, a few at once (ReadingRefused: 429, 503)
+        results = ctx.store.read(files, ctx.programme)
     problems = [p for r in results for p in r.problems]
     if not problems and (why := not_permitted(user, results)):
         abort(403, why)
@@ -97,7 +98,7 @@ def commit():
 def template():
     ahsn = ahsns.resolve(request.args.get("ahsn", ""))
     try:
-        quarter = Quarter.parse(request.args.get("quarter", ""))
+        quarter = Quarter.given(request.args.get("quarter", ""))
     except QuarterError as err:
         abort(400, str(err))
     if ahsn is None:

@@ -17,7 +17,7 @@ from dash import Input, Output, State, callback, dcc, html
 
 from dashboard.context import services
 from dashboard.presentation import updating
-from dashboard.presentation.submissions import comments_of, restore_confirmation, set_aside_form
+from dashboard.presentation.submissions import comments_of, left_out_panel, restore_confirmation, set_aside_form
 from dashboard.security.auth import current_user
 from etl import ahsns, queries
 from etl.permissions import Action, ahsns_for, allowed, allowed_for_all
@@ -114,6 +114,7 @@ def layout(
         children=[
             html.H1("History of returns"),
             done,
+            left_out_panel(user),
             html.P(
                 "Every file uploaded, newest first. For each, download the rows the figures count "
                 "(a CSV safe to open), or the file exactly as it was uploaded; or restore an "

@@ -23,6 +23,7 @@ from dashboard.presentation import download_links, updating
 from dashboard.presentation.forms import post_form
 from dashboard.presentation.trajectory_table import trajectories_table
 from dashboard.security.auth import current_user
+from dashboard.security.reading_slots import ReadingRefused
 from etl import ahsns, queries
 from etl.permissions import Action, ahsns_for, allowed, who_may
 from etl.reading.kinds import clean_file_name
@@ -284,7 +285,11 @@ def check_trajectory(contents: str | None, filename: str | None):
         content = base64.b64decode((contents or "").partition(",")[2], validate=True)
     except (binascii.Error, ValueError):
         return checked.panel("error", "The file could not be read", [html.P("Choose the file again.")])
-    parsed, found = ctx.store.check_trajectory(name, content, ctx.programme)
+    try:
+        with ctx.reading.reading(user.name):  # one file per user, a few at once
+            parsed, found = ctx.store.check_trajectory(name, content, ctx.programme)
+    except ReadingRefused as busy:
+        return checked.panel("error", "Not read yet", [html.P(str(busy))])
     if parsed.problems:
         return checked.problems_panel(parsed.file_name, parsed.problems, parsed.interpretations)
     others = [c.ahsn for c in found if not allowed(user, Action.SET_TRAJECTORY, ahsn=c.ahsn, programme=ctx.programme)]

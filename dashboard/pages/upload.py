@@ -21,6 +21,7 @@ from dashboard.context import services
 from dashboard.presentation import checked_file as checked
 from dashboard.presentation import updating, uploading
 from dashboard.security.auth import current_user
+from dashboard.security.reading_slots import ReadingRefused
 from etl import ahsns, collection, queries, words
 from etl.permissions import Action, ahsns_for, allowed, allowed_for_all
 from etl.quarters import Quarter
@@ -291,7 +292,11 @@ def check_file(contents, filename):
         return checked.panel("error", "The file could not be read", [html.P("Choose the file again.")])
     ctx = services()
     programme = ctx.programme
-    results = ctx.store.check([(name, content)], programme)
+    try:
+        with ctx.reading.reading(user.name):  # one file per user, a few at once
+            results = ctx.store.check([(name, content)], programme)
+    except ReadingRefused as busy:
+        return checked.panel("error", "Not read yet", [html.P(str(busy))])
     problems = [p for r in results for p in r.problems]
     if problems:
         panel = checked.problems_panel(name, problems, results[0].interpretations)

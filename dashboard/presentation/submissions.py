@@ -1,5 +1,6 @@
 """The history page's parts about one submission: the confirmation before a restore (what it
-changes), the comments kept with it, and the national team's quarantine and release forms."""
+changes), the comments kept with it, and the national team's quarantine and release forms; and
+the stored changes the build left out of the figures."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from dash import dcc, html
 from dashboard.context import services
 from dashboard.presentation.forms import post_form
 from etl import queries, words
-from etl.permissions import Action, allowed_for_all
+from etl.permissions import Action, allowed, allowed_for_all
 
 
 def restore_confirmation(user, submission_id: int) -> html.Div | None:
@@ -105,4 +106,32 @@ def set_aside_form(submission_id: int, action: str) -> html.Form:
             html.Button(f"{verb} submission {submission_id}", type="submit", className="upload-button"),
         ],
         f"history-{action}",
+    )
+
+
+def left_out_panel(user) -> html.Div | None:
+    """For the national team: the stored events the build could not hold, left out of every
+    figure so that the rest are published (etl/store/database.py), each with why and what to do."""
+    if not allowed(user, Action.QUARANTINE):
+        return None
+    left_out = queries.left_out_events(services().db)
+    if not len(left_out):
+        return None
+    return html.Div(
+        className="upload-panel upload-panel-error",
+        role="alert",
+        children=[
+            html.H2(f"⚠ {words.plural(len(left_out), 'stored change')} left out of the figures"),
+            html.P(
+                "The database could not hold these, so every figure is built without them; every other "
+                "change is shown. They are kept in the store as they were. Tell the maintainers: once the "
+                "cause is fixed, `python -m etl rebuild` tries them again."
+            ),
+            html.Ul(
+                [
+                    html.Li(f"Event {r['id']} ({r['kind']}): {r['description']}. Why: {r['reason']}")
+                    for r in left_out.to_dict("records")
+                ]
+            ),
+        ],
     )

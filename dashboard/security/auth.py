@@ -28,6 +28,7 @@ import secrets
 from urllib.parse import quote, urlsplit
 
 from flask import Flask, abort, g, has_request_context, jsonify, redirect, request, session
+from flask.sessions import SecureCookieSessionInterface
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from dashboard.context import services
@@ -60,7 +61,7 @@ def _session_user() -> tuple[User | None, SessionRecord | None]:
     if record is None:
         return None, None
     user = ctx.users.get(record.user)
-    if user is None or not hmac.compare_digest(user.stamp, record.stamp):
+    if user is None or not hmac.compare_digest(str(user.stamp).encode(), str(record.stamp).encode()):
         ctx.sessions.end(session_id)  # removed, or signed in with a password since changed
         return None, None
     return user, record
@@ -78,7 +79,12 @@ def csrf_token() -> str:
 def csrf_ok() -> bool:
     sent = request.form.get("csrf_token") or request.headers.get("X-CSRF-Token") or ""
     expected = g.session_record.csrf if current_user() is not None else session.get("csrf", "")
-    return bool(expected) and isinstance(expected, str) and hmac.compare_digest(sent, expected)
+    # compared as bytes: compare_digest refuses text that is not ASCII (a crafted token was a 500)
+    return (
+        bool(expected)
+        and isinstance(expected, str)
+        and hmac.compare_digest(sent.encode("utf-8", "replace"), expected.encode("utf-8", "replace"))
+    )
 
 
 # ---- what they may do ----------------------------------------------------------------------
@@ -170,12 +176,22 @@ def secret_key(settings: Settings) -> str:
     return path.read_text().strip()
 
 
+class SessionCookies(SecureCookieSessionInterface):
+    """The session cookie is Secure whenever the request came over HTTPS (as ProxyFix reports it
+    behind METRICS_PROXIES proxies), and always with METRICS_SECURE_COOKIES (issue 22: it was off
+    unless configured, even behind HTTPS)."""
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        return bool(app.config["SESSION_COOKIE_SECURE"]) or (has_request_context() and request.is_secure)
+
+
 def configure(server: Flask, settings: Settings) -> None:
     """Sessions and their cookie, the proxies trusted, the require-login gate and the headers
     every answer carries."""
     if settings.proxies:  # behind a proxy, remote_addr is the proxy's: the rate limit would lump everyone together
         server.wsgi_app = ProxyFix(server.wsgi_app, x_for=settings.proxies, x_proto=settings.proxies)
     server.secret_key = secret_key(settings)
+    server.session_interface = SessionCookies()
     server.config.update(
         SESSION_COOKIE_SECURE=settings.secure_cookies,
         SESSION_COOKIE_HTTPONLY=True,

@@ -1,12 +1,16 @@
-"""How often a password may be tried: per client address a limit, per user name a delay.
+"""How often a password may be tried: per user name from one address a delay, per address a
+ceiling (issue 22: an attacker trying a name from five addresses each time the wait ended
+kept its owner out, and five failures locked out a whole NHS site behind one NAT address).
 
-- From one address, METRICS_LOGIN_ATTEMPTS failed sign-ins in 15 minutes; then that address
-  waits until the oldest failure is 15 minutes old. (IPv6 addresses count per /64, the
-  block one household or server usually holds.)
-- Per user name there is no lockout, so nobody can shut a colleague out by guessing: the
-  first three failures in 15 minutes cost nothing, and then each further try must wait
-  longer after the last failure (1 s, 2 s, 4 s ... at most a minute). Tries refused for
-  waiting do not count, so a flood of them does not lengthen the wait.
+- Per user name *from one address* there is no lockout: the first three failures in 15
+  minutes cost nothing, then each further try from that address for that name waits longer
+  after the last failure (1 s, 2 s, 4 s ... at most a minute). The name's owner, trying from
+  another address, is never slowed by anyone else's failures, however many addresses an
+  attacker uses. Tries refused for waiting do not count, so a flood does not lengthen it.
+- From one address, METRICS_LOGIN_ATTEMPTS failed sign-ins in 15 minutes (100 by default:
+  many staff share one address behind an NHS site's NAT); then that address waits until its
+  oldest failure is 15 minutes old. (IPv6 addresses count per /64, the block one household
+  or server usually holds.)
 
 Each try is counted as a failure *before* the password is checked, in one SQLite
 transaction shared by every gunicorn worker, so concurrent tries cannot slip past the limit;
@@ -44,7 +48,7 @@ class Attempt:
 class TooMany:
     """A try refused before any password was checked."""
 
-    per: str  # "address" or "name"
+    per: str  # "address", or "name" (this name from this address)
     wait_seconds: int
 
 
@@ -67,9 +71,10 @@ def address_key(address: str | None) -> str:
     return f"address:{ip}"
 
 
-def name_key(name: str) -> str:
-    # hashed: a name field of any length costs one short row
-    return "name:" + hashlib.sha256(name.strip().lower().encode("utf-8", "replace")).hexdigest()[:32]
+def name_key(name: str, address: str | None) -> str:
+    """A user name as tried from one address (hashed: a name field of any length costs one short row)."""
+    tried = f"{address_key(address)}\n{name.strip().lower()}"
+    return "name:" + hashlib.sha256(tried.encode("utf-8", "replace")).hexdigest()[:32]
 
 
 class SigninLimits:
@@ -88,7 +93,7 @@ class SigninLimits:
 
     def begin(self, name: str, address: str | None) -> Attempt | TooMany:
         """Count a try for `name` from `address`, or refuse it, in one transaction."""
-        by_address, by_name = address_key(address), name_key(name)
+        by_address, by_name = address_key(address), name_key(name, address)
         con = self._connect()
         try:
             con.execute("BEGIN IMMEDIATE")  # one try at a time decides, across workers
@@ -115,7 +120,7 @@ class SigninLimits:
             con.close()
 
     def succeeded(self, attempt: Attempt) -> None:
-        """The password was right: the try was not a failure, and the name starts afresh."""
+        """The password was right: the try was not a failure, and the name starts afresh from this address."""
         con = self._connect()
         try:
             con.execute("BEGIN IMMEDIATE")

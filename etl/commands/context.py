@@ -7,6 +7,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from etl import queries
 from etl.queries import Database
 from etl.settings import Settings
 from etl.store import Store
@@ -31,6 +32,18 @@ class Context:
     def from_settings(cls, settings: Settings) -> Context:
         store = Store.from_settings(settings)
         return cls(settings, store, Database(store), Users(settings.data_dir))
+
+
+def warn_left_out(ctx: Context) -> None:
+    """On stderr: every stored event the build left out of the figures, and why (etl/store/database.py)."""
+    if ctx.store.current_database() is None:
+        return
+    for r in queries.left_out_events(ctx.db).to_dict("records"):
+        print(
+            f"warning: event {r['id']} ({r['kind']}: {r['description']}) is left out of the figures: "
+            f"{r['reason']}; once the cause is fixed, `python -m etl rebuild` tries it again",
+            file=sys.stderr,
+        )
 
 
 def progress(done: int, total: int, label: str) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import sys
 
 from etl import ahsns, queries, words
-from etl.commands.context import Context, progress, write_csv, write_out
+from etl.commands.context import Context, progress, warn_left_out, write_csv, write_out
 from etl.problems import ReturnRejected
 from etl.report import default_quarters, national_table, shown_quarters, to_csv
 from etl.templates import template_csv, template_xlsx
@@ -159,6 +159,7 @@ def cmd_history(ctx: Context, args) -> int:
             ]
         )
     write_csv(rows)
+    warn_left_out(ctx)
     return 0
 
 

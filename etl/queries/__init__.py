@@ -38,6 +38,7 @@ from etl.queries.collection import (
 )
 from etl.queries.database import Database, Published
 from etl.queries.submissions import (
+    left_out_events,
     quarantine_events,
     restore_preview,
     restores,
@@ -57,6 +58,7 @@ __all__ = [
     "current_return_rows",
     "england_rates",
     "first_published_rates",
+    "left_out_events",
     "level_counts",
     "loaded_quarters",
     "pending_revisions",

@@ -117,3 +117,17 @@ def pending_revision(path: Path, event_id: int) -> dict:
         "SELECT any_value(programme) AS programme, count(*) AS n FROM pending_revisions WHERE event_id = ?",
         [event_id],
     )
+
+
+def overtaking_revision(path: Path, event_id: int) -> int | None:
+    """The newest change, approved or in effect, to an AHSN-quarter the waiting revision
+    `event_id` touches and made after it: approving `event_id` would then change nothing."""
+    found = read_one(
+        path,
+        """SELECT max(n.event_id) AS newer FROM pending_revisions p
+           JOIN touch_status n ON n.programme = p.programme AND n.ahsn = p.ahsn
+            AND n.quarter_index = p.quarter_index AND n.event_id > p.event_id
+           WHERE p.event_id = ? AND n.status IN ('approved', 'in effect') AND NOT n.quarantined""",
+        [event_id],
+    )
+    return None if found["newer"] is None else int(found["newer"])

@@ -97,3 +97,9 @@ def submission_rows(db: Database, programme: Programme, submission_id: int) -> p
                     ORDER BY "row", ahsn, quarter_index""",
         [programme.code, submission_id],
     )
+
+
+def left_out_events(db: Database) -> pd.DataFrame:
+    """The stored events the build could not hold and left out of every figure (of any
+    programme: one event must never stop the others), with why; oldest first."""
+    return db.query("SELECT id, programme, kind, description, reason, left_out_at FROM left_out_events ORDER BY id")

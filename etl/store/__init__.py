@@ -61,7 +61,7 @@ from etl.reading.limits import ReadLimits
 from etl.reading.result import ParsedTrajectory
 from etl.store import collection, curation, demo, returns, trajectories
 from etl.store.commands import Actor, Writer
-from etl.store.database import PublishedDatabase
+from etl.store.database import PublishedDatabase, remove_unfinished
 from etl.store.log import EventLog
 from etl.store.records import records_from_json, records_json
 from etl.store.returns import Accepted
@@ -162,7 +162,11 @@ class Store(EventLog):
     def ensure(self, progress: Progress | None = None) -> Path:
         """Make sure a current database exists and is not behind the events: builds the
         demo returns into an empty store (if configured), and finishes a write whose
-        database was not made current (a crash, a killed worker)."""
+        database was not made current (a crash, a killed worker). Builds a crash left
+        unfinished are removed (unless another process is writing)."""
+        with self.writer.lock(wait=False) as mine:
+            if mine:
+                remove_unfinished(self.databases)
         if self.is_current():
             return self.current_database()
         with self.writer.lock():

@@ -9,7 +9,7 @@ from etl.errors import Conflict, InvalidInput
 from etl.events import SetDueDate, SignOff
 from etl.permissions import Action
 from etl.programmes import Programme
-from etl.quarters import Quarter
+from etl.quarters import FIRST_YEAR, LAST_YEAR, Quarter
 from etl.queries import files
 from etl.store.commands import REASON_CHARACTERS, Actor, Writer, envelope, permit, said
 
@@ -50,6 +50,18 @@ def set_due_date(
     """Give one quarter's returns another due date than the programme's rule."""
     permit(actor, Action.SET_DUE_DATE)
     why = said(reason, "say why the due date changes, in a few words (--reason)")
+    quarter.plausible()
+    today = dt.date.today()
+    if quarter.start > today:  # the web's rule as the command line's (etl/cli.py)
+        raise InvalidInput(
+            f"{quarter.label} has not begun: a due date can be set for a quarter that has begun "
+            f"(the latest is {Quarter.containing(today).label})"
+        )
+    if not FIRST_YEAR <= due.year <= LAST_YEAR + 1:
+        raise InvalidInput(
+            f"{due:%-d %B %Y} is not a due date a return can have: write a date from {FIRST_YEAR} to "
+            f"{LAST_YEAR + 1}, after the quarter"
+        )
     if due < quarter.start:
         raise InvalidInput(f"{due:%d %B %Y} is before {quarter.label} starts: returns are made after the quarter")
     with writer.lock():

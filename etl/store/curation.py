@@ -50,6 +50,16 @@ def decide_revision(
             raise Conflict(
                 f"there is no revision {event_id} waiting for a decision (`python -m etl revisions` lists them)"
             )
+        if approve:
+            newer = files.overtaking_revision(writer.database.current(), event_id)
+            if newer is not None:
+                raise Conflict(
+                    f"revision {event_id} is overtaken by the newer change {newer}, which the figures show: "
+                    "approving it would change nothing; reject it, or restore its submission to make it current"
+                )
+            stored = writer.log.event(event_id)
+            if actor.user is not None and stored is not None and stored.loaded_by == actor.user.name:
+                permit(actor, Action.APPROVE_OWN_REVISION)
         kind = ApproveRevision if approve else RejectRevision
         [event] = writer.log.append([kind(**envelope(actor, pending["programme"]), event_id=event_id, reason=why)])
     return event

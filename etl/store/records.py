@@ -16,6 +16,11 @@ from etl.validate import parse_returns
 REREAD_BATCH = 200  # kept originals read per child process by `rebuild --reparse`
 
 
+class KeptFileMissing(RuntimeError):
+    """A file the store keeps is missing (a backup restored without it): the store's fault,
+    not the event's, so no event is left out for it."""
+
+
 def records_json(records: list[TrustRow]) -> bytes:
     """Validated rows as kept on disk: one object per row, the quarter as its label."""
     return json.dumps(
@@ -39,7 +44,7 @@ def rows_for(
             try:
                 rows[submission.id] = records_from_json((log.root / submission.records).read_bytes())
             except FileNotFoundError:
-                raise RuntimeError(
+                raise KeptFileMissing(
                     f"the parsed rows of submission {submission.id} ({submission.records}) are missing; "
                     "restore parsed/ from a backup, or read every original again with "
                     "`python -m etl rebuild --reparse`"
