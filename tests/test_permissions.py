@@ -46,6 +46,7 @@ ACTIONS = {
     Action.SEND_REMINDERS: (NO, NO, NO, YES),
     Action.SEE_COLLECTION: (NO, NO, NO, YES),
     Action.SET_TRAJECTORY: (NO, YES, NO, YES),  # TCAM lets each AHSN set its own
+    Action.SET_CONDITIONS: (NO, NO, NO, YES),  # the national team records them, for every AHSN
     Action.SEE_PROVISIONAL: (YES, YES, YES, YES),  # today anyone may (issue 22 will tighten it)
     Action.SEE_COMMENTS: (YES, YES, YES, YES),
     Action.GET_TEMPLATE: (YES, YES, YES, YES),
