@@ -284,7 +284,11 @@ def _condition_tables(events: list[Event]) -> dict[str, pd.DataFrame]:
             ],
         ).astype({"restored_from": "Int64"}),
         "condition_values": pd.DataFrame(
-            [[e.id, e.programme, e.ahsn, v.condition, v.present, v.evidence, v.row] for e in versions for v in e.values],
+            [
+                [e.id, e.programme, e.ahsn, v.condition, v.present, v.evidence, v.row]
+                for e in versions
+                for v in e.values
+            ],
             columns=["event_id", "programme", "ahsn", "condition", "present", "evidence", "row"],
         ).astype({"row": "Int64"}),
     }

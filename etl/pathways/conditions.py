@@ -20,6 +20,10 @@ from etl.programmes import Programme
 REFERENCE = Path(__file__).resolve().parents[2] / "data" / "reference"
 # programme code -> the file defining its conditions (and, on the row named OUTCOME, its outcome)
 FILES = {"tcam": "tcam_qca_conditions.csv"}
+# The conditions analysed when none are chosen: for TCAM the four the review kept after
+# setting aside those with too little variation (its Tables 8.4 and 8.5).
+ANALYSED = {"tcam": ("NONDELAY", "ADOPT", "PHARMA", "INTERSECT")}
+OUTCOME = "OUTCOME"
 
 
 @dataclass(frozen=True)
@@ -50,3 +54,13 @@ def wordings_for(columns, conditions: tuple[Condition, ...]) -> dict[str, Wordin
 def column_key(name: str) -> str:
     """How a column is matched to a name: 'Non-delay', 'NONDELAY' and 'non delay' are one."""
     return re.sub(r"[^0-9a-z]", "", str(name).casefold())
+
+
+def spread_conditions(programme: Programme) -> tuple[Condition, ...]:
+    """The programme's spread conditions, without its outcome."""
+    return tuple(c for c in programme_conditions(programme) if c.name != OUTCOME)
+
+
+def analysed_by_default(programme: Programme) -> tuple[str, ...]:
+    """The conditions an analysis uses when none are chosen."""
+    return ANALYSED.get(programme.code) or tuple(c.name for c in spread_conditions(programme))[:4]

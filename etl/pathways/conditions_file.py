@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from etl import ahsns
 from etl.events import ConditionValue, SetConditions
 from etl.pathways.cases import crisp, shown_cell
-from etl.pathways.conditions import Condition, column_key, programme_conditions
+from etl.pathways.conditions import Condition, column_key, spread_conditions
 from etl.problems import Problem
 from etl.programmes import Programme
 from etl.reading.cells import Unreadable
@@ -69,13 +69,11 @@ class ParsedConditions:
         return [a.short_name for a in ahsns.all_ahsns() if a.short_name in self.values]
 
 
-def read_conditions_file(
-    file_name: str, content: bytes, programme: Programme, limits: ReadLimits
-) -> ParsedConditions:
+def read_conditions_file(file_name: str, content: bytes, programme: Programme, limits: ReadLimits) -> ParsedConditions:
     """A conditions file read in the sandboxed child, then checked against the programme's
     conditions. Nothing is stored."""
     name = clean_file_name(file_name)
-    defined = tuple(c for c in programme_conditions(programme) if c.name != "OUTCOME")
+    defined = spread_conditions(programme)
     if not defined:
         return ParsedConditions(
             name,
@@ -363,7 +361,7 @@ def template_rows(programme: Programme, versions: dict[str, list[SetConditions]]
     """Every AHSN and condition as a file to fill in (the header first): the current value and
     evidence where one is recorded, blank where not, and what each condition means. (The
     caller writes it, neutralising formulas: etl.templates.)"""
-    defined = [c for c in programme_conditions(programme) if c.name != "OUTCOME"]
+    defined = spread_conditions(programme)
     rows: list[list] = [[*COLUMNS, "means"]]
     for ahsn in order:
         mine = versions.get(ahsn, [])

@@ -56,13 +56,13 @@ from etl.events import (
     SetTrajectory,
     SignOff,
 )
+from etl.pathways.conditions_file import Change as ConditionsChange
+from etl.pathways.conditions_file import ParsedConditions, read_conditions_file
 from etl.programmes import TCAM, Programme
 from etl.quarters import Quarter
 from etl.queries import files as database_files
 from etl.reading.limits import ReadLimits
 from etl.reading.result import ParsedTrajectory
-from etl.pathways.conditions_file import Change as ConditionsChange
-from etl.pathways.conditions_file import ParsedConditions, read_conditions_file
 from etl.store import collection, conditions, curation, demo, returns, trajectories
 from etl.store.commands import Actor, Writer
 from etl.store.database import PublishedDatabase

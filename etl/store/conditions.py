@@ -86,9 +86,7 @@ def commit(
     )
 
 
-def restore(
-    writer: Writer, programme: Programme, ahsn: str, version: int, reason: str, actor: Actor
-) -> SetConditions:
+def restore(writer: Writer, programme: Programme, ahsn: str, version: int, reason: str, actor: Actor) -> SetConditions:
     """Make version `version` (1 the first) of an AHSN's conditions current again: a new
     version holding the same values, saying which it restores. Raises NotFound for an AHSN or
     version there is not, Conflict when it is the current one already."""
@@ -102,7 +100,9 @@ def restore(
         if not mine:
             raise NotFound(f"no conditions have been recorded for {found.short_name}")
         if not 1 <= version <= len(mine):
-            raise NotFound(f"{found.short_name}'s conditions have versions 1 to {len(mine)}; there is no version {version}")
+            raise NotFound(
+                f"{found.short_name}'s conditions have versions 1 to {len(mine)}; there is no version {version}"
+            )
         earlier = mine[version - 1]
         if same_values(earlier.values, mine[-1].values):
             raise Conflict(

@@ -62,7 +62,13 @@ def load(
         if not parsed.ok:
             raise RuntimeError(f"the demo conditions {recorded} do not read: " + "; ".join(map(str, parsed.problems)))
         setting_conditions.commit(
-            writer, parsed, content, programme, "illustrative demo conditions, made up to show the feature", DEMO, is_demo=True
+            writer,
+            parsed,
+            content,
+            programme,
+            "illustrative demo conditions, made up to show the feature",
+            DEMO,
+            is_demo=True,
         )
     # The quarters the demo folder says were signed off (published.txt) are published.
     signed_off = folder / "published.txt"
