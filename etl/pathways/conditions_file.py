@@ -260,7 +260,12 @@ class _Reading:
         try:
             value, read_as = crisp(cell)
         except Unreadable as bad:
-            self.problem(number, "present", bad.message, bad.fix.replace("in the case", "at the AHSN"))
+            self.problem(
+                number,
+                "present",
+                bad.message,
+                bad.fix.replace("in the case", "at the AHSN").replace("the case is", "the AHSN has the condition"),
+            )
             return UNREAD
         if read_as is not None:
             self.readings[(shown_cell(cell), read_as)].append(number)
