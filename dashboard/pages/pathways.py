@@ -283,17 +283,17 @@ def _conditions_section(view: PathwaysView, stored: str | None) -> html.Section:
         rows.append(
             [
                 v.ahsn,
-                *[("✓ 1" if mine[c] else "✗ 0") if c in mine else "— not recorded" for c in names],
-                f"version {v.version}, {v.by_user}, {v.happened_at:%-d %b %Y}"
-                + (" (illustrative demo)" if v.is_demo else ""),
+                *[("✓ 1" if mine[c] else "✗ 0") if c in mine else "— none" for c in names],
+                f"v{v.version}, {v.happened_at:%-d %b %Y}" + (" ⚠ illustrative" if v.is_demo else ""),
             ]
         )
     children: list = [
         html.H2("Each AHSN's conditions", id="pathways-conditions-heading"),
         html.P(
             "Recorded by the national team, with a short note of the evidence for each; every version is kept "
-            "(who, when, why), and an earlier one can be made current again. ✓ 1 present, ✗ 0 absent, — not "
-            "recorded (the AHSN is left out of an analysis that uses that condition).",
+            "(who, when, why), and an earlier one can be made current again. ✓ 1 present, ✗ 0 absent, — none: "
+            "not recorded (the AHSN is left out of an analysis that uses that condition). ⚠ illustrative: the "
+            "demo's conditions, made up to show the page.",
             className="muted",
         ),
         _stored_panel(stored),

@@ -197,10 +197,10 @@ def _solution_sentence(solution: Solution, analysis: Analysis, what: str) -> lis
     words = analysis.wordings[analysis.outcome]
     wording = words.present if solution.outcome == "1" else words.absent
     label = f"{wording} ({what})" if what and what != wording else wording
+    head = f"{label[0].upper()}{label[1:]}: "
     if not solution.models:
-        return [html.Strong(f"For {label}: no pathway. "), solution.note or ""]
+        return [html.Strong(head), "no pathway. ", solution.note or ""]
     first = solution.models[0]
-    head = f"For {label}: "
     if len(solution.models) > 1:
         parts = [
             html.Strong(head),
@@ -221,7 +221,10 @@ def _solution_sentence(solution: Solution, analysis: Analysis, what: str) -> lis
             html.Code(term.expression),
             f") covers {term.reach}.",
         ]
-    parts = [html.Strong(head), f"{len(first.terms)} pathways, any one of them: "]
+    count = {2: "two pathways, either", 3: "three pathways, any"}.get(
+        len(first.terms), f"{len(first.terms)} pathways, any"
+    )
+    parts = [html.Strong(head), f"{count} of them: "]
     for i, term in enumerate(first.terms):
         if i:
             parts.append("; or ")
@@ -325,7 +328,7 @@ def truth_table(analysis: Analysis) -> html.Div:
     total = len(analysis.truth_table) + len(analysis.remainders)
     return _table(
         "The truth table (as the review's Table 8.4): every combination of the conditions seen in some case",
-        ["Configuration", *analysis.conditions, analysis.outcome, "Consistency", analysis.noun[1].capitalize()],
+        ["Configuration", *analysis.conditions, analysis.outcome, "Consistency", _capital(analysis.noun[1])],
         rows,
         "pathways-truth",
         f"{len(analysis.truth_table)} of the {total:,} possible configurations were observed; the other "
@@ -376,7 +379,7 @@ def _model_table(model: Model, solution: Solution, analysis: Analysis) -> html.D
     )
     return _table(
         f"{model.name}: {model.expression}",
-        ["Term", "In words", analysis.noun[1].capitalize(), "Raw coverage", "Unique coverage", "Consistency"],
+        ["Term", "In words", _capital(analysis.noun[1]), "Raw coverage", "Unique coverage", "Consistency"],
         rows,
         f"pathways-model-{solution.outcome}-{model.name.lower()}",
         assumed,
@@ -488,3 +491,8 @@ def table_rows(analysis: Analysis, table: str) -> list[list]:
                 )
             rows.append([key, model.name, "(solution)", model.reach, "", model.coverage, "", model.consistency])
     return rows
+
+
+def _capital(text: str) -> str:
+    """'AHSNs' stays 'AHSNs'; 'cases' becomes 'Cases'."""
+    return text[:1].upper() + text[1:]
