@@ -212,7 +212,7 @@ class _Reading:
             self.problem(
                 self.parsed.header_row,
                 None,
-                f"the file has no {' or '.join(missing)} column{looks}; its columns are {listed}",
+                f"the file has no {_either(missing)} column{looks}; its columns are {listed}",
                 HOW,
             )
             return None
@@ -296,6 +296,11 @@ class _Reading:
             )
             return None
         return text
+
+
+def _either(names: list[str]) -> str:
+    """'present'; 'condition or present'; 'ahsn, condition or present'."""
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
 
 
 def _at(cells: list, position: int | None):
