@@ -30,6 +30,7 @@ from etl.events import (
     RejectRevision,
     Release,
     Restore,
+    SetConditions,
     SetDueDate,
     SetTrajectory,
     SignOff,
@@ -44,7 +45,7 @@ from etl.rows import DATABASE_COLUMNS, TrustRow
 SQL_DIR = Path(__file__).resolve().parent
 # Bump when schema.sql or what the base tables hold changes: a database of another version
 # is never extended, only rebuilt.
-SCHEMA_VERSION = "7"
+SCHEMA_VERSION = "8"
 Progress = Callable[[int, int, str], None]
 RowsFor = Callable[[list[Submission]], dict[int, list[TrustRow]]]  # submission id -> its rows
 
@@ -269,6 +270,7 @@ def _insert_events(
             ],
             columns=["event_id", "programme", "ahsn", "quarter_index", "quarter", "target_percent", "note", "row"],
         ).astype({"row": "Int64"}),
+        **_condition_tables(events),
         "submitted_rows": pd.DataFrame(rows, columns=ROW_COLUMNS).astype(
             {"referrals_made": "Int64", "referrals_completed": "Int64"}
         ),
@@ -278,6 +280,54 @@ def _insert_events(
             con.register("incoming", frame)
             con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM incoming")
             con.unregister("incoming")
+
+
+def _condition_tables(events: list[Event]) -> dict[str, pd.DataFrame]:
+    """Each version of each AHSN's spread conditions, and the values it records."""
+    versions = [e for e in events if isinstance(e, SetConditions)]
+    return {
+        "condition_events": pd.DataFrame(
+            [
+                [
+                    e.id,
+                    e.programme,
+                    e.ahsn,
+                    e.reason,
+                    e.file_name,
+                    e.sha256,
+                    e.stored_as,
+                    e.loaded_by,
+                    _timestamp(e.loaded_at),
+                    e.source,
+                    e.is_demo,
+                    e.restored_from,
+                ]
+                for e in versions
+            ],
+            columns=[
+                "id",
+                "programme",
+                "ahsn",
+                "reason",
+                "file_name",
+                "sha256",
+                "stored_as",
+                "by_user",
+                "happened_at",
+                "source",
+                "is_demo",
+                "restored_from",
+            ],
+        ).astype({"restored_from": "Int64"}),
+        "condition_values": pd.DataFrame(
+            [
+                [e.id, e.programme, e.ahsn, v.condition, v.present, v.evidence, v.row]
+                for e in versions
+                for v in e.values
+            ],
+            columns=["event_id", "programme", "ahsn", "condition", "present", "evidence", "row"],
+        ).astype({"row": "Int64"}),
+    }
 
 
 def _timestamp(iso: str) -> dt.datetime:

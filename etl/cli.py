@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 
 from etl.commands.collection import cmd_decide, cmd_due_date, cmd_quarters, cmd_revisions, cmd_sign_off
+from etl.commands.conditions import cmd_conditions
 from etl.commands.context import Context, progress, warn_left_out
 from etl.commands.pathways import cmd_pathways
 from etl.commands.returns import (
@@ -30,6 +31,7 @@ from etl.commands.trajectories import cmd_trajectory
 from etl.commands.users import cmd_users
 from etl.errors import Refusal
 from etl.pathways.qca import MAX_CONDITIONS, SOLUTION_KINDS
+from etl.programmes import PROGRAMMES
 from etl.quarters import FIRST_YEAR, LAST_YEAR, Quarter, QuarterError, parse_list, shortened
 from etl.settings import Settings, SettingsError, as_markdown
 from etl.users import UserError
@@ -155,21 +157,32 @@ def parser() -> argparse.ArgumentParser:
         "pathways",
         help="which combinations of conditions went with an outcome (crisp-set QCA, as the national review did)",
     )
-    pathways.add_argument(
+    cases = pathways.add_mutually_exclusive_group(required=True)
+    cases.add_argument(
         "--cases",
         type=Path,
-        required=True,
         metavar="FILE",
         help="a case table (CSV, .xlsx, .xls or .ods): a case column, one 0/1 column per "
         "condition and a 0/1 outcome column, as the review's Table 8.3",
     )
+    cases.add_argument(
+        "--quarter",
+        help='the live AHSNs as the cases, at this quarter (e.g. "Q3 2019/20"): their recorded conditions, '
+        "and the outcome OUTCOME, their headline at or above the programme's target",
+    )
+    cases.add_argument(
+        "--live", action="store_true", help="the live AHSNs at the latest quarter signed off (see --quarter)"
+    )
     pathways.add_argument(
         "--conditions",
-        required=True,
         metavar="A,B,C",
-        help=f"the conditions to analyse, in order (at most {MAX_CONDITIONS})",
+        help=f"the conditions to analyse, in order (at most {MAX_CONDITIONS}; needed with --cases; "
+        "for the live AHSNs the programme's usual choice by default, TCAM's the review's four)",
     )
-    pathways.add_argument("--outcome", required=True, metavar="NAME", help="the outcome column")
+    pathways.add_argument(
+        "--outcome", metavar="NAME", help="the outcome column (needed with --cases; the live AHSNs' is OUTCOME)"
+    )
+    _programme_option(pathways)
     pathways.add_argument(
         "--solution",
         choices=SOLUTION_KINDS,
@@ -178,7 +191,49 @@ def parser() -> argparse.ArgumentParser:
         "either way) or conservative (only those observed)",
     )
     pathways.add_argument("--json", action="store_true", help="print the analysis as one JSON object")
+    spread = commands.add_parser(
+        "conditions",
+        help="each AHSN's spread conditions (the pathways analysis's cases): load, history, template, restore",
+    )
+    what = spread.add_subparsers(dest="conditions_command", required=True, metavar="ACTION")
+    load_c = what.add_parser("load", help="record the conditions a file holds (a new version for each AHSN in it)")
+    load_c.add_argument("file", type=Path, metavar="FILE")
+    load_c.add_argument("--reason", help="why, in a few words (kept with each version; not needed with --check)")
+    load_c.add_argument("--check", action="store_true", help="read and check only; print what it would change")
+    load_c.add_argument("--by", help="who is recording them (default: your user name)")
+    _programme_option(load_c)
+    history_c = what.add_parser("history", help="every version of every AHSN's conditions: who, when, why, what")
+    history_c.add_argument("--ahsn", help="one AHSN only")
+    _programme_option(history_c)
+    template_c = what.add_parser("template", help="every AHSN and condition as a file to fill in and load")
+    template_c.add_argument("--output", type=Path, help="file to write (default: standard output)")
+    _programme_option(template_c)
+    restore_c = what.add_parser("restore", help="make an earlier version of an AHSN's conditions current again")
+    restore_c.add_argument("--ahsn", required=True)
+    restore_c.add_argument("--version", type=int, required=True, help="the version, as `conditions history` numbers it")
+    restore_c.add_argument("--reason", required=True, help="why, in a few words (kept with the new version)")
+    restore_c.add_argument("--by", help="who is restoring it (default: your user name)")
+    _programme_option(restore_c)
     return parser
+
+
+def _programme_option(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--programme",
+        type=_programme,
+        metavar="CODE",
+        help="the programme (default: the settings' METRICS_PROGRAMME)",
+    )
+
+
+def _programme(text: str):
+
+    try:
+        return PROGRAMMES[text.strip().lower()]
+    except KeyError:
+        raise argparse.ArgumentTypeError(
+            f"'{text}' is not a programme (known: {', '.join(sorted(PROGRAMMES))})"
+        ) from None
 
 
 class ArgumentProblem(ValueError):
@@ -278,4 +333,5 @@ COMMANDS = {
     "users": cmd_users,
     "trajectory": cmd_trajectory,
     "pathways": cmd_pathways,
+    "conditions": cmd_conditions,
 }

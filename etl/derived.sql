@@ -254,3 +254,11 @@ LEFT JOIN (
     GROUP BY ALL
 ) latest ON latest.programme = j.programme AND latest.ahsn = j.ahsn AND latest.quarter_index = j.quarter_index
 LEFT JOIN trajectory_steps s ON s.event_id = j.version_event_id AND s.quarter_index = latest.step_index;
+
+-- Every version of every AHSN's spread conditions, numbered from 1; the newest is current.
+CREATE OR REPLACE TABLE condition_versions AS
+SELECT id AS event_id, programme, ahsn,
+       (row_number() OVER (PARTITION BY programme, ahsn ORDER BY id))::INTEGER AS version,
+       id = max(id) OVER (PARTITION BY programme, ahsn) AS is_newest,
+       reason, file_name, sha256, stored_as, by_user, happened_at, source, is_demo, restored_from
+FROM condition_events;

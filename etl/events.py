@@ -181,6 +181,38 @@ class SetTrajectory:
     is_demo: bool = False
 
 
+class ConditionValue(NamedTuple):
+    """One spread condition of an AHSN: present or absent, and the evidence for it in a few words."""
+
+    condition: str  # as the programme names it: "NONDELAY"
+    present: bool
+    evidence: str | None = None
+    row: int | None = None  # the row of the file it came from
+
+
+@dataclass(frozen=True)
+class SetConditions:
+    """A new version of one AHSN's spread conditions for a programme (what the pathways
+    analysis takes as its case), recorded by the national team from a file kept byte for byte,
+    or an earlier version made current again (`restored_from`: that version's event). A file
+    holding several AHSNs is one event for each, committed together."""
+
+    kind: ClassVar[str] = "conditions"
+    id: int
+    programme: str
+    ahsn: str  # short name
+    values: tuple[ConditionValue, ...]
+    reason: str
+    file_name: str
+    sha256: str
+    stored_as: str
+    loaded_by: str
+    loaded_at: str
+    source: str
+    is_demo: bool = False
+    restored_from: int | None = None
+
+
 Event = (
     Submission
     | Restore
@@ -191,6 +223,7 @@ Event = (
     | ApproveRevision
     | RejectRevision
     | SetTrajectory
+    | SetConditions
 )
 KINDS: dict[str, type] = {
     cls.kind: cls
@@ -204,6 +237,7 @@ KINDS: dict[str, type] = {
         ApproveRevision,
         RejectRevision,
         SetTrajectory,
+        SetConditions,
     )
 }
 
@@ -218,6 +252,8 @@ def from_json(record: dict) -> Event:
         record["warnings"] = tuple(record["warnings"])
     if "steps" in record:
         record["steps"] = tuple(Step(*s) for s in record["steps"])
+    if "values" in record:
+        record["values"] = tuple(ConditionValue(*v) for v in record["values"])
     return cls(**record)
 
 
@@ -230,4 +266,6 @@ def to_json(event: Event) -> dict:
         body["warnings"] = list(body["warnings"])
     if "steps" in body:
         body["steps"] = [list(s) for s in event.steps]
+    if "values" in body:
+        body["values"] = [list(v) for v in event.values]
     return {"kind": event.kind, **body}

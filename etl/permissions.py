@@ -38,6 +38,7 @@ class Action(Enum):
     SEND_REMINDERS = "send reminders"
     SEE_COLLECTION = "see every AHSN's returns for a quarter"
     SET_TRAJECTORY = "set a trajectory"
+    SET_CONDITIONS = "record the spread conditions of AHSNs"
     SEE_PROVISIONAL = "see provisional figures"
     SEE_COMMENTS = "see the comments kept with returns"
     GET_TEMPLATE = "download a return template"
@@ -91,6 +92,7 @@ POLICY: dict[Action, Rule] = {
     Action.SEND_REMINDERS: national,
     Action.SEE_COLLECTION: national,
     Action.SET_TRAJECTORY: own_if_the_programme_says,
+    Action.SET_CONDITIONS: national,
     Action.SEE_PROVISIONAL: anyone,
     Action.SEE_COMMENTS: anyone,
     Action.GET_TEMPLATE: anyone,

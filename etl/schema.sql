@@ -144,3 +144,32 @@ CREATE TABLE left_out_events (
     reason VARCHAR,
     left_out_at TIMESTAMP
 );
+
+-- A version of one AHSN's spread conditions for a programme (the pathways analysis's case), as
+-- the national team recorded it from a file, or an earlier version restored (`restored_from`,
+-- that version's event): who, when, why. Every version is kept; the newest is current.
+CREATE TABLE condition_events (
+    id INTEGER PRIMARY KEY,
+    programme VARCHAR,
+    ahsn VARCHAR,
+    reason VARCHAR,
+    file_name VARCHAR,
+    sha256 VARCHAR,
+    stored_as VARCHAR,
+    by_user VARCHAR,
+    happened_at TIMESTAMP,
+    source VARCHAR,
+    is_demo BOOLEAN,
+    restored_from INTEGER
+);
+
+-- Each condition a version records: present or absent, and the evidence in a few words.
+CREATE TABLE condition_values (
+    event_id INTEGER,
+    programme VARCHAR,
+    ahsn VARCHAR,
+    condition VARCHAR,
+    present BOOLEAN,
+    evidence VARCHAR,
+    "row" INTEGER
+);

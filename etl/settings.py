@@ -119,6 +119,14 @@ SETTINGS: tuple[Setting, ...] = (
         "by `python -m etl init`, before the demo quarters are published; 'none' loads none.",
     ),
     Setting(
+        "METRICS_DEMO_CONDITIONS",
+        "demo_conditions",
+        str(PROJECT_ROOT / "data" / "demo" / "conditions"),
+        _optional_path,
+        "Folder of spread-condition files (<programme>.csv), illustrative, loaded with the demo returns into "
+        "an empty store by `python -m etl init`, so the Pathways page has live cases; 'none' loads none.",
+    ),
+    Setting(
         "METRICS_PROGRAMME",
         "programme",
         "tcam",
@@ -322,6 +330,7 @@ class Settings:
     data_dir: Path
     demo_returns: Path | None
     demo_trajectories: Path | None
+    demo_conditions: Path | None
     programme: Programme
     max_upload_bytes: int
     pending_max_bytes: int

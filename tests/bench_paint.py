@@ -52,6 +52,7 @@ PAGES = {
     "National overview": ("/", 2.0),
     "AHSN page": ("/ahsn/health-innovation-manchester", 2.5),
     "Compare regions": ("/compare", 2.5),
+    "Pathways": ("/pathways", 2.5),
 }
 
 

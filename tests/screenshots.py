@@ -37,6 +37,7 @@ from tests.live import LiveServer
 ROOT = Path(__file__).resolve().parent.parent
 DEMO_DIR = ROOT / "data" / "demo" / "returns"
 DEMO_TRAJECTORIES = ROOT / "data" / "demo" / "trajectories"
+DEMO_CONDITIONS = ROOT / "data" / "demo" / "conditions"
 OUT = ROOT / "docs" / "screenshots"
 PRINTS = ROOT / "docs" / "print"
 SHOTS = [  # file, path, width
@@ -47,6 +48,9 @@ SHOTS = [  # file, path, width
     ("national-trajectory.png", "/?against=trajectory", 1280),
     ("trajectories.png", "/trajectories", 1280),
     ("definitions.png", "/definitions", 1280),
+    ("pathways.png", "/pathways", 1280),
+    ("pathways-live.png", "/pathways?cases=live&quarter=Q3%202019/20", 1280),
+    ("pathways-phone.png", "/pathways", 390),
     ("national-phone.png", "/", 390),
     ("ahsn-phone.png", "/ahsn/kss", 390),
     ("compare-phone.png", "/compare", 390),
@@ -201,26 +205,39 @@ def collection_shots(browser, url: str, root: Path) -> None:
     context.close()
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
+    """`python -m tests.screenshots [WORD]`: every screenshot, or only those whose file name holds WORD."""
+    import sys
+
     from playwright.sync_api import sync_playwright
+
+    only = (argv if argv is not None else sys.argv[1:])[:1]
 
     workdir = Path(tempfile.mkdtemp(prefix="metrics-screenshots-"))
     try:
-        # as `make run` builds it: the demo returns and the demo trajectories
-        Store(workdir / "store", demo_returns=DEMO_DIR, demo_trajectories=DEMO_TRAJECTORIES).ensure()
+        # as `make run` builds it: the demo returns, trajectories and illustrative conditions
+        Store(
+            workdir / "store",
+            demo_returns=DEMO_DIR,
+            demo_trajectories=DEMO_TRAJECTORIES,
+            demo_conditions=DEMO_CONDITIONS,
+        ).ensure()
         Users(workdir / "store").add("national-team", PASSWORD, "national")
         OUT.mkdir(parents=True, exist_ok=True)
         with LiveServer({"METRICS_DATA": str(workdir / "store")}) as server, sync_playwright() as p:
             browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox", "--disable-gpu"])
             for name, path, width in SHOTS:
+                if only and only[0] not in name:
+                    continue
                 context = browser.new_context(viewport={"width": width, "height": 900}, device_scale_factor=1)
                 page = context.new_page()
                 page.goto(server.url + path)
                 shoot(page, name)
                 context.close()
-            print_shots(browser, server.url, workdir)
-            upload_shots(browser, server.url, workdir)
-            collection_shots(browser, server.url, workdir / "store")
+            if not only:
+                print_shots(browser, server.url, workdir)
+                upload_shots(browser, server.url, workdir)
+                collection_shots(browser, server.url, workdir / "store")
             browser.close()
     finally:
         shutil.rmtree(workdir, ignore_errors=True)

@@ -47,6 +47,7 @@ ACTIONS = {
     Action.SEND_REMINDERS: (NO, NO, NO, YES),
     Action.SEE_COLLECTION: (NO, NO, NO, YES),
     Action.SET_TRAJECTORY: (NO, YES, NO, YES),  # TCAM lets each AHSN set its own
+    Action.SET_CONDITIONS: (NO, NO, NO, YES),  # the national team records them, for every AHSN
     Action.SEE_PROVISIONAL: (YES, YES, YES, YES),  # today anyone may (issue 22 will tighten it)
     Action.SEE_COMMENTS: (YES, YES, YES, YES),
     Action.GET_TEMPLATE: (YES, YES, YES, YES),
@@ -89,6 +90,7 @@ def test_the_reasons_say_what_would_help():
 # The seed (tests/upload_helpers.py): submissions 1-6 hold KSS, Oxford and Wessex for Q4 2019/20 and
 # Q1 2020/21; Wessex's Q1 2020/21 is submission 5. Below, more is added: see `matrix_seed`.
 NEW_TRAJECTORY = b"ahsn,quarter,target_percent\nWessex,Q4 2021/22,60\n"
+NEW_CONDITIONS = b"ahsn,condition,present,evidence\nWessex,PHARMA,0,none in post\n"
 
 # (rule, method, address, form, expected status for anonymous, own, other, national)
 ENDPOINTS = [
@@ -143,6 +145,36 @@ ENDPOINTS = [
     ),
     ("/trajectories/file.csv", "GET", "/trajectories/file.csv", None, (200, 200, 200, 200)),
     ("/trajectories/<int:event_id>/original", "GET", "/trajectories/{trajectory}/original", None, (401, 200, 403, 200)),
+    ("/pathways/analysis.json", "GET", "/pathways/analysis.json", None, (200, 200, 200, 200)),
+    (
+        "/pathways/<any(raw, necessity, 'truth-table', solutions):table>.csv",
+        "GET",
+        "/pathways/truth-table.csv?conditions=NONDELAY,PHARMA",
+        None,
+        (200, 200, 200, 200),
+    ),
+    ("/pathways/conditions/file.csv", "GET", "/pathways/conditions/file.csv", None, (200, 200, 200, 200)),
+    (
+        "/pathways/conditions/commit",
+        "POST",
+        "/pathways/conditions/commit",
+        {"conditions": "c.csv", "reason": "interviews"},
+        (401, 403, 403, 200),
+    ),
+    (
+        "/pathways/conditions/restore",
+        "POST",
+        "/pathways/conditions/restore",
+        {"ahsn": "Wessex", "version": "1", "reason": "back"},
+        (401, 403, 403, 200),
+    ),
+    (
+        "/pathways/conditions/<int:event_id>/original",
+        "GET",
+        "/pathways/conditions/{conditions}/original",
+        None,
+        (401, 403, 403, 200),
+    ),
     (
         "/download/<table>.<any(csv, xlsx, json):ext>",
         "GET",
@@ -178,6 +210,15 @@ ENDPOINTS = [
 # What each page offers each role: a phrase its first response holds.
 PAGES = [
     (
+        "/pathways",
+        (
+            "to record conditions",
+            "Conditions are recorded by the national team",
+            "Conditions are recorded by the national team",
+            "Drop the file here",
+        ),
+    ),
+    (
         "/upload",
         (
             "with the account the national team gave you",
@@ -207,7 +248,7 @@ PAGES = [
 def matrix_seed(tmp_path_factory):
     """The upload seed, plus what the endpoints act on: Wessex's Q2 2020/21 (7), Q1 2020/21 signed
     off (8), two revisions of Wessex's Q1 2020/21 waiting (9, 10), Oxford's Q4 2019/20 (4)
-    quarantined (11), and a Wessex trajectory (12)."""
+    quarantined (11), and a Wessex trajectory (12), and Wessex's conditions (13)."""
     root = tmp_path_factory.mktemp("permissions") / "store"
     store = build_seed_store(root)
     store.load([("wessex-good.csv", fixture_bytes("wessex-good.csv"))], TCAM)
@@ -218,7 +259,10 @@ def matrix_seed(tmp_path_factory):
     ids = [store.load([(f"wessex-q1-{n}.csv", c)], TCAM)[0].submission_id for n, c in enumerate(revisions)]
     store.quarantine(4, "checking it")
     [trajectory] = store.set_trajectory("t.csv", b"ahsn,quarter,target_percent\nWessex,Q4 2020/21,50\n", TCAM, "agreed")
-    return root, {"approve": ids[0], "reject": ids[1], "trajectory": trajectory.id}
+    [conditions] = store.set_conditions(
+        "c.csv", b"ahsn,condition,present\nWessex,PHARMA,1\n", TCAM, "the spring interviews"
+    )
+    return root, {"approve": ids[0], "reject": ids[1], "trajectory": trajectory.id, "conditions": conditions.id}
 
 
 def _ask(client, csrf: str, method: str, address: str, form: dict | None, account: str):
@@ -230,6 +274,8 @@ def _ask(client, csrf: str, method: str, address: str, form: dict | None, accoun
             data["file"] = (io.BytesIO(fixture_bytes(value)), value)
         elif key == "trajectory":
             data["file"] = (io.BytesIO(NEW_TRAJECTORY), value)
+        elif key == "conditions":
+            data["file"] = (io.BytesIO(NEW_CONDITIONS), value)
         else:
             data[key] = value.format(account=account)
     if csrf:

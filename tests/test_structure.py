@@ -116,7 +116,10 @@ ETL_LAYERS = [
     ("checking", ("etl.validate", "etl.trajectories", "etl.pathways")),
     ("reading the database", ("etl.queries", "etl.settings")),
     ("the build", ("etl.build",)),
-    ("what the figures mean", ("etl.report", "etl.collection", "etl.milestones", "etl.templates", "etl.mail")),
+    (
+        "what the figures mean",
+        ("etl.report", "etl.collection", "etl.milestones", "etl.templates", "etl.mail", "etl.live_cases"),
+    ),
     ("the store", ("etl.store",)),
     ("the command line", ("etl.cli", "etl.commands", "etl.__main__", "etl")),
 ]

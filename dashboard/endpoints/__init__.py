@@ -7,6 +7,7 @@ under one parent blueprint whose handler answers every refusal (refusals.py).
     history.py       restore, quarantine, release; the rows as counted and the file as uploaded
     signoff.py       a quarter's sign-off, due dates, revision decisions, reminders
     trajectories.py  setting trajectories; their files
+    pathways.py      the Pathways page's downloads; recording each AHSN's spread conditions
     downloads.py     /download/...: every table as CSV, Excel and JSON
     forms.py         what the endpoints that change something share (the file, the reason, the answer)
     attachments.py   files sent as attachments
@@ -21,10 +22,10 @@ from __future__ import annotations
 
 from flask import Blueprint, Flask
 
-from dashboard.endpoints import auth, downloads, health, history, refusals, signoff, trajectories, uploads
+from dashboard.endpoints import auth, downloads, health, history, pathways, refusals, signoff, trajectories, uploads
 
 blueprint = refusals.answered_on(Blueprint("endpoints", __name__))
-for child in (auth, health, uploads, history, signoff, trajectories, downloads):
+for child in (auth, health, uploads, history, signoff, trajectories, pathways, downloads):
     blueprint.register_blueprint(child.blueprint)
 
 

@@ -192,6 +192,18 @@ def _render_core(kind: str, props: dict, out: Rendered, page) -> None:
     elif kind == "Input":
         kept = {k: props.get(k) for k in ("type", "name", "value", "placeholder")}
         out.parts.append(f"<input{_attributes(kept, Rendered())}>")
+    elif kind == "Checklist":  # the boxes as they will be, inert until Dash has drawn them
+        out.ids.append(str(props["id"]))
+        chosen = set(props.get("value") or [])
+        label_class = escape.escape(props.get("labelClassName") or "")
+        out.parts.append(f'<div class="prerender-control {escape.escape(props.get("className") or "")}">')
+        for option in props.get("options") or []:
+            ticked = " checked" if option["value"] in chosen else ""
+            out.parts.append(
+                f'<label class="{label_class}"><input type="checkbox" disabled{ticked}>'
+                f"{escape.escape(str(option['label']), quote=False)}</label>"
+            )
+        out.parts.append("</div>")
     elif kind in ("Location", "Store", "Download", "Interval"):
         return
     elif kind == "Upload":  # a drop zone that works once Dash has drawn it: says so meanwhile (LOADER)

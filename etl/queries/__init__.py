@@ -7,6 +7,7 @@
     submissions.py   every submission, its rows, comments, restores and quarantines
     collection.py    sign-offs, due dates, revisions waiting and made
     trajectories.py  each AHSN's trajectory versions and the target each quarter is judged against
+    conditions.py    each AHSN's spread conditions (the pathways analysis's live cases), every version
     files.py         uncached reads of one named file, for the store's write path and its build
 
 Every query function takes the Database (or, in files.py, the file's path) first and returns a
@@ -36,6 +37,7 @@ from etl.queries.collection import (
     revision_trust_changes,
     revisions,
 )
+from etl.queries.conditions import condition_versions, current_conditions
 from etl.queries.database import Database, Published
 from etl.queries.submissions import (
     left_out_events,
@@ -55,6 +57,8 @@ __all__ = [
     "ahsn_list",
     "ahsn_rates",
     "collection_quarters",
+    "condition_versions",
+    "current_conditions",
     "current_return_rows",
     "england_rates",
     "first_published_rates",

@@ -32,8 +32,10 @@ from etl.reading.text import read_csv
 from etl.reading.zipcheck import Refused
 
 # What people write as the heading of the case column, after header_key() has tidied it
-# ("Case no." and "Case number" become "case").
-CASE_KEYS = {"case", "case id", "id", "case ref", "case name", "case code", "case label"}
+# ("Case no." and "Case number" become "case"). An AHSN's name is a case's id too: the
+# national team's file of each AHSN's spread conditions is read by this reader
+# (etl/pathways/conditions_file.py).
+CASE_KEYS = {"case", "case id", "id", "case ref", "case name", "case code", "case label", "ahsn", "ahsn name"}
 LOOK = 20  # the header is looked for in each sheet's first rows
 HOW = (
     "Give the table a header row: case, then one column for each condition and one for the "

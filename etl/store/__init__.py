@@ -18,6 +18,7 @@ One concern a file:
     curation.py     restore, quarantine, release, revision decisions
     collection.py   signing a quarter off, due dates
     trajectories.py setting trajectories
+    conditions.py   recording each AHSN's spread conditions (the pathways analysis's cases)
     demo.py         the embedded demo data, loaded into an empty store
 
 A write takes the lock, checks what it is given against what is committed, keeps what it
@@ -50,16 +51,19 @@ from etl.events import (
     RejectRevision,
     Release,
     Restore,
+    SetConditions,
     SetDueDate,
     SetTrajectory,
     SignOff,
 )
+from etl.pathways.conditions_file import Change as ConditionsChange
+from etl.pathways.conditions_file import ParsedConditions, read_conditions_file
 from etl.programmes import TCAM, Programme
 from etl.quarters import Quarter
 from etl.queries import files as database_files
 from etl.reading.limits import ReadLimits
 from etl.reading.result import ParsedTrajectory
-from etl.store import collection, curation, demo, returns, trajectories
+from etl.store import collection, conditions, curation, demo, returns, trajectories
 from etl.store.commands import Actor, Writer
 from etl.store.database import PublishedDatabase, remove_unfinished
 from etl.store.log import EventLog
@@ -101,6 +105,7 @@ class Store(EventLog):
         demo_programme: Programme = TCAM,
         limits: ReadLimits | None = None,
         demo_trajectories: Path | None = None,
+        demo_conditions: Path | None = None,
     ):
         super().__init__(root)
         self.database = PublishedDatabase(self.root, self, keep_databases)
@@ -108,6 +113,7 @@ class Store(EventLog):
         self.databases, self.current_file = self.database.databases, self.database.current_file
         self.demo_returns = demo_returns
         self.demo_trajectories = demo_trajectories  # a folder of <programme code>.csv, loaded with the demo
+        self.demo_conditions = demo_conditions  # a folder of <programme code>.csv: illustrative conditions
         self.demo_programme = demo_programme
         self.limits = limits or ReadLimits()  # what reading a new file may cost
 
@@ -120,6 +126,7 @@ class Store(EventLog):
             demo_programme=settings.programme,
             limits=settings.read_limits,
             demo_trajectories=settings.demo_trajectories,
+            demo_conditions=settings.demo_conditions,
         )
 
     # ---- reading (never writes, never locks) ----------------------------------------
@@ -157,6 +164,16 @@ class Store(EventLog):
         parsed = self.read_trajectory(file_name, content, programme)
         return parsed, trajectories.what_changes(self, parsed, programme)
 
+    def condition_versions(self, programme: Programme) -> dict[str, list[SetConditions]]:
+        return conditions.versions(self, programme)
+
+    def check_conditions(
+        self, file_name: str, content: bytes, programme: Programme
+    ) -> tuple[ParsedConditions, list[ConditionsChange]]:
+        """Read a conditions file (the sandboxed child) and say what it would change, storing nothing."""
+        parsed = read_conditions_file(file_name, content, programme, self.limits)
+        return parsed, conditions.what_changes(self, parsed, programme)
+
     # ---- set-up: start-up and the command line only ------------------------------------
 
     def ensure(self, progress: Progress | None = None) -> Path:
@@ -181,7 +198,14 @@ class Store(EventLog):
                         "be loaded over a real store)"
                     )
                 if self.demo_returns is not None:
-                    demo.load(self.writer, self.demo_returns, self.demo_trajectories, self.demo_programme, self.limits)
+                    demo.load(
+                        self.writer,
+                        self.demo_returns,
+                        self.demo_trajectories,
+                        self.demo_programme,
+                        self.limits,
+                        self.demo_conditions,
+                    )
             return self.database.make_current(progress)
 
     def write_lock(self, wait: bool = True):
@@ -288,6 +312,30 @@ class Store(EventLog):
         return self._written(
             trajectories.set_trajectory(self.writer, parsed, content, programme, reason, _actor(who)), who
         )
+
+    def set_conditions(
+        self,
+        file_name: str,
+        content: bytes,
+        programme: Programme,
+        reason: str,
+        parsed: ParsedConditions | None = None,
+        **who: Unpack[Who],
+    ) -> list[SetConditions]:
+        """A new version of the spread conditions of each AHSN the file holds (the national
+        team's). `parsed`: the file as read already, outside the lock."""
+        self._require_database()
+        parsed = parsed if parsed is not None else read_conditions_file(file_name, content, programme, self.limits)
+        return self._written(
+            conditions.set_conditions(self.writer, parsed, content, programme, reason, _actor(who)), who
+        )
+
+    def restore_conditions(
+        self, programme: Programme, ahsn: str, version: int, reason: str, **who: Unpack[Who]
+    ) -> SetConditions:
+        """Make an earlier version of an AHSN's conditions current again (as a new version)."""
+        self._require_database()
+        return self._written(conditions.restore(self.writer, programme, ahsn, version, reason, _actor(who)), who)
 
     # ---- making the database current ---------------------------------------------------
 

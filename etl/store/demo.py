@@ -8,9 +8,11 @@ import re
 from pathlib import Path
 
 from etl.events import SignOff
+from etl.pathways.conditions_file import read_conditions_file
 from etl.programmes import Programme
 from etl.quarters import Quarter
 from etl.reading.limits import ReadLimits
+from etl.store import conditions as setting_conditions
 from etl.store import returns
 from etl.store import trajectories as setting
 from etl.store.commands import Actor, Writer, envelope
@@ -20,9 +22,16 @@ DEMO_USER = "demo data"
 DEMO = Actor(DEMO_USER, "embedded demo data")
 
 
-def load(writer: Writer, folder: Path, trajectories: Path | None, programme: Programme, limits: ReadLimits) -> None:
-    """Commit the demo returns, trajectories and sign-offs. The caller holds the lock, and
-    makes the database current after."""
+def load(
+    writer: Writer,
+    folder: Path,
+    trajectories: Path | None,
+    programme: Programme,
+    limits: ReadLimits,
+    conditions: Path | None = None,
+) -> None:
+    """Commit the demo returns, trajectories, illustrative spread conditions and sign-offs. The
+    caller holds the lock, and makes the database current after."""
     paths = sorted(folder.glob("*.csv"), key=_quarter_order)
     files = [(p.name, p.read_bytes()) for p in paths]
     if not files:
@@ -41,6 +50,23 @@ def load(writer: Writer, folder: Path, trajectories: Path | None, programme: Pro
             content,
             programme,
             "synthetic demo trajectory, invented to show the feature",
+            DEMO,
+            is_demo=True,
+        )
+    # Each AHSN's illustrative spread conditions (made up, so the Pathways page has live cases
+    # to show; the review's own cases are a case set of their own, never tied to AHSN names).
+    recorded = conditions / f"{programme.code}.csv" if conditions is not None else None
+    if recorded is not None and recorded.exists():
+        content = recorded.read_bytes()
+        parsed = read_conditions_file(recorded.name, content, programme, limits)
+        if not parsed.ok:
+            raise RuntimeError(f"the demo conditions {recorded} do not read: " + "; ".join(map(str, parsed.problems)))
+        setting_conditions.commit(
+            writer,
+            parsed,
+            content,
+            programme,
+            "illustrative demo conditions, made up to show the feature",
             DEMO,
             is_demo=True,
         )
