@@ -135,6 +135,7 @@ class _Rows:
         table = self.table
         rows = self._cut_ragged(table.rows)
         rows = shape.hidden_rows(table, rows, self.problem)
+        shape.hidden_columns(table, rows, self.problem)
         rows = shape.guidance_rows(table, rows, self.problem)
         rows = shape.repeated_headers(table, rows, self.problem)
         rows, merged, self.refused_cells = shape.merged_cells(table, rows, self.problem)
