@@ -395,13 +395,23 @@ def _check_owners(
                 )
             elif reference:
                 unlisted[(r.ahsn, r.trust_code)].append(r.row)
+    listed = {r.ahsn for r in parsed.records if reference.by_code(r.trust_code) is not None}
+    by_ahsn: dict[str, list[tuple[str, int]]] = defaultdict(list)
     for (ahsn, code), rows in unlisted.items():
+        by_ahsn[ahsn] += [(code, row) for row in rows]
+    for ahsn, found in by_ahsn.items():
+        if ahsn not in listed:
+            continue  # a list that knows none of the AHSN's codes is not this data's list: no word per trust
+        codes = sorted({code for code, _ in found})
+        rows = sorted(row for _, row in found)
+        one = len(codes) == 1
         parsed.warnings.append(
             Problem(
                 parsed.file_name,
                 rows[0],
                 "trust_code",
-                f"trust {code} is not in {_reference_words(programme)}, so it cannot be checked that it is {ahsn}'s",
+                f"trust{'' if one else 's'} {', '.join(codes)} {'is' if one else 'are'} not in "
+                f"{_reference_words(programme)}, so it cannot be checked that {'it is' if one else 'they are'} {ahsn}'s",
                 "If it is a trust new to the programme, nothing to do: tell the national team so they add it; "
                 "otherwise check the code",
                 tuple(rows) if len(rows) > 1 else (),
