@@ -275,3 +275,18 @@ def test_a_crafted_quarter_prints_no_traceback_from_the_real_command(store):
     )
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert result.stderr == f"error: 'Q4 9999/00' {YEARS}\n"
+
+
+def test_a_reader_that_stops_early_gets_no_traceback(store):
+    """`python -m etl history | head`: the pipe closed before the command writes."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "METRICS_DATA": str(store.root)}
+    child = subprocess.Popen(
+        [sys.executable, "-m", "etl", "history"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env
+    )
+    child.stdout.close()  # the reader is gone before the first line
+    _, err = child.communicate(timeout=120)
+    assert b"Traceback" not in err and b"BrokenPipe" not in err, err.decode()

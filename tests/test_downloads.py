@@ -52,7 +52,8 @@ def test_national_csv_holds_the_pages_numbers_as_numbers(client, db):
     assert len(rows) == 1 + len(shown) and rows[-1][0] == "England (Total)"
     for row, (_facts, row_cells) in zip(rows[1:], shown):
         assert [int(v) for v in row[1:6]] == [c.value for c in row_cells]  # every one a plain number
-        assert [int(v) for v in row[6:]] == [v for c in row_cells[:3] for v in (c.adopted, c.trusts)]
+        assert [int(v) for v in row[6:12]] == [v for c in row_cells[:3] for v in (c.adopted, c.trusts)]
+        assert row[12:] == ["", "", ""]  # revised since first published: none on the demo data
     nenc = next(r for r in rows if r[0] == "NENC")
     assert nenc[4] == "-19"  # a fall is a negative number, not "▼ −19"
 
@@ -195,3 +196,89 @@ def test_returns_download_is_for_the_national_team_only(settings, store):
     rows = csv_rows(national.get("/download/returns.csv?quarter=Q2%202020/21"))
     returned = rows[0].index("Returned")
     assert len(rows) == 16 and all(r[returned] == "true" for r in rows[1:])
+
+
+# ---- revised figures, marked in every download (issue 20) -------------------------------------
+
+
+@pytest.fixture
+def revised(store, db):
+    """KSS's Q2 2020/21 revised after sign-off (one more trust live: 50% -> 60%), approved."""
+    from etl.quarters import Quarter
+    from tests.returns import filled_return, trust_codes
+
+    q2 = Quarter.parse("Q2 2020/21")
+    not_live = next(c for c, level, kind in trust_codes(db, "KSS", q2) if level < 4 and kind == "acute")
+    [accepted] = store.load([("kss-q2.csv", filled_return(db, "KSS", q2, levels={not_live: 4}))], TCAM)
+    store.decide_revision(accepted.submission_id, True, "the trust went live in September", by="nat")
+    return not_live
+
+
+def test_a_revised_rate_is_marked_in_the_national_csv_json_and_excel(client, revised):
+    rows = csv_rows(client.get("/download/national.csv", query_string={"quarters": QUARTERS}))
+    assert rows[0][-3:] == ["Revised Q3 2018/19", "Revised Q3 2019/20", "Revised Q2 2020/21"]
+    kss = next(r for r in rows if r[0] == "KSS")
+    assert kss[3] == "60"
+    assert kss[-1].startswith("Revised ") and kss[-1].endswith(
+        ": first published 50%, now 60%. Why: the trust went live in September"
+    )
+    assert kss[-3:-1] == ["", ""]
+    total = rows[-1]
+    assert total[-1] == "Includes revised figures (KSS) since Q2 2020/21 was published"
+    data = json.loads(client.get("/download/national.json", query_string={"quarters": QUARTERS}).data)
+    [kss_json] = [r for r in data["rows"] if r["ahsn"] == "KSS"]
+    assert kss_json["revised_q2_2020_21"] == kss[-1] and kss_json["revised_q3_2019_20"] is None
+    assert any("first published" in n and "?figures=first-published" in n for n in data["notes"])
+    ws = workbook(client.get("/download/national.xlsx", query_string={"quarters": QUARTERS}))
+    header = [c.value for c in ws[4]]
+    at = header.index("Adoption rate Q2 2020/21 (%)")
+    kss_row = next(r for r in ws.iter_rows(min_row=5) if r[0].value == "KSS")
+    assert kss_row[at].value == 0.6 and "✎" in kss_row[at].number_format  # a symbol, not colour alone
+    assert "✎" not in kss_row[at - 1].number_format
+    assert any(isinstance(c.value, str) and c.value.startswith("44% ✎") for c in ws["A"])  # the key
+
+
+def test_first_published_figures_in_the_downloads_are_what_the_board_saw(client, revised):
+    query = {"quarters": QUARTERS, "figures": "first-published"}
+    rows = csv_rows(client.get("/download/national.csv", query_string=query))
+    kss = next(r for r in rows if r[0] == "KSS")
+    assert kss[3] == "50" and ": first published 50%, since revised to 60%" in kss[-1]
+    trusts = csv_rows(client.get("/download/trusts.csv", query_string=query))
+    head = trusts[0]
+    row = next(r for r in trusts if r[2] == revised and r[1] == "Q2 2020/21")
+    assert row[head.index("Adoption level")] != "4"
+    assert "since revised to 4" in row[head.index("Revised since first published")]
+    now = csv_rows(client.get("/download/trusts.csv", query_string={"quarters": QUARTERS}))
+    row = next(r for r in now if r[2] == revised and r[1] == "Q2 2020/21")
+    assert row[head.index("Adoption level")] == "4"
+    said = row[head.index("Revised since first published")]
+    assert said.startswith("Revised ") and said.endswith(
+        " (approved revision): level first published 3, now 4; referrals made first published blank, now 100; "
+        "referrals completed first published blank, now 60. Why: the trust went live in September"
+    )
+    # a trust is marked exactly where its figures differ from what was first published
+    figures = [head.index(c) for c in ("Trust type", "Adoption level", "Referrals made", "Referrals completed")]
+    then = {r[2]: [r[i] for i in figures] for r in trusts if r[0] == "KSS" and r[1] == "Q2 2020/21"}
+    kss_now = [r for r in now if r[0] == "KSS" and r[1] == "Q2 2020/21"]
+    assert {r[2] for r in kss_now if r[head.index("Revised since first published")]} == {
+        r[2] for r in kss_now if [r[i] for i in figures] != then[r[2]]
+    }
+    assert any(not r[head.index("Revised since first published")] for r in kss_now)
+
+
+def test_an_ahsn_s_trusts_download_marks_the_revised_trust(client, revised):
+    rows = csv_rows(client.get("/download/ahsn/kss.csv"))
+    head = rows[0]
+    [row] = [r for r in rows if r[2] == revised]
+    assert row[head.index("Adoption level")] == "4" and "level first published" in row[-1]
+    first = csv_rows(client.get("/download/ahsn/kss.csv", query_string={"figures": "first-published"}))
+    [row] = [r for r in first if r[2] == revised]
+    assert row[head.index("Adoption level")] != "4" and "since revised to 4" in row[-1]
+    ws = workbook(client.get("/download/ahsn/kss.xlsx"))
+    header = [c.value for c in ws[4]]
+    level = header.index("Adoption level")
+    marked = [r for r in ws.iter_rows(min_row=5) if r[2].value == revised]
+    assert "✎" in marked[0][level].number_format
+    data = json.loads(client.get("/download/ahsn/kss.json").data)
+    assert revised in [r["trust_code"] for r in data["rows"] if r["revised"]]
+    assert all(r["revised"] is None for r in data["rows"] if r["quarter"] != "Q2 2020/21")

@@ -35,3 +35,21 @@ def test_make_run_serves_on_the_host_and_port_settings():
         "METRICS_HOST": "127.0.0.1",
         "METRICS_PORT": "8050",
     }
+
+
+def test_the_two_commands_come_first():
+    """A newcomer sees them before the screenshots, within the first screenful."""
+    assert README.index("## The two commands") < README.index("<!-- screenshots -->")
+    assert README[: README.index("make test ")].count("\n") < 25
+
+
+def test_the_demo_readme_names_commands_that_exist():
+    import re
+
+    demo = (ROOT / "data" / "demo" / "README.md").read_text()
+    modules = set(re.findall(r"python -m ([\w.]+)", demo))
+    assert modules and "etl.demo" not in modules
+    for module in modules:
+        path = ROOT / (module.replace(".", "/") + ".py")
+        package = ROOT / module.replace(".", "/") / "__main__.py"
+        assert path.exists() or package.exists(), module

@@ -13,6 +13,7 @@ from etl.problems import ReturnRejected
 from etl.programmes import TCAM
 from etl.quarters import Quarter
 from etl.queries import Database
+from etl.reference import organisations
 from etl.store import Store
 from tests.returns import NEXT_QUARTER, filled_return, trust_codes
 
@@ -129,8 +130,10 @@ def test_a_trust_already_in_another_ahsns_return_is_refused(store, db):
     )
     with pytest.raises(ReturnRejected) as refused:
         store.load([("w.csv", content)], TCAM)
+    name = organisations(TCAM).by_code(oxford_code).name
     assert [p.message for p in refused.value.problems] == [
-        f"trust {oxford_code} is already in Oxford's return for Q2 2020/21"
+        f"trust {oxford_code} is {name}, one of Oxford's trusts in the reference list of TCAM trusts, not Wessex's "
+        "(Oxford's return for Q2 2020/21 holds it)"
     ]
 
 

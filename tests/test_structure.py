@@ -102,6 +102,7 @@ ETL_LAYERS = [
             "etl.quarters",
             "etl.ahsns",
             "etl.programmes",
+            "etl.reference",
             "etl.problems",
             "etl.errors",
             "etl.files",

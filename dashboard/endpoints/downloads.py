@@ -26,7 +26,7 @@ from dashboard.context import services
 from dashboard.endpoints.attachments import attachment
 from dashboard.presentation import sheets, tables
 from dashboard.presentation.collection import ReturnsView, returns_grid
-from dashboard.presentation.views import AhsnView, CompareView, NationalView
+from dashboard.presentation.views import AhsnView, CompareView, NationalView, sorted_trusts
 from dashboard.security.auth import may, require
 from etl import milestones, queries, report
 from etl.permissions import Action
@@ -59,9 +59,12 @@ def _sheet(table: str, slug: str | None) -> tuple[sheets.Sheet, str]:
         sheet = tables.trusts(
             view.trust_rows(db, programme),
             programme,
-            f"Every trust in the {programme.short_name} returns for {labels}",
+            f"Every trust in the {programme.short_name} returns for {labels}"
+            + (", as first published" if view.first_published else ""),
             "trusts",
             comments=may(Action.SEE_COMMENTS),
+            revisions=tables.trust_revisions(view.trust_revisions(db, programme), programme, view.first_published),
+            first_published=view.first_published,
         )
         return (sheet, f"{code}-trusts-{span}")
     if table == "ahsn":
@@ -71,12 +74,20 @@ def _sheet(table: str, slug: str | None) -> tuple[sheets.Sheet, str]:
         if view.now is None:
             abort(404, f"{view.ahsn.short_name} has made no return yet.")
         q = view.now.quarter
+        first_published = args.get("figures") == "first-published"
+        trusts = view.trusts
+        if first_published:  # the AHSN's latest return as first published, sorted as the page sorts it
+            trusts, _ = sorted_trusts(queries.trusts(db, programme, view.ahsn.short_name, q.index, True), view.sort)
+        changed = queries.trust_revisions(db, programme, [q.index])
         sheet = tables.trusts(
-            view.trusts,
+            trusts,
             programme,
-            f"Trusts in the {view.ahsn.short_name} return for {q.label}",
+            f"Trusts in the {view.ahsn.short_name} return for {q.label}"
+            + (", as first published" if first_published else ""),
             view.ahsn.slug,
             comments=may(Action.SEE_COMMENTS, view.ahsn.short_name),
+            revisions=tables.trust_revisions(changed, programme, first_published),
+            first_published=first_published,
         )
         return (sheet, f"{code}-{view.ahsn.slug}-trusts-{q.key}")
     if table == "compare":

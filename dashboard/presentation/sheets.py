@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 
 import xlsxwriter
 
-from dashboard.presentation.national_table import SMALL_MARK, STYLES
+from dashboard.presentation.national_table import REVISED_MARK, SMALL_MARK, STYLES
 from etl.templates import neutralise
 
 # How each kind of column is written: Excel number format (None: text), JSON type.
@@ -57,6 +57,8 @@ class Sheet:
     notes: list[str] = field(default_factory=list)
     styles: list[list[str | None]] | None = None  # a STYLES key per cell (Excel fills), or None
     small: list[list[bool]] | None = None  # cells marked † (few trusts) in Excel
+    # cells marked ✎ in Excel: a figure changed since first published (its words in a column of their own)
+    revised: list[list[bool]] | None = None
     key: list[tuple[str, str, str]] = field(default_factory=list)  # Excel key: (style, sample, label)
 
     def with_as_of(self, as_of: str, address: str) -> Sheet:
@@ -110,8 +112,8 @@ def to_excel(sheet: Sheet) -> bytes:
     head = book.add_format({"bold": True, "text_wrap": True, "valign": "top", "bottom": 1})
     formats: dict[tuple, object] = {}
 
-    def fmt(kind: str, style: str | None = None, small: bool = False, is_bold: bool = False):
-        key = (kind, style, small, is_bold)
+    def fmt(kind: str, style: str | None = None, small: bool = False, is_bold: bool = False, revised: bool = False):
+        key = (kind, style, small, is_bold, revised)
         if key not in formats:
             spec: dict = {"bold": is_bold}
             number = KINDS[kind][0]
@@ -121,6 +123,8 @@ def to_excel(sheet: Sheet) -> bytes:
                 number = RATE_FORMATS[style]
             if small and number:
                 number = ";".join(f'{part}" {SMALL_MARK}"' for part in number.split(";"))
+            if revised and number:
+                number = ";".join(f'{part}" {REVISED_MARK}"' for part in number.split(";"))
             if number:
                 spec["num_format"] = number
             if style:
@@ -150,7 +154,8 @@ def to_excel(sheet: Sheet) -> bytes:
         for c, (column, value) in enumerate(zip(sheet.columns, row)):
             style = sheet.styles[r - top - 1][c] if sheet.styles else None
             small = bool(sheet.small[r - top - 1][c]) if sheet.small else False
-            cell = fmt(column.kind, style, small, is_total and c == 0)
+            revised = bool(sheet.revised[r - top - 1][c]) if sheet.revised else False
+            cell = fmt(column.kind, style, small, is_total and c == 0, revised)
             if value is None:
                 ws.write_blank(r, c, None, cell)
             elif column.kind == "bool":
@@ -168,7 +173,7 @@ def to_excel(sheet: Sheet) -> bytes:
         below += len(sheet.notes) + 1
         ws.write_string(below, 0, "Key", bold)
         for i, (style, sample, label) in enumerate(sheet.key, start=1):
-            ws.write_string(below + i, 0, sample, fmt("text", style))
+            ws.write_string(below + i, 0, sample, fmt("text", style) if style else bold)
             ws.write_string(below + i, 1, _text(label))
     ws.set_row(top, 45)
     ws.freeze_panes(top + 1, 1)

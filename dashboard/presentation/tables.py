@@ -8,12 +8,24 @@ from __future__ import annotations
 
 import pandas as pd
 
-from dashboard.presentation.national_table import SMALL_MARK, STYLES, Targets, caption, cells
+from dashboard.presentation.national_table import REVISED_MARK, SMALL_MARK, STYLES, Targets, caption, cells
 from dashboard.presentation.sheets import Column, Sheet
 from etl import words
 from etl.programmes import Programme
 from etl.quarters import Quarter
 from etl.report import NationalTable, target_sentence
+
+REVISED_KEY = "Revised since first published: when, from what, to what and why in the column 'Revised ...'"
+REVISED_NOTE = (
+    f"{REVISED_MARK} (Excel) and the columns 'Revised ...' (CSV, Excel; revised_... in JSON): a published figure "
+    "changed since it was first published (an approved revision, or a return quarantined), with when, the figure "
+    "first published, the figure now, and why. Add ?figures=first-published to the address for the figures as "
+    "first published."
+)
+FIRST_PUBLISHED_NOTE = (
+    "The figures as each quarter was first published (?figures=first-published), not as they stand now: "
+    f"{REVISED_MARK} (Excel) and the columns 'Revised ...' say which have been revised since, to what and why."
+)
 
 
 def national(table: NationalTable, programme: Programme, trajectory: Targets | None = None) -> Sheet:
@@ -39,15 +51,18 @@ def national(table: NationalTable, programme: Programme, trajectory: Targets | N
                 Column(f"Trajectory target {q.label} (%)", f"trajectory_{q.key}", "percent"),
                 Column(f"On its trajectory {q.label}", f"on_trajectory_{q.key}", "bool"),
             ]
-    rows, styles, small = [], [], []
+    columns += [Column(f"Revised {q.label}", f"revised_{q.key}", width=40) for q in rates]
+    rows, styles, small, revised = [], [], [], []
     for facts, row_cells in cells(table, programme, trajectory):
         name = "England (Total)" if facts["is_total"] else facts["ahsn"]
         made_of = [v for c in row_cells[: len(rates)] for v in (c.adopted, c.trusts)]
         if trajectory is not None:
             made_of += [v for c in row_cells[: len(rates)] for v in (c.target, c.on)]
+        made_of += [c.revised for c in row_cells[: len(rates)]]
         rows.append([name] + [c.value for c in row_cells] + made_of)
         styles.append([None] + [c.style for c in row_cells] + [None] * len(made_of))
         small.append([False] + [c.small for c in row_cells] + [False] * len(made_of))
+        revised.append([False] + [bool(c.revised) for c in row_cells] + [False] * len(made_of))
     points = programme.big_change_points
     rate_key = (
         [
@@ -67,8 +82,10 @@ def national(table: NationalTable, programme: Programme, trajectory: Targets | N
         ("increase", "▲ +10", STYLES["increase"]["label"]),
         ("big-increase", f"▲▲ +{points + 1}", STYLES["big-increase"]["label"].format(points=points)),
         ("decrease", "▼ −10", STYLES["decrease"]["label"]),
+        (None, f"44% {REVISED_MARK}", REVISED_KEY),
     ]
     notes = national_notes(table, programme)
+    notes.append(REVISED_NOTE if not table.first_published else FIRST_PUBLISHED_NOTE)
     if trajectory is not None:
         notes.append(
             "Against each AHSN's own trajectory: the target its trajectory set for the quarter (its latest "
@@ -83,6 +100,7 @@ def national(table: NationalTable, programme: Programme, trajectory: Targets | N
         notes=notes,
         styles=styles,
         small=small,
+        revised=revised,
         key=key,
     )
 
@@ -104,9 +122,70 @@ def _whole(value) -> int | None:
     return None if value is None or pd.isna(value) else int(value)
 
 
-def trusts(frame: pd.DataFrame, programme: Programme, title: str, stem: str, comments: bool = True) -> Sheet:
+def trust_revisions(changed: pd.DataFrame, programme: Programme, first_published: bool) -> dict[tuple, tuple[str, set]]:
+    """(AHSN, quarter index, trust code) -> the words of a trust's revision since first published
+    (etl.queries.trust_revisions), and which of its figures changed ('trust_type', 'adoption_level',
+    'referrals_made', 'referrals_completed')."""
+    out = {}
+    for r in changed.to_dict("records"):
+        when = f"Revised {r['changed_at']:%-d %b %Y}" if not pd.isna(r["changed_at"]) else "Revised"
+        how = f" ({r['how']})" if isinstance(r.get("how"), str) and r["how"] else ""
+        why = f". Why: {r['reason']}" if isinstance(r.get("reason"), str) and r["reason"] else ""
+        if not r["in_first"]:
+            figures, changed_columns = "not in the return first published", set(_FIGURES)
+        elif not r["in_now"]:
+            figures, changed_columns = "no longer in the return", set(_FIGURES)
+        else:
+            parts, changed_columns = [], set()
+            for column, label in _FIGURES.items():
+                before, now = r[f"first_{_SHORT[column]}"], r[f"now_{_SHORT[column]}"]
+                if _same(before, now):
+                    continue
+                changed_columns.add(column)
+                shown = [words.type_words(v) if column == "trust_type" else _shown(v) for v in (before, now)]
+                parts.append(
+                    f"{label} first published {shown[0]}, {'since revised to' if first_published else 'now'} {shown[1]}"
+                )
+            figures = "; ".join(parts)
+        out[(r["ahsn"], int(r["quarter_index"]), r["trust_code"])] = (f"{when}{how}: {figures}{why}", changed_columns)
+    return out
+
+
+_FIGURES = {
+    "trust_type": "type",
+    "adoption_level": "level",
+    "referrals_made": "referrals made",
+    "referrals_completed": "referrals completed",
+}
+_SHORT = {"trust_type": "type", "adoption_level": "level", "referrals_made": "made", "referrals_completed": "completed"}
+
+
+def _same(a, b) -> bool:
+    blank_a, blank_b = (
+        a is None or (not isinstance(a, str) and pd.isna(a)),
+        b is None or (not isinstance(b, str) and pd.isna(b)),
+    )
+    return (blank_a and blank_b) or (not blank_a and not blank_b and a == b)
+
+
+def _shown(value) -> str:
+    return "blank" if value is None or pd.isna(value) else f"{int(value):,}"
+
+
+def trusts(
+    frame: pd.DataFrame,
+    programme: Programme,
+    title: str,
+    stem: str,
+    comments: bool = True,
+    revisions: dict[tuple, tuple[str, set]] | None = None,
+    first_published: bool = False,
+) -> Sheet:
     """Trust rows (etl.queries.trust_rows): one row per trust and return; `comments`: with the
-    comments kept with each trust (blank otherwise)."""
+    comments kept with each trust (blank otherwise); `revisions` (trust_revisions): each trust's
+    figures revised since first published, marked and said; `first_published`: the rows are the
+    figures as first published."""
+    revisions = revisions or {}
     columns = [
         Column("AHSN", "ahsn", width=20),
         Column("Quarter", "quarter", width=11),
@@ -123,10 +202,17 @@ def trusts(frame: pd.DataFrame, programme: Programme, title: str, stem: str, com
         Column("Referrals completed", "referrals_completed", "whole"),
         Column("Completion rate (%)", "completion_percent", "percent"),
         Column("Comment", "comment", width=40),
+        Column("Revised since first published", "revised", width=50),
     ]
-    rows = []
+    marked = {"trust_type": 4, "adoption_level": 6, "referrals_made": 11, "referrals_completed": 12}
+    rows, revised = [], []
     for r in frame.to_dict("records"):
         level, before = int(r["adoption_level"]), _whole(r["previous_level"])
+        said, changed = revisions.get((r["ahsn"], int(r["quarter_index"]), r["trust_code"]), (None, set()))
+        flags = [False] * len(columns)
+        for column in changed:
+            flags[marked[column]] = True
+        revised.append(flags)
         rows.append(
             [
                 r["ahsn"],
@@ -146,6 +232,7 @@ def trusts(frame: pd.DataFrame, programme: Programme, title: str, stem: str, com
                 r.get("comment")
                 if comments and isinstance(r.get("comment"), str) and r.get("comment").strip()
                 else None,
+                said,
             ]
         )
     notes = [
@@ -153,8 +240,16 @@ def trusts(frame: pd.DataFrame, programme: Programme, title: str, stem: str, com
         f"{words.organisations(programme)} are listed as returned.",
         "Level in the quarter before: blank when the trust was not in the AHSN's return for that quarter. "
         "Referrals: blank when the return did not give them. Completion rate: completed as a share of made.",
+        FIRST_PUBLISHED_NOTE
+        if first_published
+        else REVISED_NOTE.replace("columns 'Revised ...'", "column 'Revised since first published'").replace(
+            "revised_... in JSON", "revised in JSON"
+        ),
     ]
-    return Sheet(stem, title, columns, rows, notes=notes)
+    if first_published:
+        notes[-1] = notes[-1].replace("columns 'Revised ...'", "column 'Revised since first published'")
+    key = [(None, f"4 {REVISED_MARK}", REVISED_KEY.replace("'Revised ...'", "'Revised since first published'"))]
+    return Sheet(stem, title, columns, rows, notes=notes, revised=revised, key=key)
 
 
 def ahsn_rates(

@@ -116,8 +116,12 @@ class NationalView:
         return _search(**{**current, **changes})
 
     def trust_rows(self, db: Database, programme: Programme) -> pd.DataFrame:
-        """Every trust row of every return the table is made of."""
-        return queries.trust_rows(db, programme, [q.index for q in self.quarters])
+        """Every trust row of every return the table is made of (as first published, when asked)."""
+        return queries.trust_rows(db, programme, [q.index for q in self.quarters], first_published=self.first_published)
+
+    def trust_revisions(self, db: Database, programme: Programme) -> pd.DataFrame:
+        """Each trust of those returns revised since first published (etl.queries.trust_revisions)."""
+        return queries.trust_revisions(db, programme, [q.index for q in self.quarters])
 
 
 def trajectory_targets(

@@ -27,6 +27,7 @@ from etl.queries.adoption import (
     loaded_quarters,
     store_status,
     trust_codes_missing,
+    trust_revisions,
     trust_rows,
     trusts,
 )
@@ -79,6 +80,7 @@ __all__ = [
     "trajectory_targets",
     "trajectory_versions",
     "trust_codes_missing",
+    "trust_revisions",
     "trust_rows",
     "trusts",
 ]

@@ -144,20 +144,81 @@ _TRUST_ROWS = """
     WHERE t.programme = ? AND list_contains(?, t.quarter_index)"""
 
 
-def trust_rows(db: Database, programme: Programme, quarter_indexes: list[int], ahsn: str | None = None) -> pd.DataFrame:
+# The rows as each quarter was first published (?figures=first-published): a published quarter's
+# returns as signed off, any other quarter's as they stand.
+_FIRST_PUBLISHED_ROWS = """
+    WITH shown_rows AS (
+        SELECT r.* FROM submitted_rows r
+        JOIN first_published_returns f USING (submission_id, programme, ahsn, quarter_index)
+        UNION ALL
+        SELECT t.* FROM trust_returns t
+        ANTI JOIN first_published_returns f USING (programme, ahsn, quarter_index)
+    )"""
+
+
+def trust_rows(
+    db: Database,
+    programme: Programme,
+    quarter_indexes: list[int],
+    ahsn: str | None = None,
+    first_published: bool = False,
+) -> pd.DataFrame:
     """Every trust row of the current returns for these quarters (optionally one AHSN's), with
     whether the trust counts toward the rate, whether it counts as adopted, and its level in the
-    quarter before (if it was in that return). AHSNs in the national table's order."""
+    quarter before (if it was in that return). AHSNs in the national table's order. With
+    `first_published`, a published quarter's rows as it was first published."""
     sql, params = _TRUST_ROWS, [programme.code, list(quarter_indexes)]
+    if first_published:
+        sql = _FIRST_PUBLISHED_ROWS + sql.replace("trust_returns", "shown_rows")
     if ahsn is not None:
         sql += " AND t.ahsn = ?"
         params.append(ahsn)
     return db.query(sql + " ORDER BY t.quarter_index, a.table_order, t.trust_name, t.trust_code", params)
 
 
-def trusts(db: Database, programme: Programme, ahsn: str, quarter_index: int) -> pd.DataFrame:
+def trusts(
+    db: Database, programme: Programme, ahsn: str, quarter_index: int, first_published: bool = False
+) -> pd.DataFrame:
     """The trusts of one return (see trust_rows)."""
-    return trust_rows(db, programme, [quarter_index], ahsn)
+    return trust_rows(db, programme, [quarter_index], ahsn, first_published)
+
+
+def trust_revisions(db: Database, programme: Programme, quarter_indexes: list[int]) -> pd.DataFrame:
+    """Each trust whose row differs from the one first published (a revision approved, or a
+    return quarantined, since its quarter was published): its type, level and referrals first
+    published and now (blank where the trust was not in that return), when, why and how."""
+    return db.query(
+        """
+        WITH first AS (
+            SELECT v.ahsn, v.quarter_index, r.trust_code, r.trust_name, r.trust_type, r.adoption_level,
+                   r.referrals_made, r.referrals_completed
+            FROM revisions v JOIN submitted_rows r ON r.submission_id = v.first_submission_id
+             AND r.programme = v.programme AND r.ahsn = v.ahsn AND r.quarter_index = v.quarter_index
+            WHERE v.programme = $1 AND list_contains($2, v.quarter_index)),
+        now AS (
+            SELECT v.ahsn, v.quarter_index, r.trust_code, r.trust_name, r.trust_type, r.adoption_level,
+                   r.referrals_made, r.referrals_completed
+            FROM revisions v JOIN submitted_rows r ON r.submission_id = v.current_submission_id
+             AND r.programme = v.programme AND r.ahsn = v.ahsn AND r.quarter_index = v.quarter_index
+            WHERE v.programme = $1 AND list_contains($2, v.quarter_index))
+        SELECT coalesce(n.ahsn, f.ahsn) AS ahsn, coalesce(n.quarter_index, f.quarter_index) AS quarter_index,
+               coalesce(n.trust_code, f.trust_code) AS trust_code,
+               f.trust_code IS NOT NULL AS in_first, n.trust_code IS NOT NULL AS in_now,
+               f.trust_type AS first_type, f.adoption_level AS first_level,
+               f.referrals_made AS first_made, f.referrals_completed AS first_completed,
+               n.trust_type AS now_type, n.adoption_level AS now_level,
+               n.referrals_made AS now_made, n.referrals_completed AS now_completed,
+               v.changed_at, v.reason, v.how
+        FROM now n FULL JOIN first f USING (ahsn, quarter_index, trust_code)
+        JOIN revisions v ON v.programme = $1 AND v.ahsn = coalesce(n.ahsn, f.ahsn)
+         AND v.quarter_index = coalesce(n.quarter_index, f.quarter_index)
+        WHERE f.trust_code IS NULL OR n.trust_code IS NULL
+           OR f.trust_type IS DISTINCT FROM n.trust_type OR f.adoption_level IS DISTINCT FROM n.adoption_level
+           OR f.referrals_made IS DISTINCT FROM n.referrals_made
+           OR f.referrals_completed IS DISTINCT FROM n.referrals_completed
+        ORDER BY quarter_index, ahsn, trust_code""",
+        [programme.code, list(quarter_indexes)],
+    )
 
 
 def trust_codes_missing(db: Database, programme: Programme, ahsn: str, quarter_index: int) -> pd.DataFrame:

@@ -72,6 +72,24 @@ def current_rows(path: Path | None, quarter_indexes: set[int]) -> pd.DataFrame:
     )
 
 
+CODE_HISTORY = ["trust_code", "ahsn", "first_quarter", "last_quarter"]
+
+
+def code_history(path: Path | None, programme: Programme, codes: set[str]) -> pd.DataFrame:
+    """For each of these codes and each AHSN whose current returns have held it (any quarter),
+    the first and the latest quarter it did: who held a trust, and when a merged trust's
+    successor first took its place."""
+    if path is None or not codes:
+        return pd.DataFrame(columns=CODE_HISTORY)
+    return read(
+        path,
+        """SELECT trust_code, ahsn, min(quarter_index) AS first_quarter, max(quarter_index) AS last_quarter
+           FROM trust_returns WHERE programme = ? AND list_contains(?, trust_code)
+           GROUP BY trust_code, ahsn ORDER BY trust_code, ahsn""",
+        [programme.code, sorted(codes)],
+    )
+
+
 def collection_state(path: Path | None, programme: Programme, ahsn_names: set[str]) -> dict:
     """What the collection's warnings on a new return need: the published quarters, due dates
     set by hand, and the quarters each of these AHSNs has a current return for."""

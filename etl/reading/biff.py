@@ -35,6 +35,7 @@ FORMULA, MULRK = 0x0006, 0x00BD
 # what the reader needs besides cells: a row's flags (hidden), merged ranges, an autofilter
 ROW, MERGEDCELLS, FILTERMODE, AUTOFILTERINFO = 0x0208, 0x00E5, 0x009B, 0x009D
 ROW_HIDDEN = 0x20  # fDyZero: the row has no height
+COLINFO, COLINFO_HIDDEN = 0x007D, 0x0001  # a range of columns' width and flags; fHidden
 # records that put one value in a cell: Number, Label, RString, BoolErr, Rk, LabelSst
 ONE_CELL = (0x0203, 0x0204, 0x00D6, 0x0205, 0x027E, 0x00FD)
 
@@ -226,6 +227,11 @@ def _scan_sheet(stream: bytes, at: int, sheet: SheetScan, budget: Budget) -> Non
             for i in range(_u16(data, 0)):
                 first_row, last_row, first_col, last_col = struct.unpack_from("<HHHH", data, 2 + 8 * i)
                 budget.merge(sheet, first_row + 1, first_col, last_row + 1, last_col)
+        elif kind == COLINFO:
+            if len(data) < 10:
+                raise damaged(f"the columns of sheet '{sheet.name}' are cut short")
+            if _u16(data, 8) & COLINFO_HIDDEN:
+                sheet.hide_cols(_u16(data, 0), min(_u16(data, 2), 255))
         elif kind in (FILTERMODE, AUTOFILTERINFO):
             sheet.filtered = True
         elif kind == MULRK:

@@ -142,7 +142,7 @@ def read_book(kind: str, content: bytes, limits: ReadLimits) -> tuple[list[Grid]
 
 
 def _grid(name: str, rows: list, scan: SheetScan | None) -> Grid:
-    """A sheet's cells, with what inspecting it found: formulas, hidden rows, merged cells."""
+    """A sheet's cells, with what inspecting it found: formulas, hidden rows and columns, merged cells."""
     if scan is None:
         return Grid(name, rows)
     return Grid(
@@ -153,6 +153,7 @@ def _grid(name: str, rows: list, scan: SheetScan | None) -> Grid:
         hidden_rows=list(scan.hidden_rows),
         filtered=scan.filtered,
         merges=list(scan.merges),
+        hidden_cols=list(scan.hidden_cols),
     )
 
 

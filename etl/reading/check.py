@@ -26,6 +26,7 @@ from etl.reading.result import Interpretation, ParsedReturn
 from etl.reading.scan import Refused
 from etl.reading.table import COLUMNS, RETURN, Layout, Table, choose_delimiter, find_table
 from etl.reading.text import read_csv
+from etl.reference import name_key, organisations
 from etl.rows import TrustRow
 
 LABELS = {"quarter": "quarter", "ahsn": "AHSN"}
@@ -54,8 +55,8 @@ def _check(
     result.problems.extend(problems)
     if table is None:
         return
-    if not all(name in table.columns for name, required in COLUMNS.items() if required):
-        return  # nothing recognisable to check the rows against
+    if not all(name in table.columns or name == "trust_code" for name, required in COLUMNS.items() if required):
+        return  # nothing recognisable to check the rows against (codes may be found from names)
     if not table.rows:
         result.problems.append(
             Problem(
@@ -135,6 +136,7 @@ class _Rows:
         table = self.table
         rows = self._cut_ragged(table.rows)
         rows = shape.hidden_rows(table, rows, self.problem)
+        shape.hidden_columns(table, rows, self.problem)
         rows = shape.guidance_rows(table, rows, self.problem)
         rows = shape.repeated_headers(table, rows, self.problem)
         rows, merged, self.refused_cells = shape.merged_cells(table, rows, self.problem)
@@ -265,8 +267,11 @@ class _Rows:
                 f"Returns can be made up to the current quarter, {Quarter.containing(self.today).label}",
             )
         values["ahsn"] = take("ahsn", read.ahsn)
-        values["trust_code"] = take("trust_code", read.trust_code)
         values["trust_name"] = take("trust_name", read.trust_name)
+        if "trust_code" in columns and not (is_blank(cell["trust_code"]) and values["trust_name"]):
+            values["trust_code"] = take("trust_code", read.trust_code)
+        elif values["ahsn"] is not None and values["trust_name"] is not None:
+            values["trust_code"] = self._code_from_name(row, cell["trust_name"], values["ahsn"], values["trust_name"])
         trust_type = take("trust_type", read.trust_type, self.programme) if "trust_type" in columns else None
         values["adoption_level"] = take("adoption_level", read.level, self.programme)
         made = take("referrals_made", read.count, self.programme.max_count_per_row)
@@ -306,6 +311,40 @@ class _Rows:
             referrals_completed=completed,
             comment=comment,
         )
+
+    def _code_from_name(self, row: int, typed, ahsn: str, name: str) -> str | None:
+        """A trust named without its code: the one trust of its AHSN's reference list with that
+        name (case, spacing, punctuation, 'The' and 'NHS (Foundation) Trust' aside), said so;
+        none, or more than one, is a problem naming the row."""
+        reference = organisations(self.programme)
+        fix = f"Write the trust's ODS code in a trust_code column (the template lists {ahsn}'s trusts with theirs)"
+        if not reference:
+            self.problem(row, "trust_code", "the trust code is blank", "Write the trust's ODS code, e.g. RTH")
+            return None
+        found = reference.named(ahsn, name)
+        if len(found) == 1:
+            self.readings[("trust_code", read.shown(typed), found[0].code, f"by its name: {found[0].name}")].append(row)
+            return found[0].code
+        if found:
+            self.problem(
+                row,
+                "trust_code",
+                f"'{read.quoted(typed)}' could be any of "
+                + ", ".join(f"{o.code} ({o.name})" for o in found)
+                + f" in {ahsn}'s list of {words.organisations(self.programme)}, and the row gives no code",
+                fix,
+            )
+        else:
+            elsewhere = [o for o in reference.organisations if o.ahsn != ahsn and name_key(o.name) == name_key(name)]
+            self.problem(
+                row,
+                "trust_code",
+                f"the row gives no trust code, and '{read.quoted(typed)}' is not the name of any of {ahsn}'s "
+                f"{len(reference.of_ahsn(ahsn))} {words.organisations(self.programme)} in the reference list"
+                + "".join(f" (it is {o.ahsn}'s {o.code}, {o.name})" for o in elsewhere[:1]),
+                fix,
+            )
+        return None
 
     # ---- the whole file ---------------------------------------------------------------
 

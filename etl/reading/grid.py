@@ -39,6 +39,11 @@ class Grid:
     filtered: bool = False
     # merged cells: (first row, first column index, last row, last column index)
     merges: list[tuple[int, int, int, int]] = field(default_factory=list)
+    # columns hidden in the sheet, as (first, last, 0-based) ranges
+    hidden_cols: list[tuple[int, int]] = field(default_factory=list)
+
+    def column_hidden(self, index: int) -> bool:
+        return any(first <= index <= last for first, last in self.hidden_cols)
 
     def hidden_among(self, rows) -> list[int]:
         """Which of these row numbers are hidden in the sheet (ranges sorted, by bisection)."""

@@ -15,7 +15,8 @@ It reads content.xml only (sheets, their rows and cells, the styles that hide a 
 - a sheet is hidden when its `table:style-name` is a `style:style` whose
   `style:table-properties` say `table:display="false"`.
 Beyond what calamine reads, it notes what the reader needs to say how cells are read: rows
-hidden (`table:visibility` "collapse", or "filter" for an autofilter), merged cells
+and columns hidden (`table:visibility` "collapse", or "filter" for an autofilter; a
+`table:table-column` repeats `table:number-columns-repeated` times), merged cells
 (`table:number-rows-spanned`, `table:number-columns-spanned`), and, in a file LibreOffice
 saved (meta.xml's generator), a formula with no value and no text: LibreOffice saves every
 formula's result, and saves the empty text (=IF(...;"";...)) that way.
@@ -97,6 +98,7 @@ def _walk(data: bytes, budget: Budget, limits: ReadLimits, by_libreoffice: bool 
         "row": 0,
         "rows": 1,
         "col": 0,
+        "column": 0,  # the table:table-column elements met in the sheet
         "cell": None,
         "in_row": False,
         "elements": budget.elements_left,
@@ -134,9 +136,14 @@ def _walk(data: bytes, budget: Budget, limits: ReadLimits, by_libreoffice: bool 
                 )
                 sheets.append(sheet)
                 budget.sheets(len(sheets))
-                state.update(sheet=sheet, row=0)
+                state.update(sheet=sheet, row=0, column=0)
             return
-        if tag == "table:table-row":
+        if tag == "table:table-column":  # the sheet's columns, each declared before the rows
+            repeat = _count(attrs.get("table:number-columns-repeated"), "a number of columns")
+            if attrs.get("table:visibility") in ("collapse", "filter"):
+                sheet.hide_cols(state["column"], state["column"] + repeat - 1)
+            state["column"] += repeat
+        elif tag == "table:table-row":
             state["rows"] = _count(attrs.get("table:number-rows-repeated"), "a number of rows")
             state.update(col=0, in_row=True)
             visibility = attrs.get("table:visibility")

@@ -76,6 +76,13 @@ class SheetScan:
     # merged ranges as (first row, first column, last row, last column): rows 1-based,
     # columns 0-based, as a cell is placed
     merges: list[tuple[int, int, int, int]] = field(default_factory=list)
+    # hidden columns as (first, last, 0-based) ranges: a sheet may hide every column after the return
+    hidden_cols: list[tuple[int, int]] = field(default_factory=list)
+
+    def hide_cols(self, first: int, last: int) -> None:
+        """Columns first to last (0-based) are hidden."""
+        if first <= last:
+            self.hidden_cols.append((first, last))
 
     def hide_rows(self, first: int, last: int) -> None:
         """Rows first to last (1-based) are hidden; a run of hidden rows is kept as one range."""

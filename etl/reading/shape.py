@@ -59,6 +59,44 @@ def hidden_rows(table: Table, rows: list[tuple[int, list]], problem) -> list[tup
     return [(n, cells) for n, cells in rows if n not in hidden]
 
 
+def hidden_columns(table: Table, rows: list[tuple[int, list]], problem) -> None:
+    """Hidden columns holding anything in the table (the header row and below) are refused,
+    naming them: a column that cannot be seen may hold the figures read, or a second version
+    of them, and which was meant is not for us to guess. A hidden column left empty is nothing."""
+    grid = table.grid
+    if not grid.hidden_cols:
+        return
+    held: dict[int, list[int]] = {}  # column index -> rows where it holds something
+    for number, cells in [(table.header_row, table.header), *rows]:
+        for index, value in enumerate(cells):
+            if not is_blank(value) and grid.column_hidden(index):
+                held.setdefault(index, []).append(number)
+    if not held:
+        return
+    names = {position: name for name, position in table.columns.items()}
+
+    def called(index: int) -> str:
+        heading = table.header[index] if index < len(table.header) else None
+        what = f" ('{quoted(heading)}'" + (f", read as {names[index]})" if index in names else ")")
+        return column_letter(index) + (what if not is_blank(heading) else "")
+
+    letters = sorted(held)
+    plural = len(letters) > 1
+    problem(
+        table.header_row,
+        None,
+        f"column{'s' if plural else ''} {', '.join(called(i) for i in letters)} "
+        f"{'are' if plural else 'is'} hidden in the sheet but hold{'' if plural else 's'} something in "
+        f"{_rows_named(sorted({n for i in letters for n in held[i]}))}, so what would be read is not what can be seen",
+        "Show every column (select the whole sheet, right-click a column letter > Unhide), check what "
+        "appears, delete any column you do not mean to send, save, and upload again",
+    )
+
+
+def _rows_named(rows: list[int]) -> str:
+    return f"row {rows[0]}" if len(rows) == 1 else f"rows {row_list(rows)}"
+
+
 def merged_cells(
     table: Table, rows: list[tuple[int, list]], problem
 ) -> tuple[list[tuple[int, list]], list[Interpretation], set[tuple[int, str]]]:

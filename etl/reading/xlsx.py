@@ -43,6 +43,7 @@ OUTSIDE_ALLOWED = ("/hyperlink",)
 MACRO_FIX = "In Excel use File > Save As and choose 'Excel Workbook (.xlsx)': that copy has no macros. Upload that copy"
 LINK_FIX = "In Excel use Data > Edit Links > Break Link, save, and upload it again. " + PLAIN_COPY
 
+MAX_XLSX_COLUMNS = 16_384  # XFD, Excel's last column
 _ROW_REF = re.compile(r"[A-Za-z]{0,3}([0-9]{1,7})")
 _CELL_REF = re.compile(r"([A-Za-z]{1,3})([0-9]{1,7})")
 
@@ -330,6 +331,8 @@ def _scan_sheet(sheet: SheetScan, data: bytes, budget: Budget, long_strings: set
         elif not in_data:
             if name == "dimension":
                 _dimension(sheet, attrs, budget)
+            elif name == "col" and attrs.get("hidden") in ("1", "true"):
+                _hidden_columns(sheet, attrs)
             elif name == "sheetData":
                 in_data = True
         elif name == "c":
@@ -443,6 +446,21 @@ def _merge(sheet: SheetScan, ref: str | None, budget: Budget) -> None:
         )
     (r1, c1), (r2, c2) = corners
     budget.merge(sheet, min(r1, r2) + 1, min(c1, c2), max(r1, r2) + 1, max(c1, c2))
+
+
+def _hidden_columns(sheet: SheetScan, attrs: dict) -> None:
+    """<col min="3" max="4" hidden="1"/>: columns C to D (1-based, as Excel numbers them) hidden."""
+    try:
+        first, last = int(attrs.get("min", "")), int(attrs.get("max", attrs.get("min", "")))
+    except ValueError:
+        first = last = 0
+    if not 1 <= first <= last <= MAX_XLSX_COLUMNS:
+        raise Refused(
+            f"the Excel file is damaged: sheet {sheet_name(sheet.name)} hides columns "
+            f"'{str(attrs.get('min'))[:10]}' to '{str(attrs.get('max'))[:10]}'",
+            DAMAGED_FIX,
+        )
+    sheet.hide_cols(first - 1, last - 1)
 
 
 def _dimension(sheet: SheetScan, attrs: dict, budget: Budget) -> None:

@@ -24,6 +24,7 @@ from etl.programmes import Programme
 from etl.quarters import Quarter
 from etl.queries import files
 from etl.reading.limits import ReadLimits
+from etl.reference import organisations
 from etl.store.commands import Actor, Writer, envelope, permit
 from etl.store.records import records_json
 from etl.validate import ParsedReturn, check_against_store, parse_returns
@@ -58,19 +59,39 @@ def check(parsed: list[ParsedReturn], programme: Programme, database: Path | Non
     # not dict(groupby): a GroupBy has a .keys attribute, which dict() would call
     context = {key: frame for key, frame in rows.groupby(["ahsn", "quarter_index"])}  # noqa: C416
     state = files.collection_state(database, programme, {a for r in results if r.ok for a, _, _ in r.returns()})
+    reference = organisations(programme)
+    codes = {r.trust_code for one in results if one.ok for r in one.records}
+    codes |= {s.code for s in map(reference.successor, codes) if s is not None}
+    history = files.code_history(database, programme, codes)
     for one in results:
         if not one.ok:
             continue
         mine = {q.index + d for _, q, _ in one.returns() for d in (0, -1)}
         relevant = [f for (_, q), f in context.items() if q in mine]
-        check_against_store(one, pd.concat(relevant, ignore_index=True) if relevant else rows.iloc[0:0], programme)
+        current = pd.concat(relevant, ignore_index=True) if relevant else rows.iloc[0:0]
+        check_against_store(one, current, programme, history, reference)
         if one.ok:
+            history = _with_codes_of(history, one)
             _warn_about_the_collection(one, programme, state)
             frame = one.frame()[list(rows.columns)]
             for key, replacement in frame.groupby(["ahsn", "quarter_index"]):
                 context[key] = replacement
                 state["returned"].add(key)
     return results
+
+
+def _with_codes_of(history: pd.DataFrame, parsed: ParsedReturn) -> pd.DataFrame:
+    """The codes' history with a file of the batch stored: the files after it are checked as
+    if it were."""
+    replaced = {(a, q.index) for a, q, _ in parsed.returns()}
+    keep = [
+        not ((a, int(f)) in replaced and f == last)
+        for a, f, last in zip(history["ahsn"], history["first_quarter"], history["last_quarter"])
+    ]
+    added = pd.DataFrame(
+        [(r.trust_code, r.ahsn, r.quarter.index, r.quarter.index) for r in parsed.records], columns=files.CODE_HISTORY
+    )
+    return pd.concat([history.loc[keep], added], ignore_index=True)
 
 
 def commit(
