@@ -139,6 +139,14 @@ def parser() -> argparse.ArgumentParser:
         "--password-stdin", action="store_true", help="read the password from standard input (for scripts)"
     )
     add.add_argument("--email", help="where reminders and receipts go (if e-mail is set up)")
+    add.add_argument(
+        "--programmes",
+        metavar="CODES",
+        help="the programmes a submitter submits for, e.g. tcam,pincer (default: tcam)",
+    )
+    granted = sub.add_parser("programmes", help="set the programmes a submitter submits for (and no others)")
+    granted.add_argument("name")
+    granted.add_argument("codes", metavar="CODES", help="e.g. tcam,pincer")
     email = sub.add_parser("email", help="set a user's e-mail address (empty to remove it)")
     email.add_argument("name")
     email.add_argument("address")
@@ -178,7 +186,24 @@ def parser() -> argparse.ArgumentParser:
         "either way) or conservative (only those observed)",
     )
     pathways.add_argument("--json", action="store_true", help="print the analysis as one JSON object")
+    _every_command_takes_a_programme(parser)
     return parser
+
+
+def _every_command_takes_a_programme(parser: argparse.ArgumentParser) -> None:
+    """`--programme CODE` before or after any command, at any depth (`trajectory load`); never
+    given, METRICS_PROGRAMME's. SUPPRESS: a subcommand's parser never overwrites a code given
+    before it."""
+    parser.add_argument(
+        "--programme",
+        default=argparse.SUPPRESS,
+        metavar="CODE",
+        help="the programme to work on, e.g. pincer (default: METRICS_PROGRAMME, tcam)",
+    )
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in {id(p): p for p in action.choices.values()}.values():  # an alias is the same parser
+                _every_command_takes_a_programme(sub)
 
 
 class ArgumentProblem(ValueError):
@@ -222,10 +247,17 @@ def main(argv: list[str] | None = None, settings: Settings | None = None) -> int
         print(f"error: {err}", file=sys.stderr)
         return 2
     try:
-        context = Context.from_settings(settings or Settings.from_env())
+        settings = settings or Settings.from_env()
     except SettingsError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
+    code = getattr(args, "programme", None)
+    programme = settings.programmes.get(code.strip().lower()) if code else settings.programme
+    if programme is None:
+        known = ", ".join(settings.programmes.codes)
+        print(f"error: --programme {shortened(code)!r} is not a programme (known: {known})", file=sys.stderr)
+        return 2
+    context = Context.from_settings(settings, programme)
     try:
         return COMMANDS[args.command](context, args)
     except (QuarterError, Refusal, UserError) as err:  # anything else is a bug: its traceback shows

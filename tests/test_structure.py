@@ -101,7 +101,9 @@ ETL_LAYERS = [
         (
             "etl.quarters",
             "etl.ahsns",
+            "etl.programme_fields",
             "etl.programmes",
+            "etl.reference",
             "etl.problems",
             "etl.errors",
             "etl.files",

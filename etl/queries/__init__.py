@@ -6,6 +6,7 @@
     adoption.py      the AHSNs, the quarters with data, each AHSN's and England's rates, the trusts
     submissions.py   every submission, its rows, comments, restores and quarantines
     collection.py    sign-offs, due dates, revisions waiting and made
+    headlines.py     every programme's headline per AHSN and quarter (share, rate or count)
     trajectories.py  each AHSN's trajectory versions and the target each quarter is judged against
     files.py         uncached reads of one named file, for the store's write path and its build
 
@@ -37,6 +38,7 @@ from etl.queries.collection import (
     revisions,
 )
 from etl.queries.database import Database, Published
+from etl.queries.headlines import headlines
 from etl.queries.submissions import (
     quarantine_events,
     restore_preview,
@@ -57,6 +59,7 @@ __all__ = [
     "current_return_rows",
     "england_rates",
     "first_published_rates",
+    "headlines",
     "level_counts",
     "loaded_quarters",
     "pending_revisions",

@@ -21,6 +21,7 @@ from pathlib import Path
 from etl.build import Progress, build_database
 from etl.events import Submission
 from etl.files import fsync_file, make_folder, write_atomically
+from etl.programmes import Programmes
 from etl.queries import files
 from etl.store.log import EventLog
 from etl.store.records import rows_for
@@ -29,8 +30,9 @@ STALE_BUILD_SECONDS = 3600  # a .building file this old was left by a crashed bu
 
 
 class PublishedDatabase:
-    def __init__(self, root: Path, log: EventLog, keep_databases: int = 3):
+    def __init__(self, root: Path, log: EventLog, programmes: Programmes, keep_databases: int = 3):
         self.log = log
+        self.programmes = programmes
         self.keep_databases = keep_databases
         self.databases = Path(root) / "databases"
         self.current_file = Path(root) / "CURRENT"
@@ -62,9 +64,10 @@ class PublishedDatabase:
         build_database(
             building,
             events,
-            lambda subs: rows_for(self.log, subs, reread),
+            lambda subs: rows_for(self.log, subs, self.programmes, reread),
             start_from=None if full else self.current(),
             progress=progress,
+            programmes=self.programmes,
         )
         os.chmod(building, 0o600)
         fsync_file(building)
