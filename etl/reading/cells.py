@@ -514,17 +514,17 @@ def unknown_ahsn_fix(text: str) -> str:
     return "Use the AHSN's short name (e.g. Wessex), its full name or its Health Innovation Network name"
 
 
-def trust_code(value) -> tuple[str, str | None]:
+def trust_code(value, programme: Programme | None = None) -> tuple[str, str | None]:
+    """An organisation's code, in upper case, matching the programme's code pattern."""
     if is_blank(value):
         raise Unreadable("the trust code is blank", "Write the trust's ODS code, e.g. RTH")
     _refuse_special(value)
     text = shown(value)
     code = text.upper()
-    if not TRUST_CODE.match(code):
-        raise Unreadable(
-            f"'{shortened(text)}' is not an NHS organisation code",
-            "Use the trust's ODS code: 3 to 5 letters or digits, e.g. RTH",
-        )
+    pattern = re.compile(programme.code_pattern) if programme is not None else TRUST_CODE
+    if not pattern.match(code):
+        said = (programme.code_words, programme.code_example) if programme else ("the trust's ODS code", "RTH")
+        raise Unreadable(f"'{shortened(text)}' is not an NHS organisation code", f"Use {said[0]}, e.g. {said[1]}")
     return code, None if code == text else code
 
 

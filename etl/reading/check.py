@@ -267,7 +267,7 @@ class _Rows:
                 f"Returns can be made up to the current quarter, {Quarter.containing(self.today).label}",
             )
         values["ahsn"] = take("ahsn", read.ahsn)
-        values["trust_code"] = take("trust_code", read.trust_code)
+        values["trust_code"] = take("trust_code", read.trust_code, self.programme)
         values["trust_name"] = take("trust_name", read.trust_name)
         trust_type = take("trust_type", read.trust_type, self.programme) if "trust_type" in columns else None
         level = take("adoption_level", read.level, self.programme) if self.programme.levels else None
