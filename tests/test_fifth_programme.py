@@ -172,3 +172,22 @@ def test_an_unknown_programme_on_the_command_line_is_refused(fifth, capsys):
     code, _, err = run(fifth, ["quarters", "--programme", "nope"], capsys)
     assert code == 2 and "--programme 'nope' is not a programme (known: tcam, falls)" in err
     assert run(fifth, ["--programme", "falls", "quarters"], capsys)[0] == 0
+
+
+def test_a_count_programme_says_its_headline_when_a_return_is_loaded(fifth, tmp_path, capsys):
+    folder = fifth.programmes.folder
+    counted = DEFINITION.replace(
+        'kind = "share"\nwords = "care homes running sessions"\nunit = "percent"\ntarget_percent = 60',
+        'kind = "count"\nmeasure = "residents_completing"\nwords = "residents completing"\nunit = "people"',
+    )
+    assert counted != DEFINITION
+    (folder / "falls.toml").write_text(counted)
+    settings = settings_for(fifth.data_dir, METRICS_PROGRAMMES=str(folder), METRICS_DEMO_RETURNS="none")
+    good = tmp_path / "kss.csv"
+    good.write_text(
+        "quarter,ahsn,trust_code,trust_name,trust_type,adoption_level,residents_starting,residents_completing\n"
+        "Q1 2024/25,KSS,VM0001,Larchstow Lodge,residential,2,10,8\nQ1 2024/25,KSS,VM0002,Sorrel House,nursing,2,5,4\n"
+    )
+    code, out, err = run(settings, ["load", "--programme", "falls", str(good)], capsys)
+    assert code == 0, err
+    assert "loaded KSS Q1 2024/25: 2 care homes, 12 residents completing, submission" in out
