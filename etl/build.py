@@ -37,7 +37,7 @@ from etl.events import (
     Submission,
 )
 from etl.files import FILE_MODE, create_private
-from etl.programmes import PROGRAMMES
+from etl.programmes import Programmes, bundled
 from etl.quarters import Quarter
 from etl.queries import files
 from etl.rows import DATABASE_COLUMNS, TrustRow
@@ -45,7 +45,7 @@ from etl.rows import DATABASE_COLUMNS, TrustRow
 SQL_DIR = Path(__file__).resolve().parent
 # Bump when schema.sql or what the base tables hold changes: a database of another version
 # is never extended, only rebuilt.
-SCHEMA_VERSION = "8"
+SCHEMA_VERSION = "9"
 Progress = Callable[[int, int, str], None]
 RowsFor = Callable[[list[Submission]], dict[int, list[TrustRow]]]  # submission id -> its rows
 
@@ -59,6 +59,7 @@ def build_database(
     start_from: Path | None = None,
     progress: Progress | None = None,
     left_out: Mapping[int, str] | None = None,
+    programmes: Programmes | None = None,
 ) -> None:
     """Write a database at `path` (which must not exist) holding every event. With
     `start_from` (a published database of this schema version holding an earlier prefix of
@@ -70,7 +71,7 @@ def build_database(
         con = duckdb.connect(str(path))
         os.chmod(path, FILE_MODE)  # private before anything is written to it
         con.execute((SQL_DIR / "schema.sql").read_text())
-        _insert_reference(con)
+        _insert_reference(con, programmes if programmes is not None else bundled())
         known = 0
     else:
         shutil.copyfile(start_from, create_private(path))
@@ -135,11 +136,13 @@ def _insert_events(
     submissions = [e for e in events if isinstance(e, Submission)]
     by_submission = rows_for(submissions)
     rows: list[dict] = []
+    measures: list[dict] = []  # each row's counts, by measure
     for done, event in enumerate(submissions, start=1):
         rows.extend(
             {**r.as_database_row(), "submission_id": event.id, "programme": event.programme}
             for r in by_submission[event.id]
         )
+        measures.extend(r.measure_values() for r in by_submission[event.id])
         if progress:
             progress(done, len(submissions), event.file_name)
     # Data frames, not executemany: DuckDB reads a frame in one scan.
@@ -274,6 +277,33 @@ def _insert_events(
         "submitted_rows": pd.DataFrame(rows, columns=ROW_COLUMNS).astype(
             {"referrals_made": "Int64", "referrals_completed": "Int64"}
         ),
+        "submitted_measures": pd.DataFrame(
+            [
+                [
+                    r["submission_id"],
+                    r["programme"],
+                    r["ahsn"],
+                    r["quarter_index"],
+                    r["trust_code"],
+                    r["trust_type"],
+                    k,
+                    v,
+                ]
+                for r, values in zip(rows, measures)
+                for k, v in values.items()
+                if v is not None
+            ],
+            columns=[
+                "submission_id",
+                "programme",
+                "ahsn",
+                "quarter_index",
+                "trust_code",
+                "trust_type",
+                "measure",
+                "value",
+            ],
+        ),
     }
     for table, frame in tables.items():
         if len(frame):
@@ -335,17 +365,28 @@ def _timestamp(iso: str) -> dt.datetime:
     return dt.datetime.fromisoformat(iso).replace(tzinfo=None)
 
 
-def _insert_reference(con: duckdb.DuckDBPyConnection) -> None:
+def _insert_reference(con: duckdb.DuckDBPyConnection, programmes: Programmes) -> None:
     con.executemany(
-        "INSERT INTO programmes VALUES (?, ?, ?, ?, ?, ?)",
+        "INSERT INTO programmes VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
-            [p.code, p.short_name, p.name, p.adopted_from_level, p.target_percent, list(p.counted_trust_types)]
-            for p in PROGRAMMES.values()
+            [
+                p.code,
+                p.short_name,
+                p.name,
+                p.adopted_from_level,
+                p.target_percent,
+                list(p.counted_trust_types),
+                p.headline.kind,
+                p.headline.numerator,
+                p.headline.denominator,
+                p.headline.measure,
+            ]
+            for p in programmes
         ],
     )
     con.executemany(
         "INSERT INTO levels VALUES (?, ?, ?, ?)",
-        [[p.code, lv.number, lv.name, lv.description] for p in PROGRAMMES.values() for lv in p.levels],
+        [[p.code, lv.number, lv.name, lv.description] for p in programmes for lv in p.levels],
     )
     con.executemany(
         "INSERT INTO ahsns VALUES (?, ?, ?, ?, ?)",

@@ -31,7 +31,6 @@ from etl.commands.trajectories import cmd_trajectory
 from etl.commands.users import cmd_users
 from etl.errors import Refusal
 from etl.pathways.qca import MAX_CONDITIONS, SOLUTION_KINDS
-from etl.programmes import PROGRAMMES
 from etl.quarters import FIRST_YEAR, LAST_YEAR, Quarter, QuarterError, parse_list, shortened
 from etl.settings import Settings, SettingsError, as_markdown
 from etl.users import UserError
@@ -141,6 +140,14 @@ def parser() -> argparse.ArgumentParser:
         "--password-stdin", action="store_true", help="read the password from standard input (for scripts)"
     )
     add.add_argument("--email", help="where reminders and receipts go (if e-mail is set up)")
+    add.add_argument(
+        "--programmes",
+        metavar="CODES",
+        help="the programmes a submitter submits for, e.g. tcam,pincer (default: tcam)",
+    )
+    granted = sub.add_parser("programmes", help="set the programmes a submitter submits for (and no others)")
+    granted.add_argument("name")
+    granted.add_argument("codes", metavar="CODES", help="e.g. tcam,pincer")
     email = sub.add_parser("email", help="set a user's e-mail address (empty to remove it)")
     email.add_argument("name")
     email.add_argument("address")
@@ -182,7 +189,6 @@ def parser() -> argparse.ArgumentParser:
     pathways.add_argument(
         "--outcome", metavar="NAME", help="the outcome column (needed with --cases; the live AHSNs' is OUTCOME)"
     )
-    _programme_option(pathways)
     pathways.add_argument(
         "--solution",
         choices=SOLUTION_KINDS,
@@ -201,39 +207,33 @@ def parser() -> argparse.ArgumentParser:
     load_c.add_argument("--reason", help="why, in a few words (kept with each version; not needed with --check)")
     load_c.add_argument("--check", action="store_true", help="read and check only; print what it would change")
     load_c.add_argument("--by", help="who is recording them (default: your user name)")
-    _programme_option(load_c)
     history_c = what.add_parser("history", help="every version of every AHSN's conditions: who, when, why, what")
     history_c.add_argument("--ahsn", help="one AHSN only")
-    _programme_option(history_c)
     template_c = what.add_parser("template", help="every AHSN and condition as a file to fill in and load")
     template_c.add_argument("--output", type=Path, help="file to write (default: standard output)")
-    _programme_option(template_c)
     restore_c = what.add_parser("restore", help="make an earlier version of an AHSN's conditions current again")
     restore_c.add_argument("--ahsn", required=True)
     restore_c.add_argument("--version", type=int, required=True, help="the version, as `conditions history` numbers it")
     restore_c.add_argument("--reason", required=True, help="why, in a few words (kept with the new version)")
     restore_c.add_argument("--by", help="who is restoring it (default: your user name)")
-    _programme_option(restore_c)
+    _every_command_takes_a_programme(parser)
     return parser
 
 
-def _programme_option(command: argparse.ArgumentParser) -> None:
-    command.add_argument(
+def _every_command_takes_a_programme(parser: argparse.ArgumentParser) -> None:
+    """`--programme CODE` before or after any command, at any depth (`trajectory load`); never
+    given, METRICS_PROGRAMME's. SUPPRESS: a subcommand's parser never overwrites a code given
+    before it."""
+    parser.add_argument(
         "--programme",
-        type=_programme,
+        default=argparse.SUPPRESS,
         metavar="CODE",
-        help="the programme (default: the settings' METRICS_PROGRAMME)",
+        help="the programme to work on, e.g. pincer (default: METRICS_PROGRAMME, tcam)",
     )
-
-
-def _programme(text: str):
-
-    try:
-        return PROGRAMMES[text.strip().lower()]
-    except KeyError:
-        raise argparse.ArgumentTypeError(
-            f"'{text}' is not a programme (known: {', '.join(sorted(PROGRAMMES))})"
-        ) from None
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in {id(p): p for p in action.choices.values()}.values():  # an alias is the same parser
+                _every_command_takes_a_programme(sub)
 
 
 class ArgumentProblem(ValueError):
@@ -277,10 +277,17 @@ def main(argv: list[str] | None = None, settings: Settings | None = None) -> int
         print(f"error: {err}", file=sys.stderr)
         return 2
     try:
-        context = Context.from_settings(settings or Settings.from_env())
+        settings = settings or Settings.from_env()
     except SettingsError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
+    code = getattr(args, "programme", None)
+    programme = settings.programmes.get(code.strip().lower()) if code else settings.programme
+    if programme is None:
+        known = ", ".join(settings.programmes.codes)
+        print(f"error: --programme {shortened(code)!r} is not a programme (known: {known})", file=sys.stderr)
+        return 2
+    context = Context.from_settings(settings, programme)
     try:
         return COMMANDS[args.command](context, args)
     except (QuarterError, Refusal, UserError) as err:  # anything else is a bug: its traceback shows

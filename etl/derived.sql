@@ -262,3 +262,44 @@ SELECT id AS event_id, programme, ahsn,
        id = max(id) OVER (PARTITION BY programme, ahsn) AS is_newest,
        reason, file_name, sha256, stored_as, by_user, happened_at, source, is_demo, restored_from
 FROM condition_events;
+-- Each submission's counts for each AHSN-quarter, summed by measure over the organisations that
+-- count toward the headline (a blank, not reported, adds nothing).
+CREATE OR REPLACE TABLE return_measures AS
+SELECT m.submission_id, m.programme, m.ahsn, m.quarter_index, m.measure, sum(m.value) AS total
+FROM submitted_measures m
+JOIN programmes p ON p.code = m.programme
+WHERE list_contains(p.counted_trust_types, m.trust_type)
+GROUP BY ALL;
+
+-- The headline of every AHSN-quarter with a current return, as its programme's definition says
+-- it is made: a share (adopted counted organisations over counted organisations), a rate (the
+-- sum of one measure over the sum of another) or a count (the sum of one measure). A share or
+-- rate is a whole percent rounded half up, in integer arithmetic; a count is itself.
+CREATE OR REPLACE TABLE ahsn_headlines AS
+WITH figures AS (
+    SELECT q.programme, q.ahsn, q.quarter_index, q.quarter, q.submission_id, p.headline_kind AS kind,
+           CASE p.headline_kind
+                WHEN 'share' THEN q.adopted_trusts::HUGEINT
+                WHEN 'rate' THEN coalesce(n.total, 0)
+                WHEN 'count' THEN c.total
+           END AS numerator,
+           CASE p.headline_kind
+                WHEN 'share' THEN q.counted_trusts::HUGEINT
+                WHEN 'rate' THEN coalesce(d.total, 0)
+           END AS denominator
+    FROM ahsn_quarters q
+    JOIN programmes p ON p.code = q.programme
+    LEFT JOIN return_measures n ON n.submission_id = q.submission_id AND n.ahsn = q.ahsn
+          AND n.quarter_index = q.quarter_index AND n.measure = p.headline_numerator
+    LEFT JOIN return_measures d ON d.submission_id = q.submission_id AND d.ahsn = q.ahsn
+          AND d.quarter_index = q.quarter_index AND d.measure = p.headline_denominator
+    LEFT JOIN return_measures c ON c.submission_id = q.submission_id AND c.ahsn = q.ahsn
+          AND c.quarter_index = q.quarter_index AND c.measure = p.headline_measure
+)
+SELECT programme, ahsn, quarter_index, quarter, submission_id, kind,
+       (CASE WHEN kind = 'count' THEN numerator
+             WHEN denominator > 0 THEN (200 * numerator + denominator) // (2 * denominator)
+        END)::BIGINT AS value,
+       numerator::BIGINT AS numerator,
+       denominator::BIGINT AS denominator
+FROM figures;

@@ -4,8 +4,9 @@ Each thing a user may do is a named `Action`; `allowed(user, action, ahsn=..., p
 decides it, and `why_not(...)` says why not, in words a user can act on. The policy is the
 table `POLICY` below, one line an action: the store checks it for every write a signed-in user
 makes, every endpoint before it acts, every page before it offers a button. `user` is None for
-someone not signed in. Roles (etl/users.py): an AHSN submitter acts for one AHSN, a national
-administrator for every AHSN and for the collection as a whole.
+someone not signed in. Roles (etl/users.py): an AHSN submitter acts for one AHSN in the
+programmes they are granted, a national administrator for every AHSN and programme and for the
+collection as a whole.
 
 An action about one AHSN's things is asked with `ahsn` (its short name); without it, the
 question is whether the user may do it for any AHSN at all (is there a button to show?).
@@ -56,8 +57,12 @@ def signed_in(user: User | None, ahsn: str | None, programme: Programme | None) 
 
 
 def for_own_ahsn(user: User | None, ahsn: str | None, programme: Programme | None) -> bool:
-    """A national administrator for every AHSN; a submitter for their own."""
-    return user is not None and (user.is_national or ahsn is None or ahsn == user.ahsn)
+    """A national administrator for every AHSN; a submitter for their own, in a programme they
+    are granted (asked without a programme: in any of theirs)."""
+    return user is not None and (
+        user.is_national
+        or ((ahsn is None or ahsn == user.ahsn) and (programme is None or user.works_on(programme.code)))
+    )
 
 
 def national(user: User | None, ahsn: str | None, programme: Programme | None) -> bool:
@@ -147,6 +152,12 @@ def why_not(
         return f"Only the national team may {action.value}."
     if POLICY[action] is nobody:
         return f"You may not {action.value}: another national administrator approves it."
+    if programme is not None and not user.works_on(programme.code) and ahsn in (None, user.ahsn):
+        return (
+            f"You may not {action.value} for {programme.short_name}: your account is for "
+            f"{', '.join(c.upper() for c in user.programmes)} only. Ask the national team to add "
+            f"{programme.short_name} to it."
+        )
     whose = f" for {ahsn}" if ahsn else ""
     return (
         f"You may not {action.value}{whose}: that is for {who_may(action, programme)} (you are a {user.description})."

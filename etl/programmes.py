@@ -1,16 +1,40 @@
-"""The national programmes the dashboard knows, each defined once.
+"""The national programmes, each one a definition file: read, checked and held frozen.
 
-Everything programme-specific (adoption levels, what counts as adopted, the target, the
-quarters the national review used as checkpoints) lives here, so a second programme is a
-second entry in PROGRAMMES, not a change to the store, the validation or the pages.
+A programme is `data/programmes/<code>.toml` (the folder is METRICS_PROGRAMMES) beside its
+reference list of organisations: its names, its organisations and which of their types count,
+the measures a return carries, the headline and its target, trajectories, due dates and
+milestones. Everything programme-specific is said there, so adding a programme is adding a
+definition, never a change to the code: the rest of the code branches on a definition's kinds
+(a headline's `share`, `rate` or `count`), never on a programme's code.
+
+Every field is declared once in FIELDS (its kind, whether it is required, what it means), which
+both checks a definition field by field (a mistake stops start-up with a message naming the
+file and the field, like a bad setting) and writes docs/programmes.md's table (a test holds
+them together).
+
+Light on purpose (stdlib only): the reading child imports it, and is handed the definition's
+text (`Programme.source`) rather than a path.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+import re
+import tomllib
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
 
+from etl.programme_fields import BY_KEY, CODE, MOST_PER_RETURN, MOST_PER_ROW, Field
 from etl.quarters import Quarter
+
+BUNDLED = Path(__file__).resolve().parent.parent / "data" / "programmes"
+HEADLINE_KINDS = ("share", "rate", "count")
+SET_BY = ("ahsn", "national")
+
+
+class DefinitionError(ValueError):
+    """A programme definition that cannot be used; the message names the file and each field."""
 
 
 @dataclass(frozen=True)
@@ -21,22 +45,74 @@ class Level:
 
 
 @dataclass(frozen=True)
+class OrganisationType:
+    key: str  # as a return and the database write it: "mental_health"
+    words: str  # as said: "mental health"
+    counts: bool  # whether an organisation of this type counts toward the headline
+    aliases: tuple[str, ...] = ()  # other ways a return may write it ("mh")
+
+
+@dataclass(frozen=True)
+class Measure:
+    key: str  # the return's column and the database's name: "referrals_made"
+    words: str  # "referrals made"
+    max_per_row: int  # the most one organisation can plausibly report in a quarter
+    meaning: str = ""  # what the column holds, for messages
+    headings: tuple[str, ...] = ()  # other headings people give the column
+    stems: tuple[str, ...] = ()  # word beginnings of a heading that may be the column misnamed
+    noun: str = ""  # what one of it is, in messages: "referrals" ("'x' is not a count of referrals")
+    typical: str = ""  # how many a real row holds, in messages: "hundreds"
+    explanation: str = ""  # the template's words for the column ({most}: max_per_row)
+
+
+@dataclass(frozen=True)
+class Pair:
+    """Two measures of one row where the numerator is a part of the denominator."""
+
+    numerator: str
+    denominator: str
+    # what a row breaking it is told (`{numerator}`, `{denominator}`: the numbers), and the fixes
+    more_than: str = field(default="", compare=False)
+    more_than_fix: str = field(default="", compare=False)
+    blank_denominator: str = field(default="", compare=False)
+    blank_denominator_fix: str = field(default="", compare=False)
+
+
+@dataclass(frozen=True)
+class Headline:
+    """The one figure each AHSN-quarter is judged by.
+
+    share: adopted counted organisations over counted organisations, a whole percent;
+    rate: the sum of `numerator` over the sum of `denominator` across the AHSN's organisations,
+    a whole percent; count: the sum of `measure` in the quarter."""
+
+    kind: str  # one of HEADLINE_KINDS
+    words: str  # "acute trusts adopting", "people completing"
+    unit: str  # "percent", or what a count counts ("people")
+    target_percent: int | None  # a flat national target (share, rate); None: each AHSN's trajectory
+    big_change: int  # a change above this, in the headline's units, takes the darkest colour
+    numerator: str | None = None  # rate
+    denominator: str | None = None  # rate
+    measure: str | None = None  # count
+
+
+@dataclass(frozen=True)
 class Programme:
     code: str
     short_name: str
     name: str
     description: str
     levels: tuple[Level, ...]
-    adopted_from_level: int  # a trust at this level or above counts as adopted
-    target_percent: int  # national target: share of counted trusts adopting, in percent
-    counted_trust_types: tuple[str, ...]  # only these trust types count toward the rate
+    adopted_from_level: int  # an organisation at this level or above counts as adopted
+    target_percent: int | None  # the headline's national target, in percent (None: trajectories)
+    counted_trust_types: tuple[str, ...]  # only these organisation types count toward the headline
     checkpoint_quarters: tuple[str, ...]  # default quarters of the national table
     big_change_points: int  # a change above this is shown in the darkest colour
-    # The type a trust is taken as when its return does not say and it has no earlier return.
+    # The type an organisation is taken as when its return does not say and it has no earlier return.
     default_trust_type: str
-    # The most a count of one trust in one quarter (referrals made, referrals completed) can
-    # plausibly be: a larger one is refused where it is read, so no stored count, nor any sum
-    # of them, can outgrow the database's columns (etl/schema.sql).
+    # The most one count of one organisation in one quarter can plausibly be (the largest of the
+    # measures' own): a larger one is refused where it is read, so no stored count, nor any sum of
+    # them, can outgrow the database's columns (etl/schema.sql).
     max_count_per_row: int
     # What the programme's organisations are called, one and many: every sentence that names them
     # says it through these (etl/words.py: "2 of 4 acute trusts").
@@ -49,25 +125,47 @@ class Programme:
     # Whether an AHSN's own submitters may set its trajectory (its stepped local targets,
     # etl/trajectories.py); national administrators always may.
     submitters_set_trajectories: bool = False
-    # Referrals made by an AHSN in one quarter that are a milestone the first time they are
-    # reached (etl/milestones.py), smallest first.
+    # Totals of `milestone_measure` in one AHSN-quarter that are a milestone the first time they
+    # are reached (etl/milestones.py), smallest first.
     referral_milestones: tuple[int, ...] = ()
-
-    def __post_init__(self) -> None:
-        # England's sum of a quarter's counts (15 AHSNs of at most 10,000 trust rows) must fit
-        # the database's BIGINT (9.2 x 10^18)
-        if not 0 < self.max_count_per_row <= 10**12:
-            raise ValueError(f"{self.code}: max_count_per_row must be from 1 to 10^12")
+    milestone_measure: str | None = None
+    headline: Headline | None = None
+    organisation_types: tuple[OrganisationType, ...] = ()
+    measures: tuple[Measure, ...] = ()
+    pairs: tuple[Pair, ...] = ()
+    first_quarter: str | None = None
+    max_organisations_per_return: int = 300
+    code_pattern: str = r"^[A-Z0-9]{3,5}$"
+    code_example: str = "RTH"
+    code_words: str = "the organisation's ODS code"
+    reference_list: str | None = None  # relative to the definitions' folder
+    # The reference list (and so every figure shown for it here) is invented: said wherever it shows.
+    is_demo_data: bool = False
+    trajectories_allowed: bool = True
+    trajectory_unit: str = "percent"
+    level_headings: tuple[str, ...] = ()  # other headings people give the level column
+    level_stems: tuple[str, ...] = ()
+    # The definition's text and file, so the reading child can be handed the programme itself.
+    source: str = field(default="", compare=False, repr=False)
+    file: str = field(default="", compare=False, repr=False)
 
     @property
     def level_numbers(self) -> tuple[int, ...]:
         return tuple(level.number for level in self.levels)
+
+    @property
+    def type_keys(self) -> tuple[str, ...]:
+        """The organisation types a return may give, as written in the database."""
+        return tuple(t.key for t in self.organisation_types)
 
     def level(self, number: int) -> Level:
         return next(level for level in self.levels if level.number == number)
 
     def is_adopted(self, level: int) -> bool:
         return level >= self.adopted_from_level
+
+    def measure(self, key: str) -> Measure:
+        return next(m for m in self.measures if m.key == key)
 
     def due_date(self, quarter: Quarter) -> dt.date:
         """When returns for the quarter are due by the programme's rule: Q3 2020/21
@@ -76,40 +174,374 @@ class Programme:
         return dt.date(month_index // 12, month_index % 12 + 1, self.due_day)
 
 
-TRUST_TYPES = ("acute", "mental_health", "community", "other")
+# ---- reading and checking one definition ---------------------------------------------------
 
-TCAM = Programme(
-    code="tcam",
-    short_name="TCAM",
-    name="Transfers of Care Around Medicines",
-    description=(
-        "Acute trusts send information about a patient's medicines, with the patient's "
-        "consent, to their community pharmacist after discharge, so that the pharmacist "
-        "can follow up."
-    ),
-    levels=(
-        Level(1, "Not started", "No agreement to adopt TCAM yet."),
-        Level(2, "Engaged", "The trust has agreed to adopt and named a lead."),
-        Level(3, "Implementing", "Information governance, IT and PharmOutcomes set-up under way."),
-        Level(4, "Live", "Referrals are being sent to community pharmacies."),
-        Level(5, "Embedded", "Referring is routine and sustained across the trust's wards."),
-    ),
-    adopted_from_level=4,
-    target_percent=50,
-    counted_trust_types=("acute",),
-    checkpoint_quarters=("Q3 2018/19", "Q3 2019/20"),
-    big_change_points=25,
-    default_trust_type="acute",
-    organisation="trust",
-    organisations="trusts",
-    # A TCAM referral follows a patient's discharge from an acute trust. Real returns hold
-    # hundreds per trust per quarter; the largest trusts in England discharge about 50,000
-    # admitted patients a quarter, so 100,000 is more than any trust could refer in one,
-    # while a pasted total, a doubled number or a crafted value (2,147,483,648) is far above.
-    max_count_per_row=100_000,
-    # The national review: trajectories work when set with local partners, so each AHSN sets its own.
-    submitters_set_trajectories=True,
-    referral_milestones=(1_000, 2_000),
-)
 
-PROGRAMMES: dict[str, Programme] = {p.code: p for p in (TCAM,)}
+class _Checker:
+    """Reads a definition's values field by field, collecting every problem."""
+
+    def __init__(self, file: str, data: Mapping):
+        self.file, self.data, self.problems = file, data, []
+
+    def bad(self, key: str, message: str) -> None:
+        self.problems.append(f"{key} {message}")
+
+    def unknown(self, table: Mapping, prefix: str) -> None:
+        """A key the definition does not know: most likely a typing mistake, never silently ignored."""
+        for name, value in table.items():
+            key = f"{prefix}{name}"
+            if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+                for item in value:
+                    self.unknown(item, f"{key}[].")
+            elif isinstance(value, dict) and key != "pathways":
+                self.unknown(value, f"{key}.")
+            elif key not in BY_KEY:
+                self.bad(key, "is not a field of a programme definition (see docs/programmes.md)")
+
+    def get(self, key: str, table: Mapping | None = None, shown: str | None = None):
+        """The value of `key` (its last part read from `table`, when given), checked by its kind."""
+        f = BY_KEY[key]
+        shown = shown or key
+        if table is None:
+            table = self.data
+            for part in key.split(".")[:-1]:
+                table = table.get(part, {})
+                if not isinstance(table, dict):
+                    self.bad(shown, f"should be inside a [{part}] section")
+                    return f.default
+        name = key.split(".")[-1]
+        if name not in table:
+            if f.required:
+                self.bad(shown, "is missing")
+            return f.default
+        return self._kind(f, shown, table[name])
+
+    def _kind(self, f: Field, shown: str, value):
+        ok = {
+            "text": lambda v: isinstance(v, str) and v.strip() != "",
+            "code": lambda v: isinstance(v, str) and bool(CODE.match(v)),
+            "whole": lambda v: isinstance(v, int) and not isinstance(v, bool),
+            "percent": lambda v: isinstance(v, int) and not isinstance(v, bool) and 0 < v <= 100,
+            "yes/no": lambda v: isinstance(v, bool),
+            "texts": lambda v: isinstance(v, list) and all(isinstance(x, str) and x.strip() for x in v),
+            "wholes": lambda v: isinstance(v, list) and all(isinstance(x, int) and not isinstance(x, bool) for x in v),
+            "quarter": lambda v: isinstance(v, str) and _quarter(v) is not None,
+            "quarters": lambda v: isinstance(v, list) and all(isinstance(x, str) and _quarter(x) for x in v),
+            "table": lambda v: isinstance(v, dict),
+        }[f.kind]
+        if ok(value):
+            return tuple(value) if isinstance(value, list) else value
+        wanted = {
+            "text": "text",
+            "code": "lower-case letters, digits and hyphens, starting with a letter (e.g. escape-pain)",
+            "whole": "a whole number",
+            "percent": "a whole percent from 1 to 100",
+            "yes/no": "true or false",
+            "texts": 'a list of text, e.g. ["mh"]',
+            "wholes": "a list of whole numbers, e.g. [1000, 2000]",
+            "quarter": "a quarter written as Q3 2019/20",
+            "quarters": 'a list of quarters, e.g. ["Q3 2018/19", "Q3 2019/20"]',
+            "table": "a section",
+        }[f.kind]
+        self.bad(shown, f"is {value!r}: it should be {wanted}")
+        return f.default
+
+    def items(self, key: str) -> list[Mapping]:
+        """The tables of a list of tables (`[[measures]]`)."""
+        table = self.data
+        parts = key.split(".")
+        for part in parts[:-1]:
+            table = table.get(part, {}) if isinstance(table, dict) else {}
+        value = table.get(parts[-1], []) if isinstance(table, dict) else []
+        if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+            self.bad(key, f"should be written as [[{key}]] sections")
+            return []
+        return value
+
+    def between(self, key: str, value, low: int, high: int) -> None:
+        if isinstance(value, int) and not low <= value <= high:
+            self.bad(key, f"is {value:,}: it should be from {low:,} to {high:,}")
+
+
+def _quarter(text: str) -> Quarter | None:
+    try:
+        return Quarter.parse(text)
+    except ValueError:
+        return None
+
+
+def parse(source: str, file: str = "<definition>") -> Programme:
+    """A definition's text (TOML) as a Programme, or DefinitionError naming `file` and every bad field."""
+    try:
+        data = tomllib.loads(source)
+    except tomllib.TOMLDecodeError as err:
+        raise DefinitionError(f"{file}: is not a readable definition ({err}); see docs/programmes.md") from None
+    c = _Checker(file, data)
+    c.unknown(data, "")
+    code = c.get("code")
+    if file.endswith(".toml") and code and Path(file).stem != code:
+        c.bad("code", f"is {code!r} but the file is {Path(file).name}: name the file <code>.toml")
+
+    types = []
+    for i, item in enumerate(c.items("organisations.types"), start=1):
+        at = f"organisations.types[{i}]"
+        types.append(
+            OrganisationType(
+                key=c.get("organisations.types[].key", item, f"{at}.key"),
+                words=c.get("organisations.types[].words", item, f"{at}.words"),
+                counts=c.get("organisations.types[].counts", item, f"{at}.counts"),
+                aliases=tuple(a.lower() for a in c.get("organisations.types[].aliases", item, f"{at}.aliases")),
+            )
+        )
+    keys = [t.key for t in types]
+    if not types:
+        c.bad("organisations.types", "is missing: give at least one [[organisations.types]]")
+    elif not any(t.counts for t in types):
+        c.bad("organisations.types", "has no type that counts: set counts = true on at least one")
+    if len(set(keys)) < len(keys):
+        c.bad("organisations.types", "names a type twice")
+    default_type = c.get("organisations.default_type")
+    if default_type and types and default_type not in keys:
+        c.bad("organisations.default_type", f"is {default_type!r}, not one of the types ({', '.join(keys)})")
+    most = c.get("organisations.most_per_return")
+    c.between("organisations.most_per_return", most, 1, MOST_PER_RETURN)
+    pattern = c.get("organisations.code_pattern")
+    example = c.get("organisations.code_example")
+    if pattern:
+        try:
+            if example and not re.match(pattern, example.upper()):
+                c.bad("organisations.code_example", f"is {example!r}, which does not match code_pattern")
+        except re.error as err:
+            c.bad("organisations.code_pattern", f"is not a regular expression ({err})")
+
+    levels = []
+    for i, item in enumerate(c.items("adoption.levels"), start=1):
+        at = f"adoption.levels[{i}]"
+        levels.append(
+            Level(
+                c.get("adoption.levels[].number", item, f"{at}.number"),
+                c.get("adoption.levels[].name", item, f"{at}.name"),
+                c.get("adoption.levels[].description", item, f"{at}.description"),
+            )
+        )
+    adopted_from = c.get("adoption.adopted_from_level")
+    numbers = [lv.number for lv in levels]
+    if levels and numbers != list(range(1, len(levels) + 1)):
+        c.bad("adoption.levels", f"are numbered {numbers}: number them 1, 2, 3 ... in order")
+    if levels and adopted_from is None:
+        c.bad("adoption.adopted_from_level", "is missing: say from which level an organisation counts as adopted")
+    if adopted_from is not None and adopted_from not in numbers:
+        c.bad("adoption.adopted_from_level", f"is {adopted_from}, not one of the levels ({numbers or 'none given'})")
+
+    measures = []
+    for i, item in enumerate(c.items("measures"), start=1):
+        at = f"measures[{i}]"
+        words = c.get("measures[].words", item, f"{at}.words")
+        m = Measure(
+            c.get("measures[].key", item, f"{at}.key"),
+            words,
+            c.get("measures[].max_per_row", item, f"{at}.max_per_row"),
+            c.get("measures[].meaning", item, f"{at}.meaning") or f"the number of {words} in the quarter",
+            tuple(h.lower() for h in c.get("measures[].headings", item, f"{at}.headings")),
+            tuple(s.lower() for s in c.get("measures[].stems", item, f"{at}.stems")),
+            c.get("measures[].noun", item, f"{at}.noun") or words,
+            c.get("measures[].typical", item, f"{at}.typical") or "",
+            c.get("measures[].explanation", item, f"{at}.explanation") or "",
+        )
+        c.between(f"{at}.max_per_row", m.max_per_row, 1, MOST_PER_ROW)
+        measures.append(m)
+    measure_keys = [m.key for m in measures]
+    if len(set(measure_keys)) < len(measure_keys):
+        c.bad("measures", "names a measure twice")
+
+    def a_measure(key: str, value) -> None:
+        if value is not None and value not in measure_keys:
+            c.bad(key, f"is {value!r}, not one of the measures ({', '.join(measure_keys) or 'none given'})")
+
+    pairs = []
+    for i, item in enumerate(c.items("pairs"), start=1):
+        at = f"pairs[{i}]"
+        p = Pair(
+            c.get("pairs[].numerator", item, f"{at}.numerator"),
+            c.get("pairs[].denominator", item, f"{at}.denominator"),
+            c.get("pairs[].more_than", item, f"{at}.more_than") or "",
+            c.get("pairs[].more_than_fix", item, f"{at}.more_than_fix") or "",
+            c.get("pairs[].blank_denominator", item, f"{at}.blank_denominator") or "",
+            c.get("pairs[].blank_denominator_fix", item, f"{at}.blank_denominator_fix") or "",
+        )
+        a_measure(f"{at}.numerator", p.numerator)
+        a_measure(f"{at}.denominator", p.denominator)
+        pairs.append(p)
+
+    kind = c.get("headline.kind")
+    if kind is not None and kind not in HEADLINE_KINDS:
+        c.bad("headline.kind", f"is {kind!r}: it should be one of {', '.join(HEADLINE_KINDS)}")
+    target = c.get("headline.target_percent")
+    numerator, denominator, measure = (
+        c.get("headline.numerator"),
+        c.get("headline.denominator"),
+        c.get("headline.measure"),
+    )
+    if kind == "share" and not levels:
+        c.bad("headline.kind", "is 'share', which needs adoption levels: add an [adoption] section")
+    if kind == "rate":
+        if numerator is None or denominator is None:
+            c.bad("headline", "is a rate: give its numerator and denominator (two measures)")
+        elif Pair(numerator, denominator) not in pairs:
+            c.bad("headline", "is a rate of numerator over denominator: declare them as a [[pairs]] too")
+    if kind == "count" and measure is None:
+        c.bad("headline.measure", "is missing: a count headline sums one measure")
+    if kind == "count" and target is not None:
+        c.bad("headline.target_percent", "is given for a count: a count's target is each AHSN's trajectory")
+    if kind in ("share", "rate") and target is None:
+        c.bad("headline.target_percent", f"is missing: a {kind} has a national target in percent")
+    for key, value in (
+        ("headline.numerator", numerator),
+        ("headline.denominator", denominator),
+        ("headline.measure", measure),
+    ):
+        a_measure(key, value)
+    big_change = c.get("headline.big_change")
+    c.between("headline.big_change", big_change, 1, MOST_PER_ROW)
+
+    set_by = c.get("trajectories.set_by")
+    if set_by is not None and set_by not in SET_BY:
+        c.bad("trajectories.set_by", f"is {set_by!r}: it should be one of {', '.join(SET_BY)}")
+    day, months = c.get("due.day"), c.get("due.months_after_quarter_end")
+    c.between("due.day", day, 1, 28)
+    c.between("due.months_after_quarter_end", months, 0, 12)
+    milestone_measure = c.get("milestones.measure")
+    a_measure("milestones.measure", milestone_measure)
+    thresholds = c.get("milestones.thresholds")
+    if list(thresholds) != sorted(set(thresholds)) or any(t <= 0 for t in thresholds):
+        c.bad("milestones.thresholds", "should be whole numbers above 0, smallest first, each once")
+
+    # Read for its checks; nothing else uses them yet.
+    c.get("name"), c.get("short_name"), c.get("description"), c.get("first_quarter"), c.get("table.checkpoint_quarters")
+    for key in ("organisations.singular", "organisations.plural", "organisations.reference_list", "headline.words"):
+        c.get(key)
+    level_headings = tuple(h.lower() for h in c.get("adoption.headings"))
+    level_stems = tuple(s.lower() for s in c.get("adoption.stems"))
+    if c.problems:
+        raise DefinitionError(f"{file}: " + "; ".join(c.problems) + " (see docs/programmes.md)")
+    d = data
+    return Programme(
+        code=code,
+        short_name=d["short_name"],
+        name=d["name"],
+        description=d["description"],
+        levels=tuple(levels),
+        adopted_from_level=adopted_from if adopted_from is not None else 1,
+        target_percent=target,
+        counted_trust_types=tuple(t.key for t in types if t.counts),
+        checkpoint_quarters=tuple(d["table"]["checkpoint_quarters"]),
+        big_change_points=big_change,
+        default_trust_type=default_type,
+        max_count_per_row=max((m.max_per_row for m in measures), default=1),
+        organisation=d["organisations"]["singular"],
+        organisations=d["organisations"]["plural"],
+        due_day=day,
+        due_months_after_quarter_end=months,
+        submitters_set_trajectories=d["trajectories"]["allowed"] and set_by == "ahsn",
+        referral_milestones=tuple(thresholds),
+        milestone_measure=milestone_measure,
+        headline=Headline(
+            kind=kind,
+            words=d["headline"]["words"],
+            unit=d["headline"]["unit"],
+            target_percent=target,
+            big_change=big_change,
+            numerator=numerator,
+            denominator=denominator,
+            measure=measure,
+        ),
+        organisation_types=tuple(types),
+        measures=tuple(measures),
+        pairs=tuple(pairs),
+        first_quarter=d["first_quarter"],
+        max_organisations_per_return=most,
+        code_pattern=pattern,
+        code_example=example.upper(),
+        code_words=d["organisations"]["code_words"],
+        reference_list=d["organisations"]["reference_list"],
+        is_demo_data=d["organisations"]["reference_is_demo"],
+        trajectories_allowed=d["trajectories"]["allowed"],
+        trajectory_unit=d["trajectories"]["unit"],
+        level_headings=level_headings,
+        level_stems=level_stems,
+        source=source,
+        file=file,
+    )
+
+
+def load(path: Path) -> Programme:
+    """One definition file, read and checked (DefinitionError names the file and every bad field)."""
+    try:
+        source = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as err:
+        raise DefinitionError(f"{path}: cannot be read ({err})") from None
+    return parse(source, str(path))
+
+
+# ---- the registry --------------------------------------------------------------------------
+
+
+class Programmes:
+    """Every programme a deployment knows, in definition order (TCAM first, then by code), read
+    only. `default` is the command line's programme when none is given."""
+
+    def __init__(
+        self, programmes: tuple[Programme, ...] | list[Programme], folder: Path | None = None, default: str = "tcam"
+    ):
+        self._by_code = {p.code: p for p in programmes}
+        if len(self._by_code) < len(programmes):
+            raise DefinitionError("two definitions have the same code")
+        if not self._by_code:
+            raise DefinitionError(f"{folder}: holds no programme definition (<code>.toml)")
+        self.folder = folder
+        self.default = self._by_code.get(default) or next(iter(self._by_code.values()))
+
+    @classmethod
+    def from_folder(cls, folder: Path, default: str = "tcam") -> Programmes:
+        """Every `<code>.toml` in `folder`: TCAM first (the programme the dashboard began with),
+        the rest by code. DefinitionError names every bad file and field."""
+        folder = Path(folder)
+        if not folder.is_dir():
+            raise DefinitionError(f"{folder}: is not a folder of programme definitions")
+        found, problems = [], []
+        for path in sorted(folder.glob("*.toml"), key=lambda p: (p.stem != "tcam", p.stem)):
+            try:
+                found.append(load(path))
+            except DefinitionError as err:
+                problems.append(str(err))
+        if problems:
+            raise DefinitionError(" ".join(problems))
+        return cls(found, folder, default)
+
+    def __iter__(self) -> Iterator[Programme]:
+        return iter(self._by_code.values())
+
+    def __len__(self) -> int:
+        return len(self._by_code)
+
+    def __contains__(self, code: object) -> bool:
+        return code in self._by_code
+
+    def __getitem__(self, code: str) -> Programme:
+        return self._by_code[code]
+
+    def get(self, code: str) -> Programme | None:
+        return self._by_code.get(code)
+
+    @property
+    def codes(self) -> tuple[str, ...]:
+        return tuple(self._by_code)
+
+
+def bundled() -> Programmes:
+    """The definitions shipped in data/programmes (what METRICS_PROGRAMMES names by default)."""
+    return Programmes.from_folder(BUNDLED)
+
+
+# TCAM as shipped: the programme the tests and the benchmark are written against.
+TCAM = load(BUNDLED / "tcam.toml")

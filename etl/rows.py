@@ -32,18 +32,34 @@ class TrustRow:
     referrals_made: int | None  # None: not reported
     referrals_completed: int | None
     comment: str | None = None  # a Notes or Comments column, kept with the return
+    # The counts of a programme whose measures are not the referral columns above, in its
+    # definition's order: (measure, value or None for not reported).
+    measures: tuple[tuple[str, int | None], ...] = ()
 
     def typed(self, trust_type: str) -> TrustRow:
         """This row with the type validation gave it."""
         return replace(self, trust_type=trust_type)
 
+    def measure_values(self) -> dict[str, int | None]:
+        """Every count the row carries, by measure (what the database's submitted_measures holds)."""
+        return {
+            "referrals_made": self.referrals_made,
+            "referrals_completed": self.referrals_completed,
+            **dict(self.measures),
+        }
+
     def as_json(self) -> dict:
-        """As kept on disk and sent from the reading child: the quarter as its label."""
-        return {**{name: getattr(self, name) for name in FIELDS}, "quarter": self.quarter.label}
+        """As kept on disk and sent from the reading child: the quarter as its label; the other
+        measures, when there are any, as an object (a TCAM row is as it always was)."""
+        out = {name: getattr(self, name) for name in FIELDS if name != "measures"}
+        if self.measures:
+            out["measures"] = dict(self.measures)
+        return {**out, "quarter": self.quarter.label}
 
     @classmethod
     def from_json(cls, record: dict) -> TrustRow:
         kept = {name: record[name] for name in FIELDS if name in record}
+        kept["measures"] = tuple((record.get("measures") or {}).items())
         return cls(**{**DEFAULTS, **kept, "quarter": Quarter.parse(record["quarter"])})
 
     def as_database_row(self) -> dict:
@@ -70,4 +86,4 @@ DATABASE_COLUMNS = (
     "comment",
 )
 # The columns of a row as a data frame (ParsedReturn.frame): every field, with the quarter's index.
-FRAME_COLUMNS = ("row", "quarter", "quarter_index", *(f for f in FIELDS if f not in ("row", "quarter")))
+FRAME_COLUMNS = ("row", "quarter", "quarter_index", *(f for f in FIELDS if f not in ("row", "quarter", "measures")))

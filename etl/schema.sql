@@ -10,7 +10,12 @@ CREATE TABLE programmes (
     name VARCHAR,
     adopted_from_level INTEGER,
     target_percent INTEGER,
-    counted_trust_types VARCHAR[]
+    counted_trust_types VARCHAR[],
+    -- the headline (etl/programmes.py): 'share', 'rate' (numerator over denominator) or 'count' (of measure)
+    headline_kind VARCHAR,
+    headline_numerator VARCHAR,
+    headline_denominator VARCHAR,
+    headline_measure VARCHAR
 );
 
 CREATE TABLE levels (programme VARCHAR, level INTEGER, name VARCHAR, description VARCHAR);
@@ -75,6 +80,20 @@ CREATE TABLE submitted_rows (
     referrals_made BIGINT,
     referrals_completed BIGINT,
     comment VARCHAR  -- the row's Notes/Comments cell, as written
+);
+
+-- Every count of every row of every accepted file, one row a measure (a blank count, not
+-- reported, has no row): what a programme's headline and totals are summed from, whatever its
+-- measures are.
+CREATE TABLE submitted_measures (
+    submission_id INTEGER,
+    programme VARCHAR,
+    ahsn VARCHAR,
+    quarter_index INTEGER,
+    trust_code VARCHAR,
+    trust_type VARCHAR,
+    measure VARCHAR,
+    value BIGINT
 );
 
 -- A quarter signed off ('publish') or given another due date ('due_date') by a national administrator.

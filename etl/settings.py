@@ -14,7 +14,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from etl.programmes import PROGRAMMES, Programme
+from etl import reference
+from etl.programmes import Programme, Programmes
 from etl.reading.limits import ReadLimits
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -58,11 +59,17 @@ def _bool(text: str) -> bool:
     raise ValueError("must be true or false")
 
 
-def _programme(text: str) -> Programme:
-    try:
-        return PROGRAMMES[text.lower()]
-    except KeyError:
-        raise ValueError(f"is not a known programme (known: {', '.join(sorted(PROGRAMMES))})") from None
+def _programmes(text: str) -> Programmes:
+    # a DefinitionError (a ValueError) names the file and field; the setting's name is added to it
+    programmes = Programmes.from_folder(_path(text))
+    for programme in programmes:
+        reference.organisations(programme)  # a reference list with a mistake stops start-up too
+    return programmes
+
+
+def _programme(text: str) -> str:
+    # a code, made the Programme of that code once the definitions are read (Settings.from_env)
+    return text.lower()
 
 
 def _text(text: str) -> str:
@@ -127,11 +134,21 @@ SETTINGS: tuple[Setting, ...] = (
         "an empty store by `python -m etl init`, so the Pathways page has live cases; 'none' loads none.",
     ),
     Setting(
+        "METRICS_PROGRAMMES",
+        "programmes",
+        str(PROJECT_ROOT / "data" / "programmes"),
+        _programmes,
+        "Folder of programme definitions (`<code>.toml`, each with its reference list of organisations; "
+        "docs/programmes.md). Every programme in it is served; a definition with a mistake stops start-up "
+        "with a message naming its file and field.",
+    ),
+    Setting(
         "METRICS_PROGRAMME",
         "programme",
         "tcam",
         _programme,
-        "The national programme the dashboard shows (see etl/programmes.py).",
+        "The code of the programme the command line works on when no `--programme` is given; one of "
+        "the definitions in METRICS_PROGRAMMES.",
     ),
     Setting(
         "METRICS_MAX_UPLOAD_BYTES",
@@ -331,7 +348,8 @@ class Settings:
     demo_returns: Path | None
     demo_trajectories: Path | None
     demo_conditions: Path | None
-    programme: Programme
+    programmes: Programmes
+    programme: Programme  # the command line's default programme
     max_upload_bytes: int
     pending_max_bytes: int
     max_trusts_per_return: int
@@ -370,6 +388,15 @@ class Settings:
             except ValueError as err:
                 shown = "(hidden)" if s.secret else repr(text)
                 problems.append(f"{s.name}={shown} {err}.")
+        programmes = values.get("programmes")
+        if isinstance(programmes, Programmes):
+            code = values["programme"]
+            if code in programmes:
+                values["programmes"] = programmes = Programmes(tuple(programmes), programmes.folder, code)
+                values["programme"] = programmes[code]
+            else:
+                known = ", ".join(programmes.codes)
+                problems.append(f"METRICS_PROGRAMME={code!r} is not a known programme (known: {known}).")
         if problems:
             raise SettingsError("Cannot start: " + " ".join(problems))
         return cls(**values)
@@ -393,6 +420,8 @@ class Settings:
                 text = "(set)" if value else "(empty)"
             elif isinstance(value, Programme):
                 text = value.code
+            elif isinstance(value, Programmes):
+                text = f"{value.folder} ({', '.join(value.codes)})"
             elif isinstance(value, bool):
                 text = "true" if value else "false"
             else:

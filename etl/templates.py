@@ -8,15 +8,30 @@ import csv
 import io
 
 from etl import queries, words
-from etl.programmes import TRUST_TYPES, Programme
+from etl.programmes import Programme
 from etl.quarters import Quarter
 from etl.queries import Database
 from etl.reading.trajectory import COLUMNS as TRAJECTORY_COLUMNS
-from etl.validate import COLUMNS
+from etl.validate import layout_for
 
-CSV_COLUMNS = [c for c in COLUMNS if c != "comment"]  # a Notes column may be added by the user
+
+def csv_columns(programme: Programme) -> list[str]:
+    """The template's columns, in order (a Notes column may be added by the user)."""
+    return [c for c in layout_for(programme).columns if c != "comment"]
+
+
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-XLSX_SPARE_ROWS = 30  # rows below the trusts that keep the drop-down lists, for new trusts
+XLSX_SPARE_ROWS = 30
+# the xlsx template's column widths (a count's: its name's length, at least 15)
+WIDTHS = {
+    "quarter": 12,
+    "ahsn": 16,
+    "trust_code": 11,
+    "trust_name": 44,
+    "trust_type": 15,
+    "adoption_level": 15,
+    "comment": 40,
+}  # rows below the trusts that keep the drop-down lists, for new trusts
 
 
 def neutralise(value: object) -> object:
@@ -35,8 +50,8 @@ _SKIPPED = "".join(map(chr, range(0x21))) + "\x7f\xa0\u3000"  # spaces, control 
 
 
 def template_rows(db: Database, programme: Programme, ahsn: str, quarter: Quarter) -> list[list]:
-    """Levels are carried over from the last return (most trusts do not move in a quarter);
-    referral counts are left blank to be filled in. One list per trust, in CSV_COLUMNS order."""
+    """Levels are carried over from the last return (most organisations do not move in a quarter);
+    counts are left blank to be filled in. One list per organisation, in csv_columns order."""
     rows = queries.current_return_rows(db, programme)
     mine = rows[(rows["ahsn"] == ahsn) & (rows["quarter_index"] < quarter.index)]
     if len(mine):
@@ -50,9 +65,8 @@ def template_rows(db: Database, programme: Programme, ahsn: str, quarter: Quarte
                 r["trust_code"],
                 r["trust_name"],
                 r["trust_type"],
-                int(r["adoption_level"]),
-                "",
-                "",
+                *([int(r["adoption_level"])] if programme.levels else []),
+                *([""] * len(programme.measures)),
             )
         ]
         for _, r in mine.iterrows()
@@ -62,7 +76,7 @@ def template_rows(db: Database, programme: Programme, ahsn: str, quarter: Quarte
 def template_csv(db: Database, programme: Programme, ahsn: str, quarter: Quarter) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")  # Excel's own line ending
-    writer.writerow(CSV_COLUMNS)
+    writer.writerow(csv_columns(programme))
     writer.writerows(template_rows(db, programme, ahsn, quarter))
     return out.getvalue()
 
@@ -72,25 +86,33 @@ def _explanations(programme: Programme, quarter: Quarter) -> list[tuple[str, str
     return [
         ("quarter", f"The NHS quarter the return is for, written like {quarter.label} (Q1 is April to June)."),
         ("ahsn", "The AHSN's name: its short name, full name or Health Innovation Network name."),
-        ("trust_code", "The trust's ODS code: 3 to 5 letters or digits, e.g. RTH."),
-        ("trust_name", "The trust's name."),
+        ("trust_code", f"{words.capital(programme.code_words)}, e.g. {programme.code_example}."),
+        ("trust_name", f"The {programme.organisation}'s name."),
         (
             "trust_type",
-            f"One of {', '.join(TRUST_TYPES)} (choose from the list). Only {words.counted(programme)} "
-            "count toward the adoption rate.",
+            f"One of {', '.join(programme.type_keys)} (choose from the list). Only {words.counted(programme)} "
+            f"count toward the {'adoption rate' if programme.headline.kind == 'share' else 'headline figure'}.",
         ),
-        (
-            "adoption_level",
-            f"A whole number from {programme.levels[0].number} to "
-            f"{programme.levels[-1].number} (choose from the list). {levels}",
+        *(
+            [
+                (
+                    "adoption_level",
+                    f"A whole number from {programme.levels[0].number} to "
+                    f"{programme.levels[-1].number} (choose from the list). {levels}",
+                )
+            ]
+            if programme.levels
+            else []
         ),
-        (
-            "referrals_made",
-            "Referrals sent to community pharmacies in the quarter: a whole number from 0 "
-            f"to {programme.max_count_per_row:,}, or blank if not reported.",
+        *(
+            (
+                m.key,
+                m.explanation.format(most=m.max_per_row)
+                or f"{words.capital(m.meaning)}: a whole number from 0 to {m.max_per_row:,}, or blank if not reported.",
+            )
+            for m in programme.measures
         ),
-        ("referrals_completed", "Of those, referrals completed: never more than made; blank if not reported."),
-        ("comment", "Optional: a note about the trust this quarter, kept with the return."),
+        ("comment", f"Optional: a note about the {programme.organisation} this quarter, kept with the return."),
     ]
 
 
@@ -109,32 +131,35 @@ def template_xlsx(db: Database, programme: Programme, ahsn: str, quarter: Quarte
     text = book.add_format({"num_format": "@"})  # Excel keeps codes and quarters as typed
     wrap = book.add_format({"text_wrap": True, "valign": "top"})
     sheet = book.add_worksheet("Return")
-    columns = CSV_COLUMNS + ["comment"]
+    columns = csv_columns(programme) + ["comment"]
     sheet.write_row(0, 0, columns, bold)
     sheet.freeze_panes(1, 0)
-    for i, width in enumerate((12, 16, 11, 44, 15, 15, 15, 19, 40)):
-        sheet.set_column(i, i, width, text if columns[i] in ("quarter", "trust_code") else None)
+    for i, column in enumerate(columns):
+        width = WIDTHS.get(column, max(15, len(column)))
+        sheet.set_column(i, i, width, text if column in ("quarter", "trust_code") else None)
     for r, row in enumerate(rows, start=1):
         for c, value in enumerate(row):
             if value != "":
                 sheet.write(r, c, neutralise(value))
     last = len(rows) + XLSX_SPARE_ROWS
-    level_col, type_col = columns.index("adoption_level"), columns.index("trust_type")
-    levels = ", ".join(f"{lv.number} {lv.name}" for lv in programme.levels)
-    sheet.data_validation(
-        1,
-        level_col,
-        last,
-        level_col,
-        {
-            "validate": "list",
-            "source": [str(n) for n in programme.level_numbers],
-            "input_title": "Adoption level",
-            "input_message": levels[:255],
-            "error_title": "Adoption level",
-            "error_message": f"Choose a level: {levels}"[:255],
-        },
-    )
+    type_col = columns.index("trust_type")
+    if programme.levels:
+        level_col = columns.index("adoption_level")
+        levels = ", ".join(f"{lv.number} {lv.name}" for lv in programme.levels)
+        sheet.data_validation(
+            1,
+            level_col,
+            last,
+            level_col,
+            {
+                "validate": "list",
+                "source": [str(n) for n in programme.level_numbers],
+                "input_title": "Adoption level",
+                "input_message": levels[:255],
+                "error_title": "Adoption level",
+                "error_message": f"Choose a level: {levels}"[:255],
+            },
+        )
     sheet.data_validation(
         1,
         type_col,
@@ -142,13 +167,13 @@ def template_xlsx(db: Database, programme: Programme, ahsn: str, quarter: Quarte
         type_col,
         {
             "validate": "list",
-            "source": list(TRUST_TYPES),
-            "error_title": "Trust type",
-            "error_message": f"Choose one of: {', '.join(TRUST_TYPES)}",
+            "source": list(programme.type_keys),
+            "error_title": f"{words.capital(programme.organisation)} type",
+            "error_message": f"Choose one of: {', '.join(programme.type_keys)}",
         },
     )
-    for name in ("referrals_made", "referrals_completed"):
-        col = columns.index(name)
+    for m in programme.measures:
+        col = columns.index(m.key)
         sheet.data_validation(
             1,
             col,
@@ -158,10 +183,10 @@ def template_xlsx(db: Database, programme: Programme, ahsn: str, quarter: Quarte
                 "validate": "integer",
                 "criteria": "between",
                 "minimum": 0,
-                "maximum": programme.max_count_per_row,
+                "maximum": m.max_per_row,
                 "ignore_blank": True,
-                "error_title": "Referrals",
-                "error_message": f"A whole number from 0 to {programme.max_count_per_row:,}, or blank if not reported",
+                "error_title": words.capital(m.noun)[:32],
+                "error_message": f"A whole number from 0 to {m.max_per_row:,}, or blank if not reported",
             },
         )
     about = book.add_worksheet("About the columns")

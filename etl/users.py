@@ -2,13 +2,15 @@
 
 Users live in <METRICS_DATA>/users.json, beside the store and never in the repository:
 
-    {"users": {"asha": {"role": "ahsn", "ahsn": "Wessex", "password_hash": "$argon2id$...",
+    {"users": {"asha": {"role": "ahsn", "ahsn": "Wessex", "programmes": ["tcam", "pincer"],
+                        "password_hash": "$argon2id$...",
                         "email": "asha@example.nhs.uk", "stamp": "<random>",
                         "created_at": "...", "changed_at": "..."}}}
 
 Two roles: an AHSN submitter ("ahsn") uploads, sees the history of and restores returns for
-one AHSN; a national administrator ("national") may do so for every AHSN, and runs the
-collection. What each role may do is decided in one place, etl/permissions.py. Passwords are
+one AHSN, in the programmes they are granted (`programmes`; a record from before programmes
+were granted has none and means TCAM only, all it could do then); a national administrator
+("national") may do so for every AHSN and every programme, and runs the collection. What each role may do is decided in one place, etl/permissions.py. Passwords are
 hashed with Argon2id (salted, memory-hard). There are no default accounts: the first user
 is added from the command line. `stamp` changes with every password change or removal, so
 a session signed in with the old password stops working (dashboard/security/auth.py checks it).
@@ -38,6 +40,8 @@ from etl import ahsns
 from etl.files import make_folder, write_atomically
 
 ROLES = ("ahsn", "national")
+# What a submitter's record without `programmes` was written for: the one programme there was.
+BEFORE_PROGRAMMES = ("tcam",)
 MIN_PASSWORD_LENGTH = 12
 _hasher = PasswordHasher()  # argon2id with the library's recommended parameters
 # Verified against when the user name is unknown, so a wrong name takes as long as a
@@ -56,10 +60,16 @@ class User:
     ahsn: str | None  # the AHSN's short name, for role "ahsn"
     stamp: str
     email: str | None = None  # for reminders and receipts, if the dashboard sends e-mail
+    # The codes of the programmes a submitter submits for; a national administrator has every one.
+    programmes: tuple[str, ...] = BEFORE_PROGRAMMES
 
     @property
     def is_national(self) -> bool:
         return self.role == "national"
+
+    def works_on(self, code: str) -> bool:
+        """Whether the user acts for the programme of this code at all."""
+        return self.is_national or code in self.programmes
 
     @property
     def description(self) -> str:
@@ -71,7 +81,16 @@ def _now() -> str:
 
 
 def _to_user(name: str, record: dict) -> User:
-    return User(name, record["role"], record.get("ahsn"), record["stamp"], record.get("email"))
+    granted = tuple(record.get("programmes") or BEFORE_PROGRAMMES)
+    return User(name, record["role"], record.get("ahsn"), record["stamp"], record.get("email"), granted)
+
+
+def _check_programmes(codes) -> list[str]:
+    """Programme codes as kept: lower case, each once, in the order given."""
+    kept = list(dict.fromkeys(str(c).strip().lower() for c in codes if str(c).strip()))
+    if not kept:
+        raise UserError("give at least one programme, e.g. --programmes tcam,pincer")
+    return kept
 
 
 EMAIL = re.compile(r"^[^@\s<>,;]+@[^@\s<>,;]+\.[^@\s<>,;]+$")
@@ -129,7 +148,17 @@ class Users:
     def all(self) -> list[User]:
         return [_to_user(n, r) for n, r in sorted(self._read()["users"].items())]
 
-    def add(self, name: str, password: str, role: str, ahsn: str | None = None, email: str | None = None) -> User:
+    def add(
+        self,
+        name: str,
+        password: str,
+        role: str,
+        ahsn: str | None = None,
+        email: str | None = None,
+        programmes: list[str] | None = None,
+    ) -> User:
+        """`programmes`: the codes a submitter submits for (the caller checks they exist);
+        None: TCAM only. A national administrator has every programme."""
         _check_name(name)
         _check_password(password)
         email = _check_email(email)
@@ -147,6 +176,7 @@ class Users:
             data["users"][name] = {
                 "role": role,
                 "ahsn": short_name,
+                **({"programmes": _check_programmes(programmes)} if role == "ahsn" and programmes is not None else {}),
                 "password_hash": _hasher.hash(password),
                 "email": email,
                 "stamp": secrets.token_hex(8),
@@ -164,6 +194,19 @@ class Users:
                 raise UserError(f"there is no user called {name}")
             record["email"] = email
             record["changed_at"] = _now()
+
+    def set_programmes(self, name: str, programmes: list[str]) -> User:
+        """Grant a submitter these programmes (and no others); their sessions see it at once."""
+        codes = _check_programmes(programmes)
+        with self._changing() as data:
+            record = data["users"].get(name)
+            if record is None:
+                raise UserError(f"there is no user called {name}")
+            if record["role"] != "ahsn":
+                raise UserError(f"{name} is a national administrator, who works on every programme")
+            record["programmes"] = codes
+            record["changed_at"] = _now()
+            return _to_user(name, record)
 
     def remove(self, name: str) -> None:
         with self._changing() as data:

@@ -18,19 +18,19 @@ import pandas as pd
 
 from etl import words
 from etl.problems import Problem
-from etl.programmes import TRUST_TYPES, Programme
+from etl.programmes import Programme
 from etl.quarters import Quarter
 from etl.reading.check import too_big
 from etl.reading.kinds import clean_file_name
 from etl.reading.limits import ReadLimits
 from etl.reading.result import Interpretation, ParsedReturn
 from etl.reading.sandbox import read_files
-from etl.reading.table import COLUMNS
+from etl.reading.table import layout_for
 from etl.reference import Reference, organisations
 from etl.rows import TrustRow
 
 __all__ = [
-    "COLUMNS",
+    "layout_for",
     "Interpretation",
     "ParsedReturn",
     "ReadLimits",
@@ -139,7 +139,7 @@ def check_against_store(
                     )
                 )
                 continue
-            if before.adoption_level - now.adoption_level >= 2:
+            if programme.levels and before.adoption_level - now.adoption_level >= 2:
                 parsed.warnings.append(
                     Problem(
                         parsed.file_name,
@@ -261,7 +261,7 @@ def _carry_over_trust_types(
                 "trust_type",
                 f"the file does not give the trust type, so {names} {'is' if len(rows) == 1 else 'are'} "
                 f"taken as {words.type_words(kind)}, as in {from_label}",
-                f"If that is right, nothing to do; otherwise add a trust_type column ({', '.join(TRUST_TYPES)})",
+                f"If that is right, nothing to do; otherwise add a trust_type column ({', '.join(programme.type_keys)})",
                 tuple(rows) if len(rows) > 1 else (),
             )
         )
@@ -283,7 +283,7 @@ def _carry_over_trust_types(
 
 def _another_type(programme: Programme) -> str:
     """'a mental health, community or other' (every type but the default)."""
-    others = [words.type_words(t) for t in TRUST_TYPES if t != programme.default_trust_type]
+    others = [words.type_words(t) for t in programme.type_keys if t != programme.default_trust_type]
     return words.with_article(", ".join(others[:-1]) + " or " + others[-1] if len(others) > 1 else "".join(others))
 
 

@@ -115,3 +115,20 @@ def coverage(returned: int, expected: int = AHSN_COUNT) -> str:
 def standing(is_quarantined: bool, is_current: bool) -> str:
     """A submission's standing: 'quarantined', 'current' or 'superseded'."""
     return "quarantined" if is_quarantined else "current" if is_current else "superseded"
+
+
+def headline(programme: Programme, value, numerator=None, denominator=None) -> str:
+    """An AHSN-quarter's headline as said, by the kind its definition gives: a share
+    '50% (2 of 4 acute trusts)', a rate '86% (172 of 200 eligible mothers)', a count
+    '1,234 people completing'; 'no return' where there is none."""
+    kind = programme.headline.kind
+    if kind == "count":
+        return NO_RETURN if _missing(value) else f"{int(value):,} {programme.headline.words}"
+    if _missing(value) and (_missing(denominator) or int(denominator) > 0):
+        return NO_RETURN
+    if kind == "share":
+        return rate(int(numerator), int(denominator), programme)
+    of = programme.measure(programme.headline.denominator).words
+    if int(denominator) == 0:
+        return f"no {of}"
+    return f"{whole_percent(int(numerator), int(denominator))}% ({int(numerator):,} of {int(denominator):,} {of})"

@@ -30,7 +30,7 @@ from etl.programmes import TCAM
 from etl.quarters import Quarter
 from etl.queries import Database
 from etl.store import Store
-from etl.templates import CSV_COLUMNS
+from etl.templates import csv_columns
 from etl.users import Users
 from tests.live import LiveServer
 
@@ -157,7 +157,7 @@ def collection_shots(browser, url: str, root: Path) -> None:
         code = rows.query("adoption_level == 3 and trust_type == 'acute'")["trust_code"].iloc[0]
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(CSV_COLUMNS)  # the template's columns, in its order
+        writer.writerow(csv_columns(TCAM))  # the template's columns, in its order
         for r in rows.to_dict("records"):
             level = 4 if r["trust_code"] == code else r["adoption_level"]
             made, completed = (

@@ -83,12 +83,13 @@ def history(rows) -> dict[str, dict[int, dict[str, str]]]:
 
 def test_regenerating_gives_the_committed_files_byte_for_byte(tmp_path):
     (tmp_path / "stale.csv").write_text("left over\n")
-    demo.generate(tmp_path)
+    demo.generate(tmp_path, tmp_path / "tcam" / "organisations.csv")
     made = {p.name: p.read_bytes() for p in tmp_path.glob("*.csv")}
     committed = {p.name: p.read_bytes() for p in RETURNS.glob("*.csv")}
     assert sorted(made) == sorted(committed)
     changed = [name for name in committed if made[name] != committed[name]]
     assert not changed, f"regenerate with python -m data.demo.make_returns; differs: {changed[:5]}"
+    assert (tmp_path / "tcam" / "organisations.csv").read_bytes() == demo.ORGANISATIONS.read_bytes()
 
 
 # ----------------------------------------------------------------------------- true to Table 8.1

@@ -298,7 +298,7 @@ def test_a_reading_child_is_stopped_by_its_cpu_limit_with_no_one_timing_it():
     stopped (SIGXCPU) within seconds."""
     spec = {
         "kind": "return",
-        "programme": "tcam",
+        "programme": {"source": TCAM.source, "file": TCAM.file},  # the definition itself, as the sandbox sends it
         "today": None,
         "limits": NO_WORK_CAPS.as_dict(),
         "cpu_seconds": 1,

@@ -254,9 +254,10 @@ def test_an_unknown_name_refuses_the_file_naming_its_row():
     ]
 
 
-def test_a_name_two_trusts_share_is_refused(tmp_path, monkeypatch):
+def test_a_name_two_trusts_share_is_refused(tmp_path):
     """In-process, with a reference list of two trusts whose names differ only in their suffix."""
-    import etl.reference
+    import dataclasses
+
     from etl.reading.check import check_file
 
     (tmp_path / "tcam").mkdir()
@@ -266,13 +267,13 @@ def test_a_name_two_trusts_share_is_refused(tmp_path, monkeypatch):
         "Wessex,DM002,Royal Example Hospitals NHS Foundation Trust,acute,\n"
         "Wessex,DM003,Example Community Health NHS Trust,community,\n"
     )
-    monkeypatch.setattr(etl.reference, "PROGRAMMES_FOLDER", tmp_path)
+    programme = dataclasses.replace(TCAM, file=str(tmp_path / "tcam.toml"))  # its list beside it
     content = (
         b"quarter,ahsn,trust_name,adoption_level,referrals_made,referrals_completed\r\n"
         b"Q3 2020/21,Wessex,Royal Example Hospitals,4,10,5\r\n"
         b"Q3 2020/21,Wessex,example community health,2,,\r\n"
     )
-    result = check_file("two.csv", content, TCAM, ReadLimits(), TODAY)
+    result = check_file("two.csv", content, programme, ReadLimits(), TODAY)
     assert [(p.row, p.message) for p in result.problems] == [
         (
             2,

@@ -4,13 +4,14 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 from collections import defaultdict
 from pathlib import Path
 
 import pytest
 
 from etl import ahsns, reference
-from etl.programmes import TCAM
+from etl.programmes import TCAM, DefinitionError
 from etl.quarters import Quarter
 
 DEMO = Path(__file__).resolve().parents[1] / "data" / "demo" / "returns"
@@ -63,28 +64,33 @@ def test_tcam_s_mergers_are_the_demo_s():
 
 
 def test_lookups_by_ahsn_and_by_name():
-    tcam = reference.organisations("tcam")
+    tcam = reference.organisations(TCAM)
     assert len(tcam.of_ahsn("West of England")) == 6
     assert [o.code for o in tcam.named("West of England", "the vetchfold healthcare nhs trust")] == ["DM410"]
     assert tcam.named("Wessex", "Vetchfold Healthcare") == ()
     assert reference.name_key("The Royal Example Hospitals NHS Foundation Trust") == "royal example hospitals"
     assert reference.name_key("Royal Example Hospitals FT") == "royal example hospitals"
-    assert not reference.organisations("no-such-programme")
+
+
+def test_a_programme_without_a_list_has_an_empty_one(tmp_path):
+    """No list named and none beside the definition: the checks fall back on the returns stored."""
+    bare = dataclasses.replace(TCAM, code="bare", reference_list=None, file=str(tmp_path / "bare.toml"))
+    assert not reference.organisations(bare) and reference.organisations(bare).by_code("RTH") is None
 
 
 @pytest.mark.parametrize(
     "rows, message",
     [
-        ("Wessex,DM001,A,acute,\nWessex,DM001,B,acute,\n", "DM001 listed more than once"),
-        ("Nowhere,DM001,A,acute,\n", "'Nowhere' is not an AHSN's short name"),
-        ("Wessex,DM001,A,hospital,\n", "type must be one of"),
-        ("Wessex,DM001,A,acute,DM009\n", "DM001's successor DM009 is not another listed organisation"),
-        ("Wessex,DM001,A,acute,DM002\nWessex,DM002,B,acute,DM001\n", "go round in a circle"),
-        ("Wessex,dm 1,A,acute,\n", "a code is 3 to 5 capital letters or digits"),
+        ("Wessex,DM001,A,acute,\nWessex,DM001,B,acute,\n", "code DM001 is listed twice"),
+        ("Nowhere,DM001,A,acute,\n", "row 2, column ahsn: 'Nowhere' is not an AHSN"),
+        ("Wessex,DM001,A,hospital,\n", "row 2, column type: 'hospital' is not one of"),
+        ("Wessex,DM001,A,acute,DM009\n", "the successor of DM001, DM009, is not another organisation in the list"),
+        ("Wessex,DM001,A,acute,DM002\nWessex,DM002,B,acute,DM001\n", "go round in a loop"),
+        ("Wessex,dm 1,A,acute,\n", "row 2, column code: 'dm 1' is not"),
+        ("Wessex,DM001,A,acute,D 2\n", "row 2, column successor: 'D 2' is not"),
     ],
 )
 def test_a_list_not_well_formed_is_refused_saying_where(tmp_path, rows, message):
-    (tmp_path / "x").mkdir()
-    (tmp_path / "x" / "organisations.csv").write_text("ahsn,code,name,type,successor\n" + rows)
-    with pytest.raises(ValueError, match=message):
-        reference.organisations("x", tmp_path)
+    (tmp_path / "organisations.csv").write_text("ahsn,code,name,type,successor\n" + rows)
+    with pytest.raises(DefinitionError, match=message):
+        reference.read_list(tmp_path / "organisations.csv", TCAM)

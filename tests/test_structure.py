@@ -101,6 +101,7 @@ ETL_LAYERS = [
         (
             "etl.quarters",
             "etl.ahsns",
+            "etl.programme_fields",
             "etl.programmes",
             "etl.reference",
             "etl.problems",

@@ -13,10 +13,22 @@ import openpyxl
 from etl.cli import main
 from etl.programmes import TCAM
 from etl.reading.limits import ReadLimits
-from etl.templates import CSV_COLUMNS, template_rows, template_xlsx
+from etl.templates import csv_columns, template_rows, template_xlsx
 from etl.validate import parse_return
 from tests.conftest import make_app
 from tests.returns import NEXT_QUARTER, filled_return
+
+# TCAM's template, as it always was
+CSV_COLUMNS = [
+    "quarter",
+    "ahsn",
+    "trust_code",
+    "trust_name",
+    "trust_type",
+    "adoption_level",
+    "referrals_made",
+    "referrals_completed",
+]
 
 TODAY = dt.date(2026, 11, 22)
 MESSY = Path(__file__).parent / "fixtures" / "messy"
@@ -50,6 +62,7 @@ def test_the_excel_template_reads_back_unchanged(store, db):
 def test_the_excel_template_has_drop_down_lists_and_explains_every_column(store, db):
     book = openpyxl.load_workbook(io.BytesIO(template_xlsx(db, TCAM, "Wessex", NEXT_QUARTER)))
     sheet = book["Return"]
+    assert csv_columns(TCAM) == CSV_COLUMNS
     assert [c.value for c in sheet[1]] == CSV_COLUMNS + ["comment"]
     lists = {
         str(dv.sqref).split(":")[0][0]: dv.formula1 for dv in sheet.data_validations.dataValidation if dv.type == "list"

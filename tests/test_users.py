@@ -38,10 +38,10 @@ def test_add_list_passwd_remove(empty_store, users, run, capsys):
     assert run(["list"]) == 0
     out = capsys.readouterr().out
     assert out.splitlines() == [
-        "added asha, submitter for Wessex",
-        "added nat, national administrator",
-        "asha\tsubmitter for Wessex",
-        "nat\tnational administrator",
+        "added asha, submitter for Wessex (tcam)",
+        "added nat, national administrator (every programme)",
+        "asha\tsubmitter for Wessex\ttcam",
+        "nat\tnational administrator\tevery programme",
     ]
     # kept in the store folder, hashed with argon2id, readable by the owner only
     path = empty_store.root / "users.json"
@@ -106,3 +106,54 @@ def test_a_submission_is_a_submitters_only_when_every_ahsn_in_it_is_theirs():
     )
     assert not allowed_for_all(sub, Action.RESTORE, [])
     assert allowed_for_all(nat, Action.RESTORE, ["Wessex", "KSS"])
+
+
+def test_a_submitter_is_granted_programmes_and_a_record_without_them_means_tcam(
+    empty_store, users, capsys, tmp_path, monkeypatch
+):
+    import shutil
+
+    from etl.permissions import allowed, why_not
+    from etl.programmes import Programmes
+    from tests.conftest import ROOT
+
+    folder = tmp_path / "programmes"
+    shutil.copytree(ROOT / "data" / "programmes", folder)
+    tcam_text = (folder / "tcam.toml").read_text()
+    (folder / "other.toml").write_text(tcam_text.replace('code = "tcam"', 'code = "other"').replace("TCAM", "OTHER"))
+    programmes = Programmes.from_folder(folder)
+    settings = settings_for(empty_store.root, METRICS_PROGRAMMES=str(folder))
+
+    def users_cli(argv, stdin=""):
+        monkeypatch.setattr("sys.stdin", io.StringIO(stdin))
+        return cli.main(["users", *argv], settings=settings)
+
+    assert (
+        users_cli(
+            ["add", "asha", "--ahsn", "Wessex", "--password-stdin", "--programmes", "TCAM,other"], PASSWORD + "\n"
+        )
+        == 0
+    )
+    assert users_cli(["add", "bo", "--ahsn", "KSS", "--password-stdin", "--programmes", "nope"], PASSWORD + "\n") == 1
+    assert "'nope' is not a programme (known: tcam, other)" in capsys.readouterr().err
+    assert users.get("asha").programmes == ("tcam", "other")
+    # a record from before programmes were granted: TCAM only, as it could do then
+    data = json.loads((empty_store.root / "users.json").read_text())
+    data["users"]["old"] = {**data["users"]["asha"]}
+    del data["users"]["old"]["programmes"]
+    (empty_store.root / "users.json").write_text(json.dumps(data))
+    old = users.get("old")
+    assert old.programmes == ("tcam",)
+    assert allowed(old, Action.SUBMIT, ahsn="Wessex", programme=programmes["tcam"])
+    assert not allowed(old, Action.SUBMIT, ahsn="Wessex", programme=programmes["other"])
+    assert why_not(old, Action.SUBMIT, ahsn="Wessex", programme=programmes["other"]) == (
+        "You may not upload returns for OTHER: your account is for TCAM only. Ask the national team to add OTHER to it."
+    )
+    assert users_cli(["programmes", "old", "other"]) == 0
+    assert "old now submits for Wessex in other" in capsys.readouterr().out
+    assert allowed(users.get("old"), Action.SUBMIT, ahsn="Wessex", programme=programmes["other"])
+    assert not allowed(users.get("old"), Action.SUBMIT, ahsn="Wessex", programme=programmes["tcam"])
+    assert users_cli(["add", "nat", "--national", "--password-stdin"], PASSWORD + "\n") == 0
+    assert allowed(users.get("nat"), Action.SUBMIT, ahsn="KSS", programme=programmes["other"])
+    assert users_cli(["programmes", "nat", "tcam"]) == 1
+    assert "works on every programme" in capsys.readouterr().err

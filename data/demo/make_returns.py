@@ -63,6 +63,9 @@ from etl.words import whole_percent
 PROJECT_ROOT = Path(__file__).resolve().parent.parent.parent
 TABLE_CSV = PROJECT_ROOT / "data" / "reference" / "tcam_table_8_1.csv"
 DEFAULT_OUT = PROJECT_ROOT / "data" / "demo" / "returns"
+# TCAM's reference list: every demo trust, with the trust each merged one became
+ORGANISATIONS = PROJECT_ROOT / "data" / "programmes" / "tcam" / "organisations.csv"
+ORGANISATION_COLUMNS = ["ahsn", "code", "name", "type", "successor"]
 
 SEED = "tcam-demo-2021"
 HEADER = [
@@ -376,9 +379,25 @@ def write_returns(out_dir: Path, ahsns: list[str], trusts: list[Trust]) -> list[
     return written
 
 
-def generate(out_dir: Path = DEFAULT_OUT) -> list[Path]:
-    """Rewrite `out_dir` from scratch with one return per AHSN per quarter."""
+def write_organisations(path: Path, ahsns: list[str], trusts: list[Trust]) -> Path:
+    """TCAM's reference list: every trust in any return, by AHSN (in the national table's order)
+    and code, with the code of the trust it merged into (blank while it is current)."""
+    successor = {old.code: t.code for t in trusts for old in t.predecessors}
+    order = {a: i for i, a in enumerate(ahsns)}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", newline="", encoding="utf-8") as f:
+        writer = csv.writer(f, lineterminator="\n")
+        writer.writerow(ORGANISATION_COLUMNS)
+        for t in sorted(trusts, key=lambda t: (order[t.ahsn], t.code)):
+            writer.writerow([t.ahsn, t.code, t.name, t.trust_type, successor.get(t.code, "")])
+    return path
+
+
+def generate(out_dir: Path = DEFAULT_OUT, organisations: Path = ORGANISATIONS) -> list[Path]:
+    """Rewrite `out_dir` from scratch with one return per AHSN per quarter, and the reference
+    list of the trusts in them."""
     ahsns, trusts = build()
+    write_organisations(Path(organisations), ahsns, trusts)
     return write_returns(Path(out_dir), ahsns, trusts)
 
 
@@ -391,9 +410,15 @@ def main(argv: list[str] | None = None) -> int:
         default=DEFAULT_OUT,
         help=f"folder to rewrite (default {DEFAULT_OUT.relative_to(PROJECT_ROOT)})",
     )
+    parser.add_argument(
+        "--organisations",
+        type=Path,
+        default=ORGANISATIONS,
+        help=f"the reference list to rewrite (default {ORGANISATIONS.relative_to(PROJECT_ROOT)})",
+    )
     args = parser.parse_args(argv)
-    written = generate(args.out_dir)
-    print(f"wrote {len(written)} demo returns to {args.out_dir}")
+    written = generate(args.out_dir, args.organisations)
+    print(f"wrote {len(written)} demo returns to {args.out_dir} and their trusts to {args.organisations}")
     return 0
 
 

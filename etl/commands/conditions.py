@@ -17,7 +17,7 @@ from etl.templates import neutralise
 
 
 def cmd_conditions(ctx: Context, args) -> int:
-    programme = args.programme or ctx.programme
+    programme = ctx.programme
     ctx.store.ensure(progress=progress)
     if args.conditions_command == "history":
         return _history(ctx, programme, args)

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from etl import queries
+from etl.programmes import Programme
 from etl.queries import Database
 from etl.settings import Settings
 from etl.store import Store
@@ -23,15 +24,12 @@ class Context:
     store: Store
     db: Database
     users: Users
-
-    @property
-    def programme(self):
-        return self.settings.programme
+    programme: Programme  # the command's --programme, or METRICS_PROGRAMME
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> Context:
+    def from_settings(cls, settings: Settings, programme: Programme | None = None) -> Context:
         store = Store.from_settings(settings)
-        return cls(settings, store, Database(store), Users(settings.data_dir))
+        return cls(settings, store, Database(store), Users(settings.data_dir), programme or settings.programme)
 
 
 def warn_left_out(ctx: Context) -> None:

@@ -25,7 +25,7 @@ from etl.reading.kinds import clean_file_name
 def cmd_pathways(ctx: Context, args) -> int:
     """Bad input (an unreadable file, a column it lacks, a value not 0 or 1, a choice that
     cannot be analysed) is exit 2 with every problem; nothing is stored either way."""
-    programme = args.programme or ctx.programme
+    programme = ctx.programme
     if args.cases is None:
         return _live(ctx, args, programme)
     if not args.conditions or not args.outcome:

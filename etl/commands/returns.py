@@ -49,6 +49,7 @@ def cmd_load(ctx: Context, args) -> int:
         for w in a.warnings:
             print(f"warning: {w}", file=sys.stderr)
     rates = queries.ahsn_rates(ctx.db, ctx.programme)
+    headlines = queries.headlines(ctx.db, ctx.programme)
     pending = queries.pending_revisions(ctx.db, ctx.programme)
     for a in accepted:
         for ahsn, quarter, rows in a.returns:
@@ -65,12 +66,16 @@ def cmd_load(ctx: Context, args) -> int:
                     f"{len(a.warnings)} warning(s)"
                 )
                 continue
-            rate = rates[(rates["ahsn"] == ahsn) & (rates["quarter"] == quarter)].iloc[0]
-            adopted = words.of_counted(int(rate["adopted_trusts"]), int(rate["counted_trusts"]), ctx.programme)
+            if ctx.programme.headline.kind == "share":
+                rate = rates[(rates["ahsn"] == ahsn) & (rates["quarter"] == quarter)].iloc[0]
+                adopted = words.of_counted(int(rate["adopted_trusts"]), int(rate["counted_trusts"]), ctx.programme)
+                figure = f"{adopted} adopted ({rate['rate_percent']}%)"
+            else:
+                h = headlines[(headlines["ahsn"] == ahsn) & (headlines["quarter"] == quarter)].iloc[0]
+                figure = words.headline(ctx.programme, h["value"], h["numerator"], h["denominator"])
             print(
                 f"loaded {ahsn} {quarter}: {words.plural(rows, ctx.programme.organisation, ctx.programme.organisations)}, "
-                f"{adopted} adopted ({rate['rate_percent']}%), submission {a.submission_id}, "
-                f"{len(a.warnings)} warning(s)"
+                f"{figure}, submission {a.submission_id}, {len(a.warnings)} warning(s)"
             )
     return 0
 

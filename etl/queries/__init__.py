@@ -6,6 +6,7 @@
     adoption.py      the AHSNs, the quarters with data, each AHSN's and England's rates, the trusts
     submissions.py   every submission, its rows, comments, restores and quarantines
     collection.py    sign-offs, due dates, revisions waiting and made
+    headlines.py     every programme's headline per AHSN and quarter (share, rate or count)
     trajectories.py  each AHSN's trajectory versions and the target each quarter is judged against
     conditions.py    each AHSN's spread conditions (the pathways analysis's live cases), every version
     files.py         uncached reads of one named file, for the store's write path and its build
@@ -40,6 +41,7 @@ from etl.queries.collection import (
 )
 from etl.queries.conditions import condition_versions, current_conditions
 from etl.queries.database import Database, Published
+from etl.queries.headlines import headlines
 from etl.queries.submissions import (
     left_out_events,
     quarantine_events,
@@ -64,6 +66,7 @@ __all__ = [
     "england_rates",
     "first_published_rates",
     "left_out_events",
+    "headlines",
     "level_counts",
     "loaded_quarters",
     "pending_revisions",

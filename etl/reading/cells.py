@@ -13,7 +13,7 @@ import datetime as dt
 import re
 
 from etl import ahsns, words
-from etl.programmes import TRUST_TYPES, Programme
+from etl.programmes import Measure, Programme
 from etl.quarters import Quarter, QuarterError, shortened
 from etl.reading.grid import CellError, is_blank
 from etl.reading.text import BAD_CHARACTERS, describe_character
@@ -122,15 +122,19 @@ def _as_date(value) -> dt.date | None:
 # ---- numbers ----------------------------------------------------------------------------
 
 
-def count(value, most: int) -> tuple[int | None, str | None]:
-    """A count of referrals for one trust in one quarter: blank or a not-reported word -> None;
-    else a whole number from 0 to `most` (the programme's plausible maximum,
-    Programme.max_count_per_row), so that every count stored fits wherever it is added up."""
+def count(
+    value, most: int, measure: Measure | None = None, organisation: str = "trust"
+) -> tuple[int | None, str | None]:
+    """A count (of the measure's `noun`, referrals for TCAM) for one organisation in one quarter:
+    blank or a not-reported word -> None; else a whole number from 0 to `most` (the measure's
+    plausible maximum, Measure.max_per_row), so that every count stored fits wherever it is
+    added up."""
+    noun = measure.noun if measure is not None else "referrals"
     if is_blank(value):
         return None, None
     _refuse_special(value)
     if isinstance(value, bool):
-        raise Unreadable(f"'{shown(value)}' is a yes/no value, not a count of referrals", COUNT_FIX)
+        raise Unreadable(f"'{shown(value)}' is a yes/no value, not a count of {noun}", COUNT_FIX)
     day = _as_date(value)
     if day is not None or isinstance(value, (dt.time, dt.timedelta)):
         raise Unreadable(
@@ -142,25 +146,30 @@ def count(value, most: int) -> tuple[int | None, str | None]:
         if isinstance(value, float) and (value != value or value in (float("inf"), float("-inf"))):
             raise Unreadable(f"the cell holds '{shown(value)}', which is not a number", COUNT_FIX)
         if value < 0 or (isinstance(value, float) and not value.is_integer()):
-            raise Unreadable(f"'{quoted(value)}' is not a count of referrals", COUNT_FIX)
-        return _at_most(int(value), most, quoted(value)), None
+            raise Unreadable(f"'{quoted(value)}' is not a count of {noun}", COUNT_FIX)
+        return _at_most(int(value), most, quoted(value), measure, organisation), None
     text = str(value).strip()
     if text.lower() in NOT_REPORTED:
         return None, "not reported (blank)"
     _refuse_power_of_ten(text)
     number, read_as = whole_number_text(text)
     if number is None or number < 0:
-        raise Unreadable(f"'{shortened(text)}' is not a count of referrals", COUNT_FIX)
-    return _at_most(number, most, shortened(text)), read_as
+        raise Unreadable(f"'{shortened(text)}' is not a count of {noun}", COUNT_FIX)
+    return _at_most(number, most, shortened(text), measure, organisation), read_as
 
 
-def _at_most(number: int, most: int, typed: str) -> int:
+def _at_most(number: int, most: int, typed: str, measure: Measure | None, organisation: str) -> int:
     if number > most:
+        noun = measure.noun if measure is not None else "referrals"
+        typical = measure.typical if measure is not None else "hundreds"
+        usual = (
+            f": real returns hold {typical} for {words.with_article(organisation)} in a quarter. " if typical else ". "
+        )
         raise Unreadable(
-            f"'{typed}' referrals for one trust in one quarter is more than any trust makes (a return "
+            f"'{typed}' {noun} for one {organisation} in one quarter is more than any {organisation} makes (a return "
             f"accepts at most {most:,})",
-            "Check the cell: real returns hold hundreds for a trust in a quarter. A total pasted into a "
-            "trust's row, or a number typed twice, is the usual cause",
+            f"Check the cell{usual}A total pasted into {words.with_article(organisation)}'s row, or a number typed "
+            "twice, is the usual cause",
         )
     return number
 
@@ -505,17 +514,17 @@ def unknown_ahsn_fix(text: str) -> str:
     return "Use the AHSN's short name (e.g. Wessex), its full name or its Health Innovation Network name"
 
 
-def trust_code(value) -> tuple[str, str | None]:
+def trust_code(value, programme: Programme | None = None) -> tuple[str, str | None]:
+    """An organisation's code, in upper case, matching the programme's code pattern."""
     if is_blank(value):
         raise Unreadable("the trust code is blank", "Write the trust's ODS code, e.g. RTH")
     _refuse_special(value)
     text = shown(value)
     code = text.upper()
-    if not TRUST_CODE.match(code):
-        raise Unreadable(
-            f"'{shortened(text)}' is not an NHS organisation code",
-            "Use the trust's ODS code: 3 to 5 letters or digits, e.g. RTH",
-        )
+    pattern = re.compile(programme.code_pattern) if programme is not None else TRUST_CODE
+    if not pattern.match(code):
+        said = (programme.code_words, programme.code_example) if programme else ("the trust's ODS code", "RTH")
+        raise Unreadable(f"'{shortened(text)}' is not an NHS organisation code", f"Use {said[0]}, e.g. {said[1]}")
     return code, None if code == text else code
 
 
@@ -531,13 +540,14 @@ def trust_name(value) -> str:
     return name
 
 
-_TYPE_WORDS = {
-    "acute": "acute",
-    "mental health": "mental_health",
-    "mh": "mental_health",
-    "community": "community",
-    "other": "other",
-}
+def _type_words(programme: Programme) -> dict[str, str]:
+    """Every way a return may write one of the programme's types, read as its key: its words
+    ("mental health") and its aliases ("mh")."""
+    said = {}
+    for t in programme.organisation_types:
+        said[t.words.lower()] = t.key
+        said.update(dict.fromkeys(t.aliases, t.key))
+    return said
 
 
 def trust_type(value, programme: Programme) -> tuple[str | None, str | None]:
@@ -547,18 +557,19 @@ def trust_type(value, programme: Programme) -> tuple[str | None, str | None]:
     _refuse_special(value)
     text = shown(value)
     t = " ".join(re.sub(r"[_\-/]", " ", text.lower()).split())
-    if t.replace(" ", "_") in TRUST_TYPES:
+    if t.replace(" ", "_") in programme.type_keys:
         return t.replace(" ", "_"), None
     kept = " ".join(
         w
         for w in t.split()
         if w not in ("trust", "nhs", "foundation", "ft", "services", "provider", "hospital", "hospitals")
     )
-    if kept in _TYPE_WORDS:
-        return _TYPE_WORDS[kept], _TYPE_WORDS[kept]
+    said = _type_words(programme)
+    if kept in said:
+        return said[kept], said[kept]
     raise Unreadable(
         f"'{shortened(text)}' is not a trust type",
-        f"Use one of: {', '.join(TRUST_TYPES)} (only {words.counted(programme)} count toward the rate)",
+        f"Use one of: {', '.join(programme.type_keys)} (only {words.counted(programme)} count toward the rate)",
     )
 
 

@@ -24,7 +24,7 @@ from etl.reading.kinds import detect, kind_note
 from etl.reading.limits import ReadLimits
 from etl.reading.result import Interpretation, ParsedReturn
 from etl.reading.scan import Refused
-from etl.reading.table import COLUMNS, RETURN, Layout, Table, choose_delimiter, find_table
+from etl.reading.table import Layout, Table, choose_delimiter, find_table, layout_for
 from etl.reading.text import read_csv
 from etl.reference import name_key, organisations
 from etl.rows import TrustRow
@@ -50,12 +50,13 @@ def _check(
     result: ParsedReturn, content: bytes, programme: Programme, limits: ReadLimits, today: dt.date | None
 ) -> None:
     file_name = result.file_name
-    table, problems, notes = open_table(file_name, content, limits, RETURN)
+    layout = layout_for(programme)
+    table, problems, notes = open_table(file_name, content, limits, layout)
     result.interpretations.extend(notes)
     result.problems.extend(problems)
     if table is None:
         return
-    if not all(name in table.columns or name == "trust_code" for name, required in COLUMNS.items() if required):
+    if not all(name in table.columns or name == "trust_code" for name, required in layout.columns.items() if required):
         return  # nothing recognisable to check the rows against (codes may be found from names)
     if not table.rows:
         result.problems.append(
@@ -194,8 +195,8 @@ class _Rows:
         for column in ("trust_code", "trust_name", "quarter", "ahsn"):
             if isinstance(cell[column], str) and _TOTALS.match(cell[column]):
                 return True
-        numbers = [cell[c] for c in ("referrals_made", "referrals_completed") if not is_blank(cell[c])]
-        return bool(numbers) and all(is_blank(cell[c]) for c in ("trust_code", "trust_name", "adoption_level"))
+        numbers = [cell[c] for c in self.table.layout.counts if not is_blank(cell[c])]
+        return bool(numbers) and all(is_blank(cell.get(c)) for c in ("trust_code", "trust_name", "adoption_level"))
 
     def _is_note(self, cells: list) -> str | None:
         filled = [c for c in cells if not is_blank(c)]
@@ -212,7 +213,8 @@ class _Rows:
     def _record(self, row: int, cells: list, filled_down: set[str]) -> TrustRow | None:
         columns = self.table.columns
         cell = {
-            name: (cells[columns[name]] if name in columns and columns[name] < len(cells) else None) for name in COLUMNS
+            name: (cells[columns[name]] if name in columns and columns[name] < len(cells) else None)
+            for name in self.table.layout.columns
         }
         note = self._is_note(cells)
         if note is not None:
@@ -269,32 +271,17 @@ class _Rows:
         values["ahsn"] = take("ahsn", read.ahsn)
         values["trust_name"] = take("trust_name", read.trust_name)
         if "trust_code" in columns and not (is_blank(cell["trust_code"]) and values["trust_name"]):
-            values["trust_code"] = take("trust_code", read.trust_code)
+            values["trust_code"] = take("trust_code", read.trust_code, self.programme)
         elif values["ahsn"] is not None and values["trust_name"] is not None:
             values["trust_code"] = self._code_from_name(row, cell["trust_name"], values["ahsn"], values["trust_name"])
         trust_type = take("trust_type", read.trust_type, self.programme) if "trust_type" in columns else None
-        values["adoption_level"] = take("adoption_level", read.level, self.programme)
-        made = take("referrals_made", read.count, self.programme.max_count_per_row)
-        completed = take("referrals_completed", read.count, self.programme.max_count_per_row)
-        if made is not None and completed is not None and completed > made:
-            self.problem(
-                row,
-                "referrals_completed",
-                f"{completed} referrals completed is more than the {made} made",
-                "Completed referrals are a part of those made in the quarter: check both numbers",
-            )
-        if (
-            made is None
-            and completed is not None
-            and is_blank(cell["referrals_made"])
-            and (row, "referrals_made") not in self.refused_cells
-        ):
-            self.problem(
-                row,
-                "referrals_made",
-                "referrals completed are given but referrals made are blank",
-                "Fill in referrals made, or leave both blank if not reported",
-            )
+        level = take("adoption_level", read.level, self.programme) if self.programme.levels else None
+        counts = {
+            m.key: take(m.key, read.count, m.max_per_row, m, self.programme.organisation)
+            for m in self.programme.measures
+        }
+        for pair in self.programme.pairs:
+            self._pair(row, cell, pair, counts[pair.numerator], counts[pair.denominator])
         comment = take("comment", read.comment)
         if len(self.found) > before or incomplete:
             return None
@@ -306,10 +293,11 @@ class _Rows:
             trust_name=values["trust_name"],
             trust_type=trust_type or self.programme.default_trust_type,
             trust_type_given=trust_type is not None,
-            adoption_level=values["adoption_level"],
-            referrals_made=made,
-            referrals_completed=completed,
+            adoption_level=level,
+            referrals_made=counts.pop("referrals_made", None),
+            referrals_completed=counts.pop("referrals_completed", None),
             comment=comment,
+            measures=tuple(counts.items()),
         )
 
     def _code_from_name(self, row: int, typed, ahsn: str, name: str) -> str | None:
@@ -345,6 +333,31 @@ class _Rows:
                 fix,
             )
         return None
+
+    def _pair(self, row: int, cell: dict, pair, numerator: int | None, denominator: int | None) -> None:
+        """A count that is a part of another: never more than it, never without it."""
+        part, whole = self.programme.measure(pair.numerator), self.programme.measure(pair.denominator)
+        if numerator is not None and denominator is not None and numerator > denominator:
+            self.problem(
+                row,
+                pair.numerator,
+                (
+                    pair.more_than or "{numerator} " + part.words + " is more than the {denominator} " + whole.words
+                ).format(numerator=numerator, denominator=denominator),
+                pair.more_than_fix or "Check both numbers",
+            )
+        if (
+            denominator is None
+            and numerator is not None
+            and is_blank(cell[pair.denominator])
+            and (row, pair.denominator) not in self.refused_cells
+        ):
+            self.problem(
+                row,
+                pair.denominator,
+                pair.blank_denominator or f"{part.words} are given but {whole.words} are blank",
+                pair.blank_denominator_fix or f"Fill in {whole.words}, or leave both blank if not reported",
+            )
 
     # ---- the whole file ---------------------------------------------------------------
 

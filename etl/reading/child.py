@@ -98,7 +98,7 @@ def main() -> int:
     import datetime as dt
 
     from etl.problems import Problem
-    from etl.programmes import PROGRAMMES
+    from etl.programmes import parse
     from etl.reading.limits import ReadLimits
     from etl.reading.result import RESULTS
 
@@ -110,7 +110,7 @@ def main() -> int:
     else:
         from etl.reading.check import check_file as check
     limits = ReadLimits.from_dict(spec["limits"])
-    programme = PROGRAMMES[spec["programme"]]
+    programme = parse(spec["programme"]["source"], spec["programme"]["file"])
     today = dt.date.fromisoformat(spec["today"]) if spec.get("today") else None
     results = []
     for entry in spec["files"]:

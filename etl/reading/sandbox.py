@@ -73,7 +73,8 @@ def run_child(
     # parent's timer cannot run, is still stopped
     spec = {
         "kind": kind,
-        "programme": programme.code,
+        # the definition itself, so the child reads the programme it is given, wherever it came from
+        "programme": {"source": programme.source, "file": programme.file},
         "today": today.isoformat() if today else None,
         "limits": limits.as_dict(),
         "cpu_seconds": seconds,

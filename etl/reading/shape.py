@@ -194,18 +194,17 @@ def repeated_headers(table: Table, rows: list[tuple[int, list]], problem) -> lis
     skipping = False
     # where a trust row holds numbers: a header repeated holds names there (a cheap test first,
     # so that a national file of 20,000 rows is not matched against every column name)
-    figures = [
-        p for name, p in table.columns.items() if name in ("adoption_level", "referrals_made", "referrals_completed")
-    ]
+    layout = table.layout
+    figures = [p for name, p in table.columns.items() if name == "adoption_level" or name in layout.counts]
     for number, cells in rows:
         named = any(
             p < len(cells)
             and isinstance(cells[p], str)
             and cells[p].strip()[:1].isalpha()
-            and column_of(cells[p]) is not None
+            and column_of(cells[p], layout) is not None
             for p in figures
         )
-        if not named or header_score(cells) < 3:
+        if not named or header_score(cells, layout) < 3:
             if not skipping:
                 kept.append((number, cells))
             continue
@@ -213,7 +212,9 @@ def repeated_headers(table: Table, rows: list[tuple[int, list]], problem) -> lis
         if kept and kept[-1][0] == number - 1 and sum(not is_blank(c) for c in kept[-1][1]) == 1:
             above, above_cells = kept.pop()
             title = f" (row {above} above it, '{quoted(next(c for c in above_cells if not is_blank(c)))}', is a title)"
-        same = all(column_of(cells[p]) == name if p < len(cells) else False for name, p in table.columns.items())
+        same = all(
+            column_of(cells[p], layout) == name if p < len(cells) else False for name, p in table.columns.items()
+        )
         first = table.header_row
         if same:
             skipping = False

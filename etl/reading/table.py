@@ -4,35 +4,34 @@ is which, and the CSV's delimiter.
 People put a title above the header, write headers in words ("Trust code (ODS)",
 "No. of referrals made"), and keep an Instructions sheet before the data. Each is read, and
 each reading is reported as an Interpretation. What a table's columns are is a `Layout`: a
-quarterly return's (RETURN, the default) or a trajectory's (etl/reading/trajectory.py).
+programme's quarterly return (`layout_for(programme)`) or a trajectory's (etl/reading/trajectory.py).
 """
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 
 from etl.problems import Problem
+from etl.programmes import Programme
 from etl.quarters import shortened
 from etl.reading.cells import shown
 from etl.reading.grid import Grid, column_letter, is_blank
 from etl.reading.result import Interpretation
 
+# The columns of every return, before and after the programme's level and measures (layout_for):
 # column -> required. Optional columns may be left out of the file altogether.
-COLUMNS: dict[str, bool] = {
+ORGANISATION_COLUMNS: dict[str, bool] = {
     "quarter": True,
     "ahsn": True,
     "trust_code": True,
     "trust_name": True,
     "trust_type": False,
-    "adoption_level": True,
-    "referrals_made": True,
-    "referrals_completed": True,
-    "comment": False,
 }
-TEMPLATE_COLUMNS = [c for c in COLUMNS if c != "comment"] + ["comment"]
 
-# What people write as a column's heading, after header_key() has tidied it.
+# What people write as a column's heading, after header_key() has tidied it (a programme's
+# definition adds its own: etl/programmes.py).
 _SYNONYMS = {
     "quarter": [
         "quarter",
@@ -83,33 +82,12 @@ _SYNONYMS = {
     "adoption_level": [
         "adoption level",
         "level",
-        "tcam level",
         "level adoption",
         "adoption",
         "adoption stage",
         "stage",
-        "tcam adoption level",
         "current level",
         "current adoption level",
-        "adoption level tcam",
-    ],
-    "referrals_made": [
-        "referrals made",
-        "referrals",
-        "referrals sent",
-        "made",
-        "tcam referrals made",
-        "referrals made tcam",
-        "referrals to community pharmacy",
-        "referrals made to community pharmacy",
-        "referrals sent to community pharmacy",
-    ],
-    "referrals_completed": [
-        "referrals completed",
-        "completed referrals",
-        "completed",
-        "referrals complete",
-        "tcam referrals completed",
     ],
     "comment": [
         "comment",
@@ -136,18 +114,58 @@ class Layout:
     columns: dict[str, bool]
     synonyms: dict[str, list[str]]
     template: str  # how to get a good file: "Fill in the template (python -m etl template)"
+    # a return's: word beginnings of a heading that may be a missing column misnamed; each count
+    # column and what it holds; the counts that are a part of another (preferred when a heading
+    # could be either)
+    stems: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    counts: dict[str, str] = field(default_factory=dict)
+    numerators: tuple[str, ...] = ()
+
+    @functools.cached_property
+    def by_key(self) -> dict[str, str]:
+        return {key: column for column, keys in self.synonyms.items() for key in keys}
 
     @property
-    def by_key(self) -> dict[str, str]:
-        return _by_key(self)
+    def is_return(self) -> bool:
+        return self.what == "return"
 
 
-def _by_key(layout: Layout) -> dict[str, str]:
-    return {key: column for column, keys in layout.synonyms.items() for key in keys}
+_STEMS = {
+    "quarter": ("quarter", "qtr", "period", "month"),
+    "ahsn": ("ahsn", "hin", "network", "innovation"),
+    "trust_code": ("code", "ods"),
+    "trust_name": ("name", "trust", "organis", "provider", "hospital"),
+    "trust_type": ("type", "sector"),
+    "adoption_level": ("level", "stage", "adopt"),
+    "comment": ("comment", "note", "remark"),
+}
 
 
-RETURN = Layout("return", COLUMNS, _SYNONYMS, "Fill in the template (python -m etl template)")
-_BY_KEY = _by_key(RETURN)
+def layout_for(programme: Programme) -> Layout:
+    """A programme's return: the organisation columns, its adoption level (if it has levels),
+    one column a measure, and an optional comment; the headings its definition adds."""
+    columns = dict(ORGANISATION_COLUMNS)
+    synonyms = {c: list(_SYNONYMS[c]) for c in columns}
+    stems = {c: _STEMS[c] for c in columns}
+    if programme.levels:
+        columns["adoption_level"] = True
+        synonyms["adoption_level"] = [*_SYNONYMS["adoption_level"], *programme.level_headings]
+        stems["adoption_level"] = (*_STEMS["adoption_level"], *programme.level_stems)
+    for m in programme.measures:
+        columns[m.key] = True
+        synonyms[m.key] = [m.words, *m.headings]
+        stems[m.key] = m.stems
+    columns["comment"] = False
+    synonyms["comment"], stems["comment"] = list(_SYNONYMS["comment"]), _STEMS["comment"]
+    return Layout(
+        "return",
+        columns,
+        synonyms,
+        "Fill in the template (python -m etl template)",
+        stems,
+        {m.key: m.meaning for m in programme.measures},
+        tuple(p.numerator for p in programme.pairs),
+    )
 
 
 # No column's name, however wordy, is longer than this.
@@ -165,8 +183,8 @@ def header_key(raw) -> str:
     return " ".join(words)
 
 
-def column_of(raw, layout: Layout = RETURN) -> str | None:
-    by_key = _BY_KEY if layout is RETURN else layout.by_key
+def column_of(raw, layout: Layout) -> str | None:
+    by_key = layout.by_key
     key = header_key(raw)
     if key in by_key:
         return by_key[key]
@@ -192,13 +210,14 @@ class Table:
     rows: list[tuple[int, list]]  # the rows below the header
     problems: list[Problem] = field(default_factory=list)
     interpretations: list[Interpretation] = field(default_factory=list)
+    layout: Layout | None = None  # what it was found as
 
 
-def header_score(cells: list, layout: Layout = RETURN) -> int:
+def header_score(cells: list, layout: Layout) -> int:
     return len({column_of(c, layout) for c in cells if not is_blank(c)} - {None})
 
 
-def find_header(rows: list[tuple[int, list]], look: int = 20, layout: Layout = RETURN) -> int | None:
+def find_header(rows: list[tuple[int, list]], layout: Layout, look: int = 20) -> int | None:
     """Index (in rows) of the header: the first of the best-matching rows among the first
     `look`, if it names at least three of the layout's columns."""
     best, at = 0, None
@@ -209,7 +228,7 @@ def find_header(rows: list[tuple[int, list]], look: int = 20, layout: Layout = R
     return at if best >= 3 else None
 
 
-def choose_delimiter(samples: dict[str, list[tuple[int, list[str]]]], layout: Layout = RETURN) -> str:
+def choose_delimiter(samples: dict[str, list[tuple[int, list[str]]]], layout: Layout) -> str:
     """The delimiter whose first rows hold the best header; commas when none does."""
     scores = {d: max((header_score(cells, layout) for _, cells in rows[:20]), default=0) for d, rows in samples.items()}
     best = max(scores.values())
@@ -218,7 +237,7 @@ def choose_delimiter(samples: dict[str, list[tuple[int, list[str]]]], layout: La
     return next(d for d, s in scores.items() if s == best)
 
 
-def find_table(file_name: str, grids: list[Grid], layout: Layout = RETURN) -> Table | Problem:
+def find_table(file_name: str, grids: list[Grid], layout: Layout) -> Table | Problem:
     """The sheet and header row holding the table, and which column is which."""
     found = [(g, find_header(g.rows, layout=layout)) for g in grids]
     with_header = [(g, i) for g, i in found if i is not None]
@@ -281,7 +300,7 @@ def find_table(file_name: str, grids: list[Grid], layout: Layout = RETURN) -> Ta
                 ),
             )
         )
-    table = Table(grid, header_number, header, {}, grid.rows[at + 1 :], interpretations=notes)
+    table = Table(grid, header_number, header, {}, grid.rows[at + 1 :], interpretations=notes, layout=layout)
     _map_columns(file_name, table, layout)
     return table
 
@@ -299,7 +318,7 @@ def _no_header(file_name: str, grid: Grid, layout: Layout) -> Problem:
             f"the first row{where} holds data, not the names of the columns",
             f"Add a header row above it naming the columns: {columns}",
         )
-    if layout is RETURN:
+    if layout.is_return:
         return Problem(
             file_name,
             None,
@@ -339,13 +358,9 @@ _UNITS = (
         "an average or a rate",
     ),
 )
-COUNT_COLUMNS = {
-    "referrals_made": "the number of referrals made in the quarter",
-    "referrals_completed": "the number of those referrals completed",
-}
 
 
-def heading_unit(raw) -> tuple[str, str] | None:
+def heading_unit(raw, layout: Layout) -> tuple[str, str] | None:
     """(the count column a heading is about, the unit it names) when the heading names a unit
     other than a count: '% completed' -> ('referrals_completed', 'a percentage or rate')."""
     text = shown(raw).lower()
@@ -354,36 +369,24 @@ def heading_unit(raw) -> tuple[str, str] | None:
     for pattern, unit in _UNITS:
         if pattern.search(text):
             key = header_key(pattern.sub(" ", text))
-            column = column_of(key)
-            if column not in COUNT_COLUMNS:
+            column = column_of(key, layout)
+            if column not in layout.counts:
                 words = key.split()
-                column = (
-                    "referrals_completed"
-                    if any(w.startswith("complet") for w in words)
-                    else "referrals_made"
-                    if any(w.startswith("referr") for w in words)
-                    else None
+                # a part of another count first: "% referrals completed" is about those completed
+                ordered = sorted(layout.counts, key=lambda c: c not in layout.numerators)
+                column = next(
+                    (c for c in ordered if any(w.startswith(s) for w in words for s in layout.stems.get(c, ())[:1])),
+                    None,
                 )
             if column is not None:
                 return column, unit
     return None
 
 
-# What a misnamed heading shares with the column it may be: the stems of the column's words.
-# A column not found, and a heading not known that shares them, is refused as possibly that
-# column misnamed ("Referals made" where referrals_made is missing); a heading that shares
-# nothing with any missing column is an extra column, ignored (ICS, region, lead's name).
-_STEMS = {
-    "quarter": ("quarter", "qtr", "period", "month"),
-    "ahsn": ("ahsn", "hin", "network", "innovation"),
-    "trust_code": ("code", "ods"),
-    "trust_name": ("name", "trust", "organis", "provider", "hospital"),
-    "trust_type": ("type", "sector"),
-    "adoption_level": ("level", "stage", "adopt", "tcam"),
-    "referrals_made": ("referr", "refer", "refferal", "made", "sent"),
-    "referrals_completed": ("complet", "done"),
-    "comment": ("comment", "note", "remark"),
-}
+# What a misnamed heading shares with the column it may be: the stems of the column's words
+# (Layout.stems). A column not found, and a heading not known that shares them, is refused as
+# possibly that column misnamed ("Referals made" where referrals_made is missing); a heading that
+# shares nothing with any missing column is an extra column, ignored (ICS, region, lead's name).
 
 
 def may_be(raw, missing: list[str], layout: Layout) -> str | None:
@@ -393,7 +396,9 @@ def may_be(raw, missing: list[str], layout: Layout) -> str | None:
     key = header_key(raw)
     words = key.split()
     for column in missing:
-        if layout.columns.get(column) and any(w.startswith(stem) for w in words for stem in _STEMS.get(column, ())):
+        if layout.columns.get(column) and any(
+            w.startswith(stem) for w in words for stem in layout.stems.get(column, ())
+        ):
             return column
         names = [column.replace("_", " ")] + layout.synonyms.get(column, [])
         if difflib.get_close_matches(key, names, n=1, cutoff=0.8 if layout.columns.get(column) else 0.85):
@@ -425,13 +430,13 @@ def _map_columns(file_name: str, table: Table, layout: Layout) -> None:
                     )
                 )
             continue
-        unit = heading_unit(raw) if layout is RETURN else None
+        unit = heading_unit(raw, layout) if layout.is_return else None
         if unit is not None:
             units.append((position, raw, *unit))
             continue
         column = column_of(raw, layout)
         text = shortened(shown(raw))
-        if column is None and layout is RETURN:
+        if column is None and layout.is_return:
             unknown.append((position, raw))
         elif column is None:
             table.problems.append(
@@ -452,9 +457,9 @@ def _map_columns(file_name: str, table: Table, layout: Layout) -> None:
             table.columns[column] = position
             if not is_plain_name(raw, column):
                 table.interpretations.append(Interpretation("header", text, column, (row,)))
-    explained = _units_and_extras(file_name, table, units, unknown) if layout is RETURN else set()
+    explained = _units_and_extras(file_name, table, units, unknown, layout) if layout.is_return else set()
     for name, required in layout.columns.items():
-        if name == "trust_code" and layout is RETURN and "trust_name" in table.columns:
+        if name == "trust_code" and layout.is_return and "trust_name" in table.columns:
             continue  # each trust found by its name in the reference list (etl/reading/check.py)
         if required and name not in table.columns and name not in explained:
             table.problems.append(
@@ -464,13 +469,13 @@ def _map_columns(file_name: str, table: Table, layout: Layout) -> None:
                     name,
                     "this column is missing",
                     "Add it to the header row, as in the template"
-                    if layout is RETURN
+                    if layout.is_return
                     else f"Add it to the header row: {', '.join(layout.columns)}",
                 )
             )
 
 
-def _units_and_extras(file_name: str, table: Table, units: list, unknown: list) -> set[str]:
+def _units_and_extras(file_name: str, table: Table, units: list, unknown: list, layout: Layout) -> set[str]:
     """Headings that are not the return's columns: a count in another unit (refused where the
     count is missing, else ignored), a heading that may be a missing column misnamed (refused),
     and the rest, extra columns (ignored, and said so). The missing columns explained."""
@@ -486,15 +491,15 @@ def _units_and_extras(file_name: str, table: Table, units: list, unknown: list) 
                 file_name,
                 row,
                 text,
-                f"this column holds {unit}, but the return needs {column}: {COUNT_COLUMNS[column]}",
+                f"this column holds {unit}, but the return needs {column}: {layout.counts[column]}",
                 f"Give each trust's count in a column headed {column} (a percentage or total cannot be turned "
                 "back into the quarter's count for certain); this column may stay beside it, and is not read",
             )
         )
-    missing = [c for c in RETURN.columns if c not in table.columns and c not in explained]
+    missing = [c for c in layout.columns if c not in table.columns and c not in explained]
     for position, raw in unknown:
         text = shortened(shown(raw))
-        suspect = may_be(raw, missing, RETURN)
+        suspect = may_be(raw, missing, layout)
         if suspect is None:
             ignored.append(f"'{text}' (column {column_letter(position)})")
             continue

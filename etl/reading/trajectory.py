@@ -27,7 +27,7 @@ from etl.reading.grid import is_blank
 from etl.reading.limits import ReadLimits
 from etl.reading.result import ParsedTrajectory
 from etl.reading.scan import Refused
-from etl.reading.table import _SYNONYMS, RETURN, Layout, Table, column_of
+from etl.reading.table import _SYNONYMS, Layout, Table, column_of, layout_for
 
 # Ten years of quarterly steps: more for one AHSN is not a trajectory.
 MAX_STEPS = 40
@@ -105,7 +105,11 @@ def check_trajectory_file(
     try:
         table, problems, notes = open_table(file_name, content, limits, TRAJECTORY)
         result.interpretations.extend(notes)
-        if table is not None and "target_percent" not in table.columns and _looks_like_a_return(table.header):
+        if (
+            table is not None
+            and "target_percent" not in table.columns
+            and _looks_like_a_return(table.header, programme)
+        ):
             result.problems.append(
                 Problem(
                     file_name,
@@ -138,10 +142,11 @@ def check_trajectory_file(
     return result
 
 
-def _looks_like_a_return(header: list) -> bool:
-    """A header naming a return's own columns (trusts, levels, referrals): the wrong kind of file."""
-    own = {"trust_code", "trust_name", "adoption_level", "referrals_made", "referrals_completed"}
-    return len({column_of(c, RETURN) for c in header if not is_blank(c)} & own) >= 2
+def _looks_like_a_return(header: list, programme: Programme) -> bool:
+    """A header naming a return's own columns (organisations, levels, counts): the wrong kind of file."""
+    layout = layout_for(programme)
+    own = {"trust_code", "trust_name", "adoption_level", *layout.counts}
+    return len({column_of(c, layout) for c in header if not is_blank(c)} & own) >= 2
 
 
 class _Steps:

@@ -58,7 +58,7 @@ from etl.events import (
 )
 from etl.pathways.conditions_file import Change as ConditionsChange
 from etl.pathways.conditions_file import ParsedConditions, read_conditions_file
-from etl.programmes import TCAM, Programme
+from etl.programmes import Programme, Programmes, bundled
 from etl.quarters import Quarter
 from etl.queries import files as database_files
 from etl.reading.limits import ReadLimits
@@ -102,19 +102,22 @@ class Store(EventLog):
         *,
         keep_databases: int = 3,
         demo_returns: Path | None = None,
-        demo_programme: Programme = TCAM,
+        demo_programme: Programme | None = None,
         limits: ReadLimits | None = None,
         demo_trajectories: Path | None = None,
         demo_conditions: Path | None = None,
+        programmes: Programmes | None = None,
     ):
         super().__init__(root)
-        self.database = PublishedDatabase(self.root, self, keep_databases)
+        # every programme the database describes and a return may be read again for
+        self.programmes = programmes if programmes is not None else bundled()
+        self.database = PublishedDatabase(self.root, self, self.programmes, keep_databases)
         self.writer = Writer(self, self.database)
         self.databases, self.current_file = self.database.databases, self.database.current_file
         self.demo_returns = demo_returns
         self.demo_trajectories = demo_trajectories  # a folder of <programme code>.csv, loaded with the demo
         self.demo_conditions = demo_conditions  # a folder of <programme code>.csv: illustrative conditions
-        self.demo_programme = demo_programme
+        self.demo_programme = demo_programme or self.programmes.default
         self.limits = limits or ReadLimits()  # what reading a new file may cost
 
     @classmethod
@@ -127,6 +130,7 @@ class Store(EventLog):
             limits=settings.read_limits,
             demo_trajectories=settings.demo_trajectories,
             demo_conditions=settings.demo_conditions,
+            programmes=settings.programmes,
         )
 
     # ---- reading (never writes, never locks) ----------------------------------------

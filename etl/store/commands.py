@@ -70,7 +70,7 @@ def permit(
     trajectory of"). The command line's writes are the server operator's."""
     if actor.user is None:
         return
-    if ahsns is None:
+    if ahsns is None or (programme is not None and not actor.user.works_on(programme.code)):
         if not allowed(actor.user, action, programme=programme):
             raise NotAllowed(why_not(actor.user, action, programme=programme))
         return

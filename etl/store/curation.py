@@ -20,7 +20,8 @@ def mark(
         if target is None:
             raise NotFound(f"there is no submission {submission_id}; `python -m etl history` lists them")
         if kind is Restore:
-            permit(actor, Action.RESTORE, target.ahsns, what=f"submission {submission_id} holds returns of")
+            programme = writer.database.programmes.get(target.programme)
+            permit(actor, Action.RESTORE, target.ahsns, programme, what=f"submission {submission_id} holds returns of")
         else:
             permit(actor, Action.QUARANTINE)
         quarantined = submission_id in writer.log.quarantined_ids()

@@ -31,6 +31,7 @@ import duckdb
 from etl.build import Progress, build_database, held_by
 from etl.events import Event, Submission
 from etl.files import FOLDER_MODE, fsync_file, make_folder, write_atomically
+from etl.programmes import Programmes
 from etl.queries import files
 from etl.store.log import EventLog
 from etl.store.records import KeptFileMissing, rows_for
@@ -49,8 +50,9 @@ log = logging.getLogger(__name__)
 
 
 class PublishedDatabase:
-    def __init__(self, root: Path, log: EventLog, keep_databases: int = 3):
+    def __init__(self, root: Path, log: EventLog, programmes: Programmes, keep_databases: int = 3):
         self.log = log
+        self.programmes = programmes
         self.keep_databases = keep_databases
         self.databases = Path(root) / "databases"
         self.current_file = Path(root) / "CURRENT"
@@ -106,7 +108,15 @@ class PublishedDatabase:
     ) -> None:
         """One build into `path` (owner-only: etl/build.py); nothing is left there if it fails."""
         try:
-            build_database(path, events, lambda subs: rows_for(self.log, subs, reread), start, progress, left_out)
+            build_database(
+                path,
+                events,
+                lambda subs: rows_for(self.log, subs, self.programmes, reread),
+                start,
+                progress,
+                left_out,
+                programmes=self.programmes,
+            )
         except BaseException:
             path.unlink(missing_ok=True)
             Path(f"{path}.wal").unlink(missing_ok=True)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 
 from etl.events import Submission
-from etl.programmes import PROGRAMMES
+from etl.programmes import Programmes
 from etl.reading.limits import ReadLimits
 from etl.rows import TrustRow
 from etl.store.log import EventLog
@@ -33,7 +33,7 @@ def records_from_json(content: bytes) -> list[TrustRow]:
 
 
 def rows_for(
-    log: EventLog, submissions: list[Submission], reparse: set[int] = frozenset()
+    log: EventLog, submissions: list[Submission], programmes: Programmes, reparse: set[int] = frozenset()
 ) -> dict[int, list[TrustRow]]:
     """Each submission's rows as the database holds them: its kept records, or its original
     read again (a submission from before records were kept, or one in `reparse`), in batches
@@ -52,11 +52,11 @@ def rows_for(
         else:
             reread.append(submission)
     for start in range(0, len(reread), REREAD_BATCH):
-        rows.update(_read_again(log, reread[start : start + REREAD_BATCH]))
+        rows.update(_read_again(log, reread[start : start + REREAD_BATCH], programmes))
     return rows
 
 
-def _read_again(log: EventLog, submissions: list[Submission]) -> dict[int, list[TrustRow]]:
+def _read_again(log: EventLog, submissions: list[Submission], programmes: Programmes) -> dict[int, list[TrustRow]]:
     rows = {}
     for code in {s.programme for s in submissions}:
         mine = [s for s in submissions if s.programme == code]
@@ -64,7 +64,7 @@ def _read_again(log: EventLog, submissions: list[Submission]) -> dict[int, list[
         # No size limit or date rule here: these files were accepted under the rules of their day.
         limits = ReadLimits(max_bytes=max(len(c) for c in contents) + 1)
         results = parse_returns(
-            [(s.file_name, c) for s, c in zip(mine, contents)], PROGRAMMES[code], limits, today=None
+            [(s.file_name, c) for s, c in zip(mine, contents)], programmes[code], limits, today=None
         )
         for submission, parsed in zip(mine, results):
             if not parsed.ok:
@@ -75,7 +75,7 @@ def _read_again(log: EventLog, submissions: list[Submission]) -> dict[int, list[
             # A trust the file left untyped was typed when it was checked against the store;
             # the event keeps that type by row, so reading the file again types it the same way.
             carried = submission.trust_types or {}
-            default = PROGRAMMES[code].default_trust_type
+            default = programmes[code].default_trust_type
             rows[submission.id] = [
                 r if r.trust_type_given else r.typed(carried.get(str(r.row), default)) for r in parsed.records
             ]

@@ -1,0 +1,49 @@
+"""Every programme's headline per AHSN and quarter, however its definition makes it."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from etl.programmes import Programme
+from etl.quarters import Quarter
+from etl.queries.database import Database
+
+COLUMNS = ["ahsn", "slug", "quarter_index", "quarter", "value", "numerator", "denominator", "at_target", "published"]
+
+
+def headlines(db: Database, programme: Programme, quarter_indexes: list[int] | None = None) -> pd.DataFrame:
+    """One row per AHSN (in the national table's order) and quarter (those asked for, or every
+    quarter with a return): the current headline `value` (a whole percent for a share or rate,
+    the count for a count; NA where the AHSN has no return), its `numerator` and `denominator`
+    (NA for a count), whether it meets its target (`at_target`: the national target of a share
+    or rate, the AHSN's trajectory for a count; NA without a figure or a target) and whether the
+    quarter is `published` (signed off)."""
+    if quarter_indexes is None:
+        quarter_indexes = list(
+            db.query(
+                "SELECT DISTINCT quarter_index FROM ahsn_headlines WHERE programme = ? ORDER BY 1", [programme.code]
+            )["quarter_index"]
+        )
+    frame = db.query(
+        """SELECT a.short_name AS ahsn, a.slug, a.table_order, q.quarter_index,
+                  h.value, h.numerator, h.denominator,
+                  CASE WHEN h.value IS NULL THEN NULL
+                       WHEN p.headline_kind = 'count' THEN h.value >= t.target_percent
+                       ELSE h.value >= p.target_percent END AS at_target,
+                  pub.quarter_index IS NOT NULL AS published
+           FROM ahsns a
+           CROSS JOIN (SELECT unnest(?::INTEGER[]) AS quarter_index) q
+           JOIN programmes p ON p.code = ?
+           LEFT JOIN ahsn_headlines h ON h.programme = p.code AND h.ahsn = a.short_name AND h.quarter_index = q.quarter_index
+           LEFT JOIN trajectory_targets t ON t.programme = p.code AND t.ahsn = a.short_name
+                 AND t.quarter_index = q.quarter_index
+           LEFT JOIN publications pub ON pub.programme = p.code AND pub.quarter_index = q.quarter_index
+           ORDER BY q.quarter_index, a.table_order""",
+        [[int(i) for i in quarter_indexes], programme.code],
+    ).copy()  # the query's cached frame is never changed
+    frame["quarter"] = [Quarter.from_index(int(i)).label for i in frame["quarter_index"]]
+    for column in ("value", "numerator", "denominator"):
+        frame[column] = frame[column].astype("Int64")
+    frame["at_target"] = frame["at_target"].astype("boolean")
+    frame["published"] = frame["published"].astype(bool)
+    return frame[COLUMNS].reset_index(drop=True)
