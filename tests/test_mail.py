@@ -121,7 +121,8 @@ def test_without_a_mail_server_setting_nothing_is_sent_and_reminders_say_why(sto
     assert as_json(refused)["error"] == "E-mail is off: set METRICS_SMTP_HOST to send reminders."
 
 
-def test_a_mail_server_that_is_down_is_a_clear_error_not_a_500(store, people):
+def test_a_mail_server_that_is_down_is_a_clear_error_not_a_500(store, db, people):
+    store.load([("kss.csv", filled_return(db, "KSS"))], TCAM)  # a real return: today's date counts, the rest are late
     client = client_with_mail(store, free_port())  # nothing listens there
     csrf = sign_in(client, "", "nat")
     answer = client.post("/quarters/q3_2020_21/remind", data={"csrf_token": csrf})

@@ -18,8 +18,6 @@ shows to them are dashboard/presentation/download_links.py.
 
 from __future__ import annotations
 
-import datetime as dt
-
 from flask import Blueprint, abort, request
 
 from dashboard.context import services
@@ -28,7 +26,7 @@ from dashboard.presentation import sheets, tables
 from dashboard.presentation.collection import ReturnsView, returns_grid
 from dashboard.presentation.views import AhsnView, CompareView, NationalView, sorted_trusts
 from dashboard.security.auth import may, require
-from etl import milestones, queries, report
+from etl import collection, milestones, queries, report
 from etl.permissions import Action
 
 blueprint = Blueprint("downloads", __name__)
@@ -126,7 +124,7 @@ def _sheet(table: str, slug: str | None) -> tuple[sheets.Sheet, str]:
         )
     if table == "returns":
         require(Action.SEE_COLLECTION)
-        today = dt.date.today()
+        today = collection.clock(db, programme).today  # as the Returns page counts
         view = ReturnsView.read(db, programme, args, today)
         if view.status is None:
             abort(404, "No returns have been loaded yet.")

@@ -134,7 +134,13 @@ def remind(key: str):
         abort(409, "E-mail is off: set METRICS_SMTP_HOST to send reminders.")
     try:
         sent, without = send_reminders(
-            mailer, ctx.db, ctx.users, ctx.programme, quarter, dt.date.today(), ctx.settings.public_url
+            mailer,
+            ctx.db,
+            ctx.users,
+            ctx.programme,
+            quarter,
+            collection.clock(ctx.db, ctx.programme).today,  # late as the Returns page says
+            ctx.settings.public_url,
         )
     except (OSError, smtplib.SMTPException) as err:
         abort(
