@@ -186,6 +186,9 @@ class AhsnView:
     steps: pd.DataFrame = None  # the steps of the AHSN's trajectory now (its newest version)
     version: dict | None = None  # the newest version: number, who set it, when, why (None: no trajectory)
     milestones: list[Milestone] = field(default_factory=list)  # in the quarters shown, newest first
+    quarter_asked: Quarter | None = None  # ?quarter=: the page as at that quarter (None: the latest)
+    quarter_choices: list[Quarter] = field(default_factory=list)  # the AHSN's quarters with a return, oldest first
+    quarter_refused: str | None = None  # a ?quarter= that is not one of them, as asked
 
     def trajectory_on_axis(self) -> list[int | None] | None:
         """The target of each quarter of the axis, or None when the AHSN has no trajectory."""
@@ -217,21 +220,43 @@ class AhsnView:
         sort = _arg(args, "sort")
         sort = sort if sort in TRUST_SORTS else "name"
         provisional = _flag(args, "provisional") and may_see_provisional
-        search = _search(sort=sort if sort != "name" else None, provisional="1" if provisional else None)
         empty = pd.DataFrame()
         if ahsn is None:
-            return cls(None, sort, search, empty, [], None, empty)
+            return cls(None, sort, _search(sort=sort if sort != "name" else None), empty, [], None, empty)
         every = report.shown_quarters(db, programme, provisional=True)
         unpublished = provisional_coverage(db, programme, every)
         if not report.shown_quarters(db, programme):
             provisional = True  # nothing is published yet: the figures so far, marked provisional
         quarters = report.shown_quarters(db, programme, provisional)
-        shown = [q.index for q in quarters]
         axis = report.quarter_axis(db, programme, provisional)
-        rates = queries.ahsn_rates(db, programme, shown, ahsn=ahsn.short_name) if shown else empty
+        rates = (
+            queries.ahsn_rates(db, programme, [q.index for q in quarters], ahsn=ahsn.short_name) if quarters else empty
+        )
+        choices = sorted(Quarter.from_index(int(i)) for i in rates["quarter_index"]) if len(rates) else []
+        asked, refused = _asked_quarter(_arg(args, "quarter"), choices)
+        if asked is not None:  # the page as it stood then: later quarters left out of every part
+            quarters = [q for q in quarters if q <= asked]
+            axis = [q for q in axis if q <= asked]
+            rates = rates[rates["quarter_index"] <= asked.index]
+        shown = [q.index for q in quarters]
+        search = _search(
+            quarter=asked.label if asked else None,
+            sort=sort if sort != "name" else None,
+            provisional="1" if provisional else None,
+        )
+        chosen = {"quarter_asked": asked, "quarter_choices": choices, "quarter_refused": refused}
         if not len(rates):
             return cls(
-                ahsn, sort, search, rates, axis, None, empty, asked_provisional=provisional, unpublished=unpublished
+                ahsn,
+                sort,
+                search,
+                rates,
+                axis,
+                None,
+                empty,
+                asked_provisional=provisional,
+                unpublished=unpublished,
+                **chosen,
             )
         now = standing(rates, programme)
         trusts, _ = sorted_trusts(queries.trusts(db, programme, ahsn.short_name, now.quarter.index), sort)
@@ -258,7 +283,22 @@ class AhsnView:
             revisions=revisions[revisions["ahsn"] == ahsn.short_name],
             asked_provisional=provisional,
             unpublished=unpublished,
+            **chosen,
         )
+
+
+def _asked_quarter(text: str | None, choices: list[Quarter]) -> tuple[Quarter | None, str | None]:
+    """(the quarter asked for, if it is one of the AHSN's and not its latest; the text asked for,
+    if it could not be shown). The latest is the page without ?quarter=."""
+    if text is None:
+        return None, None
+    try:
+        asked = Quarter.parse(text)
+    except ValueError:
+        return None, text
+    if asked not in choices:
+        return None, asked.label
+    return (None if asked == choices[-1] else asked), None
 
 
 def _only(frame: pd.DataFrame, quarter_indexes: list[int]) -> pd.DataFrame:
