@@ -199,6 +199,7 @@ def layout(slug: str | None = None, **query) -> html.Div:
                             view.trajectory_on_axis(),
                             programme=programme,
                         ),
+                        file_name=f"{programme.code}-{ahsn.slug}-adoption-{q.key}",
                     ),
                 ],
             ),
@@ -228,6 +229,7 @@ def layout(slug: str | None = None, **query) -> html.Div:
                         figures.level_counts(
                             view.levels, level_names, programme.adopted_from_level, programme=programme
                         ),
+                        file_name=f"{programme.code}-{ahsn.slug}-levels-{q.key}",
                     ),
                 ],
             ),
@@ -249,7 +251,11 @@ def layout(slug: str | None = None, **query) -> html.Div:
                         "completed.",
                         className="muted",
                     ),
-                    figures.graph("ahsn-referrals-chart", figures.referrals(view.rates)),
+                    figures.graph(
+                        "ahsn-referrals-chart",
+                        figures.referrals(view.rates),
+                        file_name=f"{programme.code}-{ahsn.slug}-referrals-{q.key}",
+                    ),
                 ],
             ),
         ],

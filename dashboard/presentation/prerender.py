@@ -163,6 +163,8 @@ def _render(node, out: Rendered, page: Callable[[], object] | None) -> None:
     props = _props(node)
     if node._namespace == "dash_html_components":
         tag = node._type.lower()
+        if "needs-script" in (props.get("className") or "").split():
+            props = {**props, "disabled": True}  # works only once Dash has drawn the page: says so meanwhile
         children = page() if (page is not None and props.get("id") == PAGE_CONTENT) else props.get("children")
         out.parts.append(f"<{tag}{_attributes(props, out)}>")
         if tag not in VOID:
