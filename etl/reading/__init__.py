@@ -12,7 +12,10 @@
     grid.py      the cells of one sheet, before interpretation
     table.py     which sheet, which row is the header, which column is which (and what a heading's unit means)
     shape.py     the rows' shape: hidden rows, merged cells, a header repeated, a guidance row
-    cells.py     one cell read as what a person meant, or why it cannot be
+    cells.py     one cell read as what a person meant, or why it cannot be: a level, an AHSN, a trust
+    numbers.py   a count or a target percent read from one cell
+    quarter_text.py   a quarter as people write it ("2019/20 Q3", "Oct-Dec 2019")
+    cell_common.py    what reading every cell shares: Unreadable, a cell as shown and quoted
     check.py     a whole return checked on its own: records, problems, interpretations
     trajectory.py   a trajectory file (each AHSN's stepped targets) checked on its own, with the same pieces
     casetable.py    a QCA's case table (cases, 0/1 conditions, outcome): its header and cells, with the same pieces
