@@ -20,7 +20,7 @@ from etl import words
 from etl.problems import Problem
 from etl.programmes import Programme
 from etl.quarters import Quarter
-from etl.reading.check import too_big
+from etl.reading.check_parts import too_big
 from etl.reading.kinds import clean_file_name
 from etl.reading.limits import ReadLimits
 from etl.reading.result import Interpretation, ParsedReturn

@@ -31,7 +31,7 @@ from etl.pathways.conditions import Condition, column_key, spread_conditions
 from etl.problems import Problem
 from etl.programmes import Programme
 from etl.reading.cells import Unreadable
-from etl.reading.check import grouped, too_big
+from etl.reading.check_parts import grouped, too_big
 from etl.reading.grid import column_letter, is_blank
 from etl.reading.kinds import clean_file_name
 from etl.reading.limits import ReadLimits

@@ -17,6 +17,8 @@
     quarter_text.py   a quarter as people write it ("2019/20 Q3", "Oct-Dec 2019")
     cell_common.py    what reading every cell shares: Unreadable, a cell as shown and quoted
     check.py     a whole return checked on its own: records, problems, interpretations
+    row_checks.py   what the rows say beyond their cells: notes, totals, fill-down, a trust twice
+    check_parts.py  what every file's check shares: its table opened, ragged rows, formulas, grouping
     trajectory.py   a trajectory file (each AHSN's stepped targets) checked on its own, with the same pieces
     casetable.py    a QCA's case table (cases, 0/1 conditions, outcome): its header and cells, with the same pieces
     result.py    ParsedReturn, ParsedTrajectory and Interpretation, with their JSON form
