@@ -102,6 +102,8 @@ ETL_LAYERS = [
             "etl.quarters",
             "etl.ahsns",
             "etl.programme_fields",
+            "etl.programme_model",
+            "etl.programme_reading",
             "etl.programmes",
             "etl.reference",
             "etl.problems",
