@@ -21,11 +21,11 @@ from etl.problems import Problem
 from etl.programmes import Programme
 from etl.quarters import Quarter
 from etl.reading.check_parts import too_big
+from etl.reading.headings import layout_for
 from etl.reading.kinds import clean_file_name
 from etl.reading.limits import ReadLimits
 from etl.reading.result import Interpretation, ParsedReturn
 from etl.reading.sandbox import read_files
-from etl.reading.table import layout_for
 from etl.reference import Reference, organisations
 from etl.rows import TrustRow
 

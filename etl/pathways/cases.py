@@ -31,10 +31,10 @@ from etl.reading.casetable import CASE_KEYS
 from etl.reading.cells import Unreadable, shown
 from etl.reading.check_parts import NOTE, grouped, readings_said
 from etl.reading.grid import column_letter, is_blank
+from etl.reading.headings import header_key
 from etl.reading.limits import ReadLimits
 from etl.reading.result import Interpretation, ParsedCaseTable
 from etl.reading.sandbox import read_files
-from etl.reading.table import header_key
 from etl.reading.text import BAD_CHARACTERS, describe_character
 
 # A QCA compares a handful to a few dozen cases; a table of thousands is not a case table,

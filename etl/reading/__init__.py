@@ -10,7 +10,8 @@
     biff.py      an .xls's records walked as calamine walks them
     book.py      spreadsheets' cells through python-calamine, once inspected
     grid.py      the cells of one sheet, before interpretation
-    table.py     which sheet, which row is the header, which column is which (and what a heading's unit means)
+    table.py     which sheet, which row is the header, which column is which
+    headings.py  what a heading means: a file's layout of columns, their words, a heading's unit
     shape.py     the rows' shape: hidden rows, merged cells, a header repeated, a guidance row
     cells.py     one cell read as what a person meant, or why it cannot be: a level, an AHSN, a trust
     numbers.py   a count or a target percent read from one cell

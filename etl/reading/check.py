@@ -19,10 +19,11 @@ from etl.reading import cells as read
 from etl.reading import row_checks, shape
 from etl.reading.check_parts import cut_ragged, formula_cells, grouped, open_table, readings_said
 from etl.reading.grid import is_blank
+from etl.reading.headings import layout_for
 from etl.reading.limits import ReadLimits
 from etl.reading.result import Interpretation, ParsedReturn
 from etl.reading.scan import Refused
-from etl.reading.table import Table, layout_for
+from etl.reading.table import Table
 from etl.reference import name_key, organisations
 from etl.rows import TrustRow
 

@@ -9,10 +9,11 @@ import re
 from etl.problems import Problem, row_list
 from etl.reading.book import read_book
 from etl.reading.grid import column_letter, is_blank
+from etl.reading.headings import Layout
 from etl.reading.kinds import detect, kind_note
 from etl.reading.limits import ReadLimits
 from etl.reading.result import Interpretation
-from etl.reading.table import Layout, Table, choose_delimiter, find_table
+from etl.reading.table import Table, choose_delimiter, find_table
 from etl.reading.text import read_csv
 
 # a row holding only a note under the table ("Notes: ...", "Source: ...")
