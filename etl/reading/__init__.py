@@ -5,7 +5,8 @@
     text.py      CSV: decoding, control characters, the delimiter, rows with their cell counts
     scan.py      what looking into a workbook finds, and the caps it is held to sheet by sheet
     zipcheck.py  the zip of an .xlsx / .ods and its XML, opened with caps before any library
-    xlsx.py      an .xlsx's parts found as calamine finds them: macros, links, sheets, cells
+    xlsx.py      an .xlsx's parts found as calamine finds them: macros, links, sheets
+    xlsx_sheet.py   one .xlsx sheet's cells placed as calamine places them
     ods.py       an .ods's content.xml walked as calamine walks it
     biff.py      an .xls's records walked as calamine walks them
     book.py      spreadsheets' cells through python-calamine, once inspected
