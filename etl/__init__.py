@@ -6,7 +6,7 @@ imports the web app. docs/architecture.md gives each folder's place and what it 
                   sentences everything shares), permissions.py (who may do what), errors.py
                   (refusals), rows.py (a return's row), events.py, users.py, problems.py, files.py
     reading/      a file read and checked on its own, in a sandboxed child
-    validate.py, trajectories.py   a return or trajectory file checked against what is stored
+    validate.py, code_owners.py, trajectories.py   a return or trajectory file checked against what is stored
     queries/      the one door to the database for reading (and settings.py beside it)
     build.py      the database built from the events (schema.sql, derived.sql)
     report.py, collection.py, milestones.py, templates.py, mail.py   what the figures mean

@@ -117,7 +117,7 @@ ETL_LAYERS = [
         ),
     ),
     ("reading files", ("etl.reading",)),
-    ("checking", ("etl.validate", "etl.trajectories", "etl.pathways")),
+    ("checking", ("etl.validate", "etl.code_owners", "etl.trajectories", "etl.pathways")),
     ("reading the database", ("etl.queries", "etl.settings")),
     ("the build", ("etl.build",)),
     (
