@@ -10,7 +10,7 @@ from dash import dcc, html
 
 from dashboard.context import services
 from dashboard.presentation import checked_file as checked
-from dashboard.presentation import pathways as shown
+from dashboard.presentation import pathway_tables
 from dashboard.presentation.forms import post_form
 from dashboard.presentation.pathways import PathwaysView
 from dashboard.security.auth import current_user
@@ -53,7 +53,7 @@ def conditions_section(view: PathwaysView, stored: str | None) -> html.Section:
     ]
     if rows:
         children.append(
-            shown._table(
+            pathway_tables.table(
                 f"The conditions recorded now ({len(rows)} AHSNs)",
                 ["AHSN", *names, "Recorded"],
                 rows,
