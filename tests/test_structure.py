@@ -112,6 +112,7 @@ ETL_LAYERS = [
             "etl.rows",
             "etl.events",
             "etl.words",
+            "etl.statuses",
             "etl.users",
             "etl.permissions",
         ),

@@ -36,6 +36,7 @@ from etl.queries.collection import (
     collection_quarters,
     first_published_rates,
     pending_revisions,
+    revision_standing,
     revision_trust_changes,
     revisions,
 )
@@ -73,6 +74,7 @@ __all__ = [
     "quarantine_events",
     "restore_preview",
     "restores",
+    "revision_standing",
     "revision_trust_changes",
     "revisions",
     "store_status",
