@@ -198,7 +198,7 @@ def test_restoring_an_earlier_submission(server, page):
         page.locator(".history-table tbody tr").nth(i).locator("th").inner_text(): r
         for i, r in enumerate(table_rows(page, ".history-table"))
     }
-    assert rows["7"][2] == "✓ Current" and rows["8"][2] == "○ Superseded"  # nothing deleted
+    assert rows["7"][2] == "✓ Current (restored)" and rows["8"][2] == "○ Superseded"  # nothing deleted
     assert [r[:2] for r in table_rows(page, ".history-restores")] == [["7", "wessex"]]
     # the restore link of the now superseded hostile file is there in turn
     assert page.get_by_role("link", name="Restore submission 8…").count() == 1
