@@ -10,7 +10,7 @@ it, blank while it is current):
 
 Read and checked when a process starts (etl/settings.py), so a list with a mistake stops
 start-up with a message naming the file, row and column. A return is checked against it
-(etl/validate.py: a code another AHSN owns, a code retired by a merger) and read with it
+(etl/code_owners.py: a code another AHSN owns, a code retired by a merger) and read with it
 (etl/reading/check.py: a trust named without its code). A programme whose definition names no
 list and has none beside it has an empty one, and those checks fall back on the returns stored.
 

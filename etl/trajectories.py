@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from etl.events import SetTrajectory, Step
 from etl.programmes import Programme
-from etl.reading.check import too_big
+from etl.reading.check_parts import too_big
 from etl.reading.kinds import clean_file_name
 from etl.reading.limits import ReadLimits
 from etl.reading.result import ParsedTrajectory

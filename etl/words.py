@@ -112,11 +112,6 @@ def coverage(returned: int, expected: int = AHSN_COUNT) -> str:
     return f"{returned} of {expected} AHSNs {'has' if returned == 1 else 'have'} returned"
 
 
-def standing(is_quarantined: bool, is_current: bool) -> str:
-    """A submission's standing: 'quarantined', 'current' or 'superseded'."""
-    return "quarantined" if is_quarantined else "current" if is_current else "superseded"
-
-
 def headline(programme: Programme, value, numerator=None, denominator=None) -> str:
     """An AHSN-quarter's headline as said, by the kind its definition gives: a share
     '50% (2 of 4 acute trusts)', a rate '86% (172 of 200 eligible mothers)', a count

@@ -117,7 +117,8 @@ def test_history_and_restore(store, db, run, tmp_path):
     code, out, _ = run("restore", "161", "--by", "carol")
     assert (code, out) == (0, "submission 161 is current again for Wessex Q3 2020/21 (event 163)\n")
     _, out, _ = run("history")
-    assert out.splitlines()[2].startswith("161,Wessex,Q3 2020/21,current,ann,")
+    assert out.splitlines()[2].startswith("161,Wessex,Q3 2020/21,current (restored),ann,")
+    assert out.splitlines()[1].startswith("162,Wessex,Q3 2020/21,superseded,bob,")
 
     code, _, err = run("restore", "999")
     assert (code, err) == (1, "error: there is no submission 999; `python -m etl history` lists them\n")
@@ -188,9 +189,13 @@ def test_publish_quarters_revisions_approve_reject_and_due_date(store, db, run, 
     )
     _, out, _ = run("revisions")
     assert out.splitlines()[1].startswith("163,submission,Wessex,Q3 2020/21,")
+    _, out, _ = run("history")  # waiting, never "superseded" (issue 20)
+    assert out.splitlines()[1].startswith("163,Wessex,Q3 2020/21,waiting for approval,")
     assert run("approve", "163", "--reason", "late but right", "--by", "nat")[1] == (
         "revision 163 approved (event 164): the published figures show it, with a revision mark\n"
     )
+    _, out, _ = run("history")
+    assert out.splitlines()[1].startswith("163,Wessex,Q3 2020/21,current (approved revision),")
     _, out, _ = run("report", "--quarters", "Q3 2020/21")
     assert dict(line.split(",", 1) for line in out.splitlines())["Wessex"] != "no return"
     assert run("reject", "163", "--reason", "x")[2].startswith("error: there is no revision 163 waiting")

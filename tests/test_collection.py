@@ -9,7 +9,7 @@ import io
 
 import pytest
 
-from etl import collection, queries
+from etl import collection, queries, statuses
 from etl.errors import Conflict, InvalidInput
 from etl.programmes import TCAM
 from etl.quarters import Quarter
@@ -189,3 +189,37 @@ def test_a_national_administrator_may_not_approve_their_own_revision(store, db):
         store.decide_revision(mine.submission_id, True, "my own", user=nat)
     store.decide_revision(mine.submission_id, True, "checked by a second person", user=nat2)
     assert report_rows(db)["KSS"][2] == "60"
+
+
+def test_a_waiting_revision_is_said_to_wait_everywhere_and_supersedes_nothing_until_approved(store, db):
+    """Issue 20: the History, Returns and Upload pages and the command line ask one function."""
+    from dashboard.presentation.collection import returns_grid
+
+    def kss_row():
+        q2 = collection.status_of(collection.statuses(db, TCAM, TODAY), Q2_2020)
+        return next(r for r in returns_grid(db, TCAM, q2, TODAY) if r["ahsn"] == "KSS")
+
+    def status_of(submission_id: int) -> str:
+        rows = queries.submissions(db, TCAM, "KSS")
+        return statuses.of_row(rows[rows["submission_id"] == submission_id].iloc[0]).words
+
+    assert (kss_row()["earlier"], "supersedes" in kss_row()["status"]) == (0, False)
+    [accepted] = store.load([("kss-q2.csv", kss_with_one_more_live(db, Q2_2020))], TCAM, loaded_by="kss")
+    current = kss_row()["submission"]
+    assert (status_of(accepted.submission_id), status_of(current)) == ("waiting for approval", "current")
+    assert not statuses.of_row(
+        queries.submissions(db, TCAM, "KSS").query(f"submission_id == {accepted.submission_id}").iloc[0]
+    ).may_restore
+    row = kss_row()
+    assert (row["earlier"], "supersedes" in row["status"]) == (0, False)  # a revision waiting is no earlier version
+    assert f"! revision {accepted.submission_id} waiting for approval" in row["status"]
+    [waiting] = queries.revision_standing(db, TCAM, accepted.submission_id).to_dict("records")
+    assert statuses.of_row(waiting).words == "waiting for approval"
+
+    store.decide_revision(accepted.submission_id, True, "the trust went live in September", by="nat")
+    assert (status_of(accepted.submission_id), status_of(current)) == ("current (approved revision)", "superseded")
+    row = kss_row()
+    assert (row["earlier"], row["submission"]) == (1, accepted.submission_id)
+    assert "supersedes 1 earlier version" in row["status"]
+    [approved] = queries.revision_standing(db, TCAM, accepted.submission_id).to_dict("records")
+    assert (statuses.of_row(approved).shown, approved["decided_by"]) == ("✓ Current (approved revision)", "nat")

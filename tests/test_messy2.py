@@ -17,6 +17,7 @@ import pytest
 
 from etl.problems import ReturnRejected
 from etl.programmes import TCAM
+from etl.quarters import Quarter
 from etl.reading import cells
 from etl.reading.limits import ReadLimits
 from etl.validate import ParsedReturn, parse_return
@@ -533,7 +534,7 @@ def test_a_count_s_own_unit_is_no_unit(heading):
     ],
 )
 def test_quarters_written_as_months(typed, label):
-    assert cells.quarter(typed) == (cells.Quarter.parse(label), label)
+    assert cells.quarter(typed) == (Quarter.parse(label), label)
 
 
 @pytest.mark.parametrize(

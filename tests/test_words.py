@@ -7,8 +7,9 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pandas as pd
+import pytest
 
-from etl import words
+from etl import statuses, words
 from etl.programmes import TCAM
 
 # A made-up programme counting GP practices, to show no sentence is TCAM's by accident.
@@ -58,11 +59,31 @@ def test_blank_counts_and_coverage_are_said_one_way():
     assert words.plural(1, "day") == "1 day" and words.plural(1204, "referral") == "1,204 referrals"
 
 
-def test_types_and_standings():
+def test_types():
     assert words.type_words("mental_health") == "mental health"
     assert words.counted_types(replace(TCAM, counted_trust_types=("acute", "community"))) == "acute and community"
-    assert [words.standing(True, True), words.standing(False, True), words.standing(False, False)] == [
-        "quarantined",
-        "current",
-        "superseded",
-    ]
+
+
+@pytest.mark.parametrize(
+    ("quarantined", "current", "standing", "restored", "said", "shown", "may_restore"),
+    [
+        (False, True, "in effect", False, "current", "✓ Current", False),
+        (False, True, None, False, "current", "✓ Current", False),
+        (False, True, "in effect", True, "current (restored)", "✓ Current (restored)", False),
+        (False, True, "approved", False, "current (approved revision)", "✓ Current (approved revision)", False),
+        (False, False, "pending", False, "waiting for approval", "! Waiting for approval", False),
+        (False, False, "rejected", False, "rejected", "✗ Rejected", True),
+        (False, False, "in effect", False, "superseded", "○ Superseded", True),
+        (False, False, "approved", False, "superseded", "○ Superseded", True),
+        (True, False, "in effect", False, "quarantined", "⊘ Quarantined", False),
+        (True, True, "pending", False, "quarantined", "⊘ Quarantined", False),
+    ],
+)
+def test_every_status_is_said_one_way(quarantined, current, standing, restored, said, shown, may_restore):
+    """A waiting revision is never 'superseded', nor offered for restore (issue 20)."""
+    status = statuses.submission_status(
+        is_quarantined=quarantined, is_current=current, standing=standing, is_restored=restored
+    )
+    assert (status.words, status.shown, status.may_restore) == (said, shown, may_restore)
+    row = {"is_quarantined": quarantined, "is_current": current, "standing": standing, "is_restored": restored}
+    assert statuses.of_row(row) == status

@@ -9,8 +9,9 @@
 
 Each needs a signed-in national administrator (etl/permissions.py) and the CSRF token; each
 change is an event in the store (who, when, why), committed at once and made current in the
-background. A form posted from the Returns page gets a redirect back to it with what happened;
-a script gets JSON.
+background. A form posted from the Returns page gets a redirect back to it with what happened
+(after a decision, the revision's own quarter and its id: the page says where it stands); a
+script gets JSON.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from dashboard.context import services
 from dashboard.endpoints.forms import done, reason, source
 from dashboard.endpoints.refusals import store_refusals
 from dashboard.security.auth import csrf_protected, require, signed_in
-from etl import collection, words
+from etl import collection, queries, words
 from etl.mail import Mailer, send_reminders
 from etl.permissions import Action
 from etl.quarters import Quarter
@@ -96,6 +97,8 @@ def set_due_date(key: str):
 
 def _decide(event_id: int, approve: bool):
     user, ctx = require(Action.DECIDE_REVISION), services()
+    touched = queries.revision_standing(ctx.db, ctx.programme, event_id)
+    quarter = Quarter.parse(touched["quarter"].iloc[0]) if len(touched) else None
     with store_refusals("changed"):
         event = ctx.store.decide_revision(
             event_id, approve, reason(), user=user, source=source("returns page"), make_current=False
@@ -106,7 +109,12 @@ def _decide(event_id: int, approve: bool):
         if approve
         else "rejected: it is kept, and never counted"
     )
-    return _done(None, f"Revision {event_id} is {verb}.", event=event.id)
+    # back to the revision's own quarter; the page reads where it stands from the store by its
+    # id (etl.statuses), so reloading it says where it stands, never that it just happened
+    query = {"quarter": quarter.label} if quarter else {}
+    return done(
+        "/returns?" + urlencode({**query, "decided": event_id}), done=f"Revision {event_id} is {verb}.", event=event.id
+    )
 
 
 @blueprint.post("/revisions/<int:event_id>/approve")

@@ -166,8 +166,11 @@ def layout(**_other) -> html.Div:
             html.H2("Where the data come from"),
             html.P(
                 "Each AHSN returns a file every quarter listing every trust in its area with its adoption level "
-                "and the referrals made and completed. Every file loaded is kept as sent; a newer file for the "
-                "same AHSN and quarter replaces the older one, and the history page lists them all. The rates "
+                "and the referrals made and completed. Every file loaded is kept as sent, and the history page lists "
+                "them all. A newer file for the same AHSN and quarter replaces the older one at once while the "
+                "quarter is being collected (its figures are provisional until the national team signs the "
+                "quarter off); for a published quarter it is a revision, which changes the published figures only "
+                "when the national team approves it, and then with a revision mark (✎). The rates "
                 "for Q3 2018/19, Q3 2019/20 and Q2 2020/21 match Table 8.1 of the national review (2021). "
                 "While the demo data are loaded, the trusts and referral figures are synthetic."
             ),

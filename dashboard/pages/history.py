@@ -19,7 +19,7 @@ from dashboard.context import services
 from dashboard.presentation import updating
 from dashboard.presentation.submissions import comments_of, left_out_panel, restore_confirmation, set_aside_form
 from dashboard.security.auth import current_user
-from etl import ahsns, queries
+from etl import ahsns, queries, statuses
 from etl.permissions import Action, ahsns_for, allowed, allowed_for_all
 
 dash.register_page(
@@ -213,6 +213,7 @@ def show_history(choice: str | None, quarter: str | None, _figures_settled: bool
     for r in history.to_dict("records"):
         sid = int(r["submission_id"])
         holds = by_id.get(sid, [])
+        status_of = statuses.of_row(r)  # the one status the command line and every page say
         actions = []
         if allowed_for_all(user, Action.SEE_ORIGINALS, holds):
             actions.append(
@@ -236,7 +237,7 @@ def show_history(choice: str | None, quarter: str | None, _figures_settled: bool
                     className="history-original",
                 )
             )
-            if not r["is_current"] and not r["is_quarantined"] and allowed_for_all(user, Action.RESTORE, holds):
+            if status_of.may_restore and allowed_for_all(user, Action.RESTORE, holds):
                 # restoring asks first, showing what it changes (see restore_confirmation)
                 actions.append(
                     html.A(
@@ -255,14 +256,12 @@ def show_history(choice: str | None, quarter: str | None, _figures_settled: bool
                     f" ({r['quarantined_by']}, {r['quarantined_at']:%d %b %Y})",
                 ]
             )
-        elif r["standing"] == "pending":
-            status = "! Revision waiting for approval"
-        elif r["standing"] == "rejected":
+        elif status_of.words == statuses.REJECTED:
             status = html.Span(
-                [f"✗ Revision rejected ({r['decided_by']}, {r['decided_at']:%d %b %Y}): ", r["decision_reason"] or ""]
+                [f"{status_of.shown} ({r['decided_by']}, {r['decided_at']:%d %b %Y}): ", r["decision_reason"] or ""]
             )
         else:
-            status = "✓ Current" if r["is_current"] else "Superseded"
+            status = status_of.shown
         row_class = (
             "history-quarantined"
             if r["is_quarantined"]

@@ -18,7 +18,7 @@ from dash import Input, Output, State, callback, dcc, html, no_update
 
 from dashboard.context import services
 from dashboard.presentation import updating
-from dashboard.presentation.collection import ReturnsView, grid, late_ahsns, revisions
+from dashboard.presentation.collection import ReturnsView, decided, grid, late_ahsns, revisions
 from dashboard.presentation.forms import field, post_form
 from dashboard.security.auth import current_user
 from etl import collection, words
@@ -36,7 +36,13 @@ dash.register_page(
 )
 
 
-def layout(quarter: str | None = None, done: str | None = None, confirm: str | None = None, **_query) -> html.Div:
+def layout(
+    quarter: str | None = None,
+    done: str | None = None,
+    confirm: str | None = None,
+    decided: str | None = None,
+    **_query,
+) -> html.Div:
     user = current_user()
     if not allowed(user, Action.SEE_COLLECTION):
         return html.Div(
@@ -61,7 +67,7 @@ def layout(quarter: str | None = None, done: str | None = None, confirm: str | N
             dcc.Location(id="returns-url", refresh="callback-nav"),
             # a change just made is stored and made current just after: the page is drawn again then
             *updating.watch("returns", behind, UPDATING if behind else "", className="note"),
-            html.Div(body(quarter, done, confirm), id="returns-body"),
+            html.Div(body(quarter, done, confirm, decided), id="returns-body"),
         ],
     )
 
@@ -69,7 +75,7 @@ def layout(quarter: str | None = None, done: str | None = None, confirm: str | N
 UPDATING = "The figures are being updated with the latest change; this page follows when they are."
 
 
-def body(quarter: str | None, done: str | None, confirm: str | None) -> list:
+def body(quarter: str | None, done: str | None, confirm: str | None, decided_id: str | None = None) -> list:
     """Everything the page shows about the chosen quarter and the revisions waiting."""
     ctx = services()
     clock = collection.clock(ctx.db, ctx.programme)
@@ -85,6 +91,7 @@ def body(quarter: str | None, done: str | None, confirm: str | None) -> list:
         html.Div(html.P(done), className="upload-panel upload-panel-success", role="status", id="returns-done")
         if done
         else None,
+        decided(ctx.db, ctx.programme, decided_id),
         html.Div(
             className="upload-template-choices",
             children=[
@@ -145,7 +152,7 @@ def draw_again_when_updated(_n: int | None, search: str | None):
         return no_update, no_update, False
     query = parse_qs((search or "").lstrip("?"))
     first = {k: v[0] for k, v in query.items()}
-    return body(first.get("quarter"), first.get("done"), first.get("confirm")), "", True
+    return body(first.get("quarter"), first.get("done"), first.get("confirm"), first.get("decided")), "", True
 
 
 @callback(

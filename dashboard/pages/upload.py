@@ -21,7 +21,7 @@ from dashboard.presentation import checked_file as checked
 from dashboard.presentation import updating, uploading
 from dashboard.security.auth import current_user
 from dashboard.security.reading_slots import ReadingRefused
-from etl import ahsns, collection, queries, words
+from etl import ahsns, collection, queries, statuses, words
 from etl.permissions import Action, ahsns_for, allowed, allowed_for_all
 from etl.quarters import Quarter
 from etl.reading.kinds import clean_file_name
@@ -252,17 +252,43 @@ def _stored_panel(stored: str | None, user) -> html.Div | None:
 
 
 def _figures_state(submission_id: int) -> list:
-    if updating.shows(submission_id):
+    """Where the stored submission stands, in the words of etl.statuses: a return to an open
+    quarter is current at once; a revision waits for approval and changes no figure until then."""
+    if not updating.shows(submission_id):
         return [
-            "Every page of the dashboard shows it now. ",
-            html.A("See the national table", href="/"),
-            " or ",
-            html.A("the history of your returns", href="/history"),
+            "The figures are being updated: this page will say when every page of the dashboard "
+            "shows it (usually within a few seconds)."
+        ]
+    ctx = services()
+    history = queries.submissions(ctx.db, ctx.programme)
+    mine = history[history["submission_id"] == submission_id]
+    said = {f"{r['ahsn']} {r['quarter']}": statuses.of_row(r) for _, r in mine.iterrows()}
+    current = [k for k, s in said.items() if s.is_current]
+    waiting = [k for k, s in said.items() if s.words == statuses.WAITING]
+    history_link = html.A("the history of your returns", href="/history")
+    if waiting and not current:
+        return [
+            f"Stored, {statuses.WAITING}: no figure changes until the national team approves it. ",
+            "It is listed in ",
+            history_link,
             ".",
         ]
+    published = uploading.published_quarters(ctx.db, ctx.programme)
+    open_ = [k for k in current if k.split(" ", 1)[1] not in published]
     return [
-        "The figures are being updated: this page will say when every page of the dashboard "
-        "shows it (usually within a few seconds)."
+        f"{', '.join(current)}: {statuses.CURRENT} now"
+        + (
+            ", among the provisional figures (\u201cInclude provisional figures\u201d) until the national team "
+            "signs the quarter off"
+            if open_
+            else ""
+        )
+        + (f"; {', '.join(waiting)}: {statuses.WAITING}" if waiting else "")
+        + ". ",
+        html.A("See the national table", href="/?provisional=1" if open_ else "/"),
+        " or ",
+        history_link,
+        ".",
     ]
 
 

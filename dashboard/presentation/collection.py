@@ -17,7 +17,7 @@ from dashboard.context import services
 from dashboard.presentation import download_links
 from dashboard.presentation.forms import field, post_form
 from dashboard.security.auth import current_user
-from etl import ahsns, collection, queries, words
+from etl import ahsns, collection, queries, statuses, words
 from etl.collection import QuarterStatus
 from etl.permissions import Action, allowed
 from etl.programmes import Programme
@@ -93,7 +93,8 @@ def returns_grid(db: Database, programme: Programme, status: QuarterStatus, toda
                 late=late_by > 0,
                 days_late=late_by if late_by > 0 else None,
                 warnings=int(c["warning_count"]),
-                earlier=len(mine) - 1,
+                # the versions it took the place of: superseded, never a revision waiting or rejected
+                earlier=sum(statuses.of_row(r).words == statuses.SUPERSEDED for _, r in mine.iterrows()),
                 stored_at=stored,
                 by=c["loaded_by"],
                 submission=int(c["submission_id"]),
@@ -347,4 +348,29 @@ def trust_changes(changes: pd.DataFrame) -> html.Table | html.P:
                 html.Tbody(rows),
             ],
         ),
+    )
+
+
+def decided(db: Database, programme: Programme, event_id: str | None) -> html.Div | None:
+    """Where a revision just approved or rejected stands, read from the store by its id (etl.statuses),
+    so that reloading the page says where it stands, never that it has just happened."""
+    if not event_id or not event_id.isdigit():
+        return None
+    touched = queries.revision_standing(db, programme, int(event_id))
+    if not len(touched):
+        return None
+    said = []
+    for _, r in touched.iterrows():
+        status = statuses.of_row(r)
+        text = f"{r['ahsn']} {r['quarter']}: {status.shown}"
+        if isinstance(r["decided_by"], str):
+            text += f" by {r['decided_by']}, {r['decided_at']:%d %b %Y}" + (
+                f" ({r['decision_reason']})" if isinstance(r["decision_reason"], str) else ""
+            )
+        said.append(text)
+    return html.Div(
+        html.P(f"Revision {int(event_id)}: " + "; ".join(said) + "."),
+        className="upload-panel upload-panel-success",
+        role="status",
+        id="returns-decided",
     )

@@ -10,7 +10,7 @@ from dash import html
 from dashboard.context import services
 from dashboard.presentation import checked_file as checked
 from dashboard.presentation.forms import post_form
-from etl import ahsns, queries, words
+from etl import ahsns, queries, statuses, words
 from etl.permissions import Action, allowed
 from etl.programmes import Programme
 from etl.queries import Database
@@ -50,8 +50,10 @@ class Change:
 
 def changes(db: Database, results: list[ParsedReturn], programme: Programme) -> list[Change]:
     """Before -> after for every AHSN-quarter the files hold, counted the way the store
-    counts (the programme's counted trust types and adoption threshold)."""
+    counts (the programme's counted trust types and adoption threshold). A return for a
+    published quarter replaces nothing until it is approved: it is a revision, waiting."""
     out = []
+    published = published_quarters(db, programme)
     for parsed in results:
         frame = parsed.frame()
         for ahsn, quarter, rows in parsed.returns():
@@ -70,6 +72,8 @@ def changes(db: Database, results: list[ParsedReturn], programme: Programme) -> 
                 )
             else:
                 replaces = "nothing: this is the first return for this quarter"
+            if quarter.label in published:
+                replaces += f" once the national team approves it ({quarter.label} is published: {statuses.WAITING})"
             if len(before):
                 before_text = words.rate(
                     int(before["adopted_trusts"].iloc[0]), int(before["counted_trusts"].iloc[0]), programme

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sys
 
-from etl import ahsns, queries, words
+from etl import ahsns, queries, statuses, words
 from etl.commands.context import Context, progress, warn_left_out, write_csv, write_out
 from etl.problems import ReturnRejected
 from etl.report import default_quarters, national_table, shown_quarters, to_csv
@@ -149,7 +149,7 @@ def cmd_history(ctx: Context, args) -> int:
         ["submission", "ahsn", "quarter", "status", "loaded_by", "loaded_at", "file_name", "trust_rows", "warnings"]
     ]
     for _, r in history.iterrows():
-        status = words.standing(r["is_quarantined"], r["is_current"])
+        status = statuses.of_row(r).words
         rows.append(
             [
                 r["submission_id"],

@@ -29,12 +29,12 @@ from etl.problems import Problem
 from etl.programmes import Programme
 from etl.reading.casetable import CASE_KEYS
 from etl.reading.cells import Unreadable, shown
-from etl.reading.check import _NOTE, grouped, readings_said
+from etl.reading.check_parts import NOTE, grouped, readings_said
 from etl.reading.grid import column_letter, is_blank
+from etl.reading.headings import header_key
 from etl.reading.limits import ReadLimits
 from etl.reading.result import Interpretation, ParsedCaseTable
 from etl.reading.sandbox import read_files
-from etl.reading.table import header_key
 from etl.reading.text import BAD_CHARACTERS, describe_character
 
 # A QCA compares a handful to a few dozen cases; a table of thousands is not a case table,
@@ -207,7 +207,7 @@ class _Reading:
         rows = []
         for number, cells in self.parsed.rows:
             filled = [c for c in cells if not is_blank(c)]
-            if len(filled) == 1 and isinstance(filled[0], str) and (_NOTE.match(filled[0]) or len(filled[0]) > 40):
+            if len(filled) == 1 and isinstance(filled[0], str) and (NOTE.match(filled[0]) or len(filled[0]) > 40):
                 self.problem(
                     number,
                     None,

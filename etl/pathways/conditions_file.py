@@ -31,13 +31,13 @@ from etl.pathways.conditions import Condition, column_key, spread_conditions
 from etl.problems import Problem
 from etl.programmes import Programme
 from etl.reading.cells import Unreadable
-from etl.reading.check import grouped, too_big
+from etl.reading.check_parts import grouped, too_big
 from etl.reading.grid import column_letter, is_blank
+from etl.reading.headings import header_key
 from etl.reading.kinds import clean_file_name
 from etl.reading.limits import ReadLimits
 from etl.reading.result import Interpretation, ParsedCaseTable
 from etl.reading.sandbox import read_files
-from etl.reading.table import header_key
 from etl.reading.text import BAD_CHARACTERS, describe_character
 
 EVIDENCE_CHARACTERS = 300

@@ -20,211 +20,36 @@ out, every part a frozen dataclass:
   coverage and consistency; each in the review's notation (upper case present, lower case
   absent, * and, + or) and in words made from the caller's wording of each condition.
 
-Pure: nothing is read or written here. The Boolean minimisation is etl.pathways.minimise.
+Pure: nothing is read or written here. The parts are etl.pathways.analysis_parts, the solutions
+etl.pathways.solutions, the Boolean minimisation etl.pathways.minimise.
 """
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 
-from etl.pathways.minimise import MAX_COVERS, Cube, TooComplex, TooManyCovers, minimum_covers, prime_implicants
-
-# 2^12 = 4,096 configurations: already far more than any set of AHSNs can fill (the review's
-# twelve conditions over 15 AHSNs leave 4,081 of them unobserved). More conditions only add
-# remainders, and the search for tied models grows with them.
-MAX_CONDITIONS = 12
-PARSIMONIOUS, CONSERVATIVE = "parsimonious", "conservative"
-SOLUTION_KINDS = (PARSIMONIOUS, CONSERVATIVE)
-CONTRADICTION = "C"
-
-
-class AnalysisError(ValueError):
-    """The choice cannot be analysed (an unknown column, too many conditions, ...): the
-    message says why and what to do, in words for the person who chose."""
-
-
-@dataclass(frozen=True)
-class Wording:
-    """A condition (or the outcome) in a few words, present and absent: "a prompt start" /
-    "a delayed start"; "at target" / "not at target"."""
-
-    present: str
-    absent: str
-
-
-@dataclass(frozen=True)
-class CaseSet:
-    """The cases: their ids as text, in table order, and for every column (the conditions
-    and the outcome, in table order) one 0 or 1 per case."""
-
-    ids: tuple[str, ...]
-    columns: Mapping[str, tuple[int, ...]]
-    source: str = ""  # where the cases came from: a file's name
-    noun: tuple[str, str] = ("case", "cases")  # what a case is, singular and plural
-
-    def __post_init__(self):
-        if len(set(self.ids)) != len(self.ids):
-            raise AnalysisError("two cases have the same id")
-        for name, values in self.columns.items():
-            if len(values) != len(self.ids) or any(v not in (0, 1) for v in values):
-                raise AnalysisError(f"column {name} must hold one 0 or 1 for each case")
-
-
-# ---- the parts of an analysis -----------------------------------------------------------
-
-
-def too_little_variation(present: int, absent: int) -> bool:
-    """The review's rule: a condition on which a third or fewer of the cases differ from the
-    rest has too little variation. Counted as: the smaller of the two groups (the cases
-    where it is present, or those where it is absent) is at most a third of all the cases,
-    3 x smaller <= cases. Of 15 cases, 5 differing is flagged and 6 is not; of 14, 4 is
-    flagged and 5 is not; a condition the same in every case is always flagged."""
-    return 3 * min(present, absent) <= present + absent
-
-
-@dataclass(frozen=True)
-class Variation:
-    column: str
-    present: int  # cases with a 1
-    absent: int  # cases with a 0
-    chosen: bool  # one of the analysis's conditions (or its outcome)
-    is_outcome: bool = False
-
-    @property
-    def differ(self) -> int:
-        """How many cases differ from the rest: the smaller group."""
-        return min(self.present, self.absent)
-
-    @property
-    def flagged(self) -> bool:
-        return too_little_variation(self.present, self.absent)
-
-
-@dataclass(frozen=True)
-class RawTable:
-    """Table 8.3: every case's value of every column of the case set, and their variation."""
-
-    columns: tuple[str, ...]
-    rows: tuple[tuple[str, tuple[int, ...]], ...]  # (case id, one value per column)
-    variation: tuple[Variation, ...]
-
-
-@dataclass(frozen=True)
-class Necessity:
-    """Is a condition (present or absent) necessary for an outcome? How many of the cases
-    with the outcome have it (consistency), and how many of the cases with it have the
-    outcome (coverage). None where there is no case to divide by."""
-
-    condition: str
-    present: bool
-    literal: str  # "PHARMA" present, "pharma" absent
-    outcome: str  # "1" the outcome, "0" its absence
-    with_both: int  # cases with the condition (so) and the outcome (so)
-    with_outcome: int
-    with_condition: int
-
-    @property
-    def consistency(self) -> float | None:
-        return _share(self.with_both, self.with_outcome)
-
-    @property
-    def coverage(self) -> float | None:
-        return _share(self.with_both, self.with_condition)
-
-
-@dataclass(frozen=True)
-class Configuration:
-    """One row of the truth table: a combination of the conditions seen in some cases."""
-
-    configuration: str  # "1010": one digit per condition, in the order chosen
-    cases: tuple[str, ...]
-    outcome: str  # "1", "0", or "C" where its cases disagree
-    with_outcome: int  # how many of its cases have the outcome
-
-    @property
-    def consistency(self) -> float:
-        """The share of its cases with the outcome."""
-        return self.with_outcome / len(self.cases)
-
-
-@dataclass(frozen=True)
-class Term:
-    """A prime implicant of a solution: a conjunction of conditions present or absent."""
-
-    expression: str  # "NONDELAY*PHARMA"; "1" for the term that holds in every case
-    literals: tuple[tuple[str, bool], ...]  # (condition, present)
-    case_groups: tuple[tuple[str, ...], ...]  # the cases it covers, one group per configuration
-    raw_coverage: float
-    unique_coverage: float
-    consistency: float | None
-    words: str  # "a prompt start and a pharmacist at the AHSN"
-    reach: str  # "all 7 AHSNs at target"
-    remainders: tuple[str, ...]  # the unobserved configurations it covers (assumed, not seen)
-
-    @property
-    def cases(self) -> tuple[str, ...]:
-        return tuple(c for group in self.case_groups for c in group)
-
-
-@dataclass(frozen=True)
-class Model:
-    name: str  # "M1"
-    terms: tuple[Term, ...]
-    coverage: float
-    consistency: float | None
-    reach: str  # "all 8 AHSNs not at target"
-
-    @property
-    def expression(self) -> str:
-        return " + ".join(t.expression for t in self.terms)
-
-    @property
-    def words(self) -> str:
-        return "; or ".join(t.words for t in self.terms)
-
-    @property
-    def remainders(self) -> tuple[str, ...]:
-        """The simplifying assumptions: unobserved configurations the model takes to have
-        the outcome (only a parsimonious solution makes any)."""
-        return tuple(sorted({r for t in self.terms for r in t.remainders}))
-
-
-@dataclass(frozen=True)
-class Solution:
-    outcome: str  # "1": the outcome; "0": its absence
-    kind: str  # "parsimonious" or "conservative"
-    wording: str  # "at target"
-    with_outcome: int  # cases with this outcome (the coverages' denominator)
-    models: tuple[Model, ...]
-    note: str = ""  # why there is no model, when there is none (nothing to explain, or too many)
-
-    @property
-    def in_every_model(self) -> tuple[str, ...]:
-        """The terms every tied model has (all of them when there is one model)."""
-        if not self.models:
-            return ()
-        common = set.intersection(*({t.expression for t in m.terms} for m in self.models))
-        return tuple(t.expression for t in self.models[0].terms if t.expression in common)
-
-
-@dataclass(frozen=True)
-class Analysis:
-    conditions: tuple[str, ...]
-    outcome: str
-    kind: str
-    source: str
-    noun: tuple[str, str]
-    cases: tuple[str, ...]
-    raw: RawTable
-    necessity: tuple[Necessity, ...]
-    truth_table: tuple[Configuration, ...]
-    remainders: tuple[str, ...]
-    solutions: Mapping[str, Solution]  # "1" and "0"
-    wordings: Mapping[str, Wording] = field(default_factory=dict)
-    notes: tuple[str, ...] = ()  # what the reader should know: too little variation, contradictions
-
+from etl.pathways.analysis_parts import (  # noqa: F401  (imported from here by the rest of the code)
+    CONSERVATIVE,
+    CONTRADICTION,
+    MAX_CONDITIONS,
+    PARSIMONIOUS,
+    SOLUTION_KINDS,
+    Analysis,
+    AnalysisError,
+    CaseSet,
+    Configuration,
+    Model,
+    Necessity,
+    RawTable,
+    Solution,
+    Term,
+    Variation,
+    Wording,
+    bits,
+    share,
+    too_little_variation,
+)
+from etl.pathways.solutions import solution
 
 # ---- the analysis -----------------------------------------------------------------------
 
@@ -259,12 +84,12 @@ def analyse(
         members = by_configuration[c]
         positive = sum(result[i] for i in members)
         out = "1" if positive == len(members) else "0" if positive == 0 else CONTRADICTION
-        rows.append(Configuration(_bits(c, n), tuple(ids[i] for i in members), out, positive))
-    remainders = tuple(_bits(c, n) for c in range(1 << n) if c not in by_configuration)
+        rows.append(Configuration(bits(c, n), tuple(ids[i] for i in members), out, positive))
+    remainders = tuple(bits(c, n) for c in range(1 << n) if c not in by_configuration)
 
     solutions = {}
     for target in ("1", "0"):
-        solutions[target] = _solution(
+        solutions[target] = solution(
             case_set, conditions, outcome, target, kind, configuration_of, by_configuration, rows, words
         )
     notes = _notes(case_set, conditions, outcome, rows, remainders, words)
@@ -316,18 +141,10 @@ def _check_choice(case_set: CaseSet, conditions: tuple[str, ...], outcome: str, 
         raise AnalysisError("the case set has no cases")
 
 
-def _bits(configuration: int, n: int) -> str:
-    return format(configuration, f"0{n}b") if n else ""
-
-
 def _plain_wording(name: str, is_outcome: bool) -> Wording:
     if is_outcome:
         return Wording(f"with {name}", f"without {name}")
     return Wording(f"{name} present", f"{name} absent")
-
-
-def _share(part: int, whole: int) -> float | None:
-    return part / whole if whole else None
 
 
 def _raw_table(case_set: CaseSet, conditions: tuple[str, ...], outcome: str) -> RawTable:
@@ -368,127 +185,6 @@ def _necessity(case_set: CaseSet, conditions: tuple[str, ...], outcome: str) -> 
                     )
                 )
     return tuple(out)
-
-
-def _solution(
-    case_set: CaseSet,
-    conditions: tuple[str, ...],
-    outcome: str,
-    target: str,
-    kind: str,
-    configuration_of: list[int],
-    by_configuration: dict[int, list[int]],
-    rows: list[Configuration],
-    words: Mapping[str, Wording],
-) -> Solution:
-    """The models for one outcome value (`target`: "1" the outcome, "0" its absence)."""
-    wording = words[outcome].present if target == "1" else words[outcome].absent
-    n = len(conditions)
-    result = [1 if r == int(target) else 0 for r in case_set.columns[outcome]]
-    with_outcome = sum(result)
-    noun = case_set.noun
-    positive = {int(r.configuration, 2) for r in rows if r.outcome == target}
-    forbidden = {int(r.configuration, 2) for r in rows if r.outcome != target}  # the other outcome, and C
-    if kind == CONSERVATIVE:
-        forbidden |= {c for c in range(1 << n) if c not in by_configuration}
-    if not positive:
-        if with_outcome:
-            note = (
-                f"every {noun[0]} {wording} is in a contradictory configuration, so no term can "
-                "cover it: tell the cases apart with another condition, or check the data"
-            )
-        else:
-            note = f"there is no {noun[0]} {wording}, so nothing to explain"
-        return Solution(target, kind, wording, with_outcome, (), note)
-    remainder_set = {c for c in range(1 << n) if c not in by_configuration}
-    try:
-        covers = minimum_covers(sorted(positive), prime_implicants(n, positive, forbidden))
-    except (TooManyCovers, TooComplex) as err:
-        unseen = (
-            f"with {len(remainder_set):,} of the {1 << n:,} configurations observed in no {noun[0]}, "
-            if remainder_set and kind == PARSIMONIOUS
-            else ""
-        )
-        why = (
-            f"more than {MAX_COVERS} models are equally simple: {unseen}these {noun[1]} cannot choose between them"
-            if isinstance(err, TooManyCovers)
-            else f"finding the simplest models would take too long ({err})"
-        )
-        fewer = "choose fewer conditions" + (", or ask for the conservative solution" if unseen else "")
-        return Solution(target, kind, wording, with_outcome, (), f"{why}; {fewer}")
-
-    covered_by: dict[Cube, list[int]] = {}  # the cases in each term, counted once for every model
-
-    def cases_in(cube: Cube) -> list[int]:
-        if cube not in covered_by:
-            covered_by[cube] = [i for i, c in enumerate(configuration_of) if cube.covers(c)]
-        return covered_by[cube]
-
-    def term(cube: Cube, others: tuple[Cube, ...]) -> Term:
-        covered = cases_in(cube)
-        by_others = {i for other in others for i in cases_in(other)}
-        literals = tuple((conditions[i], bool(v)) for i, v in cube.literals(n))
-        groups: dict[int, list[str]] = {}
-        for i in covered:
-            groups.setdefault(configuration_of[i], []).append(case_set.ids[i])
-        hits = sum(result[i] for i in covered)
-        unique = sum(result[i] for i in covered if i not in by_others)
-        return Term(
-            expression="*".join(c.upper() if p else c.lower() for c, p in literals) or "1",
-            literals=literals,
-            case_groups=tuple(tuple(g) for g in groups.values()),  # in the order of their first case
-            raw_coverage=hits / with_outcome,
-            unique_coverage=unique / with_outcome,
-            consistency=_share(hits, len(covered)),
-            words=_term_words(literals, words),
-            reach=_reach(hits, with_outcome, noun, wording),
-            remainders=assumed(cube),
-        )
-
-    @functools.cache
-    def assumed(cube: Cube) -> tuple[str, ...]:
-        return tuple(_bits(c, n) for c in sorted(cube.configurations(n)) if c in remainder_set)
-
-    models = []
-    for cover in sorted(covers, key=lambda cv: (sum(c.mask.bit_count() for c in cv), _order(cv, n))):
-        cover = tuple(sorted(cover, key=lambda c: _literal_order(c, n)))
-        terms = tuple(term(c, tuple(o for o in cover if o != c)) for c in cover)
-        covered = [i for i, c in enumerate(configuration_of) if any(cube.covers(c) for cube in cover)]
-        hits = sum(result[i] for i in covered)
-        models.append(
-            Model(
-                f"M{len(models) + 1}",
-                terms,
-                hits / with_outcome,
-                _share(hits, len(covered)),
-                _reach(hits, with_outcome, noun, wording),
-            )
-        )
-    return Solution(target, kind, wording, with_outcome, tuple(models))
-
-
-def _literal_order(cube: Cube, n: int) -> tuple:
-    """Terms in the order of the conditions they name, present before absent."""
-    return tuple((i, 1 - v) for i, v in cube.literals(n))
-
-
-def _order(cover: tuple[Cube, ...], n: int) -> tuple:
-    return tuple(sorted(_literal_order(c, n) for c in cover))
-
-
-def _term_words(literals: tuple[tuple[str, bool], ...], words: Mapping[str, Wording]) -> str:
-    if not literals:
-        return "whatever the conditions"
-    said = [words[c].present if present else words[c].absent for c, present in literals]
-    return said[0] if len(said) == 1 else ", ".join(said[:-1]) + " and " + said[-1]
-
-
-def _reach(hits: int, of: int, noun: tuple[str, str], wording: str) -> str:
-    """'all 7 AHSNs at target', '4 of the 8 AHSNs not at target', 'the one AHSN at target'."""
-    plural = noun[1] if of != 1 else noun[0]
-    if hits == of:
-        return f"the one {noun[0]} {wording}" if of == 1 else f"all {of} {plural} {wording}"
-    return f"{hits} of the {of} {plural} {wording}"
 
 
 def _notes(

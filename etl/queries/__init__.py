@@ -37,6 +37,7 @@ from etl.queries.collection import (
     first_published_rates,
     latest_demo_only_quarter,
     pending_revisions,
+    revision_standing,
     revision_trust_changes,
     revisions,
 )
@@ -75,6 +76,7 @@ __all__ = [
     "quarantine_events",
     "restore_preview",
     "restores",
+    "revision_standing",
     "revision_trust_changes",
     "revisions",
     "store_status",

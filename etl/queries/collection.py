@@ -124,3 +124,21 @@ def latest_demo_only_quarter(db: Database, programme: Programme) -> int | None:
     if not len(found) or int(found["real_returns"].iloc[0]) or pd.isna(found["latest"].iloc[0]):
         return None
     return int(found["latest"].iloc[0])
+
+
+def revision_standing(db: Database, programme: Programme, event_id: int) -> pd.DataFrame:
+    """Where a revision (a submission's or a restore's event) stands now, per AHSN-quarter it
+    touches, oldest quarter first: its standing, the decision, and whether it is current (what
+    etl.statuses.of_row says)."""
+    return db.query(
+        """
+        SELECT t.event_id, t.ahsn, t.quarter_index, t.quarter, t.status AS standing, t.decision_reason,
+               t.decided_by, t.decided_at, t.quarantined AS is_quarantined,
+               (c.event_id IS NOT NULL) AS is_current, (t.action = 'restore') AS is_restored
+        FROM touch_status t
+        LEFT JOIN current_returns c ON c.programme = t.programme AND c.ahsn = t.ahsn
+                                   AND c.quarter_index = t.quarter_index AND c.event_id = t.event_id
+        WHERE t.programme = ? AND t.event_id = ?
+        ORDER BY t.quarter_index, t.ahsn""",
+        [programme.code, event_id],
+    )

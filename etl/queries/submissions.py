@@ -9,13 +9,15 @@ from etl.queries.database import Database
 
 
 def submissions(db: Database, programme: Programme, ahsn: str | None = None) -> pd.DataFrame:
-    """Every submission with the AHSN-quarters it holds and whether each is current.
-    One row per submission and AHSN-quarter, newest first."""
+    """Every submission with the AHSN-quarters it holds and whether each is current (and made
+    so by a restore), quarantined, or a revision waiting, approved or rejected (`standing`):
+    what etl.statuses.of_row says. One row per submission and AHSN-quarter, newest first."""
     sql = """
         SELECT s.id AS submission_id, sr.ahsn, sr.quarter_index, sr.quarter, sr.trust_rows,
                s.file_name, s.loaded_by, s.loaded_at, s.source, s.sha256, s.stored_as,
                len(s.warnings) AS warning_count, s.warnings, s.is_demo,
                (c.submission_id IS NOT NULL) AS is_current,
+               coalesce(c.event_id <> s.id, false) AS is_restored,
                (qu.submission_id IS NOT NULL) AS is_quarantined, qu.reason AS quarantine_reason,
                qu.by_user AS quarantined_by, qu.happened_at AS quarantined_at,
                ts.status AS standing, ts.decision_reason, ts.decided_by, ts.decided_at

@@ -22,12 +22,13 @@ from etl.problems import Problem
 from etl.programmes import Programme
 from etl.reading.book import read_book
 from etl.reading.cells import shown
-from etl.reading.check import cut_ragged, grouped, too_big
+from etl.reading.check_parts import cut_ragged, grouped, too_big
 from etl.reading.grid import CellError, Grid, is_blank
+from etl.reading.headings import header_key
 from etl.reading.kinds import detect, kind_note
 from etl.reading.limits import ReadLimits
 from etl.reading.result import Interpretation, ParsedCaseTable
-from etl.reading.table import Table, header_key
+from etl.reading.table import Table
 from etl.reading.text import read_csv
 from etl.reading.zipcheck import Refused
 

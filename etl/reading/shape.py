@@ -15,8 +15,9 @@ import re
 from etl.problems import row_list
 from etl.reading.cells import quoted, shown
 from etl.reading.grid import column_letter, is_blank
+from etl.reading.headings import column_of
 from etl.reading.result import Interpretation
-from etl.reading.table import Table, column_of, header_score
+from etl.reading.table import Table, header_score
 
 # Columns where one value is meant for every row it is merged over (an AHSN or a quarter
 # typed once); a merge over any other column leaves it unclear which trust a value is for.

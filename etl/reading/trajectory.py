@@ -22,19 +22,20 @@ from collections import defaultdict
 from etl.problems import Problem
 from etl.programmes import Programme
 from etl.reading import cells as read
-from etl.reading.check import _NOTE, cut_ragged, formula_cells, grouped, open_table, readings_said
+from etl.reading.check_parts import NOTE, cut_ragged, formula_cells, grouped, open_table, readings_said
 from etl.reading.grid import is_blank
+from etl.reading.headings import SYNONYMS, Layout, column_of, layout_for
 from etl.reading.limits import ReadLimits
 from etl.reading.result import ParsedTrajectory
 from etl.reading.scan import Refused
-from etl.reading.table import _SYNONYMS, Layout, Table, column_of, layout_for
+from etl.reading.table import Table
 
 # Ten years of quarterly steps: more for one AHSN is not a trajectory.
 MAX_STEPS = 40
 
 COLUMNS: dict[str, bool] = {"ahsn": True, "quarter": True, "target_percent": True, "note": False}
 SYNONYMS = {
-    "ahsn": _SYNONYMS["ahsn"],
+    "ahsn": SYNONYMS["ahsn"],
     "quarter": [
         "quarter",
         "by quarter",
@@ -189,7 +190,7 @@ class _Steps:
             len(filled) == 1
             and isinstance(filled[0], str)
             and self._cell(cells, "note") is None
-            and (_NOTE.match(filled[0]) or len(filled[0].strip()) > 40)
+            and (NOTE.match(filled[0]) or len(filled[0].strip()) > 40)
         ):
             self.problem(
                 row,

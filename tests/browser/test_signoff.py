@@ -65,6 +65,9 @@ def test_a_change_to_a_published_quarter_waits_then_the_national_team_approves_i
         "The published figures stay as they are until the national team approves it"
         in page.locator("#upload-revision-note").inner_text()
     )
+    # one status, never "every page shows it now" beside "waiting for approval" (issue 20)
+    page.get_by_text("Stored, waiting for approval: no figure changes until the national team approves it").wait_for()
+    assert "shows it now" not in page.locator("#upload-figures-state").inner_text()
     page.context.clear_cookies()
     assert kss_rate(store) == 50
 
@@ -81,11 +84,15 @@ def test_a_change_to_a_published_quarter_waits_then_the_national_team_approves_i
     )
     revision.get_by_label("Why approve").fill("the trust went live in September")
     submit(page, revision.get_by_role("button", name=re.compile("Approve revision")))
-    page.locator("#returns-done").wait_for()
-    assert (
-        "is approved: the published figures show it, with a revision mark" in page.locator("#returns-done").inner_text()
-    )
+    # back on the revision's own quarter, saying where it stands as read from the store: a reload
+    # says the same, never that it has just been approved
+    page.wait_for_url(re.compile(r".*/returns\?quarter=Q2\+2020%2F21&decided=\d+$"))
+    page.get_by_text("KSS Q2 2020/21: ✓ Current (approved revision) by nat").wait_for(timeout=60000)
+    assert "the trust went live in September" in page.locator("#returns-decided").inner_text()
+    assert page.locator("h1").inner_text() == "Returns for Q2 2020/21"
     page.locator("#returns-no-revisions").wait_for()
+    page.reload()
+    page.get_by_text("KSS Q2 2020/21: ✓ Current (approved revision) by nat").wait_for()
     assert wait_until(lambda: kss_rate(store) == 60)  # published in the background, just after
 
 

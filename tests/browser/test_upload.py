@@ -146,7 +146,7 @@ def test_a_good_file_previews_then_is_stored_and_shown_everywhere(server, page):
     page.get_by_text("✓ Stored: submission 7").wait_for()
     assert store.event(7).loaded_by == "wessex"
     # stored at once; the page says when the figures have caught up (built just after)
-    page.get_by_text("Every page of the dashboard shows it now.").wait_for()
+    page.get_by_text("Wessex Q2 2020/21: current now, among the provisional figures").wait_for()
     # the national table, served by whichever worker, shows the new quarter from then on
     page.goto(live.url + "/")
     ready(page)
@@ -198,7 +198,7 @@ def test_restoring_an_earlier_submission(server, page):
         page.locator(".history-table tbody tr").nth(i).locator("th").inner_text(): r
         for i, r in enumerate(table_rows(page, ".history-table"))
     }
-    assert rows["7"][2] == "✓ Current" and rows["8"][2] == "Superseded"  # nothing deleted
+    assert rows["7"][2] == "✓ Current (restored)" and rows["8"][2] == "○ Superseded"  # nothing deleted
     assert [r[:2] for r in table_rows(page, ".history-restores")] == [["7", "wessex"]]
     # the restore link of the now superseded hostile file is there in turn
     assert page.get_by_role("link", name="Restore submission 8…").count() == 1
