@@ -52,6 +52,15 @@ def provisional_coverage(db: Database, programme: Programme, quarters: list[Quar
     }
 
 
+def nothing_shown(db: Database, programme: Programme) -> str:
+    """Why a page or download about every AHSN has no figures to show its reader."""
+    if not report.shown_quarters(db, programme, provisional=True):
+        return "No returns have been loaded yet."
+    return (
+        "No quarter has been published yet; the figures so far are provisional, for those signed in who may see them."
+    )
+
+
 # ---- the national overview: /?quarters= ------------------------------------------------------
 
 
@@ -73,20 +82,24 @@ class NationalView:
     # ((AHSN, quarter) -> target, None where it has none); None: against the flat national target
     trajectory: dict[tuple[str, Quarter], int | None] | None = None
     milestones: list[Milestone] = field(default_factory=list)  # in the latest two quarters shown
+    refused_provisional: bool = False  # ?provisional=1 asked by someone who may not see them
 
     @classmethod
     def read(
         cls, db: Database, programme: Programme, args: Mapping, may_see_provisional: bool = True
     ) -> NationalView | None:
-        """None when no quarter has data. `may_see_provisional`: whether ?provisional=1 is
-        heeded (etl/permissions.py, Action.SEE_PROVISIONAL)."""
+        """None when no quarter has data it may show (nothing_shown says why).
+        `may_see_provisional`: whether unpublished quarters are for this reader
+        (etl/permissions.py, Action.SEE_PROVISIONAL for every AHSN)."""
         every = report.shown_quarters(db, programme, provisional=True)
+        provisional = _flag(args, "provisional") and may_see_provisional
+        if not report.shown_quarters(db, programme):
+            if not may_see_provisional:
+                return None  # nothing is published, and the figures so far are not theirs to see
+            provisional = True  # nothing is published yet: the figures so far, marked provisional
         if not every:
             return None
-        provisional = _flag(args, "provisional") and may_see_provisional
         first_published = _arg(args, "figures") == "first-published"
-        if not report.shown_quarters(db, programme, provisional) and not provisional:
-            provisional = True  # nothing is published yet: the figures so far, marked provisional
         asked = _arg(args, "quarters")
         quarters, note = report.choose_quarters(db, programme, asked, provisional)
         against_trajectory = _arg(args, "against") == "trajectory"
@@ -108,6 +121,7 @@ class NationalView:
             provisional_coverage(db, programme, every),
             trajectory_targets(db, programme, quarters) if against_trajectory else None,
             milestones.recent(milestones.recognise(db, programme, shown), shown),
+            _flag(args, "provisional") and not may_see_provisional,
         )
 
     def with_search(self, **changes: str | None) -> str:
@@ -186,6 +200,7 @@ class AhsnView:
     steps: pd.DataFrame = None  # the steps of the AHSN's trajectory now (its newest version)
     version: dict | None = None  # the newest version: number, who set it, when, why (None: no trajectory)
     milestones: list[Milestone] = field(default_factory=list)  # in the quarters shown, newest first
+    refused_provisional: bool = False  # ?provisional=1 asked by someone who may not see them
 
     def trajectory_on_axis(self) -> list[int | None] | None:
         """The target of each quarter of the axis, or None when the AHSN has no trajectory."""
@@ -211,27 +226,47 @@ class AhsnView:
 
     @classmethod
     def read(
-        cls, db: Database, programme: Programme, slug: str | None, args: Mapping, may_see_provisional: bool = True
+        cls,
+        db: Database,
+        programme: Programme,
+        slug: str | None,
+        args: Mapping,
+        may_see_provisional: bool = True,
+        may_see_every_provisional: bool = True,
     ) -> AhsnView:
+        """`may_see_provisional`: whether this AHSN's unpublished quarters are for this reader;
+        `may_see_every_provisional`: whether England's (every AHSN's) are too (etl/permissions.py)."""
         ahsn = ahsns.by_slug(slug or "")
         sort = _arg(args, "sort")
         sort = sort if sort in TRUST_SORTS else "name"
         provisional = _flag(args, "provisional") and may_see_provisional
-        search = _search(sort=sort if sort != "name" else None, provisional="1" if provisional else None)
+        refused = _flag(args, "provisional") and not may_see_provisional
         empty = pd.DataFrame()
         if ahsn is None:
+            search = _search(sort=sort if sort != "name" else None, provisional="1" if provisional else None)
             return cls(None, sort, search, empty, [], None, empty)
         every = report.shown_quarters(db, programme, provisional=True)
         unpublished = provisional_coverage(db, programme, every)
-        if not report.shown_quarters(db, programme):
+        if not report.shown_quarters(db, programme) and may_see_provisional:
             provisional = True  # nothing is published yet: the figures so far, marked provisional
+        search = _search(sort=sort if sort != "name" else None, provisional="1" if provisional else None)
         quarters = report.shown_quarters(db, programme, provisional)
         shown = [q.index for q in quarters]
-        axis = report.quarter_axis(db, programme, provisional)
+        published = [q.index for q in report.shown_quarters(db, programme)]
+        axis = report.quarter_axis(db, programme, provisional) if quarters else []
         rates = queries.ahsn_rates(db, programme, shown, ahsn=ahsn.short_name) if shown else empty
         if not len(rates):
             return cls(
-                ahsn, sort, search, rates, axis, None, empty, asked_provisional=provisional, unpublished=unpublished
+                ahsn,
+                sort,
+                search,
+                rates,
+                axis,
+                None,
+                empty,
+                asked_provisional=provisional,
+                unpublished=unpublished,
+                refused_provisional=refused,
             )
         now = standing(rates, programme)
         trusts, _ = sorted_trusts(queries.trusts(db, programme, ahsn.short_name, now.quarter.index), sort)
@@ -250,7 +285,8 @@ class AhsnView:
             steps=queries.trajectory_steps(db, programme, ahsn.short_name, newest_only=True),
             version=newest.iloc[0].to_dict() if len(newest) else None,
             milestones=milestones.recognise(db, programme, quarters, ahsn.short_name),
-            england=queries.england_rates(db, programme, shown),
+            # England's rate of a quarter not yet published is every AHSN's provisional figures
+            england=queries.england_rates(db, programme, shown if may_see_every_provisional else published),
             missing=queries.trust_codes_missing(db, programme, ahsn.short_name, now.quarter.index),
             levels=_only(queries.level_counts(db, programme, ahsn.short_name), shown),
             nearest=trusts[trusts["counted"] & (trusts["adoption_level"] == programme.adopted_from_level - 1)],
@@ -258,6 +294,7 @@ class AhsnView:
             revisions=revisions[revisions["ahsn"] == ahsn.short_name],
             asked_provisional=provisional,
             unpublished=unpublished,
+            refused_provisional=refused,
         )
 
 
@@ -298,6 +335,7 @@ class CompareView:
     unpublished: dict[Quarter, str] = field(default_factory=dict)  # quarters with data not published yet
     # (AHSN, quarter) -> its trajectory's target as judged, for AHSNs with a trajectory
     trajectory: dict[tuple[str, Quarter], int | None] = field(default_factory=dict)
+    refused_provisional: bool = False  # ?provisional=1 asked by someone who may not see them
 
     def trajectory_of(self, ahsn: str) -> list[int | None] | None:
         """An AHSN's target at each quarter of the axis, or None when it has no trajectory."""
@@ -309,11 +347,14 @@ class CompareView:
     def read(
         cls, db: Database, programme: Programme, args: Mapping, may_see_provisional: bool = True
     ) -> CompareView | None:
-        """None when no quarter has data."""
+        """None when no quarter has data it may show (nothing_shown says why)."""
         every = report.shown_quarters(db, programme, provisional=True)
         if not every:
             return None
-        provisional = (_flag(args, "provisional") and may_see_provisional) or not report.shown_quarters(db, programme)
+        nothing_published = not report.shown_quarters(db, programme)
+        if nothing_published and not may_see_provisional:
+            return None
+        provisional = (_flag(args, "provisional") and may_see_provisional) or nothing_published
         shown = report.shown_quarters(db, programme, provisional)
         sort = _arg(args, "sort")
         sort = sort if sort in COMPARE_SORTS else "name"
@@ -332,6 +373,7 @@ class CompareView:
             provisional,
             unpublished,
             trajectory_targets(db, programme, axis),
+            _flag(args, "provisional") and not may_see_provisional,
         )
 
 
