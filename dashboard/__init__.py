@@ -33,6 +33,7 @@ from dashboard.context import EXTENSION, Services
 from dashboard.presentation import prerender, shell
 from dashboard.security import auth, request_checks
 from dashboard.security.reading_slots import ReadingSlots
+from dashboard.security.reminder_limits import ReminderLimits
 from dashboard.security.sessions import Sessions
 from dashboard.security.signin_limits import SigninLimits
 from etl.errors import StoreNotReady
@@ -63,6 +64,7 @@ def services_for(settings: Settings) -> Services:
         # a preview cannot outlive every session that could confirm it
         PendingPreviews(folder, max(settings.pending_max_bytes, settings.max_upload_bytes), lifetime),
         ReadingSlots(folder, settings.reads_at_once),
+        ReminderLimits(folder, settings.reminder_hours),
     )
 
 

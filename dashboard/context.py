@@ -1,6 +1,6 @@
 """What every request works with, made once per app by `create_app` (dashboard/__init__.py):
 the settings, the store, its database reader, the accounts, the session records, the sign-in
-limits, the upload previews waiting to be confirmed and the background work that makes the
+limits, how often reminders may be sent, the upload previews waiting to be confirmed and the background work that makes the
 figures current.
 
 Pages, callbacks and endpoints get them with `services()`; nothing is read from the
@@ -26,6 +26,7 @@ if TYPE_CHECKING:  # the composition root makes them; here they are only named
     from dashboard.background.make_current import BackgroundMakeCurrent
     from dashboard.background.pending import PendingPreviews
     from dashboard.security.reading_slots import ReadingSlots
+    from dashboard.security.reminder_limits import ReminderLimits
     from dashboard.security.sessions import Sessions
     from dashboard.security.signin_limits import SigninLimits
 
@@ -43,6 +44,7 @@ class Services:
     signin_limits: SigninLimits
     pending: PendingPreviews
     reading: ReadingSlots
+    reminders: ReminderLimits
 
     @property
     def programme(self) -> Programme:

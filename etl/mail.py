@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import smtplib
+from collections.abc import Collection
 from dataclasses import dataclass
 from email.message import EmailMessage
 
@@ -106,9 +107,13 @@ def send_reminders(
     quarter: Quarter,
     today: dt.date,
     public_url: str | None,
+    only: Collection[str] | None = None,
 ) -> tuple[list[str], list[str]]:
-    """E-mail every submitter of a late AHSN. (users reminded, AHSNs late with nobody to e-mail)"""
+    """E-mail every submitter of a late AHSN (of those in `only`, if given). (users reminded,
+    AHSNs late with nobody to e-mail)"""
     late, due = late_ahsns(db, programme, quarter, today)
+    if only is not None:
+        late = [a for a in late if a in only]
     to = [u for u in users.all() if not u.is_national and u.ahsn in late and u.email]
     mailer.send([reminder(u, programme, quarter, due, today, public_url) for u in to])
     reached = {u.ahsn for u in to}

@@ -9,7 +9,13 @@ programmes they are granted, a national administrator for every AHSN and program
 collection as a whole.
 
 An action about one AHSN's things is asked with `ahsn` (its short name); without it, the
-question is whether the user may do it for any AHSN at all (is there a button to show?).
+question is whether the user may do it for any AHSN at all (is there a button to show?). A
+page about every AHSN (the national table, its downloads) asks `allowed_for_every_ahsn`.
+
+What is not yet public (provisional figures, the comments kept with returns, an AHSN's last
+return in its template) is for the national team and the AHSN's own submitters. A deployment
+may open some of it to everyone: `opened`, the actions its settings open (etl/settings.py:
+METRICS_PROVISIONAL_PUBLIC, METRICS_PUBLIC_COMMENTS); only those in `OPENABLE` can be.
 Whether pages need a session at all (METRICS_REQUIRE_LOGIN) is sign-in, not a permission
 (dashboard/security/).
 """
@@ -43,6 +49,7 @@ class Action(Enum):
     SEE_PROVISIONAL = "see provisional figures"
     SEE_COMMENTS = "see the comments kept with returns"
     GET_TEMPLATE = "download a return template"
+    SEE_LAST_RETURN = "download a template filled in from the AHSN's last return"
 
 
 Rule = Callable[[User | None, str | None, Programme | None], bool]
@@ -82,8 +89,7 @@ def own_if_the_programme_says(user: User | None, ahsn: str | None, programme: Pr
     )
 
 
-# The policy: who may do each thing. (Issue 22 will tighten provisional figures, comments and
-# templates; each is one line here.)
+# The policy: who may do each thing.
 POLICY: dict[Action, Rule] = {
     Action.SUBMIT: for_own_ahsn,
     Action.SEE_HISTORY: for_own_ahsn,
@@ -98,23 +104,55 @@ POLICY: dict[Action, Rule] = {
     Action.SEE_COLLECTION: national,
     Action.SET_TRAJECTORY: own_if_the_programme_says,
     Action.SET_CONDITIONS: national,
-    Action.SEE_PROVISIONAL: anyone,
-    Action.SEE_COMMENTS: anyone,
-    Action.GET_TEMPLATE: anyone,
+    Action.SEE_PROVISIONAL: for_own_ahsn,
+    Action.SEE_COMMENTS: for_own_ahsn,
+    Action.GET_TEMPLATE: anyone,  # a blank one; filled in from the last return: SEE_LAST_RETURN
+    Action.SEE_LAST_RETURN: for_own_ahsn,
 }
 
+# What a deployment's settings may open to everyone (nothing else can be opened).
+OPENABLE = frozenset({Action.SEE_PROVISIONAL, Action.SEE_COMMENTS})
+NOTHING_OPENED: frozenset[Action] = frozenset()
 
-def allowed(user: User | None, action: Action, *, ahsn: str | None = None, programme: Programme | None = None) -> bool:
-    """Whether `user` (None: not signed in) may do `action`, for `ahsn` if given."""
-    return POLICY[action](user, ahsn, programme)
+
+def allowed(
+    user: User | None,
+    action: Action,
+    *,
+    ahsn: str | None = None,
+    programme: Programme | None = None,
+    opened: frozenset[Action] = NOTHING_OPENED,
+) -> bool:
+    """Whether `user` (None: not signed in) may do `action`, for `ahsn` if given. `opened`: the
+    actions the deployment's settings open to everyone (Settings.opened)."""
+    if opened - OPENABLE:
+        raise ValueError(f"only these can be opened to everyone: {sorted(a.name for a in OPENABLE)}")
+    return action in opened or POLICY[action](user, ahsn, programme)
 
 
 def allowed_for_all(
-    user: User | None, action: Action, ahsn_names: Iterable[str], *, programme: Programme | None = None
+    user: User | None,
+    action: Action,
+    ahsn_names: Iterable[str],
+    *,
+    programme: Programme | None = None,
+    opened: frozenset[Action] = NOTHING_OPENED,
 ) -> bool:
     """Whether the user may do it for every one of these AHSNs (a submission holding several)."""
     names = set(ahsn_names)
-    return bool(names) and all(allowed(user, action, ahsn=a, programme=programme) for a in names)
+    return bool(names) and all(allowed(user, action, ahsn=a, programme=programme, opened=opened) for a in names)
+
+
+def allowed_for_every_ahsn(
+    user: User | None,
+    action: Action,
+    *,
+    programme: Programme | None = None,
+    opened: frozenset[Action] = NOTHING_OPENED,
+) -> bool:
+    """Whether the user may do it for every AHSN at once (a page or download about all of them)."""
+    every = [a.short_name for a in ahsns.all_ahsns()]
+    return allowed_for_all(user, action, every, programme=programme, opened=opened)
 
 
 def ahsns_for(user: User | None, action: Action, programme: Programme | None = None) -> list[str]:
@@ -141,10 +179,15 @@ def who_may(action: Action, programme: Programme | None = None) -> str:
 
 
 def why_not(
-    user: User | None, action: Action, *, ahsn: str | None = None, programme: Programme | None = None
+    user: User | None,
+    action: Action,
+    *,
+    ahsn: str | None = None,
+    programme: Programme | None = None,
+    opened: frozenset[Action] = NOTHING_OPENED,
 ) -> str | None:
     """Why the user may not do it, as a sentence to show them; None when they may."""
-    if allowed(user, action, ahsn=ahsn, programme=programme):
+    if allowed(user, action, ahsn=ahsn, programme=programme, opened=opened):
         return None
     if user is None:
         return f"Sign in to {action.value}."

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from etl import reference
+from etl.permissions import Action
 from etl.programmes import Programme, Programmes
 from etl.reading.limits import ReadLimits
 
@@ -206,6 +207,23 @@ SETTINGS: tuple[Setting, ...] = (
         "'true' makes every page require sign-in; by default only uploading does.",
     ),
     Setting(
+        "METRICS_PROVISIONAL_PUBLIC",
+        "provisional_public",
+        "false",
+        _bool,
+        "'true' shows provisional figures (quarters not yet signed off, `?provisional=1`) to everyone. By "
+        "default only the national team sees them, and an AHSN's own submitters see their AHSN's; anyone "
+        "else asking gets the published figures and a note that provisional ones need signing in.",
+    ),
+    Setting(
+        "METRICS_PUBLIC_COMMENTS",
+        "public_comments",
+        "false",
+        _bool,
+        "'true' shows the comments submitters keep with each trust's row to everyone, on the AHSN pages "
+        "and in every download. By default only the national team and the AHSN's own submitters see them.",
+    ),
+    Setting(
         "METRICS_SECRET_KEY",
         "secret_key",
         "",
@@ -295,6 +313,14 @@ SETTINGS: tuple[Setting, ...] = (
         "Mail server for reminders to late AHSNs and receipts for stored returns. Empty: no e-mail is sent.",
     ),
     Setting(
+        "METRICS_REMINDER_HOURS",
+        "reminder_hours",
+        "24",
+        _whole(1, 24 * 31),
+        "Hours after reminding a late AHSN of a quarter's return before it may be reminded of it again; "
+        "sooner is refused saying when it may be sent.",
+    ),
+    Setting(
         "METRICS_SMTP_PORT",
         "smtp_port",
         "25",
@@ -357,6 +383,8 @@ class Settings:
     read_seconds: int
     reads_at_once: int
     require_login: bool
+    provisional_public: bool
+    public_comments: bool
     secret_key: str
     login_attempts: int
     session_idle_minutes: int
@@ -368,6 +396,7 @@ class Settings:
     port: int
     public_url: str | None
     smtp_host: str | None
+    reminder_hours: int
     smtp_port: int
     smtp_starttls: bool
     smtp_user: str | None
@@ -400,6 +429,18 @@ class Settings:
         if problems:
             raise SettingsError("Cannot start: " + " ".join(problems))
         return cls(**values)
+
+    @property
+    def opened(self) -> frozenset[Action]:
+        """What these settings open to everyone (etl/permissions.py decides the rest)."""
+        return frozenset(
+            action
+            for action, on in (
+                (Action.SEE_PROVISIONAL, self.provisional_public),
+                (Action.SEE_COMMENTS, self.public_comments),
+            )
+            if on
+        )
 
     @property
     def read_limits(self) -> ReadLimits:

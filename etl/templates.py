@@ -1,6 +1,6 @@
-"""Ready-to-fill return files: the header and the trusts of the AHSN's last return, as CSV
-or as an Excel workbook with drop-down lists and the columns explained; and the trajectory
-file, each AHSN's current steps to edit and load again."""
+"""Ready-to-fill return files: the header and the trusts of the AHSN's last return (for those
+who may see it; blank otherwise), as CSV or as an Excel workbook with drop-down lists and the
+columns explained; and the trajectory file, each AHSN's current steps to edit and load again."""
 
 from __future__ import annotations
 
@@ -49,9 +49,12 @@ _ALSO_START = ("\n", "\0", "\uff1d", "\uff0b", "\uff0d", "\uff20")  # and full-w
 _SKIPPED = "".join(map(chr, range(0x21))) + "\x7f\xa0\u3000"  # spaces, control characters
 
 
-def template_rows(db: Database, programme: Programme, ahsn: str, quarter: Quarter) -> list[list]:
+def template_rows(db: Database, programme: Programme, ahsn: str, quarter: Quarter, filled: bool = True) -> list[list]:
     """Levels are carried over from the last return (most organisations do not move in a quarter);
-    counts are left blank to be filled in. One list per organisation, in csv_columns order."""
+    counts are left blank to be filled in. One list per organisation, in csv_columns order.
+    Not `filled` (the last return is not the reader's to see, etl/permissions.py): none."""
+    if not filled:
+        return []
     rows = queries.current_return_rows(db, programme)
     mine = rows[(rows["ahsn"] == ahsn) & (rows["quarter_index"] < quarter.index)]
     if len(mine):
@@ -73,11 +76,11 @@ def template_rows(db: Database, programme: Programme, ahsn: str, quarter: Quarte
     ]
 
 
-def template_csv(db: Database, programme: Programme, ahsn: str, quarter: Quarter) -> str:
+def template_csv(db: Database, programme: Programme, ahsn: str, quarter: Quarter, filled: bool = True) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")  # Excel's own line ending
     writer.writerow(csv_columns(programme))
-    writer.writerows(template_rows(db, programme, ahsn, quarter))
+    writer.writerows(template_rows(db, programme, ahsn, quarter, filled))
     return out.getvalue()
 
 
@@ -116,13 +119,13 @@ def _explanations(programme: Programme, quarter: Quarter) -> list[tuple[str, str
     ]
 
 
-def template_xlsx(db: Database, programme: Programme, ahsn: str, quarter: Quarter) -> bytes:
+def template_xlsx(db: Database, programme: Programme, ahsn: str, quarter: Quarter, filled: bool = True) -> bytes:
     """The same trusts as the CSV template in an Excel workbook: drop-down lists for the
     adoption level and the trust type, whole-number checks on referrals, and a second sheet
     explaining each column. It reads back through parse_return unchanged."""
     import xlsxwriter
 
-    rows = template_rows(db, programme, ahsn, quarter)
+    rows = template_rows(db, programme, ahsn, quarter, filled)
     buffer = io.BytesIO()
     book = xlsxwriter.Workbook(
         buffer, {"in_memory": True, "strings_to_formulas": False, "strings_to_numbers": False, "strings_to_urls": False}

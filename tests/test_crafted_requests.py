@@ -399,6 +399,12 @@ def test_crafted_quarters_in_addresses_and_due_dates_are_refused_not_stored(app)
     for key in ("q1_2099_00", "q1_2098_99"):  # quarters that exist, but have not begun
         future = client.post(f"/quarters/{key}/due-date", data={"csrf_token": csrf, "due": "2099-08-01", "reason": "x"})
         assert future.status_code == 400 and "has not begun" in future.json["error"], key
+    for key in ("q1_2014_15", "q4_2017_18"):  # quarters that exist, before the programme's first (Q1 2018/19)
+        early = client.post(f"/quarters/{key}/due-date", data={"csrf_token": csrf, "due": "2018-08-01", "reason": "x"})
+        assert early.status_code == 400, (key, early.status_code)
+        assert (
+            "TCAM's returns start in Q1 2018/19: a due date can be set for Q1 2018/19 or a later" in early.json["error"]
+        ), key
     begun_later = client.post(
         "/quarters/q4_2020_21/due-date", data={"csrf_token": csrf, "due": "9999-12-31", "reason": "x"}
     )

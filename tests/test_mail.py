@@ -136,3 +136,45 @@ def test_only_the_national_team_sends_reminders(store, people, inbox):
     csrf = sign_in(client, "", "asha")
     assert client.post("/quarters/q3_2020_21/remind", data={"csrf_token": csrf}).status_code == 403
     assert box.messages == []
+
+
+def test_a_second_reminder_within_the_interval_is_refused_saying_when_it_may_be_sent(store, people, inbox):
+    """Issue 22: reminders could be sent again and again."""
+    box, port = inbox
+    client = client_with_mail(store, port)  # METRICS_REMINDER_HOURS: 24 by default
+    csrf = sign_in(client, "", "nat")
+    first = client.post("/quarters/q3_2020_21/remind", data={"csrf_token": csrf})
+    assert as_json(first)["sent"] == ["asha", "kim"]
+    assert len(box.wait_for(2)) == 2
+    again = client.post("/quarters/q3_2020_21/remind", data={"csrf_token": csrf})
+    assert again.status_code == 429
+    error = as_json(again)["error"]
+    assert error.startswith("No reminder was sent. KSS was reminded of Q3 2020/21 less than 24 hours ago")
+    assert "it may be reminded again from " in error and " UTC on " in error
+    # another worker (another app on the same store) is held the same way
+    other = client_with_mail(store, port)
+    assert other.post("/quarters/q3_2020_21/remind", data={"csrf_token": sign_in(other, "", "nat")}).status_code == 429
+    time.sleep(0.5)
+    assert len(box.messages) == 2  # nothing more was sent
+    # another quarter is its own
+    assert client.post("/quarters/q2_2020_21/remind", data={"csrf_token": csrf}).status_code == 200
+
+
+def test_a_reminder_the_mail_server_did_not_take_may_be_sent_again_at_once(store, people, inbox):
+    box, port = inbox
+    down = client_with_mail(store, free_port())  # nothing listens there
+    assert down.post("/quarters/q3_2020_21/remind", data={"csrf_token": sign_in(down, "", "nat")}).status_code == 502
+    client = client_with_mail(store, port)
+    answer = client.post("/quarters/q3_2020_21/remind", data={"csrf_token": sign_in(client, "", "nat")})
+    assert answer.status_code == 200 and as_json(answer)["sent"] == ["asha", "kim"]
+
+
+def test_an_ahsn_given_an_address_since_may_be_reminded_while_the_others_wait(store, people, inbox):
+    box, port = inbox
+    client = client_with_mail(store, port)
+    csrf = sign_in(client, "", "nat")
+    assert "Oxford" in as_json(client.post("/quarters/q3_2020_21/remind", data={"csrf_token": csrf}))["without_address"]
+    people.set_email("olu", "olu@oxford.example")
+    answer = as_json(client.post("/quarters/q3_2020_21/remind", data={"csrf_token": csrf}))
+    assert answer["sent"] == ["olu"] and answer["not_yet"] == ["KSS", "Wessex"]
+    assert "Not reminded again yet: KSS was reminded of Q3 2020/21" in answer["done"]

@@ -247,11 +247,15 @@ def test_comments_in_a_return_show_on_the_ahsn_page_and_in_the_history(store, as
 
     notes = (FIXTURES / "messy" / "descriptive-headers.csv").read_bytes()
     [accepted] = store.load([("with-notes.csv", notes)], TCAM, loaded_by="test")
-    as_user()
+    as_user("ahsn", "Wessex")  # provisional figures and comments: the AHSN's own (and the national team's)
     page = pages.ahsn.layout(slug="wessex", provisional="1")  # Q3 2020/21 is not published yet
     table = find(page, "ahsn-trusts")
     assert "Comment" in text_of(table.children[1])
     assert "IG sign-off expected in January" in text_of(table)
+    as_user()  # not signed in: neither the provisional quarter nor the comments
+    page = pages.ahsn.layout(slug="wessex", provisional="1")
+    assert "IG sign-off expected in January" not in text_of(page)
+    assert "Comment" not in text_of(find(page, "ahsn-trusts").children[1])
     as_user("national")
     history, _ = pages.history.show_history("Wessex", "All quarters", True, "")
     assert f"{accepted.submission_id}" in text_of(history)

@@ -48,9 +48,10 @@ ACTIONS = {
     Action.SEE_COLLECTION: (NO, NO, NO, YES),
     Action.SET_TRAJECTORY: (NO, YES, NO, YES),  # TCAM lets each AHSN set its own
     Action.SET_CONDITIONS: (NO, NO, NO, YES),  # the national team records them, for every AHSN
-    Action.SEE_PROVISIONAL: (YES, YES, YES, YES),  # today anyone may (issue 22 will tighten it)
-    Action.SEE_COMMENTS: (YES, YES, YES, YES),
-    Action.GET_TEMPLATE: (YES, YES, YES, YES),
+    Action.SEE_PROVISIONAL: (NO, YES, NO, YES),  # unless METRICS_PROVISIONAL_PUBLIC opens them
+    Action.SEE_COMMENTS: (NO, YES, NO, YES),  # unless METRICS_PUBLIC_COMMENTS opens them
+    Action.GET_TEMPLATE: (YES, YES, YES, YES),  # a blank one
+    Action.SEE_LAST_RETURN: (NO, YES, NO, YES),  # the template filled in from it
 }
 
 

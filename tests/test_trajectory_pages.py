@@ -124,7 +124,7 @@ def test_without_trajectories_the_pages_show_the_flat_target_only(store):
 
 
 def test_the_national_overview_marks_rates_against_each_trajectory_when_asked(as_user, pages):
-    as_user()
+    as_user("nat")  # provisional figures are asked for below: the national team's
     default = pages.national.layout()
     assert find(default, "national-trajectory-sentence") is None
     assert text_of(find(default, "national-against")) == (
@@ -169,7 +169,7 @@ def test_a_milestone_of_a_quarter_not_yet_published_is_marked_provisional(as_use
     db = Database(tstore)
     codes = [c for c, level, kind in trust_codes(db, "NENC") if kind == "acute" and level < 4]
     tstore.load([("nenc.csv", filled_return(db, "NENC", levels=dict.fromkeys(codes, 4)))], TCAM)
-    as_user()
+    as_user("nat")  # provisional figures: the national team's
     section = find(pages.national.layout(provisional="1"), "national-milestones")
     assert [text_of(c) for c in section.children if type(c).__name__ == "H3"] == [
         "Q3 2020/21 (provisional)",

@@ -18,15 +18,19 @@ shows to them are dashboard/presentation/download_links.py.
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import replace
+
 from flask import Blueprint, abort, request
 
 from dashboard.context import services
 from dashboard.endpoints.attachments import attachment
 from dashboard.presentation import sheets, tables
 from dashboard.presentation.collection import ReturnsView, returns_grid
-from dashboard.presentation.views import AhsnView, CompareView, NationalView, sorted_trusts
-from dashboard.security.auth import may, require
-from etl import collection, milestones, queries, report
+from dashboard.presentation.published import refusal
+from dashboard.presentation.views import AhsnView, CompareView, NationalView, nothing_shown, sorted_trusts
+from dashboard.security.auth import current_user, may, may_for_every_ahsn, require
+from etl import ahsns, collection, milestones, queries, report
 from etl.permissions import Action
 
 blueprint = Blueprint("downloads", __name__)
@@ -46,13 +50,13 @@ def _sheet(table: str, slug: str | None) -> tuple[sheets.Sheet, str]:
     args = request.args
     code = programme.code
     if table in ("national", "trusts"):
-        view = NationalView.read(db, programme, args, may(Action.SEE_PROVISIONAL))
+        view = NationalView.read(db, programme, args, may_for_every_ahsn(Action.SEE_PROVISIONAL))
         if view is None:
-            abort(404, "No returns have been loaded yet.")
+            abort(404, nothing_shown(db, programme))
         span = f"{view.quarters[0].key}-to-{view.quarters[-1].key}"
         if table == "national":
             sheet = tables.national(view.table, programme, view.trajectory)
-            return (sheet, f"{code}-national-{span}")
+            return (_refused(sheet, view.refused_provisional), f"{code}-national-{span}")
         labels = ", ".join(q.label for q in view.quarters)
         sheet = tables.trusts(
             view.trust_rows(db, programme),
@@ -60,17 +64,25 @@ def _sheet(table: str, slug: str | None) -> tuple[sheets.Sheet, str]:
             f"Every trust in the {programme.short_name} returns for {labels}"
             + (", as first published" if view.first_published else ""),
             "trusts",
-            comments=may(Action.SEE_COMMENTS),
+            comments=may_for_every_ahsn(Action.SEE_COMMENTS),
             revisions=tables.trust_revisions(view.trust_revisions(db, programme), programme, view.first_published),
             first_published=view.first_published,
         )
-        return (sheet, f"{code}-trusts-{span}")
+        return (_refused(sheet, view.refused_provisional), f"{code}-trusts-{span}")
     if table == "ahsn":
-        view = AhsnView.read(db, programme, slug, args, may(Action.SEE_PROVISIONAL))
-        if view.ahsn is None:
+        found = ahsns.by_slug(slug or "")
+        if found is None:
             abort(404, f"There is no AHSN at /ahsn/{slug}.")
+        view = AhsnView.read(
+            db,
+            programme,
+            slug,
+            args,
+            may(Action.SEE_PROVISIONAL, found.short_name),
+            may_for_every_ahsn(Action.SEE_PROVISIONAL),
+        )
         if view.now is None:
-            abort(404, f"{view.ahsn.short_name} has made no return yet.")
+            abort(404, f"{view.ahsn.short_name} has no published figures yet.")
         q = view.now.quarter
         first_published = args.get("figures") == "first-published"
         trusts = view.trusts
@@ -87,11 +99,14 @@ def _sheet(table: str, slug: str | None) -> tuple[sheets.Sheet, str]:
             revisions=tables.trust_revisions(changed, programme, first_published),
             first_published=first_published,
         )
-        return (sheet, f"{code}-{view.ahsn.slug}-trusts-{q.key}")
+        return (
+            _refused(sheet, view.refused_provisional, view.ahsn.short_name),
+            f"{code}-{view.ahsn.slug}-trusts-{q.key}",
+        )
     if table == "compare":
-        view = CompareView.read(db, programme, args, may(Action.SEE_PROVISIONAL))
+        view = CompareView.read(db, programme, args, may_for_every_ahsn(Action.SEE_PROVISIONAL))
         if view is None:
-            abort(404, "No returns have been loaded yet.")
+            abort(404, nothing_shown(db, programme))
         sheet = tables.ahsn_rates(
             view.rates,
             view.order,
@@ -99,7 +114,7 @@ def _sheet(table: str, slug: str | None) -> tuple[sheets.Sheet, str]:
             programme,
             view.trajectory,
         )
-        return (sheet, f"{code}-ahsn-rates")
+        return (_refused(sheet, view.refused_provisional), f"{code}-ahsn-rates")
     if table == "levels":
         return (tables.levels(programme), f"{code}-levels")
     if table == "trajectories":
@@ -110,15 +125,18 @@ def _sheet(table: str, slug: str | None) -> tuple[sheets.Sheet, str]:
             f"{code}-trajectories",
         )
     if table == "milestones":
-        view = NationalView.read(db, programme, args, may(Action.SEE_PROVISIONAL))
+        view = NationalView.read(db, programme, args, may_for_every_ahsn(Action.SEE_PROVISIONAL))
         if view is None:
-            abort(404, "No returns have been loaded yet.")
+            abort(404, nothing_shown(db, programme))
         shown = report.shown_quarters(db, programme, view.provisional)
         return (
-            tables.milestones(
-                milestones.recognise(db, programme, shown),
-                f"Milestones of every AHSN, {shown[0].label} to {shown[-1].label}",
-                programme,
+            _refused(
+                tables.milestones(
+                    milestones.recognise(db, programme, shown),
+                    f"Milestones of every AHSN, {shown[0].label} to {shown[-1].label}",
+                    programme,
+                ),
+                view.refused_provisional,
             ),
             f"{code}-milestones",
         )
@@ -133,6 +151,14 @@ def _sheet(table: str, slug: str | None) -> tuple[sheets.Sheet, str]:
             f"{code}-returns-{view.quarter.key}",
         )
     abort(404, f"There is no table '{table}' to download; see the README's data interface.")
+
+
+def _refused(sheet: sheets.Sheet, refused: bool, ahsn: str | None = None) -> sheets.Sheet:
+    """With a note when provisional figures were asked for by someone who may not see them:
+    the file holds the published figures (the note is in Excel and JSON; CSV holds the table)."""
+    if not refused:
+        return sheet
+    return replace(sheet, notes=[*sheet.notes, "Published figures only. " + refusal(current_user(), ahsn)])
 
 
 def _respond(table: str, ext: str, slug: str | None = None):

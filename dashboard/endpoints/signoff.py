@@ -27,7 +27,7 @@ from dashboard.endpoints.forms import done, reason, source
 from dashboard.endpoints.refusals import store_refusals
 from dashboard.security.auth import csrf_protected, require, signed_in
 from etl import collection, queries, words
-from etl.mail import Mailer, send_reminders
+from etl.mail import Mailer, late_ahsns, send_reminders
 from etl.permissions import Action
 from etl.quarters import Quarter
 
@@ -140,6 +140,13 @@ def remind(key: str):
     mailer = Mailer.from_settings(ctx.settings)
     if mailer is None:
         abort(409, "E-mail is off: set METRICS_SMTP_HOST to send reminders.")
+    today = collection.clock(ctx.db, ctx.programme).today  # late as the Returns page says
+    # an AHSN with someone to e-mail is reminded of a quarter at most once in METRICS_REMINDER_HOURS
+    late, _due = late_ahsns(ctx.db, ctx.programme, quarter, today)
+    reachable = {u.ahsn for u in ctx.users.all() if not u.is_national and u.email}
+    claim = ctx.reminders.claim(ctx.programme.code, quarter.label, [a for a in late if a in reachable])
+    if claim.held and not claim.go:
+        abort(429, f"No reminder was sent. {claim.held_words()}")
     try:
         sent, without = send_reminders(
             mailer,
@@ -147,10 +154,12 @@ def remind(key: str):
             ctx.users,
             ctx.programme,
             quarter,
-            collection.clock(ctx.db, ctx.programme).today,  # late as the Returns page says
+            today,
             ctx.settings.public_url,
+            only={a for a in late if a not in claim.held},
         )
     except (OSError, smtplib.SMTPException) as err:
+        ctx.reminders.give_back(claim)
         abort(
             502, f"The mail server did not take the reminders ({type(err).__name__}): none were sent. Try again later."
         )
@@ -163,5 +172,6 @@ def remind(key: str):
             if without
             else ""
         )
+        + (f" Not reminded again yet: {claim.held_words()}" if claim.held else "")
     )
-    return _done(quarter, message, sent=sent, without_address=without)
+    return _done(quarter, message, sent=sent, without_address=without, not_yet=sorted(claim.held))

@@ -1,7 +1,8 @@
 """Storing a quarterly return, and the blank return to fill in.
 
     POST /upload/commit     store a checked file (the preview token of the upload page, or a file)
-    GET  /upload/template   a blank return for an AHSN and quarter (&format=xlsx: Excel)
+    GET  /upload/template   a return for an AHSN and quarter to fill in (&format=xlsx: Excel): the trusts
+                            of its last return for its own submitters and the national team, else blank
 
 The file is read once, here, in the sandboxed reading child, outside the store's lock; the
 user may store it only for AHSNs they may submit for (etl/permissions.py). The store then
@@ -25,7 +26,7 @@ from dashboard.endpoints.attachments import XLSX_TYPE, attachment
 from dashboard.endpoints.forms import done, posted_file, source
 from dashboard.endpoints.refusals import status_of, wants_page
 from dashboard.presentation.uploading import changes, not_permitted, published_quarters
-from dashboard.security.auth import csrf_protected, current_user, require, signed_in
+from dashboard.security.auth import csrf_protected, current_user, may, require, signed_in
 from etl import ahsns
 from etl.errors import Refusal
 from etl.mail import Mailer
@@ -104,8 +105,10 @@ def template():
     if ahsn is None:
         abort(400, "Choose one of the 15 AHSNs.")
     require(Action.GET_TEMPLATE, ahsn.short_name)
+    filled = may(Action.SEE_LAST_RETURN, ahsn.short_name)  # else blank: the last return is not theirs to see
     ctx = services()
     name = f"{ctx.programme.code}-return-{ahsn.slug}-{quarter.key}"
     if request.args.get("format", "csv") == "xlsx":  # cells neutralised, drop-down lists
-        return attachment(template_xlsx(ctx.db, ctx.programme, ahsn.short_name, quarter), f"{name}.xlsx", XLSX_TYPE)
-    return attachment(template_csv(ctx.db, ctx.programme, ahsn.short_name, quarter), f"{name}.csv", "text/csv")
+        book = template_xlsx(ctx.db, ctx.programme, ahsn.short_name, quarter, filled)
+        return attachment(book, f"{name}.xlsx", XLSX_TYPE)
+    return attachment(template_csv(ctx.db, ctx.programme, ahsn.short_name, quarter, filled), f"{name}.csv", "text/csv")

@@ -17,7 +17,7 @@ from dashboard.presentation import download_links, figures, published
 from dashboard.presentation.ahsn_story import trajectory_story, what_changed
 from dashboard.presentation.trust_table import trust_table
 from dashboard.presentation.views import AhsnView
-from dashboard.security.auth import may
+from dashboard.security.auth import current_user, may, may_for_every_ahsn
 from etl import ahsns, report, words
 from etl.milestones import MARK
 from etl.permissions import Action
@@ -43,7 +43,9 @@ def heading(ahsn) -> list:
 def layout(slug: str | None = None, **query) -> html.Div:
     ctx = services()
     programme = ctx.programme
-    view = AhsnView.read(ctx.db, programme, slug, query, may(Action.SEE_PROVISIONAL))
+    found = ahsns.by_slug(slug or "")
+    may_see = may(Action.SEE_PROVISIONAL, found.short_name if found else None) if found else False
+    view = AhsnView.read(ctx.db, programme, slug, query, may_see, may_for_every_ahsn(Action.SEE_PROVISIONAL))
     ahsn = view.ahsn
     if ahsn is None:
         return html.Div(
@@ -64,13 +66,24 @@ def layout(slug: str | None = None, **query) -> html.Div:
             view.unpublished,
             view.provisional,
             bool(report.shown_quarters(ctx.db, programme)),
+            None if may_see else published.refusal(current_user(), ahsn.short_name),
+            current_user() is None,
+            view.refused_provisional,
         ),
         *_quarter_choice(view),
     ]
     now = view.now
     if now is None:
         return html.Div(
-            className="page page-ahsn", children=top + [html.P(f"{ahsn.short_name} has made no return yet.")]
+            className="page page-ahsn",
+            children=top
+            + [
+                html.P(
+                    f"{ahsn.short_name} has made no return yet."
+                    if may_see or not view.unpublished
+                    else f"{ahsn.short_name} has no published figures yet."
+                )
+            ],
         )
     q, target = now.quarter, programme.target_percent
     status_word = "at or above" if now.at_target else "below"

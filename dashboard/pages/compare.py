@@ -15,8 +15,8 @@ from dash import html
 
 from dashboard.context import services
 from dashboard.presentation import download_links, figures, published
-from dashboard.presentation.views import CompareView, compare_sorts
-from dashboard.security.auth import may
+from dashboard.presentation.views import CompareView, compare_sorts, nothing_shown
+from dashboard.security.auth import current_user, may_for_every_ahsn
 from etl import ahsns, report, words
 from etl.permissions import Action
 
@@ -45,10 +45,15 @@ def latest_words(rates: pd.DataFrame, programme) -> str:
 def layout(**query) -> html.Div:
     ctx = services()
     programme = ctx.programme
-    view = CompareView.read(ctx.db, programme, query, may(Action.SEE_PROVISIONAL))
+    may_see = may_for_every_ahsn(Action.SEE_PROVISIONAL)
+    user = current_user()
+    refused = None if may_see else published.refusal(user)
+    view = CompareView.read(ctx.db, programme, query, may_see)
     if view is None:
         return html.Div(
-            className="page", children=[html.H1("Compare regions"), html.P("No returns have been loaded yet.")]
+            className="page",
+            children=[html.H1("Compare regions"), html.P(nothing_shown(ctx.db, programme))]
+            + ([published.choice("/compare", "", False, {}, {}, False, refused, user is None)] if refused else []),
         )
     quarters = [q.label for q in view.axis]
     rates, target = view.rates, programme.target_percent
@@ -72,6 +77,9 @@ def layout(**query) -> html.Div:
         view.unpublished,
         view.provisional,
         bool(report.shown_quarters(ctx.db, programme)),
+        refused,
+        user is None,
+        view.refused_provisional,
     )
     multiples = []
     for name in view.order:

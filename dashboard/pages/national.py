@@ -20,8 +20,8 @@ from dashboard.presentation import download_links, published
 from dashboard.presentation.ahsn_story import against
 from dashboard.presentation.legend import legend
 from dashboard.presentation.national_table import html_table
-from dashboard.presentation.views import NationalView
-from dashboard.security.auth import may
+from dashboard.presentation.views import NationalView, nothing_shown
+from dashboard.security.auth import current_user, may_for_every_ahsn
 from etl import report, words
 from etl.milestones import MARK
 from etl.permissions import Action
@@ -36,9 +36,15 @@ dash.register_page(
 def layout(**query) -> html.Div:
     ctx = services()
     programme = ctx.programme
-    view = NationalView.read(ctx.db, programme, query, may(Action.SEE_PROVISIONAL))
+    may_see = may_for_every_ahsn(Action.SEE_PROVISIONAL)
+    user = current_user()
+    refused = None if may_see else published.refusal(user)
+    view = NationalView.read(ctx.db, programme, query, may_see)
     if view is None:
-        return html.Div([html.H1("National overview"), html.P("No returns have been loaded yet.")])
+        return html.Div(
+            [html.H1("National overview"), html.P(nothing_shown(ctx.db, programme), id="national-nothing")]
+            + ([published.choice("/", "", False, {}, {}, False, refused, user is None)] if refused else [])
+        )
     table = view.table
     published_any = bool(report.shown_quarters(ctx.db, programme))
     return html.Div(
@@ -46,7 +52,17 @@ def layout(**query) -> html.Div:
         children=[
             dcc.Location(id="national-url", refresh="callback-nav"),
             html.H1(f"{programme.short_name} adoption by AHSN"),
-            published.choice("/", view.search, view.provisional, view.unpublished, table.provisional, published_any),
+            published.choice(
+                "/",
+                view.search,
+                view.provisional,
+                view.unpublished,
+                table.provisional,
+                published_any,
+                refused,
+                user is None,
+                view.refused_provisional,
+            ),
             _first_published_choice(view),
             html.P(target_sentence(table, programme.target_percent), className="lead", id="national-sentence"),
             _trajectory_sentence(view),

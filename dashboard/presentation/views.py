@@ -52,6 +52,15 @@ def provisional_coverage(db: Database, programme: Programme, quarters: list[Quar
     }
 
 
+def nothing_shown(db: Database, programme: Programme) -> str:
+    """Why a page or download about every AHSN has no figures to show its reader."""
+    if not report.shown_quarters(db, programme, provisional=True):
+        return "No returns have been loaded yet."
+    return (
+        "No quarter has been published yet; the figures so far are provisional, for those signed in who may see them."
+    )
+
+
 # ---- the national overview: /?quarters= ------------------------------------------------------
 
 
@@ -73,20 +82,24 @@ class NationalView:
     # ((AHSN, quarter) -> target, None where it has none); None: against the flat national target
     trajectory: dict[tuple[str, Quarter], int | None] | None = None
     milestones: list[Milestone] = field(default_factory=list)  # in the latest two quarters shown
+    refused_provisional: bool = False  # ?provisional=1 asked by someone who may not see them
 
     @classmethod
     def read(
         cls, db: Database, programme: Programme, args: Mapping, may_see_provisional: bool = True
     ) -> NationalView | None:
-        """None when no quarter has data. `may_see_provisional`: whether ?provisional=1 is
-        heeded (etl/permissions.py, Action.SEE_PROVISIONAL)."""
+        """None when no quarter has data it may show (nothing_shown says why).
+        `may_see_provisional`: whether unpublished quarters are for this reader
+        (etl/permissions.py, Action.SEE_PROVISIONAL for every AHSN)."""
         every = report.shown_quarters(db, programme, provisional=True)
+        provisional = _flag(args, "provisional") and may_see_provisional
+        if not report.shown_quarters(db, programme):
+            if not may_see_provisional:
+                return None  # nothing is published, and the figures so far are not theirs to see
+            provisional = True  # nothing is published yet: the figures so far, marked provisional
         if not every:
             return None
-        provisional = _flag(args, "provisional") and may_see_provisional
         first_published = _arg(args, "figures") == "first-published"
-        if not report.shown_quarters(db, programme, provisional) and not provisional:
-            provisional = True  # nothing is published yet: the figures so far, marked provisional
         asked = _arg(args, "quarters")
         quarters, note = report.choose_quarters(db, programme, asked, provisional)
         against_trajectory = _arg(args, "against") == "trajectory"
@@ -108,6 +121,7 @@ class NationalView:
             provisional_coverage(db, programme, every),
             trajectory_targets(db, programme, quarters) if against_trajectory else None,
             milestones.recent(milestones.recognise(db, programme, shown), shown),
+            _flag(args, "provisional") and not may_see_provisional,
         )
 
     def with_search(self, **changes: str | None) -> str:
@@ -189,6 +203,7 @@ class AhsnView:
     quarter_asked: Quarter | None = None  # ?quarter=: the page as at that quarter (None: the latest)
     quarter_choices: list[Quarter] = field(default_factory=list)  # the AHSN's quarters with a return, oldest first
     quarter_refused: str | None = None  # a ?quarter= that is not one of them, as asked
+    refused_provisional: bool = False  # ?provisional=1 asked by someone who may not see them
 
     def trajectory_on_axis(self) -> list[int | None] | None:
         """The target of each quarter of the axis, or None when the AHSN has no trajectory."""
@@ -214,26 +229,38 @@ class AhsnView:
 
     @classmethod
     def read(
-        cls, db: Database, programme: Programme, slug: str | None, args: Mapping, may_see_provisional: bool = True
+        cls,
+        db: Database,
+        programme: Programme,
+        slug: str | None,
+        args: Mapping,
+        may_see_provisional: bool = True,
+        may_see_every_provisional: bool = True,
     ) -> AhsnView:
+        """`may_see_provisional`: whether this AHSN's unpublished quarters are for this reader;
+        `may_see_every_provisional`: whether England's (every AHSN's) are too (etl/permissions.py)."""
         ahsn = ahsns.by_slug(slug or "")
         sort = _arg(args, "sort")
         sort = sort if sort in TRUST_SORTS else "name"
         provisional = _flag(args, "provisional") and may_see_provisional
+        refused = _flag(args, "provisional") and not may_see_provisional
         empty = pd.DataFrame()
         if ahsn is None:
-            return cls(None, sort, _search(sort=sort if sort != "name" else None), empty, [], None, empty)
+            search = _search(sort=sort if sort != "name" else None, provisional="1" if provisional else None)
+            return cls(None, sort, search, empty, [], None, empty)
         every = report.shown_quarters(db, programme, provisional=True)
         unpublished = provisional_coverage(db, programme, every)
-        if not report.shown_quarters(db, programme):
+        if not report.shown_quarters(db, programme) and may_see_provisional:
             provisional = True  # nothing is published yet: the figures so far, marked provisional
+        search = _search(sort=sort if sort != "name" else None, provisional="1" if provisional else None)
         quarters = report.shown_quarters(db, programme, provisional)
-        axis = report.quarter_axis(db, programme, provisional)
+        published = [q.index for q in report.shown_quarters(db, programme)]
+        axis = report.quarter_axis(db, programme, provisional) if quarters else []
         rates = (
             queries.ahsn_rates(db, programme, [q.index for q in quarters], ahsn=ahsn.short_name) if quarters else empty
         )
         choices = sorted(Quarter.from_index(int(i)) for i in rates["quarter_index"]) if len(rates) else []
-        asked, refused = _asked_quarter(_arg(args, "quarter"), choices)
+        asked, quarter_refused = _asked_quarter(_arg(args, "quarter"), choices)
         if asked is not None:  # the page as it stood then: later quarters left out of every part
             quarters = [q for q in quarters if q <= asked]
             axis = [q for q in axis if q <= asked]
@@ -244,7 +271,7 @@ class AhsnView:
             sort=sort if sort != "name" else None,
             provisional="1" if provisional else None,
         )
-        chosen = {"quarter_asked": asked, "quarter_choices": choices, "quarter_refused": refused}
+        chosen = {"quarter_asked": asked, "quarter_choices": choices, "quarter_refused": quarter_refused}
         if not len(rates):
             return cls(
                 ahsn,
@@ -257,6 +284,7 @@ class AhsnView:
                 asked_provisional=provisional,
                 unpublished=unpublished,
                 **chosen,
+                refused_provisional=refused,
             )
         now = standing(rates, programme)
         trusts, _ = sorted_trusts(queries.trusts(db, programme, ahsn.short_name, now.quarter.index), sort)
@@ -275,7 +303,8 @@ class AhsnView:
             steps=queries.trajectory_steps(db, programme, ahsn.short_name, newest_only=True),
             version=newest.iloc[0].to_dict() if len(newest) else None,
             milestones=milestones.recognise(db, programme, quarters, ahsn.short_name),
-            england=queries.england_rates(db, programme, shown),
+            # England's rate of a quarter not yet published is every AHSN's provisional figures
+            england=queries.england_rates(db, programme, shown if may_see_every_provisional else published),
             missing=queries.trust_codes_missing(db, programme, ahsn.short_name, now.quarter.index),
             levels=_only(queries.level_counts(db, programme, ahsn.short_name), shown),
             nearest=trusts[trusts["counted"] & (trusts["adoption_level"] == programme.adopted_from_level - 1)],
@@ -284,6 +313,7 @@ class AhsnView:
             asked_provisional=provisional,
             unpublished=unpublished,
             **chosen,
+            refused_provisional=refused,
         )
 
 
@@ -338,6 +368,7 @@ class CompareView:
     unpublished: dict[Quarter, str] = field(default_factory=dict)  # quarters with data not published yet
     # (AHSN, quarter) -> its trajectory's target as judged, for AHSNs with a trajectory
     trajectory: dict[tuple[str, Quarter], int | None] = field(default_factory=dict)
+    refused_provisional: bool = False  # ?provisional=1 asked by someone who may not see them
 
     def trajectory_of(self, ahsn: str) -> list[int | None] | None:
         """An AHSN's target at each quarter of the axis, or None when it has no trajectory."""
@@ -349,11 +380,14 @@ class CompareView:
     def read(
         cls, db: Database, programme: Programme, args: Mapping, may_see_provisional: bool = True
     ) -> CompareView | None:
-        """None when no quarter has data."""
+        """None when no quarter has data it may show (nothing_shown says why)."""
         every = report.shown_quarters(db, programme, provisional=True)
         if not every:
             return None
-        provisional = (_flag(args, "provisional") and may_see_provisional) or not report.shown_quarters(db, programme)
+        nothing_published = not report.shown_quarters(db, programme)
+        if nothing_published and not may_see_provisional:
+            return None
+        provisional = (_flag(args, "provisional") and may_see_provisional) or nothing_published
         shown = report.shown_quarters(db, programme, provisional)
         sort = _arg(args, "sort")
         sort = sort if sort in COMPARE_SORTS else "name"
@@ -372,6 +406,7 @@ class CompareView:
             provisional,
             unpublished,
             trajectory_targets(db, programme, axis),
+            _flag(args, "provisional") and not may_see_provisional,
         )
 
 

@@ -35,7 +35,7 @@ from dashboard.context import services
 from dashboard.security.sessions import SessionRecord
 from etl.events import Submission
 from etl.files import write_atomically
-from etl.permissions import Action, allowed, allowed_for_all, status, why_not
+from etl.permissions import Action, allowed, allowed_for_all, allowed_for_every_ahsn, status, why_not
 from etl.settings import Settings
 from etl.users import User
 
@@ -118,7 +118,8 @@ def require(action: Action, ahsn: str | None = None) -> User:
     """The signed-in user, if they may do `action` (for `ahsn`); else 401 (not signed in) or
     403, saying why (etl/permissions.py decides)."""
     user = current_user()
-    why = why_not(user, action, ahsn=ahsn, programme=services().programme)
+    ctx = services()
+    why = why_not(user, action, ahsn=ahsn, programme=ctx.programme, opened=ctx.settings.opened)
     if why:
         abort(status(user), why)
     return user
@@ -126,7 +127,17 @@ def require(action: Action, ahsn: str | None = None) -> User:
 
 def may(action: Action, ahsn: str | None = None) -> bool:
     """Whether the user of this request may do `action` (for `ahsn`): for pages deciding what to offer."""
-    return allowed(current_user() if has_request_context() else None, action, ahsn=ahsn, programme=services().programme)
+    ctx = services()
+    user = current_user() if has_request_context() else None
+    return allowed(user, action, ahsn=ahsn, programme=ctx.programme, opened=ctx.settings.opened)
+
+
+def may_for_every_ahsn(action: Action) -> bool:
+    """Whether the user of this request may do `action` for every AHSN at once: for a page or
+    download about all of them (the national table, compare, every trust row)."""
+    ctx = services()
+    user = current_user() if has_request_context() else None
+    return allowed_for_every_ahsn(user, action, programme=ctx.programme, opened=ctx.settings.opened)
 
 
 def submission_for(user: User | None, submission_id: int, action: Action, verb: str) -> Submission:

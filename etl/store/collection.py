@@ -51,6 +51,12 @@ def set_due_date(
     permit(actor, Action.SET_DUE_DATE)
     why = said(reason, "say why the due date changes, in a few words (--reason)")
     quarter.plausible()
+    first = Quarter.parse(programme.first_quarter) if programme.first_quarter else None
+    if first is not None and quarter < first:  # the programme's range: from its first quarter to today's
+        raise InvalidInput(
+            f"{programme.short_name}'s returns start in {first.label}: a due date can be set for {first.label} "
+            f"or a later quarter that has begun, not {quarter.label}"
+        )
     today = dt.date.today()
     if quarter.start > today:  # the web's rule as the command line's (etl/cli.py)
         raise InvalidInput(

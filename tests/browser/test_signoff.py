@@ -153,6 +153,11 @@ def test_provisional_figures_only_when_asked_and_always_marked(demo, page, tmp_p
     live, store = demo
     db = Database(store)
     store.load([("kss-q3.csv", filled_return(db, "KSS"))], TCAM, loaded_by="kim")
+    page.goto(live.url + "/?provisional=1")  # not signed in: the published figures, and why
+    page.wait_for_selector("html[data-dash-ready]")
+    assert "Provisional figures need signing in" in page.locator("#provisional-refused").inner_text()
+    assert "Q3 2020/21" not in page.locator("#national-table").inner_text()
+    sign_in(page, live.url, "nat", "/returns")  # provisional figures: the national team's
     page.goto(live.url + "/")
     page.wait_for_selector("html[data-dash-ready]")
     headers = page.locator("#national-table-grid thead tr").nth(1).locator("th").all_inner_texts()

@@ -111,9 +111,10 @@ def test_another_ahsns_file_is_refused(server, page):
 def test_a_good_file_previews_then_is_stored_and_shown_everywhere(server, page):
     live, store = server
     sign_in(page, live.url, "wessex")
-    page.goto(live.url + "/")
+    page.goto(live.url + "/ahsn/wessex")  # nothing is published: its own submitter sees its figures so far
     ready(page)
-    assert "Q2 2020/21" not in page.locator("#national-table").inner_text()
+    page.get_by_text("Q1 2020/21 is not published yet").first.wait_for()
+    assert "Q2 2020/21 is not published yet" not in page.locator("body").inner_text()
     page.goto(live.url + "/upload")
     ready(page)
     drop(page, "wessex-good.csv")
@@ -147,13 +148,17 @@ def test_a_good_file_previews_then_is_stored_and_shown_everywhere(server, page):
     assert store.event(7).loaded_by == "wessex"
     # stored at once; the page says when the figures have caught up (built just after)
     page.get_by_text("Wessex Q2 2020/21: current now, among the provisional figures").wait_for()
-    # the national table, served by whichever worker, shows the new quarter from then on
-    page.goto(live.url + "/")
+    # Wessex's page, served by whichever worker, shows the new quarter from then on; nothing in
+    # the seed is published: its own submitter sees the figures so far, marked provisional
+    page.goto(live.url + "/ahsn/wessex")
     ready(page)
-    page.locator("#national-table").get_by_text("Q2 2020/21").first.wait_for()
-    # nothing in the seed is published: the table shows the figures so far, marked provisional
+    page.get_by_text("Q2 2020/21 is not published yet").first.wait_for()
     assert "Q2 2020/21 being collected" in page.locator("#shell-status").inner_text()
     assert "Provisional figures" in page.locator("#provisional-notice").inner_text()
+    # every AHSN's provisional figures are the national team's: the national table has none for them
+    page.goto(live.url + "/")
+    ready(page)
+    assert "No quarter has been published yet" in page.locator("#national-nothing").inner_text()
 
 
 def test_hostile_content_is_shown_as_text(server, page):
