@@ -18,7 +18,6 @@ shows to them are dashboard/presentation/download_links.py.
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import replace
 
 from flask import Blueprint, abort, request
