@@ -169,10 +169,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "METRICS_MAX_TRUSTS_PER_RETURN",
         "max_trusts_per_return",
-        "300",
+        "10000",
         _whole(1, 10_000),
-        "Most trust rows one AHSN's return for one quarter may hold; real returns hold 5 to 20, so "
-        "a file with more is refused as implausible.",
+        "Most organisation rows one AHSN's return for one quarter may hold, for every programme; each "
+        "programme's definition sets its own most within it (`organisations.most_per_return`: TCAM's 300 "
+        "trusts, PINCER's 1,500 GP practices), and a file with more is refused as implausible.",
     ),
     Setting(
         "METRICS_READ_MEMORY_MB",

@@ -390,17 +390,20 @@ class _Rows:
         counts: dict[tuple[str, Quarter], int] = defaultdict(int)
         for r in self.result.records:
             counts[(r.ahsn, r.quarter)] += 1
+        # the programme's own most (organisations.most_per_return), within the deployment's ceiling
+        most = min(self.limits.max_trusts_per_return, self.programme.max_organisations_per_return)
+        one = self.programme.organisation
         for (ahsn, q), n in counts.items():
-            if n > self.limits.max_trusts_per_return:
+            if n > most:
                 self.result.records = []  # not kept: they are not a return
                 self.found.insert(
                     0,
                     (
                         None,
                         None,
-                        f"the file holds {n:,} trust rows for {ahsn} in {q.label}; a return holds one row "
-                        f"per trust, at most {self.limits.max_trusts_per_return:,} (real returns hold 5 to 20)",
-                        "Check it is the right file, and that each trust is listed once",
+                        f"the file holds {n:,} {one} rows for {ahsn} in {q.label}; a return holds one row "
+                        f"per {one}, at most {most:,}",
+                        f"Check it is the right file, and that each {one} is listed once",
                     ),
                 )
 
