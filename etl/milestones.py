@@ -90,7 +90,8 @@ def _of_records(ahsn: str, rates: list[dict], targets: list[dict], programme: Pr
             f"{programme.adopted_from_level} or above",
         )
     target = programme.target_percent
-    i = _first(rows, lambda r: rate(r) is not None and rate(r) >= target)
+    # a programme without a flat national target (a count, judged by trajectories) has no such milestone
+    i = None if target is None else _first(rows, lambda r: rate(r) is not None and rate(r) >= target)
     if i is not None:
         add(
             i,

@@ -28,7 +28,7 @@ from dashboard.presentation import sheets, tables
 from dashboard.presentation.collection import ReturnsView, returns_grid
 from dashboard.presentation.views import AhsnView, CompareView, NationalView, sorted_trusts
 from dashboard.security.auth import may, require
-from etl import milestones, queries, report
+from etl import milestones, queries, report, words
 from etl.permissions import Action
 
 blueprint = Blueprint("downloads", __name__)
@@ -59,7 +59,7 @@ def _sheet(table: str, slug: str | None) -> tuple[sheets.Sheet, str]:
         sheet = tables.trusts(
             view.trust_rows(db, programme),
             programme,
-            f"Every trust in the {programme.short_name} returns for {labels}"
+            f"Every {programme.organisation} in the {programme.short_name} returns for {labels}"
             + (", as first published" if view.first_published else ""),
             "trusts",
             comments=may(Action.SEE_COMMENTS),
@@ -82,7 +82,7 @@ def _sheet(table: str, slug: str | None) -> tuple[sheets.Sheet, str]:
         sheet = tables.trusts(
             trusts,
             programme,
-            f"Trusts in the {view.ahsn.short_name} return for {q.label}"
+            f"{words.capital(programme.organisations)} in the {view.ahsn.short_name} return for {q.label}"
             + (", as first published" if first_published else ""),
             view.ahsn.slug,
             comments=may(Action.SEE_COMMENTS, view.ahsn.short_name),

@@ -116,9 +116,15 @@ def layout(**query) -> html.Div:
                         [
                             "Each chart: the AHSN's rate (",
                             html.Span("solid blue line", className="key-rate"),
-                            f") against the {target}% target (",
-                            html.Span("dashed orange line", className="key-target"),
-                            ")",
+                            *(
+                                [
+                                    f") against the {target}% target (",
+                                    html.Span("dashed orange line", className="key-target"),
+                                    ")",
+                                ]
+                                if target is not None
+                                else [")"]
+                            ),
                             *(
                                 [
                                     " and its own trajectory (",
@@ -146,7 +152,9 @@ def layout(**query) -> html.Div:
                     figures.graph(
                         "compare-at-target", figures.at_target(at_target_counts(rates, quarters, target), target)
                     ),
-                ],
+                ]
+                if target is not None
+                else [],  # no flat national target to be at
             ),
             html.Section(
                 className="keep-together",
