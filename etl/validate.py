@@ -102,13 +102,22 @@ def check_against_store(
     for r in parsed.records:
         by_return[(r.ahsn, r.quarter.index)][r.trust_code] = r
 
+    # Only the rows that can matter to this file: its codes anywhere (owners, mergers), and its
+    # AHSNs' own returns (what changed since the quarter before). A return of hundreds of GP
+    # practices is then checked in time proportional to itself, not to the store or the batch.
+    codes = {r.trust_code for r in parsed.records}
+    ahsns_of = {a for a, _ in replaced}
     keep = [(a, q) not in replaced for a, q in zip(current["ahsn"], current["quarter_index"])]
     kept = current.loc[pd.Series(keep, index=current.index, dtype=bool)]
+    kept = kept[kept["trust_code"].isin(codes)]
     reference = reference if reference is not None else organisations(programme)
+    if history is not None:
+        history = history[history["trust_code"].isin(codes | _successors(codes, reference))]
     held = _holders(history, parsed, replaced)
     _check_owners(parsed, kept, reference, held, programme)
     _check_mergers(parsed, reference, held, programme)
 
+    current = current[current["ahsn"].isin(ahsns_of) | current["trust_code"].isin(codes)]
     stored: dict[tuple[str, int], dict[str, _Seen]] = defaultdict(dict)
     for rec in current.to_dict("records"):
         stored[(rec["ahsn"], rec["quarter_index"])][rec["trust_code"]] = _Seen(
@@ -285,6 +294,16 @@ def _another_type(programme: Programme) -> str:
     """'a mental health, community or other' (every type but the default)."""
     others = [words.type_words(t) for t in programme.type_keys if t != programme.default_trust_type]
     return words.with_article(", ".join(others[:-1]) + " or " + others[-1] if len(others) > 1 else "".join(others))
+
+
+def _successors(codes: set[str], reference: Reference) -> set[str]:
+    """The codes that replaced these after a merger, along the whole chain."""
+    out, todo = set(), set(codes)
+    while todo:
+        found = {s.code for s in map(reference.successor, todo) if s is not None} - out - codes
+        out |= found
+        todo = found
+    return out
 
 
 class _Held(NamedTuple):

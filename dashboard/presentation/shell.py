@@ -106,7 +106,8 @@ def status_text() -> list:
 def demo_note() -> html.P | None:
     ctx = services()
     status = queries.store_status(ctx.db, ctx.programme)
-    if not status.demo_returns:
+    # demo returns loaded, or organisations invented (a reference list marked as demo)
+    if not status.demo_returns and not ctx.programme.is_demo_data:
         return None
     versions = queries.trajectory_versions(ctx.db, ctx.programme)
     demo_trajectories = (
