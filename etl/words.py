@@ -36,6 +36,22 @@ def number(n: int) -> str:
     return NUMBERS[n] if 0 <= n < len(NUMBERS) else f"{n:,}"
 
 
+def adopted(programme: Programme) -> str:
+    """What an adopted organisation is, after its name: 'live' (TCAM's level 4, Live), 'baseline
+    uploaded'; 'adopted' for a programme without levels."""
+    if not programme.levels:
+        return "adopted"
+    return programme.level(programme.adopted_from_level).name.lower()
+
+
+def milestone_counts(programme: Programme) -> str:
+    """What the programme's count milestones count, in a sentence: 'referrals'; '' without any."""
+    if not programme.milestone_measure or not programme.referral_milestones:
+        return ""
+    measure = programme.measure(programme.milestone_measure)
+    return measure.noun or measure.words
+
+
 def with_article(text: str) -> str:
     """'an acute trust', 'a community trust'."""
     return f"{'an' if text[:1].lower() in 'aeiou' else 'a'} {text}"

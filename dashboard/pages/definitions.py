@@ -123,10 +123,15 @@ def layout(**_other) -> html.Div:
             ),
             html.P(
                 "A milestone is a moment in one AHSN's own progress, counted in the first quarter it happened when an "
-                f"earlier return shows it had not: its first {one} live, a step of its trajectory met, the "
-                f"national target reached, every {one} live, referrals in a quarter past "
-                f"{' or '.join(f'{n:,}' for n in p.referral_milestones) or 'a milestone'} for the first time. "
-                "Milestones are listed A to Z, never ranked."
+                f"earlier return shows it had not: its first {one} {words.adopted(p)}, a step of its trajectory met, "
+                f"the national target reached, every {one} {words.adopted(p)}"
+                + (
+                    f", {counts} in a quarter past {' or '.join(f'{n:,}' for n in p.referral_milestones)} for the "
+                    "first time. "
+                    if (counts := words.milestone_counts(p))
+                    else ". "
+                )
+                + "Milestones are listed A to Z, never ranked."
             ),
             html.H2("Colours in the national table"),
             html.P(

@@ -172,8 +172,9 @@ def _recent_milestones(view: NationalView, programme) -> html.Section | None:
             html.H2("Recent milestones"),
             html.P(
                 f"Moments worth marking in each AHSN's own progress, A to Z: a first {words.organisations(programme, 1)} "
-                f"live, a step of its trajectory met, the national target reached, every {words.counted(programme, 1)} "
-                "live, referrals past a milestone.",
+                f"{words.adopted(programme)}, a step of its trajectory met, the national target reached, every "
+                f"{words.counted(programme, 1)} {words.adopted(programme)}"
+                + (f", {counts} past a milestone." if (counts := words.milestone_counts(programme)) else "."),
                 className="muted",
             ),
             *groups,

@@ -99,7 +99,7 @@ def what_changed(
             f"{before_q.label}, is not in the {quarter.label} return."
         )
     if not out:
-        out.append(f"No trust changed level between {before_q.label} and {quarter.label}.")
+        out.append(f"No {programme.organisation} changed level between {before_q.label} and {quarter.label}.")
     return out
 
 

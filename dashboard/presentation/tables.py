@@ -408,9 +408,9 @@ def milestones(found: list, title: str, programme: Programme) -> Sheet:
     rows = [[m.quarter.label, m.ahsn, m.kind, m.sentence] for m in found]
     one = words.counted(programme, 1)
     notes = [
-        f"Kinds: first-live (its first {one} live), step (a step of its own trajectory met), target "
-        f"(the national target reached), all-live (every {one} live), referrals (referrals in a quarter "
-        "past a milestone for the first time). Each counts the first quarter it happened, when an earlier "
-        "return shows it had not."
+        f"Kinds: first-live (its first {one} {words.adopted(programme)}), step (a step of its own trajectory "
+        f"met), target (the national target reached), all-live (every {one} {words.adopted(programme)}), "
+        f"referrals ({words.milestone_counts(programme) or 'counts'} in a quarter past a milestone for the first "
+        "time). Each counts the first quarter it happened, when an earlier return shows it had not."
     ]
     return Sheet("milestones", title, columns, rows, notes=notes)
