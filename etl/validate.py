@@ -107,9 +107,9 @@ def check_against_store(
     # practices is then checked in time proportional to itself, not to the store or the batch.
     codes = {r.trust_code for r in parsed.records}
     ahsns_of = {a for a, _ in replaced}
-    keep = [(a, q) not in replaced for a, q in zip(current["ahsn"], current["quarter_index"])]
-    kept = current.loc[pd.Series(keep, index=current.index, dtype=bool)]
-    kept = kept[kept["trust_code"].isin(codes)]
+    mine = current[current["trust_code"].isin(codes)]
+    keep = [(a, q) not in replaced for a, q in zip(mine["ahsn"], mine["quarter_index"])]
+    kept = mine.loc[pd.Series(keep, index=mine.index, dtype=bool)]
     reference = reference if reference is not None else organisations(programme)
     if history is not None:
         history = history[history["trust_code"].isin(codes | _successors(codes, reference))]
