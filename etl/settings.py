@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from etl import reference
-from etl.programmes import Programme, Programmes
+from etl.programmes import DEFAULT_CODE, Programme, Programmes
 from etl.reading.limits import ReadLimits
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -115,7 +115,9 @@ SETTINGS: tuple[Setting, ...] = (
         "demo_returns",
         str(PROJECT_ROOT / "data" / "demo" / "returns"),
         _optional_path,
-        "Folder of returns loaded into an empty store by `python -m etl init`; 'none' starts a real deployment empty.",
+        "Folder of demo returns loaded into an empty store by `python -m etl init`: one subfolder a programme, "
+        "named by its code, with its `published.txt` (returns directly in the folder are METRICS_PROGRAMME's); "
+        "'none' starts a real deployment empty.",
     ),
     Setting(
         "METRICS_DEMO_TRAJECTORIES",
@@ -145,7 +147,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "METRICS_PROGRAMME",
         "programme",
-        "tcam",
+        DEFAULT_CODE,
         _programme,
         "The code of the programme the command line works on when no `--programme` is given; one of "
         "the definitions in METRICS_PROGRAMMES.",
