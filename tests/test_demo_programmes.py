@@ -8,7 +8,6 @@ import csv
 import filecmp
 import re
 from collections import defaultdict
-from pathlib import Path
 
 import pytest
 
