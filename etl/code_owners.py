@@ -19,6 +19,16 @@ from etl.reference import Reference
 from etl.rows import TrustRow
 
 
+def successors(codes: set[str], reference: Reference) -> set[str]:
+    """The codes that replaced these after a merger, along the whole chain."""
+    out, todo = set(), set(codes)
+    while todo:
+        found = {s.code for s in map(reference.successor, todo) if s is not None} - out - codes
+        out |= found
+        todo = found
+    return out
+
+
 class Held(NamedTuple):
     """An AHSN's current returns held a code from one quarter to another (quarter indexes)."""
 

@@ -82,15 +82,16 @@ def _of_records(ahsn: str, rates: list[dict], targets: list[dict], programme: Pr
             i,
             "first-live",
             (
-                f"had its first {words.counted(programme, 1)} live"
+                f"had its first {words.counted(programme, 1)} {words.adopted(programme)}"
                 if n == 1
-                else f"had its first {n} {words.counted(programme)} live"
+                else f"had its first {n} {words.counted(programme)} {words.adopted(programme)}"
             )
             + f": {words.of_counted(n, int(rows[i]['counted_trusts']), programme)} at level "
             f"{programme.adopted_from_level} or above",
         )
     target = programme.target_percent
-    i = _first(rows, lambda r: rate(r) is not None and rate(r) >= target)
+    # a programme without a flat national target (a count, judged by trajectories) has no such milestone
+    i = None if target is None else _first(rows, lambda r: rate(r) is not None and rate(r) >= target)
     if i is not None:
         add(
             i,
@@ -100,7 +101,11 @@ def _of_records(ahsn: str, rates: list[dict], targets: list[dict], programme: Pr
         )
     i = _first(rows, lambda r: r["counted_trusts"] > 0 and r["adopted_trusts"] == r["counted_trusts"])
     if i is not None:
-        add(i, "all-live", f"had every {words.counted(programme, 1)} live: all {int(rows[i]['counted_trusts'])}")
+        add(
+            i,
+            "all-live",
+            f"had every {words.counted(programme, 1)} {words.adopted(programme)}: all {int(rows[i]['counted_trusts'])}",
+        )
     for threshold in programme.referral_milestones:
         i = _first(rows, lambda r, t=threshold: not pd.isna(r["referrals_made"]) and r["referrals_made"] >= t)
         if i is not None:

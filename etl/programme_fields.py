@@ -68,6 +68,14 @@ FIELDS: tuple[Field, ...] = (
         "organisations): every page showing the programme then says its data are illustrative.",
     ),
     Field(
+        "organisations.demo_note",
+        "text",
+        False,
+        'What every page showing the programme says about its demo data, after "Demo data." (what is '
+        "real and what is invented); shown while the figures hold demo returns (default: the organisations and "
+        "every figure are invented, illustrative only).",
+    ),
+    Field(
         "organisations.code_pattern",
         "text",
         True,

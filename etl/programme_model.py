@@ -122,6 +122,8 @@ class Programme:
     reference_list: str | None = None  # relative to the definitions' folder
     # The reference list (and so every figure shown for it here) is invented: said wherever it shows.
     is_demo_data: bool = False
+    # What the pages say of its demo data, after "Demo data." (organisations.demo_note)
+    demo_note: str = ""
     trajectories_allowed: bool = True
     trajectory_unit: str = "percent"
     level_headings: tuple[str, ...] = ()  # other headings people give the level column

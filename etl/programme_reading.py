@@ -268,6 +268,10 @@ def parse(source: str, file: str = "<definition>") -> Programme:
     c.get("name"), c.get("short_name"), c.get("description"), c.get("first_quarter"), c.get("table.checkpoint_quarters")
     for key in ("organisations.singular", "organisations.plural", "organisations.reference_list", "headline.words"):
         c.get(key)
+    plural = c.get("organisations.plural") or "organisations"
+    demo_note = c.get("organisations.demo_note") or (
+        f"The {plural}, their codes and names and every figure are invented: illustrative only."
+    )
     level_headings = tuple(h.lower() for h in c.get("adoption.headings"))
     level_stems = tuple(s.lower() for s in c.get("adoption.stems"))
     if c.problems:
@@ -313,6 +317,7 @@ def parse(source: str, file: str = "<definition>") -> Programme:
         code_words=d["organisations"]["code_words"],
         reference_list=d["organisations"]["reference_list"],
         is_demo_data=d["organisations"]["reference_is_demo"],
+        demo_note=demo_note,
         trajectories_allowed=d["trajectories"]["allowed"],
         trajectory_unit=d["trajectories"]["unit"],
         level_headings=level_headings,

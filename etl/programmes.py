@@ -38,17 +38,23 @@ from etl.programme_model import (  # noqa: F401  (imported from here by the rest
 from etl.programme_reading import load, parse  # noqa: F401
 
 BUNDLED = Path(__file__).resolve().parent.parent / "data" / "programmes"
+# The programme a deployment works on when none is named (METRICS_PROGRAMME's default): the one the
+# dashboard began with. Configuration, not a branch: no code asks which programme this is.
+DEFAULT_CODE = "tcam"
 
 
 # ---- the registry --------------------------------------------------------------------------
 
 
 class Programmes:
-    """Every programme a deployment knows, in definition order (TCAM first, then by code), read
-    only. `default` is the command line's programme when none is given."""
+    """Every programme a deployment knows, in definition order (the default first, then by code),
+    read only. `default` is the command line's programme when none is given."""
 
     def __init__(
-        self, programmes: tuple[Programme, ...] | list[Programme], folder: Path | None = None, default: str = "tcam"
+        self,
+        programmes: tuple[Programme, ...] | list[Programme],
+        folder: Path | None = None,
+        default: str = DEFAULT_CODE,
     ):
         self._by_code = {p.code: p for p in programmes}
         if len(self._by_code) < len(programmes):
@@ -59,14 +65,14 @@ class Programmes:
         self.default = self._by_code.get(default) or next(iter(self._by_code.values()))
 
     @classmethod
-    def from_folder(cls, folder: Path, default: str = "tcam") -> Programmes:
-        """Every `<code>.toml` in `folder`: TCAM first (the programme the dashboard began with),
-        the rest by code. DefinitionError names every bad file and field."""
+    def from_folder(cls, folder: Path, default: str = DEFAULT_CODE) -> Programmes:
+        """Every `<code>.toml` in `folder`: the default programme first, the rest by code.
+        DefinitionError names every bad file and field."""
         folder = Path(folder)
         if not folder.is_dir():
             raise DefinitionError(f"{folder}: is not a folder of programme definitions")
         found, problems = [], []
-        for path in sorted(folder.glob("*.toml"), key=lambda p: (p.stem != "tcam", p.stem)):
+        for path in sorted(folder.glob("*.toml"), key=lambda p: (p.stem != default, p.stem)):
             try:
                 found.append(load(path))
             except DefinitionError as err:

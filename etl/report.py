@@ -230,10 +230,12 @@ def to_csv(table: NationalTable) -> str:
     return out.getvalue()
 
 
-def target_sentence(table: NationalTable, target_percent: int) -> str:
+def target_sentence(table: NationalTable, target_percent: int | None) -> str:
     """'7 of 15 AHSNs at or above 50% in Q3 2019/20, up from 3 in Q3 2018/19.' A quarter not
     every AHSN has returned is never counted as national: 'provisional: 1 of the 4 AHSNs
     that have returned so far', and not compared with a whole quarter."""
+    if target_percent is None:  # a count headline: each AHSN's trajectory is its target
+        return "No national target for the share adopting: each AHSN's own trajectory is its target."
     parts = []
     previous = None
     for q in table.quarters:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from etl import reference
 from etl.permissions import Action
-from etl.programmes import Programme, Programmes
+from etl.programmes import DEFAULT_CODE, Programme, Programmes
 from etl.reading.limits import ReadLimits
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -116,7 +116,9 @@ SETTINGS: tuple[Setting, ...] = (
         "demo_returns",
         str(PROJECT_ROOT / "data" / "demo" / "returns"),
         _optional_path,
-        "Folder of returns loaded into an empty store by `python -m etl init`; 'none' starts a real deployment empty.",
+        "Folder of demo returns loaded into an empty store by `python -m etl init`: one subfolder a programme, "
+        "named by its code, with its `published.txt` (returns directly in the folder are METRICS_PROGRAMME's); "
+        "'none' starts a real deployment empty.",
     ),
     Setting(
         "METRICS_DEMO_TRAJECTORIES",
@@ -146,7 +148,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "METRICS_PROGRAMME",
         "programme",
-        "tcam",
+        DEFAULT_CODE,
         _programme,
         "The code of the programme the command line works on when no `--programme` is given; one of "
         "the definitions in METRICS_PROGRAMMES.",
@@ -170,10 +172,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "METRICS_MAX_TRUSTS_PER_RETURN",
         "max_trusts_per_return",
-        "300",
+        "10000",
         _whole(1, 10_000),
-        "Most trust rows one AHSN's return for one quarter may hold; real returns hold 5 to 20, so "
-        "a file with more is refused as implausible.",
+        "Most organisation rows one AHSN's return for one quarter may hold, for every programme; each "
+        "programme's definition sets its own most within it (`organisations.most_per_return`: TCAM's 300 "
+        "trusts, PINCER's 1,500 GP practices), and a file with more is refused as implausible.",
     ),
     Setting(
         "METRICS_READ_MEMORY_MB",

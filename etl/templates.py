@@ -1,13 +1,14 @@
-"""Ready-to-fill return files: the header and the trusts of the AHSN's last return (for those
-who may see it; blank otherwise), as CSV or as an Excel workbook with drop-down lists and the
-columns explained; and the trajectory file, each AHSN's current steps to edit and load again."""
+"""Ready-to-fill return files: the header and the organisations of the AHSN's last return (for
+those who may see it; blank otherwise; an AHSN's first: the reference list's organisations at
+level 1), as CSV or as an Excel workbook with drop-down lists and the columns explained; and the
+trajectory file, each AHSN's current steps to edit and load again."""
 
 from __future__ import annotations
 
 import csv
 import io
 
-from etl import queries, words
+from etl import queries, reference, words
 from etl.programmes import Programme
 from etl.quarters import Quarter
 from etl.queries import Database
@@ -59,6 +60,16 @@ def template_rows(db: Database, programme: Programme, ahsn: str, quarter: Quarte
     mine = rows[(rows["ahsn"] == ahsn) & (rows["quarter_index"] < quarter.index)]
     if len(mine):
         mine = mine[mine["quarter_index"] == mine["quarter_index"].max()]
+    else:  # an AHSN's first return: its current organisations on the reference list, at level 1
+        level = [1] if programme.levels else []
+        listed = [o for o in reference.organisations(programme).of_ahsn(ahsn) if o.is_current]
+        return [
+            [
+                neutralise(v)
+                for v in (quarter.label, ahsn, o.code, o.name, o.type, *level, *[""] * len(programme.measures))
+            ]
+            for o in listed
+        ]
     return [
         [
             neutralise(v)

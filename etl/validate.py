@@ -103,13 +103,22 @@ def check_against_store(
     for r in parsed.records:
         by_return[(r.ahsn, r.quarter.index)][r.trust_code] = r
 
-    keep = [(a, q) not in replaced for a, q in zip(current["ahsn"], current["quarter_index"])]
-    kept = current.loc[pd.Series(keep, index=current.index, dtype=bool)]
+    # Only the rows that can matter to this file: its codes anywhere (owners, mergers), and its
+    # AHSNs' own returns (what changed since the quarter before). A return of hundreds of GP
+    # practices is then checked in time proportional to itself, not to the store or the batch.
+    codes = {r.trust_code for r in parsed.records}
+    ahsns_of = {a for a, _ in replaced}
+    mine = current[current["trust_code"].isin(codes)]
+    keep = [(a, q) not in replaced for a, q in zip(mine["ahsn"], mine["quarter_index"])]
+    kept = mine.loc[pd.Series(keep, index=mine.index, dtype=bool)]
     reference = reference if reference is not None else organisations(programme)
+    if history is not None:
+        history = history[history["trust_code"].isin(codes | code_owners.successors(codes, reference))]
     held = code_owners.holders(history, parsed, replaced)
     code_owners.check_owners(parsed, kept, reference, held, programme)
     code_owners.check_mergers(parsed, reference, held, programme)
 
+    current = current[current["ahsn"].isin(ahsns_of) | current["trust_code"].isin(codes)]
     stored: dict[tuple[str, int], dict[str, _Seen]] = defaultdict(dict)
     for rec in current.to_dict("records"):
         stored[(rec["ahsn"], rec["quarter_index"])][rec["trust_code"]] = _Seen(

@@ -28,6 +28,30 @@ def capital(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
+NUMBERS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
+
+
+def number(n: int) -> str:
+    """A small number in words, as a sentence says it: 5 -> 'five' (11 and above as digits)."""
+    return NUMBERS[n] if 0 <= n < len(NUMBERS) else f"{n:,}"
+
+
+def adopted(programme: Programme) -> str:
+    """What an adopted organisation is, after its name: 'live' (TCAM's level 4, Live), 'baseline
+    uploaded'; 'adopted' for a programme without levels."""
+    if not programme.levels:
+        return "adopted"
+    return programme.level(programme.adopted_from_level).name.lower()
+
+
+def milestone_counts(programme: Programme) -> str:
+    """What the programme's count milestones count, in a sentence: 'referrals'; '' without any."""
+    if not programme.milestone_measure or not programme.referral_milestones:
+        return ""
+    measure = programme.measure(programme.milestone_measure)
+    return measure.noun or measure.words
+
+
 def with_article(text: str) -> str:
     """'an acute trust', 'a community trust'."""
     return f"{'an' if text[:1].lower() in 'aeiou' else 'a'} {text}"
@@ -39,8 +63,9 @@ def type_words(organisation_type: str) -> str:
 
 
 def counted_types(programme: Programme, joined_by: str = " and ") -> str:
-    """The types that count toward the rate, as said: 'acute'."""
-    return joined_by.join(type_words(t) for t in programme.counted_trust_types)
+    """The types that count toward the rate, as the definition says them: 'acute'."""
+    said = {t.key: t.words for t in programme.organisation_types}
+    return joined_by.join(said.get(t, type_words(t)) for t in programme.counted_trust_types)
 
 
 def organisations(programme: Programme, n: int = 2) -> str:
@@ -49,13 +74,16 @@ def organisations(programme: Programme, n: int = 2) -> str:
 
 
 def counted(programme: Programme, n: int = 2) -> str:
-    """The organisations that count toward the rate: 'acute trusts' ('acute trust' for one)."""
+    """The organisations that count toward the rate: 'acute trusts' ('acute trust' for one); just
+    the organisations ('GP practices') when every type counts."""
+    if set(programme.counted_trust_types) >= set(programme.type_keys):
+        return organisations(programme, n)
     return f"{counted_types(programme)} {organisations(programme, n)}"
 
 
 def counted_key(programme: Programme) -> str:
     """The counted organisations as a data column's name: 'acute_trusts'."""
-    return counted(programme).replace(" ", "_")
+    return counted(programme).lower().replace(" ", "_")
 
 
 def of_counted(adopted: int, total: int, programme: Programme) -> str:

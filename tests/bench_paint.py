@@ -43,7 +43,7 @@ from etl.store import Store
 from tests.live import LiveServer
 
 ROOT = Path(__file__).resolve().parent.parent
-DEMO_RETURNS = ROOT / "data" / "demo" / "returns"
+DEMO_RETURNS = ROOT / "data" / "demo" / "returns" / "tcam"
 DEMO_TRAJECTORIES = ROOT / "data" / "demo" / "trajectories"
 CHROMIUM = "/usr/bin/chromium"
 VIEWPORT = {"width": 1280, "height": 900}

@@ -38,7 +38,7 @@ def median_ms(function, runs: int = RUNS) -> float:
 def main() -> None:
     limits = ReadLimits()
     files = {
-        "CSV, 14 trusts (demo)": ROOT / "data" / "demo" / "returns" / "q2_2020_21_wessex.csv",
+        "CSV, 14 trusts (demo)": ROOT / "data" / "demo" / "returns" / "tcam" / "q2_2020_21_wessex.csv",
         ".xlsx, 3 trusts, two sheets, formulas": ROOT / "tests" / "fixtures" / "messy" / "multi-sheet-formulas.xlsx",
         ".ods from LibreOffice, 4 trusts": ROOT / "tests" / "fixtures" / "messy" / "kss-libreoffice.ods",
         ".xls from LibreOffice, 4 trusts": ROOT / "tests" / "fixtures" / "messy" / "kss-libreoffice.xls",
@@ -53,7 +53,7 @@ def main() -> None:
         inline = median_ms(lambda path=path, content=content: check_file(path.name, content, TCAM, limits, TODAY))
         print(f"| {label} | {child:.0f} | {inline:.1f} | {child - inline:.0f} |")
     print(f"| the child with no file (start, imports, limits, JSON) | {empty:.0f} | | |")
-    demo = [(p.name, p.read_bytes()) for p in sorted((ROOT / "data" / "demo" / "returns").glob("*.csv"))]
+    demo = [(p.name, p.read_bytes()) for p in sorted((ROOT / "data" / "demo" / "returns" / "tcam").glob("*.csv"))]
     batch = median_ms(lambda: run_child(demo, TCAM, limits, None), runs=7)
     print(f"| the {len(demo)} demo returns in one child (a rebuild) | {batch:.0f} | | |")
 

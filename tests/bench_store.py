@@ -33,7 +33,7 @@ from tests.returns import filled_return
 from tests.synthetic import synthetic_returns
 
 ROOT = Path(__file__).resolve().parent.parent
-DEMO_RETURNS = ROOT / "data" / "demo" / "returns"
+DEMO_RETURNS = ROOT / "data" / "demo" / "returns" / "tcam"
 TODAY = dt.date(2026, 11, 1)
 
 

@@ -39,7 +39,7 @@ from tests.live import LiveServer
 from tests.synthetic import synthetic_returns
 
 ROOT = Path(__file__).resolve().parent.parent
-DEMO_RETURNS = ROOT / "data" / "demo" / "returns"
+DEMO_RETURNS = ROOT / "data" / "demo" / "returns" / "tcam"
 DEMO_TRAJECTORIES = ROOT / "data" / "demo" / "trajectories"
 CHROMIUM = "/usr/bin/chromium"
 PAGES = {

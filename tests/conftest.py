@@ -19,7 +19,7 @@ from tests.live import LiveServer
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
-DEMO_RETURNS = ROOT / "data" / "demo" / "returns"
+DEMO_RETURNS = ROOT / "data" / "demo" / "returns" / "tcam"
 DEMO_TRAJECTORIES = ROOT / "data" / "demo" / "trajectories"
 CHROMIUM = "/usr/bin/chromium"
 

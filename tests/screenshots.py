@@ -35,7 +35,7 @@ from etl.users import Users
 from tests.live import LiveServer
 
 ROOT = Path(__file__).resolve().parent.parent
-DEMO_DIR = ROOT / "data" / "demo" / "returns"
+DEMO_DIR = ROOT / "data" / "demo" / "returns" / "tcam"
 DEMO_TRAJECTORIES = ROOT / "data" / "demo" / "trajectories"
 DEMO_CONDITIONS = ROOT / "data" / "demo" / "conditions"
 OUT = ROOT / "docs" / "screenshots"

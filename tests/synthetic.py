@@ -1,6 +1,6 @@
 """Synthetic quarterly returns for the benchmark and for tests that need more than the demo.
 
-Pure: writes return CSV files in the same shape as data/demo/returns (one file per
+Pure: writes return CSV files in the same shape as data/demo/returns/tcam (one file per
 AHSN-quarter), with demo-style trust codes that cannot clash with real ODS codes (Z....).
 Levels drift upward over time, as adoption does; referrals follow the level.
 """

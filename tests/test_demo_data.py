@@ -1,4 +1,4 @@
-"""The embedded demo data (data/demo/returns): reproducible, true to Table 8.1, plausible.
+"""The embedded demo data (data/demo/returns/tcam): reproducible, true to Table 8.1, plausible.
 
 The checks on the committed files read them with the csv module and compute everything
 afresh; they do not use the generator's code, so a bug there cannot hide itself here.
@@ -16,7 +16,7 @@ import pytest
 from data.demo import make_returns as demo
 
 ROOT = Path(__file__).resolve().parent.parent
-RETURNS = ROOT / "data" / "demo" / "returns"
+RETURNS = ROOT / "data" / "demo" / "returns" / "tcam"
 REFERENCE = ROOT / "data" / "reference"
 HEADER = "quarter,ahsn,trust_code,trust_name,trust_type,adoption_level,referrals_made,referrals_completed"
 QUARTER_LABELS = [

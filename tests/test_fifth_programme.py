@@ -1,36 +1,37 @@
-"""Adding a programme is adding its definition and reference list, no code: a made-up fifth
-programme, written into a temporary folder, is templated, loaded, published and reported through
-the command line."""
+"""Adding a programme is adding its definition and its reference list, never a code change: a
+made-up fifth programme, written into a folder of its own, is templated, loaded, published and
+shown through the command line and the dashboard exactly as TCAM is."""
 
 from __future__ import annotations
 
 import csv
+import html
 import io
+import re
 import shutil
+from pathlib import Path
 
 import pytest
 
-from etl import cli, queries, words
-from etl.queries import Database
-from etl.store import Store
-from tests.conftest import ROOT, settings_for
+from etl.cli import main
+from tests.conftest import ROOT, make_app, settings_for
 
 DEFINITION = """
-code = "falls"
-short_name = "FALLS"
-name = "Falls Prevention in Care Homes"
-description = "Care homes run strength and balance sessions for their residents."
-first_quarter = "Q1 2024/25"
+code = "falls-check"
+short_name = "FallsCheck"
+name = "Falls checks in care homes"
+description = "Care homes check every resident's risk of falling each quarter and act on it."
+first_quarter = "Q1 2021/22"
 
 [organisations]
 singular = "care home"
 plural = "care homes"
-reference_list = "falls/organisations.csv"
+reference_list = "falls-check/organisations.csv"
 reference_is_demo = true
-code_pattern = "^VM[0-9]{4}$"
-code_example = "VM1234"
-code_words = "the care home's CQC-style code: VM and 4 digits"
-most_per_return = 500
+code_pattern = "^CH[0-9]{3}$"
+code_example = "CH101"
+code_words = "the care home's code: CH and 3 digits"
+most_per_return = 50
 default_type = "residential"
 
 [[organisations.types]]
@@ -39,155 +40,160 @@ words = "residential"
 counts = true
 
 [[organisations.types]]
-key = "nursing"
-words = "nursing"
-counts = true
+key = "day_centre"
+words = "day centre"
+counts = false
 
 [adoption]
-adopted_from_level = 2
+adopted_from_level = 3
 
 [[adoption.levels]]
 number = 1
-name = "Signed up"
-description = "The home has agreed to run the sessions."
+name = "Not started"
+description = "No checks yet."
 
 [[adoption.levels]]
 number = 2
-name = "Running"
-description = "Sessions are running every week."
+name = "Training"
+description = "Staff are being trained."
+
+[[adoption.levels]]
+number = 3
+name = "Checking"
+description = "Every resident is checked each quarter."
 
 [[measures]]
-key = "residents_starting"
-words = "residents starting"
+key = "residents"
+words = "residents"
 max_per_row = 500
 
 [[measures]]
-key = "residents_completing"
-words = "residents completing"
+key = "residents_checked"
+words = "residents checked"
 max_per_row = 500
 
 [[pairs]]
-numerator = "residents_completing"
-denominator = "residents_starting"
+numerator = "residents_checked"
+denominator = "residents"
 
 [headline]
 kind = "share"
-words = "care homes running sessions"
+words = "care homes checking"
 unit = "percent"
 target_percent = 60
-big_change = 20
+big_change = 30
 
 [trajectories]
-allowed = false
-set_by = "national"
+allowed = true
+set_by = "ahsn"
 unit = "percent"
 
 [table]
-checkpoint_quarters = ["Q1 2024/25"]
+checkpoint_quarters = ["Q1 2021/22"]
 
 [due]
 day = 1
 months_after_quarter_end = 1
 """
-
 REFERENCE = """ahsn,code,name,type,successor
-KSS,VM0001,Larchstow Lodge,residential,
-KSS,VM0002,Sorrel House,nursing,
-Wessex,VM0003,Bramble Court,residential,
+Wessex,CH101,Larchmere Care Home,residential,
+Wessex,CH102,Quincefold House,residential,
+Wessex,CH103,Sorrelwick Day Centre,day_centre,
+KSS,CH201,Tansyhithe Lodge,residential,
+KSS,CH202,Bramblestow Court,residential,
 """
+Q1, Q2 = "Q1 2021/22", "Q2 2021/22"
 
 
 @pytest.fixture
-def fifth(tmp_path):
+def programmes(tmp_path) -> Path:
+    """The shipped definitions, and beside them the fifth."""
     folder = tmp_path / "programmes"
     shutil.copytree(ROOT / "data" / "programmes", folder)
-    (folder / "falls.toml").write_text(DEFINITION)
-    (folder / "falls").mkdir()
-    (folder / "falls" / "organisations.csv").write_text(REFERENCE)
-    return settings_for(tmp_path / "store", METRICS_PROGRAMMES=str(folder), METRICS_DEMO_RETURNS="none")
+    (folder / "falls-check.toml").write_text(DEFINITION)
+    (folder / "falls-check").mkdir()
+    (folder / "falls-check" / "organisations.csv").write_text(REFERENCE)
+    return folder
 
 
-def run(settings, argv, capsys) -> tuple[int, str, str]:
-    code = cli.main(argv, settings=settings)
-    out = capsys.readouterr()
-    return code, out.out, out.err
-
-
-def test_a_fifth_programme_is_templated_loaded_published_and_reported(fifth, tmp_path, capsys):
-    assert run(fifth, ["init"], capsys)[0] == 0
-    template = tmp_path / "template.csv"
-    code, _, _ = run(
-        fifth,
-        ["template", "--programme", "falls", "--ahsn", "KSS", "--quarter", "Q1 2024/25", "--output", str(template)],
-        capsys,
-    )
-    assert code == 0
-    header = template.read_text().splitlines()[0]
-    assert (
-        header == "quarter,ahsn,trust_code,trust_name,trust_type,adoption_level,residents_starting,residents_completing"
+@pytest.fixture
+def settings(tmp_path, programmes):
+    """An empty store (no demo data), its programmes the folder above, FallsCheck the default."""
+    return settings_for(
+        tmp_path / "store",
+        METRICS_PROGRAMMES=str(programmes),
+        METRICS_PROGRAMME="falls-check",
+        METRICS_DEMO_RETURNS="none",
     )
 
+
+def run(settings, capsys, *args: str) -> str:
+    code = main(list(args), settings=settings)
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    return out
+
+
+def filled(template: str, levels: dict[str, int], checked: int) -> str:
+    """The template with each care home's level, and residents and residents checked."""
+    rows = list(csv.DictReader(io.StringIO(template)))
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\n")
+    writer.writeheader()
+    for r in rows:
+        writer.writerow({**r, "adoption_level": levels[r["trust_code"]], "residents": 20, "residents_checked": checked})
+    return out.getvalue()
+
+
+def test_a_fifth_programme_is_templated_loaded_published_and_shown(settings, capsys, tmp_path):
+    run(settings, capsys, "init")
+    # the first template lists the AHSN's care homes from the reference list, at level 1
+    template = run(settings, capsys, "template", "--ahsn", "Wessex", "--quarter", Q1)
+    assert template.splitlines()[0] == (
+        "quarter,ahsn,trust_code,trust_name,trust_type,adoption_level,residents,residents_checked"
+    )
+    assert [r["trust_code"] for r in csv.DictReader(io.StringIO(template))] == ["CH101", "CH102", "CH103"]
+    files = {
+        "wessex.csv": filled(template, {"CH101": 3, "CH102": 1, "CH103": 3}, 15),
+        "kss.csv": filled(
+            run(settings, capsys, "--programme", "falls-check", "template", "--ahsn", "KSS", "--quarter", Q1),
+            {"CH201": 3, "CH202": 3},
+            18,
+        ),
+    }
+    paths = []
+    for name, text in files.items():
+        (tmp_path / name).write_text(text)
+        paths.append(str(tmp_path / name))
+    loaded = run(settings, capsys, "load", *paths)
+    assert "Wessex" in loaded and "KSS" in loaded
+    # a checked count above the residents is refused with the pair's default words
     bad = tmp_path / "bad.csv"
-    bad.write_text(header + "\nQ1 2024/25,KSS,VM0001,Larchstow Lodge,residential,2,10,12\n")
-    code, _, err = run(fifth, ["load", "--programme", "falls", str(bad)], capsys)
-    assert code == 1
-    assert "row 2, column residents_completing: 12 residents completing is more than the 10 residents starting" in err
+    bad.write_text(filled(template, {"CH101": 3, "CH102": 1, "CH103": 3}, 25).replace(Q1, Q2))
+    assert main(["load", str(bad)], settings=settings) == 1
+    assert "25 residents checked is more than the 20 residents" in capsys.readouterr().err
+    run(settings, capsys, "sign-off", Q1, "--incomplete", "--by", "test")
+    quarters = run(settings, capsys, "quarters")
+    assert re.search(rf"^{re.escape(Q1)},published,2021-07-01,", quarters, re.M)
+    report = dict(line.split(",", 1) for line in run(settings, capsys, "report").splitlines())
+    # Wessex: 1 of its 2 residential homes checking (the day centre does not count); KSS 2 of 2
+    assert report["Wessex"] == "50" and report["KSS"] == "100" and report["Oxford"] == "no return"
+    assert report["Total"] == "75"
+    # TCAM is beside it, untouched
+    tcam = run(settings, capsys, "--programme", "tcam", "quarters")
+    assert ",published," not in tcam
 
-    good = tmp_path / "kss.csv"
-    good.write_text(
-        header + "\nQ1 2024/25,KSS,VM0001,Larchstow Lodge,residential,2,10,8\n"
-        "Q1 2024/25,KSS,VM0002,Sorrel House,nursing,1,,\n"
-    )
-    code, out, err = run(fifth, ["load", "--programme", "falls", str(good)], capsys)
-    assert code == 0, err
-    assert "loaded KSS Q1 2024/25: 2 care homes, 1 of 2 residential and nursing care homes adopted (50%)" in out
-
-    code, _, err = run(fifth, ["sign-off", "--programme", "falls", "Q1 2024/25", "--incomplete"], capsys)
-    assert code == 0, err
-    code, out, _ = run(fifth, ["report", "--programme", "falls"], capsys)
-    assert code == 0
-    table = list(csv.reader(io.StringIO(out)))
-    kss = next(r for r in table if r[0] == "KSS")
-    assert "50" in kss
-
-    store = Store.from_settings(fifth)
-    db = Database(store)
-    try:
-        falls = fifth.programmes["falls"]
-        headline = queries.headlines(db, falls).set_index("ahsn").loc["KSS"]
-        assert words.headline(falls, *headline[["value", "numerator", "denominator"]]) == (
-            "50% (1 of 2 residential and nursing care homes)"
-        )
-        assert bool(headline["published"]) and headline["at_target"] == False  # noqa: E712 (50 < 60)
-        # the counts are kept by measure, whatever the programme calls them
-        kept = db.query("SELECT measure, sum(value) AS total FROM submitted_measures GROUP BY ALL ORDER BY 1")
-        assert dict(zip(kept["measure"], kept["total"])) == {"residents_completing": 8, "residents_starting": 10}
-        # TCAM has nothing of it
-        assert queries.ahsn_rates(db, fifth.programmes["tcam"]).empty
-    finally:
-        db.close()
-
-
-def test_an_unknown_programme_on_the_command_line_is_refused(fifth, capsys):
-    code, _, err = run(fifth, ["quarters", "--programme", "nope"], capsys)
-    assert code == 2 and "--programme 'nope' is not a programme (known: tcam, falls)" in err
-    assert run(fifth, ["--programme", "falls", "quarters"], capsys)[0] == 0
-
-
-def test_a_count_programme_says_its_headline_when_a_return_is_loaded(fifth, tmp_path, capsys):
-    folder = fifth.programmes.folder
-    counted = DEFINITION.replace(
-        'kind = "share"\nwords = "care homes running sessions"\nunit = "percent"\ntarget_percent = 60',
-        'kind = "count"\nmeasure = "residents_completing"\nwords = "residents completing"\nunit = "people"',
-    )
-    assert counted != DEFINITION
-    (folder / "falls.toml").write_text(counted)
-    settings = settings_for(fifth.data_dir, METRICS_PROGRAMMES=str(folder), METRICS_DEMO_RETURNS="none")
-    good = tmp_path / "kss.csv"
-    good.write_text(
-        "quarter,ahsn,trust_code,trust_name,trust_type,adoption_level,residents_starting,residents_completing\n"
-        "Q1 2024/25,KSS,VM0001,Larchstow Lodge,residential,2,10,8\nQ1 2024/25,KSS,VM0002,Sorrel House,nursing,2,5,4\n"
-    )
-    code, out, err = run(settings, ["load", "--programme", "falls", str(good)], capsys)
-    assert code == 0, err
-    assert "loaded KSS Q1 2024/25: 2 care homes, 12 residents completing, submission" in out
+    # the dashboard pointed at it by METRICS_PROGRAMME shows its national table and AHSN page
+    client = make_app(settings).server.test_client()
+    page = client.get("/")
+    assert page.status_code == 200
+    text = html.unescape(page.get_data(as_text=True))
+    assert "FallsCheck adoption by AHSN" in text
+    assert "National target: 60% of each AHSN's residential care homes adopting" in text
+    assert "1 of 2 residential care homes adopted in Q1 2021/22" in text
+    assert "Demo data." in text and "The care homes, their codes and names" in text
+    ahsn = html.unescape(client.get("/ahsn/wessex").get_data(as_text=True))
+    assert "Care homes in the Q1 2021/22 return" in ahsn and "Larchmere Care Home" in ahsn
+    assert "not counted (day centre)" in ahsn
+    national_csv = client.get("/download/national.csv").get_data(as_text=True)
+    assert "Wessex,50" in national_csv

@@ -29,7 +29,7 @@ def _return(ahsn: str, prefix: str, trusts: int) -> bytes:
 
 
 def test_the_largest_count_in_every_row_of_a_300_trust_return_is_stored_and_added_up(store, db):
-    trusts = store.limits.max_trusts_per_return
+    trusts = min(store.limits.max_trusts_per_return, TCAM.max_organisations_per_return)
     assert trusts == 300
     store.load(
         [("wessex.csv", _return("Wessex", "WX", trusts)), ("oxford.csv", _return("Oxford", "OX", trusts))],

@@ -172,7 +172,9 @@ def run(tmp_path, capsys):
 
     root = tmp_path / "store"
     Store(
-        root, demo_returns=ROOT / "data" / "demo" / "returns", demo_conditions=ROOT / "data" / "demo" / "conditions"
+        root,
+        demo_returns=ROOT / "data" / "demo" / "returns" / "tcam",
+        demo_conditions=ROOT / "data" / "demo" / "conditions",
     ).ensure()
     settings = settings_for(root, METRICS_DEMO_RETURNS="none")
 

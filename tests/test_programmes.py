@@ -156,7 +156,7 @@ def test_an_empty_folder_is_refused(tmp_path):
 def test_tcams_reference_list_holds_every_demo_trust_and_its_mergers():
     listed = reference.organisations(TCAM)
     returned = set()
-    for path in (ROOT / "data" / "demo" / "returns").glob("*.csv"):
+    for path in (ROOT / "data" / "demo" / "returns" / "tcam").glob("*.csv"):
         with path.open(newline="") as f:
             returned |= {(r["ahsn"], r["trust_code"], r["trust_name"], r["trust_type"]) for r in csv.DictReader(f)}
     assert {(o.ahsn, o.code, o.name, o.type) for o in listed.organisations} == returned

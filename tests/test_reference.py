@@ -14,7 +14,7 @@ from etl import ahsns, reference
 from etl.programmes import TCAM, DefinitionError
 from etl.quarters import Quarter
 
-DEMO = Path(__file__).resolve().parents[1] / "data" / "demo" / "returns"
+DEMO = Path(__file__).resolve().parents[1] / "data" / "demo" / "returns" / "tcam"
 
 
 def _demo() -> dict[str, dict[int, dict[str, tuple[str, str]]]]:

@@ -29,7 +29,7 @@ from dashboard.presentation.collection import ReturnsView, returns_grid
 from dashboard.presentation.published import refusal
 from dashboard.presentation.views import AhsnView, CompareView, NationalView, nothing_shown, sorted_trusts
 from dashboard.security.auth import current_user, may, may_for_every_ahsn, require
-from etl import ahsns, collection, milestones, queries, report
+from etl import ahsns, collection, milestones, queries, report, words
 from etl.permissions import Action
 
 blueprint = Blueprint("downloads", __name__)
@@ -60,7 +60,7 @@ def _sheet(table: str, slug: str | None) -> tuple[sheets.Sheet, str]:
         sheet = tables.trusts(
             view.trust_rows(db, programme),
             programme,
-            f"Every trust in the {programme.short_name} returns for {labels}"
+            f"Every {programme.organisation} in the {programme.short_name} returns for {labels}"
             + (", as first published" if view.first_published else ""),
             "trusts",
             comments=may_for_every_ahsn(Action.SEE_COMMENTS),
@@ -91,7 +91,7 @@ def _sheet(table: str, slug: str | None) -> tuple[sheets.Sheet, str]:
         sheet = tables.trusts(
             trusts,
             programme,
-            f"Trusts in the {view.ahsn.short_name} return for {q.label}"
+            f"{words.capital(programme.organisations)} in the {view.ahsn.short_name} return for {q.label}"
             + (", as first published" if first_published else ""),
             view.ahsn.slug,
             comments=may(Action.SEE_COMMENTS, view.ahsn.short_name),

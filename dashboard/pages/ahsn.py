@@ -99,7 +99,9 @@ def layout(slug: str | None = None, **query) -> html.Div:
                     html.Span(
                         [
                             f"adoption in {q.label}: {words.of_counted(now.adopted, now.counted, programme)}, ",
-                            html.Strong(f"{status_word} the {target}% target"),
+                            html.Strong(
+                                f"{status_word} the {target}% target" if target is not None else "no national target"
+                            ),
                         ],
                         className="fact-label",
                     ),
@@ -111,7 +113,9 @@ def layout(slug: str | None = None, **query) -> html.Div:
                     html.Span(str(now.to_go), className="fact-number", id="ahsn-to-go"),
                     html.Span(
                         f"more {words.counted(programme, now.to_go)} must adopt to reach {target}%"
-                        if not now.at_target
+                        if not now.at_target and target is not None
+                        else "no national target to reach"
+                        if target is None
                         else f"{words.organisations(programme)} to go: the target is met",
                         className="fact-label",
                     ),
@@ -131,11 +135,12 @@ def layout(slug: str | None = None, **query) -> html.Div:
     )
     summary = (
         f"In {q.label}, {words.of_counted(now.adopted, now.counted, programme)} in {ahsn.short_name} had "
-        f"adopted {programme.short_name} ({now.rate}%), {status_word} the {target}% target; "
-        f"{now.since_last}, and {now.since_year}."
+        f"adopted {programme.short_name} ({now.rate}%), "
+        + (f"{status_word} the {target}% target; " if target is not None else "with no national target; ")
+        + f"{now.since_last}, and {now.since_year}."
     )
     next_step = []
-    if not now.at_target:
+    if not now.at_target and target is not None:
         text = (
             f"{words.more_counted(now.to_go, programme)} reaching level "
             f"{adopted_level.number} ({adopted_level.name}) would meet the target."
@@ -233,8 +238,7 @@ def layout(slug: str | None = None, **query) -> html.Div:
                 children=[
                     html.H2(words.capital(f"{words.counted(programme)} at each adoption level")),
                     html.P(
-                        "Progress below the adoption line shows as trusts moving from Engaged to Implementing; "
-                        "hatched bars are not yet adopted.",
+                        _below_the_line(programme),
                         className="muted",
                     ),
                     figures.graph(
@@ -249,7 +253,7 @@ def layout(slug: str | None = None, **query) -> html.Div:
             html.Section(
                 className="keep-heading",
                 children=[
-                    html.H2(f"Trusts in the {q.label} return"),
+                    html.H2(f"{words.capital(programme.organisations)} in the {q.label} return"),
                     html.P("Scroll the table sideways to see every column →", className="scroll-hint"),
                     trust_table(view.trusts, programme, ahsn, view.sort, view.search),
                     download_links.links("this table", f"ahsn/{ahsn.slug}", view.search, "ahsn-download"),
@@ -416,3 +420,10 @@ def _revision_notes(revisions) -> html.Div | None:
 
 def _sentence_case(text: str) -> str:
     return text[:1].upper() + text[1:]
+
+
+def _below_the_line(programme) -> str:
+    """'Progress below the adoption line shows as trusts moving from Engaged to Implementing; ...'"""
+    below = [lv.name for lv in programme.levels if lv.number < programme.adopted_from_level][-2:]
+    moving = f" moving from {below[0]} to {below[1]}" if len(below) == 2 else " moving up a level"
+    return f"Progress below the adoption line shows as {programme.organisations}{moving}; hatched bars are not yet adopted."

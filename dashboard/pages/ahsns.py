@@ -3,6 +3,7 @@
 import dash
 from dash import html
 
+from dashboard.context import services
 from etl import ahsns
 
 dash.register_page(__name__, path="/ahsn", name="AHSNs", nav_order=1, nav_label="AHSNs", title="AHSNs")
@@ -15,7 +16,8 @@ def layout(**_other) -> html.Div:
         children=[
             html.H1("AHSNs"),
             html.P(
-                "Each AHSN's page shows where it stands against the target, its trusts and what changed "
+                f"Each AHSN's page shows where it stands against the target, its {services().programme.organisations} "
+                "and what changed "
                 "in its latest return. AHSNs are listed by their Health Innovation Network name (since 2023) "
                 "with the short name the tables use, then their 2018-2020 name."
             ),

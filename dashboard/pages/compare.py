@@ -124,9 +124,15 @@ def layout(**query) -> html.Div:
                         [
                             "Each chart: the AHSN's rate (",
                             html.Span("solid blue line", className="key-rate"),
-                            f") against the {target}% target (",
-                            html.Span("dashed orange line", className="key-target"),
-                            ")",
+                            *(
+                                [
+                                    f") against the {target}% target (",
+                                    html.Span("dashed orange line", className="key-target"),
+                                    ")",
+                                ]
+                                if target is not None
+                                else [")"]
+                            ),
                             *(
                                 [
                                     " and its own trajectory (",
@@ -156,7 +162,9 @@ def layout(**query) -> html.Div:
                         figures.at_target(at_target_counts(rates, quarters, target), target),
                         file_name=f"{programme.code}-ahsns-at-target-{view.axis[-1].key}",
                     ),
-                ],
+                ]
+                if target is not None
+                else [],  # no flat national target to be at
             ),
             html.Section(
                 className="keep-together",

@@ -26,7 +26,7 @@ def layout(**_other) -> html.Div:
         children=[
             html.H1("Definitions"),
             html.P(p.description, className="lead"),
-            html.H2("The five adoption levels"),
+            html.H2(f"The {words.number(len(p.levels))} adoption levels"),
             html.Div(
                 className="table-wrap",
                 role="region",
@@ -37,7 +37,7 @@ def layout(**_other) -> html.Div:
                     id="definitions-levels",
                     children=[
                         html.Caption(
-                            "Each AHSN reports every trust's level each quarter.",
+                            f"Each AHSN reports every {p.organisation}'s level each quarter.",
                             className="muted",
                             id="definitions-levels-caption",
                         ),
@@ -81,7 +81,7 @@ def layout(**_other) -> html.Div:
                     html.Dt("England (Total)"),
                     html.Dd(
                         f"All adopted {counted} in every AHSN's return, as a percentage of all {counted} in "
-                        "those returns: an average weighted by trusts, not the average of the 15 rates."
+                        f"those returns: an average weighted by {p.organisations}, not the average of the 15 rates."
                     ),
                     html.Dt("Change"),
                     html.Dd("The later rate minus the earlier one, in percentage points."),
@@ -90,11 +90,11 @@ def layout(**_other) -> html.Div:
                         "An AHSN that sent no return for a quarter shows 'no return', never 0%; it is left out of "
                         "that quarter's total and of the count of AHSNs at target."
                     ),
-                    html.Dt("Few trusts (†)"),
+                    html.Dt(f"Few {p.organisations} (†)"),
                     html.Dd(
                         f"With fewer than {small} {counted}, one {words.organisations(p, 1)} adopting or stopping moves "
                         "the rate by "
-                        f"more than {p.big_change_points} points, so a dark change colour may be one trust."
+                        f"more than {p.big_change_points} points, so a dark change colour may be one {p.organisation}."
                     ),
                 ],
             ),
@@ -104,6 +104,9 @@ def layout(**_other) -> html.Div:
                 f"{adopted.number} or above). '{words.capital(words.organisations(p))} to go' on an AHSN's page is "
                 f"how many more {counted} "
                 "must adopt for its rate to reach the target."
+                if p.target_percent is not None
+                else f"{p.short_name} has no flat national target: its headline is {p.headline.words}, and each "
+                "AHSN's own trajectory is its target."
             ),
             html.H2("Trajectories and milestones", id="trajectories"),
             html.P(
@@ -120,10 +123,15 @@ def layout(**_other) -> html.Div:
             ),
             html.P(
                 "A milestone is a moment in one AHSN's own progress, counted in the first quarter it happened when an "
-                f"earlier return shows it had not: its first {one} live, a step of its trajectory met, the "
-                f"national target reached, every {one} live, referrals in a quarter past "
-                f"{' or '.join(f'{n:,}' for n in p.referral_milestones) or 'a milestone'} for the first time. "
-                "Milestones are listed A to Z, never ranked."
+                f"earlier return shows it had not: its first {one} {words.adopted(p)}, a step of its trajectory met, "
+                f"the national target reached, every {one} {words.adopted(p)}"
+                + (
+                    f", {counts} in a quarter past {' or '.join(f'{n:,}' for n in p.referral_milestones)} for the "
+                    "first time. "
+                    if (counts := words.milestone_counts(p))
+                    else ". "
+                )
+                + "Milestones are listed A to Z, never ranked."
             ),
             html.H2("Colours in the national table"),
             html.P(
@@ -142,6 +150,8 @@ def layout(**_other) -> html.Div:
                         ]
                     )
                     for key, s in STYLES.items()
+                    # a programme's own: against its flat target, or the share with none
+                    if key not in (("no-target",) if p.target_percent is not None else ("below", "at-target"))
                 ],
             ),
             html.H2("AHSN names"),
@@ -165,14 +175,22 @@ def layout(**_other) -> html.Div:
             ),
             html.H2("Where the data come from"),
             html.P(
-                "Each AHSN returns a file every quarter listing every trust in its area with its adoption level "
-                "and the referrals made and completed. Every file loaded is kept as sent, and the history page lists "
-                "them all. A newer file for the same AHSN and quarter replaces the older one at once while the "
-                "quarter is being collected (its figures are provisional until the national team signs the "
+                f"Each AHSN returns a file every quarter listing every {p.organisation} in its area with its "
+                f"adoption level and {_measures(p)}. Every file loaded is kept as sent, and the history page "
+                "lists them all. A newer file for the same AHSN and quarter replaces the older one at once while "
+                "the quarter is being collected (its figures are provisional until the national team signs the "
                 "quarter off); for a published quarter it is a revision, which changes the published figures only "
-                "when the national team approves it, and then with a revision mark (✎). The rates "
-                "for Q3 2018/19, Q3 2019/20 and Q2 2020/21 match Table 8.1 of the national review (2021). "
-                "While the demo data are loaded, the trusts and referral figures are synthetic."
+                "when the national team approves it, and then with a revision mark (✎). "
+                + (f"While the demo data are loaded: {p.demo_note}" if p.is_demo_data else "")
             ),
         ],
+    )
+
+
+def _measures(p) -> str:
+    """'the referrals made and completed' said as the definition's measures: 'the referrals made and
+    referrals completed'."""
+    said = [m.words for m in p.measures]
+    return (
+        "the " + " and ".join([", ".join(said[:-1]), said[-1]] if len(said) > 1 else said) if said else "nothing more"
     )

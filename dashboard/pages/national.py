@@ -69,7 +69,11 @@ def layout(**query) -> html.Div:
             html.P(
                 f"National target: {programme.target_percent}% of each AHSN's {words.counted(programme)} adopting "
                 f"(level {programme.adopted_from_level} {programme.level(programme.adopted_from_level).name} "
-                "or above).",
+                "or above)."
+                if programme.target_percent is not None
+                else f"The share of each AHSN's {words.counted(programme)} adopting (level "
+                f"{programme.adopted_from_level} {programme.level(programme.adopted_from_level).name} or above); "
+                f"{programme.short_name} has no national target for it.",
                 className="muted",
             ),
             _against_choice(view, programme.target_percent),
@@ -103,15 +107,19 @@ def layout(**query) -> html.Div:
             ),
             legend(programme, trajectory=view.trajectory is not None),
             download_links.links("the national table", "national", view.search, "national-download"),
-            download_links.links("every trust row behind it", "trusts", view.search, "trusts-download"),
+            download_links.links(
+                f"every {programme.organisation} row behind it", "trusts", view.search, "trusts-download"
+            ),
             _recent_milestones(view, programme),
         ],
     )
 
 
-def _against_choice(view: NationalView, target: int) -> html.P:
+def _against_choice(view: NationalView, target: int | None) -> html.P:
     """Mark the rates against the flat national target (Table 8.1 as published) or against each
     AHSN's own trajectory: a choice kept in the address."""
+    if target is None:  # no flat national target to choose
+        return html.P(className="against-choice no-print", id="national-against")
     chosen = "trajectory" if view.trajectory is not None else "target"
     choices = [
         ("target", f"the national {target}% target", None),
@@ -180,8 +188,9 @@ def _recent_milestones(view: NationalView, programme) -> html.Section | None:
             html.H2("Recent milestones"),
             html.P(
                 f"Moments worth marking in each AHSN's own progress, A to Z: a first {words.organisations(programme, 1)} "
-                f"live, a step of its trajectory met, the national target reached, every {words.counted(programme, 1)} "
-                "live, referrals past a milestone.",
+                f"{words.adopted(programme)}, a step of its trajectory met, the national target reached, every "
+                f"{words.counted(programme, 1)} {words.adopted(programme)}"
+                + (f", {counts} past a milestone." if (counts := words.milestone_counts(programme)) else "."),
                 className="muted",
             ),
             *groups,

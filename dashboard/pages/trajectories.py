@@ -50,7 +50,7 @@ def layout(stored: str | None = None, **_query) -> html.Div:
                     html.Strong(programme.short_name),
                     ", agreed with its "
                     "local partners: a target rate by each quarter, lower at the start and rising, as the national "
-                    f"review recommended beside the flat {programme.target_percent}% target. An AHSN's pages show its "
+                    f"review recommended{_beside(programme)}. An AHSN's pages show its "
                     "rate against its trajectory; the national overview can mark every rate against it.",
                 ],
                 className="lead",
@@ -306,3 +306,8 @@ def check_trajectory(contents: str | None, filename: str | None):
         )
     token = ctx.pending.save(user.name, name, content, "trajectory")
     return _preview(parsed, found, ctx.programme, token)
+
+
+def _beside(programme) -> str:
+    """' beside the flat 50% target', or nothing for a programme without one."""
+    return "" if programme.target_percent is None else f" beside the flat {programme.target_percent}% target"

@@ -33,6 +33,7 @@ dash.register_page(
 
 def layout(stored: str | None = None, **_query) -> html.Div:
     user = current_user()
+    programme = services().programme
     if user is None:
         return html.Div(
             className="upload-page",
@@ -61,8 +62,8 @@ def layout(stored: str | None = None, **_query) -> html.Div:
                 children=[
                     html.H2("1. Get the template"),
                     html.P(
-                        "The template lists the trusts of the AHSN's last return, with their levels "
-                        "carried over. Fill in the levels and referrals for the quarter."
+                        f"The template lists the {programme.organisations} of the AHSN's last return, with their levels "
+                        f"carried over. Fill in the levels and {_counts(programme)} for the quarter."
                     ),
                     _clock_note(),
                     html.Div(
@@ -102,7 +103,7 @@ def layout(stored: str | None = None, **_query) -> html.Div:
                         ],
                     ),
                     html.P(
-                        "The Excel template has drop-down lists for the level and the trust type, and a "
+                        f"The Excel template has drop-down lists for the level and the {programme.organisation} type, and a "
                         "second sheet explaining each column.",
                         className="upload-hint",
                     ),
@@ -350,3 +351,9 @@ def check_file(contents, filename):
         return checked.panel("error", "You may not upload this file", [html.P(why)])
     token = services().pending.save(user.name, name, content)
     return uploading.preview(name, results, programme, token)
+
+
+def _counts(programme) -> str:
+    """What a return counts, in a sentence: 'referrals' (the measures' nouns, each once)."""
+    nouns = list(dict.fromkeys(m.noun or m.words for m in programme.measures))
+    return " and ".join(nouns) if nouns else "nothing more"

@@ -56,8 +56,8 @@ def standing(rates: pd.DataFrame, programme: Programme) -> Standing:
         rate=rate,
         adopted=adopted,
         counted=counted,
-        at_target=rate >= programme.target_percent,
-        to_go=trusts_to_go(adopted, counted, programme.target_percent),
+        at_target=programme.target_percent is not None and rate >= programme.target_percent,
+        to_go=0 if programme.target_percent is None else trusts_to_go(adopted, counted, programme.target_percent),
         since_last=change_words(rate, by_index.get(q.index - 1), (q - 1).label),
         since_year=change_words(rate, by_index.get(q.index - 4), (q - 4).label),
     )
@@ -99,7 +99,7 @@ def what_changed(
             f"{before_q.label}, is not in the {quarter.label} return."
         )
     if not out:
-        out.append(f"No trust changed level between {before_q.label} and {quarter.label}.")
+        out.append(f"No {programme.organisation} changed level between {before_q.label} and {quarter.label}.")
     return out
 
 

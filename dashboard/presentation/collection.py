@@ -172,7 +172,7 @@ def grid(status: QuarterStatus, today: dt.date) -> html.Div:
                                         "Status",
                                         "Stored",
                                         "By",
-                                        f"Trusts of {(quarter - 1).label} missing now",
+                                        f"{words.capital(ctx.programme.organisations)} of {(quarter - 1).label} missing now",
                                     )
                                 ]
                             )

@@ -9,6 +9,7 @@ from dash import html
 from dashboard.presentation.ahsn_story import BEHIND_MARK, ON_MARK
 from dashboard.presentation.national_table import (
     NO_RETURN,
+    NO_TARGET_STYLES,
     RATE_STYLES,
     REVISED_MARK,
     SMALL_MARK,
@@ -33,6 +34,7 @@ def swatch_text(key: str, programme: Programme) -> str:
         "on-trajectory": f"{ON_MARK} 45%",
         "behind-trajectory": f"{BEHIND_MARK} 30%",
         "no-trajectory": "30%",
+        "no-target": "45%",
     }[key]
 
 
@@ -56,7 +58,18 @@ def legend(programme: Programme, trajectory: bool = False) -> html.Div:
                     html.Div(
                         [
                             html.H3("Adoption rate" + (": against each AHSN's own trajectory" if trajectory else "")),
-                            html.Ul([swatch(k) for k in (TRAJECTORY_STYLES if trajectory else RATE_STYLES)]),
+                            html.Ul(
+                                [
+                                    swatch(k)
+                                    for k in (
+                                        TRAJECTORY_STYLES
+                                        if trajectory
+                                        else RATE_STYLES
+                                        if programme.target_percent is not None
+                                        else NO_TARGET_STYLES
+                                    )
+                                ]
+                            ),
                         ]
                     ),
                     html.Div(

@@ -38,6 +38,8 @@ STYLES: dict[str, dict] = {
     },
     "decrease": {"label": "Decrease", "background": "#F2A65A", "text": "#1F1F1F", "symbol": "▼"},
     "no-return": {"label": "No return", "background": "#FFFFFF", "text": "#505050", "symbol": ""},
+    # a programme without a flat national target: the share adopting, judged against nothing
+    "no-target": {"label": "No national target", "background": "#F2F2F2", "text": "#1F1F1F", "symbol": ""},
     # ?against=trajectory: each AHSN's rate against its own trajectory, not the flat target
     "on-trajectory": {
         "label": "On or above its own trajectory",
@@ -59,6 +61,7 @@ STYLES: dict[str, dict] = {
     },
 }
 RATE_STYLES = ("below", "at-target", "no-return")
+NO_TARGET_STYLES = ("no-target", "no-return")
 TRAJECTORY_STYLES = ("on-trajectory", "behind-trajectory", "no-trajectory", "no-return")
 
 
@@ -68,6 +71,8 @@ def small_denominator(trusts: int, programme: Programme) -> bool:
 
 
 def rate_style(rate: int, programme: Programme) -> str:
+    if programme.target_percent is None:  # no flat national target (a count headline)
+        return "no-target"
     return "at-target" if rate >= programme.target_percent else "below"
 
 
@@ -127,7 +132,10 @@ def cells(
             if q in table.provisional:
                 detail += f" (provisional: {table.provisional[q]})"
             if small:
-                detail += f"; with {trusts} trusts one trust moves the rate by {round(100 / trusts)} points"
+                detail += (
+                    f"; with {trusts} {words.organisations(programme, trusts)} one {programme.organisation} "
+                    f"moves the rate by {round(100 / trusts)} points"
+                )
             if revised:
                 detail += f". {revised}"
             text = f"{int(rate)}%"
@@ -172,7 +180,10 @@ def cells(
             change_words = "no change" if change == 0 else f"up {points}" if change > 0 else f"down {points}"
             detail = f"{change_words} from {a.label} to {b.label}"
             if small:
-                detail += f" (few trusts: one trust moves the rate by more than {programme.big_change_points} points)"
+                detail += (
+                    f" (few {programme.organisations}: one {programme.organisation} moves the rate by more than "
+                    f"{programme.big_change_points} points)"
+                )
             out.append(Cell(change_text(change, programme), change, change_style(change, programme), detail, small))
         rows.append(({"ahsn": row["ahsn"], "slug": row["slug"], "is_total": bool(row["is_total"])}, out))
     return rows

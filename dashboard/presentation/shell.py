@@ -106,7 +106,8 @@ def status_text() -> list:
 def demo_note() -> html.P | None:
     ctx = services()
     status = queries.store_status(ctx.db, ctx.programme)
-    if not status.demo_returns:
+    # demo returns loaded, or organisations invented (a reference list marked as demo)
+    if not status.demo_returns and not ctx.programme.is_demo_data:
         return None
     versions = queries.trajectory_versions(ctx.db, ctx.programme)
     demo_trajectories = (
@@ -117,9 +118,7 @@ def demo_note() -> html.P | None:
         role="note",
         children=[
             html.Strong("Demo data. "),
-            "The AHSN adoption rates for Q3 2018/19, Q3 2019/20 and Q2 2020/21 are the published "
-            "ones (Table 8.1 of the 2021 national review); the trusts, their levels in other "
-            "quarters and all referral figures are synthetic, built to match those rates. "
+            f"{ctx.programme.demo_note} "
             f"{status.demo_returns} of {status.returns} current returns are demo returns.{demo_trajectories}",
         ],
     )

@@ -64,11 +64,16 @@ def national(table: NationalTable, programme: Programme, trajectory: Targets | N
         small.append([False] + [c.small for c in row_cells] + [False] * len(made_of))
         revised.append([False] + [bool(c.revised) for c in row_cells] + [False] * len(made_of))
     points = programme.big_change_points
-    rate_key = (
+    flat = (
         [
             ("below", f"below {programme.target_percent}%", STYLES["below"]["label"]),
             ("at-target", f"{programme.target_percent}% or more", STYLES["at-target"]["label"]),
         ]
+        if programme.target_percent is not None
+        else [("no-target", "45%", STYLES["no-target"]["label"])]  # no flat national target
+    )
+    rate_key = (
+        flat
         if trajectory is None
         else [
             (k, f"{STYLES[k]['symbol']} 45%".strip(), STYLES[k]["label"])
@@ -186,12 +191,13 @@ def trusts(
     figures revised since first published, marked and said; `first_published`: the rows are the
     figures as first published."""
     revisions = revisions or {}
+    one = words.capital(programme.organisation)
     columns = [
         Column("AHSN", "ahsn", width=20),
         Column("Quarter", "quarter", width=11),
-        Column("Trust code", "trust_code", width=10),
-        Column("Trust name", "trust_name", width=44),
-        Column("Trust type", "trust_type", width=14),
+        Column(f"{one} code", "trust_code", width=10),
+        Column(f"{one} name", "trust_name", width=44),
+        Column(f"{one} type", "trust_type", width=14),
         Column("Counted toward the rate", "counted", "bool"),
         Column("Adoption level", "adoption_level", "whole", 10),
         Column("Level name", "level_name", width=13),
@@ -238,7 +244,8 @@ def trusts(
     notes = [
         f"Only {words.counted(programme)} count toward an AHSN's adoption rate; other "
         f"{words.organisations(programme)} are listed as returned.",
-        "Level in the quarter before: blank when the trust was not in the AHSN's return for that quarter. "
+        f"Level in the quarter before: blank when the {programme.organisation} was not in the AHSN's return for that "
+        "quarter. "
         "Referrals: blank when the return did not give them. Completion rate: completed as a share of made.",
         FIRST_PUBLISHED_NOTE
         if first_published
@@ -401,9 +408,9 @@ def milestones(found: list, title: str, programme: Programme) -> Sheet:
     rows = [[m.quarter.label, m.ahsn, m.kind, m.sentence] for m in found]
     one = words.counted(programme, 1)
     notes = [
-        f"Kinds: first-live (its first {one} live), step (a step of its own trajectory met), target "
-        f"(the national target reached), all-live (every {one} live), referrals (referrals in a quarter "
-        "past a milestone for the first time). Each counts the first quarter it happened, when an earlier "
-        "return shows it had not."
+        f"Kinds: first-live (its first {one} {words.adopted(programme)}), step (a step of its own trajectory "
+        f"met), target (the national target reached), all-live (every {one} {words.adopted(programme)}), "
+        f"referrals ({words.milestone_counts(programme) or 'counts'} in a quarter past a milestone for the first "
+        "time). Each counts the first quarter it happened, when an earlier return shows it had not."
     ]
     return Sheet("milestones", title, columns, rows, notes=notes)

@@ -26,8 +26,11 @@ def trust_table(trusts: pd.DataFrame, programme: Programme, ahsn, key: str, sear
     """The trusts of the latest return, in the order of `key`, in a box that scrolls sideways.
     The sort links keep the rest of the page's address (`search`: the quarter, provisional)."""
 
+    def said(name: str) -> str:  # the name column is headed by what the programme's organisations are
+        return words.capital(programme.organisation) if name == "name" else TRUST_SORTS[name][0]
+
     def head(name: str, numeric: bool = False) -> html.Th:
-        label = TRUST_SORTS[name][0]
+        label = said(name)
         href = address(f"/ahsn/{ahsn.slug}", search, sort=name)
         link = html.A(label, href=href, title=f"Sort by {label.lower()}")
         return html.Th(
@@ -92,8 +95,8 @@ def trust_table(trusts: pd.DataFrame, programme: Programme, ahsn, key: str, sear
                         id="ahsn-trusts-caption",
                         className="muted",
                         children=[
-                            f"Sorted by {TRUST_SORTS[key][0].lower()}. ✓ adopted: {words.with_article(words.counted(programme, 1))} at level "
-                            f"{programme.adopted_from_level} or above; other trusts are listed but not counted toward the rate.",
+                            f"Sorted by {said(key).lower()}. ✓ adopted: {words.with_article(words.counted(programme, 1))} at level "
+                            f"{programme.adopted_from_level} or above; other {programme.organisations} are listed but not counted toward the rate.",
                             html.Span(" Choose a column heading to sort by it.", className="no-print"),
                         ],
                     ),

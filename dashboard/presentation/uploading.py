@@ -122,11 +122,12 @@ def preview(name: str, results, programme, token: str) -> html.Div:
         for r in frame.head(PREVIEW_ROWS).to_dict("records")
     ]
     what = ", ".join(f"{c.ahsn} {c.quarter}" for c in found)
+    one = words.capital(programme.organisation)
     return html.Div(
         children=[
             checked.panel(
                 "success",
-                f"{name} passed the checks: {len(frame)} trust rows for {what}",
+                f"{name} passed the checks: {len(frame)} {programme.organisation} rows for {what}",
                 [
                     html.P(
                         [
@@ -139,7 +140,7 @@ def preview(name: str, results, programme, token: str) -> html.Div:
             ),
             checked.rows_table(
                 "What storing this file will change",
-                ["AHSN", "Quarter", "Trust rows", "Adoption rate now", "After storing", "Replaces"],
+                ["AHSN", "Quarter", f"{one} rows", "Adoption rate now", "After storing", "Replaces"],
                 [[c.ahsn, c.quarter, c.rows, c.before, c.after, c.replaces] for c in found],
                 "upload-changes",
             ),
@@ -160,16 +161,16 @@ def preview(name: str, results, programme, token: str) -> html.Div:
             else html.P("No warnings.", className="upload-no-warnings"),
             checked.readings(results[0].interpretations, name),
             checked.rows_table(
-                f"What was read for each trust in {name}"
+                f"What was read for each {programme.organisation} in {name}"
                 + (f" (first {PREVIEW_ROWS})" if len(frame) > PREVIEW_ROWS else "")
                 + ": compare it with your spreadsheet",
                 [
                     "Row",
                     "Quarter",
                     "AHSN",
-                    "Trust code",
-                    "Trust name",
-                    "Trust type",
+                    f"{one} code",
+                    f"{one} name",
+                    f"{one} type",
                     "Level",
                     "Referrals made",
                     "Referrals completed",

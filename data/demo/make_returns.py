@@ -1,6 +1,6 @@
 """Generate the embedded demo data: one TCAM return per AHSN per quarter, Q1 2018/19 to Q2 2020/21.
 
-    .venv/bin/python -m data.demo.make_returns            # rewrites data/demo/returns/
+    .venv/bin/python -m data.demo.make_returns            # rewrites data/demo/returns/tcam/
     .venv/bin/python -m data.demo.make_returns OUT_DIR    # writes somewhere else (the tests do this)
 
 A development tool that lives beside the data it makes: the dashboard never imports it. It
@@ -62,7 +62,7 @@ from etl.words import whole_percent
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent.parent
 TABLE_CSV = PROJECT_ROOT / "data" / "reference" / "tcam_table_8_1.csv"
-DEFAULT_OUT = PROJECT_ROOT / "data" / "demo" / "returns"
+DEFAULT_OUT = PROJECT_ROOT / "data" / "demo" / "returns" / "tcam"
 # TCAM's reference list: every demo trust, with the trust each merged one became
 ORGANISATIONS = PROJECT_ROOT / "data" / "programmes" / "tcam" / "organisations.csv"
 ORGANISATION_COLUMNS = ["ahsn", "code", "name", "type", "successor"]

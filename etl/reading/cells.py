@@ -13,6 +13,7 @@ is in cell_common.py (all of them reached through this module too: `cells.count`
 from __future__ import annotations
 
 import contextlib
+import functools
 import re
 
 from etl import ahsns, words
@@ -70,11 +71,12 @@ def level(value, programme: Programme) -> tuple[int, str | None]:
         return by_name[t], str(by_name[t])
     # the number first ("4 - Live", "Level 4: Live", "Stage 4 - Live", "4. Live", "L4"), or the
     # name first ("Live (4)", "Embedded - level 5"); a number and a name must agree
-    m = _LEVEL_NUMBER_FIRST.fullmatch(t)
+    number_first, name_first = _level_patterns(programme.short_name)
+    m = number_first.fullmatch(t)
     if m:
         number, name = int(m.group(1)), m.group(2)
     else:
-        m = _LEVEL_NAME_FIRST.fullmatch(t)
+        m = name_first.fullmatch(t)
         if m is None:
             raise Unreadable(f"'{shortened(text)}' is not an adoption level", fix)
         name, number = m.group(1), int(m.group(2))
@@ -93,9 +95,15 @@ def level(value, programme: Programme) -> tuple[int, str | None]:
     return number, str(number)
 
 
-_LEVEL_WORD = r"(?:tcam\s*)?(?:level|lvl|stage|l)?"
-_LEVEL_NUMBER_FIRST = re.compile(_LEVEL_WORD + r"\s*(\d{1,6})\s*(?:[-–—:.)=]\s*|\s+)?(.*)")
-_LEVEL_NAME_FIRST = re.compile(r"([a-z][a-z ]*?)\s*(?:[-–—:=,]\s*)?[(\[]?\s*" + _LEVEL_WORD + r"\s*(\d{1,6})\s*[)\]]?")
+@functools.cache
+def _level_patterns(short_name: str) -> tuple[re.Pattern, re.Pattern]:
+    """The number first and the name first, with the level word, which may follow the
+    programme's short name ("TCAM level 4", "PINCER stage 3")."""
+    word = rf"(?:{re.escape(short_name.lower())}\s*)?(?:level|lvl|stage|l)?"
+    return (
+        re.compile(word + r"\s*(\d{1,6})\s*(?:[-–—:.)=]\s*|\s+)?(.*)"),
+        re.compile(r"([a-z][a-z ]*?)\s*(?:[-–—:=,]\s*)?[(\[]?\s*" + word + r"\s*(\d{1,6})\s*[)\]]?"),
+    )
 
 
 def ahsn(value) -> tuple[str, str | None]:

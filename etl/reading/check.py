@@ -277,7 +277,7 @@ class _Rows:
         row_checks.duplicates(self.result.records, self.problem)
 
     def _plausible(self) -> None:
-        row_checks.too_many_rows(self.result, self.found, self.limits)
+        row_checks.too_many_rows(self.result, self.found, self.limits, self.programme)
 
     def _finish(self) -> None:
         self.result.problems.extend(grouped(self.file, self.found, self.limits))

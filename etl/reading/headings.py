@@ -146,7 +146,8 @@ def layout_for(programme: Programme) -> Layout:
         stems["adoption_level"] = (*_STEMS["adoption_level"], *programme.level_stems)
     for m in programme.measures:
         columns[m.key] = True
-        synonyms[m.key] = [m.words, *m.headings]
+        # its own name (patients_at_risk_baseline), its words and the headings its definition adds
+        synonyms[m.key] = list(dict.fromkeys([header_key(m.key), header_key(m.words), *m.headings]))
         stems[m.key] = m.stems
     columns["comment"] = False
     synonyms["comment"], stems["comment"] = list(SYNONYMS["comment"]), _STEMS["comment"]

@@ -17,8 +17,9 @@ from dataclasses import asdict, dataclass, fields
 class ReadLimits:
     # the file as sent (METRICS_MAX_UPLOAD_BYTES)
     max_bytes: int = 5 * 1024 * 1024
-    # trust rows for one AHSN in one quarter; real returns hold 5 to 20
-    max_trusts_per_return: int = 300
+    # organisation rows for one AHSN in one quarter, for every programme (METRICS_MAX_TRUSTS_PER_RETURN):
+    # each programme's own most (organisations.most_per_return: TCAM 300) applies within it
+    max_trusts_per_return: int = 10_000
     # rows and columns of the table read, declared by a sheet or found in it
     max_rows: int = 20_000
     max_columns: int = 100

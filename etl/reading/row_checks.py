@@ -9,6 +9,7 @@ import re
 from collections import defaultdict
 
 from etl.problems import row_list
+from etl.programmes import Programme
 from etl.quarters import Quarter
 from etl.reading.cell_common import quoted, shown
 from etl.reading.check_parts import NOTE
@@ -89,20 +90,23 @@ def duplicates(records: list[TrustRow], problem) -> None:
             )
 
 
-def too_many_rows(result: ParsedReturn, found: list, limits: ReadLimits) -> None:
+def too_many_rows(result: ParsedReturn, found: list, limits: ReadLimits, programme: Programme) -> None:
     counts: dict[tuple[str, Quarter], int] = defaultdict(int)
     for r in result.records:
         counts[(r.ahsn, r.quarter)] += 1
+    # the programme's own most (organisations.most_per_return), within the deployment's ceiling
+    most = min(limits.max_trusts_per_return, programme.max_organisations_per_return)
+    one = programme.organisation
     for (ahsn, q), n in counts.items():
-        if n > limits.max_trusts_per_return:
+        if n > most:
             result.records = []  # not kept: they are not a return
             found.insert(
                 0,
                 (
                     None,
                     None,
-                    f"the file holds {n:,} trust rows for {ahsn} in {q.label}; a return holds one row "
-                    f"per trust, at most {limits.max_trusts_per_return:,} (real returns hold 5 to 20)",
-                    "Check it is the right file, and that each trust is listed once",
+                    f"the file holds {n:,} {one} rows for {ahsn} in {q.label}; a return holds one row "
+                    f"per {one}, at most {most:,}",
+                    f"Check it is the right file, and that each {one} is listed once",
                 ),
             )

@@ -202,14 +202,15 @@ class Store(EventLog):
                         "be loaded over a real store)"
                     )
                 if self.demo_returns is not None:
-                    demo.load(
-                        self.writer,
-                        self.demo_returns,
-                        self.demo_trajectories,
-                        self.demo_programme,
-                        self.limits,
-                        self.demo_conditions,
-                    )
+                    for programme, folder in demo.folders(self.demo_returns, self.programmes, self.demo_programme):
+                        demo.load(
+                            self.writer,
+                            folder,
+                            self.demo_trajectories,
+                            programme,
+                            self.limits,
+                            self.demo_conditions,
+                        )
             return self.database.make_current(progress)
 
     def write_lock(self, wait: bool = True):

@@ -1,6 +1,11 @@
 """The embedded demo data, loaded into an empty store by `python -m etl init` (and `make run`):
-the demo returns in quarter order, each AHSN's synthetic trajectory, and the sign-off of the
-quarters the demo folder lists, so the default pages show published figures from the start."""
+for each programme, the demo returns in quarter order, each AHSN's synthetic trajectory, and the
+sign-off of the quarters the demo folder lists, so the default pages show published figures from
+the start.
+
+The demo folder (METRICS_DEMO_RETURNS) holds one subfolder a programme, named by its code
+(`data/demo/returns/pincer/`), each with its returns and its `published.txt`; returns directly in
+the folder are the store's default programme's (a folder of one programme's returns)."""
 
 from __future__ import annotations
 
@@ -9,7 +14,7 @@ from pathlib import Path
 
 from etl.events import SignOff
 from etl.pathways.conditions_file import read_conditions_file
-from etl.programmes import Programme
+from etl.programmes import Programme, Programmes
 from etl.quarters import Quarter
 from etl.reading.limits import ReadLimits
 from etl.store import conditions as setting_conditions
@@ -20,6 +25,17 @@ from etl.trajectories import parse_trajectory
 
 DEMO_USER = "demo data"
 DEMO = Actor(DEMO_USER, "embedded demo data")
+
+
+def folders(folder: Path, programmes: Programmes, default: Programme) -> list[tuple[Programme, Path]]:
+    """Each programme with demo returns and its folder, in the definitions' order: the subfolder
+    named by its code, and the folder itself for the default programme when returns sit in it."""
+    found = [(p, folder / p.code) for p in programmes if (folder / p.code).is_dir()]
+    if any(folder.glob("*.csv")):
+        found = [(default, folder)] + [(p, f) for p, f in found if p.code != default.code]
+    if not found:
+        raise RuntimeError(f"no demo returns found in {folder}")
+    return found
 
 
 def load(

@@ -83,11 +83,10 @@ def check(parsed: list[ParsedReturn], programme: Programme, database: Path | Non
 def _with_codes_of(history: pd.DataFrame, parsed: ParsedReturn) -> pd.DataFrame:
     """The codes' history with a file of the batch stored: the files after it are checked as
     if it were."""
-    replaced = {(a, q.index) for a, q, _ in parsed.returns()}
-    keep = [
-        not ((a, int(f)) in replaced and f == last)
-        for a, f, last in zip(history["ahsn"], history["first_quarter"], history["last_quarter"])
-    ]
+    replaced = [(a, q.index) for a, q, _ in parsed.returns()]
+    # vectorised: the history grows with every file of a batch (hundreds of GP practices a file)
+    held_in = pd.MultiIndex.from_arrays([history["ahsn"], history["first_quarter"].astype("int64")]).isin(replaced)
+    keep = ~(held_in & (history["first_quarter"] == history["last_quarter"]).to_numpy(dtype=bool))
     added = pd.DataFrame(
         [(r.trust_code, r.ahsn, r.quarter.index, r.quarter.index) for r in parsed.records], columns=files.CODE_HISTORY
     )
