@@ -139,7 +139,10 @@ def test_the_default_programme_must_be_one_of_the_definitions(tmp_path):
     folder = _copy_definitions(tmp_path)
     (folder / "tcam.toml").rename(folder / "other.toml")
     (folder / "other.toml").write_text(TCAM_TEXT.replace('code = "tcam"', 'code = "other"'))
-    with pytest.raises(SettingsError, match="METRICS_PROGRAMME='tcam' is not a known programme .known: other."):
+    with pytest.raises(
+        SettingsError,
+        match="METRICS_PROGRAMME='tcam' is not a known programme .known: escape-pain, other, pincer, precept.",
+    ):
         Settings.from_env({"METRICS_PROGRAMMES": str(folder)})
     chosen = Settings.from_env({"METRICS_PROGRAMMES": str(folder), "METRICS_PROGRAMME": "OTHER"})
     assert chosen.programme.code == "other" and chosen.programmes.default == chosen.programme

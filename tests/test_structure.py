@@ -251,7 +251,7 @@ def test_a_bad_setting_is_refused_with_every_problem_named():
     message = str(refused.value)
     assert "METRICS_PORT='eighty' must be a whole number." in message
     assert "METRICS_REQUIRE_LOGIN='maybe' must be true or false." in message
-    assert "METRICS_PROGRAMME='nope' is not a known programme (known: tcam)." in message
+    assert "METRICS_PROGRAMME='nope' is not a known programme (known: tcam, escape-pain, pincer, precept)." in message
     assert "hunter2" not in message
 
 

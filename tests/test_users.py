@@ -135,7 +135,7 @@ def test_a_submitter_is_granted_programmes_and_a_record_without_them_means_tcam(
         == 0
     )
     assert users_cli(["add", "bo", "--ahsn", "KSS", "--password-stdin", "--programmes", "nope"], PASSWORD + "\n") == 1
-    assert "'nope' is not a programme (known: tcam, other)" in capsys.readouterr().err
+    assert "'nope' is not a programme (known: tcam, escape-pain, other, pincer, precept)" in capsys.readouterr().err
     assert users.get("asha").programmes == ("tcam", "other")
     # a record from before programmes were granted: TCAM only, as it could do then
     data = json.loads((empty_store.root / "users.json").read_text())
