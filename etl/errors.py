@@ -45,3 +45,25 @@ class StoreNotReady(Refusal):
 
     def __init__(self) -> None:
         super().__init__("the store has no database yet; run `python -m etl init` (or `make run`) to build it")
+
+
+class DiskFull(Refusal):
+    """The disk holding the store has no room (ENOSPC, EDQUOT): nothing was written, and the
+    published figures are served as before."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "the disk holding the store is full, so nothing was written and the published figures are "
+            "unchanged; ask whoever runs the server to free some space, then try again"
+        )
+
+
+class StoreReadOnly(Refusal):
+    """The store's disk will not be written to (EROFS, or a folder made read-only): nothing was
+    written, and the published figures are served as before."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "the store cannot be written to just now (its disk is read-only), so nothing was written and the "
+            "published figures are unchanged; ask whoever runs the server to make it writable, then try again"
+        )

@@ -15,12 +15,31 @@ from flask import Blueprint, Flask, abort, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from dashboard.security.reading_slots import RETRY_SECONDS, ReadingRefused
-from etl.errors import Conflict, InvalidInput, NotAllowed, NotFound, Refusal, StoreBusy, StoreNotReady
+from etl.errors import (
+    Conflict,
+    DiskFull,
+    InvalidInput,
+    NotAllowed,
+    NotFound,
+    Refusal,
+    StoreBusy,
+    StoreNotReady,
+    StoreReadOnly,
+)
 from etl.quarters import QuarterError
 from etl.words import capital
 
 # What each refusal of the data layer answers.
-STATUS = {NotFound: 404, Conflict: 409, InvalidInput: 400, NotAllowed: 403, StoreBusy: 503, StoreNotReady: 503}
+STATUS = {
+    NotFound: 404,
+    Conflict: 409,
+    InvalidInput: 400,
+    NotAllowed: 403,
+    StoreBusy: 503,
+    StoreNotReady: 503,
+    DiskFull: 507,  # Insufficient Storage
+    StoreReadOnly: 503,
+}
 
 
 def status_of(refusal: Refusal) -> int:
@@ -56,9 +75,17 @@ def answered_on(endpoints: Blueprint) -> Blueprint:
     return endpoints
 
 
+class InsufficientStorage(HTTPException):
+    """507: the disk holding the store is full (werkzeug has no class of its own for it)."""
+
+    code = 507
+    description = "The disk holding the store is full."
+
+
 def register(server: Flask) -> None:
     """The data layer's refusals and the framework's, anywhere: pages and Dash callbacks raise
     them too."""
+    server.aborter.mapping[507] = InsufficientStorage  # abort(507, ...) for a full disk
 
     @server.errorhandler(Refusal)
     def data_layer_refusal(err: Refusal):

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from etl.errors import StoreBusy
-from etl.files import make_folder
+from etl.files import make_folder, refusing_a_disk_that_cannot_be_written
 
 LOCK_TIMEOUT_SECONDS = 120
 
@@ -23,8 +23,9 @@ LOCK_TIMEOUT_SECONDS = 120
 def write_lock(root: Path, wait: bool = True) -> Iterator[bool]:
     """Hold the store's write lock. With wait=False, yields False at once (holding nothing)
     if another process has it; otherwise waits, and raises StoreBusy after two minutes."""
-    make_folder(root)
-    fd = os.open(root / "write.lock", os.O_RDWR | os.O_CREAT, 0o600)
+    with refusing_a_disk_that_cannot_be_written():  # a read-only store refuses every write here
+        make_folder(root)
+        fd = os.open(root / "write.lock", os.O_RDWR | os.O_CREAT, 0o600)
     with os.fdopen(fd, "r+") as handle:
         deadline = time.monotonic() + LOCK_TIMEOUT_SECONDS
         while True:
