@@ -36,7 +36,7 @@ def test_report_on_a_fresh_store_reproduces_table_8_1_exactly(tmp_path):
         capture_output=True,
         text=True,
         env={**os.environ, "METRICS_DATA": str(tmp_path / "new")},
-        timeout=300,
+        timeout=900,  # builds every programme's demo data (PINCER: 6,500 practices a quarter)
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout == TABLE_8_1

@@ -119,7 +119,7 @@ ETL_LAYERS = [
     ),
     ("reading files", ("etl.reading",)),
     ("checking", ("etl.validate", "etl.code_owners", "etl.trajectories", "etl.pathways")),
-    ("reading the database", ("etl.queries", "etl.settings")),
+    ("reading the database", ("etl.queries", "etl.settings", "etl.setting_table")),
     ("the build", ("etl.build",)),
     (
         "what the figures mean",
