@@ -20,6 +20,7 @@ holds and what it may import:
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 from dash import Dash
@@ -87,7 +88,7 @@ def create_app(settings: Settings) -> Dash:
     )
     server.extensions[EXTENSION] = services
     app.layout = shell.layout
-    prerender.install(app)
+    prerender.install(app, shared_by=lambda: _shared_page_key(services))
     _one_snapshot_per_request(server, services)
 
     auth.configure(server, settings)
@@ -95,6 +96,14 @@ def create_app(settings: Settings) -> Dash:
     endpoints.register(server)
     _refuse_without_data(server, services)
     return app
+
+
+def _shared_page_key(services: Services) -> tuple | None:
+    """Who may share a first paint (presentation/shared_pages.py): every visitor not signed in,
+    for the same published database on the same day (due dates count days from today)."""
+    if auth.current_user() is not None:
+        return None
+    return services.db.path.name, dt.date.today().isoformat()
 
 
 def _one_snapshot_per_request(server: Flask, services: Services) -> None:

@@ -20,6 +20,39 @@ from etl.quarters import Quarter
 from etl.queries import Database
 
 OPEN, PUBLISHED, REVISED = "open", "published", "revised"
+# The demo's returns end in 2020/21: counted from today's date every open quarter would be
+# years late. While only demo returns are stored, the days are counted as on the day a
+# fortnight before the next return falls due (issue 20: "due 2,118 days ago").
+DEMO_DAYS_BEFORE_DUE = 14
+
+
+@dataclass(frozen=True)
+class Clock:
+    """The day due dates are counted from, and what the pages say about it (None: today)."""
+
+    today: dt.date
+    note: str | None = None
+
+
+def clock(db: Database, programme: Programme, today: dt.date | None = None) -> Clock:
+    """Today, or, while every return of the programme is demo data, the demo's own day: a
+    fortnight before the quarter after its latest return is due (never before that quarter
+    has ended), so the demo reads as a collection under way."""
+    today = today or dt.date.today()
+    latest = queries.latest_demo_only_quarter(db, programme)
+    if latest is None:
+        return Clock(today)
+    upcoming = Quarter.from_index(latest) + 1
+    demo_day = max(
+        upcoming.end + dt.timedelta(days=1), programme.due_date(upcoming) - dt.timedelta(DEMO_DAYS_BEFORE_DUE)
+    )
+    if demo_day >= today:
+        return Clock(today)
+    return Clock(
+        demo_day,
+        f"Demo data: due dates are counted as on {demo_day:%-d %b %Y}, as if the demo's returns had just "
+        "been made, not from today's date. Once a real return is stored, today's date is used.",
+    )
 
 
 @dataclass(frozen=True)

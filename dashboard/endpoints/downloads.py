@@ -18,7 +18,6 @@ shows to them are dashboard/presentation/download_links.py.
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import replace
 
 from flask import Blueprint, abort, request
@@ -30,7 +29,7 @@ from dashboard.presentation.collection import ReturnsView, returns_grid
 from dashboard.presentation.published import refusal
 from dashboard.presentation.views import AhsnView, CompareView, NationalView, nothing_shown, sorted_trusts
 from dashboard.security.auth import current_user, may, may_for_every_ahsn, require
-from etl import ahsns, milestones, queries, report
+from etl import ahsns, collection, milestones, queries, report
 from etl.permissions import Action
 
 blueprint = Blueprint("downloads", __name__)
@@ -142,7 +141,7 @@ def _sheet(table: str, slug: str | None) -> tuple[sheets.Sheet, str]:
         )
     if table == "returns":
         require(Action.SEE_COLLECTION)
-        today = dt.date.today()
+        today = collection.clock(db, programme).today  # as the Returns page counts
         view = ReturnsView.read(db, programme, args, today)
         if view.status is None:
             abort(404, "No returns have been loaded yet.")

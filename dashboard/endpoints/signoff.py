@@ -132,7 +132,7 @@ def remind(key: str):
     mailer = Mailer.from_settings(ctx.settings)
     if mailer is None:
         abort(409, "E-mail is off: set METRICS_SMTP_HOST to send reminders.")
-    today = dt.date.today()
+    today = collection.clock(ctx.db, ctx.programme).today  # late as the Returns page says
     # an AHSN with someone to e-mail is reminded of a quarter at most once in METRICS_REMINDER_HOURS
     late, _due = late_ahsns(ctx.db, ctx.programme, quarter, today)
     reachable = {u.ahsn for u in ctx.users.all() if not u.is_national and u.email}

@@ -70,6 +70,7 @@ def layout(slug: str | None = None, **query) -> html.Div:
             current_user() is None,
             view.refused_provisional,
         ),
+        *_quarter_choice(view),
     ]
     now = view.now
     if now is None:
@@ -211,6 +212,7 @@ def layout(slug: str | None = None, **query) -> html.Div:
                             view.trajectory_on_axis(),
                             programme=programme,
                         ),
+                        file_name=f"{programme.code}-{ahsn.slug}-adoption-{q.key}",
                     ),
                 ],
             ),
@@ -240,6 +242,7 @@ def layout(slug: str | None = None, **query) -> html.Div:
                         figures.level_counts(
                             view.levels, level_names, programme.adopted_from_level, programme=programme
                         ),
+                        file_name=f"{programme.code}-{ahsn.slug}-levels-{q.key}",
                     ),
                 ],
             ),
@@ -248,7 +251,7 @@ def layout(slug: str | None = None, **query) -> html.Div:
                 children=[
                     html.H2(f"Trusts in the {q.label} return"),
                     html.P("Scroll the table sideways to see every column →", className="scroll-hint"),
-                    trust_table(view.trusts, programme, ahsn, view.sort),
+                    trust_table(view.trusts, programme, ahsn, view.sort, view.search),
                     download_links.links("this table", f"ahsn/{ahsn.slug}", view.search, "ahsn-download"),
                 ],
             ),
@@ -261,11 +264,68 @@ def layout(slug: str | None = None, **query) -> html.Div:
                         "completed.",
                         className="muted",
                     ),
-                    figures.graph("ahsn-referrals-chart", figures.referrals(view.rates)),
+                    figures.graph(
+                        "ahsn-referrals-chart",
+                        figures.referrals(view.rates),
+                        file_name=f"{programme.code}-{ahsn.slug}-referrals-{q.key}",
+                    ),
                 ],
             ),
         ],
     )
+
+
+def _quarter_choice(view: AhsnView) -> list:
+    """Links to the page as it stood at each quarter the AHSN returned (plain links: they work
+    before Dash has loaded and can be shared), and what the page shows when one is chosen."""
+    choices, path = view.quarter_choices, f"/ahsn/{view.ahsn.slug}"
+    if not choices:
+        return []
+    latest, asked = choices[-1], view.quarter_asked
+    shown = asked or latest
+
+    def link(q):
+        return html.Li(
+            html.A(
+                q.label,
+                href=published.address(path, view.search, quarter=None if q == latest else q.label),
+                **({"aria-current": "page"} if q == shown else {}),
+            )
+        )
+
+    out = []
+    if len(choices) > 1:
+        out.append(
+            html.Nav(
+                className="quarter-choice no-print",
+                id="ahsn-quarters",
+                **{"aria-label": "Quarter shown"},
+                children=[html.Span("Show the page as at: "), html.Ul([link(q) for q in reversed(choices)])],
+            )
+        )
+    if asked is not None:
+        out.append(
+            html.P(
+                [
+                    html.Strong(f"As at {asked.label}. "),
+                    "Later quarters are left out of every figure, chart and table on this page. ",
+                    html.A(f"See the latest ({latest.label})", href=published.address(path, view.search, quarter=None)),
+                ],
+                className="note",
+                id="ahsn-as-at",
+            )
+        )
+    if view.quarter_refused is not None:
+        out.append(
+            html.P(
+                f"'{view.quarter_refused}' is not a quarter {view.ahsn.short_name} returned among those shown; "
+                f"the page shows the latest, {latest.label}.",
+                className="note",
+                role="status",
+                id="ahsn-quarter-refused",
+            )
+        )
+    return out
 
 
 def _trajectory(view: AhsnView, programme: Programme) -> html.Div | None:

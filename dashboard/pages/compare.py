@@ -152,7 +152,9 @@ def layout(**query) -> html.Div:
                 children=[
                     html.H2(f"AHSNs at or above the {target}% target each quarter"),
                     figures.graph(
-                        "compare-at-target", figures.at_target(at_target_counts(rates, quarters, target), target)
+                        "compare-at-target",
+                        figures.at_target(at_target_counts(rates, quarters, target), target),
+                        file_name=f"{programme.code}-ahsns-at-target-{view.axis[-1].key}",
                     ),
                 ],
             ),
@@ -164,6 +166,7 @@ def layout(**query) -> html.Div:
                     figures.graph(
                         "compare-referrals",
                         figures.referrals_by_ahsn(latest[["ahsn", "referrals_made", "referrals_completed"]]),
+                        file_name=f"{programme.code}-referrals-by-ahsn-{view.axis[-1].key}",
                     ),
                 ],
             ),

@@ -21,7 +21,7 @@ from dashboard.presentation import updating
 from dashboard.presentation.collection import ReturnsView, grid, late_ahsns, revisions
 from dashboard.presentation.forms import field, post_form
 from dashboard.security.auth import current_user
-from etl import words
+from etl import collection, words
 from etl.collection import QuarterStatus
 from etl.permissions import Action, allowed
 from etl.quarters import Quarter
@@ -72,7 +72,8 @@ UPDATING = "The figures are being updated with the latest change; this page foll
 def body(quarter: str | None, done: str | None, confirm: str | None) -> list:
     """Everything the page shows about the chosen quarter and the revisions waiting."""
     ctx = services()
-    today = dt.date.today()
+    clock = collection.clock(ctx.db, ctx.programme)
+    today = clock.today
     view = ReturnsView.read(ctx.db, ctx.programme, {"quarter": quarter}, today)
     statuses, chosen = view.statuses, view.status
     if chosen is None:
@@ -80,6 +81,7 @@ def body(quarter: str | None, done: str | None, confirm: str | None) -> list:
     return [
         html.H1(f"Returns for {chosen.quarter.label}"),
         html.P(_state_line(chosen, today), className="lead", id="returns-state"),
+        html.P(clock.note, className="note", id="returns-clock") if clock.note else None,
         html.Div(html.P(done), className="upload-panel upload-panel-success", role="status", id="returns-done")
         if done
         else None,
@@ -159,7 +161,8 @@ def choose_quarter(label: str | None, search: str | None):
         Quarter.parse(label)  # a quarter no page offers is refused (400), not navigated to
     asked = parse_qs((search or "").lstrip("?")).get("quarter", [None])[0]
     ctx = services()
-    shown = ReturnsView.read(ctx.db, ctx.programme, {"quarter": asked}, dt.date.today()).status
+    today = collection.clock(ctx.db, ctx.programme).today
+    shown = ReturnsView.read(ctx.db, ctx.programme, {"quarter": asked}, today).status
     if not label or (shown is not None and label == shown.quarter.label):
         return no_update
     return "?quarter=" + quote(label, safe="/")

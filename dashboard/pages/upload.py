@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import datetime as dt
 from urllib.parse import urlencode
 
 import dash
@@ -65,6 +64,7 @@ def layout(stored: str | None = None, **_query) -> html.Div:
                         "The template lists the trusts of the AHSN's last return, with their levels "
                         "carried over. Fill in the levels and referrals for the quarter."
                     ),
+                    _clock_note(),
                     html.Div(
                         className="upload-template-choices",
                         children=[
@@ -143,11 +143,18 @@ def layout(stored: str | None = None, **_query) -> html.Div:
     )
 
 
+def _clock_note() -> html.P | None:
+    """Says so while due dates are counted on the demo's day, not today (etl/collection.py)."""
+    ctx = services()
+    note = collection.clock(ctx.db, ctx.programme).note
+    return html.P(note, className="note", id="upload-clock") if note else None
+
+
 def _template_quarters() -> list[dict]:
     """The open quarters and the latest published ones, newest first, each saying which it is
     (a return for a published quarter is a revision)."""
     ctx = services()
-    today = dt.date.today()
+    today = collection.clock(ctx.db, ctx.programme).today
     statuses = collection.statuses(ctx.db, ctx.programme, today)
     shown = collection.open_quarters(statuses) + collection.published(statuses)[-4:]
     if not shown:
@@ -168,13 +175,14 @@ def _template_quarters() -> list[dict]:
 def _quarter_to_return(ahsn: str) -> str:
     """The AHSN's earliest open quarter without its return: the return to make next."""
     ctx = services()
-    statuses = collection.statuses(ctx.db, ctx.programme, dt.date.today())
+    today = collection.clock(ctx.db, ctx.programme).today
+    statuses = collection.statuses(ctx.db, ctx.programme, today)
     returned = {
         Quarter.from_index(int(i)) for i in queries.ahsn_rates(ctx.db, ctx.programme, ahsn=ahsn)["quarter_index"]
     }
     quarter = collection.earliest_open_without(statuses, returned)
     if quarter is None:
-        quarter = statuses[-1].quarter + 1 if statuses else Quarter.containing(dt.date.today())
+        quarter = statuses[-1].quarter + 1 if statuses else Quarter.containing(today)
     return quarter.label
 
 

@@ -12,7 +12,7 @@ greyscale when printed, and is drawn without the mode bar (see CONFIG).
 from __future__ import annotations
 
 import pandas as pd
-from dash import dcc
+from dash import dcc, html
 
 from etl import words
 from etl.programmes import Programme
@@ -20,15 +20,44 @@ from etl.programmes import Programme
 CONFIG = {"displayModeBar": False, "responsive": True}
 
 
-def graph(graph_id: str, figure: dict, class_name: str | None = None) -> dcc.Graph:
+def graph(graph_id: str, figure: dict, class_name: str | None = None, file_name: str | None = None):
     """A figure on a page. Its box is given the figure's height: on a resize (a phone turned, a
-    window narrowed) plotly then redraws to the new width at the same height, never collapsing."""
-    return dcc.Graph(
+    window narrowed) plotly then redraws to the new width at the same height, never collapsing.
+    With `file_name`, the chart comes with buttons that save it as PNG and SVG (save_buttons)."""
+    chart = dcc.Graph(
         id=graph_id,
         figure=figure,
         config=CONFIG,
         className=class_name,
         style={"height": f"{figure['layout']['height']}px"},
+    )
+    if file_name is None:
+        return chart
+    return html.Div([chart, save_buttons(graph_id, file_name)], className="chart")
+
+
+def save_buttons(graph_id: str, file_name: str) -> html.Div:
+    """'Save as PNG' and 'Save as SVG' for a slide or a board paper: real buttons, so a keyboard
+    reaches them, worked by assets/chart-save.js with plotly's own export (the chart as drawn, no
+    mode bar needed). Marked `needs-script`: the first paint shows them disabled until Dash has
+    drawn the chart. The status line says what happened, for a screen reader too."""
+
+    def button(kind: str) -> html.Button:
+        return html.Button(
+            f"Save as {kind.upper()}",
+            type="button",
+            className="chart-save needs-script",
+            **{
+                "data-chart": graph_id,
+                "data-format": kind,
+                "data-name": file_name,
+                "aria-label": f"Save the chart as {kind.upper()}",
+            },
+        )
+
+    return html.Div(
+        [button("png"), button("svg"), html.Span(className="chart-save-status", role="status")],
+        className="chart-save-buttons no-print",
     )
 
 

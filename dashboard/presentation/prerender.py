@@ -23,9 +23,10 @@ from collections.abc import Callable
 from dash import Dash
 from dash._pages import _parse_query_string, _path_to_page
 from dash.development.base_component import Component
-from flask import g, request
+from flask import g, request, session
 
 from dashboard.presentation import shell
+from dashboard.presentation.shared_pages import EXTENSION, SharedPages, key_for
 
 PAGE_CONTENT = "_pages_content"  # where Dash's pages router puts a page's layout
 VOID = {"br", "img", "input", "hr", "meta", "col", "wbr"}
@@ -162,6 +163,8 @@ def _render(node, out: Rendered, page: Callable[[], object] | None) -> None:
     props = _props(node)
     if node._namespace == "dash_html_components":
         tag = node._type.lower()
+        if "needs-script" in (props.get("className") or "").split():
+            props = {**props, "disabled": True}  # works only once Dash has drawn the page: says so meanwhile
         children = page() if (page is not None and props.get("id") == PAGE_CONTENT) else props.get("children")
         out.parts.append(f"<{tag}{_attributes(props, out)}>")
         if tag not in VOID:
@@ -242,13 +245,12 @@ def page_title(found: dict, path: str) -> str:
     return str(title)
 
 
-def prerendered(app_title: str) -> tuple[str, str, str]:
-    """(the page's title, the HTML shown until Dash has drawn the page, the line each printed
-    page carries) for this request."""
+def prerendered(app_title: str) -> tuple[str, str]:
+    """(the page's title, the HTML shown until Dash has drawn the page) for this request."""
     search = request.query_string.decode("utf-8", "replace")
     found = page_for(request.path, "?" + search if search else "")
     if found is None:
-        return app_title, "", ""
+        return app_title, ""
     page, layout = found
     rendered = to_html(shell.layout(first_paint=True), layout)
     # Dash's shell fills the status line by a callback: the swap waits for it as well
@@ -264,7 +266,6 @@ def prerendered(app_title: str) -> tuple[str, str, str]:
             + "".join(rendered.parts)
             + "</div>"
         ),
-        text_of(shell.print_stamp(request.url)),
     )
 
 
@@ -279,16 +280,31 @@ def fill(template: str, parts: dict[str, str]) -> str:
     return re.sub(r"\{%(\w+)%\}", lambda m: parts.get(m.group(1), m.group(0)), template)
 
 
-def install(app: Dash) -> None:
-    """Every page's first response carries the page as HTML, in a document with lang="en"."""
+def install(app: Dash, shared_by: Callable[[], object] | None = None) -> SharedPages:
+    """Every page's first response carries the page as HTML, in a document with lang="en".
+    `shared_by()` names who may share a rendered page (None: this request's page is its own);
+    such pages are rendered once and kept in the returned SharedPages (shared_pages.py)."""
     app.index_string = INDEX
+    shared = SharedPages()
+    app.server.extensions[EXTENSION] = shared
+
+    def first_paint() -> tuple[str, str]:
+        key = key_for(shared_by, request.host_url + request.path, request.query_string) if shared_by else None
+        kept = shared.get(key) if key is not None else None
+        if kept is not None:
+            return kept
+        page = prerendered(app.title)
+        if key is not None and page[1] and not session.modified:
+            shared.put(key, page)
+        return page
 
     def interpolate_index(**parts) -> str:
-        title, static, stamp = prerendered(app.title)
+        title, static = first_paint()
         index = app.index_string
         if static:
             g.prerendered_page = True  # for private(), without reading the (maybe compressed) body
             # printing works before any script has run: the stamp is in the page margin's CSS already
+            stamp = text_of(shell.print_stamp(request.url))
             style = escape.escape("--print-stamp: " + json.dumps(stamp, ensure_ascii=False), quote=True)
             index = index.replace('<html lang="en">', f'<html lang="en" style="{style}">', 1)
             parts["title"] = escape.escape(title)
@@ -305,3 +321,5 @@ def install(app: Dash) -> None:
         if g.pop("prerendered_page", False):
             response.headers["Cache-Control"] = "private, no-cache"
         return response
+
+    return shared

@@ -4,11 +4,10 @@ its change since the quarter before and its referrals; its comments for who may 
 
 from __future__ import annotations
 
-from urllib.parse import quote
-
 import pandas as pd
 from dash import html
 
+from dashboard.presentation.published import address
 from dashboard.presentation.views import TRUST_SORTS
 from dashboard.security.auth import may
 from etl import words
@@ -23,12 +22,14 @@ def adopted_words(trust, programme: Programme) -> str:
     return "✓ adopted" if programme.is_adopted(int(trust["adoption_level"])) else "not yet"
 
 
-def trust_table(trusts: pd.DataFrame, programme: Programme, ahsn, key: str) -> html.Div:
-    """The trusts of the latest return, in the order of `key`, in a box that scrolls sideways."""
+def trust_table(trusts: pd.DataFrame, programme: Programme, ahsn, key: str, search: str = "") -> html.Div:
+    """The trusts of the latest return, in the order of `key`, in a box that scrolls sideways.
+    The sort links keep the rest of the page's address (`search`: the quarter, provisional)."""
 
     def head(name: str, numeric: bool = False) -> html.Th:
         label = TRUST_SORTS[name][0]
-        link = html.A(label, href=f"/ahsn/{ahsn.slug}?sort={quote(name)}", title=f"Sort by {label.lower()}")
+        href = address(f"/ahsn/{ahsn.slug}", search, sort=name)
+        link = html.A(label, href=href, title=f"Sort by {label.lower()}")
         return html.Th(
             link,
             scope="col",

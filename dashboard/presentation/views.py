@@ -201,6 +201,9 @@ class AhsnView:
     version: dict | None = None  # the newest version: number, who set it, when, why (None: no trajectory)
     milestones: list[Milestone] = field(default_factory=list)  # in the quarters shown, newest first
     refused_provisional: bool = False  # ?provisional=1 asked by someone who may not see them
+    quarter_asked: Quarter | None = None  # ?quarter=: the page as at that quarter (None: the latest)
+    quarter_choices: list[Quarter] = field(default_factory=list)  # the AHSN's quarters with a return, oldest first
+    quarter_refused: str | None = None  # a ?quarter= that is not one of them, as asked
 
     def trajectory_on_axis(self) -> list[int | None] | None:
         """The target of each quarter of the axis, or None when the AHSN has no trajectory."""
@@ -240,21 +243,33 @@ class AhsnView:
         sort = _arg(args, "sort")
         sort = sort if sort in TRUST_SORTS else "name"
         provisional = _flag(args, "provisional") and may_see_provisional
-        refused = _flag(args, "provisional") and not may_see_provisional
+        refused_provisional = _flag(args, "provisional") and not may_see_provisional
         empty = pd.DataFrame()
         if ahsn is None:
-            search = _search(sort=sort if sort != "name" else None, provisional="1" if provisional else None)
-            return cls(None, sort, search, empty, [], None, empty)
+            return cls(None, sort, _search(sort=sort if sort != "name" else None), empty, [], None, empty)
         every = report.shown_quarters(db, programme, provisional=True)
         unpublished = provisional_coverage(db, programme, every)
         if not report.shown_quarters(db, programme) and may_see_provisional:
             provisional = True  # nothing is published yet: the figures so far, marked provisional
-        search = _search(sort=sort if sort != "name" else None, provisional="1" if provisional else None)
         quarters = report.shown_quarters(db, programme, provisional)
-        shown = [q.index for q in quarters]
         published = [q.index for q in report.shown_quarters(db, programme)]
         axis = report.quarter_axis(db, programme, provisional) if quarters else []
-        rates = queries.ahsn_rates(db, programme, shown, ahsn=ahsn.short_name) if shown else empty
+        rates = (
+            queries.ahsn_rates(db, programme, [q.index for q in quarters], ahsn=ahsn.short_name) if quarters else empty
+        )
+        choices = sorted(Quarter.from_index(int(i)) for i in rates["quarter_index"]) if len(rates) else []
+        asked, refused = _asked_quarter(_arg(args, "quarter"), choices)
+        if asked is not None:  # the page as it stood then: later quarters left out of every part
+            quarters = [q for q in quarters if q <= asked]
+            axis = [q for q in axis if q <= asked]
+            rates = rates[rates["quarter_index"] <= asked.index]
+        shown = [q.index for q in quarters]
+        search = _search(
+            quarter=asked.label if asked else None,
+            sort=sort if sort != "name" else None,
+            provisional="1" if provisional else None,
+        )
+        chosen = {"quarter_asked": asked, "quarter_choices": choices, "quarter_refused": refused}
         if not len(rates):
             return cls(
                 ahsn,
@@ -266,7 +281,8 @@ class AhsnView:
                 empty,
                 asked_provisional=provisional,
                 unpublished=unpublished,
-                refused_provisional=refused,
+                refused_provisional=refused_provisional,
+                **chosen,
             )
         now = standing(rates, programme)
         trusts, _ = sorted_trusts(queries.trusts(db, programme, ahsn.short_name, now.quarter.index), sort)
@@ -286,7 +302,9 @@ class AhsnView:
             version=newest.iloc[0].to_dict() if len(newest) else None,
             milestones=milestones.recognise(db, programme, quarters, ahsn.short_name),
             # England's rate of a quarter not yet published is every AHSN's provisional figures
-            england=queries.england_rates(db, programme, shown if may_see_every_provisional else published),
+            england=queries.england_rates(
+                db, programme, shown if may_see_every_provisional else [i for i in shown if i in published]
+            ),
             missing=queries.trust_codes_missing(db, programme, ahsn.short_name, now.quarter.index),
             levels=_only(queries.level_counts(db, programme, ahsn.short_name), shown),
             nearest=trusts[trusts["counted"] & (trusts["adoption_level"] == programme.adopted_from_level - 1)],
@@ -294,8 +312,23 @@ class AhsnView:
             revisions=revisions[revisions["ahsn"] == ahsn.short_name],
             asked_provisional=provisional,
             unpublished=unpublished,
-            refused_provisional=refused,
+            refused_provisional=refused_provisional,
+            **chosen,
         )
+
+
+def _asked_quarter(text: str | None, choices: list[Quarter]) -> tuple[Quarter | None, str | None]:
+    """(the quarter asked for, if it is one of the AHSN's and not its latest; the text asked for,
+    if it could not be shown). The latest is the page without ?quarter=."""
+    if text is None:
+        return None, None
+    try:
+        asked = Quarter.parse(text)
+    except ValueError:
+        return None, text
+    if asked not in choices:
+        return None, asked.label
+    return (None if asked == choices[-1] else asked), None
 
 
 def _only(frame: pd.DataFrame, quarter_indexes: list[int]) -> pd.DataFrame:

@@ -14,7 +14,10 @@ from etl.commands.context import Context, progress, write_csv
 
 def cmd_quarters(ctx: Context, args) -> int:
     ctx.store.ensure(progress=progress)
-    today = dt.date.today()
+    clock = collection.clock(ctx.db, ctx.programme)
+    today = clock.today
+    if clock.note:
+        print(clock.note, file=sys.stderr)  # the CSV on stdout stays a table
     rows = [
         [
             "quarter",

@@ -35,6 +35,7 @@ from etl.queries.adoption import (
 from etl.queries.collection import (
     collection_quarters,
     first_published_rates,
+    latest_demo_only_quarter,
     pending_revisions,
     revision_trust_changes,
     revisions,
@@ -65,6 +66,7 @@ __all__ = [
     "current_return_rows",
     "england_rates",
     "first_published_rates",
+    "latest_demo_only_quarter",
     "left_out_events",
     "headlines",
     "level_counts",

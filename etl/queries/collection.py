@@ -110,3 +110,17 @@ def first_published_rates(db: Database, programme: Programme, quarter_indexes: l
                        ORDER BY a.table_order, q.quarter_index""",
         [programme.code, list(quarter_indexes)],
     )
+
+
+def latest_demo_only_quarter(db: Database, programme: Programme) -> int | None:
+    """The latest quarter (its index) with a return, while every return of the programme ever
+    stored is demo data; None once any real one is (etl/collection.py's clock)."""
+    found = db.query(
+        """SELECT count(*) FILTER (WHERE NOT s.is_demo) AS real_returns, max(sr.quarter_index) AS latest
+           FROM submission_returns sr JOIN submissions s ON s.id = sr.submission_id
+           WHERE sr.programme = ?""",
+        [programme.code],
+    )
+    if not len(found) or int(found["real_returns"].iloc[0]) or pd.isna(found["latest"].iloc[0]):
+        return None
+    return int(found["latest"].iloc[0])

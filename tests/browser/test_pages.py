@@ -252,3 +252,32 @@ def test_the_whole_national_history_shows_the_newest_60_and_says_how_to_see_the_
     )
     assert page.locator(".history-table tbody tr").count() == 60
     assert page.locator(".history-table tbody th").first.inner_text() == "150"
+
+
+@pytest.mark.parametrize("kind", ["png", "svg"])
+def test_a_chart_is_saved_for_a_slide_by_keyboard(server, page, kind):
+    goto(page, f"{server.url}/ahsn/kss?quarter=Q3%202019/20")
+    page.wait_for_selector("#ahsn-rate-chart .main-svg")
+    button = page.locator(f'button.chart-save[data-chart="ahsn-rate-chart"][data-format="{kind}"]')
+    assert button.get_attribute("aria-label") == f"Save the chart as {kind.upper()}"
+    button.focus()
+    with page.expect_download() as saving:
+        page.keyboard.press("Enter")
+    download = saving.value
+    assert download.suggested_filename == f"tcam-kss-adoption-q3_2019_20.{kind}"
+    content = Path(download.path()).read_bytes()
+    if kind == "png":
+        assert content.startswith(b"\x89PNG")
+    else:
+        assert b"<svg" in content[:500] and b"Q3 2019/20" in content
+    status = page.locator('button.chart-save[data-chart="ahsn-rate-chart"] ~ .chart-save-status')
+    status.filter(has_text="Saved").wait_for()
+
+
+def test_save_buttons_are_disabled_until_dash_has_drawn_the_chart(server):
+    import requests
+
+    first = requests.get(f"{server.url}/compare", timeout=30).text
+    painted = first[first.index('<div id="prerendered"') : first.index('<div id="react-entry-point"')]
+    buttons = painted.count('class="chart-save needs-script"')
+    assert buttons == 4 and painted.count("disabled") >= buttons
