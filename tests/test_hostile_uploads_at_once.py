@@ -19,6 +19,8 @@ import pytest
 import requests
 from upload_helpers import PASSWORD, build_seed_store, sign_in
 
+from etl.programmes import TCAM
+from etl.quarters import Quarter
 from etl.reading.limits import ReadLimits
 from etl.users import Users
 from tests.live import LiveServer
@@ -66,7 +68,7 @@ def _reading_children() -> int:
 
 def test_six_hostile_uploads_at_once_leave_the_public_pages_answering(tmp_path):
     root = tmp_path / "store"
-    build_seed_store(root)
+    build_seed_store(root).sign_off(TCAM, Quarter.parse("Q1 2020/21"))  # published figures to serve
     users = Users(root)
     names = [f"attacker{i}" for i in range(UPLOADERS)]
     for name in names:

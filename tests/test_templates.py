@@ -102,7 +102,14 @@ def test_the_template_command_writes_an_excel_workbook(store, settings, tmp_path
 
 
 def test_the_template_endpoint_serves_the_excel_workbook(settings):
-    page = make_app(settings).server.test_client().get("/upload/template?ahsn=Wessex&quarter=Q3+2020/21&format=xlsx")
+    from upload_helpers import PASSWORD, sign_in
+
+    from etl.users import Users
+
+    Users(settings.data_dir).add("asha", PASSWORD, "ahsn", "Wessex")
+    client = make_app(settings).server.test_client()
+    sign_in(client, "", "asha")  # filled in from Wessex's last return: its own submitter's
+    page = client.get("/upload/template?ahsn=Wessex&quarter=Q3+2020/21&format=xlsx")
     assert page.status_code == 200
     assert page.headers["Content-Disposition"] == "attachment; filename=tcam-return-wessex-q3_2020_21.xlsx"
     assert page.mimetype == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -200,10 +200,10 @@ class AhsnView:
     steps: pd.DataFrame = None  # the steps of the AHSN's trajectory now (its newest version)
     version: dict | None = None  # the newest version: number, who set it, when, why (None: no trajectory)
     milestones: list[Milestone] = field(default_factory=list)  # in the quarters shown, newest first
+    refused_provisional: bool = False  # ?provisional=1 asked by someone who may not see them
     quarter_asked: Quarter | None = None  # ?quarter=: the page as at that quarter (None: the latest)
     quarter_choices: list[Quarter] = field(default_factory=list)  # the AHSN's quarters with a return, oldest first
     quarter_refused: str | None = None  # a ?quarter= that is not one of them, as asked
-    refused_provisional: bool = False  # ?provisional=1 asked by someone who may not see them
 
     def trajectory_on_axis(self) -> list[int | None] | None:
         """The target of each quarter of the axis, or None when the AHSN has no trajectory."""
@@ -243,16 +243,14 @@ class AhsnView:
         sort = _arg(args, "sort")
         sort = sort if sort in TRUST_SORTS else "name"
         provisional = _flag(args, "provisional") and may_see_provisional
-        refused = _flag(args, "provisional") and not may_see_provisional
+        refused_provisional = _flag(args, "provisional") and not may_see_provisional
         empty = pd.DataFrame()
         if ahsn is None:
-            search = _search(sort=sort if sort != "name" else None, provisional="1" if provisional else None)
-            return cls(None, sort, search, empty, [], None, empty)
+            return cls(None, sort, _search(sort=sort if sort != "name" else None), empty, [], None, empty)
         every = report.shown_quarters(db, programme, provisional=True)
         unpublished = provisional_coverage(db, programme, every)
         if not report.shown_quarters(db, programme) and may_see_provisional:
             provisional = True  # nothing is published yet: the figures so far, marked provisional
-        search = _search(sort=sort if sort != "name" else None, provisional="1" if provisional else None)
         quarters = report.shown_quarters(db, programme, provisional)
         published = [q.index for q in report.shown_quarters(db, programme)]
         axis = report.quarter_axis(db, programme, provisional) if quarters else []
@@ -283,8 +281,8 @@ class AhsnView:
                 empty,
                 asked_provisional=provisional,
                 unpublished=unpublished,
+                refused_provisional=refused_provisional,
                 **chosen,
-                refused_provisional=refused,
             )
         now = standing(rates, programme)
         trusts, _ = sorted_trusts(queries.trusts(db, programme, ahsn.short_name, now.quarter.index), sort)
@@ -304,7 +302,9 @@ class AhsnView:
             version=newest.iloc[0].to_dict() if len(newest) else None,
             milestones=milestones.recognise(db, programme, quarters, ahsn.short_name),
             # England's rate of a quarter not yet published is every AHSN's provisional figures
-            england=queries.england_rates(db, programme, shown if may_see_every_provisional else published),
+            england=queries.england_rates(
+                db, programme, shown if may_see_every_provisional else [i for i in shown if i in published]
+            ),
             missing=queries.trust_codes_missing(db, programme, ahsn.short_name, now.quarter.index),
             levels=_only(queries.level_counts(db, programme, ahsn.short_name), shown),
             nearest=trusts[trusts["counted"] & (trusts["adoption_level"] == programme.adopted_from_level - 1)],
@@ -312,8 +312,8 @@ class AhsnView:
             revisions=revisions[revisions["ahsn"] == ahsn.short_name],
             asked_provisional=provisional,
             unpublished=unpublished,
+            refused_provisional=refused_provisional,
             **chosen,
-            refused_provisional=refused,
         )
 
 
