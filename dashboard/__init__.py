@@ -27,6 +27,7 @@ from dash import Dash
 from flask import Flask, g, request
 
 from dashboard import compression, endpoints
+from dashboard.addresses import ProgrammeDash, ProgrammePrefix, redirect_old_address
 from dashboard.background.make_current import BackgroundMakeCurrent
 from dashboard.background.pending import PendingPreviews
 from dashboard.context import EXTENSION, Services
@@ -73,7 +74,7 @@ def create_app(settings: Settings) -> Dash:
     services = services_for(settings)
     server = Flask("dashboard")
     compression.configure(server)
-    app = Dash(
+    app = ProgrammeDash(
         "dashboard",
         server=server,
         use_pages=True,
@@ -87,6 +88,8 @@ def create_app(settings: Settings) -> Dash:
         compress=True,
     )
     server.extensions[EXTENSION] = services
+    # every programme's pages under its code: /tcam/, /precept/ahsn/wessex (dashboard/addresses.py)
+    server.wsgi_app = ProgrammePrefix(server.wsgi_app, settings.programmes.codes)
     app.layout = shell.layout
     prerender.install(app, shared_by=lambda: _shared_page_key(services))
     _one_snapshot_per_request(server, services)
@@ -95,7 +98,17 @@ def create_app(settings: Settings) -> Dash:
     request_checks.register(app)
     endpoints.register(server)
     _refuse_without_data(server, services)
+    _redirect_old_addresses(server, settings)
     return app
+
+
+def _redirect_old_addresses(server: Flask, settings: Settings) -> None:
+    """The page addresses from the time of one programme (/compare, /?quarters=...) lead to the
+    default programme's pages (/tcam/compare): bookmarks and board papers keep working."""
+
+    @server.before_request
+    def old_address():
+        return redirect_old_address(settings.programme.code)
 
 
 def _shared_page_key(services: Services) -> tuple | None:

@@ -14,8 +14,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from flask import current_app
+from flask import current_app, has_request_context, request
 
+from dashboard.addresses import ENVIRON_KEY
 from etl.programmes import Programme
 from etl.queries import Database
 from etl.settings import Settings
@@ -48,7 +49,10 @@ class Services:
 
     @property
     def programme(self) -> Programme:
-        return self.settings.programme
+        """The programme this request's address names (dashboard/addresses.py), else the
+        default one (METRICS_PROGRAMME)."""
+        code = request.environ.get(ENVIRON_KEY) if has_request_context() else None
+        return self.settings.programmes.get(code) if code else self.settings.programme
 
 
 def services() -> Services:

@@ -6,6 +6,7 @@ so that it builds in seconds (the whole demo is `python -m etl init`'s)."""
 from __future__ import annotations
 
 import html
+import json
 import re
 import shutil
 from pathlib import Path
@@ -14,6 +15,7 @@ import pytest
 
 from etl.programmes import bundled
 from etl.quarters import Quarter
+from etl.queries import Database, published_headlines
 from etl.store import Store
 from tests.conftest import ROOT, make_app, settings_for
 
@@ -51,19 +53,29 @@ def four(tmp_path_factory) -> Path:
 
 def _text(response) -> str:
     """The page's words as a reader sees them (scripts, styles and tags left out)."""
-    body = re.sub(r"<script.*?</script>|<template.*?</template>|<style.*?</style>", " ", response.text, flags=re.S)
+    return _words(response.text)
+
+
+def _words(page: str) -> str:
+    body = re.sub(r"<script.*?</script>|<template.*?</template>|<style.*?</style>", " ", page, flags=re.S)
     return html.unescape(re.sub(r"<[^>]+>", " ", body))
+
+
+def _main(response) -> str:
+    """The page's words without the header's links to every programme (they name each one)."""
+    body = re.sub(r'<nav[^>]*class="shell-programmes".*?</nav>', " ", response.text, flags=re.S)
+    return _words(body)
 
 
 @pytest.mark.parametrize("code", sorted(PROGRAMMES))
 def test_every_page_answers_and_names_the_programmes_organisations(four, code):
     programme = PROGRAMMES[code]
-    client = make_app(settings_for(four, METRICS_PROGRAMME=code)).server.test_client()
+    client = make_app(settings_for(four)).server.test_client()  # one app serves every programme
     texts = {}
     for path in PAGES + DOWNLOADS:
-        response = client.get(path)
+        response = client.get(f"/{code}{path}")
         assert response.status_code == 200, (path, response.status_code)
-        texts[path] = _text(response)
+        texts[path] = _main(response) if path in PAGES else _text(response)
     national, ahsn, definitions = texts["/"], texts["/ahsn/kss"], texts["/definitions"]
     plural, one = programme.organisations, programme.organisation
     assert f"{programme.short_name} adoption by AHSN" in national
@@ -80,3 +92,123 @@ def test_every_page_answers_and_names_the_programmes_organisations(four, code):
     if code != "tcam":  # another programme never speaks of TCAM's trusts on its national and definitions pages
         for page in (national, definitions):
             assert not re.search(r"\btrusts?\b|\bTCAM\b", page, re.I), re.findall(r".{60}\btrusts?\b.{20}", page)
+
+
+def test_old_addresses_lead_to_the_default_programmes_pages(four):
+    client = make_app(settings_for(four)).server.test_client()
+    for old, new in [
+        ("/compare", "/tcam/compare"),
+        ("/definitions", "/tcam/definitions"),
+        ("/?quarters=Q1%202020/21", "/tcam/?quarters=Q1%202020/21"),
+        ("/ahsn/kss?quarter=Q1%202020/21", "/tcam/ahsn/kss?quarter=Q1%202020/21"),
+        ("/pathways?quarter=Q2%202020/21", "/tcam/pathways?quarter=Q2%202020/21"),
+    ]:
+        response = client.get(old)
+        assert (response.status_code, response.headers["Location"]) == (302, new), old
+        assert client.get(new).status_code == 200, new
+    # another default programme: the old addresses lead to its pages
+    other = make_app(settings_for(four, METRICS_PROGRAMME="pincer")).server.test_client()
+    assert other.get("/compare").headers["Location"] == "/pincer/compare"
+    # a programme's address without its slash gains one; an unknown code is no programme
+    assert client.get("/precept?quarters=Q1%202020/21").headers["Location"] == "/precept/?quarters=Q1%202020/21"
+    unknown = client.get("/nosuch/compare").text  # Dash's own "page not found", under no programme
+    assert _dash_config(unknown)["requests_pathname_prefix"] == "/" and "Compare regions</h1>" not in unknown
+    # the endpoints that are not pages keep working where they were, for TCAM
+    assert client.get("/download/national.csv").data == client.get("/tcam/download/national.csv").data
+
+
+def _dash_config(page: str) -> dict:
+    return json.loads(re.search(r'<script id="_dash-config" type="application/json">(.*?)</script>', page).group(1))
+
+
+def _headline_cells(text: str) -> list[str]:
+    return re.findall(r'class="overview-cell cell-([a-z-]+)"', text)
+
+
+def test_the_overview_shows_every_programmes_latest_published_headline(four):
+    client = make_app(settings_for(four)).server.test_client()
+    response = client.get("/")
+    assert response.status_code == 200
+    page = html.unescape(response.text)
+    db = Database(Store.from_settings(settings_for(four)))
+    for code, programme in PROGRAMMES.items():
+        frame = published_headlines(db, programme, last=1)
+        kss = frame.set_index("ahsn").loc["KSS"]
+        figure = f"{int(kss['value']):,}" if programme.headline.kind == "count" else f"{int(kss['value'])}%"
+        # each cell leads to that programme's page on the AHSN, and says what its figure is made of
+        cell = re.search(
+            rf'<a[^>]*aria-label="KSS, {re.escape(programme.short_name)}: ([^"]*)"[^>]*href="/{code}/ahsn/kss"', page
+        ) or re.search(
+            rf'<a[^>]*href="/{code}/ahsn/kss"[^>]*aria-label="KSS, {re.escape(programme.short_name)}: ([^"]*)"', page
+        )
+        assert cell, code
+        assert cell.group(1).startswith(figure), (code, cell.group(1), figure)
+        at = frame["at_target"].dropna()
+        count = f"{int(at.sum())} of {len(at)}" if len(at) else "no targets set"
+        assert count in _text(response), (code, count)
+    assert len(_headline_cells(response.text)) == 15 * len(PROGRAMMES)
+    # a mark beside every colour of a judged cell, never colour alone
+    for style, mark in (("at-target", "✓"), ("below", "○")):
+        for cell in re.findall(rf'class="overview-cell cell-{style}".*?</td>', page, flags=re.S):
+            assert mark in cell
+
+
+def test_each_ahsn_has_a_portfolio_of_every_programme(four):
+    client = make_app(settings_for(four)).server.test_client()
+    response = client.get("/ahsn/wessex")
+    assert response.status_code == 200
+    text = _text(response)
+    assert "Every national programme Wessex spreads" in text
+    for code, programme in PROGRAMMES.items():
+        assert f'href="/{code}/ahsn/wessex"' in response.text, code
+        assert programme.name in text
+    assert re.search(r"(up|down) [\d,]+ (points|people) since|no change since", text)
+    # each programme's page for the AHSN leads back to it
+    assert 'href="/ahsn/wessex"' in client.get("/precept/ahsn/wessex").text
+    assert client.get("/ahsn/nowhere").status_code == 200 and "AHSN not found" in _text(client.get("/ahsn/nowhere"))
+
+
+def test_a_programmes_pages_link_within_it_and_its_callbacks_answer_for_it(four):
+    client = make_app(settings_for(four)).server.test_client()
+    page = client.get("/precept/compare").text
+    links = re.findall(r'href="(/[^"]*)"', page)
+    inside = [
+        h
+        for h in links
+        if not h.startswith(
+            ("/assets/", "/_dash", "/_favicon", "/signin", "/ahsn/", "/tcam/", "/escape-pain/", "/pincer/")
+        )
+    ]
+    assert inside and all(h == "/" or h.startswith("/precept/") for h in inside), inside
+    # Dash is told the prefix, so its layout and callbacks are asked for under it
+    assert _dash_config(page)["requests_pathname_prefix"] == "/precept/"
+    layout = client.get("/precept/_dash-layout").get_json()
+    assert '"PReventing Cerebral palsy in PreTerm labour (PReCePT)"' in json.dumps(layout)
+    # the pages' router, asked from a PReCePT address, lays out PReCePT's page
+    body = {
+        "output": ".._pages_content.children..._pages_store.data..",
+        "outputs": [{"id": "_pages_content", "property": "children"}, {"id": "_pages_store", "property": "data"}],
+        "inputs": [
+            {"id": "_pages_location", "property": "pathname", "value": "/precept/ahsn/kss"},
+            {"id": "_pages_location", "property": "search", "value": ""},
+        ],
+        "changedPropIds": ["_pages_location.pathname"],
+    }
+    answer = client.post("/precept/_dash-update-component", json=body)
+    assert answer.status_code == 200, answer.text[:300]
+    assert "maternity units" in answer.text and "acute trusts" not in answer.text
+
+
+def test_each_programme_has_its_own_shared_first_paint(four):
+    client = make_app(settings_for(four)).server.test_client()
+    for _ in range(2):  # the second answer of each is the shared one
+        tcam, precept = client.get("/tcam/ahsn/kss").text, client.get("/precept/ahsn/kss").text
+        assert "acute trusts" in tcam and "maternity units" not in _words(tcam)
+        assert "maternity units" in precept
+
+
+def test_a_programme_may_not_take_an_address_the_app_uses():
+    from dashboard.addresses import ProgrammePrefix
+
+    with pytest.raises(ValueError, match="compare"):
+        ProgrammePrefix(lambda e, s: [], ["tcam", "compare"])

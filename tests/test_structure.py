@@ -130,13 +130,15 @@ ETL_LAYERS = [
 ]
 # dashboard's folders, and the others each may import (every one may import etl, and its own folder).
 DASHBOARD_MAY_IMPORT = {
-    "dashboard.context": (),
+    "dashboard.addresses": (),
+    "dashboard.context": ("dashboard.addresses",),
     "dashboard.compression": (),
     "dashboard.background": (),
-    "dashboard.security": ("dashboard.context",),
-    "dashboard.presentation": ("dashboard.context", "dashboard.security"),
-    "dashboard.pages": ("dashboard.context", "dashboard.security", "dashboard.presentation"),
+    "dashboard.security": ("dashboard.addresses", "dashboard.context"),
+    "dashboard.presentation": ("dashboard.addresses", "dashboard.context", "dashboard.security"),
+    "dashboard.pages": ("dashboard.addresses", "dashboard.context", "dashboard.security", "dashboard.presentation"),
     "dashboard.endpoints": (
+        "dashboard.addresses",
         "dashboard.context",
         "dashboard.security",
         "dashboard.presentation",

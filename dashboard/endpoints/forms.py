@@ -7,6 +7,7 @@ from __future__ import annotations
 from flask import abort, jsonify, redirect, request
 from werkzeug.utils import secure_filename
 
+from dashboard.addresses import here
 from dashboard.context import services
 from dashboard.endpoints.refusals import wants_page
 from etl.store.commands import REASON_CHARACTERS
@@ -48,5 +49,5 @@ def source(page: str) -> str:
 def done(page_address: str, **fields):
     """Back to the page that posted the form (a 303 to `page_address`), or JSON for a script."""
     if wants_page():
-        return redirect(page_address, code=303)
+        return redirect(here(page_address), code=303)
     return jsonify(**fields)

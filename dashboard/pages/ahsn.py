@@ -12,8 +12,9 @@ from __future__ import annotations
 import dash
 from dash import html
 
+from dashboard.addresses import here, programme_code
 from dashboard.context import services
-from dashboard.presentation import download_links, figures, published
+from dashboard.presentation import download_links, figures, overview, published
 from dashboard.presentation.ahsn_story import trajectory_story, what_changed
 from dashboard.presentation.trust_table import trust_table
 from dashboard.presentation.views import AhsnView
@@ -41,6 +42,8 @@ def heading(ahsn) -> list:
 
 
 def layout(slug: str | None = None, **query) -> html.Div:
+    if programme_code() is None:  # `/ahsn/<name>`: the AHSN's every programme
+        return overview.portfolio_page(slug)
     ctx = services()
     programme = ctx.programme
     found = ahsns.by_slug(slug or "")
@@ -52,13 +55,21 @@ def layout(slug: str | None = None, **query) -> html.Div:
             className="page",
             children=[
                 html.H1("AHSN not found"),
-                html.P(["There is no AHSN at this address. ", html.A("See all AHSNs", href="/ahsn")]),
+                html.P(["There is no AHSN at this address. ", html.A("See all AHSNs", href=here("/ahsn"))]),
             ],
         )
     h1, earlier = heading(ahsn)
     top = [
         h1,
-        html.P(f"{earlier}{programme.name} ({programme.short_name})", className="muted"),
+        html.P(
+            [
+                f"{earlier}{programme.name} ({programme.short_name}) · ",
+                html.A(
+                    f"Every programme {ahsn.short_name} spreads", href=f"/ahsn/{ahsn.slug}", id="ahsn-portfolio-link"
+                ),
+            ],
+            className="muted",
+        ),
         published.choice(
             f"/ahsn/{ahsn.slug}",
             view.search,
@@ -353,7 +364,7 @@ def _trajectory(view: AhsnView, programme: Programme) -> html.Div | None:
                 children=[
                     f"Trajectory version {version['version']}, set by {version['by_user']} on {set_on}: "
                     f"“{version['reason']}”. ",
-                    html.A("Every version", href=f"/trajectories#trajectory-{ahsn.slug}"),
+                    html.A("Every version", href=here(f"/trajectories#trajectory-{ahsn.slug}")),
                 ],
             ),
         ],

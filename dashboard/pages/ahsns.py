@@ -3,6 +3,7 @@
 import dash
 from dash import html
 
+from dashboard.addresses import here
 from dashboard.context import services
 from etl import ahsns
 
@@ -27,7 +28,7 @@ def layout(**_other) -> html.Div:
                 children=[
                     html.Li(
                         [
-                            html.A(a.name_from_2023, href=f"/ahsn/{a.slug}"),
+                            html.A(a.name_from_2023, href=here(f"/ahsn/{a.slug}")),
                             html.Span(
                                 f" ({a.short_name})" if a.short_name != a.name_from_2023 else "", className="muted"
                             ),

@@ -13,6 +13,7 @@ import dash
 import pandas as pd
 from dash import html
 
+from dashboard.addresses import here
 from dashboard.context import services
 from dashboard.presentation import download_links, figures, published
 from dashboard.presentation.views import CompareView, compare_sorts, nothing_shown
@@ -92,7 +93,8 @@ def layout(**query) -> html.Div:
                     html.Figcaption(
                         [
                             html.H3(
-                                html.A(name, href=f"/ahsn/{ahsn.slug}") if ahsn else name, className="multiple-title"
+                                html.A(name, href=here(f"/ahsn/{ahsn.slug}")) if ahsn else name,
+                                className="multiple-title",
                             ),
                             html.Span(latest_words(mine, programme), className="muted"),
                         ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dash
 from dash import html
 
+from dashboard.addresses import here
 from dashboard.context import services
 from dashboard.presentation import download_links
 from dashboard.presentation.legend import swatch_text
@@ -115,9 +116,9 @@ def layout(**_other) -> html.Div:
                     "quarters. A quarter's target is the latest step at or before it. A published quarter is judged "
                     "against the trajectory in force when it was published, so a later version never changes how it "
                     "was judged. On the national overview, ",
-                    html.A("marking the rates against each trajectory", href="/?against=trajectory"),
+                    html.A("marking the rates against each trajectory", href=here("/?against=trajectory")),
                     " shows ✓ for on or above it and ○ for behind. Every version is on the ",
-                    html.A("Trajectories", href="/trajectories"),
+                    html.A("Trajectories", href=here("/trajectories")),
                     " page.",
                 ]
             ),
@@ -161,7 +162,7 @@ def layout(**_other) -> html.Div:
                     "and downloads use each AHSN's short name (as the national review's Table 8.1 does: KSS, "
                     "Wessex); an AHSN's own page is headed with its current name and the short name, then its "
                     "2018-2020 name. ",
-                    html.A("The AHSNs page", href="/ahsn"),
+                    html.A("The AHSNs page", href=here("/ahsn")),
                     " lists every name.",
                 ],
                 id="definitions-names",

@@ -15,6 +15,7 @@ from urllib.parse import parse_qsl, urlencode
 import dash
 from dash import Input, Output, State, callback, dcc, html
 
+from dashboard.addresses import here, signin_address
 from dashboard.context import services
 from dashboard.presentation import updating
 from dashboard.presentation.submissions import comments_of, left_out_panel, restore_confirmation, set_aside_form
@@ -50,7 +51,7 @@ def layout(
                 html.H1("History of returns"),
                 html.P(
                     [
-                        html.A("Sign in", href="/signin?next=/history"),
+                        html.A("Sign in", href=signin_address("/history")),
                         " to see the returns you have uploaded and restore an earlier one.",
                     ]
                 ),
@@ -219,7 +220,7 @@ def show_history(choice: str | None, quarter: str | None, _figures_settled: bool
             actions.append(
                 html.A(
                     ["Rows as counted (CSV)", html.Span(f" for submission {sid}", className="visually-hidden")],
-                    href=f"/history/{sid}/counted.csv",
+                    href=here(f"/history/{sid}/counted.csv"),
                     className="history-download",
                 )
             )
@@ -233,7 +234,7 @@ def show_history(choice: str | None, quarter: str | None, _figures_settled: bool
                             " (unchecked: may hold formulas or links; open with care)", className="history-caution"
                         ),
                     ],
-                    href=f"/history/{sid}/original",
+                    href=here(f"/history/{sid}/original"),
                     className="history-original",
                 )
             )
@@ -242,7 +243,7 @@ def show_history(choice: str | None, quarter: str | None, _figures_settled: bool
                 actions.append(
                     html.A(
                         f"Restore submission {sid}…",
-                        href=f"/history?confirm_restore={sid}",
+                        href=here(f"/history?confirm_restore={sid}"),
                         className="upload-button history-restore-link",
                     )
                 )

@@ -15,8 +15,9 @@ import dash
 import pandas as pd
 from dash import Input, Output, State, callback, dcc, html, no_update
 
+from dashboard.addresses import programme_code
 from dashboard.context import services
-from dashboard.presentation import download_links, published
+from dashboard.presentation import download_links, overview, published
 from dashboard.presentation.ahsn_story import against
 from dashboard.presentation.legend import legend
 from dashboard.presentation.national_table import html_table
@@ -29,11 +30,13 @@ from etl.quarters import Quarter
 from etl.report import target_sentence
 
 dash.register_page(
-    __name__, path="/", name="National overview", nav_order=0, nav_label="National overview", title="National overview"
+    __name__, path="/", name="National overview", nav_order=0, nav_label="National table", title="National overview"
 )
 
 
 def layout(**query) -> html.Div:
+    if programme_code() is None:  # `/`: every programme (an old `/?quarters=` was redirected to TCAM's)
+        return overview.overview_page()
     ctx = services()
     programme = ctx.programme
     may_see = may_for_every_ahsn(Action.SEE_PROVISIONAL)

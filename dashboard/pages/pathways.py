@@ -20,6 +20,7 @@ from urllib.parse import urlencode
 import dash
 from dash import Input, Output, State, callback, dcc, html, no_update
 
+from dashboard.addresses import here, signin_address
 from dashboard.context import services
 from dashboard.presentation import checked_file as checked
 from dashboard.presentation import pathway_conditions
@@ -225,13 +226,17 @@ def _downloads(search: str) -> html.P:
     parts: list = [
         "Download the analysis: ",
         html.A(
-            "JSON, every table (for analysts)", href=f"/pathways/analysis.json{search}", id="pathways-download-json"
+            "JSON, every table (for analysts)",
+            href=here(f"/pathways/analysis.json{search}"),
+            id="pathways-download-json",
         ),
     ]
     for table in TABLES:
         parts += [
             " · ",
-            html.A(f"{names[table]} (CSV)", href=f"/pathways/{table}.csv{search}", id=f"pathways-download-{table}"),
+            html.A(
+                f"{names[table]} (CSV)", href=here(f"/pathways/{table}.csv{search}"), id=f"pathways-download-{table}"
+            ),
         ]
     return html.P(parts, className="downloads no-print", id="pathways-downloads")
 
@@ -276,7 +281,7 @@ def check_conditions(contents: str | None, filename: str | None):
         return checked.panel(
             "error",
             "You are signed out",
-            [html.P(["Your session has ended. ", html.A("Sign in", href="/signin?next=/pathways"), " again."])],
+            [html.P(["Your session has ended. ", html.A("Sign in", href=signin_address("/pathways")), " again."])],
         )
     if not allowed(user, Action.SET_CONDITIONS, programme=ctx.programme):
         return checked.panel(

@@ -16,6 +16,7 @@ from urllib.parse import parse_qs, quote
 import dash
 from dash import Input, Output, State, callback, dcc, html, no_update
 
+from dashboard.addresses import here, signin_address
 from dashboard.context import services
 from dashboard.presentation import updating
 from dashboard.presentation.collection import ReturnsView, decided, grid, late_ahsns, revisions
@@ -52,9 +53,9 @@ def layout(
                 html.P(
                     [
                         "This page is for the national team. ",
-                        html.A("Sign in", href="/signin?next=/returns")
+                        html.A("Sign in", href=signin_address("/returns"))
                         if user is None
-                        else html.A("See your AHSN's returns in the history", href="/history"),
+                        else html.A("See your AHSN's returns in the history", href=here("/history")),
                         ".",
                     ]
                 ),
@@ -238,7 +239,7 @@ def _actions(status: QuarterStatus, today: dt.date, confirming: bool) -> html.Se
                             ),
                             html.A(
                                 "Cancel",
-                                href=f"/returns?quarter={quote(q.label, safe='/')}",
+                                href=here(f"/returns?quarter={quote(q.label, safe='/')}"),
                                 className="returns-cancel",
                             ),
                         ],
@@ -258,7 +259,7 @@ def _actions(status: QuarterStatus, today: dt.date, confirming: bool) -> html.Se
                     ),
                     html.A(
                         f"Sign off {q.label}…",
-                        href=f"/returns?quarter={quote(q.label, safe='/')}&confirm=sign-off",
+                        href=here(f"/returns?quarter={quote(q.label, safe='/')}&confirm=sign-off"),
                         className="upload-button",
                         id="returns-sign-off",
                     ),

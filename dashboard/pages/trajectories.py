@@ -17,6 +17,7 @@ import binascii
 import dash
 from dash import Input, Output, State, callback, dcc, html
 
+from dashboard.addresses import here, signin_address
 from dashboard.context import services
 from dashboard.presentation import checked_file as checked
 from dashboard.presentation import download_links, updating
@@ -85,7 +86,9 @@ def _set_section(user, programme) -> html.Section:
     who = who_may(Action.SET_TRAJECTORY, programme)
     if user is None:
         body = [
-            html.P([html.A("Sign in", href="/signin?next=/trajectories"), f" to set a trajectory: {who} may set one."])
+            html.P(
+                [html.A("Sign in", href=signin_address("/trajectories")), f" to set a trajectory: {who} may set one."]
+            )
         ]
     elif not settable:
         body = [html.P(f"Trajectories are set by {who}; you are a {user.description}.")]
@@ -99,7 +102,7 @@ def _set_section(user, programme) -> html.Section:
                     "1. ",
                     html.A(
                         "Download the current trajectories" + (f" of {one}" if one else ""),
-                        href=f"/trajectories/file.csv{own}",
+                        href=here(f"/trajectories/file.csv{own}"),
                         id="trajectory-file-link",
                     ),
                     " (CSV): one row per step, with the columns ahsn, quarter (like Q4 2020/21), target_percent "
@@ -149,7 +152,7 @@ def _figures_state(event_id: int) -> list:
     if updating.shows(event_id):
         return [
             "Every page of the dashboard shows it now: see the table below, or ",
-            html.A("the national overview against each AHSN's trajectory", href="/?against=trajectory"),
+            html.A("the national overview against each AHSN's trajectory", href=here("/?against=trajectory")),
             ".",
         ]
     return [
@@ -272,7 +275,7 @@ def check_trajectory(contents: str | None, filename: str | None):
         return checked.panel(
             "error",
             "You are signed out",
-            [html.P(["Your session has ended. ", html.A("Sign in", href="/signin?next=/trajectories"), " again."])],
+            [html.P(["Your session has ended. ", html.A("Sign in", href=signin_address("/trajectories")), " again."])],
         )
     if not ahsns_for(user, Action.SET_TRAJECTORY, ctx.programme):
         return checked.panel(

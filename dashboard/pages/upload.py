@@ -16,6 +16,7 @@ from urllib.parse import urlencode
 import dash
 from dash import Input, Output, State, callback, dcc, html
 
+from dashboard.addresses import here, signin_address
 from dashboard.context import services
 from dashboard.presentation import checked_file as checked
 from dashboard.presentation import updating, uploading
@@ -42,7 +43,7 @@ def layout(stored: str | None = None, **_query) -> html.Div:
                 html.P(
                     [
                         "Each AHSN uploads its return here. ",
-                        html.A("Sign in", href="/signin?next=/upload"),
+                        html.A("Sign in", href=signin_address("/upload")),
                         " with the account the national team gave you to upload.",
                     ]
                 ),
@@ -266,7 +267,7 @@ def _figures_state(submission_id: int) -> list:
     said = {f"{r['ahsn']} {r['quarter']}": statuses.of_row(r) for _, r in mine.iterrows()}
     current = [k for k, s in said.items() if s.is_current]
     waiting = [k for k, s in said.items() if s.words == statuses.WAITING]
-    history_link = html.A("the history of your returns", href="/history")
+    history_link = html.A("the history of your returns", href=here("/history"))
     if waiting and not current:
         return [
             f"Stored, {statuses.WAITING}: no figure changes until the national team approves it. ",
@@ -286,7 +287,7 @@ def _figures_state(submission_id: int) -> list:
         )
         + (f"; {', '.join(waiting)}: {statuses.WAITING}" if waiting else "")
         + ". ",
-        html.A("See the national table", href="/?provisional=1" if open_ else "/"),
+        html.A("See the national table", href=here("/?provisional=1" if open_ else "/")),
         " or ",
         history_link,
         ".",
@@ -318,7 +319,7 @@ def check_file(contents, filename):
         return checked.panel(
             "error",
             "You are signed out",
-            [html.P(["Your session has ended. ", html.A("Sign in", href="/signin?next=/upload"), " again."])],
+            [html.P(["Your session has ended. ", html.A("Sign in", href=signin_address("/upload")), " again."])],
         )
     name = clean_file_name(filename or "return.csv")  # no path, control or bidi characters; capped
     try:

@@ -8,11 +8,13 @@ from urllib.parse import quote
 
 from dash import html
 
+from dashboard.addresses import here
+
 FORMATS = {"csv": "CSV", "xlsx": "Excel", "json": "JSON"}
 
 
 def href(table: str, ext: str, search: str = "") -> str:
-    return f"/download/{quote(table)}.{ext}{search}"
+    return here(f"/download/{quote(table)}.{ext}{search}")
 
 
 def links(what: str, table: str, search: str = "", id_prefix: str | None = None) -> html.P:

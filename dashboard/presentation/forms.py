@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dash import dcc, html
 
+from dashboard.addresses import here
 from dashboard.security.auth import csrf_token
 
 
@@ -22,7 +23,7 @@ def post_form(action: str, children: list, class_name: str, ids: str | None = No
         *(field(name, value, name) for name, value in hidden.items()),
         field("from_page", "1", "from-page"),
     ]
-    return html.Form(action=action, method="POST", className=class_name, children=[*fields, *children])
+    return html.Form(action=here(action), method="POST", className=class_name, children=[*fields, *children])
 
 
 def field(label: str, field_id: str, **input_props) -> html.Div:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import pandas as pd
 from dash import html
 
+from dashboard.addresses import here
 from dashboard.presentation.ahsn_story import BEHIND_MARK, ON_MARK, against
 from etl import words
 from etl.programmes import Programme
@@ -293,7 +294,7 @@ def html_table(table: NationalTable, programme: Programme, trajectory: Targets |
         if facts["is_total"]:
             name = html.Th(["England ", html.Span("(Total)", className="muted")], scope="row")
         else:
-            name = html.Th(html.A(facts["ahsn"], href=f"/ahsn/{facts['slug']}"), scope="row")
+            name = html.Th(html.A(facts["ahsn"], href=here(f"/ahsn/{facts['slug']}")), scope="row")
         body.append(
             html.Tr(
                 [name] + [_td(c, i >= n_rates) for i, c in enumerate(row_cells)],

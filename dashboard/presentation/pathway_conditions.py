@@ -8,6 +8,7 @@ from __future__ import annotations
 import pandas as pd
 from dash import dcc, html
 
+from dashboard.addresses import here, signin_address
 from dashboard.context import services
 from dashboard.presentation import checked_file as checked
 from dashboard.presentation import pathway_tables
@@ -120,7 +121,7 @@ def _record_section() -> html.Section:
     who = who_may(Action.SET_CONDITIONS, ctx.programme)
     if user is None:
         body = [
-            html.P([html.A("Sign in", href="/signin?next=/pathways"), f" to record conditions: {who} records them."])
+            html.P([html.A("Sign in", href=signin_address("/pathways")), f" to record conditions: {who} records them."])
         ]
     elif not allowed(user, Action.SET_CONDITIONS, programme=ctx.programme):
         body = [html.P(f"Conditions are recorded by {who}; you are a {user.description}.")]
@@ -132,7 +133,7 @@ def _record_section() -> html.Section:
                     "1. ",
                     html.A(
                         "Download the conditions as a file",
-                        href="/pathways/conditions/file.csv",
+                        href=here("/pathways/conditions/file.csv"),
                         id="pathways-conditions-file",
                     ),
                     " (CSV): one row for each AHSN and condition, with the columns ahsn, condition, present (1 or 0; "

@@ -289,7 +289,9 @@ def install(app: Dash, shared_by: Callable[[], object] | None = None) -> SharedP
     app.server.extensions[EXTENSION] = shared
 
     def first_paint() -> tuple[str, str]:
-        key = key_for(shared_by, request.host_url + request.path, request.query_string) if shared_by else None
+        key = key_for(
+            shared_by, request.base_url, request.query_string
+        )  # with the programme's prefix if shared_by else None
         kept = shared.get(key) if key is not None else None
         if kept is not None:
             return kept

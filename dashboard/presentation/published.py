@@ -15,6 +15,7 @@ from urllib.parse import parse_qs, quote, urlencode
 
 from dash import html
 
+from dashboard.addresses import here
 from etl.quarters import Quarter
 from etl.users import User
 
@@ -24,7 +25,7 @@ def address(path: str, search: str, **changes: str | None) -> str:
     params = {k: v[0] for k, v in parse_qs((search or "").lstrip("?")).items()}
     params.update(changes)
     kept = {k: v for k, v in params.items() if v}
-    return path + ("?" + urlencode(kept, safe="/,", quote_via=quote) if kept else "")
+    return here(path) + ("?" + urlencode(kept, safe="/,", quote_via=quote) if kept else "")
 
 
 def _quarters(coverage: dict[Quarter, str]) -> str:
@@ -54,7 +55,7 @@ def _refused(path: str, search: str, unpublished: dict[Quarter, str], why: str, 
             being,
             why,
             *(
-                [" ", html.A("Sign in", href="/signin?next=" + quote(link, safe="/"), id="provisional-signin")]
+                [" ", html.A("Sign in", href=here("/signin?next=") + quote(link, safe="/"), id="provisional-signin")]
                 if signin
                 else []
             ),

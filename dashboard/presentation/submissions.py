@@ -7,6 +7,7 @@ from __future__ import annotations
 import pandas as pd
 from dash import dcc, html
 
+from dashboard.addresses import here
 from dashboard.context import services
 from dashboard.presentation.forms import post_form
 from etl import queries, words
@@ -55,7 +56,7 @@ def restore_confirmation(user, submission_id: int) -> html.Div | None:
                         type="submit",
                         className="upload-button upload-button-primary",
                     ),
-                    html.A("Cancel", href="/history", className="history-cancel"),
+                    html.A("Cancel", href=here("/history"), className="history-cancel"),
                 ],
                 "history-restore",
             ),

@@ -7,6 +7,7 @@ from __future__ import annotations
 import pandas as pd
 from dash import html
 
+from dashboard.addresses import here
 from etl import ahsns
 from etl.permissions import Action, allowed
 from etl.trajectories import steps_words
@@ -52,7 +53,7 @@ def _table(caption: str, headers: list[str], rows: list, table_id: str) -> html.
 def _file(v: dict, user) -> html.A | str:
     """The version's file as uploaded, for a signed-in user who may act on its AHSN."""
     if allowed(user, Action.SEE_ORIGINALS, ahsn=v["ahsn"]):
-        return html.A(f"{v['file_name']} (as uploaded)", href=f"/trajectories/{int(v['event_id'])}/original")
+        return html.A(f"{v['file_name']} (as uploaded)", href=here(f"/trajectories/{int(v['event_id'])}/original"))
     return v["file_name"]
 
 
@@ -66,7 +67,7 @@ def trajectories_table(versions: pd.DataFrame, steps: pd.DataFrame, user) -> htm
     rows = []
     for ahsn in sorted((a.short_name for a in ahsns.all_ahsns()), key=str.lower):
         slug = ahsns.resolve(ahsn).slug
-        name = html.Th(html.A(ahsn, href=f"/ahsn/{slug}"), scope="row")
+        name = html.Th(html.A(ahsn, href=here(f"/ahsn/{slug}")), scope="row")
         mine = versions[versions["ahsn"] == ahsn].to_dict("records")  # newest first
         if not mine:
             rows.append(

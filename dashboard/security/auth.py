@@ -25,12 +25,13 @@ from __future__ import annotations
 import functools
 import hmac
 import secrets
-from urllib.parse import quote, urlsplit
+from urllib.parse import urlsplit
 
 from flask import Flask, abort, g, has_request_context, jsonify, redirect, request, session
 from flask.sessions import SecureCookieSessionInterface
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from dashboard.addresses import signin_address
 from dashboard.context import services
 from dashboard.security.sessions import SessionRecord
 from etl.events import Submission
@@ -224,7 +225,7 @@ def configure(server: Flask, settings: Settings) -> None:
                 return None
             if path.startswith("/_dash") or request.method != "GET":
                 return jsonify(error="Sign in to see the dashboard."), 401
-            return redirect("/signin?next=" + quote(request.full_path.rstrip("?"), safe="/"))
+            return redirect(signin_address(request.full_path.rstrip("?")))
 
     @server.after_request
     def no_sniffing(response):

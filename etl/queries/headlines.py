@@ -47,3 +47,16 @@ def headlines(db: Database, programme: Programme, quarter_indexes: list[int] | N
     frame["at_target"] = frame["at_target"].astype("boolean")
     frame["published"] = frame["published"].astype(bool)
     return frame[COLUMNS].reset_index(drop=True)
+
+
+def published_headlines(db: Database, programme: Programme, last: int = 5) -> pd.DataFrame:
+    """`headlines` for the programme's `last` published quarters (oldest first), what the
+    overview of every programme and each AHSN's portfolio show; empty before the first
+    sign-off. Unpublished quarters are never here: these pages are public."""
+    published = db.query(
+        "SELECT quarter_index FROM publications WHERE programme = ? ORDER BY quarter_index DESC LIMIT ?",
+        [programme.code, last],
+    )["quarter_index"]
+    if published.empty:
+        return pd.DataFrame(columns=COLUMNS)
+    return headlines(db, programme, sorted(int(i) for i in published))

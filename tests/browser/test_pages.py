@@ -139,7 +139,7 @@ def test_navigation_and_ahsn_links(server, page):
     assert page.locator("#definitions-levels tbody tr").count() == 5
     legend = page.locator("#definitions-legend .swatch").all_inner_texts()
     assert legend[:2] == ["below 50%", "50% or more"]  # the below-target swatch never reads "50%"
-    page.locator(".shell-nav").get_by_role("link", name="National overview").click()
+    page.locator(".shell-nav").get_by_role("link", name="National table").click()
     page.wait_for_url(server.url + "/")
     page.wait_for_selector("html[data-dash-ready]")
     assert "Q2 2020/21" in page.locator("#shell-status").inner_text()
