@@ -92,7 +92,7 @@ def programme_address(code: str, path: str = "/") -> str:
 
 def signin_address(back_to: str) -> str:
     """The sign-in page, coming back to `back_to` (a path in this programme) afterwards."""
-    return "/signin?next=" + quote(here(back_to), safe="/?=&")
+    return "/signin?next=" + quote(here(back_to), safe="/")
 
 
 def redirect_old_address(default_code: str):

@@ -133,3 +133,13 @@ def page(browser):
     yield page
     context.close()
     assert errors == [], f"console errors: {errors}"
+
+
+def page_request(app, path: str = "/", code: str = "tcam"):
+    """A request context for `path` in the programme `code`, as the address /<code><path> makes
+    it (dashboard/addresses.py): the pages lay out that programme's page, their links under it."""
+    from dashboard.addresses import ENVIRON_KEY
+
+    return app.server.test_request_context(
+        path, base_url=f"http://localhost/{code}/", environ_overrides={ENVIRON_KEY: code}
+    )

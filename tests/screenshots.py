@@ -35,27 +35,35 @@ from etl.users import Users
 from tests.live import LiveServer
 
 ROOT = Path(__file__).resolve().parent.parent
-DEMO_DIR = ROOT / "data" / "demo" / "returns" / "tcam"
+DEMO_DIR = ROOT / "data" / "demo" / "returns"  # every programme's, as `make run` builds it
 DEMO_TRAJECTORIES = ROOT / "data" / "demo" / "trajectories"
 DEMO_CONDITIONS = ROOT / "data" / "demo" / "conditions"
 OUT = ROOT / "docs" / "screenshots"
 PRINTS = ROOT / "docs" / "print"
 SHOTS = [  # file, path, width
-    ("national.png", "/", 1280),
-    ("national-tablet.png", "/", 768),
-    ("ahsn.png", "/ahsn/kss", 1280),
-    ("compare.png", "/compare", 1280),
-    ("national-trajectory.png", "/?against=trajectory", 1280),
-    ("trajectories.png", "/trajectories", 1280),
-    ("definitions.png", "/definitions", 1280),
-    ("pathways.png", "/pathways", 1280),
-    ("pathways-live.png", "/pathways?cases=live&quarter=Q3%202019/20", 1280),
-    ("pathways-phone.png", "/pathways", 390),
-    ("national-phone.png", "/", 390),
-    ("ahsn-phone.png", "/ahsn/kss", 390),
-    ("compare-phone.png", "/compare", 390),
+    ("national.png", "/tcam/", 1280),
+    ("national-tablet.png", "/tcam/", 768),
+    ("ahsn.png", "/tcam/ahsn/kss", 1280),
+    ("compare.png", "/tcam/compare", 1280),
+    ("national-trajectory.png", "/tcam/?against=trajectory", 1280),
+    ("trajectories.png", "/tcam/trajectories", 1280),
+    ("definitions.png", "/tcam/definitions", 1280),
+    ("pathways.png", "/tcam/pathways", 1280),
+    ("pathways-live.png", "/tcam/pathways?cases=live&quarter=Q3%202019/20", 1280),
+    ("pathways-phone.png", "/tcam/pathways", 390),
+    ("national-phone.png", "/tcam/", 390),
+    ("ahsn-phone.png", "/tcam/ahsn/kss", 390),
+    ("compare-phone.png", "/tcam/compare", 390),
+    # every programme: the overview, an AHSN's portfolio, each other programme's national table and AHSN page
+    ("programmes-overview.png", "/", 1280),
+    ("programmes-portfolio.png", "/ahsn/kss", 1280),
+    ("programmes-escape-pain.png", "/escape-pain/", 1280),
+    ("programmes-pincer.png", "/pincer/", 1280),
+    ("programmes-precept.png", "/precept/", 1280),
+    ("programmes-precept-ahsn.png", "/precept/ahsn/wessex", 1280),
+    ("programmes-overview-phone.png", "/", 390),
 ]
-PRINTED = [("national", "/"), ("ahsn", "/ahsn/kss")]
+PRINTED = [("national", "/tcam/"), ("ahsn", "/tcam/ahsn/kss"), ("portfolio", "/ahsn/kss")]
 PASSWORD = "screenshots only, never a real one"
 
 
@@ -112,12 +120,12 @@ def print_shots(browser, url: str, workdir: Path) -> None:
 def upload_shots(browser, url: str, workdir: Path) -> None:
     bad, good = returns_for_upload(workdir)
     page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
-    page.goto(url + "/signin?next=/upload")
+    page.goto(url + "/signin?next=/tcam/upload")
     shoot(page, "signin.png")
     page.get_by_label("User name").fill("national-team")
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(url + "/upload")
+    page.wait_for_url(url + "/tcam/upload")
     ready(page)
     upload = page.locator("#upload-file input[type=file]")
     upload.set_input_files(str(bad))
@@ -128,11 +136,11 @@ def upload_shots(browser, url: str, workdir: Path) -> None:
     shoot(page, "upload-preview.png")
     page.locator("#upload-confirm").click()
     page.get_by_text("Stored: submission").wait_for()
-    page.goto(url + "/history?ahsn=Wessex")
+    page.goto(url + "/tcam/history?ahsn=Wessex")
     ready(page)
     page.locator("#history-table table").first.wait_for()
     shoot(page, "history.png")
-    page.goto(url + "/trajectories")
+    page.goto(url + "/tcam/trajectories")
     ready(page)
     messy = workdir / "wessex-trajectory.csv"
     messy.write_text(
@@ -188,19 +196,19 @@ def collection_shots(browser, url: str, root: Path) -> None:
     db.close()
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
-    page.goto(url + "/")
+    page.goto(url + "/tcam/")
     shoot(page, "national-revised.png")
-    page.goto(url + "/signin?next=/returns")
+    page.goto(url + "/signin?next=/tcam/returns")
     page.get_by_label("User name").fill("national-team")
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(url + "/returns")
+    page.wait_for_url(url + "/tcam/returns")
     ready(page)
     page.locator("table.returns-grid").wait_for()
     shoot(page, "returns.png")
     page.locator("#returns-revisions").screenshot(path=str(OUT / "returns-revision.png"))
     print("wrote docs/screenshots/returns-revision.png")
-    page.goto(url + "/?provisional=1")  # signed in: provisional figures are the national team's
+    page.goto(url + "/tcam/?provisional=1")  # signed in: provisional figures are the national team's
     shoot(page, "national-provisional.png")
     context.close()
 

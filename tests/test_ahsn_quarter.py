@@ -47,23 +47,23 @@ def test_the_latest_quarter_is_the_page_without_a_choice(db, asked):
 def test_a_quarter_that_cannot_be_shown_is_said_and_the_latest_shown(db, client, asked, said):
     view = AhsnView.read(db, TCAM, "kss", {"quarter": asked})
     assert view.quarter_asked is None and view.quarter_refused == said and view.now.quarter == LATEST
-    page = client.get("/ahsn/kss", query_string={"quarter": asked}).get_data(as_text=True)
+    page = client.get("/tcam/ahsn/kss", query_string={"quarter": asked}).get_data(as_text=True)
     assert 'id="ahsn-quarter-refused"' in page and "the page shows the latest, Q2 2020/21" in page
 
 
 def test_the_page_offers_every_quarter_and_marks_the_one_shown(client):
-    page = client.get("/ahsn/kss?quarter=Q3%202019/20").get_data(as_text=True)
+    page = client.get("/tcam/ahsn/kss?quarter=Q3%202019/20").get_data(as_text=True)
     nav = page[page.index('id="ahsn-quarters"') :]
     nav = nav[: nav.index("</nav>")]
     assert nav.count("<a ") == 10
-    assert 'aria-current="page" href="/ahsn/kss?quarter=Q3%202019/20"' in nav or (
-        'href="/ahsn/kss?quarter=Q3%202019/20" aria-current="page"' in nav
+    assert 'aria-current="page" href="/tcam/ahsn/kss?quarter=Q3%202019/20"' in nav or (
+        'href="/tcam/ahsn/kss?quarter=Q3%202019/20" aria-current="page"' in nav
     )
-    assert 'href="/ahsn/kss">Q2 2020/21</a>' in nav  # the latest is the page's own address
+    assert 'href="/tcam/ahsn/kss">Q2 2020/21</a>' in nav  # the latest is the page's own address
     assert 'id="ahsn-as-at"' in page and "As at Q3 2019/20" in page
     assert "Trusts in the Q3 2019/20 return" in page
     # sorting keeps the quarter, and so does the download
-    assert 'href="/ahsn/kss?quarter=Q3%202019/20&amp;sort=level"' in page
+    assert 'href="/tcam/ahsn/kss?quarter=Q3%202019/20&amp;sort=level"' in page
     assert "/download/ahsn/kss.csv?quarter=Q3%202019/20" in page
 
 

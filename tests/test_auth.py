@@ -190,11 +190,11 @@ def test_secret_key_is_generated_once_in_the_store_folder(client, seed):
 
 
 def test_require_login_closes_every_page(client, seed):
-    assert client.get("/upload").status_code == 200  # open by default
+    assert client.get("/tcam/upload").status_code == 200  # open by default
     client = client_for(seed, METRICS_REQUIRE_LOGIN="true")
-    page = client.get("/returns?quarter=Q1+2020/21")
+    page = client.get("/tcam/returns?quarter=Q1+2020/21")
     assert page.status_code == 302
-    assert page.headers["Location"] == "/signin?next=/returns%3Fquarter%3DQ1%2B2020/21"
+    assert page.headers["Location"] == "/signin?next=/tcam/returns%3Fquarter%3DQ1%2B2020/21"
     assert client.get("/_dash-layout").status_code == 401
     assert client.post("/_dash-update-component", json={}).status_code == 401
     assert client.get("/healthz").status_code == 200

@@ -14,7 +14,7 @@ from etl.cli import main
 from etl.programmes import TCAM
 from etl.queries import Database
 from etl.users import Users
-from tests.conftest import make_app, settings_for
+from tests.conftest import make_app, page_request, settings_for
 from tests.returns import filled_return
 
 DEMO_DAY = dt.date(2021, 2, 1)
@@ -44,16 +44,16 @@ def test_the_pages_and_the_command_line_say_which_day_they_count_from(store, cap
     app = make_app(settings_for(store.root))
     national = app.server.test_client()
     sign_in(national, "", "nat")
-    returns = national.get("/returns").get_data(as_text=True)
+    returns = national.get("/tcam/returns").get_data(as_text=True)
     assert 'id="returns-clock"' in returns and "counted as on 1 Feb 2021" in returns
     assert "(in 14 days)" in returns and "days ago" not in returns.split('id="returns-clock"')[0]
     submitter = app.server.test_client()
     sign_in(submitter, "", "wes")
-    upload = submitter.get("/upload").get_data(as_text=True)
+    upload = submitter.get("/tcam/upload").get_data(as_text=True)
     assert 'id="upload-clock"' in upload and "counted as on 1 Feb 2021" in upload
     from dashboard.pages import upload as upload_page  # the quarter dropdown's words, drawn by Dash
 
-    with app.server.test_request_context("/upload"):
+    with page_request(app, "/upload"):
         labels = [q["label"] for q in upload_page._template_quarters()]
     assert labels[0] == "Q3 2020/21 (open, due 15 Feb 2021 (in 14 days))"
 

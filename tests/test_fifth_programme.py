@@ -183,16 +183,19 @@ def test_a_fifth_programme_is_templated_loaded_published_and_shown(settings, cap
     tcam = run(settings, capsys, "--programme", "tcam", "quarters")
     assert ",published," not in tcam
 
-    # the dashboard pointed at it by METRICS_PROGRAMME shows its national table and AHSN page
+    # the dashboard shows its national table and AHSN page at its own address, and the overview of
+    # every programme has it; METRICS_PROGRAMME makes it the default (the old addresses lead to it)
     client = make_app(settings).server.test_client()
-    page = client.get("/")
+    assert client.get("/compare").headers["Location"] == "/falls-check/compare"
+    assert 'href="/falls-check/ahsn/wessex"' in client.get("/").text
+    page = client.get("/falls-check/")
     assert page.status_code == 200
     text = html.unescape(page.get_data(as_text=True))
     assert "FallsCheck adoption by AHSN" in text
     assert "National target: 60% of each AHSN's residential care homes adopting" in text
     assert "1 of 2 residential care homes adopted in Q1 2021/22" in text
     assert "Demo data." in text and "The care homes, their codes and names" in text
-    ahsn = html.unescape(client.get("/ahsn/wessex").get_data(as_text=True))
+    ahsn = html.unescape(client.get("/falls-check/ahsn/wessex").get_data(as_text=True))
     assert "Care homes in the Q1 2021/22 return" in ahsn and "Larchmere Care Home" in ahsn
     assert "not counted (day centre)" in ahsn
     national_csv = client.get("/download/national.csv").get_data(as_text=True)

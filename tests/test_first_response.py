@@ -49,7 +49,7 @@ def scripts(text: str) -> list[tuple[bool, dict, str]]:
     return parser.found
 
 
-@pytest.mark.parametrize("path", ["/", "/ahsn/kss", "/compare", "/definitions", "/no-such-page"])
+@pytest.mark.parametrize("path", ["/tcam/", "/tcam/ahsn/kss", "/tcam/compare", "/tcam/definitions", "/no-such-page"])
 def test_nothing_runs_before_the_first_paint_but_the_loader(client, path):
     page = client.get(path).get_data(as_text=True)
     found = scripts(page)
@@ -67,7 +67,7 @@ def test_nothing_runs_before_the_first_paint_but_the_loader(client, path):
 
 
 def test_controls_only_dash_can_work_are_marked_for_the_loading_state(client):
-    home = client.get("/").get_data(as_text=True)
+    home = client.get("/tcam/").get_data(as_text=True)
     assert re.search(
         r'<div class="prerender-dropdown prerender-control quarter-picker">'
         r'(<span class="prerender-chip">Q\d \d{4}/\d\d</span>){3}</div>',
@@ -88,5 +88,5 @@ def test_a_page_that_quotes_a_placeholder_keeps_it(client):
 
 
 def test_the_first_response_is_kept_private(client):
-    response = client.get("/")
+    response = client.get("/tcam/")
     assert response.headers["Cache-Control"] == "private, no-cache"  # it holds who is signed in

@@ -187,5 +187,5 @@ def test_the_site_publishes_every_later_web_write_and_says_what_was_left_out(sto
         time.sleep(0.1)
     published = queries.collection_quarters(db, TCAM)
     assert NEXT_QUARTER.index in set(published.loc[published["published_at"].notna(), "quarter_index"])
-    for page in ("/", "/history", "/returns"):
+    for page in ("/tcam/", "/tcam/history", "/tcam/returns"):
         assert client.get(page).status_code == 200

@@ -77,16 +77,16 @@ def _json(client, address: str) -> dict:
 # (address, what shows the thing not yet public is there, whether each role sees it)
 SEES = [
     # provisional figures: the national table and its downloads, every AHSN's at once: the national team
-    ("/?provisional=1", "provisional: 1 of 15 AHSNs has returned", (False, False, False, True)),
-    ("/compare?provisional=1", "Provisional figures included", (False, False, False, True)),
+    ("/tcam/?provisional=1", "provisional: 1 of 15 AHSNs has returned", (False, False, False, True)),
+    ("/tcam/compare?provisional=1", "Provisional figures included", (False, False, False, True)),
     ("/download/national.json?provisional=1", "q3_2020_21", (False, False, False, True)),
     ("/download/trusts.csv?provisional=1", "Q3 2020/21", (False, False, False, True)),
     ("/download/compare.csv?provisional=1", "Q3 2020/21", (False, False, False, True)),
     # an AHSN's own: its submitters too
-    ("/ahsn/wessex?provisional=1", "Q3 2020/21 is not published yet", (False, True, False, True)),
+    ("/tcam/ahsn/wessex?provisional=1", "Q3 2020/21 is not published yet", (False, True, False, True)),
     ("/download/ahsn/wessex.csv?provisional=1", "Q3 2020/21", (False, True, False, True)),
     # comments: the AHSN's own submitters and the national team (every AHSN's: the national team)
-    ("/ahsn/wessex", PUBLISHED_NOTE, (False, True, False, True)),
+    ("/tcam/ahsn/wessex", PUBLISHED_NOTE, (False, True, False, True)),
     ("/download/ahsn/wessex.json", PUBLISHED_NOTE, (False, True, False, True)),
     ("/download/ahsn/wessex.xlsx", PUBLISHED_NOTE, (False, True, False, True)),
     ("/download/trusts.csv", PUBLISHED_NOTE, (False, False, False, True)),
@@ -113,12 +113,12 @@ def test_what_each_role_sees(clients, address, shows, expected):
 
 
 def test_someone_not_allowed_gets_the_published_figures_and_a_note_saying_why(clients):
-    anonymous = clients["anonymous"].get("/?provisional=1").text
+    anonymous = clients["anonymous"].get("/tcam/?provisional=1").text
     assert NEED_SIGNIN in anonymous and "Q2 2020/21" in anonymous
-    assert "/signin?next=/%3Fprovisional%3D1" in anonymous or "/signin?next=/?provisional=1" in anonymous
-    submitter = clients["own"].get("/?provisional=1").text
+    assert "/signin?next=/tcam/%3Fprovisional%3D1" in anonymous
+    submitter = clients["own"].get("/tcam/?provisional=1").text
     assert "Provisional figures of every AHSN are for the national team; Wessex's are on its own page." in submitter
-    other = clients["other"].get("/ahsn/wessex?provisional=1").text
+    other = clients["other"].get("/tcam/ahsn/wessex?provisional=1").text
     assert "Provisional figures of Wessex are for its own submitters and the national team." in other
     notes = _json(clients["anonymous"], "/download/national.json?provisional=1")["notes"]
     assert any(NEED_SIGNIN in n for n in notes)
@@ -126,8 +126,8 @@ def test_someone_not_allowed_gets_the_published_figures_and_a_note_saying_why(cl
         NEED_SIGNIN in n for n in _json(clients["national"], "/download/national.json?provisional=1")["notes"]
     )
     # not asked for: the choice is offered only to those who may take it
-    assert "Include provisional figures" not in clients["anonymous"].get("/").text
-    assert "Include provisional figures" in clients["national"].get("/").text
+    assert "Include provisional figures" not in clients["anonymous"].get("/tcam/").text
+    assert "Include provisional figures" in clients["national"].get("/tcam/").text
 
 
 def test_a_submitter_sees_englands_provisional_rate_only_when_they_may_see_every_ahsns(seeded):
@@ -165,12 +165,12 @@ def test_settings_open_provisional_figures_and_comments_to_everyone(seeded, tmp_
     closed = client_for(root, "anonymous")
     assert PUBLISHED_NOTE not in closed.get("/download/trusts.csv").text
     provisional = client_for(root, "anonymous", METRICS_PROVISIONAL_PUBLIC="true")
-    assert "provisional: 1 of 15 AHSNs has returned" in provisional.get("/?provisional=1").text
+    assert "provisional: 1 of 15 AHSNs has returned" in provisional.get("/tcam/?provisional=1").text
     assert PUBLISHED_NOTE not in provisional.get("/download/trusts.csv").text
     comments = client_for(root, "anonymous", METRICS_PUBLIC_COMMENTS="true")
     assert PUBLISHED_NOTE in comments.get("/download/trusts.csv").text
-    assert PUBLISHED_NOTE in comments.get("/ahsn/wessex").text
-    assert "provisional: 1 of 15" not in comments.get("/?provisional=1").text
+    assert PUBLISHED_NOTE in comments.get("/tcam/ahsn/wessex").text
+    assert "provisional: 1 of 15" not in comments.get("/tcam/?provisional=1").text
     # neither opens a template's last return
     both = client_for(root, "anonymous", METRICS_PROVISIONAL_PUBLIC="true", METRICS_PUBLIC_COMMENTS="true")
     assert "RHU" not in both.get("/upload/template?ahsn=Wessex&quarter=Q4%202020/21").text
@@ -180,13 +180,13 @@ def test_with_nothing_published_someone_not_allowed_sees_no_figures(tmp_path):
     root = tmp_path / "store"
     build_seed_store(root)  # Q4 2019/20 and Q1 2020/21, neither signed off
     anonymous = client_for(root, "anonymous")
-    page = anonymous.get("/").text
+    page = anonymous.get("/tcam/").text
     assert "No quarter has been published yet" in page and NEED_SIGNIN in page
-    assert "Portsmouth" not in anonymous.get("/ahsn/wessex").text
+    assert "Portsmouth" not in anonymous.get("/tcam/ahsn/wessex").text
     for address in ("/download/national.csv", "/download/trusts.json", "/download/compare.csv"):
         refused = anonymous.get(address)
         assert refused.status_code == 404 and "No quarter has been published yet" in refused.text, address
     assert "has no published figures yet" in anonymous.get("/download/ahsn/wessex.csv").text
     national = client_for(root, "national")
-    assert "Provisional figures" in national.get("/").text
+    assert "Provisional figures" in national.get("/tcam/").text
     assert national.get("/download/national.csv").status_code == 200

@@ -11,7 +11,7 @@ from flask import session
 
 from dashboard.context import services
 from etl.users import Users
-from tests.conftest import make_app
+from tests.conftest import make_app, page_request
 
 PASSWORD = "a long enough password"
 
@@ -64,7 +64,7 @@ def as_user(app, store):
     def context(role: str | None = None, ahsn_name: str | None = None):
         while contexts:  # one request at a time: each has its own app context, g and session
             contexts.pop().pop()
-        ctx = app.server.test_request_context("/")
+        ctx = page_request(app)
         ctx.push()
         if role:
             user = accounts.add(f"{role}-user", PASSWORD, role, ahsn_name)
@@ -161,7 +161,7 @@ def test_what_changed_has_no_raw_warnings_and_each_change_once(as_user, pages, s
 
 def test_the_server_sends_each_page_readable_before_any_javascript(app):
     client = app.server.test_client()
-    response = client.get("/")
+    response = client.get("/tcam/")
     assert response.headers["Cache-Control"] == "private, no-cache"  # it holds who is signed in
     home = response.get_data(as_text=True)
     assert home.startswith('<!DOCTYPE html>\n<html lang="en" style="--print-stamp: &quot;Printed ')
@@ -171,21 +171,21 @@ def test_the_server_sends_each_page_readable_before_any_javascript(app):
     prerendered = home[home.index('<div id="prerendered"') : home.index('<div id="react-entry-point"')]
     assert '<table id="national-table-grid" class="ntable">' in prerendered
     assert "3 of 15 AHSNs at or above 50% in Q3 2018/19" in prerendered
-    assert 'href="/download/national.csv"' in prerendered
+    assert 'href="/tcam/download/national.csv"' in prerendered
     assert '<div id="react-entry-point" class="dash-pending">' in home
-    chosen = client.get("/?quarters=Q3%202018/19,Q2%202020/21").get_data(as_text=True)
+    chosen = client.get("/tcam/?quarters=Q3%202018/19,Q2%202020/21").get_data(as_text=True)
     assert (
         "Q3 2018/19 to Q2 2020/21" in chosen and "/download/national.csv?quarters=Q3%202018/19,Q2%202020/21" in chosen
     )
-    ahsn = client.get("/ahsn/kss").get_data(as_text=True)
+    ahsn = client.get("/tcam/ahsn/kss").get_data(as_text=True)
     assert "<title>KSS: Health Innovation Kent Surrey Sussex</title>" in ahsn
     assert 'id="ahsn-summary" class="lead">In Q2 2020/21, 5 of 10 acute trusts in KSS' in ahsn
     assert 'class="dash-graph prerender-graph " style="height: 340px"' in ahsn  # a chart keeps its place
     for path, headline in (
-        ("/compare", "<h1>Compare regions</h1>"),
-        ("/definitions", "<h1>Definitions</h1>"),
+        ("/tcam/compare", "<h1>Compare regions</h1>"),
+        ("/tcam/definitions", "<h1>Definitions</h1>"),
         ("/ahsn", "<h1>AHSNs</h1>"),
-        ("/upload", "<h1>Upload a quarterly return</h1>"),
+        ("/tcam/upload", "<h1>Upload a quarterly return</h1>"),
     ):
         assert headline in client.get(path).get_data(as_text=True), path
     # text from the data is escaped like everything else

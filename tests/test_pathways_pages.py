@@ -20,7 +20,7 @@ from etl.programmes import TCAM
 from etl.queries import Database
 from etl.store import Store
 from etl.users import Users
-from tests.conftest import DEMO_RETURNS, ROOT, make_app, settings_for
+from tests.conftest import DEMO_RETURNS, ROOT, make_app, page_request, settings_for
 from tests.test_page_layouts import find, text_of
 
 DEMO_CONDITIONS = ROOT / "data" / "demo" / "conditions"
@@ -63,7 +63,7 @@ def as_user(app):
     def context(name: str | None = None, path: str = "/pathways"):
         while contexts:
             contexts.pop().pop()
-        ctx = app.server.test_request_context(path)
+        ctx = page_request(app, path)
         ctx.push()
         if name:
             user = services().users.get(name)
@@ -77,7 +77,7 @@ def as_user(app):
 
 def test_the_review_case_set_gives_the_reviews_pathway_in_words_first(app):
     client = app.server.test_client()
-    response = client.get("/pathways")
+    response = client.get("/tcam/pathways")
     assert response.status_code == 200
     text = response.get_data(as_text=True)
     assert "one pathway: a prompt start and a pharmacist at the AHSN (" in text

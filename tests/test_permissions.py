@@ -211,7 +211,7 @@ ENDPOINTS = [
 # What each page offers each role: a phrase its first response holds.
 PAGES = [
     (
-        "/pathways",
+        "/tcam/pathways",
         (
             "to record conditions",
             "Conditions are recorded by the national team",
@@ -220,7 +220,7 @@ PAGES = [
         ),
     ),
     (
-        "/upload",
+        "/tcam/upload",
         (
             "with the account the national team gave you",
             "Upload the filled-in file",
@@ -229,12 +229,12 @@ PAGES = [
         ),
     ),
     (
-        "/history",
+        "/tcam/history",
         ("to see the returns you have uploaded", "Every file uploaded", "Every file uploaded", "Every file uploaded"),
     ),
-    ("/returns", ("This page is for the national team", "See your AHSN", "See your AHSN", "Returns for")),
+    ("/tcam/returns", ("This page is for the national team", "See your AHSN", "See your AHSN", "Returns for")),
     (
-        "/trajectories",
+        "/tcam/trajectories",
         (
             "to set a trajectory",
             "Download the current trajectories of Wessex",

@@ -34,37 +34,37 @@ def first_paint(page: str) -> str:
 
 def test_a_visitor_gets_the_page_rendered_for_the_one_before(app):
     client = app.server.test_client()
-    first = client.get("/").get_data(as_text=True)
+    first = client.get("/tcam/").get_data(as_text=True)
     assert len(shared(app)) == 1 and shared(app).hits == 0
-    second = app.server.test_client().get("/").get_data(as_text=True)
+    second = app.server.test_client().get("/tcam/").get_data(as_text=True)
     assert shared(app).hits == 1
     assert first_paint(first) == first_paint(second)
     assert "Wessex" in second  # the national table itself, not an empty shell
     # another address, or the same one with another query, is a page of its own
-    client.get("/?quarters=Q4%202019/20,Q2%202020/21")
-    client.get("/compare")
+    client.get("/tcam/?quarters=Q4%202019/20,Q2%202020/21")
+    client.get("/tcam/compare")
     assert len(shared(app)) == 3 and shared(app).hits == 1
 
 
 def test_a_signed_in_user_always_gets_their_own_page(app):
     anonymous = app.server.test_client()
-    anonymous.get("/")
+    anonymous.get("/tcam/")
     client = app.server.test_client()
     sign_in(client, "", "wessex")
-    page = client.get("/").get_data(as_text=True)
+    page = client.get("/tcam/").get_data(as_text=True)
     assert "Signed in as" in page and "wessex" in page
     assert shared(app).hits == 0 and len(shared(app)) == 1  # neither read nor kept
     # and what a visitor gets next never carries the signed-in name
-    assert "Signed in as" not in anonymous.get("/").get_data(as_text=True)
+    assert "Signed in as" not in anonymous.get("/tcam/").get_data(as_text=True)
     assert shared(app).hits == 1
 
 
 def test_a_new_publish_is_shown_at_once(app, tmp_path):
     client = app.server.test_client()
-    before = client.get("/ahsn/wessex").get_data(as_text=True)
+    before = client.get("/tcam/ahsn/wessex").get_data(as_text=True)
     store = Store(app.server.extensions["metrics"].store.root)
     store.rebuild()  # a new database file: every kept page is for the old one
-    after = client.get("/ahsn/wessex").get_data(as_text=True)
+    after = client.get("/tcam/ahsn/wessex").get_data(as_text=True)
     assert shared(app).hits == 0 and len(shared(app)) == 2
     assert "Wessex" in before and "Wessex" in after
 

@@ -22,7 +22,7 @@ from etl.programmes import TCAM
 from etl.queries import Database
 from etl.report import national_table, to_csv
 from etl.users import User, Users
-from tests.conftest import FIXTURES, ROOT, make_app, settings_for
+from tests.conftest import FIXTURES, ROOT, make_app, page_request, settings_for
 from tests.returns import filled_return, trust_codes
 from tests.test_page_layouts import find, text_of
 
@@ -52,7 +52,7 @@ def as_user(app):
     def context(name: str | None = None):
         while contexts:
             contexts.pop().pop()
-        ctx = app.server.test_request_context("/")
+        ctx = page_request(app)
         ctx.push()
         if name:
             user = services().users.get(name)
@@ -110,7 +110,7 @@ def test_west_of_england_page_celebrates_every_trust_live_in_q2_2020_21(as_user,
 
 def test_without_trajectories_the_pages_show_the_flat_target_only(store):
     app = make_app(settings_for(store.root))  # the demo data without the demo trajectories
-    with app.server.test_request_context("/"):
+    with page_request(app):
         ahsn = importlib.import_module("dashboard.pages.ahsn").layout(slug="kss")
         assert find(ahsn, "ahsn-trajectory") is None
         assert "shapes" not in find(ahsn, "ahsn-rate-chart").figure["layout"]
@@ -130,9 +130,9 @@ def test_the_national_overview_marks_rates_against_each_trajectory_when_asked(as
     assert text_of(find(default, "national-against")) == (
         "Mark the rates against: the national 50% target · each AHSN's own trajectory"
     )
-    assert find(default, "against-trajectory").href == "/?against=trajectory"
+    assert find(default, "against-trajectory").href == "/tcam/?against=trajectory"
     page = pages.national.layout(against="trajectory", quarters="Q3 2019/20,Q2 2020/21", provisional="1")
-    assert find(page, "against-target").href == "/?quarters=Q3%202019/20,Q2%202020/21&provisional=1"
+    assert find(page, "against-target").href == "/tcam/?quarters=Q3%202019/20,Q2%202020/21&provisional=1"
     assert text_of(find(page, "national-trajectory-sentence")) == (
         "On or above their own trajectory: 11 of the 14 AHSNs with a trajectory target and a return in Q3 2019/20; "
         "9 of the 15 AHSNs with a trajectory target and a return in Q2 2020/21."
@@ -149,7 +149,7 @@ def test_the_national_overview_marks_rates_against_each_trajectory_when_asked(as
     assert "On or above its own trajectory" in legend and "Behind its own trajectory" in legend
     assert find(page, "national-trajectory-note") is not None
     assert find(page, "national-download-csv").href == (
-        "/download/national.csv?quarters=Q3%202019/20,Q2%202020/21&provisional=1&against=trajectory"
+        "/tcam/download/national.csv?quarters=Q3%202019/20,Q2%202020/21&provisional=1&against=trajectory"
     )
 
 
@@ -237,7 +237,7 @@ def test_the_page_previews_a_file_and_says_what_it_changes(as_user, pages):
     assert "Sign in to set a trajectory" in text_of(find(pages.trajectories.layout(), "trajectory-set"))
     as_user("wessex")
     layout = pages.trajectories.layout()
-    assert find(layout, "trajectory-file-link").href == "/trajectories/file.csv?ahsn=wessex"
+    assert find(layout, "trajectory-file-link").href == "/tcam/trajectories/file.csv?ahsn=wessex"
     preview = pages.trajectories.check_trajectory(data_url(WESSEX_V2), "wessex.csv")
     text = text_of(preview)
     assert "wessex.csv passed the checks: a trajectory for Wessex" in text
@@ -294,7 +294,7 @@ def test_storing_checks_the_user_the_reason_and_the_file_again(app, tstore):
 def test_a_preview_token_is_confirmed_by_the_page_form(app, tstore, pages):
     client = app.server.test_client()
     csrf = sign_in(client, "", "nat")
-    with app.server.test_request_context("/"):
+    with page_request(app):
         user = services().users.get("nat")
         token = services().pending.save(f"{user.name} trajectory", "w.csv", WESSEX_V2)
     stored = client.post(

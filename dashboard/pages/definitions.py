@@ -109,6 +109,13 @@ def layout(**_other) -> html.Div:
                 else f"{p.short_name} has no flat national target: its headline is {p.headline.words}, and each "
                 "AHSN's own trajectory is its target."
             ),
+            html.P(
+                [
+                    "Which spread conditions went with reaching it: ",
+                    html.A("Pathways to success", href=here("/pathways"), id="definitions-pathways-link"),
+                    " (crisp-set Qualitative Comparative Analysis, as section 8.4 of the national review).",
+                ]
+            ),
             html.H2("Trajectories and milestones", id="trajectories"),
             html.P(
                 [

@@ -15,7 +15,7 @@ import dash
 import pandas as pd
 from dash import Input, Output, State, callback, dcc, html, no_update
 
-from dashboard.addresses import programme_code
+from dashboard.addresses import here, programme_code
 from dashboard.context import services
 from dashboard.presentation import download_links, overview, published
 from dashboard.presentation.ahsn_story import against
@@ -114,6 +114,14 @@ def layout(**query) -> html.Div:
                 f"every {programme.organisation} row behind it", "trusts", view.search, "trusts-download"
             ),
             _recent_milestones(view, programme),
+            html.P(
+                [
+                    "Why do some AHSNs reach the target sooner? ",
+                    html.A("Pathways to success", href=here("/pathways"), id="national-pathways-link"),
+                    ": the spread conditions that went with reaching it, as the national review found them.",
+                ],
+                className="no-print",
+            ),
         ],
     )
 

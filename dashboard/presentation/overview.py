@@ -230,7 +230,13 @@ def overview_page() -> html.Div:
                 className="lead",
                 id="overview-sentence",
             ),
-            html.Div(overview_table(queries.ahsn_list(ctx.db), latest), className="table-scroll", tabIndex=0),
+            html.Div(
+                overview_table(queries.ahsn_list(ctx.db), latest),
+                className="table-wrap",
+                role="region",
+                tabIndex=0,
+                **{"aria-label": "Every programme, AHSN by AHSN (scrolls sideways)"},
+            ),
             html.Ul(
                 [
                     html.Li(
@@ -272,6 +278,12 @@ def portfolio_page(slug: str | None) -> html.Div:
                 className="lead",
                 id="portfolio-sentence",
             ),
-            html.Div(portfolio_rows(ahsn.short_name, ahsn.slug, programmes), className="table-scroll", tabIndex=0),
+            html.Div(
+                portfolio_rows(ahsn.short_name, ahsn.slug, programmes),
+                className="table-wrap",
+                role="region",
+                tabIndex=0,
+                **{"aria-label": f"{ahsn.short_name}'s programmes (scrolls sideways)"},
+            ),
         ],
     )

@@ -25,7 +25,7 @@ def address(path: str, search: str, **changes: str | None) -> str:
     params = {k: v[0] for k, v in parse_qs((search or "").lstrip("?")).items()}
     params.update(changes)
     kept = {k: v for k, v in params.items() if v}
-    return here(path) + ("?" + urlencode(kept, safe="/,", quote_via=quote) if kept else "")
+    return (here(path) if path else "") + ("?" + urlencode(kept, safe="/,", quote_via=quote) if kept else "")
 
 
 def _quarters(coverage: dict[Quarter, str]) -> str:

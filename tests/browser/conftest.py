@@ -16,19 +16,24 @@ from tests.upload_helpers import PASSWORD
 
 ROLES = {None: None, "ahsn": ("kss-lead", "ahsn", "KSS"), "national": ("national-team", "national", None)}
 PAGES = [
-    "/",
-    "/?quarters=Q3%202018/19,Q1%202019/20,Q2%202020/21",
+    "/tcam/",
+    "/tcam/?quarters=Q3%202018/19,Q1%202019/20,Q2%202020/21",
     "/ahsn",
+    "/tcam/ahsn/kss",
+    "/tcam/ahsn/wessex?sort=level",
+    "/tcam/compare",
+    "/tcam/compare?sort=latest",
+    "/tcam/definitions",
+    "/tcam/upload",
+    "/tcam/returns",
+    "/tcam/history",
+    "/tcam/trajectories",
+    "/tcam/?against=trajectory",
+    # every programme: the overview, an AHSN's portfolio, another programme's pages
+    "/",
     "/ahsn/kss",
-    "/ahsn/wessex?sort=level",
-    "/compare",
-    "/compare?sort=latest",
-    "/definitions",
-    "/upload",
-    "/returns",
-    "/history",
-    "/trajectories",
-    "/?against=trajectory",
+    "/precept/",
+    "/precept/ahsn/wessex",
 ]
 
 
@@ -49,7 +54,7 @@ def site(demo_store_template, tmp_path_factory):
 def sign_in_as(page, url: str, role: str | None) -> None:
     if ROLES[role] is None:
         return
-    sign_in(page, url, ROLES[role][0], then="/definitions")
+    sign_in(page, url, ROLES[role][0], then="/tcam/definitions")
 
 
 @pytest.fixture

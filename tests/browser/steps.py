@@ -31,7 +31,7 @@ def submit(page, control) -> None:
     ready(page)
 
 
-def sign_in(page, url: str, name: str, then: str = "/upload") -> None:
+def sign_in(page, url: str, name: str, then: str = "/tcam/upload") -> None:
     page.goto(f"{url}/signin?next={then}")
     page.get_by_label("User name").fill(name)
     page.get_by_label("Password").fill(PASSWORD)

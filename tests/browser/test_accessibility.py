@@ -28,9 +28,9 @@ def test_every_page_has_no_wcag_violation(site, browse, role):
             page.goto(site.url + path)
         else:
             goto(page, site.url + path)
-        if path == "/returns" and role == "national":
+        if path == "/tcam/returns" and role == "national":
             page.locator("table.returns-grid").wait_for()
-        if path == "/history" and role is not None:
+        if path == "/tcam/history" and role is not None:
             page.locator("#history-table table").first.wait_for()
         assert page.evaluate("document.documentElement.lang") == "en", path
         found[path] = violations(page)
@@ -44,7 +44,7 @@ def test_the_page_the_server_sends_has_no_wcag_violation(site, browser):
     page.route("**/_dash-component-suites/**", lambda route: route.abort())  # Dash never starts
     page.route("**/assets/*.js*", lambda route: route.abort())
     found = {}
-    for path in ("/", "/ahsn/kss", "/compare", "/definitions"):
+    for path in ("/tcam/", "/tcam/ahsn/kss", "/tcam/compare", "/tcam/definitions"):
         page.goto(site.url + path)
         page.locator("#prerendered h1").wait_for()
         found[path] = violations(page)
@@ -54,7 +54,7 @@ def test_the_page_the_server_sends_has_no_wcag_violation(site, browser):
 
 def test_the_quarter_picker_is_reached_and_opened_with_the_keyboard(site, browse):
     page = browse(1280)
-    goto(page, site.url + "/")
+    goto(page, site.url + "/tcam/")
     stops = []  # from the top of the page
     for _ in range(40):
         page.keyboard.press("Tab")

@@ -58,7 +58,7 @@ def test_dash_scripts_load_after_the_first_paint_and_the_swap_is_clean(site, bro
     assert problems == []
 
 
-@pytest.mark.parametrize("path, charts", [("/compare", True), ("/ahsn/kss", True), ("/", False)])
+@pytest.mark.parametrize("path, charts", [("/tcam/compare", True), ("/tcam/ahsn/kss", True), ("/tcam/", False)])
 def test_a_page_with_charts_asks_for_plotly_once_with_dash_and_others_never(site, browser, path, charts):
     problems: list[str] = []
     context, page = watched_page(browser, problems)
@@ -80,7 +80,7 @@ def test_while_dash_loads_links_are_plain_links_and_controls_say_they_are_loadin
     context, page = watched_page(browser, problems)
     held = []
     page.route("**/dash_renderer*", lambda route: held.append(route))  # Dash does not start until let go
-    page.goto(site.url + "/", wait_until="domcontentloaded")
+    page.goto(site.url + "/tcam/", wait_until="domcontentloaded")
     page.wait_for_function("document.querySelectorAll('script[src*=dash_renderer]').length > 0")
 
     picker = page.locator("#prerendered .prerender-dropdown")
@@ -88,10 +88,10 @@ def test_while_dash_loads_links_are_plain_links_and_controls_say_they_are_loadin
     assert picker.evaluate("e => getComputedStyle(e, '::after').content") == '"Loading…"'
     assert picker.evaluate("e => getComputedStyle(e).cursor") == "progress"
     link = page.locator("#prerendered #national-table-grid tbody th a").first
-    assert link.get_attribute("href") == "/ahsn/oxford"
+    assert link.get_attribute("href") == "/tcam/ahsn/oxford"
     with page.expect_navigation():
         link.click()  # before Dash has started: an ordinary link to the AHSN's page
-    assert page.url == site.url + "/ahsn/oxford"
+    assert page.url == site.url + "/tcam/ahsn/oxford"
     page.unroute("**/dash_renderer*")
     for route in held:  # this page's goes on; the first page's went with it
         with contextlib.suppress(PlaywrightError):
@@ -116,7 +116,7 @@ def test_focus_stays_on_the_same_element_when_dash_takes_over(site, browser, tar
     context, page = watched_page(browser, problems)
     held = []
     page.route("**/dash_renderer*", lambda route: held.append(route))
-    page.goto(site.url + "/", wait_until="domcontentloaded")
+    page.goto(site.url + "/tcam/", wait_until="domcontentloaded")
     page.wait_for_function("document.querySelectorAll('script[src*=dash_renderer]').length > 0")
     element = page.locator(target)
     element.focus()

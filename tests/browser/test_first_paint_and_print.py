@@ -29,7 +29,7 @@ def test_the_table_is_readable_before_any_script_loads(site, browser):
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
     page.route("**/_dash-component-suites/**", lambda route: route.abort())  # Dash's bundles never arrive
-    page.goto(site.url + "/")
+    page.goto(site.url + "/tcam/")
     table = page.locator("#national-table-grid")
     assert table.is_visible()
     assert table.locator("tbody tr").count() == 16
@@ -41,7 +41,15 @@ def test_the_table_is_readable_before_any_script_loads(site, browser):
 
 
 @pytest.mark.parametrize(
-    "path", ["/", "/?quarters=Q3%202018/19,Q2%202020/21", "/ahsn/kss", "/compare", "/definitions", "/ahsn"]
+    "path",
+    [
+        "/tcam/",
+        "/tcam/?quarters=Q3%202018/19,Q2%202020/21",
+        "/tcam/ahsn/kss",
+        "/tcam/compare",
+        "/tcam/definitions",
+        "/ahsn",
+    ],
 )
 def test_dash_takes_over_without_anything_moving(site, browse, path):
     page = browse(1280)
@@ -78,7 +86,7 @@ A4_LANDSCAPE = {"width": 1047, "height": 714}  # CSS pixels inside the printed m
 
 def test_the_national_table_prints_on_one_a4_landscape_page(site, browse):
     page = browse(1280)
-    goto(page, site.url + "/")
+    goto(page, site.url + "/tcam/")
     assert pdf_pages(page) <= 2
     page.set_viewport_size(A4_LANDSCAPE)
     page.emulate_media(media="print")
@@ -90,7 +98,7 @@ def test_the_national_table_prints_on_one_a4_landscape_page(site, browse):
 
 def test_each_printed_page_carries_the_date_the_data_and_the_address(site, browse):
     page = browse(1280)
-    goto(page, site.url + "/ahsn/kss?sort=level")
+    goto(page, site.url + "/tcam/ahsn/kss?sort=level")
     page.evaluate("window.dispatchEvent(new Event('beforeprint'))")
     stamp = page.evaluate("getComputedStyle(document.documentElement).getPropertyValue('--print-stamp')")
     assert re.match(r'^"Printed \d\d \w{3} \d{4} \d\d:\d\d UTC · Data as of Q2 2020/21, last loaded .* · ', stamp)
@@ -103,7 +111,7 @@ def test_each_printed_page_carries_the_date_the_data_and_the_address(site, brows
 
 def test_the_ahsn_page_prints_with_no_heading_alone_and_no_chart_split(site, browse):
     page = browse(1280)
-    goto(page, site.url + "/ahsn/kss")
+    goto(page, site.url + "/tcam/ahsn/kss")
     assert pdf_pages(page) <= 3  # four half-empty pages before
     page.emulate_media(media="print")
     headings = page.locator("#main h2").all()
@@ -117,7 +125,7 @@ def test_the_ahsn_page_prints_with_no_heading_alone_and_no_chart_split(site, bro
 
 def test_compare_prints_every_chart_whole(site, browse):
     page = browse(1280)
-    goto(page, site.url + "/compare")
+    goto(page, site.url + "/tcam/compare")
     assert pdf_pages(page) <= 4
     page.emulate_media(media="print")
     assert all(m.evaluate("e => getComputedStyle(e).breakInside") == "avoid" for m in page.locator(".multiple").all())

@@ -70,7 +70,7 @@ def table_cells(page) -> list[tuple[str, list[dict]]]:
 
 
 def test_home_page_shows_table_8_1_with_the_published_colours(server, page):
-    goto(page, server.url + "/")
+    goto(page, server.url + "/tcam/")
     rows = table_cells(page)
     reference = reference_rows()
     assert [name.replace("England (Total)", "Total") for name, _ in rows] == [r["ahsn"] for r in reference]
@@ -96,7 +96,7 @@ def test_home_page_shows_table_8_1_with_the_published_colours(server, page):
 
 
 def test_rate_detail_shows_on_focus(server, page):
-    goto(page, server.url + "/")
+    goto(page, server.url + "/tcam/")
     first = page.locator("#national-table-grid tbody tr").first.locator("td .cell").first
     assert not first.locator(".detail").is_visible() or first.locator(".detail").bounding_box()["width"] <= 1
     page.keyboard.press("Tab")  # focus moves through the page; focus the cell directly as a user tabbing to it
@@ -107,7 +107,7 @@ def test_rate_detail_shows_on_focus(server, page):
 
 
 def test_quarters_in_the_url_and_the_picker_keep_state(server, page):
-    goto(page, server.url + "/?quarters=Q3%202018/19,Q2%202020/21")
+    goto(page, server.url + "/tcam/?quarters=Q3%202018/19,Q2%202020/21")
     heads = page.locator("#national-table-grid thead tr").nth(1).locator("th")
     assert [h.replace("\n", " ") for h in heads.all_inner_texts()] == [
         "Q3 2018/19",
@@ -124,7 +124,7 @@ def test_quarters_in_the_url_and_the_picker_keep_state(server, page):
 
 
 def test_navigation_and_ahsn_links(server, page):
-    goto(page, server.url + "/")
+    goto(page, server.url + "/tcam/")
     page.get_by_role("link", name="Health Innovation Manchester").click()
     page.wait_for_url("**/ahsn/health-innovation-manchester")
     page.wait_for_selector("html[data-dash-ready]")
@@ -140,14 +140,14 @@ def test_navigation_and_ahsn_links(server, page):
     legend = page.locator("#definitions-legend .swatch").all_inner_texts()
     assert legend[:2] == ["below 50%", "50% or more"]  # the below-target swatch never reads "50%"
     page.locator(".shell-nav").get_by_role("link", name="National table").click()
-    page.wait_for_url(server.url + "/")
+    page.wait_for_url(server.url + "/tcam/")
     page.wait_for_selector("html[data-dash-ready]")
     assert "Q2 2020/21" in page.locator("#shell-status").inner_text()
     assert page.locator(".demo-note").is_visible()
 
 
 def test_ahsn_page_shows_target_and_england_lines_and_ticks_only_counted_trusts(server, page):
-    goto(page, server.url + "/ahsn/kss")
+    goto(page, server.url + "/tcam/ahsn/kss")
     assert page.locator("#ahsn-latest-rate").inner_text() == "50%"
     assert page.locator("#ahsn-name").inner_text() == "Health Innovation Kent Surrey Sussex (KSS)"
     chart = page.locator("#ahsn-rate-chart")
@@ -185,7 +185,7 @@ def test_ahsn_page_shows_target_and_england_lines_and_ticks_only_counted_trusts(
 
 
 def test_compare_page_is_alphabetical_unless_asked(server, page):
-    goto(page, server.url + "/compare")
+    goto(page, server.url + "/tcam/compare")
     titles = page.locator("#compare-multiples .multiple-title").all_inner_texts()
     assert titles == sorted(titles, key=str.lower) and len(titles) == 15
     assert page.locator("#compare-multiples .main-svg").count() >= 15
@@ -198,7 +198,7 @@ def test_compare_page_is_alphabetical_unless_asked(server, page):
 
 
 def test_downloads_open_as_numbers_and_hold_what_the_page_shows(server, page):
-    goto(page, server.url + "/?quarters=Q3%202018/19,Q3%202019/20,Q2%202020/21")
+    goto(page, server.url + "/tcam/?quarters=Q3%202018/19,Q3%202019/20,Q2%202020/21")
     shown = table_cells(page)
     with page.expect_download() as info:
         page.get_by_role("link", name="the national table, CSV").click()
@@ -229,7 +229,7 @@ def test_downloads_open_as_numbers_and_hold_what_the_page_shows(server, page):
 def test_tablet_width_keeps_the_table_readable(server, browser):
     context = browser.new_context(viewport={"width": 768, "height": 1024})
     page = context.new_page()
-    goto(page, server.url + "/")
+    goto(page, server.url + "/tcam/")
     width = page.evaluate("document.documentElement.scrollWidth")
     context.close()
     assert width <= 768
@@ -241,7 +241,7 @@ def test_the_whole_national_history_shows_the_newest_60_and_says_how_to_see_the_
     from etl.users import Users
 
     Users(server.root).add("national-team", PASSWORD, "national")
-    page.goto(server.url + "/signin?next=/history")
+    page.goto(server.url + "/signin?next=/tcam/history")
     page.get_by_label("User name").fill("national-team")
     page.get_by_label("Password").fill(PASSWORD)
     submit(page, page.get_by_role("button", name="Sign in"))
@@ -256,7 +256,7 @@ def test_the_whole_national_history_shows_the_newest_60_and_says_how_to_see_the_
 
 @pytest.mark.parametrize("kind", ["png", "svg"])
 def test_a_chart_is_saved_for_a_slide_by_keyboard(server, page, kind):
-    goto(page, f"{server.url}/ahsn/kss?quarter=Q3%202019/20")
+    goto(page, f"{server.url}/tcam/ahsn/kss?quarter=Q3%202019/20")
     page.wait_for_selector("#ahsn-rate-chart .main-svg")
     button = page.locator(f'button.chart-save[data-chart="ahsn-rate-chart"][data-format="{kind}"]')
     assert button.get_attribute("aria-label") == f"Save the chart as {kind.upper()}"

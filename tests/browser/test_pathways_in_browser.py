@@ -16,7 +16,11 @@ from tests.live import LiveServer
 from tests.upload_helpers import PASSWORD
 
 WCAG = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]}}
-PAGES = ["/pathways", "/pathways?cases=live&quarter=Q3%202019/20", "/pathways?cases=review&solution=conservative"]
+PAGES = [
+    "/tcam/pathways",
+    "/tcam/pathways?cases=live&quarter=Q3%202019/20",
+    "/tcam/pathways?cases=review&solution=conservative",
+]
 
 
 @pytest.fixture(scope="module")
@@ -54,7 +58,7 @@ def test_the_page_has_no_wcag_violation_before_or_after_dash_and_fits_a_phone(se
     page = before.new_page()
     page.route("**/_dash-component-suites/**", lambda route: route.abort())  # Dash never starts
     page.route("**/assets/*.js*", lambda route: route.abort())
-    page.goto(server.url + "/pathways")
+    page.goto(server.url + "/tcam/pathways")
     page.locator("#prerendered h1").wait_for()
     assert "NONDELAY*PHARMA" in page.locator("#prerendered #pathways-summary").inner_text()
     assert page.locator("#prerendered input[type=checkbox]:checked").count() == 4
@@ -67,7 +71,7 @@ def test_ticking_a_condition_makes_a_new_address_and_a_new_analysis(server, brow
     page = context.new_page()
     errors = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
-    goto(page, server.url + "/pathways")
+    goto(page, server.url + "/tcam/pathways")
     summary = page.locator("#pathways-summary")
     assert "one pathway: a prompt start and a pharmacist at the AHSN" in summary.inner_text()
     page.get_by_label("INTERSECT (stakeholders from several sectors)").uncheck()
@@ -85,7 +89,7 @@ def test_ticking_a_condition_makes_a_new_address_and_a_new_analysis(server, brow
 def test_the_national_team_records_conditions_after_a_preview(server, browser, tmp_path):
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
-    sign_in(page, server.url, "national-team", then="/pathways")
+    sign_in(page, server.url, "national-team", then="/tcam/pathways")
     file = tmp_path / "uclp.csv"
     file.write_text("AHSN,Condition,Present,Evidence\nUCLP,NONDELAY,yes,began at once\nUCLP,PHARMA,0,none\n")
     page.locator("#conditions-upload input[type=file]").set_input_files(str(file))

@@ -19,9 +19,9 @@ def test_no_page_is_wider_than_the_phone(site, browse, role):
     widths = {}
     for path in PAGES:
         goto(page, site.url + path)
-        if path == "/returns" and role == "national":
+        if path == "/tcam/returns" and role == "national":
             page.locator("table.returns-grid").wait_for()
-        if path == "/history" and role is not None:
+        if path == "/tcam/history" and role is not None:
             page.locator("#history-table table").first.wait_for()
         widths[path] = page.evaluate("document.documentElement.scrollWidth")
     assert {p: w for p, w in widths.items() if w > PHONE} == {}
@@ -29,7 +29,7 @@ def test_no_page_is_wider_than_the_phone(site, browse, role):
 
 def test_the_upload_preview_fits_the_phone(site, browse):
     page = browse(PHONE, "national", site.url)
-    goto(page, site.url + "/upload")
+    goto(page, site.url + "/tcam/upload")
     page.locator("#upload-file input[type=file]").set_input_files(str(UPLOAD / "wessex-good.csv"))
     page.locator("#upload-confirm").wait_for()
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE
@@ -45,8 +45,8 @@ def cue(box) -> str:
 @pytest.mark.parametrize(
     "path, box, first",
     [
-        ("/", "#national-table", "#national-table-grid tbody tr th"),
-        ("/ahsn/kss", ".table-wrap:has(#ahsn-trusts)", "#ahsn-trusts tbody tr th"),
+        ("/tcam/", "#national-table", "#national-table-grid tbody tr th"),
+        ("/tcam/ahsn/kss", ".table-wrap:has(#ahsn-trusts)", "#ahsn-trusts tbody tr th"),
     ],
 )
 def test_a_wide_table_scrolls_in_its_own_box_keeping_its_first_column(site, browse, path, box, first):
@@ -69,7 +69,7 @@ def test_a_wide_table_scrolls_in_its_own_box_keeping_its_first_column(site, brow
 
 def test_compare_shows_one_chart_per_row_with_readable_titles(site, browse):
     page = browse(PHONE)
-    goto(page, site.url + "/compare")
+    goto(page, site.url + "/tcam/compare")
     titles = page.locator("#compare-multiples .multiple-title")
     boxes = [titles.nth(i).bounding_box() for i in range(titles.count())]
     assert len(boxes) == 15

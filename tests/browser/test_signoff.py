@@ -56,7 +56,7 @@ def test_a_change_to_a_published_quarter_waits_then_the_national_team_approves_i
     not_live = next(c for c, level, kind in trust_codes(db, "KSS", Q2) if level < 4 and kind == "acute")
     path = tmp_path / "kss-q2-corrected.csv"
     path.write_bytes(filled_return(db, "KSS", Q2, levels={not_live: 4}))
-    sign_in(page, live.url, "kim", "/upload")
+    sign_in(page, live.url, "kim", "/tcam/upload")
     page.locator("#upload-file input[type=file]").set_input_files(str(path))
     page.get_by_text("Q2 2020/21 is published: KSS's return for it is a revision").wait_for()
     submit(page, page.locator("#upload-confirm"))
@@ -71,7 +71,7 @@ def test_a_change_to_a_published_quarter_waits_then_the_national_team_approves_i
     page.context.clear_cookies()
     assert kss_rate(store) == 50
 
-    sign_in(page, live.url, "nat", "/returns")
+    sign_in(page, live.url, "nat", "/tcam/returns")
     revision = page.locator(".returns-revision")
     revision.wait_for()
     assert (
@@ -100,7 +100,7 @@ def test_publishing_a_quarter_asks_first_showing_its_coverage(demo, page, tmp_pa
     live, store = demo
     db = Database(store)
     store.load([("kss-q3.csv", filled_return(db, "KSS"))], TCAM, loaded_by="kim")
-    sign_in(page, live.url, "nat", "/returns")
+    sign_in(page, live.url, "nat", "/tcam/returns")
     assert page.locator("h1").inner_text() == "Returns for Q3 2020/21"
     assert page.locator("#returns-summary").inner_text() == "1 of 15 AHSNs has returned for Q3 2020/21; 14 are late."
     submit(page, page.get_by_role("link", name="Sign off Q3 2020/21…"))
@@ -126,7 +126,7 @@ def test_a_restore_asks_first_showing_before_and_after(demo, page, tmp_path):
     first = store.load([("kss-q3.csv", filled_return(db, "KSS"))], TCAM, loaded_by="kim")[0].submission_id
     not_live = next(c for c, level, kind in trust_codes(db, "KSS") if level < 4 and kind == "acute")
     store.load([("kss-q3-v2.csv", filled_return(db, "KSS", levels={not_live: 4}))], TCAM, loaded_by="kim")
-    sign_in(page, live.url, "kim", "/history")
+    sign_in(page, live.url, "kim", "/tcam/history")
     submit(page, page.get_by_role("link", name=f"Restore submission {first}…"))
     confirm = page.locator("#history-confirm-restore")
     confirm.wait_for()
@@ -153,12 +153,12 @@ def test_provisional_figures_only_when_asked_and_always_marked(demo, page, tmp_p
     live, store = demo
     db = Database(store)
     store.load([("kss-q3.csv", filled_return(db, "KSS"))], TCAM, loaded_by="kim")
-    page.goto(live.url + "/?provisional=1")  # not signed in: the published figures, and why
+    page.goto(live.url + "/tcam/?provisional=1")  # not signed in: the published figures, and why
     page.wait_for_selector("html[data-dash-ready]")
     assert "Provisional figures need signing in" in page.locator("#provisional-refused").inner_text()
     assert "Q3 2020/21" not in page.locator("#national-table").inner_text()
-    sign_in(page, live.url, "nat", "/returns")  # provisional figures: the national team's
-    page.goto(live.url + "/")
+    sign_in(page, live.url, "nat", "/tcam/returns")  # provisional figures: the national team's
+    page.goto(live.url + "/tcam/")
     page.wait_for_selector("html[data-dash-ready]")
     headers = page.locator("#national-table-grid thead tr").nth(1).locator("th").all_inner_texts()
     assert headers[:3] == ["Q3 2018/19", "Q3 2019/20", "Q2 2020/21"]  # published only: Table 8.1
@@ -181,7 +181,7 @@ def test_a_revised_figure_is_marked_and_the_first_published_one_can_be_seen(demo
     not_live = next(c for c, level, kind in trust_codes(db, "KSS", Q2) if level < 4 and kind == "acute")
     [revision] = store.load([("kss-q2.csv", filled_return(db, "KSS", Q2, levels={not_live: 4}))], TCAM)
     store.decide_revision(revision.submission_id, True, "the trust went live in September", by="nat")
-    page.goto(live.url + "/")
+    page.goto(live.url + "/tcam/")
     page.wait_for_selector("html[data-dash-ready]")
     kss = page.locator("#national-table-grid tbody tr", has_text="KSS").locator("td").nth(2)
     assert kss.locator(".value").inner_text() == "60%" and kss.locator(".revised-mark").count() == 1

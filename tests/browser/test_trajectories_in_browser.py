@@ -20,7 +20,13 @@ from tests.live import LiveServer
 from tests.upload_helpers import PASSWORD
 
 WCAG = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]}}
-PAGES = ["/ahsn/kss", "/ahsn/innovation-agency", "/?against=trajectory", "/compare", "/trajectories"]
+PAGES = [
+    "/tcam/ahsn/kss",
+    "/tcam/ahsn/innovation-agency",
+    "/tcam/?against=trajectory",
+    "/tcam/compare",
+    "/tcam/trajectories",
+]
 
 
 @pytest.fixture(scope="module")
@@ -40,7 +46,7 @@ def rgb(hex_colour: str) -> str:
 
 
 def test_the_ahsn_page_draws_the_trajectory_as_steps_beside_the_target(server, page):
-    goto(page, server.url + "/ahsn/kss")
+    goto(page, server.url + "/tcam/ahsn/kss")
     chart = page.locator("#ahsn-rate-chart")
     assert chart.locator(".legendtext", has_text="KSS's trajectory").count() == 1
     assert chart.locator(".scatterlayer .trace").count() == 3  # the lines: target, England, KSS
@@ -54,7 +60,7 @@ def test_the_ahsn_page_draws_the_trajectory_as_steps_beside_the_target(server, p
 
 
 def test_the_national_overview_marks_each_rate_against_its_trajectory(server, page):
-    goto(page, server.url + "/?quarters=Q3%202019/20,Q2%202020/21")
+    goto(page, server.url + "/tcam/?quarters=Q3%202019/20,Q2%202020/21")
     page.get_by_role("link", name="each AHSN's own trajectory").click()
     page.wait_for_url("**/?quarters=Q3%202019/20,Q2%202020/21&against=trajectory")
     page.wait_for_selector("html[data-dash-ready]")
@@ -83,14 +89,14 @@ def test_the_national_overview_marks_each_rate_against_its_trajectory(server, pa
 
 
 def test_compare_shows_each_trajectory_in_its_small_chart(server, page):
-    goto(page, server.url + "/compare")
+    goto(page, server.url + "/tcam/compare")
     charts = page.locator("#compare-multiples .multiple-chart")
     assert charts.count() == 15
     assert all(c.locator(".shapelayer path").count() > 0 for c in charts.all())
 
 
 def test_a_national_administrator_sets_a_new_version_and_every_page_shows_it(server, page, tmp_path):
-    sign_in(page, server.url, "national-team", "/trajectories")
+    sign_in(page, server.url, "national-team", "/tcam/trajectories")
     file = tmp_path / "kss-2021.csv"
     file.write_text(
         "AHSN,By quarter,Target (%),Notes\nKent Surrey Sussex,Q4 2020/21,70 %,agreed with the trusts\n"
@@ -107,14 +113,14 @@ def test_a_national_administrator_sets_a_new_version_and_every_page_shows_it(ser
     page.get_by_text("Every page of the dashboard shows it now").wait_for(timeout=60000)
     row = page.locator("#trajectory-kss").inner_text()
     assert "70% by Q4 2020/21" in row and "Version 2" in row and "raised after the March board" in row
-    goto(page, server.url + "/ahsn/kss")
+    goto(page, server.url + "/tcam/ahsn/kss")
     assert page.locator("#ahsn-trajectory-next").inner_text().startswith("Next step, 70% by Q4 2020/21: 2 more")
     # Q2 2020/21 was published under version 1: still judged against its 50%
     assert "50% against 50%" in page.locator("#ahsn-trajectory-now").inner_text()
 
 
 def test_a_submitter_may_set_only_their_own_ahsns_trajectory(server, page, tmp_path):
-    sign_in(page, server.url, "kss-lead", "/trajectories")
+    sign_in(page, server.url, "kss-lead", "/tcam/trajectories")
     assert page.locator("#trajectory-file-link").get_attribute("href") == "/trajectories/file.csv?ahsn=kss"
     file = tmp_path / "wessex.csv"
     file.write_text("ahsn,quarter,target_percent\nWessex,Q4 2020/21,90\n")
@@ -129,7 +135,7 @@ def test_the_trajectory_pages_have_no_wcag_violation_and_fit_a_phone(server, bro
         context = browser.new_context(viewport={"width": width, "height": 900})
         page = context.new_page()
         if role:
-            sign_in(page, server.url, role, "/trajectories")
+            sign_in(page, server.url, role, "/tcam/trajectories")
         found, widths = {}, {}
         for path in PAGES:
             goto(page, server.url + path)

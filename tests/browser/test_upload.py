@@ -18,7 +18,7 @@ from tests.browser.steps import ready, submit
 from tests.browser.steps import sign_in as signed_in
 
 
-def sign_in(page, url, name, then="/upload"):
+def sign_in(page, url, name, then="/tcam/upload"):
     signed_in(page, url, name, then)
     page.get_by_text(f"Signed in as {name}").wait_for()
 
@@ -111,11 +111,11 @@ def test_another_ahsns_file_is_refused(server, page):
 def test_a_good_file_previews_then_is_stored_and_shown_everywhere(server, page):
     live, store = server
     sign_in(page, live.url, "wessex")
-    page.goto(live.url + "/ahsn/wessex")  # nothing is published: its own submitter sees its figures so far
+    page.goto(live.url + "/tcam/ahsn/wessex")  # nothing is published: its own submitter sees its figures so far
     ready(page)
     page.get_by_text("Q1 2020/21 is not published yet").first.wait_for()
     assert "Q2 2020/21 is not published yet" not in page.locator("body").inner_text()
-    page.goto(live.url + "/upload")
+    page.goto(live.url + "/tcam/upload")
     ready(page)
     drop(page, "wessex-good.csv")
     page.get_by_text("wessex-good.csv passed the checks: 5 trust rows for Wessex Q2 2020/21").wait_for()
@@ -150,13 +150,13 @@ def test_a_good_file_previews_then_is_stored_and_shown_everywhere(server, page):
     page.get_by_text("Wessex Q2 2020/21: current now, among the provisional figures").wait_for()
     # Wessex's page, served by whichever worker, shows the new quarter from then on; nothing in
     # the seed is published: its own submitter sees the figures so far, marked provisional
-    page.goto(live.url + "/ahsn/wessex")
+    page.goto(live.url + "/tcam/ahsn/wessex")
     ready(page)
     page.get_by_text("Q2 2020/21 is not published yet").first.wait_for()
     assert "Q2 2020/21 being collected" in page.locator("#shell-status").inner_text()
     assert "Provisional figures" in page.locator("#provisional-notice").inner_text()
     # every AHSN's provisional figures are the national team's: the national table has none for them
-    page.goto(live.url + "/")
+    page.goto(live.url + "/tcam/")
     ready(page)
     assert "No quarter has been published yet" in page.locator("#national-nothing").inner_text()
 
@@ -185,7 +185,7 @@ def test_restoring_an_earlier_submission(server, page):
     live, store = server
     assert store_via_api(live.url, "wessex", "wessex-good.csv") == 7
     assert store_via_api(live.url, "wessex", "wessex-hostile.csv") == 8
-    sign_in(page, live.url, "wessex", then="/history")
+    sign_in(page, live.url, "wessex", then="/tcam/history")
     page.locator(".history-table").wait_for()
     assert page.locator(".history-table tbody tr").count() == 4  # Wessex's only
     assert {r[0] for r in table_rows(page, ".history-table")} == {"Wessex"}
@@ -216,8 +216,8 @@ def test_the_national_team_sees_who_has_returned(server, page):
     restore_via_api(live.url, "wessex", 7)
     # due in the future, so nobody is late whatever today's date
     store.set_due_date(TCAM, Quarter.parse("Q2 2020/21"), dt.date(2099, 1, 15), "a test that must not age")
-    sign_in(page, live.url, "nat", then="/returns")
-    page.goto(live.url + "/returns?quarter=Q2%202020/21")
+    sign_in(page, live.url, "nat", then="/tcam/returns")
+    page.goto(live.url + "/tcam/returns?quarter=Q2%202020/21")
     ready(page)
     page.locator(".returns-grid").wait_for()
     rows = {
@@ -240,8 +240,8 @@ def test_the_history_can_be_narrowed_to_an_ahsn_and_quarter_and_the_link_keeps_i
     for fixture in ("wessex-good.csv", "wessex-hostile.csv"):
         store_via_api(live.url, "wessex", fixture)
     store_via_api(live.url, "nat", "kss-good.csv")
-    sign_in(page, live.url, "nat", then="/history")
-    page.goto(live.url + "/history?ahsn=Wessex&quarter=Q2+2020%2F21")
+    sign_in(page, live.url, "nat", then="/tcam/history")
+    page.goto(live.url + "/tcam/history?ahsn=Wessex&quarter=Q2+2020%2F21")
     ready(page)
     caption = page.locator(".history-table caption")
     caption.wait_for()

@@ -45,7 +45,7 @@ ROWS = [
 
 
 def sign_in(page, url, name):
-    signed_in(page, url, name, "/upload")
+    signed_in(page, url, name, "/tcam/upload")
 
 
 def table_rows(page, selector):

@@ -41,12 +41,12 @@ def no_script(browser, site):
         contexts.append(context)
         page = context.new_page()
         if ROLES[role] is not None:
-            page.goto(site.url + "/signin?next=/definitions")
+            page.goto(site.url + "/signin?next=/tcam/definitions")
             page.get_by_label("User name").fill(ROLES[role][0])
             page.get_by_label("Password").fill(PASSWORD)
             with page.expect_navigation():
                 page.get_by_role("button", name="Sign in").click()
-            assert urlsplit(page.url).path == "/definitions"
+            assert urlsplit(page.url).path == "/tcam/definitions"
         return page
 
     yield open_page
@@ -81,7 +81,7 @@ def test_every_page_reads_without_javascript_and_its_links_answer(site, no_scrip
 
 def test_the_national_table_reads_and_its_links_lead_on_without_javascript(site, no_script):
     page = no_script()
-    page.goto(site.url + "/")
+    page.goto(site.url + "/tcam/")
     table = page.locator("#national-table-grid")
     assert table.locator("tbody tr").count() == 16
     assert table.locator("tbody tr").first.inner_text().split("\t")[0].strip() == "Oxford"
@@ -95,7 +95,7 @@ def test_the_national_table_reads_and_its_links_lead_on_without_javascript(site,
     ]
     with page.expect_navigation():
         table.get_by_role("link", name="Oxford").click()
-    assert urlsplit(page.url).path == "/ahsn/oxford"
+    assert urlsplit(page.url).path == "/tcam/ahsn/oxford"
     assert page.locator("h1").inner_text().endswith("(Oxford)")
     with page.expect_navigation():
         page.get_by_role("navigation", name="Pages").get_by_role("link", name="Compare regions").click()
@@ -103,4 +103,4 @@ def test_the_national_table_reads_and_its_links_lead_on_without_javascript(site,
     assert page.locator(".multiple").count() >= 15  # a small chart's box for each AHSN, its heading in words
     with page.expect_navigation():
         page.get_by_role("link", name="How the figures are defined").click()
-    assert urlsplit(page.url).path == "/definitions"
+    assert urlsplit(page.url).path == "/tcam/definitions"
