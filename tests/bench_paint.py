@@ -49,10 +49,10 @@ CHROMIUM = "/usr/bin/chromium"
 VIEWPORT = {"width": 1280, "height": 900}
 # page name: (address, the aim for its median LCP ratio to the static page)
 PAGES = {
-    "National overview": ("/", 2.0),
-    "AHSN page": ("/ahsn/health-innovation-manchester", 2.5),
-    "Compare regions": ("/compare", 2.5),
-    "Pathways": ("/pathways", 2.5),
+    "National overview": ("/tcam/", 2.0),
+    "AHSN page": ("/tcam/ahsn/health-innovation-manchester", 2.5),
+    "Compare regions": ("/tcam/compare", 2.5),
+    "Pathways": ("/tcam/pathways", 2.5),
 }
 
 

@@ -43,14 +43,17 @@ DEMO_RETURNS = ROOT / "data" / "demo" / "returns" / "tcam"
 DEMO_TRAJECTORIES = ROOT / "data" / "demo" / "trajectories"
 CHROMIUM = "/usr/bin/chromium"
 PAGES = {
-    "National overview": "/",
-    "National overview, 4 quarters chosen": "/?quarters=Q3%202018/19,Q1%202019/20,Q3%202019/20,Q2%202020/21",
-    "AHSN page": "/ahsn/health-innovation-manchester",
-    "AHSN page, trusts sorted": "/ahsn/health-innovation-manchester?sort=made",
-    "Compare regions": "/compare",
-    "Definitions": "/definitions",
-    "National overview against each trajectory": "/?against=trajectory",
-    "Trajectories": "/trajectories",
+    "National overview": "/tcam/",
+    "National overview, 4 quarters chosen": "/tcam/?quarters=Q3%202018/19,Q1%202019/20,Q3%202019/20,Q2%202020/21",
+    "AHSN page": "/tcam/ahsn/health-innovation-manchester",
+    "AHSN page, trusts sorted": "/tcam/ahsn/health-innovation-manchester?sort=made",
+    "Compare regions": "/tcam/compare",
+    "Definitions": "/tcam/definitions",
+    "National overview against each trajectory": "/tcam/?against=trajectory",
+    "Trajectories": "/tcam/trajectories",
+    "Every programme (the overview)": "/",
+    "An AHSN's portfolio": "/ahsn/health-innovation-manchester",
+    "PReCePT national table": "/precept/",
 }
 DOWNLOADS = [
     "/download/national.csv",
@@ -208,7 +211,7 @@ def measure(label: str, root: Path, browser, runs: int, page_runs: int) -> dict:
             recorded = record_callbacks(browser, server.url, path)
             result["callbacks"][page_name] = time_callbacks(server.url, recorded, runs)
         result["callbacks"]["Downloads"] = time_downloads(server.url, runs)
-        result["real"] = time_to_table(browser, server.url, page_runs, dash_page=True)
+        result["real"] = time_to_table(browser, server.url, page_runs, "/tcam/", dash_page=True)
     with LiveServer(env, app="tests.bench_minimal_app:server") as minimal:
         result["minimal"] = time_to_table(browser, minimal.url, page_runs)["table"]
         result["static"] = time_to_table(browser, minimal.url, page_runs, "/static-table")["table"]
