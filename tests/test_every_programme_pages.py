@@ -212,3 +212,37 @@ def test_a_programme_may_not_take_an_address_the_app_uses():
 
     with pytest.raises(ValueError, match="compare"):
         ProgrammePrefix(lambda e, s: [], ["tcam", "compare"])
+
+
+def test_a_submitter_stores_only_for_the_programmes_granted_them(four, tmp_path):
+    """Roles per programme at the programme's own address: a Wessex submitter granted TCAM only
+    is refused PINCER's upload (and nothing is stored); one granted both stores it."""
+    import io
+
+    from etl.users import Users
+    from tests.upload_helpers import PASSWORD, sign_in
+
+    root = tmp_path / "store"
+    shutil.copytree(four, root)
+    users = Users(root)
+    users.add("wessex-tcam", PASSWORD, "ahsn", "Wessex", programmes=["tcam"])
+    users.add("wessex-both", PASSWORD, "ahsn", "Wessex", programmes=["tcam", "pincer"])
+    latest = sorted(DEMO.joinpath("pincer").glob("q*_wessex.csv"), key=_quarter)[-1]
+    # a correction of Wessex's latest PINCER return: one practice more taking part
+    lines = latest.read_text().splitlines()
+    store = Store.from_settings(settings_for(root))
+    before = len(store.events())
+
+    def upload(name: str):
+        client = make_app(settings_for(root)).server.test_client()
+        csrf = sign_in(client, "", name)
+        data = {"file": (io.BytesIO("\n".join(lines).encode() + b"\n"), latest.name), "csrf_token": csrf}
+        return client.post("/pincer/upload/commit", data=data)
+
+    refused = upload("wessex-tcam")
+    assert refused.status_code == 403, refused.text[:300]
+    assert len(store.events()) == before
+    stored = upload("wessex-both")
+    assert stored.status_code in (200, 201, 202), stored.text[:300]
+    assert len(store.events()) == before + 1
+    assert store.events()[-1].programme == "pincer"
