@@ -66,7 +66,11 @@ def layout(first_paint: bool = False) -> html.Div:
                 className="shell-footer",
                 children=[
                     "Adoption levels are reported quarterly by each AHSN (Health Innovation Network since 2023). ",
-                    html.A("How the figures are defined", href=here("/definitions")),
+                    html.A(
+                        "How the figures are defined",
+                        # the overview and a portfolio: the default programme's definitions
+                        href=here("/definitions") if not every else programme_address(programme.code, "/definitions"),
+                    ),
                 ],
             ),
         ],

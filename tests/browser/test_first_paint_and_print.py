@@ -102,7 +102,7 @@ def test_each_printed_page_carries_the_date_the_data_and_the_address(site, brows
     page.evaluate("window.dispatchEvent(new Event('beforeprint'))")
     stamp = page.evaluate("getComputedStyle(document.documentElement).getPropertyValue('--print-stamp')")
     assert re.match(r'^"Printed \d\d \w{3} \d{4} \d\d:\d\d UTC · Data as of Q2 2020/21, last loaded .* · ', stamp)
-    assert stamp.endswith(site.url + '/ahsn/kss?sort=level"')
+    assert stamp.endswith(site.url + '/tcam/ahsn/kss?sort=level"')
     page.evaluate("window.dispatchEvent(new Event('afterprint'))")
     css = page.evaluate("""[...document.styleSheets].flatMap(s => { try { return [...s.cssRules]; } catch (e) { return []; } })
         .map(r => r.cssText).filter(t => t.includes('@bottom-left')).join(' ')""")

@@ -121,7 +121,7 @@ def test_a_national_administrator_sets_a_new_version_and_every_page_shows_it(ser
 
 def test_a_submitter_may_set_only_their_own_ahsns_trajectory(server, page, tmp_path):
     sign_in(page, server.url, "kss-lead", "/tcam/trajectories")
-    assert page.locator("#trajectory-file-link").get_attribute("href") == "/trajectories/file.csv?ahsn=kss"
+    assert page.locator("#trajectory-file-link").get_attribute("href") == "/tcam/trajectories/file.csv?ahsn=kss"
     file = tmp_path / "wessex.csv"
     file.write_text("ahsn,quarter,target_percent\nWessex,Q4 2020/21,90\n")
     page.locator("#trajectory-upload input[type=file]").set_input_files(str(file))
