@@ -7,16 +7,24 @@ Pure functions of an etl.report.NationalTable. One description of every cell
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import pandas as pd
 from dash import html
 
 from dashboard.presentation.ahsn_story import BEHIND_MARK, ON_MARK, against
+from dashboard.presentation.headline_cells import (
+    Cell,
+    Targets,
+    change_unit,
+    group_heading,
+    headline_caption,
+    headline_cell,
+    headline_change_words,
+    headline_name,
+)
 from etl import words
 from etl.programmes import Programme
 from etl.quarters import Quarter
-from etl.report import NationalTable
+from etl.report import NationalTable, is_share
 
 NO_RETURN = words.NO_RETURN
 NOT_AVAILABLE = "n/a"
@@ -91,23 +99,6 @@ def change_text(change: int, programme: Programme) -> str:
     return f"{symbol} {number}"
 
 
-@dataclass(frozen=True)
-class Cell:
-    text: str  # what the page shows
-    value: int | None  # the number (None for no return / n/a)
-    style: str  # key of STYLES
-    detail: str  # what it is made of, for hover, focus and screen readers
-    small: bool = False
-    adopted: int | None = None  # a rate's numerator and denominator (None for changes, no return)
-    trusts: int | None = None
-    revised: str | None = None  # the revision mark's words, if the figure changed since publication
-    target: int | None = None  # against a trajectory: the target the rate is judged against
-    on: bool | None = None  # against a trajectory: on (or above) it
-
-
-Targets = dict[tuple[str, Quarter], int | None]  # (AHSN, quarter) -> its trajectory's target
-
-
 def cells(
     table: NationalTable, programme: Programme, trajectory: Targets | None = None
 ) -> list[tuple[dict, list[Cell]]]:
@@ -123,6 +114,9 @@ def cells(
             if pd.isna(rate):
                 detail = f"No return from {row['ahsn']} for {q.label}" + (f". {revised}" if revised else "")
                 out.append(Cell(NO_RETURN, None, "no-return", detail, revised=revised))
+                continue
+            if not is_share(programme):
+                out.append(headline_cell(table, row, q, int(rate), revised, trajectory, programme))
                 continue
             adopted, trusts = int(row[q.key + "_adopted"]), int(row[q.key + "_trusts"])
             small = not row["is_total"] and small_denominator(trusts, programme)
@@ -173,6 +167,10 @@ def cells(
                 )
                 continue
             change = int(change)
+            if not is_share(programme):
+                detail = f"{headline_change_words(change, programme)} from {a.label} to {b.label}"
+                out.append(Cell(change_text(change, programme), change, change_style(change, programme), detail))
+                continue
             small = not row["is_total"] and any(
                 small_denominator(int(row[q.key + "_trusts"]), programme) for q in (a, b)
             )
@@ -249,13 +247,20 @@ def _revision_of(table: NationalTable, row, quarter) -> str | None:
     return f"Includes revised figures ({', '.join(revised)}) since {quarter.label} was published"
 
 
-def header(table: NationalTable) -> list[str]:
+def header(table: NationalTable, programme: Programme | None = None) -> list[str]:
+    if programme is not None and not is_share(programme):
+        name = headline_name(programme)
+        return [f"{name} {q.label}" for q in table.quarters] + [
+            f"Change {a.label} to {b.label} ({change_unit(programme)})" for a, b, _ in table.change_columns
+        ]
     return [f"Adoption rate {q.label}" for q in table.quarters] + [
         f"Change {a.label} to {b.label} (points)" for a, b, _ in table.change_columns
     ]
 
 
 def caption(table: NationalTable, programme: Programme, trajectory: Targets | None = None) -> str:
+    if not is_share(programme):
+        return headline_caption(table, programme, trajectory)
     return (
         f"{programme.short_name} adoption rate by AHSN: the percentage of {words.counted(programme)} at level "
         f"{programme.adopted_from_level} or above, at {', '.join(q.label for q in table.quarters)}, "
@@ -271,9 +276,12 @@ def html_table(table: NationalTable, programme: Programme, trajectory: Targets |
             html.Tr(
                 [
                     html.Th("AHSN", scope="col", rowSpan=2, className="col-ahsn"),
-                    html.Th("Adoption rate", scope="colgroup", colSpan=n_rates, className="group"),
+                    html.Th(group_heading(programme), scope="colgroup", colSpan=n_rates, className="group"),
                     html.Th(
-                        "Change (percentage points)", scope="colgroup", colSpan=max(n_rates - 1, 1), className="group"
+                        f"Change ({change_unit(programme)})",
+                        scope="colgroup",
+                        colSpan=max(n_rates - 1, 1),
+                        className="group",
                     )
                     if n_rates > 1
                     else None,

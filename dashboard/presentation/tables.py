@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import pandas as pd
 
+from dashboard.presentation import headline_sheet
+from dashboard.presentation.legend import style_label
 from dashboard.presentation.national_table import REVISED_MARK, SMALL_MARK, STYLES, Targets, caption, cells
 from dashboard.presentation.sheets import Column, Sheet
 from etl import words
 from etl.programmes import Programme
 from etl.quarters import Quarter
-from etl.report import NationalTable, target_sentence
+from etl.report import NationalTable, is_share, target_sentence
 
 REVISED_KEY = "Revised since first published: when, from what, to what and why in the column 'Revised ...'"
 REVISED_NOTE = (
@@ -34,28 +36,36 @@ def national(table: NationalTable, programme: Programme, trajectory: Targets | N
     trajectory, and each quarter's target and whether the rate is on it."""
     rates, changes = table.quarters, table.change_columns
     columns = [Column("AHSN", "ahsn", width=24)]
-    columns += [Column(f"Adoption rate {q.label} (%)", f"rate_{q.key}", "percent") for q in rates]
-    columns += [
-        Column(f"Change {a.label} to {b.label} (percentage points)", f"change_{a.key}_to_{b.key}", "points", 18)
-        for a, b, _ in changes
-    ]
-    counted, key = words.capital(words.counted(programme)), words.counted_key(programme)
-    for q in rates:
+    share = is_share(programme)
+    if not share:  # a rate or count: its own words and measures (presentation/headline_sheet.py)
+        columns += headline_sheet.columns(table, programme, trajectory is not None)
+    else:
+        columns += [Column(f"Adoption rate {q.label} (%)", f"rate_{q.key}", "percent") for q in rates]
         columns += [
-            Column(f"{counted} adopted {q.label}", f"adopted_{q.key}", "whole"),
-            Column(f"{counted} {q.label}", f"{key}_{q.key}", "whole"),
+            Column(f"Change {a.label} to {b.label} (percentage points)", f"change_{a.key}_to_{b.key}", "points", 18)
+            for a, b, _ in changes
         ]
-    if trajectory is not None:
+        counted, key = words.capital(words.counted(programme)), words.counted_key(programme)
         for q in rates:
             columns += [
-                Column(f"Trajectory target {q.label} (%)", f"trajectory_{q.key}", "percent"),
-                Column(f"On its trajectory {q.label}", f"on_trajectory_{q.key}", "bool"),
+                Column(f"{counted} adopted {q.label}", f"adopted_{q.key}", "whole"),
+                Column(f"{counted} {q.label}", f"{key}_{q.key}", "whole"),
             ]
+        if trajectory is not None:
+            for q in rates:
+                columns += [
+                    Column(f"Trajectory target {q.label} (%)", f"trajectory_{q.key}", "percent"),
+                    Column(f"On its trajectory {q.label}", f"on_trajectory_{q.key}", "bool"),
+                ]
     columns += [Column(f"Revised {q.label}", f"revised_{q.key}", width=40) for q in rates]
     rows, styles, small, revised = [], [], [], []
     for facts, row_cells in cells(table, programme, trajectory):
         name = "England (Total)" if facts["is_total"] else facts["ahsn"]
-        made_of = [v for c in row_cells[: len(rates)] for v in (c.adopted, c.trusts)]
+        made_of = [
+            v
+            for c in row_cells[: len(rates)]
+            for v in ((c.adopted, c.trusts) if share else headline_sheet.made_of(c, programme))
+        ]
         if trajectory is not None:
             made_of += [v for c in row_cells[: len(rates)] for v in (c.target, c.on)]
         made_of += [c.revised for c in row_cells[: len(rates)]]
@@ -85,11 +95,11 @@ def national(table: NationalTable, programme: Programme, trajectory: Targets | N
         ("no-return", "(blank)", "No return from the AHSN for the quarter"),
         ("no-change", "● 0", STYLES["no-change"]["label"]),
         ("increase", "▲ +10", STYLES["increase"]["label"]),
-        ("big-increase", f"▲▲ +{points + 1}", STYLES["big-increase"]["label"].format(points=points)),
+        ("big-increase", f"▲▲ +{points + 1}", style_label("big-increase", programme)),
         ("decrease", "▼ −10", STYLES["decrease"]["label"]),
         (None, f"44% {REVISED_MARK}", REVISED_KEY),
     ]
-    notes = national_notes(table, programme)
+    notes = national_notes(table, programme) if share else headline_sheet.notes(table, programme)
     notes.append(REVISED_NOTE if not table.first_published else FIRST_PUBLISHED_NOTE)
     if trajectory is not None:
         notes.append(
