@@ -214,19 +214,27 @@ def trusts(
         Column(f"Adopted (counted, level {programme.adopted_from_level} or above)", "adopted", "bool"),
         Column("Level in the quarter before", "previous_level", "whole"),
         Column("Change in level since the quarter before", "level_change", "points"),
-        Column("Referrals made", "referrals_made", "whole"),
-        Column("Referrals completed", "referrals_completed", "whole"),
-        Column("Completion rate (%)", "completion_percent", "percent"),
-        Column("Comment", "comment", width=40),
-        Column("Revised since first published", "revised", width=50),
     ]
-    marked = {"trust_type": 4, "adoption_level": 6, "referrals_made": 11, "referrals_completed": 12}
+    share = is_share(programme)  # a rate or count: the definition's own measures, not referrals
+    columns += (
+        [
+            Column("Referrals made", "referrals_made", "whole"),
+            Column("Referrals completed", "referrals_completed", "whole"),
+            Column("Completion rate (%)", "completion_percent", "percent"),
+        ]
+        if share
+        else [Column(words.capital(m.words), m.key, "whole") for m in programme.measures]
+    )
+    columns += [Column("Comment", "comment", width=40), Column("Revised since first published", "revised", width=50)]
+    marked = {"trust_type": 4, "adoption_level": 6}
+    if share:
+        marked |= {"referrals_made": 11, "referrals_completed": 12}
     rows, revised = [], []
     for r in frame.to_dict("records"):
         level, before = int(r["adoption_level"]), _whole(r["previous_level"])
         said, changed = revisions.get((r["ahsn"], int(r["quarter_index"]), r["trust_code"]), (None, set()))
         flags = [False] * len(columns)
-        for column in changed:
+        for column in changed & set(marked):
             flags[marked[column]] = True
         revised.append(flags)
         rows.append(
@@ -242,9 +250,11 @@ def trusts(
                 bool(r["adopted"]),
                 before,
                 None if before is None else level - before,
-                _whole(r["referrals_made"]),
-                _whole(r["referrals_completed"]),
-                _whole(r["completion_percent"]),
+                *(
+                    [_whole(r["referrals_made"]), _whole(r["referrals_completed"]), _whole(r["completion_percent"])]
+                    if share
+                    else [_whole(r.get(m.key)) for m in programme.measures]
+                ),
                 r.get("comment")
                 if comments and isinstance(r.get("comment"), str) and r.get("comment").strip()
                 else None,
@@ -256,7 +266,12 @@ def trusts(
         f"{words.organisations(programme)} are listed as returned.",
         f"Level in the quarter before: blank when the {programme.organisation} was not in the AHSN's return for that "
         "quarter. "
-        "Referrals: blank when the return did not give them. Completion rate: completed as a share of made.",
+        + (
+            "Referrals: blank when the return did not give them. Completion rate: completed as a share of made."
+            if share
+            else f"{words.capital(', '.join(m.words for m in programme.measures))}: blank when the return did not "
+            "give them (never 0)."
+        ),
         FIRST_PUBLISHED_NOTE
         if first_published
         else REVISED_NOTE.replace("columns 'Revised ...'", "column 'Revised since first published'").replace(
