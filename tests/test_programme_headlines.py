@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import csv
 import html
+import io
 import re
 import shutil
 from pathlib import Path
 
 import pytest
 
-from etl import queries
+from etl import queries, report
 from etl.programmes import bundled
 from etl.quarters import Quarter
 from etl.queries import Database
@@ -57,6 +58,27 @@ def _rows(code: str, ahsn_slug: str, quarter: Quarter) -> list[dict]:
     return [r for r in csv.DictReader(lines) if r.get("trust_type", "").strip() in counted or not r.get("trust_type")]
 
 
+def _expected(code: str, quarter: Quarter) -> dict[str, tuple[int, int | None]]:
+    """Per AHSN (its name as the returns write it) with a return for the quarter: a rate's
+    (numerator, denominator), or a count's (count, None), summed from the demo files' rows."""
+    programme, out = PROGRAMMES[code], {}
+    stem = f"q{quarter.label[1]}_{quarter.label[3:7]}_{int(quarter.label[3:7]) % 100 + 1:02d}_"
+    for path in sorted((DEMO / code).glob(stem + "*.csv")):
+        rows = _rows(code, path.name[len(stem) : -4], quarter)
+        if programme.headline.kind == "rate":
+            out[rows[0]["ahsn"]] = (
+                _sum(rows, programme.headline.numerator),
+                _sum(rows, programme.headline.denominator),
+            )
+        else:
+            out[rows[0]["ahsn"]] = (_sum(rows, programme.headline.measure), None)
+    return out
+
+
+def _percent(top: int, bottom: int) -> int:
+    return (200 * top + bottom) // (2 * bottom)
+
+
 def _sum(rows: list[dict], column: str) -> int:
     return sum(int(r[column]) for r in rows if r.get(column, "").strip())
 
@@ -87,3 +109,132 @@ def test_the_headline_query_matches_the_returns_rows(two):
             assert int(h["value"]) == (200 * top + bottom) // (2 * bottom)
         else:
             assert int(h["value"]) == _sum(rows, programme.headline.measure)
+
+
+def _quarters(code: str) -> tuple[Quarter, Quarter]:
+    earlier, later = sorted({_quarter(p) for p in (DEMO / code).glob("q*.csv")})[-2:]
+    return earlier, later
+
+
+def _row_cells(page: str, ahsn: str) -> list[tuple[str, str]]:
+    """The national table's cells of one row: (data-value, the cell's words)."""
+    row = re.search(rf">{re.escape(ahsn)}</a></th>(.*?)</tr>", page, re.S).group(1)
+    return [
+        (value, _text_of(cell))
+        for value, cell in re.findall(r'<td[^>]*data-value="([^"]*)"[^>]*>(.*?)</td>', row, re.S)
+    ]
+
+
+def _text_of(fragment: str) -> str:
+    return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", fragment))).strip()
+
+
+def test_precepts_national_table_shows_each_ahsns_rate_and_englands(two):
+    earlier, later = _quarters("precept")
+    before, now = _expected("precept", earlier), _expected("precept", later)
+    client = _client(two, "precept")
+    page = client.get(f"/?quarters={earlier.label},{later.label}").get_data(as_text=True)
+    top, bottom = now["KSS"]
+    rate, was = _percent(top, bottom), _percent(*before["KSS"])
+    cells = _row_cells(page, "KSS")
+    assert cells[1][0] == str(rate) and cells[1][1].startswith(f"{rate}%")
+    assert f"{top} of {bottom} eligible mothers given magnesium sulphate in {later.label}" in cells[1][1]
+    assert cells[2][0] == str(rate - was)  # the change, in percentage points
+    assert "percentage point" in cells[2][1]
+    assert f'data-style="{"at-target" if rate >= 85 else "below"}"' in page
+    england = _percent(sum(t for t, _ in now.values()), sum(b for _, b in now.values()))
+    total = re.search(r"England.*?\(Total\).*?</th>(.*?)</tr>", page, re.S).group(1)
+    assert f'data-value="{england}"' in total
+    text = _text(client.get("/"))
+    assert "National target: 85% of each AHSN's eligible mothers given magnesium sulphate" in text
+    assert "Adoption rate" not in text
+
+
+def test_escape_pains_national_table_shows_each_ahsns_count_with_no_made_up_target(two):
+    earlier, later = _quarters("escape-pain")
+    before, now = _expected("escape-pain", earlier), _expected("escape-pain", later)
+    page = _client(two, "escape-pain").get(f"/?quarters={earlier.label},{later.label}").get_data(as_text=True)
+    count, was = now["KSS"][0], before["KSS"][0]
+    cells = _row_cells(page, "KSS")
+    assert cells[1][0] == str(count) and f"{count:,} people completing in {later.label}" in cells[1][1]
+    assert cells[2][0] == str(count - was) and " people from " in cells[2][1]
+    assert 'data-style="below"' not in page and 'data-style="at-target"' not in page
+    total = re.search(r"England.*?\(Total\).*?</th>(.*?)</tr>", page, re.S).group(1)
+    assert f'data-value="{sum(c for c, _ in now.values())}"' in total
+    assert "%" not in "".join(text for _, text in cells)
+
+
+def test_the_ahsn_page_leads_with_the_headline(two):
+    later = _quarters("precept")[1]
+    top, bottom = _expected("precept", later)["KSS"]
+    rate = _percent(top, bottom)
+    text = _text(_client(two, "precept").get("/ahsn/kss"))
+    status = "at or above" if rate >= 85 else "below"
+    assert (
+        f"In {later.label}, {rate}% in KSS: {top} of {bottom} eligible mothers given magnesium sulphate, "
+        f"{status} the national aim of 85%"
+    ) in text
+    assert "Eligible mothers given magnesium sulphate over time" in text
+    later = _quarters("escape-pain")[1]
+    count = _expected("escape-pain", later)["KSS"][0]
+    text = _text(_client(two, "escape-pain").get("/ahsn/kss"))
+    assert f"In {later.label}, KSS had {count:,} people completing, with no national target" in text
+    assert "must adopt to reach" not in text and "Referrals" not in text
+
+
+def test_the_organisation_table_shows_the_programmes_own_measures(two):
+    for code, heads in (
+        ("precept", ["Eligible mothers", "Mothers given magnesium sulphate"]),
+        ("escape-pain", ["People starting", "People completing"]),
+    ):
+        client = _client(two, code)
+        table = re.search(
+            r'<table[^>]*id="ahsn-trusts".*?</thead>', client.get("/ahsn/kss").get_data(as_text=True), re.S
+        )
+        said = _text_of(table.group(0))
+        assert all(h in said for h in heads) and "Referrals" not in said, said
+        rows = list(
+            csv.DictReader(io.StringIO(client.get("/download/ahsn/kss.csv").get_data(as_text=True).lstrip("\ufeff")))
+        )
+        assert "Referrals made" not in rows[0]
+        expected = _rows(code, "kss", _quarters(code)[1])
+        for head, measure in zip(heads, PROGRAMMES[code].measures):
+            assert sum(int(r[head]) for r in rows if r[head]) == _sum(expected, measure.key)
+
+
+def test_downloads_and_the_report_carry_the_same_numbers(two):
+    db = Database(Store.from_settings(settings_for(two)))
+    for code in CODES:
+        programme, (earlier, later) = PROGRAMMES[code], _quarters(code)
+        expected = _expected(code, later)
+        client = _client(two, code)
+        rows = {
+            r["AHSN"]: r
+            for r in csv.DictReader(
+                io.StringIO(
+                    client.get(f"/download/national.csv?quarters={earlier.label},{later.label}")
+                    .get_data(as_text=True)
+                    .lstrip("\ufeff")
+                )
+            )
+        }
+        compare = [
+            r
+            for r in csv.DictReader(
+                io.StringIO(client.get("/download/compare.csv").get_data(as_text=True).lstrip("\ufeff"))
+            )
+            if r["AHSN"] == "KSS" and r["Quarter"] == later.label
+        ][0]
+        top, bottom = expected["KSS"]
+        name = "Eligible mothers given magnesium sulphate (%)" if bottom else "People completing"
+        figure = _percent(top, bottom) if bottom else top
+        assert rows["KSS"][f"{name} {later.label}"] == str(figure)
+        assert compare[name] == str(figure)
+        if bottom:
+            assert rows["KSS"][f"Eligible mothers {later.label}"] == str(bottom)
+            assert compare["Mothers given magnesium sulphate"] == str(top)
+        report_rows = {
+            r["ahsn"]: r
+            for r in csv.DictReader(io.StringIO(report.to_csv(report.national_table(db, programme, [earlier, later]))))
+        }
+        assert report_rows["KSS"][later.key] == str(figure)
