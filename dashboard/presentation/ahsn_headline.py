@@ -127,7 +127,12 @@ def headline_part(db: Database, programme: Programme, view, ahsn) -> HeadlinePar
         children=[
             html.H2(words.capital(f"{programme.headline.words} over time")),
             html.P(
-                f"{ahsn.short_name}'s figure each quarter and England's (every AHSN's return together)"
+                f"{ahsn.short_name}'s figure each quarter"
+                + (
+                    " (England's, every AHSN's summed, is on the national overview)"
+                    if is_count(programme)
+                    else " and England's (every AHSN's return together)"
+                )
                 + (f", against {against}." if against else "; there is no national target."),
                 className="muted",
             ),

@@ -59,14 +59,11 @@ def headline_over_time(
                 "hoverinfo": "skip",
             }
         )
-    for frame, label, style in (
-        (
-            england,
-            "England",
-            {"line": {"color": GREY, "width": 2, "dash": "dot"}, "marker": {"size": 7, "symbol": "square"}},
-        ),
-        (series, name, {"line": {"color": BLUE, "width": 3}, "marker": {"size": 8}}),
-    ):
+    lines = [(series, name, {"line": {"color": BLUE, "width": 3}, "marker": {"size": 8}})]
+    if not is_count:  # England's count is every AHSN's summed: on the same axis it would dwarf the AHSN's
+        england_style = {"line": {"color": GREY, "width": 2, "dash": "dot"}, "marker": {"size": 7, "symbol": "square"}}
+        lines.insert(0, (england, "England", england_style))
+    for frame, label, style in lines:
         texts = made_of_texts(frame["numerator"], frame["denominator"], programme)
         if trajectory is not None and frame is series:
             texts = [

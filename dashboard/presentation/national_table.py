@@ -169,7 +169,8 @@ def cells(
             change = int(change)
             if not is_share(programme):
                 detail = f"{headline_change_words(change, programme)} from {a.label} to {b.label}"
-                out.append(Cell(change_text(change, programme), change, change_style(change, programme), detail))
+                text = change_text(change, programme).replace(str(abs(change)), f"{abs(change):,}")  # a count's 2,226
+                out.append(Cell(text, change, change_style(change, programme), detail))
                 continue
             small = not row["is_total"] and any(
                 small_denominator(int(row[q.key + "_trusts"]), programme) for q in (a, b)
