@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from dashboard.presentation.national_table import cells
 from etl import queries, report
 from etl.programmes import bundled
 from etl.quarters import Quarter
@@ -238,3 +239,31 @@ def test_downloads_and_the_report_carry_the_same_numbers(two):
             for r in csv.DictReader(io.StringIO(report.to_csv(report.national_table(db, programme, [earlier, later]))))
         }
         assert report_rows["KSS"][later.key] == str(figure)
+
+
+def test_the_definitions_say_how_the_headline_is_made(two):
+    text = _text(_client(two, "precept").get("/definitions"))
+    assert "The mothers given magnesium sulphate as a percentage of the eligible mothers" in text
+    assert "An AHSN's rate" not in text
+    text = _text(_client(two, "escape-pain").get("/definitions"))
+    assert "The people completing in the quarter, summed over the sites" in text
+
+
+def test_a_figure_is_marked_against_the_ahsns_own_trajectory_in_its_own_units(two):
+    db = Database(Store.from_settings(settings_for(two)))
+    for code in CODES:
+        programme, later = PROGRAMMES[code], _quarters(code)[1]
+        top, bottom = _expected(code, later)["KSS"]
+        figure = _percent(top, bottom) if bottom else top
+        table = report.national_table(db, programme, [later])
+        rows = {
+            facts["ahsn"]: row
+            for facts, row in cells(table, programme, {("KSS", later): figure + 1, ("Wessex", later): None})
+        }
+        kss = rows["KSS"][0]
+        assert (kss.style, kss.target, kss.on, kss.value) == ("behind-trajectory", figure + 1, False, figure)
+        unit = "percentage points" if bottom else programme.headline.unit
+        assert (
+            f"Behind its trajectory of {figure + 1:,}{'%' if bottom else ''} for {later.label}: 1 {unit}" in kss.detail
+        )
+        assert rows["Wessex"][0].style == "no-trajectory" and rows["Total"][0].style == "no-trajectory"

@@ -76,6 +76,33 @@ def headline_definition(programme: Programme) -> str:
     )
 
 
+def definition_items(programme: Programme) -> list[tuple[str, str]]:
+    """The Definitions page's terms for a rate or count headline, each with what it means."""
+    headline, across = programme.headline, f"summed over the {programme.organisations} in the AHSN's return"
+    if is_count(programme):
+        figure = f"The {headline.words} in the quarter, {across}."
+        england = f"The {headline.words} of every AHSN's return, summed."
+        change = f"The later figure minus the earlier one, in {headline.unit}."
+    else:
+        top, bottom = (programme.measure(k).words for k in (headline.numerator, headline.denominator))
+        figure = f"The {top} as a percentage of the {bottom}, each {across}, rounded to a whole percent (halves up)."
+        england = (
+            f"All {top} in every AHSN's return as a percentage of all {bottom} in them: weighted by {bottom}, "
+            "not the average of the AHSNs' percentages."
+        )
+        change = "The later figure minus the earlier one, in percentage points."
+    return [
+        ("An AHSN's figure", figure),
+        ("England (Total)", england),
+        ("Change", change),
+        (
+            "No return",
+            "An AHSN that sent no return for a quarter shows 'no return', never 0; it is left out of that quarter's "
+            "total and of the count of AHSNs at target.",
+        ),
+    ]
+
+
 def headline_change_words(change: int, programme: Programme) -> str:
     """'up 12 percentage points', 'down 40 people', 'no change'."""
     if change == 0:
