@@ -35,9 +35,9 @@ def _quarter(path: Path) -> Quarter:
 
 @pytest.fixture(scope="module")
 def two(tmp_path_factory) -> Path:
-    """A store of PReCePT's and ESCAPE-pain's demo returns of their last two quarters, published."""
+    """A store of PReCePT's, ESCAPE-pain's and PINCER's demo returns of their last two quarters, published."""
     demo = tmp_path_factory.mktemp("headline-demo")
-    for code in CODES:
+    for code in [*CODES, "pincer"]:  # PINCER: a share, whose measures are not referrals
         source, target = DEMO / code, demo / code
         last = sorted({_quarter(p) for p in source.glob("q*.csv")})[-2:]
         target.mkdir(parents=True)
@@ -187,6 +187,7 @@ def test_the_organisation_table_shows_the_programmes_own_measures(two):
     for code, heads in (
         ("precept", ["Eligible mothers", "Mothers given magnesium sulphate"]),
         ("escape-pain", ["People starting", "People completing"]),
+        ("pincer", ["Patients at risk at baseline", "Patients at risk at 6 months"]),
     ):
         client = _client(two, code)
         table = re.search(

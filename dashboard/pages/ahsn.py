@@ -16,6 +16,7 @@ from dashboard.context import services
 from dashboard.presentation import download_links, figures, published
 from dashboard.presentation.ahsn_headline import headline_part
 from dashboard.presentation.ahsn_story import trajectory_story, what_changed
+from dashboard.presentation.headline_cells import has_referrals
 from dashboard.presentation.trust_table import trust_table
 from dashboard.presentation.views import AhsnView
 from dashboard.security.auth import current_user, may, may_for_every_ahsn
@@ -265,7 +266,7 @@ def layout(slug: str | None = None, **query) -> html.Div:
                 ],
             ),
             None
-            if own is not None  # a rate or count: its measures are in the table above, not referrals
+            if not has_referrals(programme)  # its own measures are in the table above
             else html.Section(
                 className="keep-together",
                 children=[

@@ -15,7 +15,7 @@ from dash import html
 
 from dashboard.context import services
 from dashboard.presentation import download_links, figures, headline_compare, published
-from dashboard.presentation.headline_cells import group_heading
+from dashboard.presentation.headline_cells import group_heading, has_referrals
 from dashboard.presentation.views import CompareView, compare_sorts, nothing_shown
 from dashboard.security.auth import current_user, may_for_every_ahsn
 from etl import ahsns, report, words
@@ -182,7 +182,7 @@ def layout(**query) -> html.Div:
                 else [],  # no flat national target to be at
             ),
             None
-            if not share  # a rate's or count's measures are in its figures, not referrals
+            if not has_referrals(programme)  # no referrals to chart: the programme has its own measures
             else html.Section(
                 className="keep-together",
                 children=[

@@ -29,6 +29,17 @@ class Cell:
     on: bool | None = None  # against a trajectory: on (or above) it
 
 
+# The counts every trust row keeps as columns of its own (etl/schema.sql), with the completion
+# rate between them: a programme whose measures are exactly these (TCAM) keeps their table,
+# sort links and charts; any other shows its definition's own measures under their words.
+REFERRAL_MEASURES = ("referrals_made", "referrals_completed")
+
+
+def has_referrals(programme: Programme) -> bool:
+    """Whether the definition's measures are the trust rows' referral counts."""
+    return tuple(m.key for m in programme.measures) == REFERRAL_MEASURES
+
+
 def is_count(programme: Programme) -> bool:
     return programme.headline is not None and programme.headline.kind == "count"
 

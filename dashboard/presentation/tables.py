@@ -9,6 +9,7 @@ from __future__ import annotations
 import pandas as pd
 
 from dashboard.presentation import headline_sheet
+from dashboard.presentation.headline_cells import has_referrals
 from dashboard.presentation.legend import style_label
 from dashboard.presentation.national_table import REVISED_MARK, SMALL_MARK, STYLES, Targets, caption, cells
 from dashboard.presentation.sheets import Column, Sheet
@@ -215,7 +216,7 @@ def trusts(
         Column("Level in the quarter before", "previous_level", "whole"),
         Column("Change in level since the quarter before", "level_change", "points"),
     ]
-    share = is_share(programme)  # a rate or count: the definition's own measures, not referrals
+    share = has_referrals(programme)  # other measures than referrals: the definition's own, in its words
     columns += (
         [
             Column("Referrals made", "referrals_made", "whole"),

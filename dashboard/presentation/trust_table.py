@@ -1,20 +1,20 @@
 """The trusts of an AHSN's latest return, as its page shows them: sortable by any column, each
 trust's type, level, whether it counts as adopted (only the counted types are ever ticked),
-its change since the quarter before and its referrals (a rate or count headline: the
-definition's own measures); its comments for who may see them."""
+its change since the quarter before and its counts (referrals, or the definition's own
+measures under their words); its comments for who may see them."""
 
 from __future__ import annotations
 
 import pandas as pd
 from dash import html
 
+from dashboard.presentation.headline_cells import has_referrals
 from dashboard.presentation.published import address
 from dashboard.presentation.views import TRUST_SORTS
 from dashboard.security.auth import may
 from etl import words
 from etl.permissions import Action
 from etl.programmes import Programme
-from etl.report import is_share
 
 
 def adopted_words(trust, programme: Programme) -> str:
@@ -27,7 +27,7 @@ def adopted_words(trust, programme: Programme) -> str:
 def measure_heads(programme: Programme) -> list[html.Th]:
     """The headings of a rate's or count's measures (their words), and of a rate its own percent."""
     heads = [html.Th(words.capital(m.words), scope="col", className="num") for m in programme.measures]
-    if programme.headline.kind == "rate":
+    if programme.headline is not None and programme.headline.kind == "rate":
         heads.append(html.Th(words.capital(f"{programme.headline.words} (%)"), scope="col", className="num"))
     return heads
 
@@ -58,8 +58,8 @@ def trust_table(trusts: pd.DataFrame, programme: Programme, ahsn, key: str, sear
             **{"aria-sort": ("descending" if TRUST_SORTS[name][2] else "ascending") if name == key else "none"},
         )
 
-    # a share (TCAM) keeps its referral columns; a rate or count shows the definition's own measures
-    share = is_share(programme)
+    # referral counts (TCAM's measures) keep their columns; any other measures show under their words
+    share = has_referrals(programme)
     is_rate = programme.headline is not None and programme.headline.kind == "rate"
     # a Comment column only when the return has comments (a Notes/Comments column in the file)
     with_comments = (
