@@ -60,7 +60,10 @@ def judged(value: int, target: int | None, trajectory: int | None, programme: Pr
     the AHSN's own trajectory (a count, or a rate with one); never a made-up target."""
     if target is not None:
         at = value >= target
-        return f"{'at or above' if at else 'below'} the national aim of {target}%", "at-target" if at else "below"
+        said = f"{'at or above' if at else 'below'} the national aim of {target}%"
+        if trajectory is not None:  # a rate with its own trajectory too: both said, the colour the national aim's
+            said += f", and {'on' if value >= trajectory else 'behind'} its own trajectory of {trajectory}%"
+        return said, "at-target" if at else "below"
     if trajectory is not None:
         on = value >= trajectory
         return (
