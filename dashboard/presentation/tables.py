@@ -9,7 +9,7 @@ from __future__ import annotations
 import pandas as pd
 
 from dashboard.presentation import headline_sheet
-from dashboard.presentation.headline_cells import has_referrals
+from dashboard.presentation.headline_cells import has_referrals, is_count
 from dashboard.presentation.legend import style_label
 from dashboard.presentation.national_table import REVISED_MARK, SMALL_MARK, STYLES, Targets, caption, cells
 from dashboard.presentation.sheets import Column, Sheet
@@ -74,20 +74,20 @@ def national(table: NationalTable, programme: Programme, trajectory: Targets | N
         styles.append([None] + [c.style for c in row_cells] + [None] * len(made_of))
         small.append([False] + [c.small for c in row_cells] + [False] * len(made_of))
         revised.append([False] + [bool(c.revised) for c in row_cells] + [False] * len(made_of))
-    points = programme.big_change_points
+    points, example = programme.big_change_points, "412" if is_count(programme) else "45%"  # a count's figure
     flat = (
         [
             ("below", f"below {programme.target_percent}%", STYLES["below"]["label"]),
             ("at-target", f"{programme.target_percent}% or more", STYLES["at-target"]["label"]),
         ]
         if programme.target_percent is not None
-        else [("no-target", "45%", STYLES["no-target"]["label"])]  # no flat national target
+        else [("no-target", example, STYLES["no-target"]["label"])]  # no flat national target
     )
     rate_key = (
         flat
         if trajectory is None
         else [
-            (k, f"{STYLES[k]['symbol']} 45%".strip(), STYLES[k]["label"])
+            (k, f"{STYLES[k]['symbol']} {example}".strip(), STYLES[k]["label"])
             for k in ("on-trajectory", "behind-trajectory", "no-trajectory")
         ]
     )
