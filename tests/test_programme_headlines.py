@@ -17,7 +17,7 @@ import pytest
 
 from dashboard.presentation.national_table import cells
 from etl import queries, report
-from etl.programmes import bundled
+from etl.programmes import Programmes, bundled
 from etl.quarters import Quarter
 from etl.queries import Database
 from etl.store import Store
@@ -268,3 +268,23 @@ def test_a_figure_is_marked_against_the_ahsns_own_trajectory_in_its_own_units(tw
             f"Behind its trajectory of {figure + 1:,}{'%' if bottom else ''} for {later.label}: 1 {unit}" in kss.detail
         )
         assert rows["Wessex"][0].style == "no-trajectory" and rows["Total"][0].style == "no-trajectory"
+
+
+def test_a_return_with_none_to_divide_by_is_a_return_without_a_percentage(tmp_path):
+    """A maternity unit's return with no eligible mothers: not 'no return', and never 0%."""
+    programme = PROGRAMMES["precept"]
+    store = Store(tmp_path / "store", programmes=Programmes.from_folder(ROOT / "data" / "programmes"))
+    store.ensure()
+    header = "quarter,ahsn,trust_code,trust_name,trust_type,adoption_level,eligible_mothers,mothers_given_magnesium_sulphate\n"
+    store.load(
+        [("r.csv", (header + "Q2 2020/21,KSS,MU174,Flagonhaven,maternity_unit,3,0,0\n").encode())],
+        programme,
+        loaded_by="test",
+    )
+    db = Database(store)
+    q = Quarter.parse("Q2 2020/21")
+    kss = next(
+        row for facts, row in cells(report.national_table(db, programme, [q]), programme) if facts["ahsn"] == "KSS"
+    )
+    assert kss[0].text == "no eligible mothers" and kss[0].value is None
+    assert "KSS's return for Q2 2020/21 has no eligible mothers" in kss[0].detail

@@ -137,6 +137,13 @@ def headline_caption(table: NationalTable, programme: Programme, trajectory: Tar
     )
 
 
+def none_to_divide(row, q: Quarter, revised: str | None, programme: Programme) -> Cell:
+    """A rate whose return has none to divide by ('no eligible mothers'): returned, but no figure."""
+    said = f"no {programme.measure(programme.headline.denominator).words}"
+    detail = f"{row['ahsn']}'s return for {q.label} has {said}, so no percentage" + (f". {revised}" if revised else "")
+    return Cell(said, None, "no-return", detail, revised=revised)
+
+
 def headline_cell(
     table: NationalTable,
     row,

@@ -20,6 +20,7 @@ from dashboard.presentation.headline_cells import (
     headline_cell,
     headline_change_words,
     headline_name,
+    none_to_divide,
 )
 from etl import words
 from etl.programmes import Programme
@@ -111,6 +112,9 @@ def cells(
         for q in table.quarters:
             rate = row[q.key]
             revised = _revision_of(table, row, q)
+            if pd.isna(rate) and not is_share(programme) and not pd.isna(row[q.key + "_trusts"]):
+                out.append(none_to_divide(row, q, revised, programme))  # a rate's return with nothing to divide by
+                continue
             if pd.isna(rate):
                 detail = f"No return from {row['ahsn']} for {q.label}" + (f". {revised}" if revised else "")
                 out.append(Cell(NO_RETURN, None, "no-return", detail, revised=revised))
