@@ -288,3 +288,14 @@ def test_a_return_with_none_to_divide_by_is_a_return_without_a_percentage(tmp_pa
     )
     assert kss[0].text == "no eligible mothers" and kss[0].value is None
     assert "KSS's return for Q2 2020/21 has no eligible mothers" in kss[0].detail
+
+
+def test_the_figures_as_first_published_are_the_headline_too(two):
+    """Nothing revised since: the table as first published (?figures=first-published) is the table now."""
+    db = Database(Store.from_settings(settings_for(two)))
+    for code in CODES:
+        programme, quarters = PROGRAMMES[code], list(_quarters(code))
+        now = report.national_table(db, programme, quarters).frame
+        first = report.national_table(db, programme, quarters, first_published=True).frame
+        assert now.equals(first)
+        assert now[quarters[1].key].notna().sum() == len(_expected(code, quarters[1])) + 1  # and England
