@@ -141,6 +141,8 @@ def national_table(
     quarters = sorted(set(quarters))
     indexes = [q.index for q in quarters]
     ahsn_list = queries.ahsn_list(db)
+    if not is_share(programme):
+        return _headline_table(db, programme, quarters, ahsn_list, first_published)
     if first_published:
         rates = queries.first_published_rates(db, programme, indexes)
         england = _england_of(rates)
@@ -175,6 +177,73 @@ def national_table(
         for r in queries.revisions(db, programme, indexes).to_dict("records")
     }
     return NationalTable(quarters, frame, coverage, marks, first_published)
+
+
+def is_share(programme: Programme) -> bool:
+    """Whether the programme's headline is the share of its counted organisations adopting."""
+    return programme.headline is None or programme.headline.kind == "share"
+
+
+def _headline_table(
+    db: Database, programme: Programme, quarters: list[Quarter], ahsn_list: pd.DataFrame, first_published: bool
+) -> NationalTable:
+    """The table of a rate or count headline (queries.headlines): for each quarter q, q.key the
+    headline (a whole percent or the count), q.key_adopted its numerator (the count itself for a
+    count) and q.key_trusts its denominator (<NA> for a count). The Total is England's rate (all
+    numerators over all denominators of the AHSNs that returned) or total count."""
+    indexes = [q.index for q in quarters]
+    if first_published:
+        figures = queries.first_published_headlines(db, programme, indexes)
+    else:
+        figures = queries.headlines(db, programme, indexes)
+    frame = pd.DataFrame(
+        {
+            "ahsn": list(ahsn_list["short_name"]) + [TOTAL],
+            "slug": list(ahsn_list["slug"]) + [None],
+            "is_total": [False] * len(ahsn_list) + [True],
+        }
+    )
+    is_count = programme.headline.kind == "count"
+    for q in quarters:
+        these = figures[figures["quarter_index"] == q.index].set_index("ahsn")
+        value = list(these["value"].reindex(ahsn_list["short_name"]))
+        numerator = list(these["numerator"].reindex(ahsn_list["short_name"]))
+        denominator = list(these["denominator"].reindex(ahsn_list["short_name"]))
+        returned = [n for n in numerator if not pd.isna(n)]
+        if is_count:
+            total = sum(int(n) for n in returned) if returned else None
+            value.append(total)
+            numerator.append(total)
+            denominator.append(None)
+        else:
+            top = sum(int(n) for n in returned)
+            bottom = sum(int(d) for d in denominator if not pd.isna(d))
+            value.append(words.whole_percent(top, bottom) if bottom else None)
+            numerator.append(top if returned else None)
+            denominator.append(bottom if returned else None)
+        frame[q.key] = pd.array(value, dtype="Int64")
+        frame[q.key + "_adopted"] = pd.array(numerator, dtype="Int64")
+        frame[q.key + "_trusts"] = pd.array(denominator, dtype="Int64")
+    for a, b, column in NationalTable(quarters, frame).change_columns:
+        frame[column] = frame[b.key] - frame[a.key]
+    published = set(shown_quarters(db, programme))
+    coverage = {
+        q: words.coverage(int(frame.loc[~frame["is_total"], q.key].notna().sum()), len(ahsn_list))
+        for q in quarters
+        if q not in published
+    }
+    marks = {
+        (r["ahsn"], Quarter.from_index(int(r["quarter_index"]))): headline_revision_words(r)
+        for r in queries.revisions(db, programme, indexes).to_dict("records")
+    }
+    return NationalTable(quarters, frame, coverage, marks, first_published)
+
+
+def headline_revision_words(r: dict) -> str:
+    """A rate or count headline's revision mark: when and why its return changed since publication."""
+    when = f"Revised {r['changed_at']:%-d %b %Y}" if not pd.isna(r["changed_at"]) else "Revised"
+    why = f". Why: {r['reason']}" if isinstance(r["reason"], str) and r["reason"] else ""
+    return f"{when}: the return changed since it was first published{why}"
 
 
 def _england_of(rates: pd.DataFrame) -> pd.DataFrame:
@@ -235,7 +304,7 @@ def target_sentence(table: NationalTable, target_percent: int | None) -> str:
     every AHSN has returned is never counted as national: 'provisional: 1 of the 4 AHSNs
     that have returned so far', and not compared with a whole quarter."""
     if target_percent is None:  # a count headline: each AHSN's trajectory is its target
-        return "No national target for the share adopting: each AHSN's own trajectory is its target."
+        return "No national target: each AHSN's own trajectory is its target."
     parts = []
     previous = None
     for q in table.quarters:

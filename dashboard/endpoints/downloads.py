@@ -24,7 +24,7 @@ from flask import Blueprint, abort, request
 
 from dashboard.context import services
 from dashboard.endpoints.attachments import attachment
-from dashboard.presentation import sheets, tables
+from dashboard.presentation import headline_compare, sheets, tables
 from dashboard.presentation.collection import ReturnsView, returns_grid
 from dashboard.presentation.published import refusal
 from dashboard.presentation.views import AhsnView, CompareView, NationalView, nothing_shown, sorted_trusts
@@ -106,12 +106,23 @@ def _sheet(table: str, slug: str | None) -> tuple[sheets.Sheet, str]:
         view = CompareView.read(db, programme, args, may_for_every_ahsn(Action.SEE_PROVISIONAL))
         if view is None:
             abort(404, nothing_shown(db, programme))
-        sheet = tables.ahsn_rates(
-            view.rates,
-            view.order,
-            f"{programme.short_name} adoption rate by AHSN and quarter, {view.axis[0].label} to {view.axis[-1].label}",
-            programme,
-            view.trajectory,
+        span = f"by AHSN and quarter, {view.axis[0].label} to {view.axis[-1].label}"
+        sheet = (
+            tables.ahsn_rates(
+                view.rates,
+                view.order,
+                f"{programme.short_name} adoption rate {span}",
+                programme,
+                view.trajectory,
+            )
+            if report.is_share(programme)
+            else headline_compare.sheet(  # a rate or count: its own headline, in its words
+                view.rates,
+                view.order,
+                f"{programme.short_name} {programme.headline.words} {span}",
+                programme,
+                view.trajectory,
+            )
         )
         return (_refused(sheet, view.refused_provisional), f"{code}-ahsn-rates")
     if table == "levels":

@@ -15,7 +15,9 @@ from dash import html
 from dashboard.addresses import here, programme_code
 from dashboard.context import services
 from dashboard.presentation import download_links, figures, overview, published
+from dashboard.presentation.ahsn_headline import headline_part
 from dashboard.presentation.ahsn_story import trajectory_story, what_changed
+from dashboard.presentation.headline_cells import has_referrals
 from dashboard.presentation.trust_table import trust_table
 from dashboard.presentation.views import AhsnView
 from dashboard.security.auth import current_user, may, may_for_every_ahsn
@@ -188,6 +190,8 @@ def layout(slug: str | None = None, **query) -> html.Div:
         )
     revised = _revision_notes(view.revisions)
     trajectory = _trajectory(view, programme)
+    # a rate or count headline: its own lead, figures and chart (the share's trusts-to-go do not apply)
+    own = None if report.is_share(programme) else headline_part(ctx.db, programme, view, ahsn)
 
     axis = [a.label for a in view.axis]
     level_names = {lv.number: lv.name for lv in programme.levels}
@@ -196,12 +200,14 @@ def layout(slug: str | None = None, **query) -> html.Div:
         children=top
         + stale
         + [
-            html.P(summary, className="lead", id="ahsn-summary"),
-            facts,
-            *next_step,
-            trajectory,
+            html.P(summary, className="lead", id="ahsn-summary") if own is None else own.lead,
+            facts if own is None else own.facts,
+            *(next_step if own is None else []),
+            trajectory if own is None else None,
             revised,
-            html.Section(
+            own.chart
+            if own is not None
+            else html.Section(
                 className="keep-together",
                 children=[
                     html.H2("Adoption rate against the target"),
@@ -270,7 +276,9 @@ def layout(slug: str | None = None, **query) -> html.Div:
                     download_links.links("this table", f"ahsn/{ahsn.slug}", view.search, "ahsn-download"),
                 ],
             ),
-            html.Section(
+            None
+            if not has_referrals(programme)  # its own measures are in the table above
+            else html.Section(
                 className="keep-together",
                 children=[
                     html.H2("Referrals to community pharmacy"),

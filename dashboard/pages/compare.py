@@ -15,7 +15,8 @@ from dash import html
 
 from dashboard.addresses import here
 from dashboard.context import services
-from dashboard.presentation import download_links, figures, published
+from dashboard.presentation import download_links, figures, headline_compare, published
+from dashboard.presentation.headline_cells import group_heading, has_referrals
 from dashboard.presentation.views import CompareView, compare_sorts, nothing_shown
 from dashboard.security.auth import current_user, may_for_every_ahsn
 from etl import ahsns, report, words
@@ -27,7 +28,8 @@ dash.register_page(
 
 
 def at_target_counts(rates: pd.DataFrame, quarters: list[str], target: int) -> pd.DataFrame:
-    by_quarter = rates.assign(at=rates["rate_percent"] >= target).groupby("quarter")
+    figure = rates["value"] if "value" in rates else rates["rate_percent"]  # a rate's own headline (with_headline)
+    by_quarter = rates.assign(at=figure >= target).groupby("quarter")
     frame = pd.DataFrame({"at_target": by_quarter["at"].sum(), "returned": by_quarter["at"].size()})
     frame = frame.reindex(quarters).fillna(0).astype(int).reset_index(names="quarter")
     return frame
@@ -82,6 +84,8 @@ def layout(**query) -> html.Div:
         user is None,
         view.refused_provisional,
     )
+    share = report.is_share(programme)  # a rate or count: its own figures (presentation/headline_compare.py)
+    y_range = None if share else headline_compare.scale(rates, programme)
     multiples = []
     for name in view.order:
         ahsn = ahsns.resolve(name)
@@ -96,12 +100,19 @@ def layout(**query) -> html.Div:
                                 html.A(name, href=here(f"/ahsn/{ahsn.slug}")) if ahsn else name,
                                 className="multiple-title",
                             ),
-                            html.Span(latest_words(mine, programme), className="muted"),
+                            html.Span(
+                                latest_words(mine, programme)
+                                if share
+                                else headline_compare.latest_words(mine, programme),
+                                className="muted",
+                            ),
                         ]
                     ),
                     figures.graph(
                         f"compare-{ahsn.slug if ahsn else name}",
-                        figures.trend(mine, quarters, target, name, view.trajectory_of(name), programme=programme),
+                        figures.trend(mine, quarters, target, name, view.trajectory_of(name), programme=programme)
+                        if share
+                        else headline_compare.trend(mine, quarters, name, view.trajectory_of(name), programme, y_range),
                         "multiple-chart",
                     ),
                 ],
@@ -113,18 +124,19 @@ def layout(**query) -> html.Div:
             html.H1("Compare regions"),
             notice,
             html.P(
-                "Every AHSN's adoption rate over time, on the same scale, to see the variation between "
-                "regions and learn from it. Ordered A to Z unless you choose otherwise.",
+                f"Every AHSN's {'adoption rate' if share else programme.headline.words} over time, on the same "
+                "scale, to see the variation between regions and learn from it. Ordered A to Z unless you choose "
+                "otherwise.",
                 className="lead",
             ),
             sort_links,
             html.Section(
                 className="keep-heading",
                 children=[
-                    html.H2(f"Adoption rate by AHSN, {quarters[0]} to {quarters[-1]}"),
+                    html.H2(f"{group_heading(programme)} by AHSN, {quarters[0]} to {quarters[-1]}"),
                     html.P(
                         [
-                            "Each chart: the AHSN's rate (",
+                            f"Each chart: the AHSN's {'rate' if share else 'figure'} (",
                             html.Span("solid blue line", className="key-rate"),
                             *(
                                 [
@@ -151,7 +163,10 @@ def layout(**query) -> html.Div:
                     ),
                     html.Div(multiples, className="multiples", id="compare-multiples"),
                     download_links.links(
-                        "every AHSN's rate at every quarter", "compare", view.search, "compare-download"
+                        f"every AHSN's {'rate' if share else 'figure'} at every quarter",
+                        "compare",
+                        view.search,
+                        "compare-download",
                     ),
                 ],
             ),
@@ -168,7 +183,9 @@ def layout(**query) -> html.Div:
                 if target is not None
                 else [],  # no flat national target to be at
             ),
-            html.Section(
+            None
+            if not has_referrals(programme)  # no referrals to chart: the programme has its own measures
+            else html.Section(
                 className="keep-together",
                 children=[
                     html.H2(f"Referrals by AHSN in {latest_q}"),

@@ -8,9 +8,11 @@ from dash import html
 from dashboard.addresses import here
 from dashboard.context import services
 from dashboard.presentation import download_links
+from dashboard.presentation.headline_cells import definition_items, group_heading, headline_definition
 from dashboard.presentation.legend import swatch_text
 from dashboard.presentation.national_table import STYLES
 from etl import words
+from etl.report import is_share
 
 dash.register_page(
     __name__, path="/definitions", name="Definitions", nav_order=3, nav_label="Definitions", title="Definitions"
@@ -69,45 +71,51 @@ def layout(**_other) -> html.Div:
                 ),
             ),
             download_links.links("the levels", "levels", "", "levels-download"),
-            html.H2("Adoption rate"),
-            html.Dl(
-                className="definitions",
-                children=[
-                    html.Dt("An AHSN's rate"),
-                    html.Dd(
-                        f"The {counted} at level {adopted.number} ({adopted.name}) or above, as a percentage of all "
-                        f"{counted} in the AHSN's return for the quarter, rounded to a whole percent (halves up). "
-                        f"{words.capital(words.organisations(p))} of other types may be listed but are not counted."
+            *(
+                [
+                    html.H2("Adoption rate"),
+                    html.Dl(
+                        className="definitions",
+                        children=[
+                            html.Dt("An AHSN's rate"),
+                            html.Dd(
+                                f"The {counted} at level {adopted.number} ({adopted.name}) or above, as a percentage of all "
+                                f"{counted} in the AHSN's return for the quarter, rounded to a whole percent (halves up). "
+                                f"{words.capital(words.organisations(p))} of other types may be listed but are not counted."
+                            ),
+                            html.Dt("England (Total)"),
+                            html.Dd(
+                                f"All adopted {counted} in every AHSN's return, as a percentage of all {counted} in "
+                                f"those returns: an average weighted by {p.organisations}, not the average of the 15 rates."
+                            ),
+                            html.Dt("Change"),
+                            html.Dd("The later rate minus the earlier one, in percentage points."),
+                            html.Dt("No return"),
+                            html.Dd(
+                                "An AHSN that sent no return for a quarter shows 'no return', never 0%; it is left out of "
+                                "that quarter's total and of the count of AHSNs at target."
+                            ),
+                            html.Dt(f"Few {p.organisations} (†)"),
+                            html.Dd(
+                                f"With fewer than {small} {counted}, one {words.organisations(p, 1)} adopting or stopping moves "
+                                "the rate by "
+                                f"more than {p.big_change_points} points, so a dark change colour may be one {p.organisation}."
+                            ),
+                        ],
                     ),
-                    html.Dt("England (Total)"),
-                    html.Dd(
-                        f"All adopted {counted} in every AHSN's return, as a percentage of all {counted} in "
-                        f"those returns: an average weighted by {p.organisations}, not the average of the 15 rates."
+                    html.H2("The target"),
+                    html.P(
+                        f"{p.target_percent}% of each AHSN's {counted} adopting {p.short_name} (at level "
+                        f"{adopted.number} or above). '{words.capital(words.organisations(p))} to go' on an AHSN's page is "
+                        f"how many more {counted} "
+                        "must adopt for its rate to reach the target."
+                        if p.target_percent is not None
+                        else f"{p.short_name} has no flat national target: its headline is {p.headline.words}, and each "
+                        "AHSN's own trajectory is its target."
                     ),
-                    html.Dt("Change"),
-                    html.Dd("The later rate minus the earlier one, in percentage points."),
-                    html.Dt("No return"),
-                    html.Dd(
-                        "An AHSN that sent no return for a quarter shows 'no return', never 0%; it is left out of "
-                        "that quarter's total and of the count of AHSNs at target."
-                    ),
-                    html.Dt(f"Few {p.organisations} (†)"),
-                    html.Dd(
-                        f"With fewer than {small} {counted}, one {words.organisations(p, 1)} adopting or stopping moves "
-                        "the rate by "
-                        f"more than {p.big_change_points} points, so a dark change colour may be one {p.organisation}."
-                    ),
-                ],
-            ),
-            html.H2("The target"),
-            html.P(
-                f"{p.target_percent}% of each AHSN's {counted} adopting {p.short_name} (at level "
-                f"{adopted.number} or above). '{words.capital(words.organisations(p))} to go' on an AHSN's page is "
-                f"how many more {counted} "
-                "must adopt for its rate to reach the target."
-                if p.target_percent is not None
-                else f"{p.short_name} has no flat national target: its headline is {p.headline.words}, and each "
-                "AHSN's own trajectory is its target."
+                ]
+                if is_share(p)
+                else _headline(p)  # a rate or count: its own definition, from headline.kind
             ),
             html.P(
                 [
@@ -193,6 +201,19 @@ def layout(**_other) -> html.Div:
             ),
         ],
     )
+
+
+def _headline(p) -> list:
+    """How a rate or count headline is made, its England total, its changes and its target."""
+    return [
+        html.H2(group_heading(p)),
+        html.Dl(
+            className="definitions",
+            children=[part for term, said in definition_items(p) for part in (html.Dt(term), html.Dd(said))],
+        ),
+        html.H2("The target"),
+        html.P(headline_definition(p)),
+    ]
 
 
 def _measures(p) -> str:

@@ -19,6 +19,7 @@ from dashboard.addresses import here, programme_code
 from dashboard.context import services
 from dashboard.presentation import download_links, overview, published
 from dashboard.presentation.ahsn_story import against
+from dashboard.presentation.headline_cells import headline_definition
 from dashboard.presentation.legend import legend
 from dashboard.presentation.national_table import html_table
 from dashboard.presentation.views import NationalView, nothing_shown
@@ -70,7 +71,9 @@ def layout(**query) -> html.Div:
             html.P(target_sentence(table, programme.target_percent), className="lead", id="national-sentence"),
             _trajectory_sentence(view),
             html.P(
-                f"National target: {programme.target_percent}% of each AHSN's {words.counted(programme)} adopting "
+                headline_definition(programme)
+                if not report.is_share(programme)
+                else f"National target: {programme.target_percent}% of each AHSN's {words.counted(programme)} adopting "
                 f"(level {programme.adopted_from_level} {programme.level(programme.adopted_from_level).name} "
                 "or above)."
                 if programme.target_percent is not None

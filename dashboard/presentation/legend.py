@@ -7,6 +7,7 @@ from __future__ import annotations
 from dash import html
 
 from dashboard.presentation.ahsn_story import BEHIND_MARK, ON_MARK
+from dashboard.presentation.headline_cells import change_unit, group_heading, is_count
 from dashboard.presentation.national_table import (
     NO_RETURN,
     NO_TARGET_STYLES,
@@ -18,11 +19,23 @@ from dashboard.presentation.national_table import (
 )
 from etl import words
 from etl.programmes import Programme
+from etl.report import is_share
 
 
 def swatch_text(key: str, programme: Programme) -> str:
     """What the key shows inside each colour: an example of a cell of that style."""
     t, points = programme.target_percent, programme.big_change_points
+    if is_count(programme):  # a count: its examples are numbers of people, not percents
+        return {
+            "no-target": "412",
+            "on-trajectory": f"{ON_MARK} 412",
+            "behind-trajectory": f"{BEHIND_MARK} 300",
+            "no-trajectory": "300",
+        }.get(key) or swatch_text_of(key, t, points)
+    return swatch_text_of(key, t, points)
+
+
+def swatch_text_of(key: str, t, points: int) -> str:
     return {
         "below": f"below {t}%",
         "at-target": f"{t}% or more",
@@ -38,12 +51,19 @@ def swatch_text(key: str, programme: Programme) -> str:
     }[key]
 
 
+def style_label(key: str, programme: Programme) -> str:
+    """The style's words in the key; a count's big change is in its own units ('100 people')."""
+    points = programme.big_change_points
+    label = STYLES[key]["label"].format(points=points)
+    return label.replace(f"{points} points", f"{points:,} {change_unit(programme)}") if is_count(programme) else label
+
+
 def legend(programme: Programme, trajectory: bool = False) -> html.Div:
     def swatch(key: str) -> html.Li:
         return html.Li(
             [
                 html.Span(swatch_text(key, programme), className=f"swatch c {key}"),
-                " " + STYLES[key]["label"].format(points=programme.big_change_points),
+                " " + style_label(key, programme),
             ]
         )
 
@@ -57,7 +77,10 @@ def legend(programme: Programme, trajectory: bool = False) -> html.Div:
                 children=[
                     html.Div(
                         [
-                            html.H3("Adoption rate" + (": against each AHSN's own trajectory" if trajectory else "")),
+                            html.H3(
+                                group_heading(programme)
+                                + (": against each AHSN's own trajectory" if trajectory else "")
+                            ),
                             html.Ul(
                                 [
                                     swatch(k)
@@ -90,7 +113,9 @@ def legend(programme: Programme, trajectory: bool = False) -> html.Div:
                 ],
                 className="legend-note",
                 id="national-small-note",
-            ),
+            )
+            if is_share(programme)  # few organisations move a share; a rate's or count's cells are not marked
+            else None,
             html.P(
                 [
                     html.Span(REVISED_MARK, className="revised-mark"),
@@ -101,7 +126,7 @@ def legend(programme: Programme, trajectory: bool = False) -> html.Div:
                 id="national-revised-note",
             ),
             html.P(
-                f"{ON_MARK} and {BEHIND_MARK}: each AHSN's rate against the target its own trajectory set for the "
+                f"{ON_MARK} and {BEHIND_MARK}: each AHSN's {'rate' if is_share(programme) else 'figure'} against the target its own trajectory set for the "
                 "quarter (its latest step by then). A published quarter is judged against the trajectory in force "
                 "when it was published; a later version never changes that. England (Total) has no trajectory.",
                 className="legend-note",

@@ -7,17 +7,26 @@ Pure functions of an etl.report.NationalTable. One description of every cell
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import pandas as pd
 from dash import html
 
 from dashboard.addresses import here
 from dashboard.presentation.ahsn_story import BEHIND_MARK, ON_MARK, against
+from dashboard.presentation.headline_cells import (
+    Cell,
+    Targets,
+    change_unit,
+    group_heading,
+    headline_caption,
+    headline_cell,
+    headline_change_words,
+    headline_name,
+    none_to_divide,
+)
 from etl import words
 from etl.programmes import Programme
 from etl.quarters import Quarter
-from etl.report import NationalTable
+from etl.report import NationalTable, is_share
 
 NO_RETURN = words.NO_RETURN
 NOT_AVAILABLE = "n/a"
@@ -92,23 +101,6 @@ def change_text(change: int, programme: Programme) -> str:
     return f"{symbol} {number}"
 
 
-@dataclass(frozen=True)
-class Cell:
-    text: str  # what the page shows
-    value: int | None  # the number (None for no return / n/a)
-    style: str  # key of STYLES
-    detail: str  # what it is made of, for hover, focus and screen readers
-    small: bool = False
-    adopted: int | None = None  # a rate's numerator and denominator (None for changes, no return)
-    trusts: int | None = None
-    revised: str | None = None  # the revision mark's words, if the figure changed since publication
-    target: int | None = None  # against a trajectory: the target the rate is judged against
-    on: bool | None = None  # against a trajectory: on (or above) it
-
-
-Targets = dict[tuple[str, Quarter], int | None]  # (AHSN, quarter) -> its trajectory's target
-
-
 def cells(
     table: NationalTable, programme: Programme, trajectory: Targets | None = None
 ) -> list[tuple[dict, list[Cell]]]:
@@ -121,9 +113,15 @@ def cells(
         for q in table.quarters:
             rate = row[q.key]
             revised = _revision_of(table, row, q)
+            if pd.isna(rate) and not is_share(programme) and not pd.isna(row[q.key + "_trusts"]):
+                out.append(none_to_divide(row, q, revised, programme))  # a rate's return with nothing to divide by
+                continue
             if pd.isna(rate):
                 detail = f"No return from {row['ahsn']} for {q.label}" + (f". {revised}" if revised else "")
                 out.append(Cell(NO_RETURN, None, "no-return", detail, revised=revised))
+                continue
+            if not is_share(programme):
+                out.append(headline_cell(table, row, q, int(rate), revised, trajectory, programme))
                 continue
             adopted, trusts = int(row[q.key + "_adopted"]), int(row[q.key + "_trusts"])
             small = not row["is_total"] and small_denominator(trusts, programme)
@@ -174,6 +172,11 @@ def cells(
                 )
                 continue
             change = int(change)
+            if not is_share(programme):
+                detail = f"{headline_change_words(change, programme)} from {a.label} to {b.label}"
+                text = change_text(change, programme).replace(str(abs(change)), f"{abs(change):,}")  # a count's 2,226
+                out.append(Cell(text, change, change_style(change, programme), detail))
+                continue
             small = not row["is_total"] and any(
                 small_denominator(int(row[q.key + "_trusts"]), programme) for q in (a, b)
             )
@@ -250,13 +253,20 @@ def _revision_of(table: NationalTable, row, quarter) -> str | None:
     return f"Includes revised figures ({', '.join(revised)}) since {quarter.label} was published"
 
 
-def header(table: NationalTable) -> list[str]:
+def header(table: NationalTable, programme: Programme | None = None) -> list[str]:
+    if programme is not None and not is_share(programme):
+        name = headline_name(programme)
+        return [f"{name} {q.label}" for q in table.quarters] + [
+            f"Change {a.label} to {b.label} ({change_unit(programme)})" for a, b, _ in table.change_columns
+        ]
     return [f"Adoption rate {q.label}" for q in table.quarters] + [
         f"Change {a.label} to {b.label} (points)" for a, b, _ in table.change_columns
     ]
 
 
 def caption(table: NationalTable, programme: Programme, trajectory: Targets | None = None) -> str:
+    if not is_share(programme):
+        return headline_caption(table, programme, trajectory)
     return (
         f"{programme.short_name} adoption rate by AHSN: the percentage of {words.counted(programme)} at level "
         f"{programme.adopted_from_level} or above, at {', '.join(q.label for q in table.quarters)}, "
@@ -272,9 +282,12 @@ def html_table(table: NationalTable, programme: Programme, trajectory: Targets |
             html.Tr(
                 [
                     html.Th("AHSN", scope="col", rowSpan=2, className="col-ahsn"),
-                    html.Th("Adoption rate", scope="colgroup", colSpan=n_rates, className="group"),
+                    html.Th(group_heading(programme), scope="colgroup", colSpan=n_rates, className="group"),
                     html.Th(
-                        "Change (percentage points)", scope="colgroup", colSpan=max(n_rates - 1, 1), className="group"
+                        f"Change ({change_unit(programme)})",
+                        scope="colgroup",
+                        colSpan=max(n_rates - 1, 1),
+                        className="group",
                     )
                     if n_rates > 1
                     else None,

@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import pandas as pd
 
+from dashboard.presentation import headline_sheet
+from dashboard.presentation.headline_cells import has_referrals, is_count
+from dashboard.presentation.legend import style_label
 from dashboard.presentation.national_table import REVISED_MARK, SMALL_MARK, STYLES, Targets, caption, cells
 from dashboard.presentation.sheets import Column, Sheet
 from etl import words
 from etl.programmes import Programme
 from etl.quarters import Quarter
-from etl.report import NationalTable, target_sentence
+from etl.report import NationalTable, is_share, target_sentence
 
 REVISED_KEY = "Revised since first published: when, from what, to what and why in the column 'Revised ...'"
 REVISED_NOTE = (
@@ -34,28 +37,36 @@ def national(table: NationalTable, programme: Programme, trajectory: Targets | N
     trajectory, and each quarter's target and whether the rate is on it."""
     rates, changes = table.quarters, table.change_columns
     columns = [Column("AHSN", "ahsn", width=24)]
-    columns += [Column(f"Adoption rate {q.label} (%)", f"rate_{q.key}", "percent") for q in rates]
-    columns += [
-        Column(f"Change {a.label} to {b.label} (percentage points)", f"change_{a.key}_to_{b.key}", "points", 18)
-        for a, b, _ in changes
-    ]
-    counted, key = words.capital(words.counted(programme)), words.counted_key(programme)
-    for q in rates:
+    share = is_share(programme)
+    if not share:  # a rate or count: its own words and measures (presentation/headline_sheet.py)
+        columns += headline_sheet.columns(table, programme, trajectory is not None)
+    else:
+        columns += [Column(f"Adoption rate {q.label} (%)", f"rate_{q.key}", "percent") for q in rates]
         columns += [
-            Column(f"{counted} adopted {q.label}", f"adopted_{q.key}", "whole"),
-            Column(f"{counted} {q.label}", f"{key}_{q.key}", "whole"),
+            Column(f"Change {a.label} to {b.label} (percentage points)", f"change_{a.key}_to_{b.key}", "points", 18)
+            for a, b, _ in changes
         ]
-    if trajectory is not None:
+        counted, key = words.capital(words.counted(programme)), words.counted_key(programme)
         for q in rates:
             columns += [
-                Column(f"Trajectory target {q.label} (%)", f"trajectory_{q.key}", "percent"),
-                Column(f"On its trajectory {q.label}", f"on_trajectory_{q.key}", "bool"),
+                Column(f"{counted} adopted {q.label}", f"adopted_{q.key}", "whole"),
+                Column(f"{counted} {q.label}", f"{key}_{q.key}", "whole"),
             ]
+        if trajectory is not None:
+            for q in rates:
+                columns += [
+                    Column(f"Trajectory target {q.label} (%)", f"trajectory_{q.key}", "percent"),
+                    Column(f"On its trajectory {q.label}", f"on_trajectory_{q.key}", "bool"),
+                ]
     columns += [Column(f"Revised {q.label}", f"revised_{q.key}", width=40) for q in rates]
     rows, styles, small, revised = [], [], [], []
     for facts, row_cells in cells(table, programme, trajectory):
         name = "England (Total)" if facts["is_total"] else facts["ahsn"]
-        made_of = [v for c in row_cells[: len(rates)] for v in (c.adopted, c.trusts)]
+        made_of = [
+            v
+            for c in row_cells[: len(rates)]
+            for v in ((c.adopted, c.trusts) if share else headline_sheet.made_of(c, programme))
+        ]
         if trajectory is not None:
             made_of += [v for c in row_cells[: len(rates)] for v in (c.target, c.on)]
         made_of += [c.revised for c in row_cells[: len(rates)]]
@@ -63,20 +74,20 @@ def national(table: NationalTable, programme: Programme, trajectory: Targets | N
         styles.append([None] + [c.style for c in row_cells] + [None] * len(made_of))
         small.append([False] + [c.small for c in row_cells] + [False] * len(made_of))
         revised.append([False] + [bool(c.revised) for c in row_cells] + [False] * len(made_of))
-    points = programme.big_change_points
+    points, example = programme.big_change_points, "412" if is_count(programme) else "45%"  # a count's figure
     flat = (
         [
             ("below", f"below {programme.target_percent}%", STYLES["below"]["label"]),
             ("at-target", f"{programme.target_percent}% or more", STYLES["at-target"]["label"]),
         ]
         if programme.target_percent is not None
-        else [("no-target", "45%", STYLES["no-target"]["label"])]  # no flat national target
+        else [("no-target", example, STYLES["no-target"]["label"])]  # no flat national target
     )
     rate_key = (
         flat
         if trajectory is None
         else [
-            (k, f"{STYLES[k]['symbol']} 45%".strip(), STYLES[k]["label"])
+            (k, f"{STYLES[k]['symbol']} {example}".strip(), STYLES[k]["label"])
             for k in ("on-trajectory", "behind-trajectory", "no-trajectory")
         ]
     )
@@ -85,11 +96,11 @@ def national(table: NationalTable, programme: Programme, trajectory: Targets | N
         ("no-return", "(blank)", "No return from the AHSN for the quarter"),
         ("no-change", "● 0", STYLES["no-change"]["label"]),
         ("increase", "▲ +10", STYLES["increase"]["label"]),
-        ("big-increase", f"▲▲ +{points + 1}", STYLES["big-increase"]["label"].format(points=points)),
+        ("big-increase", f"▲▲ +{points + 1}", style_label("big-increase", programme)),
         ("decrease", "▼ −10", STYLES["decrease"]["label"]),
         (None, f"44% {REVISED_MARK}", REVISED_KEY),
     ]
-    notes = national_notes(table, programme)
+    notes = national_notes(table, programme) if share else headline_sheet.notes(table, programme)
     notes.append(REVISED_NOTE if not table.first_published else FIRST_PUBLISHED_NOTE)
     if trajectory is not None:
         notes.append(
@@ -204,19 +215,27 @@ def trusts(
         Column(f"Adopted (counted, level {programme.adopted_from_level} or above)", "adopted", "bool"),
         Column("Level in the quarter before", "previous_level", "whole"),
         Column("Change in level since the quarter before", "level_change", "points"),
-        Column("Referrals made", "referrals_made", "whole"),
-        Column("Referrals completed", "referrals_completed", "whole"),
-        Column("Completion rate (%)", "completion_percent", "percent"),
-        Column("Comment", "comment", width=40),
-        Column("Revised since first published", "revised", width=50),
     ]
-    marked = {"trust_type": 4, "adoption_level": 6, "referrals_made": 11, "referrals_completed": 12}
+    share = has_referrals(programme)  # other measures than referrals: the definition's own, in its words
+    columns += (
+        [
+            Column("Referrals made", "referrals_made", "whole"),
+            Column("Referrals completed", "referrals_completed", "whole"),
+            Column("Completion rate (%)", "completion_percent", "percent"),
+        ]
+        if share
+        else [Column(words.capital(m.words), m.key, "whole") for m in programme.measures]
+    )
+    columns += [Column("Comment", "comment", width=40), Column("Revised since first published", "revised", width=50)]
+    marked = {"trust_type": 4, "adoption_level": 6}
+    if share:
+        marked |= {"referrals_made": 11, "referrals_completed": 12}
     rows, revised = [], []
     for r in frame.to_dict("records"):
         level, before = int(r["adoption_level"]), _whole(r["previous_level"])
         said, changed = revisions.get((r["ahsn"], int(r["quarter_index"]), r["trust_code"]), (None, set()))
         flags = [False] * len(columns)
-        for column in changed:
+        for column in changed & set(marked):
             flags[marked[column]] = True
         revised.append(flags)
         rows.append(
@@ -232,9 +251,11 @@ def trusts(
                 bool(r["adopted"]),
                 before,
                 None if before is None else level - before,
-                _whole(r["referrals_made"]),
-                _whole(r["referrals_completed"]),
-                _whole(r["completion_percent"]),
+                *(
+                    [_whole(r["referrals_made"]), _whole(r["referrals_completed"]), _whole(r["completion_percent"])]
+                    if share
+                    else [_whole(r.get(m.key)) for m in programme.measures]
+                ),
                 r.get("comment")
                 if comments and isinstance(r.get("comment"), str) and r.get("comment").strip()
                 else None,
@@ -246,7 +267,12 @@ def trusts(
         f"{words.organisations(programme)} are listed as returned.",
         f"Level in the quarter before: blank when the {programme.organisation} was not in the AHSN's return for that "
         "quarter. "
-        "Referrals: blank when the return did not give them. Completion rate: completed as a share of made.",
+        + (
+            "Referrals: blank when the return did not give them. Completion rate: completed as a share of made."
+            if share
+            else f"{words.capital(', '.join(m.words for m in programme.measures))}: blank when the return did not "
+            "give them (never 0)."
+        ),
         FIRST_PUBLISHED_NOTE
         if first_published
         else REVISED_NOTE.replace("columns 'Revised ...'", "column 'Revised since first published'").replace(

@@ -1,12 +1,14 @@
 """The trusts of an AHSN's latest return, as its page shows them: sortable by any column, each
 trust's type, level, whether it counts as adopted (only the counted types are ever ticked),
-its change since the quarter before and its referrals; its comments for who may see them."""
+its change since the quarter before and its counts (referrals, or the definition's own
+measures under their words); its comments for who may see them."""
 
 from __future__ import annotations
 
 import pandas as pd
 from dash import html
 
+from dashboard.presentation.headline_cells import has_referrals
 from dashboard.presentation.published import address
 from dashboard.presentation.views import TRUST_SORTS
 from dashboard.security.auth import may
@@ -20,6 +22,22 @@ def adopted_words(trust, programme: Programme) -> str:
     if not trust["counted"]:
         return f"not counted ({words.type_words(trust['trust_type'])})"
     return "✓ adopted" if programme.is_adopted(int(trust["adoption_level"])) else "not yet"
+
+
+def measure_heads(programme: Programme) -> list[html.Th]:
+    """The headings of a rate's or count's measures (their words), and of a rate its own percent."""
+    heads = [html.Th(words.capital(m.words), scope="col", className="num") for m in programme.measures]
+    if programme.headline is not None and programme.headline.kind == "rate":
+        heads.append(html.Th(words.capital(f"{programme.headline.words} (%)"), scope="col", className="num"))
+    return heads
+
+
+def own_rate(trust, programme: Programme) -> str:
+    """One organisation's own rate ('90%'), '–' where it has none to divide by or did not report."""
+    top, bottom = trust.get(programme.headline.numerator), trust.get(programme.headline.denominator)
+    if top is None or bottom is None or pd.isna(top) or pd.isna(bottom) or int(bottom) == 0:
+        return "–"
+    return f"{words.whole_percent(int(top), int(bottom))}%"
 
 
 def trust_table(trusts: pd.DataFrame, programme: Programme, ahsn, key: str, search: str = "") -> html.Div:
@@ -40,6 +58,9 @@ def trust_table(trusts: pd.DataFrame, programme: Programme, ahsn, key: str, sear
             **{"aria-sort": ("descending" if TRUST_SORTS[name][2] else "ascending") if name == key else "none"},
         )
 
+    # referral counts (TCAM's measures) keep their columns; any other measures show under their words
+    share = has_referrals(programme)
+    is_rate = programme.headline is not None and programme.headline.kind == "rate"
     # a Comment column only when the return has comments (a Notes/Comments column in the file)
     with_comments = (
         may(Action.SEE_COMMENTS, ahsn.short_name)
@@ -60,6 +81,18 @@ def trust_table(trusts: pd.DataFrame, programme: Programme, ahsn, key: str, sear
         )
         made, done = t["referrals_made"], t["referrals_completed"]
         counted = bool(t["counted"])
+        figures = (
+            [
+                html.Td(words.count(made), className="num"),
+                html.Td(words.count(done), className="num"),
+                html.Td(
+                    "–" if pd.isna(t["completion_percent"]) else f"{int(t['completion_percent'])}%", className="num"
+                ),
+            ]
+            if share
+            else [html.Td(words.count(t.get(m.key)), className="num") for m in programme.measures]
+            + ([html.Td(own_rate(t, programme), className="num")] if is_rate else [])
+        )
         rows.append(
             html.Tr(
                 className=None if counted else "not-counted",
@@ -69,11 +102,7 @@ def trust_table(trusts: pd.DataFrame, programme: Programme, ahsn, key: str, sear
                     html.Td(f"{level} {t['level_name']}"),
                     html.Td(adopted_words(t, programme), className="adopted" if counted and t["adopted"] else None),
                     html.Td(change_text, className="num"),
-                    html.Td(words.count(made), className="num"),
-                    html.Td(words.count(done), className="num"),
-                    html.Td(
-                        "–" if pd.isna(t["completion_percent"]) else f"{int(t['completion_percent'])}%", className="num"
-                    ),
+                    *figures,
                     *(
                         [html.Td(t["comment"] if isinstance(t["comment"], str) else "", className="comment")]
                         if with_comments
@@ -108,9 +137,11 @@ def trust_table(trusts: pd.DataFrame, programme: Programme, ahsn, key: str, sear
                                 head("level"),
                                 html.Th("Counts as adopted", scope="col"),
                                 head("change", True),
-                                head("made", True),
-                                head("completed", True),
-                                head("completion", True),
+                                *(
+                                    [head("made", True), head("completed", True), head("completion", True)]
+                                    if share
+                                    else measure_heads(programme)
+                                ),
                                 *([html.Th("Comment", scope="col")] if with_comments else []),
                             ]
                         )

@@ -15,6 +15,7 @@ from urllib.parse import parse_qs, quote, urlencode
 import pandas as pd
 
 from dashboard.presentation.ahsn_story import Standing, standing
+from dashboard.presentation.headline_compare import with_headline
 from etl import ahsns, milestones, queries, report, words
 from etl.ahsns import Ahsn
 from etl.milestones import Milestone
@@ -342,7 +343,12 @@ COMPARE_SORTS = ("name", "latest", "trusts")  # ?sort= values; compare_sorts() s
 
 def compare_sorts(programme: Programme) -> dict[str, str]:
     """The orders /compare offers, ?sort= value -> its words."""
-    return {"name": "A to Z", "latest": "latest rate, highest first", "trusts": f"number of {words.counted(programme)}"}
+    latest = "latest count, highest first" if programme.headline and programme.headline.kind == "count" else None
+    return {
+        "name": "A to Z",
+        "latest": latest or "latest rate, highest first",
+        "trusts": f"number of {words.counted(programme)}",
+    }
 
 
 def ahsn_order(rates: pd.DataFrame, names: list[str], sort: str) -> list[str]:
@@ -351,8 +357,12 @@ def ahsn_order(rates: pd.DataFrame, names: list[str], sort: str) -> list[str]:
     if sort not in ("latest", "trusts"):
         return alphabetical
     latest = rates.sort_values("quarter_index").groupby("ahsn").tail(1).set_index("ahsn")
-    column = "rate_percent" if sort == "latest" else "counted_trusts"
-    value = {a: (latest[column].get(a) if a in latest.index else -1) for a in alphabetical}
+    # the latest headline: a share's rate, or a rate's or count's own figure (with_headline's value)
+    column = ("value" if "value" in latest else "rate_percent") if sort == "latest" else "counted_trusts"
+    value = {
+        a: (latest[column].get(a) if a in latest.index and pd.notna(latest[column].get(a)) else -1)
+        for a in alphabetical
+    }
     return sorted(alphabetical, key=lambda a: -int(value[a]))
 
 
@@ -392,6 +402,8 @@ class CompareView:
         sort = _arg(args, "sort")
         sort = sort if sort in COMPARE_SORTS else "name"
         rates = queries.ahsn_rates(db, programme, [q.index for q in shown])
+        if not report.is_share(programme):  # a rate or count: each AHSN-quarter's own headline beside
+            rates = with_headline(db, programme, rates)
         order = ahsn_order(rates, list(queries.ahsn_list(db)["short_name"]), sort)
         unpublished = provisional_coverage(db, programme, every)
         search = _search(sort=sort if sort != "name" else None, provisional="1" if provisional else None)

@@ -43,7 +43,7 @@ from etl.queries.collection import (
 )
 from etl.queries.conditions import condition_versions, current_conditions
 from etl.queries.database import Database, Published
-from etl.queries.headlines import headlines, published_headlines
+from etl.queries.headlines import first_published_headlines, headlines, published_headlines
 from etl.queries.submissions import (
     left_out_events,
     quarantine_events,
@@ -69,6 +69,7 @@ __all__ = [
     "first_published_rates",
     "latest_demo_only_quarter",
     "left_out_events",
+    "first_published_headlines",
     "headlines",
     "published_headlines",
     "level_counts",

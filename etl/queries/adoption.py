@@ -173,7 +173,30 @@ def trust_rows(
     if ahsn is not None:
         sql += " AND t.ahsn = ?"
         params.append(ahsn)
-    return db.query(sql + " ORDER BY t.quarter_index, a.table_order, t.trust_name, t.trust_code", params)
+    rows = db.query(sql + " ORDER BY t.quarter_index, a.table_order, t.trust_name, t.trust_code", params)
+    return _with_measures(db, programme, rows)
+
+
+def _with_measures(db: Database, programme: Programme, rows: pd.DataFrame) -> pd.DataFrame:
+    """The rows with a column per measure of the definition they do not already hold (its key;
+    <NA> where the return left it blank), from the rows' own submissions."""
+    keys = [m.key for m in programme.measures if m.key not in rows.columns]
+    if not keys:
+        return rows
+    values = db.query(
+        """SELECT submission_id, ahsn, quarter_index, trust_code, measure, value FROM submitted_measures
+           WHERE programme = ? AND list_contains(?, submission_id) AND list_contains(?, measure)""",
+        [programme.code, sorted({int(i) for i in rows["submission_id"].dropna()}), keys],
+    )
+    if not len(values):
+        return rows.assign(**{key: pd.array([None] * len(rows), dtype="Int64") for key in keys})
+    wide = values.pivot_table(
+        index=["submission_id", "ahsn", "quarter_index", "trust_code"], columns="measure", values="value", aggfunc="sum"
+    ).reindex(columns=keys)
+    out = rows.merge(wide.reset_index(), on=["submission_id", "ahsn", "quarter_index", "trust_code"], how="left")
+    for key in keys:
+        out[key] = out[key].astype("Int64")
+    return out
 
 
 def trusts(

@@ -60,3 +60,41 @@ def published_headlines(db: Database, programme: Programme, last: int = 5) -> pd
     if published.empty:
         return pd.DataFrame(columns=COLUMNS)
     return headlines(db, programme, sorted(int(i) for i in published))
+
+
+def first_published_headlines(db: Database, programme: Programme, quarter_indexes: list[int]) -> pd.DataFrame:
+    """Per AHSN and published quarter with a return, the headline as first published (what the
+    board saw): `ahsn`, `quarter_index`, `value`, `numerator`, `denominator`, made as
+    `ahsn_headlines` makes the current one, from the first published submission's counts."""
+    frame = db.query(
+        """WITH figures AS (
+               SELECT f.ahsn, f.quarter_index, p.headline_kind AS kind,
+                      CASE p.headline_kind
+                           WHEN 'share' THEN f.adopted_trusts::HUGEINT
+                           WHEN 'rate' THEN coalesce(n.total, 0)
+                           WHEN 'count' THEN c.total
+                      END AS numerator,
+                      CASE p.headline_kind
+                           WHEN 'share' THEN f.counted_trusts::HUGEINT
+                           WHEN 'rate' THEN coalesce(d.total, 0)
+                      END AS denominator
+               FROM first_published_quarters f
+               JOIN programmes p ON p.code = f.programme
+               LEFT JOIN return_measures n ON n.submission_id = f.submission_id AND n.ahsn = f.ahsn
+                     AND n.quarter_index = f.quarter_index AND n.measure = p.headline_numerator
+               LEFT JOIN return_measures d ON d.submission_id = f.submission_id AND d.ahsn = f.ahsn
+                     AND d.quarter_index = f.quarter_index AND d.measure = p.headline_denominator
+               LEFT JOIN return_measures c ON c.submission_id = f.submission_id AND c.ahsn = f.ahsn
+                     AND c.quarter_index = f.quarter_index AND c.measure = p.headline_measure
+               WHERE f.programme = ? AND list_contains(?, f.quarter_index))
+           SELECT ahsn, quarter_index,
+                  (CASE WHEN kind = 'count' THEN numerator
+                        WHEN denominator > 0 THEN (200 * numerator + denominator) // (2 * denominator)
+                   END)::BIGINT AS value,
+                  numerator::BIGINT AS numerator, denominator::BIGINT AS denominator
+           FROM figures ORDER BY quarter_index, ahsn""",
+        [programme.code, [int(i) for i in quarter_indexes]],
+    ).copy()
+    for column in ("value", "numerator", "denominator"):
+        frame[column] = frame[column].astype("Int64")
+    return frame
