@@ -288,7 +288,10 @@ def main(argv: list[str] | None = None) -> int:
                 "about 55% is laying out the table of every practice as Dash components "
                 "(dashboard/presentation/trust_table.py: about 3,600 `html.Td` a page), about a quarter is encoding "
                 "them as JSON, about 12% the story of what changed (`ahsn_story.what_changed`, pandas `iterrows`); the "
-                "queries, under 5%. Not a data-layer cost, so no SQL was changed; a shorter table (a page of "
+                "queries, under 5%. Medians move between runs by Python's cyclic garbage collector, run during some "
+                "of these requests (tens of thousands of component objects): with it switched off, `/pincer/ahsn/kss` "
+                "took 115 / 114 ms and west-midlands 158 / 161 ms on the scaled / demo store, 8 requests each, "
+                "and with it 119-193 ms and 165-241 ms. Not a data-layer cost, so no SQL was changed; a shorter table (a page of "
                 "practices at a time, or the table drawn from its data in the browser) is the fix, in the "
                 "presentation, left for its own change.",
                 "",
