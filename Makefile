@@ -51,11 +51,13 @@ lint: $(VENV)/.test-installed
 	$(PY) -m ruff format --check .
 
 ## Speed: page callbacks and time to table (docs/benchmark.md), first paint quiet and on a slow
-## laptop (docs/benchmark-paint.md), storing a return (docs/benchmark-store.md).
+## laptop (docs/benchmark-paint.md), storing a return (docs/benchmark-store.md), at scale
+## (docs/benchmark-scale.md).
 benchmark: $(VENV)/.test-installed browser
 	$(PY) -m tests.benchmark
 	$(PY) -m tests.bench_paint
 	$(PY) -m tests.bench_store
+	$(PY) -m tests.bench_scale
 
 ## pdftoppm (poppler-utils) for the printed pages in docs/print/ (the screenshots only; no test needs it).
 poppler:
