@@ -93,8 +93,18 @@ def _text(response) -> str:
     return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", body)))
 
 
+class _ProgrammeClient:
+    """A test client asking for the programme's own addresses: get('/ahsn/kss') is /<code>/ahsn/kss."""
+
+    def __init__(self, client, code: str) -> None:
+        self.client, self.code = client, code
+
+    def get(self, path: str, **kwargs):
+        return self.client.get(f"/{self.code}{path}", **kwargs)
+
+
 def _client(root: Path, code: str):
-    return make_app(settings_for(root, METRICS_PROGRAMME=code)).server.test_client()
+    return _ProgrammeClient(make_app(settings_for(root)).server.test_client(), code)
 
 
 def test_the_headline_query_matches_the_returns_rows(two):
